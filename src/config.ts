@@ -1,0 +1,64 @@
+// Reads the environment once into a typed, validated configuration; a bad value stops start-up with one line.
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Where the data lives: `file:/abs/or/relative.db` (SQLite). */
+  databaseUrl: string;
+  /** SQLite `synchronous`: FULL survives power loss, NORMAL only a crash of the process. */
+  sqliteSynchronous: Synchronous;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function read(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function port(env: Env): number {
+  const raw = read(env, 'PORT', '3000');
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 65535) {
+    throw new ConfigError('PORT', `expected a port number from 0 to 65535, got "${raw}"`);
+  }
+  return value;
+}
+
+function databaseUrl(env: Env): string {
+  const raw = read(env, 'DATABASE_URL', 'file:./data/helpdesk.db');
+  if (!raw.startsWith('file:') || raw.length === 'file:'.length) {
+    throw new ConfigError('DATABASE_URL', `expected file:PATH (SQLite), got "${raw}"`);
+  }
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[], normalise = (s: string) => s): T {
+  const raw = normalise(read(env, name, fallback));
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    port: port(env),
+    host: read(env, 'HOST', '127.0.0.1'),
+    databaseUrl: databaseUrl(env),
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const, (s) => s.toUpperCase()),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS, (s) => s.toLowerCase()),
+  };
+}

@@ -1,0 +1,44 @@
+// Request bodies: only JSON is read (any +json type included), at most 100 kB; anything else is a 415.
+import type { Context, Next } from 'koa';
+import { HttpMethodEnum, koaBody } from 'koa-body';
+import compose from 'koa-compose';
+import { JSON_BODY_TYPES } from './media-types.ts';
+import { Problem } from './problem.ts';
+
+export const BODY_LIMIT = '100kb';
+const METHODS_WITH_BODIES = new Set(['POST', 'PUT', 'PATCH']);
+
+function hasBody(ctx: Context): boolean {
+  const length = Number(ctx.get('Content-Length') || '0');
+  return ctx.get('Transfer-Encoding') !== '' || length > 0;
+}
+
+/** koa-body silently leaves unknown types unparsed; here they are refused before it runs. */
+async function requireJson(ctx: Context, next: Next) {
+  if (METHODS_WITH_BODIES.has(ctx.method) && hasBody(ctx) && !ctx.is(JSON_BODY_TYPES)) {
+    const given = ctx.get('Content-Type') || 'no Content-Type';
+    throw new Problem('unsupported-media-type', `Send the body as application/json (or application/hal+json); got ${given}.`);
+  }
+  await next();
+}
+
+export function jsonBodies() {
+  return compose([
+    requireJson,
+    koaBody({
+      json: true,
+      jsonStrict: true,
+      jsonLimit: BODY_LIMIT,
+      jsonTypes: JSON_BODY_TYPES,
+      urlencoded: false,
+      text: false,
+      multipart: false,
+      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH],
+    }),
+  ]);
+}
+
+/** The parsed body, or undefined when the request carried none. */
+export function bodyOf(ctx: Context): unknown {
+  return hasBody(ctx) ? ctx.request.body : undefined;
+}

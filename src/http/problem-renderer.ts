@@ -1,0 +1,59 @@
+// Renders every failure as one RFC 9457 problem document: thrown Problems, library errors that carry an HTTP
+// status, bare statuses left by the router (404, 405, 501), and bugs (500, logged, never shown).
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { PROBLEM_JSON } from './media-types.ts';
+import { Problem, kindForStatus } from './problem.ts';
+
+interface HttpError extends Error {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  headers?: Record<string, string>;
+}
+
+const FALLBACK_DETAIL: Record<number, string> = {
+  404: 'Nothing lives at this address.',
+  405: 'This resource does not support that method; the Allow header lists the ones it does.',
+  501: 'The server does not implement that method.',
+};
+
+/** Library errors (koa-body's 400 and 413, for example) become Problems; anything else is a bug. */
+function toProblem(error: unknown): Problem | undefined {
+  if (error instanceof Problem) return error;
+  const e = error as HttpError;
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && e.expose !== false) {
+    return new Problem(kindForStatus(status), describeLibraryError(status, e.message));
+  }
+  return undefined;
+}
+
+function describeLibraryError(status: number, message: string): string {
+  if (status === 413) return 'The request body is larger than the 100 kB this API accepts.';
+  if (status === 400 && /json|token|unexpected|position/i.test(message)) return `The body is not valid JSON: ${message}`;
+  return message;
+}
+
+function render(ctx: Context, problem: Problem): void {
+  ctx.status = problem.status;
+  for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
+  ctx.type = PROBLEM_JSON;
+  ctx.body = problem.toDocument(ctx.path);
+}
+
+export function renderProblems(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status >= 400 && ctx.body == null) {
+        render(ctx, new Problem(kindForStatus(ctx.status), FALLBACK_DETAIL[ctx.status] ?? ctx.message));
+      }
+    } catch (error) {
+      const problem = toProblem(error);
+      if (problem) return render(ctx, problem);
+      log.error({ err: error, method: ctx.method, url: ctx.url }, 'unhandled error');
+      render(ctx, new Problem('internal-error', 'Something went wrong on our side; it has been logged.'));
+    }
+  };
+}

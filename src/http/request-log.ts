@@ -1,0 +1,22 @@
+// One structured log line per request, tied to a request id that the client may send and always gets back.
+import { randomUUID } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+
+const ACCEPTABLE_ID = /^[\w.:-]{1,128}$/;
+
+export function logRequests(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    const given = ctx.get('X-Request-Id');
+    const requestId = ACCEPTABLE_ID.test(given) ? given : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ requestId, method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(ms * 100) / 100 }, 'request');
+    }
+  };
+}

@@ -1,0 +1,59 @@
+// Request bodies are checked against the resource's JSON Schema at the edge and come out typed;
+// the rest of the code trusts them. Every field at fault is named, with a JSON pointer.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { type FieldError, invalid } from './problem.ts';
+
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+addFormats.default(ajv, ['email', 'date-time', 'uri']);
+
+const compiled = new WeakMap<TSchema, ValidateFunction>();
+
+function validatorFor(schema: TSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+function toFieldError(error: ErrorObject): FieldError {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') {
+    return { pointer: `#${error.instancePath}/${String(params.missingProperty)}`, detail: 'is required' };
+  }
+  if (error.keyword === 'additionalProperties') {
+    return { pointer: `#${error.instancePath}/${String(params.additionalProperty)}`, detail: 'is not a field of this resource' };
+  }
+  return { pointer: `#${error.instancePath}`, detail: error.message ?? 'is not valid' };
+}
+
+export interface BodyDescription<S extends TObject> {
+  schema: S;
+  /** What the body describes, for messages ("a ticket"). */
+  noun: string;
+  /** Fields the server owns: a body that names one is refused, never silently ignored. */
+  readOnly: readonly string[];
+}
+
+/** Checks a parsed JSON body against a description, or throws a 400 problem naming every field at fault. */
+export function validateBody<S extends TObject>(description: BodyDescription<S>, body: unknown): Static<S> {
+  if (body === undefined) throw invalid(`Send ${description.noun} as a JSON object in the request body.`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid(`The body must be a JSON object describing ${description.noun}.`, [{ pointer: '#', detail: 'must be an object' }]);
+  }
+  const readOnly = Object.keys(body).filter((key) => description.readOnly.includes(key));
+  const readOnlyErrors = readOnly.map((key) => ({ pointer: `#/${key}`, detail: 'is read-only: the server sets it' }));
+  const validate = validatorFor(description.schema);
+  const schemaErrors = validate(body)
+    ? []
+    : (validate.errors ?? []).map(toFieldError).filter((e) => !readOnly.some((key) => e.pointer === `#/${key}`));
+  const errors = [...readOnlyErrors, ...schemaErrors];
+  if (errors.length > 0) {
+    const fields = [...new Set(errors.map((e) => e.pointer?.replace(/^#\/?/, '') || 'body'))].join(', ');
+    throw invalid(`The body is not a valid ${description.noun.replace(/^an? /, '')}: look at ${fields}.`, errors);
+  }
+  return body as Static<S>;
+}

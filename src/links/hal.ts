@@ -1,0 +1,84 @@
+// A small typed face on the `hal` package that mends its gaps in one place: link attributes it drops
+// (type, profile, deprecation), the `rel` key it leaves in link arrays, relations that must always be arrays,
+// pluralised embed relations and single embedded resources. It also makes `templated` follow the href.
+import hal from 'hal';
+
+export interface Link {
+  href: string;
+  title?: string;
+  name?: string;
+  type?: string;
+  profile?: string;
+  deprecation?: string;
+  hreflang?: string;
+}
+
+/** A link as it goes on the wire: `templated: true` exactly when the href is an RFC 6570 template. */
+export interface WireLink extends Link {
+  templated?: true;
+}
+
+export interface HalDocument {
+  _links: Record<string, WireLink | WireLink[]>;
+  _embedded?: Record<string, HalDocument[]>;
+  [property: string]: unknown;
+}
+
+function toWire(link: Link): WireLink {
+  const wire: WireLink = { href: link.href };
+  if (link.href.includes('{')) wire.templated = true;
+  for (const key of ['title', 'name', 'type', 'profile', 'deprecation', 'hreflang'] as const) {
+    const value = link[key];
+    if (value !== undefined) wire[key] = value;
+  }
+  return wire;
+}
+
+export class HalResource {
+  private readonly resource: InstanceType<typeof hal.Resource>;
+  /** Every link as it must go out; the package's own copy loses attributes and array shapes. */
+  private readonly links = new Map<string, WireLink[]>();
+  private readonly arrayRelations = new Set<string>();
+  private readonly embedded = new Map<string, HalResource[]>();
+
+  constructor(properties: object, self: string | Link) {
+    this.resource = new hal.Resource(properties);
+    this.link('self', self);
+  }
+
+  /** Adds a link; several links under one relation become an array, as HAL says. */
+  link(rel: string, link: string | Link): this {
+    const wire = toWire(typeof link === 'string' ? { href: link } : link);
+    this.resource.link(rel, { ...wire });
+    this.links.set(rel, [...(this.links.get(rel) ?? []), wire]);
+    return this;
+  }
+
+  /** Sets a relation that is an array whatever its length (clients can rely on its shape), even when empty. */
+  linkArray(rel: string, links: readonly (string | Link)[]): this {
+    this.arrayRelations.add(rel);
+    if (!this.links.has(rel)) this.links.set(rel, []);
+    for (const link of links) this.link(rel, link);
+    return this;
+  }
+
+  /** Embeds resources under a relation exactly as named (no plural 's' added), always as an array. */
+  embed(rel: string, resources: readonly HalResource[]): this {
+    this.embedded.set(rel, [...(this.embedded.get(rel) ?? []), ...resources]);
+    return this;
+  }
+
+  toJSON(): HalDocument {
+    const document = this.resource.toJSON() as HalDocument;
+    document._links = {};
+    for (const [rel, links] of this.links) {
+      document._links[rel] = links.length === 1 && !this.arrayRelations.has(rel) ? links[0]! : links;
+    }
+    // Embedded resources are serialised here rather than by the package, so that they are mended too.
+    if (this.embedded.size > 0) {
+      document._embedded = {};
+      for (const [rel, resources] of this.embedded) document._embedded[rel] = resources.map((r) => r.toJSON());
+    }
+    return document;
+  }
+}

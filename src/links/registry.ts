@@ -1,0 +1,60 @@
+// The one registry of URI templates: routes are registered from these and every href is expanded from them,
+// so a link can never point where no route is.
+import parseTemplate, { type UriTemplate } from 'uri-templates';
+
+export type TemplateValues = Record<string, string | number | undefined>;
+
+export class Endpoint {
+  /** The RFC 6570 template a client sees (path plus the public query variables). */
+  readonly template: string;
+  /** The same path in @koa/router's syntax (`{id}` becomes `:id`). */
+  readonly routePath: string;
+  private readonly expander: UriTemplate;
+  private readonly pathMatcher: UriTemplate;
+
+  constructor(
+    readonly path: string,
+    readonly query: readonly string[] = [],
+    /** Variables the server adds to its own links (page cursors) but does not advertise in the template. */
+    readonly hiddenQuery: readonly string[] = [],
+  ) {
+    this.template = query.length === 0 ? path : `${path}{?${query.join(',')}}`;
+    const everyVariable = [...query, ...hiddenQuery];
+    this.expander = parseTemplate(everyVariable.length === 0 ? path : `${path}{?${everyVariable.join(',')}}`);
+    this.pathMatcher = parseTemplate(path);
+    this.routePath = path.replace(/\{(\w+)\}/g, ':$1');
+  }
+
+  /** A concrete href; unset and empty variables are left out, so `href({})` of a collection is its bare path. */
+  href(values: TemplateValues = {}): string {
+    const filled: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (value !== undefined && value !== '') filled[name] = String(value);
+    }
+    return this.expander.fill(filled);
+  }
+
+  /** The path variables of a concrete path of this endpoint, or undefined when the path is not one of its own. */
+  match(path: string): Record<string, string> | undefined {
+    return this.pathMatcher.fromUri(path, { strict: true });
+  }
+
+  get templated(): boolean {
+    return this.template.includes('{');
+  }
+}
+
+const CURSORS = ['after', 'before'] as const;
+
+export const endpoints = {
+  home: new Endpoint('/'),
+  tickets: new Endpoint('/tickets', ['page', 'size', 'status', 'q'], CURSORS),
+  ticket: new Endpoint('/tickets/{id}'),
+  ticketPromote: new Endpoint('/tickets/{id}/promote'),
+  ticketMerge: new Endpoint('/tickets/{id}/merge'),
+  faqs: new Endpoint('/faqs', ['page', 'size', 'status', 'q', 'source'], CURSORS),
+  faq: new Endpoint('/faqs/{id}'),
+  search: new Endpoint('/search', ['q']),
+} as const;
+
+export type EndpointName = keyof typeof endpoints;

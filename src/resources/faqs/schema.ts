@@ -1,0 +1,57 @@
+// The one description of an FAQ on the wire: it validates request bodies and is the schema clients read.
+import { type Static, Type } from '@sinclair/typebox';
+import { FAQ_STATUSES } from '../../domain/faqs.ts';
+import type { BodyDescription } from '../../http/validation.ts';
+
+const reference = (noun: string) =>
+  Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 })], {
+    description: `A ${noun}: its id or its URI.`,
+  });
+
+const fields = {
+  question: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S', title: 'Question', description: 'Unique among FAQs, ignoring case and surrounding spaces.' }),
+  answer: Type.Union([Type.String({ maxLength: 20_000 }), Type.Null()], { title: 'Answer', description: 'Without one, the FAQ is a draft.' }),
+  status: Type.Unsafe<(typeof FAQ_STATUSES)[number]>({ type: 'string', enum: [...FAQ_STATUSES], title: 'Status' }),
+  source: Type.Union([reference('ticket'), Type.Null()], { title: 'Source', description: 'The ticket this FAQ came from.' }),
+  related: Type.Array(reference('FAQ'), { maxItems: 50, title: 'Related', description: 'Other FAQs a reader may want.' }),
+};
+
+export const READ_ONLY = ['id', 'createdAt', 'updatedAt'] as const;
+
+/** The whole resource, as GET shows it: references go out as URIs. */
+export const FaqSchema = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1, readOnly: true }),
+    question: fields.question,
+    answer: fields.answer,
+    status: fields.status,
+    source: Type.Union([Type.String(), Type.Null()], { title: 'Source', description: 'URI of the ticket this FAQ came from.' }),
+    related: Type.Array(Type.String(), { title: 'Related', description: 'URIs of related FAQs.' }),
+    createdAt: Type.String({ format: 'date-time', readOnly: true }),
+    updatedAt: Type.String({ format: 'date-time', readOnly: true }),
+  },
+  { title: 'FAQ' },
+);
+
+const FaqCreate = Type.Object(
+  {
+    question: fields.question,
+    answer: Type.Optional(fields.answer),
+    status: Type.Optional(fields.status),
+    source: Type.Optional(fields.source),
+    related: Type.Optional(fields.related),
+  },
+  { additionalProperties: false },
+);
+
+export const createFaq: BodyDescription<typeof FaqCreate> = { schema: FaqCreate, noun: 'an FAQ', readOnly: READ_ONLY };
+
+/** PUT replaces the whole FAQ: the same body as a create, and what it leaves out takes its default. */
+export const replaceFaq = createFaq;
+
+const FaqPatch = Type.Partial(FaqCreate, { additionalProperties: false });
+
+export const patchFaq: BodyDescription<typeof FaqPatch> = { schema: FaqPatch, noun: 'a change to an FAQ', readOnly: READ_ONLY };
+
+export type FaqCreateBody = Static<typeof FaqCreate>;
+export type FaqPatchBody = Static<typeof FaqPatch>;

@@ -1,0 +1,15 @@
+// The home document: the one URL a client knows. Everything else is reached from its links.
+import { HalResource } from '../../links/hal.ts';
+import { endpoints } from '../../links/registry.ts';
+
+export function homeResource(): HalResource {
+  return new HalResource(
+    { name: 'Helpdesk', description: 'Tickets customers report, and the FAQs that answer them. Follow the links.' },
+    endpoints.home.href(),
+  )
+    .link('tickets', { href: endpoints.tickets.template, title: 'Tickets, filtered and paged' })
+    .link('ticket', { href: endpoints.ticket.template, title: 'One ticket by id' })
+    .link('faqs', { href: endpoints.faqs.template, title: 'FAQs, filtered and paged' })
+    .link('faq', { href: endpoints.faq.template, title: 'One FAQ by id' })
+    .link('search', { href: endpoints.search.template, title: 'Search tickets and FAQs' });
+}

@@ -1,0 +1,73 @@
+// The one description of a ticket on the wire: it validates request bodies and is the schema clients read.
+import { type Static, Type } from '@sinclair/typebox';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/tickets.ts';
+import type { BodyDescription } from '../../http/validation.ts';
+
+const oneOf = <T extends readonly string[]>(values: T, options: object = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+const fields = {
+  title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', title: 'Title', description: 'What the customer reports, in a line.' }),
+  description: Type.String({ maxLength: 10_000, title: 'Description' }),
+  status: oneOf(TICKET_STATUSES, { title: 'Status', description: 'Any status may follow any other, but closed is final.' }),
+  priority: oneOf(TICKET_PRIORITIES, { title: 'Priority' }),
+  requester: Type.String({ format: 'email', maxLength: 254, title: 'Requester', description: 'Email of the customer.' }),
+  assignee: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], { title: 'Assignee' }),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '^\\S(.*\\S)?$' }), { maxItems: 20, uniqueItems: true, title: 'Tags' }),
+};
+
+export const READ_ONLY = ['id', 'createdAt', 'updatedAt'] as const;
+
+/** The whole resource, as GET shows it. */
+export const TicketSchema = Type.Object(
+  {
+    id: Type.Integer({ minimum: 1, readOnly: true }),
+    ...fields,
+    createdAt: Type.String({ format: 'date-time', readOnly: true }),
+    updatedAt: Type.String({ format: 'date-time', readOnly: true }),
+  },
+  { title: 'Ticket' },
+);
+
+const { title, requester, ...optional } = fields;
+
+const TicketCreate = Type.Object(
+  {
+    title,
+    requester,
+    description: Type.Optional(optional.description),
+    status: Type.Optional(optional.status),
+    priority: Type.Optional(optional.priority),
+    assignee: Type.Optional(optional.assignee),
+    tags: Type.Optional(optional.tags),
+  },
+  { additionalProperties: false },
+);
+
+export const createTicket: BodyDescription<typeof TicketCreate> = { schema: TicketCreate, noun: 'a ticket', readOnly: READ_ONLY };
+
+/** PUT replaces the whole ticket: the same body as a create, and what it leaves out takes its default. */
+export const replaceTicket = createTicket;
+
+const TicketPatch = Type.Partial(TicketCreate, { additionalProperties: false });
+
+export const patchTicket: BodyDescription<typeof TicketPatch> = {
+  schema: TicketPatch,
+  noun: 'a change to a ticket',
+  readOnly: READ_ONLY,
+};
+
+const TicketMerge = Type.Object(
+  {
+    into: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 })], {
+      title: 'Into',
+      description: 'The ticket that survives: its id or URI.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const mergeTicket: BodyDescription<typeof TicketMerge> = { schema: TicketMerge, noun: 'a merge', readOnly: [] };
+
+export type TicketCreateBody = Static<typeof TicketCreate>;
+export type TicketPatchBody = Static<typeof TicketPatch>;

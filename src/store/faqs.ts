@@ -1,0 +1,202 @@
+// Queries for FAQs and their related FAQs. A duplicate question surfaces as DuplicateQuestion, not as a crash.
+import { type Kysely, type Transaction, type Updateable, sql } from 'kysely';
+import { type Faq, type FaqFields, type FaqStatus, questionKey } from '../domain/faqs.ts';
+import { isUniqueViolation } from './errors.ts';
+import { readPage } from './listing.ts';
+import type { Page, PageRequest } from './pagination.ts';
+import type { Database, FaqsTable } from './schema.ts';
+import { matchesText, rankedMatches } from './text-search.ts';
+
+export interface FaqFilter {
+  status?: FaqStatus;
+  q?: string;
+  source?: number;
+}
+
+export class DuplicateQuestion extends Error {
+  constructor(readonly question: string) {
+    super(`An FAQ already asks "${question}".`);
+  }
+}
+
+type Row = Omit<FaqsTable, 'id'> & { id: number };
+type Executor = Kysely<Database> | Transaction<Database>;
+
+function toFaq(row: Row, related: number[]): Faq {
+  return {
+    id: row.id,
+    question: row.question,
+    answer: row.answer,
+    status: row.status as FaqStatus,
+    source: row.source_ticket_id,
+    related,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+function toColumns(fields: Partial<FaqFields>): Updateable<FaqsTable> {
+  const columns: Updateable<FaqsTable> = {};
+  if (fields.question !== undefined) {
+    columns.question = fields.question;
+    columns.question_key = questionKey(fields.question);
+  }
+  if (fields.answer !== undefined) columns.answer = fields.answer;
+  if (fields.status !== undefined) columns.status = fields.status;
+  if (fields.source !== undefined) columns.source_ticket_id = fields.source;
+  return columns;
+}
+
+const now = () => new Date().toISOString();
+
+async function translateDuplicate<T>(question: string | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DuplicateQuestion(question ?? '');
+    throw error;
+  }
+}
+
+export class FaqStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async find(id: number): Promise<Faq | undefined> {
+    const row = await this.db.selectFrom('faqs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && (await this.withRelated([row]))[0];
+  }
+
+  /** The live FAQ promoted from a ticket, if there is one. */
+  async findBySource(ticketId: number): Promise<Faq | undefined> {
+    const row = await this.live({ source: ticketId }).selectAll().orderBy('id').executeTakeFirst();
+    return row && (await this.withRelated([row]))[0];
+  }
+
+  /** Which of these ids name live FAQs. */
+  async liveIds(ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.live({}).select('id').where('id', 'in', ids).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async create(fields: FaqFields): Promise<Faq> {
+    return translateDuplicate(fields.question, () =>
+      this.db.transaction().execute(async (trx) => {
+        const at = now();
+        const row = await trx
+          .insertInto('faqs')
+          .values({
+            question: fields.question,
+            question_key: questionKey(fields.question),
+            answer: fields.answer,
+            status: fields.status,
+            source_ticket_id: fields.source,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await this.replaceRelated(trx, row.id, fields.related);
+        return toFaq(row, fields.related);
+      }),
+    );
+  }
+
+  /** Applies changes if the FAQ is still at `version`; undefined when it has moved on meanwhile. */
+  async update(id: number, version: number, fields: Partial<FaqFields>): Promise<Faq | undefined> {
+    return translateDuplicate(fields.question, () =>
+      this.db.transaction().execute(async (trx) => {
+        const row = await this.guardedUpdate(trx, id, version, toColumns(fields));
+        if (!row) return undefined;
+        if (fields.related !== undefined) await this.replaceRelated(trx, id, fields.related);
+        return (await this.withRelated([row], trx))[0];
+      }),
+    );
+  }
+
+  async markDeleted(id: number, version: number): Promise<Faq | undefined> {
+    const row = await this.guardedUpdate(this.db, id, version, { deleted_at: now() });
+    return row && (await this.withRelated([row]))[0];
+  }
+
+  private guardedUpdate(db: Executor, id: number, version: number, columns: Updateable<FaqsTable>) {
+    return db
+      .updateTable('faqs')
+      .set({ ...columns, version: version + 1, updated_at: now() })
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  private async replaceRelated(trx: Executor, id: number, related: readonly number[]): Promise<void> {
+    await trx.deleteFrom('faq_related').where('faq_id', '=', id).execute();
+    if (related.length === 0) return;
+    await trx
+      .insertInto('faq_related')
+      .values(related.map((relatedId, position) => ({ faq_id: id, related_id: relatedId, position })))
+      .execute();
+  }
+
+  /** Attaches each FAQ's related ids, leaving out FAQs deleted since (one query for the whole batch). */
+  private async withRelated(rows: Row[], db: Executor = this.db): Promise<Faq[]> {
+    if (rows.length === 0) return [];
+    const links = await db
+      .selectFrom('faq_related')
+      .innerJoin('faqs', 'faqs.id', 'faq_related.related_id')
+      .select(['faq_related.faq_id', 'faq_related.related_id'])
+      .where('faq_related.faq_id', 'in', rows.map((r) => r.id))
+      .where('faqs.deleted_at', 'is', null)
+      .orderBy('faq_related.faq_id')
+      .orderBy('faq_related.position')
+      .execute();
+    const related = new Map<number, number[]>();
+    for (const link of links) related.set(link.faq_id, [...(related.get(link.faq_id) ?? []), link.related_id]);
+    return rows.map((row) => toFaq(row, related.get(row.id) ?? []));
+  }
+
+  private live(filter: FaqFilter) {
+    let query = this.db.selectFrom('faqs').where('deleted_at', 'is', null);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.source !== undefined) query = query.where('source_ticket_id', '=', filter.source);
+    if (filter.q !== undefined) query = query.where(matchesText('faqs', filter.q));
+    return query;
+  }
+
+  async count(filter: FaqFilter): Promise<number> {
+    if (filter.q !== undefined || filter.source !== undefined) {
+      const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(n);
+    }
+    const prefix = filter.status ? `faqs:${filter.status}` : 'faqs:%';
+    const { n } = await this.db
+      .selectFrom('counters')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), sql<number>`0`).as('n'))
+      .where('name', 'like', prefix)
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  async list(filter: FaqFilter, request: PageRequest): Promise<Page<Faq>> {
+    const page = await readPage(request, () => this.count(filter), async (slice) => {
+      let query = this.live(filter).selectAll();
+      if (slice.after !== undefined) query = query.where('id', '>', slice.after);
+      if (slice.before !== undefined) query = query.where('id', '<', slice.before);
+      return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
+    });
+    return { ...page, items: await this.withRelated(page.items) };
+  }
+
+  async search(text: string, limit: number, filter: FaqFilter = {}): Promise<Faq[]> {
+    const rows = await this.live(filter)
+      .innerJoin(rankedMatches('faqs', text).as('m'), 'm.id', 'faqs.id')
+      .selectAll('faqs')
+      .orderBy('m.rank')
+      .limit(limit)
+      .execute();
+    return this.withRelated(rows);
+  }
+}

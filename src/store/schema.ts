@@ -1,0 +1,52 @@
+// The tables as Kysely sees them: the one place that knows column names and types.
+import type { Generated } from 'kysely';
+
+export interface TicketsTable {
+  id: Generated<number>;
+  title: string;
+  description: string;
+  status: string;
+  priority: string;
+  requester: string;
+  assignee: string | null;
+  /** A JSON array of strings. */
+  tags: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+  merged_into: number | null;
+}
+
+export interface FaqsTable {
+  id: Generated<number>;
+  question: string;
+  /** The question folded for the uniqueness rule: trimmed, NFC, lower case. */
+  question_key: string;
+  answer: string | null;
+  status: string;
+  source_ticket_id: number | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface FaqRelatedTable {
+  faq_id: number;
+  related_id: number;
+  position: number;
+}
+
+/** Live row counts per status, kept by triggers so that a page never counts the table. */
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface Database {
+  tickets: TicketsTable;
+  faqs: FaqsTable;
+  faq_related: FaqRelatedTable;
+  counters: CountersTable;
+}

@@ -1,0 +1,147 @@
+// Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
+import { type Kysely, type Updateable, sql } from 'kysely';
+import type { Ticket, TicketFields, TicketPriority, TicketStatus } from '../domain/tickets.ts';
+import { readPage } from './listing.ts';
+import type { Page, PageRequest } from './pagination.ts';
+import type { Database, TicketsTable } from './schema.ts';
+import { matchesText, rankedMatches } from './text-search.ts';
+
+export interface TicketFilter {
+  status?: TicketStatus;
+  q?: string;
+}
+
+type Row = Omit<TicketsTable, 'id'> & { id: number };
+
+function toTicket(row: Row): Ticket {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.status as TicketStatus,
+    priority: row.priority as TicketPriority,
+    requester: row.requester,
+    assignee: row.assignee,
+    tags: JSON.parse(row.tags) as string[],
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+    mergedInto: row.merged_into,
+  };
+}
+
+function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
+  const columns: Updateable<TicketsTable> = {};
+  if (fields.title !== undefined) columns.title = fields.title;
+  if (fields.description !== undefined) columns.description = fields.description;
+  if (fields.status !== undefined) columns.status = fields.status;
+  if (fields.priority !== undefined) columns.priority = fields.priority;
+  if (fields.requester !== undefined) columns.requester = fields.requester;
+  if (fields.assignee !== undefined) columns.assignee = fields.assignee;
+  if (fields.tags !== undefined) columns.tags = JSON.stringify(fields.tags);
+  return columns;
+}
+
+const now = () => new Date().toISOString();
+
+export class TicketStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async find(id: number): Promise<Ticket | undefined> {
+    const row = await this.db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTicket(row);
+  }
+
+  async create(fields: TicketFields): Promise<Ticket> {
+    const at = now();
+    const row = await this.db
+      .insertInto('tickets')
+      .values({
+        title: fields.title,
+        description: fields.description,
+        status: fields.status,
+        priority: fields.priority,
+        requester: fields.requester,
+        assignee: fields.assignee,
+        tags: JSON.stringify(fields.tags),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTicket(row);
+  }
+
+  /** Applies changes if the ticket is still at `version`; undefined when it has moved on meanwhile. */
+  async update(id: number, version: number, fields: Partial<TicketFields>): Promise<Ticket | undefined> {
+    return this.guardedUpdate(id, version, toColumns(fields));
+  }
+
+  async markDeleted(id: number, version: number): Promise<Ticket | undefined> {
+    return this.guardedUpdate(id, version, { deleted_at: now() });
+  }
+
+  /** Closes the ticket as merged into another one. */
+  async markMerged(id: number, version: number, into: number): Promise<Ticket | undefined> {
+    return this.guardedUpdate(id, version, { status: 'closed', merged_into: into });
+  }
+
+  private async guardedUpdate(id: number, version: number, columns: Updateable<TicketsTable>): Promise<Ticket | undefined> {
+    const row = await this.db
+      .updateTable('tickets')
+      .set({ ...columns, version: version + 1, updated_at: now() })
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toTicket(row);
+  }
+
+  private live(filter: TicketFilter) {
+    let query = this.db
+      .selectFrom('tickets')
+      .where('deleted_at', 'is', null)
+      .where('merged_into', 'is', null);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.q !== undefined) query = query.where(matchesText('tickets', filter.q));
+    return query;
+  }
+
+  async count(filter: TicketFilter): Promise<number> {
+    if (filter.q !== undefined) {
+      const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(n);
+    }
+    // Counters kept by triggers: a page of a million tickets must not count them each time.
+    const prefix = filter.status ? `tickets:${filter.status}` : 'tickets:%';
+    const { n } = await this.db
+      .selectFrom('counters')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), sql<number>`0`).as('n'))
+      .where('name', 'like', prefix)
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  async list(filter: TicketFilter, request: PageRequest): Promise<Page<Ticket>> {
+    const page = await readPage(request, () => this.count(filter), async (slice) => {
+      let query = this.live(filter).selectAll();
+      if (slice.after !== undefined) query = query.where('id', '>', slice.after);
+      if (slice.before !== undefined) query = query.where('id', '<', slice.before);
+      return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
+    });
+    return { ...page, items: page.items.map(toTicket) };
+  }
+
+  /** The best matches for free text, best first. */
+  async search(text: string, limit: number): Promise<Ticket[]> {
+    const rows = await this.live({})
+      .innerJoin(rankedMatches('tickets', text).as('m'), 'm.id', 'tickets.id')
+      .selectAll('tickets')
+      .orderBy('m.rank')
+      .limit(limit)
+      .execute();
+    return rows.map(toTicket);
+  }
+}
