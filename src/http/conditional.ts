@@ -3,10 +3,15 @@ import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { preconditionFailed } from './problem.ts';
 
-/** The tag of a stored resource's version: it changes on every write, so If-Match can guard writes. */
-export function versionTag(version: number): string {
-  return `"v${version}"`;
+/**
+ * The tag of a stored resource's version: it changes on every write, so If-Match can guard writes. A variant
+ * (the HAL-FORMS representation carries more than plain HAL) gets its own tag for the same version.
+ */
+export function versionTag(version: number, variant?: string): string {
+  return variant ? `"v${version}-${variant}"` : `"v${version}"`;
 }
+
+const VERSION_TAG = /^"v(\d+)(?:-[a-z]+)?"$/;
 
 function contentTag(serialised: string): string {
   return `"h${createHash('sha1').update(serialised).digest('base64url')}"`;
@@ -24,7 +29,7 @@ export function checkIfMatch(ctx: Context, version: number): void {
   const header = ctx.get('If-Match');
   if (header === '') return;
   const tags = listedTags(header);
-  if (tags.includes('*') || tags.includes(versionTag(version))) return;
+  if (tags.includes('*') || tags.some((tag) => VERSION_TAG.exec(tag)?.[1] === String(version))) return;
   throw preconditionFailed(
     `The resource is at ${versionTag(version)}, not ${header}: it changed since you read it. GET it again, then retry.`,
   );

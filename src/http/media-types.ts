@@ -1,12 +1,18 @@
 // The media types the API speaks, named once.
 export const HAL_JSON = 'application/hal+json';
+export const HAL_FORMS = 'application/prs.hal-forms+json';
 export const JSON_TYPE = 'application/json';
 export const PROBLEM_JSON = 'application/problem+json';
 export const MERGE_PATCH_JSON = 'application/merge-patch+json';
+export const SCHEMA_JSON = 'application/schema+json';
+export const HTML = 'text/html';
+export const PROMETHEUS_TEXT = 'text/plain';
 
-/** What a response body may be sent as, best first: a client that names neither gets 406. */
-export const REPRESENTATIONS = [HAL_JSON, JSON_TYPE] as const;
-export type Representation = (typeof REPRESENTATIONS)[number];
+/**
+ * What a HAL resource may be sent as. The order matters: it is the server's preference when the client's
+ * Accept ties or says `*\/*`, so curl gets plain HAL and only clients that ask for HAL-FORMS get `_templates`.
+ */
+export const HAL_REPRESENTATIONS = [HAL_JSON, HAL_FORMS, JSON_TYPE] as const;
 
 /** Request bodies read as JSON (koa-body knows only plain JSON unless told). */
 export const JSON_BODY_TYPES = [JSON_TYPE, HAL_JSON, MERGE_PATCH_JSON, 'application/*+json'];

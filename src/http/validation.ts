@@ -57,3 +57,9 @@ export function validateBody<S extends TObject>(description: BodyDescription<S>,
   }
   return body as Static<S>;
 }
+
+/**
+ * Text with at least one visible character. Anchored on purpose: JSON Schema patterns match anywhere, HTML
+ * (and so HAL-FORMS `regex`) patterns must match the whole value, and this one means the same under both.
+ */
+export const NOT_BLANK = '^[\\s\\S]*\\S[\\s\\S]*$';

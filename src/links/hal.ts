@@ -2,6 +2,7 @@
 // (type, profile, deprecation), the `rel` key it leaves in link arrays, relations that must always be arrays,
 // pluralised embed relations and single embedded resources. It also makes `templated` follow the href.
 import hal from 'hal';
+import type { FormTemplate } from './forms.ts';
 
 export interface Link {
   href: string;
@@ -21,6 +22,7 @@ export interface WireLink extends Link {
 export interface HalDocument {
   _links: Record<string, WireLink | WireLink[]>;
   _embedded?: Record<string, HalDocument[]>;
+  _templates?: Record<string, FormTemplate>;
   [property: string]: unknown;
 }
 
@@ -40,6 +42,7 @@ export class HalResource {
   private readonly links = new Map<string, WireLink[]>();
   private readonly arrayRelations = new Set<string>();
   private readonly embedded = new Map<string, HalResource[]>();
+  private readonly templates = new Map<string, () => FormTemplate>();
 
   constructor(properties: object, self: string | Link) {
     this.resource = new hal.Resource(properties);
@@ -68,7 +71,17 @@ export class HalResource {
     return this;
   }
 
-  toJSON(): HalDocument {
+  /**
+   * Offers an action as a HAL-FORMS template. Only HAL-FORMS answers show templates, so it is built lazily:
+   * a page of plain HAL pays nothing for its items' forms.
+   */
+  template(name: string, template: () => FormTemplate): this {
+    this.templates.set(name, template);
+    return this;
+  }
+
+  /** The document; `templates` adds `_templates` to this resource (embedded ones stay plain, to keep pages lean). */
+  toJSON({ templates = false }: { templates?: boolean } = {}): HalDocument {
     const document = this.resource.toJSON() as HalDocument;
     document._links = {};
     for (const [rel, links] of this.links) {
@@ -78,6 +91,10 @@ export class HalResource {
     if (this.embedded.size > 0) {
       document._embedded = {};
       for (const [rel, resources] of this.embedded) document._embedded[rel] = resources.map((r) => r.toJSON());
+    }
+    if (templates && this.templates.size > 0) {
+      document._templates = {};
+      for (const [name, build] of this.templates) document._templates[name] = build();
     }
     return document;
   }

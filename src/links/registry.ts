@@ -1,6 +1,7 @@
 // The one registry of URI templates: routes are registered from these and every href is expanded from them,
 // so a link can never point where no route is.
 import parseTemplate, { type UriTemplate } from 'uri-templates';
+import { HAL_REPRESENTATIONS, HTML, JSON_TYPE, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
 
 export type TemplateValues = Record<string, string | number | undefined>;
 
@@ -17,6 +18,8 @@ export class Endpoint {
     readonly query: readonly string[] = [],
     /** Variables the server adds to its own links (page cursors) but does not advertise in the template. */
     readonly hiddenQuery: readonly string[] = [],
+    /** The media types this endpoint answers with, in the server's order of preference. */
+    readonly representations: readonly string[] = HAL_REPRESENTATIONS,
   ) {
     this.template = query.length === 0 ? path : `${path}{?${query.join(',')}}`;
     const everyVariable = [...query, ...hiddenQuery];
@@ -45,6 +48,8 @@ export class Endpoint {
 }
 
 const CURSORS = ['after', 'before'] as const;
+const SCHEMAS = [SCHEMA_JSON, JSON_TYPE];
+const PAGE = [HTML];
 
 export const endpoints = {
   home: new Endpoint('/'),
@@ -54,7 +59,21 @@ export const endpoints = {
   ticketMerge: new Endpoint('/tickets/{id}/merge'),
   faqs: new Endpoint('/faqs', ['page', 'size', 'status', 'q', 'source'], CURSORS),
   faq: new Endpoint('/faqs/{id}'),
+  faqPublish: new Endpoint('/faqs/{id}/publish'),
   search: new Endpoint('/search', ['q']),
+
+  // The first FAQ contract, kept alive for its callers; its links stay inside /v1/.
+  v1Home: new Endpoint('/v1/'),
+  v1Faqs: new Endpoint('/v1/faqs', ['page', 'size', 'status', 'q'], CURSORS),
+  v1Faq: new Endpoint('/v1/faqs/{id}'),
+
+  // What describes the API to people and machines.
+  schema: new Endpoint('/schemas/{name}', [], [], SCHEMAS),
+  relation: new Endpoint('/rels/{rel}', [], [], PAGE),
+  problem: new Endpoint('/problems/{kind}', [], [], PAGE),
+  deprecation: new Endpoint('/docs/deprecations/{name}', [], [], PAGE),
+  metrics: new Endpoint('/metrics', [], [], [PROMETHEUS_TEXT]),
 } as const;
 
 export type EndpointName = keyof typeof endpoints;
+

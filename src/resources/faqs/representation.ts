@@ -1,20 +1,39 @@
-// FAQs as HAL: pure functions from stored FAQs to documents. Every href comes from the registry.
+// FAQs as HAL: pure functions from stored FAQs to documents, with the actions the FAQ's state allows as
+// HAL-FORMS templates. Every href comes from the registry, every form from the body schemas.
 import type { Faq, FaqStatus } from '../../domain/faqs.ts';
+import { formTemplate } from '../../links/forms.ts';
 import { HalResource } from '../../links/hal.ts';
 import { type PageLinksRequest, collectionResource } from '../../links/pagination.ts';
 import { endpoints } from '../../links/registry.ts';
+import { describedBy } from '../../links/schema-links.ts';
 import type { Page } from '../../store/pagination.ts';
+import { createFaq, patchFaq, replaceFaq } from './schema.ts';
 
-export function faqResource(faq: Faq): HalResource {
+export function faqProperties(faq: Faq) {
   const { id, question, answer, status, createdAt, updatedAt } = faq;
   const source = faq.source === null ? null : endpoints.ticket.href({ id: faq.source });
   const related = faq.related.map((relatedId) => endpoints.faq.href({ id: relatedId }));
-  const resource = new HalResource(
-    { id, question, answer, status, source, related, createdAt, updatedAt },
-    { href: endpoints.faq.href({ id }), title: question },
-  ).link('collection', endpoints.faqs.href());
-  if (source !== null) resource.link('source', { href: source, title: 'The ticket this FAQ came from' });
-  return resource.linkArray('related', related);
+  return { id, question, answer, status, source, related, createdAt, updatedAt };
+}
+
+export function faqResource(faq: Faq): HalResource {
+  const { id } = faq;
+  const properties = faqProperties(faq);
+  // Forms offer choices by id (their valueField), so they are filled with ids, not URIs.
+  const values = { ...properties, source: faq.source, related: faq.related };
+  const resource = new HalResource(properties, { href: endpoints.faq.href({ id }), title: faq.question })
+    .link('collection', endpoints.faqs.href())
+    .link('describedby', describedBy('faq'));
+  if (properties.source !== null) resource.link('source', { href: properties.source, title: 'The ticket this FAQ came from' });
+  resource
+    .linkArray('related', properties.related)
+    .template('update', () => formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: patchFaq.schema, values }))
+    .template('replace', () => formTemplate({ title: 'Replace this FAQ', method: 'PUT', schema: replaceFaq.schema, values }))
+    .template('delete', () => formTemplate({ title: 'Delete this FAQ', method: 'DELETE' }));
+  if (faq.status === 'draft' && faq.answer !== null && faq.answer.trim() !== '') {
+    resource.template('publish', () => formTemplate({ title: 'Publish this FAQ', method: 'POST', target: endpoints.faqPublish.href({ id }) }));
+  }
+  return resource;
 }
 
 export interface FaqListing {
@@ -31,5 +50,7 @@ export function faqCollection(listing: FaqListing, request: PageLinksRequest, pa
     request,
     page,
     item: faqResource,
-  });
+  })
+    .link('describedby', describedBy('faq'))
+    .template('default', () => formTemplate({ title: 'Write an FAQ', method: 'POST', schema: createFaq.schema, target: endpoints.faqs.href() }));
 }

@@ -1,12 +1,12 @@
 // HTTP for FAQs: the collection and each FAQ. Tickets and other FAQs are named by id or URI.
-import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, type FaqFields, whyInconsistent } from '../../domain/faqs.ts';
 import { bodyOf } from '../../http/body.ts';
-import { versionTag, writeIfCurrent } from '../../http/conditional.ts';
-import { sendDocument } from '../../http/negotiation.ts';
+import { writeIfCurrent } from '../../http/conditional.ts';
 import { type FieldError, conflict, gone, invalid, notFound } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
+import { sendResource } from '../../http/respond.ts';
+import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
 import { parseId, referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
@@ -20,7 +20,7 @@ interface References {
   related?: unknown[];
 }
 
-export function faqRoutes(router: Router, store: Store): void {
+export function faqRoutes(routes: Routes, store: Store): void {
   const { faqs, tickets } = store;
 
   async function load(ctx: Context): Promise<Faq> {
@@ -56,9 +56,8 @@ export function faqRoutes(router: Router, store: Store): void {
     return resolved;
   }
 
-  function sendFaq(ctx: Context, faq: Faq, status = 200): void {
-    ctx.set('ETag', versionTag(faq.version));
-    sendDocument(ctx, faqResource(faq).toJSON(), status);
+  function sendFaq(ctx: Context, faq: Faq, status = 200, location?: string): void {
+    sendResource(ctx, faqResource(faq), { status, version: faq.version, location });
   }
 
   async function refuseDuplicates<T>(write: () => Promise<T>): Promise<T> {
@@ -78,7 +77,7 @@ export function faqRoutes(router: Router, store: Store): void {
     return fields;
   }
 
-  router.get(endpoints.faqs.routePath, async (ctx) => {
+  routes.get(endpoints.faqs, async (ctx) => {
     const query = new QueryReader(ctx);
     const page = readPageParameters(query);
     const listing = {
@@ -87,19 +86,18 @@ export function faqRoutes(router: Router, store: Store): void {
       source: query.custom('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, ctx.origin)),
     };
     query.done();
-    sendDocument(ctx, faqCollection(listing, page, await faqs.list(listing, page)).toJSON());
+    sendResource(ctx, faqCollection(listing, page, await faqs.list(listing, page)));
   });
 
-  router.post(endpoints.faqs.routePath, async (ctx) => {
+  routes.post(endpoints.faqs, async (ctx) => {
     const fields = await wholeFaq(ctx, validateBody(createFaq, bodyOf(ctx)));
     const faq = await refuseDuplicates(() => faqs.create(fields));
-    ctx.set('Location', endpoints.faq.href({ id: faq.id }));
-    sendFaq(ctx, faq, 201);
+    sendFaq(ctx, faq, 201, endpoints.faq.href({ id: faq.id }));
   });
 
-  router.get(endpoints.faq.routePath, async (ctx) => sendFaq(ctx, await load(ctx)));
+  routes.get(endpoints.faq, async (ctx) => sendFaq(ctx, await load(ctx)));
 
-  router.put(endpoints.faq.routePath, async (ctx) => {
+  routes.put(endpoints.faq, async (ctx) => {
     const body = validateBody(replaceFaq, bodyOf(ctx));
     const current = await load(ctx);
     const fields = await wholeFaq(ctx, body, current.id);
@@ -109,7 +107,7 @@ export function faqRoutes(router: Router, store: Store): void {
     sendFaq(ctx, faq);
   });
 
-  router.patch(endpoints.faq.routePath, async (ctx) => {
+  routes.patch(endpoints.faq, async (ctx) => {
     const body = validateBody(patchFaq, bodyOf(ctx));
     const current = await load(ctx);
     const changes: Partial<FaqFields> = { ...body, ...(await resolve(ctx, body, current.id)) } as Partial<FaqFields>;
@@ -124,7 +122,16 @@ export function faqRoutes(router: Router, store: Store): void {
     sendFaq(ctx, faq);
   });
 
-  router.delete(endpoints.faq.routePath, async (ctx) => {
+  routes.post(endpoints.faqPublish, async (ctx) => {
+    const faq = await writeIfCurrent(ctx, () => load(ctx), (current) => {
+      const reason = whyInconsistent({ ...current, status: 'published' });
+      if (reason) throw conflict(reason);
+      return faqs.update(current.id, current.version, { status: 'published' });
+    });
+    sendFaq(ctx, faq);
+  });
+
+  routes.delete(endpoints.faq, async (ctx) => {
     await writeIfCurrent(ctx, () => load(ctx), (current) => faqs.markDeleted(current.id, current.version));
     ctx.status = 204;
   });

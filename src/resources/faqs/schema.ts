@@ -1,7 +1,9 @@
 // The one description of an FAQ on the wire: it validates request bodies and is the schema clients read.
 import { type Static, Type } from '@sinclair/typebox';
 import { FAQ_STATUSES } from '../../domain/faqs.ts';
-import type { BodyDescription } from '../../http/validation.ts';
+import { type BodyDescription, NOT_BLANK } from '../../http/validation.ts';
+import { CHOICES_KEYWORD } from '../../links/forms.ts';
+import { endpoints } from '../../links/registry.ts';
 
 const reference = (noun: string) =>
   Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 })], {
@@ -9,11 +11,20 @@ const reference = (noun: string) =>
   });
 
 const fields = {
-  question: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S', title: 'Question', description: 'Unique among FAQs, ignoring case and surrounding spaces.' }),
+  question: Type.String({ minLength: 1, maxLength: 500, pattern: NOT_BLANK, title: 'Question', description: 'Unique among FAQs, ignoring case and surrounding spaces.' }),
   answer: Type.Union([Type.String({ maxLength: 20_000 }), Type.Null()], { title: 'Answer', description: 'Without one, the FAQ is a draft.' }),
   status: Type.Unsafe<(typeof FAQ_STATUSES)[number]>({ type: 'string', enum: [...FAQ_STATUSES], title: 'Status' }),
-  source: Type.Union([reference('ticket'), Type.Null()], { title: 'Source', description: 'The ticket this FAQ came from.' }),
-  related: Type.Array(reference('FAQ'), { maxItems: 50, title: 'Related', description: 'Other FAQs a reader may want.' }),
+  source: Type.Union([reference('ticket'), Type.Null()], {
+    title: 'Source',
+    description: 'The ticket this FAQ came from.',
+    [CHOICES_KEYWORD]: { href: endpoints.tickets.template, promptField: 'title', valueField: 'id' },
+  }),
+  related: Type.Array(reference('FAQ'), {
+    maxItems: 50,
+    title: 'Related',
+    description: 'Other FAQs a reader may want.',
+    [CHOICES_KEYWORD]: { href: endpoints.faqs.template, promptField: 'question', valueField: 'id' },
+  }),
 };
 
 export const READ_ONLY = ['id', 'createdAt', 'updatedAt'] as const;

@@ -1,6 +1,6 @@
 // HTTP for search across tickets and FAQs. Finding nothing is a 200 with empty lists, not an error.
-import type Router from '@koa/router';
-import { sendDocument } from '../../http/negotiation.ts';
+import { sendResource } from '../../http/respond.ts';
+import type { Routes } from '../../http/routing.ts';
 import { QueryReader } from '../../http/query.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
@@ -9,8 +9,8 @@ import { searchResource } from './representation.ts';
 /** How many of the best matches of each kind the results embed; the linked lists have the rest. */
 export const BEST_MATCHES = 10;
 
-export function searchRoutes(router: Router, store: Store): void {
-  router.get(endpoints.search.routePath, async (ctx) => {
+export function searchRoutes(routes: Routes, store: Store): void {
+  routes.get(endpoints.search, async (ctx) => {
     const query = new QueryReader(ctx);
     const q = query.text('q', 200);
     query.done();
@@ -24,6 +24,6 @@ export function searchRoutes(router: Router, store: Store): void {
             ticketMatches: await store.tickets.count({ q }),
             faqMatches: await store.faqs.count({ q }),
           };
-    sendDocument(ctx, searchResource(results).toJSON());
+    sendResource(ctx, searchResource(results));
   });
 }

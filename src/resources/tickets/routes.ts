@@ -1,12 +1,12 @@
 // HTTP for tickets: the collection, each ticket, and the promote and merge actions.
-import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { TICKET_DEFAULTS, TICKET_STATUSES, type Ticket, whyUnchangeable } from '../../domain/tickets.ts';
 import { bodyOf } from '../../http/body.ts';
-import { versionTag, writeIfCurrent } from '../../http/conditional.ts';
-import { sendDocument } from '../../http/negotiation.ts';
+import { writeIfCurrent } from '../../http/conditional.ts';
 import { conflict, gone, invalid, notFound } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
+import { sendResource } from '../../http/respond.ts';
+import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
 import { parseId, referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
@@ -16,7 +16,7 @@ import { faqResource } from '../faqs/representation.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
 import { createTicket, mergeTicket, patchTicket, replaceTicket } from './schema.ts';
 
-export function ticketRoutes(router: Router, store: Store): void {
+export function ticketRoutes(routes: Routes, store: Store): void {
   const { tickets, faqs } = store;
 
   /** The ticket a path names: 404 if it never existed, 410 once deleted. Merged tickets are returned. */
@@ -36,27 +36,25 @@ export function ticketRoutes(router: Router, store: Store): void {
     if (reason) throw conflict(reason);
   }
 
-  function sendTicket(ctx: Context, ticket: Ticket, status = 200): void {
-    ctx.set('ETag', versionTag(ticket.version));
-    sendDocument(ctx, ticketResource(ticket).toJSON(), status);
+  function sendTicket(ctx: Context, ticket: Ticket, status = 200, location?: string): void {
+    sendResource(ctx, ticketResource(ticket), { status, version: ticket.version, location });
   }
 
-  router.get(endpoints.tickets.routePath, async (ctx) => {
+  routes.get(endpoints.tickets, async (ctx) => {
     const query = new QueryReader(ctx);
     const page = readPageParameters(query);
     const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200) };
     query.done();
-    sendDocument(ctx, ticketCollection(listing, page, await tickets.list(listing, page)).toJSON());
+    sendResource(ctx, ticketCollection(listing, page, await tickets.list(listing, page)));
   });
 
-  router.post(endpoints.tickets.routePath, async (ctx) => {
+  routes.post(endpoints.tickets, async (ctx) => {
     const body = validateBody(createTicket, bodyOf(ctx));
     const ticket = await tickets.create({ ...TICKET_DEFAULTS, ...body });
-    ctx.set('Location', endpoints.ticket.href({ id: ticket.id }));
-    sendTicket(ctx, ticket, 201);
+    sendTicket(ctx, ticket, 201, endpoints.ticket.href({ id: ticket.id }));
   });
 
-  router.get(endpoints.ticket.routePath, async (ctx) => {
+  routes.get(endpoints.ticket, async (ctx) => {
     const ticket = await load(ctx);
     if (ticket.mergedInto !== null) {
       ctx.status = 301;
@@ -66,7 +64,7 @@ export function ticketRoutes(router: Router, store: Store): void {
     sendTicket(ctx, ticket);
   });
 
-  router.put(endpoints.ticket.routePath, async (ctx) => {
+  routes.put(endpoints.ticket, async (ctx) => {
     const body = validateBody(replaceTicket, bodyOf(ctx));
     const ticket = await writeIfCurrent(ctx, () => load(ctx), (current) => {
       assertChangeable(current);
@@ -75,7 +73,7 @@ export function ticketRoutes(router: Router, store: Store): void {
     sendTicket(ctx, ticket);
   });
 
-  router.patch(endpoints.ticket.routePath, async (ctx) => {
+  routes.patch(endpoints.ticket, async (ctx) => {
     const body = validateBody(patchTicket, bodyOf(ctx));
     const ticket = await writeIfCurrent(ctx, () => load(ctx), (current) => {
       assertChangeable(current);
@@ -84,7 +82,7 @@ export function ticketRoutes(router: Router, store: Store): void {
     sendTicket(ctx, ticket);
   });
 
-  router.delete(endpoints.ticket.routePath, async (ctx) => {
+  routes.delete(endpoints.ticket, async (ctx) => {
     await writeIfCurrent(ctx, () => load(ctx), (current) => {
       assertChangeable(current);
       return tickets.markDeleted(current.id, current.version);
@@ -92,7 +90,7 @@ export function ticketRoutes(router: Router, store: Store): void {
     ctx.status = 204;
   });
 
-  router.post(endpoints.ticketPromote.routePath, async (ctx) => {
+  routes.post(endpoints.ticketPromote, async (ctx) => {
     const ticket = await load(ctx);
     if (ticket.mergedInto !== null) {
       throw conflict(`Ticket ${ticket.id} was merged into ticket ${ticket.mergedInto}; promote that one instead.`);
@@ -105,9 +103,7 @@ export function ticketRoutes(router: Router, store: Store): void {
     }
     try {
       const faq = await faqs.create({ question: ticket.title.trim(), answer: null, status: 'draft', source: ticket.id, related: [] });
-      ctx.set('Location', endpoints.faq.href({ id: faq.id }));
-      ctx.set('ETag', versionTag(faq.version));
-      sendDocument(ctx, faqResource(faq).toJSON(), 201);
+      sendResource(ctx, faqResource(faq), { status: 201, version: faq.version, location: endpoints.faq.href({ id: faq.id }) });
     } catch (error) {
       if (error instanceof DuplicateQuestion) {
         throw conflict(`An FAQ already asks "${error.question}"; link that one rather than promoting this ticket again.`);
@@ -116,7 +112,7 @@ export function ticketRoutes(router: Router, store: Store): void {
     }
   });
 
-  router.post(endpoints.ticketMerge.routePath, async (ctx) => {
+  routes.post(endpoints.ticketMerge, async (ctx) => {
     const { into } = validateBody(mergeTicket, bodyOf(ctx));
     const intoId = referencedId(into, endpoints.ticket, ctx.origin);
     if (intoId === undefined) {

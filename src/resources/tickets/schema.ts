@@ -1,13 +1,15 @@
 // The one description of a ticket on the wire: it validates request bodies and is the schema clients read.
 import { type Static, Type } from '@sinclair/typebox';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/tickets.ts';
-import type { BodyDescription } from '../../http/validation.ts';
+import { type BodyDescription, NOT_BLANK } from '../../http/validation.ts';
+import { CHOICES_KEYWORD } from '../../links/forms.ts';
+import { endpoints } from '../../links/registry.ts';
 
 const oneOf = <T extends readonly string[]>(values: T, options: object = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
 const fields = {
-  title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', title: 'Title', description: 'What the customer reports, in a line.' }),
+  title: Type.String({ minLength: 1, maxLength: 200, pattern: NOT_BLANK, title: 'Title', description: 'What the customer reports, in a line.' }),
   description: Type.String({ maxLength: 10_000, title: 'Description' }),
   status: oneOf(TICKET_STATUSES, { title: 'Status', description: 'Any status may follow any other, but closed is final.' }),
   priority: oneOf(TICKET_PRIORITIES, { title: 'Priority' }),
@@ -62,6 +64,7 @@ const TicketMerge = Type.Object(
     into: Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 2000 })], {
       title: 'Into',
       description: 'The ticket that survives: its id or URI.',
+      [CHOICES_KEYWORD]: { href: endpoints.tickets.template, promptField: 'title', valueField: 'id' },
     }),
   },
   { additionalProperties: false },

@@ -1,0 +1,50 @@
+// Sends a HAL resource as the client negotiated it: HAL-FORMS templates only when asked for, a version ETag
+// per variant, navigation in a Link header, and RFC 7240 `Prefer: return=…` honoured on writes.
+import type { Context } from 'koa';
+import type { HalResource } from '../links/hal.ts';
+import { linkHeader } from '../links/link-header.ts';
+import { versionTag } from './conditional.ts';
+import { mediaTypeOf, wantsForms } from './routing.ts';
+
+export interface SendOptions {
+  status?: number;
+  /** The stored version, for the ETag; resources without one get a hash of the body. */
+  version?: number;
+  location?: string;
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH']);
+
+/** `return=minimal` or `return=representation` from the Prefer header, if the client stated either. */
+function preferredReturn(ctx: Context): 'minimal' | 'representation' | undefined {
+  for (const preference of ctx.get('Prefer').split(',')) {
+    const match = /^\s*return\s*=\s*"?(minimal|representation)"?\s*(;|$)/i.exec(preference);
+    if (match) return match[1]!.toLowerCase() as 'minimal' | 'representation';
+  }
+  return undefined;
+}
+
+export function sendResource(ctx: Context, resource: HalResource, options: SendOptions = {}): void {
+  const forms = wantsForms(ctx);
+  const document = resource.toJSON({ templates: forms });
+  const status = options.status ?? 200;
+  if (options.version !== undefined) ctx.set('ETag', versionTag(options.version, forms ? 'forms' : undefined));
+  if (options.location !== undefined) ctx.set('Location', options.location);
+  const links = linkHeader(document._links);
+  if (links) ctx.set('Link', links);
+
+  if (WRITES.has(ctx.method)) {
+    ctx.vary('Prefer');
+    const preference = preferredReturn(ctx);
+    if (preference) ctx.set('Preference-Applied', `return=${preference}`);
+    if (preference === 'minimal') {
+      // The client has what it sent: a create says where the result lives, an update that it took.
+      ctx.body = null; // before the status: Koa turns an emptied body into 204
+      ctx.status = status === 201 ? 201 : 204;
+      return;
+    }
+  }
+  ctx.status = status;
+  ctx.type = mediaTypeOf(ctx);
+  ctx.body = document;
+}

@@ -1,0 +1,63 @@
+// Routes are registered by endpoint, never by a path string: the path comes from the registry's template,
+// and content negotiation for the endpoint's media types runs before the handler (a 406 precedes any effect).
+import type Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import type { Endpoint } from '../links/registry.ts';
+import { HAL_FORMS } from './media-types.ts';
+import { Problem } from './problem.ts';
+
+type Handler = (ctx: Context) => unknown;
+
+function negotiateFor(endpoint: Endpoint) {
+  return async (ctx: Context, next: Next) => {
+    ctx.state.endpoint = endpoint;
+    ctx.vary('Accept');
+    const chosen = ctx.accepts(...endpoint.representations);
+    if (chosen === false) {
+      throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
+    }
+    ctx.state.mediaType = chosen;
+    await next();
+  };
+}
+
+export class Routes {
+  constructor(readonly router: Router) {}
+
+  private add(method: 'get' | 'post' | 'put' | 'patch' | 'delete', endpoint: Endpoint, handler: Handler): this {
+    this.router[method](endpoint.routePath, negotiateFor(endpoint), async (ctx) => {
+      await handler(ctx as unknown as Context);
+    });
+    return this;
+  }
+
+  get(endpoint: Endpoint, handler: Handler) {
+    return this.add('get', endpoint, handler);
+  }
+  post(endpoint: Endpoint, handler: Handler) {
+    return this.add('post', endpoint, handler);
+  }
+  put(endpoint: Endpoint, handler: Handler) {
+    return this.add('put', endpoint, handler);
+  }
+  patch(endpoint: Endpoint, handler: Handler) {
+    return this.add('patch', endpoint, handler);
+  }
+  delete(endpoint: Endpoint, handler: Handler) {
+    return this.add('delete', endpoint, handler);
+  }
+}
+
+/** The media type settled for this request. */
+export function mediaTypeOf(ctx: Context): string {
+  return (ctx.state.mediaType as string | undefined) ?? 'application/hal+json';
+}
+
+export function wantsForms(ctx: Context): boolean {
+  return mediaTypeOf(ctx) === HAL_FORMS;
+}
+
+/** The endpoint whose route answered this request, if any. */
+export function endpointOf(ctx: Context): Endpoint | undefined {
+  return ctx.state.endpoint as Endpoint | undefined;
+}

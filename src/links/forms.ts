@@ -1,0 +1,147 @@
+// HAL-FORMS templates made from the same JSON Schemas that validate request bodies, so a form promises
+// exactly what the server accepts: names, required, lengths, patterns and choices all come from the schema.
+import type { TObject, TSchema } from '@sinclair/typebox';
+import type { Link } from './hal.ts';
+
+export interface FormOptions {
+  inline?: { prompt: string; value: string }[];
+  link?: Link & { templated?: true };
+  promptField?: string;
+  valueField?: string;
+  minItems?: number;
+  maxItems?: number;
+  selectedValues?: string[];
+}
+
+export interface FormProperty {
+  name: string;
+  prompt: string;
+  type?: string;
+  required?: boolean;
+  readOnly?: boolean;
+  regex?: string;
+  minLength?: number;
+  maxLength?: number;
+  min?: number;
+  value?: string;
+  options?: FormOptions;
+}
+
+export interface FormTemplate {
+  title: string;
+  method: string;
+  contentType?: string;
+  target?: string;
+  properties: FormProperty[];
+}
+
+/** Where a field's choices live, when they are other resources rather than fixed values (a schema annotation). */
+export interface ChoicesFromCollection {
+  href: string;
+  promptField: string;
+  valueField: string;
+}
+
+/** The schema keyword that names a field's collection of choices. */
+export const CHOICES_KEYWORD = 'x-choices';
+
+interface JsonSchema {
+  type?: string;
+  title?: string;
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maxItems?: number;
+  enum?: string[];
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  readOnly?: boolean;
+  [CHOICES_KEYWORD]?: ChoicesFromCollection;
+}
+
+function promptOf(name: string, schema: JsonSchema): string {
+  return schema.title ?? name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The first alternative that is not null: `string | null` fields are forms' plain strings. */
+function concrete(schema: JsonSchema): JsonSchema {
+  const alternatives = schema.anyOf?.filter((s) => s.type !== 'null');
+  return alternatives && alternatives.length > 0 ? { ...alternatives[0], ...schema, anyOf: undefined } : schema;
+}
+
+function inputType(schema: JsonSchema): string {
+  if (schema.format === 'email') return 'email';
+  if (schema.type === 'integer' || schema.type === 'number') return 'number';
+  if ((schema.maxLength ?? 0) > 500) return 'textarea';
+  return 'text';
+}
+
+function toValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+function property(name: string, raw: JsonSchema, required: boolean, current: unknown): FormProperty {
+  const schema = concrete(raw);
+  const field: FormProperty = { name, prompt: promptOf(name, raw), required, type: inputType(schema) };
+  if (schema.readOnly) field.readOnly = true;
+  if (schema.pattern) field.regex = schema.pattern;
+  if (schema.minLength !== undefined) field.minLength = schema.minLength;
+  if (schema.maxLength !== undefined) field.maxLength = schema.maxLength;
+  if (schema.minimum !== undefined) field.min = schema.minimum;
+  const choices = raw[CHOICES_KEYWORD] ?? schema[CHOICES_KEYWORD] ?? schema.items?.[CHOICES_KEYWORD];
+  const many = schema.type === 'array';
+  const selected = current === undefined || current === null ? undefined : ([] as unknown[]).concat(current).map(String);
+  if (schema.enum) {
+    field.options = {
+      inline: schema.enum.map((value) => ({ prompt: value.charAt(0).toUpperCase() + value.slice(1), value })),
+      minItems: required ? 1 : 0,
+      maxItems: 1,
+      ...(selected ? { selectedValues: selected } : {}),
+    };
+  } else if (choices) {
+    field.options = {
+      link: { href: choices.href, ...(choices.href.includes('{') ? { templated: true as const } : {}), type: 'application/hal+json' },
+      promptField: choices.promptField,
+      valueField: choices.valueField,
+      minItems: required ? 1 : 0,
+      ...(many ? { maxItems: schema.maxItems ?? 100 } : { maxItems: 1 }),
+      ...(selected ? { selectedValues: selected } : {}),
+    };
+  } else {
+    const value = toValue(current);
+    if (value !== undefined) field.value = value;
+  }
+  return field;
+}
+
+export interface FormDefinition {
+  title: string;
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The schema of the body the server accepts for this action; none for actions without a body. */
+  schema?: TObject | TSchema;
+  /** Present values to fill the form with (for update forms). */
+  values?: Record<string, unknown>;
+  /** Where to send it, when not the resource itself. */
+  target?: string;
+  contentType?: string;
+}
+
+export function formTemplate(definition: FormDefinition): FormTemplate {
+  const schema = (definition.schema ?? { properties: {} }) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const required = new Set(schema.required ?? []);
+  const template: FormTemplate = {
+    title: definition.title,
+    method: definition.method,
+    properties: Object.entries(schema.properties ?? {}).map(([name, field]) =>
+      property(name, field, required.has(name), definition.values?.[name]),
+    ),
+  };
+  if (definition.method !== 'DELETE') {
+    template.contentType = definition.contentType ?? (definition.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
+  }
+  if (definition.target !== undefined) template.target = definition.target;
+  return template;
+}
