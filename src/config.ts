@@ -10,6 +10,9 @@ export interface Config {
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only a crash of the process. */
   sqliteSynchronous: Synchronous;
   logLevel: string;
+  /** When FAQ contract v1 was deprecated, and when it goes away (RFC 9745 / RFC 8594 headers). */
+  v1DeprecatedAt: Date;
+  v1Sunset: Date;
 }
 
 export class ConfigError extends Error {
@@ -53,6 +56,15 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
   return raw as T;
 }
 
+function date(env: Env, name: string, fallback: string): Date {
+  const raw = read(env, name, fallback);
+  const value = new Date(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(value.getTime())) {
+    throw new ConfigError(name, `expected a date such as 2027-06-30 or 2027-06-30T00:00:00Z, got "${raw}"`);
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: port(env),
@@ -60,5 +72,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const, (s) => s.toUpperCase()),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS, (s) => s.toLowerCase()),
+    v1DeprecatedAt: date(env, 'V1_DEPRECATED_AT', '2026-11-22T00:00:00Z'),
+    v1Sunset: date(env, 'V1_SUNSET', '2027-06-30T00:00:00Z'),
   };
 }

@@ -14,7 +14,7 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
-  const app = buildApp({ store, log });
+  const app = buildApp({ config, store, log });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -1,22 +1,23 @@
 // Errors as typed values: every failure the API reports is a Problem, rendered once as RFC 9457 problem details.
+import { endpoints } from '../links/registry.ts';
 
 /** One entry per kind of failure: its status, the slug of its type URI and its stable title. */
 export const PROBLEM_TYPES = {
-  'invalid-request': { status: 400, title: 'The request is not valid' },
-  'unauthorized': { status: 401, title: 'Authentication is required' },
-  'forbidden': { status: 403, title: 'Not allowed' },
-  'not-found': { status: 404, title: 'Not found' },
-  'method-not-allowed': { status: 405, title: 'Method not allowed' },
-  'not-acceptable': { status: 406, title: 'No acceptable representation' },
-  'conflict': { status: 409, title: 'Conflict with the current state' },
-  'gone': { status: 410, title: 'Gone' },
-  'precondition-failed': { status: 412, title: 'The resource has changed' },
-  'content-too-large': { status: 413, title: 'The request body is too large' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
-  'too-many-requests': { status: 429, title: 'Too many requests' },
-  'internal-error': { status: 500, title: 'Internal server error' },
-  'not-implemented': { status: 501, title: 'Method not implemented' },
-  'service-unavailable': { status: 503, title: 'Service unavailable' },
+  'invalid-request': { status: 400, title: 'The request is not valid', meaning: 'The body or query is malformed or breaks the schema; `errors` names every field or parameter at fault. Fix them and send again.' },
+  'unauthorized': { status: 401, title: 'Authentication is required', meaning: 'Send a valid bearer token in the Authorization header.' },
+  'forbidden': { status: 403, title: 'Not allowed', meaning: 'Your token is valid, but its role may not do this.' },
+  'not-found': { status: 404, title: 'Not found', meaning: 'Nothing lives at this address, and nothing ever did. Start again from the home document.' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed', meaning: 'The resource exists but does not support that method; the Allow header lists the ones it does.' },
+  'not-acceptable': { status: 406, title: 'No acceptable representation', meaning: 'The Accept header allows none of the media types this resource is served as.' },
+  'conflict': { status: 409, title: 'Conflict with the current state', meaning: 'The request is well formed but a business rule refuses it in the current state (a duplicate FAQ question, a change to a closed ticket).' },
+  'gone': { status: 410, title: 'Gone', meaning: 'The resource existed but was deleted, for good.' },
+  'precondition-failed': { status: 412, title: 'The resource has changed', meaning: 'If-Match named a version that is no longer current: someone changed the resource since you read it. GET it again and retry.' },
+  'content-too-large': { status: 413, title: 'The request body is too large', meaning: 'Bodies are limited to 100 kB.' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', meaning: 'Bodies must be JSON: application/json, application/hal+json or application/merge-patch+json.' },
+  'too-many-requests': { status: 429, title: 'Too many requests', meaning: 'You sent more requests than your limit allows; wait as long as Retry-After says.' },
+  'internal-error': { status: 500, title: 'Internal server error', meaning: 'A bug on our side. It was logged; the request may be retried.' },
+  'not-implemented': { status: 501, title: 'Method not implemented', meaning: 'The server does not know that HTTP method at all.' },
+  'service-unavailable': { status: 503, title: 'Service unavailable', meaning: 'The server cannot answer right now; retry after the time Retry-After says.' },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
@@ -41,7 +42,7 @@ export interface ProblemDocument {
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
 export function problemTypeUri(kind: ProblemKind): string {
-  return `/problems/${kind}`;
+  return endpoints.problem.href({ kind });
 }
 
 export class Problem extends Error {

@@ -3,15 +3,15 @@ import type { Context } from 'koa';
 import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, type FaqFields, whyInconsistent } from '../../domain/faqs.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
-import { type FieldError, conflict, gone, invalid, notFound } from '../../http/problem.ts';
+import { type FieldError, conflict, invalid } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
 import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
-import { parseId, referencedId } from '../../links/references.ts';
+import { referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
-import { DuplicateQuestion } from '../../store/faqs.ts';
 import type { Store } from '../../store/index.ts';
+import { loadFaq, refuseDuplicates } from './access.ts';
 import { faqCollection, faqResource } from './representation.ts';
 import { createFaq, patchFaq, replaceFaq } from './schema.ts';
 
@@ -23,13 +23,7 @@ interface References {
 export function faqRoutes(routes: Routes, store: Store): void {
   const { faqs, tickets } = store;
 
-  async function load(ctx: Context): Promise<Faq> {
-    const id = parseId(ctx.params.id);
-    const faq = id === undefined ? undefined : await faqs.find(id);
-    if (!faq) throw notFound(`There is no FAQ ${ctx.params.id}.`);
-    if (faq.deletedAt !== null) throw gone(`FAQ ${faq.id} was deleted.`);
-    return faq;
-  }
+  const load = (ctx: Context) => loadFaq(faqs, ctx.params.id);
 
   /** Turns the ids or URIs of a body into ids of live resources, naming every reference that leads nowhere. */
   async function resolve(ctx: Context, body: References, self?: number): Promise<Pick<Partial<FaqFields>, 'source' | 'related'>> {
@@ -58,15 +52,6 @@ export function faqRoutes(routes: Routes, store: Store): void {
 
   function sendFaq(ctx: Context, faq: Faq, status = 200, location?: string): void {
     sendResource(ctx, faqResource(faq), { status, version: faq.version, location });
-  }
-
-  async function refuseDuplicates<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (error instanceof DuplicateQuestion) throw conflict(`An FAQ already asks "${error.question}" (ignoring case and spaces).`);
-      throw error;
-    }
   }
 
   /** A whole FAQ from a create or replace body: it must hold together on its own, so a breach is a 400. */

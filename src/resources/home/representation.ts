@@ -1,6 +1,7 @@
 // The home document: the one URL a client knows. Everything else is reached from its links.
 import { HalResource } from '../../links/hal.ts';
 import { endpoints } from '../../links/registry.ts';
+import { CUSTOM_RELATIONS, RELATIONS } from '../../links/relations.ts';
 
 export function homeResource(): HalResource {
   return new HalResource(
@@ -11,5 +12,9 @@ export function homeResource(): HalResource {
     .link('ticket', { href: endpoints.ticket.template, title: 'One ticket by id' })
     .link('faqs', { href: endpoints.faqs.template, title: 'FAQs, filtered and paged' })
     .link('faq', { href: endpoints.faq.template, title: 'One FAQ by id' })
-    .link('search', { href: endpoints.search.template, title: 'Search tickets and FAQs' });
+    .link('search', { href: endpoints.search.template, title: 'Search tickets and FAQs' })
+    .linkArray(
+      'help',
+      CUSTOM_RELATIONS.map((rel) => ({ href: endpoints.relation.href({ rel }), name: rel, title: RELATIONS[rel]!.summary, type: 'text/html' })),
+    );
 }

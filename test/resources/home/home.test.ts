@@ -12,7 +12,8 @@ test('the home document links every entry point, templated where it has variable
   t.is(response.status, 200);
   t.is(response.headers.get('content-type'), 'application/hal+json');
   t.truthy(response.headers.get('etag'));
-  const home = (await response.json()) as { _links: Record<string, { href: string; templated?: boolean }> };
+  type Link = { href: string; templated?: boolean; name?: string; type?: string };
+  const home = (await response.json()) as { _links: Record<string, Link> & { help: Link[] } };
   t.deepEqual(home._links.self, { href: '/' });
   t.is(home._links.ticket?.href, '/tickets/{id}');
   t.true(home._links.ticket?.templated);
@@ -20,5 +21,18 @@ test('the home document links every entry point, templated where it has variable
   t.regex(home._links.faqs!.href, /^\/faqs\{\?page,size,status,q/);
   t.is(home._links.faq?.href, '/faqs/{id}');
   t.is(home._links.search?.href, '/search{?q}');
-  for (const link of Object.values(home._links)) t.is(link.templated === true, link.href.includes('{'));
+  for (const link of Object.values(home._links).flat()) t.is(link.templated === true, link.href.includes('{'));
+});
+
+test('the home document links a human page for each relation the API defines', async (t) => {
+  const home = (await (await server.fetch('/')).json()) as { _links: { help: { href: string; name: string; type: string }[] } };
+  const documented = home._links.help.map((link) => link.name);
+  for (const rel of ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'publish']) t.true(documented.includes(rel), rel);
+  for (const link of home._links.help) {
+    t.is(link.type, 'text/html');
+    const page = await server.fetch(link.href, { headers: { Accept: 'text/html' } });
+    t.is(page.status, 200);
+    t.regex(page.headers.get('content-type') ?? '', /^text\/html/);
+    t.true((await page.text()).includes(`"${link.name}"`));
+  }
 });

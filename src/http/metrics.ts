@@ -1,0 +1,65 @@
+// Prometheus metrics: requests and latency by route template, method, status and API version, and who still
+// calls FAQ contract v1 (so an operator can retire it safely). One registry per app, so apps never share counts.
+import type { Context, Next } from 'koa';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { endpointOf } from './routing.ts';
+
+/** Distinct callers tracked before the rest are counted together, so a stream of odd User-Agents cannot blow up memory. */
+const MAX_CALLERS = 200;
+
+export type ApiVersion = 'v1' | 'current';
+
+export interface Metrics {
+  registry: Registry;
+  measure(ctx: Context, next: Next): Promise<void>;
+}
+
+/** Who is calling: the authenticated caller's name once there is one, else the User-Agent. */
+function callerOf(ctx: Context): string {
+  const name = (ctx.state.caller as { name?: string } | undefined)?.name;
+  return (name ?? ctx.get('User-Agent') ?? '').slice(0, 120) || 'unknown';
+}
+
+export function createMetrics(versionOf: (path: string) => ApiVersion): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['route', 'method', 'status', 'api_version'] as const;
+  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request',
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const v1Calls = new Counter({ name: 'helpdesk_v1_calls_total', help: 'Calls to FAQ contract v1, by caller', labelNames: ['caller'], registers: [registry] });
+  const callers = new Set<string>();
+
+  return {
+    registry,
+    async measure(ctx, next) {
+      const started = process.hrtime.bigint();
+      try {
+        await next();
+      } finally {
+        const apiVersion = versionOf(ctx.path);
+        const labels = {
+          route: endpointOf(ctx)?.template ?? 'unmatched',
+          method: ctx.method,
+          status: String(ctx.status),
+          api_version: apiVersion,
+        };
+        requests.inc(labels);
+        duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        if (apiVersion === 'v1') {
+          let caller = callerOf(ctx);
+          if (!callers.has(caller)) {
+            if (callers.size < MAX_CALLERS) callers.add(caller);
+            else caller = 'other';
+          }
+          v1Calls.inc({ caller });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// The link relations this API uses, each with a short human explanation served at /rels/{rel} and linked
+// from the home document, so a person in a HAL browser can read what a relation means.
+
+export interface Relation {
+  /** What following the relation gives you. */
+  summary: string;
+  /** How to use it: method, body, answers. */
+  usage: string;
+}
+
+export const RELATIONS: Record<string, Relation> = {
+  tickets: {
+    summary: 'The tickets collection: what customers reported, paged and filterable.',
+    usage: 'GET, expanding the template with page, size, status (open, pending, solved, closed) and q (words to search for). POST a ticket to report one (201 with Location).',
+  },
+  ticket: {
+    summary: 'One ticket, by id.',
+    usage: 'GET it; PATCH (merge patch) or PUT to change it, DELETE to remove it. Send If-Match with its ETag to be sure nobody changed it meanwhile (412 if they did). A closed ticket cannot change (409).',
+  },
+  faqs: {
+    summary: 'The FAQs collection: the knowledge base, paged and filterable.',
+    usage: 'GET, expanding the template with page, size, status (draft, published), q and source (a ticket). POST an FAQ to write one; its question must be unique (409 otherwise).',
+  },
+  faq: {
+    summary: 'One FAQ, by id.',
+    usage: 'GET it; PATCH or PUT to change it, DELETE to remove it. An FAQ without an answer is a draft.',
+  },
+  search: {
+    summary: 'Search across tickets and FAQs at once.',
+    usage: 'GET with q. The answer embeds the best matches of each kind and links to the full, paged lists. Nothing found is a 200 with empty lists.',
+  },
+  promote: {
+    summary: 'Make an FAQ from this ticket: the question is the ticket title, the source is the ticket.',
+    usage: 'POST with no body. 201 with Location of the new draft FAQ; if the ticket was promoted before, 303 See Other to that FAQ.',
+  },
+  merge: {
+    summary: 'Merge this ticket into another one, which survives.',
+    usage: 'POST {"into": <id or URI of the surviving ticket>}. This ticket is closed as merged; from then on GET of it answers 301 Moved Permanently to the survivor.',
+  },
+  source: {
+    summary: 'The ticket an FAQ came from.',
+    usage: 'GET it. Present only on FAQs that were promoted from, or written about, a ticket.',
+  },
+  related: {
+    summary: 'Other FAQs a reader of this one may want. Always an array, possibly empty.',
+    usage: 'GET each. Set them by sending "related": [ids or URIs] when writing the FAQ.',
+  },
+  publish: {
+    summary: 'Publish a draft FAQ that has an answer.',
+    usage: 'POST with no body (offered as a HAL-FORMS template when allowed). 409 if the FAQ has no answer.',
+  },
+  collection: {
+    summary: 'The collection this resource belongs to (RFC 6573).',
+    usage: 'GET it.',
+  },
+  describedby: {
+    summary: 'The JSON Schema of this resource: the same schema the server validates request bodies with.',
+    usage: 'GET it as application/schema+json.',
+  },
+};
+
+/** Relations defined by this API rather than by the IANA registry, each worth a page of its own. */
+export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'publish'] as const;

@@ -1,0 +1,50 @@
+// Human pages: what each link relation means, what each problem type means, and why FAQ v1 is deprecated.
+import type { Context } from 'koa';
+import { PROBLEM_TYPES, type ProblemKind, notFound } from '../../http/problem.ts';
+import type { Routes } from '../../http/routing.ts';
+import { endpoints } from '../../links/registry.ts';
+import { RELATIONS } from '../../links/relations.ts';
+import { escapeHtml, htmlPage } from './html.ts';
+
+function sendPage(ctx: Context, title: string, body: string): void {
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = htmlPage(title, body);
+}
+
+export const DEPRECATIONS: Record<string, { title: string; body: string }> = {
+  'faq-v1': {
+    title: 'FAQ contract v1 is deprecated',
+    body: `<p>The first FAQ contract, under <code>/v1/</code>, created FAQs from <code>{"question", "source"}</code>
+with <code>source</code> a ticket id. The current contract, linked from <a href="/">the home document</a>, adds
+<code>related</code> (other FAQs, by id or URI), names tickets and FAQs by URI in its answers, and offers
+HAL-FORMS templates for every action.</p>
+<p>Both contracts read and write the same FAQs. v1 answers carry <code>Deprecation</code> and <code>Sunset</code>
+headers, and a <code>Link</code> with <code>rel="successor-version"</code> to the same resource in the current
+contract. To move: start from <code>/</code>, follow <code>faqs</code>, and send <code>source</code> as before
+(an id still works) plus <code>related</code> if you want it. After the sunset date, <code>/v1/</code> will answer
+410 Gone.</p>`,
+  },
+};
+
+export function docsRoutes(routes: Routes): void {
+  routes.get(endpoints.relation, (ctx) => {
+    const rel = String(ctx.params.rel);
+    const relation = Object.hasOwn(RELATIONS, rel) ? RELATIONS[rel] : undefined;
+    if (!relation) throw notFound(`This API defines no relation "${rel}".`);
+    sendPage(ctx, `The "${rel}" relation`, `<p>${escapeHtml(relation.summary)}</p><p>${escapeHtml(relation.usage)}</p>`);
+  });
+
+  routes.get(endpoints.problem, (ctx) => {
+    const kind = String(ctx.params.kind);
+    if (!Object.hasOwn(PROBLEM_TYPES, kind)) throw notFound(`This API defines no problem type "${kind}".`);
+    const { status, title, meaning } = PROBLEM_TYPES[kind as ProblemKind];
+    sendPage(ctx, title, `<p>HTTP status <code>${status}</code>.</p><p>${escapeHtml(meaning)}</p>`);
+  });
+
+  routes.get(endpoints.deprecation, (ctx) => {
+    const name = String(ctx.params.name);
+    const page = Object.hasOwn(DEPRECATIONS, name) ? DEPRECATIONS[name] : undefined;
+    if (!page) throw notFound(`No deprecation is called "${name}".`);
+    sendPage(ctx, page.title, page.body);
+  });
+}

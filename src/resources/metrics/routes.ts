@@ -1,0 +1,11 @@
+// The Prometheus scrape endpoint. Deliberately not linked from the home document: it is for operators.
+import type { Metrics } from '../../http/metrics.ts';
+import type { Routes } from '../../http/routing.ts';
+import { endpoints } from '../../links/registry.ts';
+
+export function metricsRoutes(routes: Routes, metrics: Metrics): void {
+  routes.get(endpoints.metrics, async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,38 @@
+// FAQ contract v1 as HAL: the v1 shape (no related, source as a ticket id), with links that stay inside /v1/.
+import type { Faq } from '../../domain/faqs.ts';
+import { formTemplate } from '../../links/forms.ts';
+import { HalResource } from '../../links/hal.ts';
+import { type PageLinksRequest, collectionResource } from '../../links/pagination.ts';
+import { endpoints } from '../../links/registry.ts';
+import type { Page } from '../../store/pagination.ts';
+import type { FaqListing } from '../faqs/representation.ts';
+import { createV1Faq, patchV1Faq } from './schema.ts';
+
+export function v1HomeResource(): HalResource {
+  return new HalResource(
+    { name: 'Helpdesk FAQ API, contract v1', description: 'Deprecated: the current contract starts at /.' },
+    endpoints.v1Home.href(),
+  )
+    .link('faqs', { href: endpoints.v1Faqs.template, title: 'FAQs, filtered and paged' })
+    .link('faq', { href: endpoints.v1Faq.template, title: 'One FAQ by id' });
+}
+
+export function v1FaqResource(faq: Faq): HalResource {
+  const { id, question, answer, status, source, createdAt, updatedAt } = faq;
+  const properties = { id, question, answer, status, source, createdAt, updatedAt };
+  return new HalResource(properties, { href: endpoints.v1Faq.href({ id }), title: question })
+    .link('collection', endpoints.v1Faqs.href())
+    .template('update', () => formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: patchV1Faq.schema, values: properties }))
+    .template('delete', () => formTemplate({ title: 'Delete this FAQ', method: 'DELETE' }));
+}
+
+export function v1FaqCollection(listing: Omit<FaqListing, 'source'>, request: PageLinksRequest, page: Page<Faq>): HalResource {
+  return collectionResource({
+    endpoint: endpoints.v1Faqs,
+    rel: 'faqs',
+    filters: { status: listing.status, q: listing.q },
+    request,
+    page,
+    item: v1FaqResource,
+  }).template('default', () => formTemplate({ title: 'Write an FAQ', method: 'POST', schema: createV1Faq.schema, target: endpoints.v1Faqs.href() }));
+}

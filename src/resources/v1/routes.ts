@@ -1,0 +1,80 @@
+// HTTP for FAQ contract v1: its home, its FAQ collection and FAQs, over the same data as the current API.
+import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, whyInconsistent } from '../../domain/faqs.ts';
+import { bodyOf } from '../../http/body.ts';
+import { writeIfCurrent } from '../../http/conditional.ts';
+import { conflict, invalid } from '../../http/problem.ts';
+import { QueryReader, readPageParameters } from '../../http/query.ts';
+import { sendResource } from '../../http/respond.ts';
+import type { Routes } from '../../http/routing.ts';
+import { validateBody } from '../../http/validation.ts';
+import { endpoints } from '../../links/registry.ts';
+import type { Store } from '../../store/index.ts';
+import { loadFaq, refuseDuplicates } from '../faqs/access.ts';
+import { createV1Faq, patchV1Faq } from './schema.ts';
+import { v1FaqCollection, v1FaqResource, v1HomeResource } from './representation.ts';
+import type { Context } from 'koa';
+
+/** Fields that came after v1: naming one is a 400 that points the caller at the current contract. */
+const NEWER_FIELDS = ['related'];
+
+function refuseNewerFields(body: unknown): void {
+  if (typeof body !== 'object' || body === null) return;
+  const newer = NEWER_FIELDS.filter((field) => Object.hasOwn(body, field));
+  if (newer.length === 0) return;
+  throw invalid(
+    `"${newer.join('", "')}" is not part of FAQ contract v1. The current contract accepts it: start at / and follow "faqs" (see ${endpoints.deprecation.href({ name: 'faq-v1' })}).`,
+    newer.map((field) => ({ pointer: `#/${field}`, detail: 'is not part of contract v1; the current contract at /faqs accepts it' })),
+  );
+}
+
+export function v1Routes(routes: Routes, store: Store): void {
+  const { faqs, tickets } = store;
+  const load = (ctx: Context) => loadFaq(faqs, ctx.params.id);
+  const send = (ctx: Context, faq: Faq, status = 200, location?: string) =>
+    sendResource(ctx, v1FaqResource(faq), { status, version: faq.version, location });
+
+  routes.get(endpoints.v1Home, (ctx) => sendResource(ctx, v1HomeResource()));
+
+  routes.get(endpoints.v1Faqs, async (ctx) => {
+    const query = new QueryReader(ctx);
+    const page = readPageParameters(query);
+    const listing = { status: query.oneOf('status', FAQ_STATUSES), q: query.text('q', 200) };
+    query.done();
+    sendResource(ctx, v1FaqCollection(listing, page, await faqs.list(listing, page)));
+  });
+
+  routes.post(endpoints.v1Faqs, async (ctx) => {
+    const raw = bodyOf(ctx);
+    refuseNewerFields(raw);
+    const body = validateBody(createV1Faq, raw);
+    const source = body.source ?? null;
+    if (source !== null) {
+      const ticket = await tickets.find(source);
+      if (!ticket || ticket.deletedAt !== null) throw invalid('Some references lead nowhere.', [{ pointer: '#/source', detail: 'names no ticket' }]);
+    }
+    const faq = await refuseDuplicates(() => faqs.create({ ...FAQ_DEFAULTS, question: body.question.trim(), source }));
+    send(ctx, faq, 201, endpoints.v1Faq.href({ id: faq.id }));
+  });
+
+  routes.get(endpoints.v1Faq, async (ctx) => send(ctx, await load(ctx)));
+
+  routes.patch(endpoints.v1Faq, async (ctx) => {
+    const raw = bodyOf(ctx);
+    refuseNewerFields(raw);
+    const changes = validateBody(patchV1Faq, raw);
+    if (changes.question !== undefined) changes.question = changes.question.trim();
+    const faq = await refuseDuplicates(() =>
+      writeIfCurrent(ctx, () => load(ctx), (current) => {
+        const reason = whyInconsistent({ ...current, ...changes });
+        if (reason) throw conflict(reason);
+        return faqs.update(current.id, current.version, changes);
+      }),
+    );
+    send(ctx, faq);
+  });
+
+  routes.delete(endpoints.v1Faq, async (ctx) => {
+    await writeIfCurrent(ctx, () => load(ctx), (current) => faqs.markDeleted(current.id, current.version));
+    ctx.status = 204;
+  });
+}
