@@ -31,7 +31,7 @@ export function docsRoutes(routes: Routes): void {
     const rel = String(ctx.params.rel);
     const relation = Object.hasOwn(RELATIONS, rel) ? RELATIONS[rel] : undefined;
     if (!relation) throw notFound(`This API defines no relation "${rel}".`);
-    sendPage(ctx, `The "${rel}" relation`, `<p>${escapeHtml(relation.summary)}</p><p>${escapeHtml(relation.usage)}</p>`);
+    sendPage(ctx, `Relation: ${rel}`, `<p>${escapeHtml(relation.summary)}</p><p>${escapeHtml(relation.usage)}</p>`);
   });
 
   routes.get(endpoints.problem, (ctx) => {

@@ -33,6 +33,6 @@ test('the home document links a human page for each relation the API defines', a
     const page = await server.fetch(link.href, { headers: { Accept: 'text/html' } });
     t.is(page.status, 200);
     t.regex(page.headers.get('content-type') ?? '', /^text\/html/);
-    t.true((await page.text()).includes(`"${link.name}"`));
+    t.true((await page.text()).includes(`<h1>Relation: ${link.name}</h1>`));
   }
 });
