@@ -1,14 +1,19 @@
 // Builds the Koa application. The middleware below reads top to bottom as the life of a request.
+import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { authenticate } from './http/authentication.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
+import { deadline } from './http/deadline.ts';
 import { createMetrics } from './http/metrics.ts';
 import { renderProblems } from './http/problem-renderer.ts';
+import { limitRequests } from './http/rate-limit.ts';
 import { logRequests } from './http/request-log.ts';
 import { Routes } from './http/routing.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { docsRoutes } from './resources/docs/routes.ts';
 import { faqRoutes } from './resources/faqs/routes.ts';
 import { homeRoutes } from './resources/home/routes.ts';
@@ -16,18 +21,34 @@ import { metricsRoutes } from './resources/metrics/routes.ts';
 import { schemaRoutes } from './resources/schemas/routes.ts';
 import { searchRoutes } from './resources/search/routes.ts';
 import { ticketRoutes } from './resources/tickets/routes.ts';
+import { tokenRoutes } from './resources/tokens/routes.ts';
 import { announceDeprecation, isV1 } from './resources/v1/deprecation.ts';
 import { v1Routes } from './resources/v1/routes.ts';
 import type { Store } from './store/index.ts';
 
+export type AppConfig = Pick<
+  Config,
+  'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins'
+>;
+
 export interface AppDependencies {
-  config: Pick<Config, 'v1DeprecatedAt' | 'v1Sunset'>;
+  config: AppConfig;
   store: Store;
   log: Logger;
+  /** Routes only a test adds (a deliberately slow handler, say); production passes none. */
+  extraRoutes?: (routes: Routes) => void;
 }
 
-export function buildApp({ config, store, log }: AppDependencies): Koa {
+/** What a browser client hosted elsewhere (HAL Explorer) may send and read. */
+const CORS_ALLOW_HEADERS = ['Authorization', 'If-Match', 'If-None-Match', 'Content-Type', 'Prefer', 'Accept'];
+const CORS_EXPOSE_HEADERS = ['Location', 'ETag', 'Link', 'Allow', 'Content-Location', 'Deprecation', 'Sunset', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Preference-Applied', 'X-Request-Id'];
+
+export async function buildApp({ config, store, log, extraRoutes }: AppDependencies): Promise<Koa> {
   const metrics = createMetrics((path) => (isV1(path) ? 'v1' : 'current'));
+  const [perToken, perAddress] = await Promise.all([
+    store.rateLimiter({ keyPrefix: 'token', points: config.rateLimit.points, durationSeconds: config.rateLimit.windowSeconds }),
+    store.rateLimiter({ keyPrefix: 'address', points: config.anonymousRateLimit.points, durationSeconds: config.anonymousRateLimit.windowSeconds }),
+  ]);
 
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
   const routes = new Routes(new Router({ strict: true, sensitive: true }));
@@ -35,19 +56,28 @@ export function buildApp({ config, store, log }: AppDependencies): Koa {
   ticketRoutes(routes, store);
   faqRoutes(routes, store);
   searchRoutes(routes, store);
+  tokenRoutes(routes, store);
   v1Routes(routes, store);
   schemaRoutes(routes);
   docsRoutes(routes);
   metricsRoutes(routes, metrics);
+  extraRoutes?.(routes);
 
+  const allowedOrigins = new Set(config.corsOrigins);
   const app = new Koa();
+  app.proxy = false; // addresses for per-address limits come from the socket, never from a forgeable header
   app.use(logRequests(log)); // request id in, one log line out
   app.use(metrics.measure); // counts and times every answer, errors included
+  app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));
+  app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only
   app.use(renderProblems(log)); // every failure below becomes a problem document
+  app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
+  app.use(authenticate(store.tokens, config.adminToken)); // who is calling (401 for a bad token)
+  app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit })); // 429
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
   app.use(jsonBodies()); // 415 unless JSON, 413 past 100 kB, 400 when malformed
-  app.use(routes.router.routes()); // negotiation (406) then the handler, per endpoint
+  app.use(routes.router.routes()); // negotiation (406), then the handler, which checks what the caller may do
   app.use(routes.router.allowedMethods()); // 405 with Allow, 501, OPTIONS
   return app;
 }

@@ -13,6 +13,20 @@ export interface Config {
   /** When FAQ contract v1 was deprecated, and when it goes away (RFC 9745 / RFC 8594 headers). */
   v1DeprecatedAt: Date;
   v1Sunset: Date;
+  /** A bootstrap admin secret from the environment, or undefined (then only minted tokens exist). */
+  adminToken: string | undefined;
+  /** Requests allowed per window, per token and per address for anonymous callers. */
+  rateLimit: RateLimit;
+  anonymousRateLimit: RateLimit;
+  /** A request still running after this many milliseconds is answered 503. */
+  requestDeadlineMs: number;
+  /** Origins allowed to call from a browser (CORS); none by default. */
+  corsOrigins: string[];
+}
+
+export interface RateLimit {
+  points: number;
+  windowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +79,46 @@ function date(env: Env, name: string, fallback: string): Date {
   return value;
 }
 
+function adminToken(env: Env): string | undefined {
+  const raw = env.ADMIN_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32 || /\s/.test(raw)) {
+    throw new ConfigError('ADMIN_TOKEN', 'expected at least 32 characters without spaces (e.g. from `openssl rand -base64 32`)');
+  }
+  return raw;
+}
+
+function rateLimit(env: Env, name: string, fallback: string): RateLimit {
+  const raw = read(env, name, fallback);
+  const match = /^(\d+)\/(\d+)s?$/.exec(raw);
+  const points = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || points < 1 || windowSeconds < 1) {
+    throw new ConfigError(name, `expected REQUESTS/SECONDS such as 600/60, got "${raw}"`);
+  }
+  return { points, windowSeconds };
+}
+
+function milliseconds(env: Env, name: string, fallback: string): number {
+  const raw = read(env, name, fallback);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `expected a number of milliseconds, got "${raw}"`);
+  return Number(raw);
+}
+
+function origins(env: Env, name: string): string[] {
+  const list = read(env, name, '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) throw new ConfigError(name, `expected origins such as https://explorer.example, got "${origin}"`);
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: port(env),
@@ -74,5 +128,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS, (s) => s.toLowerCase()),
     v1DeprecatedAt: date(env, 'V1_DEPRECATED_AT', '2026-11-22T00:00:00Z'),
     v1Sunset: date(env, 'V1_SUNSET', '2027-06-30T00:00:00Z'),
+    adminToken: adminToken(env),
+    rateLimit: rateLimit(env, 'RATE_LIMIT', '1200/60'),
+    anonymousRateLimit: rateLimit(env, 'ANONYMOUS_RATE_LIMIT', '120/60'),
+    requestDeadlineMs: milliseconds(env, 'REQUEST_DEADLINE_MS', '10000'),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
   };
 }

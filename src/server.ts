@@ -1,6 +1,6 @@
 // The server entry: reads the configuration, opens the store, listens, and stops cleanly on SIGTERM/SIGINT.
 import type { Server } from 'node:http';
-import { buildApp } from './app.ts';
+import { type AppDependencies, buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { openStore } from './store/index.ts';
@@ -11,11 +11,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
+export async function startServer(config: Config, extraRoutes?: AppDependencies['extraRoutes']): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
-  const app = buildApp({ config, store, log });
+  const app = await buildApp({ config, store, log, extraRoutes });
   const server = app.listen(config.port, config.host);
+  // Koa has no deadlines of its own; Node's are set on purpose. A client has 10 s to send its headers and
+  // 30 s for the whole request (slow-loris clients cannot hold sockets for minutes); idle keep-alive
+  // connections close after 5 s, so a proxy in front must idle out sooner than that, or it may reuse a
+  // connection just as we close it. Handlers have their own, shorter deadline (503).
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

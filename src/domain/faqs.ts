@@ -14,6 +14,8 @@ export interface FaqFields {
 
 export interface Faq extends FaqFields {
   id: number;
+  /** The related FAQs that are published: what callers who may not read drafts are shown. */
+  publishedRelated: number[];
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -45,7 +45,7 @@ export function validateBody<S extends TObject>(description: BodyDescription<S>,
     throw invalid(`The body must be a JSON object describing ${description.noun}.`, [{ pointer: '#', detail: 'must be an object' }]);
   }
   const readOnly = Object.keys(body).filter((key) => description.readOnly.includes(key));
-  const readOnlyErrors = readOnly.map((key) => ({ pointer: `#/${key}`, detail: 'is read-only: the server sets it' }));
+  const readOnlyErrors = readOnly.map((key) => ({ pointer: `#/${key}`, detail: 'is read-only: this request may not set it' }));
   const validate = validatorFor(description.schema);
   const schemaErrors = validate(body)
     ? []
@@ -63,3 +63,28 @@ export function validateBody<S extends TObject>(description: BodyDescription<S>,
  * (and so HAL-FORMS `regex`) patterns must match the whole value, and this one means the same under both.
  */
 export const NOT_BLANK = '^[\\s\\S]*\\S[\\s\\S]*$';
+
+const narrowed = new WeakMap<BodyDescription<TObject>, Map<string, BodyDescription<TObject>>>();
+
+/**
+ * The same body without some fields, which become refused (400) like read-only ones: what a less privileged
+ * caller may send. Forms built from the result offer exactly that. Memoised, so schemas compile once.
+ */
+export function withoutFields<S extends TObject>(description: BodyDescription<S>, fields: readonly string[]): BodyDescription<S> {
+  if (fields.length === 0) return description;
+  const key = [...fields].sort().join(',');
+  let byKey = narrowed.get(description);
+  if (!byKey) narrowed.set(description, (byKey = new Map()));
+  const cached = byKey.get(key);
+  if (cached) return cached as BodyDescription<S>;
+  const schema = description.schema as unknown as { properties: Record<string, unknown>; required?: string[] };
+  const properties = Object.fromEntries(Object.entries(schema.properties).filter(([name]) => !fields.includes(name)));
+  const required = schema.required?.filter((name) => !fields.includes(name));
+  const result = {
+    ...description,
+    schema: { ...schema, properties, ...(required ? { required } : {}) } as unknown as S,
+    readOnly: [...description.readOnly, ...fields],
+  };
+  byKey.set(key, result as BodyDescription<TObject>);
+  return result;
+}

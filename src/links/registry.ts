@@ -61,6 +61,8 @@ export const endpoints = {
   faq: new Endpoint('/faqs/{id}'),
   faqPublish: new Endpoint('/faqs/{id}/publish'),
   search: new Endpoint('/search', ['q']),
+  tokens: new Endpoint('/tokens', ['page', 'size'], CURSORS),
+  token: new Endpoint('/tokens/{id}'),
 
   // The first FAQ contract, kept alive for its callers; its links stay inside /v1/.
   v1Home: new Endpoint('/v1/'),

@@ -49,6 +49,10 @@ export const RELATIONS: Record<string, Relation> = {
     summary: 'Publish a draft FAQ that has an answer.',
     usage: 'POST with no body (offered as a HAL-FORMS template when allowed). 409 if the FAQ has no answer.',
   },
+  tokens: {
+    summary: 'Access tokens (admins only): who may call the API, with which role.',
+    usage: 'GET to list live tokens; POST {"name", "role": "admin|agent|requester", "email"} to mint one (email required for requesters). The secret is in the 201 answer, once; only its hash is kept. DELETE a token to revoke it.',
+  },
   collection: {
     summary: 'The collection this resource belongs to (RFC 6573).',
     usage: 'GET it.',
@@ -60,4 +64,4 @@ export const RELATIONS: Record<string, Relation> = {
 };
 
 /** Relations defined by this API rather than by the IANA registry, each worth a page of its own. */
-export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'publish'] as const;
+export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'publish', 'tokens'] as const;

@@ -16,7 +16,7 @@ export function sqlitePath(url: string): string {
   return resolve(url.slice('file:'.length));
 }
 
-function openSqlite(path: string, synchronous: Synchronous): SQLite.Database {
+export function openSqlite(path: string, synchronous: Synchronous | 'OFF'): SQLite.Database {
   mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path);
   // The connection that switches a file to WAL reports FULL, a reopened one NORMAL: so set both, every time.
@@ -32,4 +32,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Kysely<Dat
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
   return db;
+}
+
+/**
+ * Rate-limit counters live in a file of their own beside the data: they are written on every request, need no
+ * durability (synchronous OFF), and must never wait on, or block, a write transaction of the main database.
+ */
+export function openLimitsDatabase(options: DatabaseOptions): SQLite.Database {
+  return openSqlite(sqlitePath(options.url).replace(/(\.db)?$/, '.limits.db'), 'OFF');
 }

@@ -11,6 +11,8 @@ export interface FaqFilter {
   status?: FaqStatus;
   q?: string;
   source?: number;
+  /** Leave drafts out (what callers who may not read drafts see). */
+  onlyPublished?: boolean;
 }
 
 export class DuplicateQuestion extends Error {
@@ -22,8 +24,9 @@ export class DuplicateQuestion extends Error {
 type Row = Omit<FaqsTable, 'id'> & { id: number };
 type Executor = Kysely<Database> | Transaction<Database>;
 
-function toFaq(row: Row, related: number[]): Faq {
+function toFaq(row: Row, related: number[], publishedRelated: number[]): Faq {
   return {
+    publishedRelated,
     id: row.id,
     question: row.question,
     answer: row.answer,
@@ -100,7 +103,7 @@ export class FaqStore {
           .returningAll()
           .executeTakeFirstOrThrow();
         await this.replaceRelated(trx, row.id, fields.related);
-        return toFaq(row, fields.related);
+        return (await this.withRelated([row], trx))[0]!;
       }),
     );
   }
@@ -147,20 +150,25 @@ export class FaqStore {
     const links = await db
       .selectFrom('faq_related')
       .innerJoin('faqs', 'faqs.id', 'faq_related.related_id')
-      .select(['faq_related.faq_id', 'faq_related.related_id'])
+      .select(['faq_related.faq_id', 'faq_related.related_id', 'faqs.status'])
       .where('faq_related.faq_id', 'in', rows.map((r) => r.id))
       .where('faqs.deleted_at', 'is', null)
       .orderBy('faq_related.faq_id')
       .orderBy('faq_related.position')
       .execute();
     const related = new Map<number, number[]>();
-    for (const link of links) related.set(link.faq_id, [...(related.get(link.faq_id) ?? []), link.related_id]);
-    return rows.map((row) => toFaq(row, related.get(row.id) ?? []));
+    const published = new Map<number, number[]>();
+    for (const link of links) {
+      related.set(link.faq_id, [...(related.get(link.faq_id) ?? []), link.related_id]);
+      if (link.status === 'published') published.set(link.faq_id, [...(published.get(link.faq_id) ?? []), link.related_id]);
+    }
+    return rows.map((row) => toFaq(row, related.get(row.id) ?? [], published.get(row.id) ?? []));
   }
 
   private live(filter: FaqFilter) {
     let query = this.db.selectFrom('faqs').where('deleted_at', 'is', null);
     if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.onlyPublished) query = query.where('status', '=', 'published');
     if (filter.source !== undefined) query = query.where('source_ticket_id', '=', filter.source);
     if (filter.q !== undefined) query = query.where(matchesText('faqs', filter.q));
     return query;
@@ -171,7 +179,9 @@ export class FaqStore {
       const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(n);
     }
-    const prefix = filter.status ? `faqs:${filter.status}` : 'faqs:%';
+    if (filter.onlyPublished && filter.status === 'draft') return 0;
+    const status = filter.onlyPublished ? 'published' : filter.status;
+    const prefix = status ? `faqs:${status}` : 'faqs:%';
     const { n } = await this.db
       .selectFrom('counters')
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), sql<number>`0`).as('n'))

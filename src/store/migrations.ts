@@ -105,7 +105,23 @@ const initial: Migration = {
   },
 };
 
-const migrations: Record<string, Migration> = { '0001-initial': initial };
+const tokens: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('tokens')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('email', 'text')
+      .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await sql`CREATE INDEX tickets_requester ON tickets (requester, id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(db);
+  },
+};
+
+const migrations: Record<string, Migration> = { '0001-initial': initial, '0002-tokens': tokens };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -44,9 +44,21 @@ export interface CountersTable {
   value: number;
 }
 
+/** Bearer tokens: only a SHA-256 hash of each secret is kept. */
+export interface TokensTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  email: string | null;
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface Database {
   tickets: TicketsTable;
   faqs: FaqsTable;
   faq_related: FaqRelatedTable;
   counters: CountersTable;
+  tokens: TokensTable;
 }

@@ -9,6 +9,8 @@ import { matchesText, rankedMatches } from './text-search.ts';
 export interface TicketFilter {
   status?: TicketStatus;
   q?: string;
+  /** Only this requester's tickets (what a requester sees). */
+  requester?: string;
 }
 
 type Row = Omit<TicketsTable, 'id'> & { id: number };
@@ -105,12 +107,13 @@ export class TicketStore {
       .where('deleted_at', 'is', null)
       .where('merged_into', 'is', null);
     if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.requester !== undefined) query = query.where('requester', '=', filter.requester);
     if (filter.q !== undefined) query = query.where(matchesText('tickets', filter.q));
     return query;
   }
 
   async count(filter: TicketFilter): Promise<number> {
-    if (filter.q !== undefined) {
+    if (filter.q !== undefined || filter.requester !== undefined) {
       const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(n);
     }
@@ -135,8 +138,8 @@ export class TicketStore {
   }
 
   /** The best matches for free text, best first. */
-  async search(text: string, limit: number): Promise<Ticket[]> {
-    const rows = await this.live({})
+  async search(text: string, limit: number, filter: TicketFilter = {}): Promise<Ticket[]> {
+    const rows = await this.live(filter)
       .innerJoin(rankedMatches('tickets', text).as('m'), 'm.id', 'tickets.id')
       .selectAll('tickets')
       .orderBy('m.rank')

@@ -1,20 +1,32 @@
 // Starts the real server on an ephemeral loopback port with a fresh SQLite file, for one test file or test.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AppDependencies } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
 
 export interface TestServer {
   url: string;
   config: Config;
-  /** fetch relative to the server; redirects are not followed, so tests see 301 and 303 themselves. */
+  /** The bootstrap admin secret the server was started with. */
+  adminToken: string;
+  /**
+   * fetch relative to the server, as the admin unless the request sets its own Authorization (an empty one
+   * means anonymous). Redirects are not followed, so tests see 301 and 303 themselves.
+   */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** The same, with another bearer token, or anonymous with null. */
+  as(token: string | null): { fetch(path: string, init?: RequestInit): Promise<Response> };
+  /** Mints a token through the API (as the admin) and returns its secret. */
+  mint(role: 'admin' | 'agent' | 'requester', name?: string, email?: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, extraRoutes?: AppDependencies['extraRoutes']): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'helpdesk-test-'));
+  const adminToken = env.ADMIN_TOKEN ?? `test-admin-${randomBytes(24).toString('hex')}`;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -22,18 +34,37 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     // Tests check behaviour, not power-loss durability: NORMAL keeps them quick on shared disks.
     SQLITE_SYNCHRONOUS: 'NORMAL',
     LOG_LEVEL: 'silent',
+    ADMIN_TOKEN: adminToken,
+    // Limits high enough never to trip by accident; the rate-limit tests set their own.
+    RATE_LIMIT: '1000000/60',
+    ANONYMOUS_RATE_LIMIT: '1000000/60',
     ...env,
   });
-  const running: RunningServer = await startServer(config);
-  return {
+  const running: RunningServer = await startServer(config, extraRoutes);
+  const fetchAs = (token: string | null) => (path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has('Authorization') && token !== null) headers.set('Authorization', `Bearer ${token}`);
+    if (headers.get('Authorization') === '') headers.delete('Authorization');
+    return fetch(new URL(path, running.url), { redirect: 'manual', ...init, headers });
+  };
+  const server: TestServer = {
     url: running.url,
     config,
-    fetch: (path, init = {}) => fetch(new URL(path, running.url), { redirect: 'manual', ...init }),
+    adminToken,
+    fetch: fetchAs(adminToken),
+    as: (token) => ({ fetch: fetchAs(token) }),
+    async mint(role, name = `${role}-${randomBytes(4).toString('hex')}`, email) {
+      const body = { name, role, ...(role === 'requester' ? { email: email ?? `${name}@customers.example` } : email ? { email } : {}) };
+      const response = await server.fetch('/tokens', json('POST', body));
+      if (response.status !== 201) throw new Error(`minting a ${role} token failed: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { secret: string }).secret;
+    },
     async close() {
       await running.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
 /** A JSON request body with its Content-Type. */

@@ -1,5 +1,6 @@
 // FAQs as HAL: pure functions from stored FAQs to documents, with the actions the FAQ's state allows as
 // HAL-FORMS templates. Every href comes from the registry, every form from the body schemas.
+import { type Caller, may } from '../../domain/access.ts';
 import type { Faq, FaqStatus } from '../../domain/faqs.ts';
 import { formTemplate } from '../../links/forms.ts';
 import { HalResource } from '../../links/hal.ts';
@@ -9,28 +10,32 @@ import { describedBy } from '../../links/schema-links.ts';
 import type { Page } from '../../store/pagination.ts';
 import { createFaq, patchFaq, replaceFaq } from './schema.ts';
 
-export function faqProperties(faq: Faq) {
+/** The FAQ's fields; its source ticket only for callers who may see any ticket (the link would leak it otherwise). */
+export function faqProperties(faq: Faq, caller: Caller) {
   const { id, question, answer, status, createdAt, updatedAt } = faq;
-  const source = faq.source === null ? null : endpoints.ticket.href({ id: faq.source });
-  const related = faq.related.map((relatedId) => endpoints.faq.href({ id: relatedId }));
+  const source = faq.source === null || !may(caller, 'faq:see-source') ? null : endpoints.ticket.href({ id: faq.source });
+  const visibleRelated = may(caller, 'faq:read-drafts') ? faq.related : faq.publishedRelated;
+  const related = visibleRelated.map((relatedId) => endpoints.faq.href({ id: relatedId }));
   return { id, question, answer, status, source, related, createdAt, updatedAt };
 }
 
-export function faqResource(faq: Faq): HalResource {
+export function faqResource(faq: Faq, caller: Caller): HalResource {
   const { id } = faq;
-  const properties = faqProperties(faq);
+  const properties = faqProperties(faq, caller);
   // Forms offer choices by id (their valueField), so they are filled with ids, not URIs.
-  const values = { ...properties, source: faq.source, related: faq.related };
+  const values = { ...properties, source: properties.source === null ? null : faq.source, related: faq.related };
   const resource = new HalResource(properties, { href: endpoints.faq.href({ id }), title: faq.question })
     .link('collection', endpoints.faqs.href())
     .link('describedby', describedBy('faq'));
   if (properties.source !== null) resource.link('source', { href: properties.source, title: 'The ticket this FAQ came from' });
-  resource
-    .linkArray('related', properties.related)
-    .template('update', () => formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: patchFaq.schema, values }))
-    .template('replace', () => formTemplate({ title: 'Replace this FAQ', method: 'PUT', schema: replaceFaq.schema, values }))
-    .template('delete', () => formTemplate({ title: 'Delete this FAQ', method: 'DELETE' }));
-  if (faq.status === 'draft' && faq.answer !== null && faq.answer.trim() !== '') {
+  resource.linkArray('related', properties.related);
+  if (may(caller, 'faq:write')) {
+    resource
+      .template('update', () => formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: patchFaq.schema, values }))
+      .template('replace', () => formTemplate({ title: 'Replace this FAQ', method: 'PUT', schema: replaceFaq.schema, values }))
+      .template('delete', () => formTemplate({ title: 'Delete this FAQ', method: 'DELETE' }));
+  }
+  if (may(caller, 'faq:publish') && faq.status === 'draft' && faq.answer !== null && faq.answer.trim() !== '') {
     resource.template('publish', () => formTemplate({ title: 'Publish this FAQ', method: 'POST', target: endpoints.faqPublish.href({ id }) }));
   }
   return resource;
@@ -42,15 +47,17 @@ export interface FaqListing {
   source?: number;
 }
 
-export function faqCollection(listing: FaqListing, request: PageLinksRequest, page: Page<Faq>): HalResource {
-  return collectionResource({
+export function faqCollection(listing: FaqListing, request: PageLinksRequest, page: Page<Faq>, caller: Caller): HalResource {
+  const collection = collectionResource({
     endpoint: endpoints.faqs,
     rel: 'faqs',
     filters: { status: listing.status, q: listing.q, source: listing.source },
     request,
     page,
-    item: faqResource,
-  })
-    .link('describedby', describedBy('faq'))
-    .template('default', () => formTemplate({ title: 'Write an FAQ', method: 'POST', schema: createFaq.schema, target: endpoints.faqs.href() }));
+    item: (faq) => faqResource(faq, caller),
+  }).link('describedby', describedBy('faq'));
+  if (may(caller, 'faq:write')) {
+    collection.template('default', () => formTemplate({ title: 'Write an FAQ', method: 'POST', schema: createFaq.schema, target: endpoints.faqs.href() }));
+  }
+  return collection;
 }

@@ -1,6 +1,8 @@
 // HTTP for FAQs: the collection and each FAQ. Tickets and other FAQs are named by id or URI.
 import type { Context } from 'koa';
 import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, type FaqFields, whyInconsistent } from '../../domain/faqs.ts';
+import { may } from '../../domain/access.ts';
+import { callerOf, requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
 import { type FieldError, conflict, invalid } from '../../http/problem.ts';
@@ -23,7 +25,7 @@ interface References {
 export function faqRoutes(routes: Routes, store: Store): void {
   const { faqs, tickets } = store;
 
-  const load = (ctx: Context) => loadFaq(faqs, ctx.params.id);
+  const load = (ctx: Context) => loadFaq(faqs, ctx.params.id, callerOf(ctx));
 
   /** Turns the ids or URIs of a body into ids of live resources, naming every reference that leads nowhere. */
   async function resolve(ctx: Context, body: References, self?: number): Promise<Pick<Partial<FaqFields>, 'source' | 'related'>> {
@@ -51,7 +53,7 @@ export function faqRoutes(routes: Routes, store: Store): void {
   }
 
   function sendFaq(ctx: Context, faq: Faq, status = 200, location?: string): void {
-    sendResource(ctx, faqResource(faq), { status, version: faq.version, location });
+    sendResource(ctx, faqResource(faq, callerOf(ctx)), { status, version: faq.version, location });
   }
 
   /** A whole FAQ from a create or replace body: it must hold together on its own, so a breach is a 400. */
@@ -63,6 +65,7 @@ export function faqRoutes(routes: Routes, store: Store): void {
   }
 
   routes.get(endpoints.faqs, async (ctx) => {
+    const caller = requireAction(ctx, 'faq:read');
     const query = new QueryReader(ctx);
     const page = readPageParameters(query);
     const listing = {
@@ -71,18 +74,24 @@ export function faqRoutes(routes: Routes, store: Store): void {
       source: query.custom('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, ctx.origin)),
     };
     query.done();
-    sendResource(ctx, faqCollection(listing, page, await faqs.list(listing, page)));
+    const visible = await faqs.list({ ...listing, onlyPublished: !may(caller, 'faq:read-drafts') }, page);
+    sendResource(ctx, faqCollection(listing, page, visible, caller));
   });
 
   routes.post(endpoints.faqs, async (ctx) => {
+    requireAction(ctx, 'faq:write');
     const fields = await wholeFaq(ctx, validateBody(createFaq, bodyOf(ctx)));
     const faq = await refuseDuplicates(() => faqs.create(fields));
     sendFaq(ctx, faq, 201, endpoints.faq.href({ id: faq.id }));
   });
 
-  routes.get(endpoints.faq, async (ctx) => sendFaq(ctx, await load(ctx)));
+  routes.get(endpoints.faq, async (ctx) => {
+    requireAction(ctx, 'faq:read');
+    sendFaq(ctx, await load(ctx));
+  });
 
   routes.put(endpoints.faq, async (ctx) => {
+    requireAction(ctx, 'faq:write');
     const body = validateBody(replaceFaq, bodyOf(ctx));
     const current = await load(ctx);
     const fields = await wholeFaq(ctx, body, current.id);
@@ -93,6 +102,7 @@ export function faqRoutes(routes: Routes, store: Store): void {
   });
 
   routes.patch(endpoints.faq, async (ctx) => {
+    requireAction(ctx, 'faq:write');
     const body = validateBody(patchFaq, bodyOf(ctx));
     const current = await load(ctx);
     const changes: Partial<FaqFields> = { ...body, ...(await resolve(ctx, body, current.id)) } as Partial<FaqFields>;
@@ -108,6 +118,7 @@ export function faqRoutes(routes: Routes, store: Store): void {
   });
 
   routes.post(endpoints.faqPublish, async (ctx) => {
+    requireAction(ctx, 'faq:publish');
     const faq = await writeIfCurrent(ctx, () => load(ctx), (current) => {
       const reason = whyInconsistent({ ...current, status: 'published' });
       if (reason) throw conflict(reason);
@@ -117,6 +128,7 @@ export function faqRoutes(routes: Routes, store: Store): void {
   });
 
   routes.delete(endpoints.faq, async (ctx) => {
+    requireAction(ctx, 'faq:write');
     await writeIfCurrent(ctx, () => load(ctx), (current) => faqs.markDeleted(current.id, current.version));
     ctx.status = 204;
   });

@@ -1,5 +1,7 @@
-// Tickets as HAL: pure functions from stored tickets to documents, with the actions the ticket's state allows
-// as HAL-FORMS templates. Every href comes from the registry, every form from the body schemas.
+// Tickets as HAL: pure functions from stored tickets to documents, with the actions the ticket's state and the
+// caller's role allow as links and HAL-FORMS templates. Every href comes from the registry, every form from the
+// body schemas.
+import { type Caller, may } from '../../domain/access.ts';
 import type { Ticket, TicketStatus } from '../../domain/tickets.ts';
 import { whyUnchangeable } from '../../domain/tickets.ts';
 import { formTemplate } from '../../links/forms.ts';
@@ -8,32 +10,43 @@ import { type PageLinksRequest, collectionResource } from '../../links/paginatio
 import { endpoints } from '../../links/registry.ts';
 import { describedBy } from '../../links/schema-links.ts';
 import type { Page } from '../../store/pagination.ts';
-import { createTicket, mergeTicket, patchTicket, replaceTicket } from './schema.ts';
+import { ticketBodies } from './bodies.ts';
+import { mergeTicket } from './schema.ts';
 
 function ticketProperties(ticket: Ticket) {
   const { id, title, description, status, priority, requester, assignee, tags, createdAt, updatedAt } = ticket;
   return { id, title, description, status, priority, requester, assignee, tags, createdAt, updatedAt };
 }
 
-export function ticketResource(ticket: Ticket): HalResource {
+export function ticketResource(ticket: Ticket, caller: Caller): HalResource {
   const { id } = ticket;
   const properties = ticketProperties(ticket);
+  const bodies = ticketBodies(caller);
+  const changeable = whyUnchangeable(ticket) === undefined;
   const resource = new HalResource(properties, { href: endpoints.ticket.href({ id }), title: ticket.title })
     .link('collection', endpoints.tickets.href())
-    .link('promote', { href: endpoints.ticketPromote.href({ id }), title: 'Make an FAQ from this ticket' })
-    .link('merge', { href: endpoints.ticketMerge.href({ id }), title: 'Merge this ticket into another' })
     .link('faqs', { href: endpoints.faqs.href({ source: id }), title: 'FAQs made from this ticket' })
     .link('describedby', describedBy('ticket'));
-
-  if (whyUnchangeable(ticket) === undefined) {
-    resource
-      .template('update', () => formTemplate({ title: 'Change this ticket', method: 'PATCH', schema: patchTicket.schema, values: properties }))
-      .template('replace', () => formTemplate({ title: 'Replace this ticket', method: 'PUT', schema: replaceTicket.schema, values: properties }))
-      .template('delete', () => formTemplate({ title: 'Delete this ticket', method: 'DELETE' }))
-      .template('merge', () => formTemplate({ title: 'Merge into another ticket', method: 'POST', schema: mergeTicket.schema, target: endpoints.ticketMerge.href({ id }) }));
+  if (may(caller, 'ticket:promote')) {
+    const target = endpoints.ticketPromote.href({ id });
+    resource.link('promote', { href: target, title: 'Make an FAQ from this ticket' });
+    // Promoting changes nothing on the ticket, so even a closed one may become an FAQ.
+    resource.template('promote', () => formTemplate({ title: 'Make an FAQ from this ticket', method: 'POST', target }));
   }
-  // Promoting changes nothing on the ticket, so even a closed one may become an FAQ.
-  return resource.template('promote', () => formTemplate({ title: 'Make an FAQ from this ticket', method: 'POST', target: endpoints.ticketPromote.href({ id }) }));
+  if (may(caller, 'ticket:merge')) {
+    const target = endpoints.ticketMerge.href({ id });
+    resource.link('merge', { href: target, title: 'Merge this ticket into another' });
+    if (changeable) resource.template('merge', () => formTemplate({ title: 'Merge into another ticket', method: 'POST', schema: mergeTicket.schema, target }));
+  }
+  if (changeable && may(caller, 'ticket:update')) {
+    resource
+      .template('update', () => formTemplate({ title: 'Change this ticket', method: 'PATCH', schema: bodies.patch.schema, values: properties }))
+      .template('replace', () => formTemplate({ title: 'Replace this ticket', method: 'PUT', schema: bodies.replace.schema, values: properties }));
+  }
+  if (changeable && may(caller, 'ticket:delete')) {
+    resource.template('delete', () => formTemplate({ title: 'Delete this ticket', method: 'DELETE' }));
+  }
+  return resource;
 }
 
 export interface TicketListing {
@@ -41,15 +54,18 @@ export interface TicketListing {
   q?: string;
 }
 
-export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>): HalResource {
-  return collectionResource({
+export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>, caller: Caller): HalResource {
+  const collection = collectionResource({
     endpoint: endpoints.tickets,
     rel: 'tickets',
     filters: { status: listing.status, q: listing.q },
     request,
     page,
-    item: ticketResource,
-  })
-    .link('describedby', describedBy('ticket'))
-    .template('default', () => formTemplate({ title: 'Report a ticket', method: 'POST', schema: createTicket.schema, target: endpoints.tickets.href() }));
+    item: (ticket) => ticketResource(ticket, caller),
+  }).link('describedby', describedBy('ticket'));
+  if (may(caller, 'ticket:create')) {
+    const { create } = ticketBodies(caller);
+    collection.template('default', () => formTemplate({ title: 'Report a ticket', method: 'POST', schema: create.schema, target: endpoints.tickets.href() }));
+  }
+  return collection;
 }

@@ -1,6 +1,9 @@
-// HTTP for tickets: the collection, each ticket, and the promote and merge actions.
+// HTTP for tickets: the collection, each ticket, and the promote and merge actions. A requester sees only
+// their own tickets; anyone else's answers 404, exactly like a ticket that never existed.
 import type { Context } from 'koa';
+import { type Caller, ticketOwner } from '../../domain/access.ts';
 import { TICKET_DEFAULTS, TICKET_STATUSES, type Ticket, whyUnchangeable } from '../../domain/tickets.ts';
+import { requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
 import { conflict, gone, invalid, notFound } from '../../http/problem.ts';
@@ -10,20 +13,22 @@ import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
 import { parseId, referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
-import { DuplicateQuestion } from '../../store/faqs.ts';
 import type { Store } from '../../store/index.ts';
+import { refuseDuplicates } from '../faqs/access.ts';
 import { faqResource } from '../faqs/representation.ts';
+import { ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
-import { createTicket, mergeTicket, patchTicket, replaceTicket } from './schema.ts';
+import { mergeTicket } from './schema.ts';
 
 export function ticketRoutes(routes: Routes, store: Store): void {
   const { tickets, faqs } = store;
 
-  /** The ticket a path names: 404 if it never existed, 410 once deleted. Merged tickets are returned. */
-  async function load(ctx: Context): Promise<Ticket> {
+  /** The ticket a path names, as the caller may see it: 404 if it never existed or is not theirs, 410 once deleted. */
+  async function load(ctx: Context, caller: Caller): Promise<Ticket> {
     const id = parseId(ctx.params.id);
     const ticket = id === undefined ? undefined : await tickets.find(id);
-    if (!ticket) throw notFound(`There is no ticket ${ctx.params.id}.`);
+    const owner = ticketOwner(caller);
+    if (!ticket || (owner !== undefined && ticket.requester !== owner)) throw notFound(`There is no ticket ${ctx.params.id}.`);
     if (ticket.deletedAt !== null) throw gone(`Ticket ${ticket.id} was deleted.`);
     return ticket;
   }
@@ -36,54 +41,67 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     if (reason) throw conflict(reason);
   }
 
-  function sendTicket(ctx: Context, ticket: Ticket, status = 200, location?: string): void {
-    sendResource(ctx, ticketResource(ticket), { status, version: ticket.version, location });
+  function sendTicket(ctx: Context, ticket: Ticket, caller: Caller, status = 200, location?: string): void {
+    sendResource(ctx, ticketResource(ticket, caller), { status, version: ticket.version, location });
   }
 
   routes.get(endpoints.tickets, async (ctx) => {
+    const caller = requireAction(ctx, 'ticket:list');
     const query = new QueryReader(ctx);
     const page = readPageParameters(query);
     const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200) };
     query.done();
-    sendResource(ctx, ticketCollection(listing, page, await tickets.list(listing, page)));
+    const visible = await tickets.list({ ...listing, requester: ticketOwner(caller) }, page);
+    sendResource(ctx, ticketCollection(listing, page, visible, caller));
   });
 
   routes.post(endpoints.tickets, async (ctx) => {
-    const body = validateBody(createTicket, bodyOf(ctx));
-    const ticket = await tickets.create({ ...TICKET_DEFAULTS, ...body });
-    sendTicket(ctx, ticket, 201, endpoints.ticket.href({ id: ticket.id }));
+    const caller = requireAction(ctx, 'ticket:create');
+    const body = validateBody(ticketBodies(caller).create, bodyOf(ctx));
+    const owner = ticketOwner(caller);
+    const ticket = await tickets.create({ ...TICKET_DEFAULTS, ...body, requester: owner ?? body.requester });
+    sendTicket(ctx, ticket, caller, 201, endpoints.ticket.href({ id: ticket.id }));
   });
 
   routes.get(endpoints.ticket, async (ctx) => {
-    const ticket = await load(ctx);
+    const caller = requireAction(ctx, 'ticket:read');
+    const ticket = await load(ctx, caller);
     if (ticket.mergedInto !== null) {
       ctx.status = 301;
       ctx.set('Location', endpoints.ticket.href({ id: ticket.mergedInto }));
       return;
     }
-    sendTicket(ctx, ticket);
+    sendTicket(ctx, ticket, caller);
   });
 
   routes.put(endpoints.ticket, async (ctx) => {
-    const body = validateBody(replaceTicket, bodyOf(ctx));
-    const ticket = await writeIfCurrent(ctx, () => load(ctx), (current) => {
+    const caller = requireAction(ctx, 'ticket:read');
+    const body = validateBody(ticketBodies(caller).replace, bodyOf(ctx));
+    const ticket = await writeIfCurrent(ctx, () => load(ctx, caller), (current) => {
+      requireAction(ctx, 'ticket:update');
       assertChangeable(current);
-      return tickets.update(current.id, current.version, { ...TICKET_DEFAULTS, ...body });
+      // What a requester may not set stays as it is, rather than falling back to a default.
+      const kept = ticketOwner(caller) === undefined ? {} : { requester: current.requester, assignee: current.assignee };
+      return tickets.update(current.id, current.version, { ...TICKET_DEFAULTS, ...body, ...kept } as Ticket);
     });
-    sendTicket(ctx, ticket);
+    sendTicket(ctx, ticket, caller);
   });
 
   routes.patch(endpoints.ticket, async (ctx) => {
-    const body = validateBody(patchTicket, bodyOf(ctx));
-    const ticket = await writeIfCurrent(ctx, () => load(ctx), (current) => {
+    const caller = requireAction(ctx, 'ticket:read');
+    const body = validateBody(ticketBodies(caller).patch, bodyOf(ctx));
+    const ticket = await writeIfCurrent(ctx, () => load(ctx, caller), (current) => {
+      requireAction(ctx, 'ticket:update');
       assertChangeable(current);
       return tickets.update(current.id, current.version, body);
     });
-    sendTicket(ctx, ticket);
+    sendTicket(ctx, ticket, caller);
   });
 
   routes.delete(endpoints.ticket, async (ctx) => {
-    await writeIfCurrent(ctx, () => load(ctx), (current) => {
+    const caller = requireAction(ctx, 'ticket:read');
+    await writeIfCurrent(ctx, () => load(ctx, caller), (current) => {
+      requireAction(ctx, 'ticket:delete');
       assertChangeable(current);
       return tickets.markDeleted(current.id, current.version);
     });
@@ -91,7 +109,9 @@ export function ticketRoutes(routes: Routes, store: Store): void {
   });
 
   routes.post(endpoints.ticketPromote, async (ctx) => {
-    const ticket = await load(ctx);
+    const caller = requireAction(ctx, 'ticket:read');
+    const ticket = await load(ctx, caller);
+    requireAction(ctx, 'ticket:promote');
     if (ticket.mergedInto !== null) {
       throw conflict(`Ticket ${ticket.id} was merged into ticket ${ticket.mergedInto}; promote that one instead.`);
     }
@@ -101,24 +121,22 @@ export function ticketRoutes(routes: Routes, store: Store): void {
       ctx.set('Location', endpoints.faq.href({ id: existing.id }));
       return;
     }
-    try {
-      const faq = await faqs.create({ question: ticket.title.trim(), answer: null, status: 'draft', source: ticket.id, related: [] });
-      sendResource(ctx, faqResource(faq), { status: 201, version: faq.version, location: endpoints.faq.href({ id: faq.id }) });
-    } catch (error) {
-      if (error instanceof DuplicateQuestion) {
-        throw conflict(`An FAQ already asks "${error.question}"; link that one rather than promoting this ticket again.`);
-      }
-      throw error;
-    }
+    const faq = await refuseDuplicates(() =>
+      faqs.create({ question: ticket.title.trim(), answer: null, status: 'draft', source: ticket.id, related: [] }),
+    );
+    sendResource(ctx, faqResource(faq, caller), { status: 201, version: faq.version, location: endpoints.faq.href({ id: faq.id }) });
   });
 
   routes.post(endpoints.ticketMerge, async (ctx) => {
+    const caller = requireAction(ctx, 'ticket:read');
+    await load(ctx, caller);
+    requireAction(ctx, 'ticket:merge');
     const { into } = validateBody(mergeTicket, bodyOf(ctx));
     const intoId = referencedId(into, endpoints.ticket, ctx.origin);
     if (intoId === undefined) {
       throw invalid('"into" must name a ticket, by id or URI.', [{ pointer: '#/into', detail: 'names no ticket' }]);
     }
-    const merged = await writeIfCurrent(ctx, () => load(ctx), async (current) => {
+    const merged = await writeIfCurrent(ctx, () => load(ctx, caller), async (current) => {
       assertChangeable(current);
       if (intoId === current.id) {
         throw invalid('A ticket cannot be merged into itself.', [{ pointer: '#/into', detail: 'is this ticket' }]);
@@ -131,8 +149,8 @@ export function ticketRoutes(routes: Routes, store: Store): void {
       }
       return tickets.markMerged(current.id, current.version, intoId);
     });
-    const survivor = await tickets.find(merged.mergedInto!);
-    ctx.set('Content-Location', endpoints.ticket.href({ id: survivor!.id }));
-    sendTicket(ctx, survivor!);
+    const survivor = (await tickets.find(merged.mergedInto!))!;
+    ctx.set('Content-Location', endpoints.ticket.href({ id: survivor.id }));
+    sendTicket(ctx, survivor, caller);
   });
 }

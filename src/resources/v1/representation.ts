@@ -1,4 +1,5 @@
 // FAQ contract v1 as HAL: the v1 shape (no related, source as a ticket id), with links that stay inside /v1/.
+import { type Caller, may } from '../../domain/access.ts';
 import type { Faq } from '../../domain/faqs.ts';
 import { formTemplate } from '../../links/forms.ts';
 import { HalResource } from '../../links/hal.ts';
@@ -17,22 +18,30 @@ export function v1HomeResource(): HalResource {
     .link('faq', { href: endpoints.v1Faq.template, title: 'One FAQ by id' });
 }
 
-export function v1FaqResource(faq: Faq): HalResource {
-  const { id, question, answer, status, source, createdAt, updatedAt } = faq;
+export function v1FaqResource(faq: Faq, caller: Caller): HalResource {
+  const { id, question, answer, status, createdAt, updatedAt } = faq;
+  const source = may(caller, 'faq:see-source') ? faq.source : null;
   const properties = { id, question, answer, status, source, createdAt, updatedAt };
-  return new HalResource(properties, { href: endpoints.v1Faq.href({ id }), title: question })
-    .link('collection', endpoints.v1Faqs.href())
-    .template('update', () => formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: patchV1Faq.schema, values: properties }))
-    .template('delete', () => formTemplate({ title: 'Delete this FAQ', method: 'DELETE' }));
+  const resource = new HalResource(properties, { href: endpoints.v1Faq.href({ id }), title: question }).link('collection', endpoints.v1Faqs.href());
+  if (may(caller, 'faq:write')) {
+    resource
+      .template('update', () => formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: patchV1Faq.schema, values: properties }))
+      .template('delete', () => formTemplate({ title: 'Delete this FAQ', method: 'DELETE' }));
+  }
+  return resource;
 }
 
-export function v1FaqCollection(listing: Omit<FaqListing, 'source'>, request: PageLinksRequest, page: Page<Faq>): HalResource {
-  return collectionResource({
+export function v1FaqCollection(listing: Omit<FaqListing, 'source'>, request: PageLinksRequest, page: Page<Faq>, caller: Caller): HalResource {
+  const collection = collectionResource({
     endpoint: endpoints.v1Faqs,
     rel: 'faqs',
     filters: { status: listing.status, q: listing.q },
     request,
     page,
-    item: v1FaqResource,
-  }).template('default', () => formTemplate({ title: 'Write an FAQ', method: 'POST', schema: createV1Faq.schema, target: endpoints.v1Faqs.href() }));
+    item: (faq) => v1FaqResource(faq, caller),
+  });
+  if (may(caller, 'faq:write')) {
+    collection.template('default', () => formTemplate({ title: 'Write an FAQ', method: 'POST', schema: createV1Faq.schema, target: endpoints.v1Faqs.href() }));
+  }
+  return collection;
 }

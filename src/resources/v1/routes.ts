@@ -1,5 +1,7 @@
 // HTTP for FAQ contract v1: its home, its FAQ collection and FAQs, over the same data as the current API.
 import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, whyInconsistent } from '../../domain/faqs.ts';
+import { may } from '../../domain/access.ts';
+import { callerOf, requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
 import { conflict, invalid } from '../../http/problem.ts';
@@ -29,21 +31,24 @@ function refuseNewerFields(body: unknown): void {
 
 export function v1Routes(routes: Routes, store: Store): void {
   const { faqs, tickets } = store;
-  const load = (ctx: Context) => loadFaq(faqs, ctx.params.id);
+  const load = (ctx: Context) => loadFaq(faqs, ctx.params.id, callerOf(ctx));
   const send = (ctx: Context, faq: Faq, status = 200, location?: string) =>
-    sendResource(ctx, v1FaqResource(faq), { status, version: faq.version, location });
+    sendResource(ctx, v1FaqResource(faq, callerOf(ctx)), { status, version: faq.version, location });
 
   routes.get(endpoints.v1Home, (ctx) => sendResource(ctx, v1HomeResource()));
 
   routes.get(endpoints.v1Faqs, async (ctx) => {
+    const caller = requireAction(ctx, 'faq:read');
     const query = new QueryReader(ctx);
     const page = readPageParameters(query);
     const listing = { status: query.oneOf('status', FAQ_STATUSES), q: query.text('q', 200) };
     query.done();
-    sendResource(ctx, v1FaqCollection(listing, page, await faqs.list(listing, page)));
+    const visible = await faqs.list({ ...listing, onlyPublished: !may(caller, 'faq:read-drafts') }, page);
+    sendResource(ctx, v1FaqCollection(listing, page, visible, caller));
   });
 
   routes.post(endpoints.v1Faqs, async (ctx) => {
+    requireAction(ctx, 'faq:write');
     const raw = bodyOf(ctx);
     refuseNewerFields(raw);
     const body = validateBody(createV1Faq, raw);
@@ -56,9 +61,13 @@ export function v1Routes(routes: Routes, store: Store): void {
     send(ctx, faq, 201, endpoints.v1Faq.href({ id: faq.id }));
   });
 
-  routes.get(endpoints.v1Faq, async (ctx) => send(ctx, await load(ctx)));
+  routes.get(endpoints.v1Faq, async (ctx) => {
+    requireAction(ctx, 'faq:read');
+    send(ctx, await load(ctx));
+  });
 
   routes.patch(endpoints.v1Faq, async (ctx) => {
+    requireAction(ctx, 'faq:write');
     const raw = bodyOf(ctx);
     refuseNewerFields(raw);
     const changes = validateBody(patchV1Faq, raw);
@@ -74,6 +83,7 @@ export function v1Routes(routes: Routes, store: Store): void {
   });
 
   routes.delete(endpoints.v1Faq, async (ctx) => {
+    requireAction(ctx, 'faq:write');
     await writeIfCurrent(ctx, () => load(ctx), (current) => faqs.markDeleted(current.id, current.version));
     ctx.status = 204;
   });

@@ -1,0 +1,67 @@
+// Queries for bearer tokens. Secrets never reach the database: only their hashes do.
+import type { Kysely } from 'kysely';
+import type { Role } from '../domain/access.ts';
+import type { Token, TokenFields } from '../domain/tokens.ts';
+import { readPage } from './listing.ts';
+import type { Page, PageRequest } from './pagination.ts';
+import type { Database, TokensTable } from './schema.ts';
+
+type Row = Omit<TokensTable, 'id'> & { id: number };
+
+function toToken(row: Row): Token {
+  return { id: row.id, name: row.name, role: row.role as Role, email: row.email, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+export class TokenStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(fields: TokenFields, secretHash: string): Promise<Token> {
+    const row = await this.db
+      .insertInto('tokens')
+      .values({ ...fields, secret_hash: secretHash, created_at: new Date().toISOString() })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toToken(row);
+  }
+
+  async find(id: number): Promise<Token | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toToken(row);
+  }
+
+  /** The live token with this secret hash, if any. */
+  async findLive(secretHash: string): Promise<Token | undefined> {
+    const row = await this.db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('secret_hash', '=', secretHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row && toToken(row);
+  }
+
+  async revoke(id: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async list(request: PageRequest): Promise<Page<Token>> {
+    const live = this.db.selectFrom('tokens').where('revoked_at', 'is', null);
+    const page = await readPage(
+      request,
+      async () => Number((await live.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      async (slice) => {
+        let query = live.selectAll();
+        if (slice.after !== undefined) query = query.where('id', '>', slice.after);
+        if (slice.before !== undefined) query = query.where('id', '<', slice.before);
+        return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
+      },
+    );
+    return { ...page, items: page.items.map(toToken) };
+  }
+}
