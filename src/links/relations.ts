@@ -60,4 +60,4 @@ export const RELATIONS: Record<string, Relation> = {
 };
 
 /** Relations defined by this API rather than by the IANA registry, each worth a page of its own. */
-export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'publish'] as const;
+export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'related', 'publish'] as const;
