@@ -401,3 +401,53 @@ test('a merge sent as its template describes it merges the ticket', async (t) =>
   t.is(response.status, 200);
   t.is((await server.fetch(linkOf(ticket, 'self').href)).status, 301);
 });
+
+interface PropertySchema {
+  type?: string;
+  enum?: string[];
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  anyOf?: PropertySchema[];
+}
+
+/** A property's schema with `null` taken out, as a form shows it (a form field may always be left empty). */
+function withoutNull(schema: PropertySchema): PropertySchema {
+  const alternatives = schema.anyOf?.filter((s) => s.type !== 'null');
+  return alternatives?.length === 1 ? { ...schema, ...alternatives[0] } : schema;
+}
+
+test('every form states exactly the fields, requirements and constraints of the published schema of its body', async (t) => {
+  const ticket = await asForms(linkOf(await newTicket(), 'self').href);
+  const faq = await asForms(linkOf(await newFaq({ answer: 'Forms match.' }), 'self').href);
+  const v1Home = (await (await server.fetch('/v1/')).json()) as HalDocument;
+  const v1Collection = await asForms(expand(linkOf(v1Home, 'faqs').href));
+  const v1Faq = await asForms(expand(linkOf(v1Home, 'faq').href, { id: String(faq.id) }));
+  const forms: [string, Template, string][] = [
+    ['tickets default', (await asForms(ticketsHref()))._templates!.default!, 'ticket-create'],
+    ['ticket update', ticket._templates!.update!, 'ticket-patch'],
+    ['ticket replace', ticket._templates!.replace!, 'ticket-create'],
+    ['ticket merge', ticket._templates!.merge!, 'ticket-merge'],
+    ['faqs default', (await asForms(faqsHref()))._templates!.default!, 'faq-create'],
+    ['faq update', faq._templates!.update!, 'faq-patch'],
+    ['faq replace', faq._templates!.replace!, 'faq-create'],
+    ['v1 faqs default', v1Collection._templates!.default!, 'v1-faq-create'],
+    ['v1 faq update', v1Faq._templates!.update!, 'v1-faq-patch'],
+  ];
+  for (const [label, form, name] of forms) {
+    // The schemas are published under their names; forms do not link them (HAL-FORMS has no place for it).
+    const response = await server.fetch(`/schemas/${name}`);
+    t.is(response.status, 200, name);
+    const schema = (await response.json()) as { properties: Record<string, PropertySchema>; required?: string[] };
+    t.deepEqual(names(form), Object.keys(schema.properties), label);
+    t.deepEqual(form.properties.filter((p) => p.required).map((p) => p.name), schema.required ?? [], label);
+    for (const property of form.properties) {
+      const field = withoutNull(schema.properties[property.name]!);
+      const at = `${label}.${property.name}`;
+      t.is(property.maxLength, field.maxLength, at);
+      t.is(property.minLength, field.minLength, at);
+      t.is(property.regex, field.pattern, at);
+      t.deepEqual(valuesOf(property), field.enum, at);
+    }
+  }
+});
