@@ -216,3 +216,30 @@ test('answers of the current contract carry no deprecation headers', async (t) =
     t.false(rels.includes('deprecation'), path);
   }
 });
+
+test('a change through v1 keeps what only the current contract knows (related), and deletion is seen by both', async (t) => {
+  const faqs = expand(linkOf(home, 'faqs').href);
+  const other = await created(await server.fetch(faqs, json('POST', { question: 'Which FAQ is related?' })));
+  const faq = await created(await server.fetch(faqs, json('POST', { question: 'Does v1 keep related?', related: [linkOf(other, 'self').href] })));
+
+  const changed = await server.fetch(v1Faq(faq.id), json('PATCH', { answer: 'It does.' }, { 'Content-Type': 'application/merge-patch+json' }));
+  t.is(changed.status, 200);
+  const current = (await (await server.fetch(currentFaq(faq.id))).json()) as HalDocument;
+  t.is(current.answer, 'It does.');
+  t.deepEqual(current.related, [linkOf(other, 'self').href]);
+
+  t.is((await server.fetch(v1Faq(faq.id), { method: 'DELETE' })).status, 204);
+  t.is((await server.fetch(currentFaq(faq.id))).status, 410);
+  t.is((await server.fetch(currentFaq(other.id), { method: 'DELETE' })).status, 204);
+  t.is((await server.fetch(v1Faq(other.id))).status, 410);
+});
+
+test('a v1 create naming its source by URI, as only the current contract may, is a 400 at #/source and creates nothing', async (t) => {
+  const ticket = await newTicket();
+  const question = 'Can v1 take a source URI?';
+  const response = await server.fetch(v1Faqs(), json('POST', { question, source: linkOf(ticket, 'self').href }));
+  t.is(response.status, 400);
+  t.deepEqual([...new Set(((await response.json()) as { errors: { pointer: string }[] }).errors.map((e) => e.pointer))], ['#/source']);
+  const found = (await (await server.fetch(expand(linkOf(home, 'faqs').href, { q: question }))).json()) as { page: { totalElements: number } };
+  t.is(found.page.totalElements, 0);
+});
