@@ -149,8 +149,11 @@ test('every v1 answer, success or failure, carries Deprecation, Sunset and links
   const ticket = await newTicket();
   const faq = await created(await server.fetch(v1Faqs(), json('POST', { question: 'Which answers are deprecated?', source: ticket.id })));
   const doomed = await created(await server.fetch(v1Faqs(), json('POST', { question: 'Will this one be deleted?' })));
+  const tag = (await server.fetch(v1Faq(faq.id))).headers.get('etag')!;
   const exchanges: Exchange[] = [
     { name: 'home', path: '/v1/', status: 200, successor: '/' },
+    // max-age=0, or fetch would add `Cache-Control: no-cache` and the server would not answer 304.
+    { name: 'not modified', path: v1Faq(faq.id), init: { headers: { 'If-None-Match': tag, 'Cache-Control': 'max-age=0' } }, status: 304, successor: currentFaq(faq.id) },
     { name: 'collection', path: v1Faqs({ size: 2 }), status: 200, successor: expand(linkOf(home, 'faqs').href) },
     { name: 'FAQ', path: v1Faq(faq.id), status: 200, successor: currentFaq(faq.id) },
     { name: 'HAL-FORMS FAQ', path: v1Faq(faq.id), init: { headers: { Accept: HAL_FORMS } }, status: 200, successor: currentFaq(faq.id) },
