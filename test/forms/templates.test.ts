@@ -451,3 +451,19 @@ test('every form states exactly the fields, requirements and constraints of the 
     }
   }
 });
+
+test('clients that rank HAL-FORMS first (Ketting, HAL Explorer) get templates; Traverson and curl get plain HAL', async (t) => {
+  const self = linkOf(await newTicket(), 'self').href;
+  const ketting = 'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/vnd.api+json;q=0.8, application/vnd.siren+json;q=0.8, application/vnd.collection+json;q=0.8, application/json;q=0.7, text/html;q=0.6';
+  for (const [client, headers, forms] of [
+    ['Ketting', { Accept: ketting }, true],
+    ['HAL Explorer', { Accept: `${HAL_FORMS}, ${HAL_JSON};q=0.9, */*;q=0.1` }, true],
+    ['Traverson', { Accept: HAL_JSON, 'Content-Type': HAL_JSON }, false],
+    ['curl', { Accept: '*/*' }, false],
+  ] as const) {
+    const response = await server.fetch(self, { headers });
+    t.is(response.status, 200, client);
+    t.is(response.headers.get('content-type'), forms ? HAL_FORMS : HAL_JSON, client);
+    t.is('_templates' in ((await response.json()) as HalDocument), forms, client);
+  }
+});
