@@ -64,4 +64,4 @@ export const RELATIONS: Record<string, Relation> = {
 };
 
 /** Relations defined by this API rather than by the IANA registry, each worth a page of its own. */
-export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'publish', 'tokens'] as const;
+export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'related', 'publish', 'tokens'] as const;

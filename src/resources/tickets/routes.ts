@@ -132,7 +132,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     await load(ctx, caller);
     requireAction(ctx, 'ticket:merge');
     const { into } = validateBody(mergeTicket, bodyOf(ctx));
-    const intoId = referencedId(into, endpoints.ticket, ctx.origin);
+    const intoId = referencedId(into, endpoints.ticket, ctx.URL.origin);
     if (intoId === undefined) {
       throw invalid('"into" must name a ticket, by id or URI.', [{ pointer: '#/into', detail: 'names no ticket' }]);
     }
