@@ -70,8 +70,8 @@ export async function buildApp({ config, store, log, extraRoutes }: AppDependenc
   app.use(metrics.measure); // counts and times every answer, errors included
   app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));
   app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
-  app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only
   app.use(renderProblems(log)); // every failure below becomes a problem document
+  app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken)); // who is calling (401 for a bad token)
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit })); // 429

@@ -120,7 +120,7 @@ function origins(env: Env, name: string): string[] {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  return {
+  const config = {
     port: port(env),
     host: read(env, 'HOST', '127.0.0.1'),
     databaseUrl: databaseUrl(env),
@@ -134,4 +134,8 @@ export function loadConfig(env: Env = process.env): Config {
     requestDeadlineMs: milliseconds(env, 'REQUEST_DEADLINE_MS', '10000'),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
   };
+  if (config.v1Sunset <= config.v1DeprecatedAt) {
+    throw new ConfigError('V1_SUNSET', `must come after V1_DEPRECATED_AT (${config.v1DeprecatedAt.toISOString()})`);
+  }
+  return config;
 }

@@ -4,8 +4,8 @@ import type { Context, Next } from 'koa';
 import { preconditionFailed } from './problem.ts';
 
 /**
- * The tag of a stored resource's version: it changes on every write, so If-Match can guard writes. A variant
- * (the HAL-FORMS representation carries more than plain HAL) gets its own tag for the same version.
+ * The tag of a stored resource's version: it changes on every write, so If-Match can guard writes. Each
+ * representation of a version (plain JSON, HAL-FORMS) gets its own strong tag, as RFC 9110 asks.
  */
 export function versionTag(version: number, variant?: string): string {
   return variant ? `"v${version}-${variant}"` : `"v${version}"`;
@@ -13,8 +13,16 @@ export function versionTag(version: number, variant?: string): string {
 
 const VERSION_TAG = /^"v(\d+)(?:-[a-z]+)?"$/;
 
-function contentTag(serialised: string): string {
-  return `"h${createHash('sha1').update(serialised).digest('base64url')}"`;
+/** A tag for a body without a stored version: a hash of its bytes and of its media type. */
+function contentTag(serialised: string, mediaType: string): string {
+  return `"h${createHash('sha1').update(mediaType).update('\n').update(serialised).digest('base64url')}"`;
+}
+
+/** If-None-Match by weak comparison (RFC 9110 13.1.2): does the client already hold this representation? */
+function clientHolds(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = (tag: string) => tag.replace(/^W\//, '');
+  return listedTags(ifNoneMatch).some((tag) => opaque(tag) === opaque(etag));
 }
 
 function listedTags(header: string): string[] {
@@ -46,8 +54,12 @@ export function conditionalGet() {
     if (typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && !('pipe' in ctx.body)) {
       ctx.body = JSON.stringify(ctx.body);
     }
-    if (!ctx.response.get('ETag') && typeof ctx.body === 'string') ctx.set('ETag', contentTag(ctx.body));
-    if (ctx.fresh) ctx.status = 304;
+    if (!ctx.response.get('ETag') && typeof ctx.body === 'string') ctx.set('ETag', contentTag(ctx.body, ctx.type));
+    // Not Koa's ctx.fresh: it refuses 304 whenever the request says Cache-Control: no-cache, which browsers'
+    // fetch adds to every conditional request; that directive is for caches, and revalidating is what 304 is.
+    const etag = ctx.response.get('ETag');
+    const ifNoneMatch = ctx.get('If-None-Match');
+    if (etag && ifNoneMatch && clientHolds(ifNoneMatch, etag)) ctx.status = 304;
   };
 }
 

@@ -44,7 +44,7 @@ export function createMetrics(versionOf: (path: string) => ApiVersion): Metrics 
       } finally {
         const apiVersion = versionOf(ctx.path);
         const labels = {
-          route: endpointOf(ctx)?.template ?? 'unmatched',
+          route: endpointOf(ctx)?.path ?? 'unmatched', // the path template: adding a query variable keeps the series
           method: ctx.method,
           status: String(ctx.status),
           api_version: apiVersion,

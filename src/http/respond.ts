@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { HalResource } from '../links/hal.ts';
 import { linkHeader } from '../links/link-header.ts';
 import { versionTag } from './conditional.ts';
+import { HAL_FORMS, JSON_TYPE } from './media-types.ts';
 import { mediaTypeOf, wantsForms } from './routing.ts';
 
 export interface SendOptions {
@@ -24,11 +25,14 @@ function preferredReturn(ctx: Context): 'minimal' | 'representation' | undefined
   return undefined;
 }
 
+/** The ETag variant of each representation of a version: plain HAL has none. */
+const VARIANTS: Record<string, string | undefined> = { [HAL_FORMS]: 'forms', [JSON_TYPE]: 'json' };
+
 export function sendResource(ctx: Context, resource: HalResource, options: SendOptions = {}): void {
   const forms = wantsForms(ctx);
   const document = resource.toJSON({ templates: forms });
   const status = options.status ?? 200;
-  if (options.version !== undefined) ctx.set('ETag', versionTag(options.version, forms ? 'forms' : undefined));
+  if (options.version !== undefined) ctx.set('ETag', versionTag(options.version, VARIANTS[mediaTypeOf(ctx)]));
   if (options.location !== undefined) ctx.set('Location', options.location);
   const links = linkHeader(document._links);
   if (links) ctx.set('Link', links);

@@ -30,6 +30,26 @@ function toFieldError(error: ErrorObject): FieldError {
   return { pointer: `#${error.instancePath}`, detail: error.message ?? 'is not valid' };
 }
 
+/**
+ * One entry per field at fault: ajv reports every failed alternative of an anyOf separately, and an if/then
+ * both as "must match then" and as the failure inside it; readers want the field and what it may be.
+ */
+function fieldErrors(errors: ErrorObject[]): FieldError[] {
+  const alternatives = new Map<ErrorObject, string[]>();
+  const absorbed = new Set<ErrorObject>();
+  for (const anyOf of errors.filter((e) => e.keyword === 'anyOf')) {
+    const branches = errors.filter((e) => e !== anyOf && e.instancePath === anyOf.instancePath && e.schemaPath.startsWith(`${anyOf.schemaPath}/`));
+    branches.forEach((e) => absorbed.add(e));
+    alternatives.set(anyOf, [...new Set(branches.filter((e) => e.keyword !== 'anyOf').map((e) => e.message ?? 'valid'))]);
+  }
+  return errors
+    .filter((e) => e.keyword !== 'if' && !absorbed.has(e))
+    .map((e) => {
+      const options = alternatives.get(e);
+      return options && options.length > 0 ? { pointer: `#${e.instancePath}`, detail: options.join(', or ') } : toFieldError(e);
+    });
+}
+
 export interface BodyDescription<S extends TObject> {
   schema: S;
   /** What the body describes, for messages ("a ticket"). */
@@ -49,7 +69,7 @@ export function validateBody<S extends TObject>(description: BodyDescription<S>,
   const validate = validatorFor(description.schema);
   const schemaErrors = validate(body)
     ? []
-    : (validate.errors ?? []).map(toFieldError).filter((e) => !readOnly.some((key) => e.pointer === `#/${key}`));
+    : fieldErrors(validate.errors ?? []).filter((e) => !readOnly.some((key) => e.pointer === `#/${key}`));
   const errors = [...readOnlyErrors, ...schemaErrors];
   if (errors.length > 0) {
     const fields = [...new Set(errors.map((e) => e.pointer?.replace(/^#\/?/, '') || 'body'))].join(', ');

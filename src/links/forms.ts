@@ -65,10 +65,14 @@ function promptOf(name: string, schema: JsonSchema): string {
   return schema.title ?? name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-/** The first alternative that is not null: `string | null` fields are forms' plain strings. */
+/**
+ * The alternative a form field stands for: not null (`string | null` is a plain string field), and a string
+ * where there is one, since that is what a form field holds (tags as "a, b" rather than a list).
+ */
 function concrete(schema: JsonSchema): JsonSchema {
-  const alternatives = schema.anyOf?.filter((s) => s.type !== 'null');
-  return alternatives && alternatives.length > 0 ? { ...alternatives[0], ...schema, anyOf: undefined } : schema;
+  const alternatives = schema.anyOf?.filter((s) => s.type !== 'null') ?? [];
+  const chosen = alternatives.find((s) => s.type === 'string') ?? alternatives[0];
+  return chosen ? { ...chosen, ...schema, anyOf: undefined } : schema;
 }
 
 function inputType(schema: JsonSchema): string {

@@ -192,7 +192,9 @@ test('a closed ticket offers promote only, and the actions it no longer offers a
 
   t.is((await server.fetch(self, json('PATCH', { priority: 'low' }))).status, 409);
   t.is((await server.fetch(self, { method: 'DELETE' })).status, 409);
-  t.is((await server.fetch(linkOf(ticket, 'merge').href, json('POST', { into: (await newTicket()).id }))).status, 409);
+  // Nor is merging: the link is gone with the form, and the address it had refuses.
+  t.is(ticket._links.merge, undefined);
+  t.is((await server.fetch(linkOf(created, 'merge').href, json('POST', { into: (await newTicket()).id }))).status, 409);
   const after = (await (await server.fetch(self)).json()) as HalDocument;
   t.is(after.priority, 'normal');
   t.is(after.status, 'closed');
@@ -412,10 +414,28 @@ interface PropertySchema {
 }
 
 /** A property's schema with `null` taken out, as a form shows it (a form field may always be left empty). */
+/** The alternative a form field stands for: not null, and the string one where there is one (tags as "a, b"). */
 function withoutNull(schema: PropertySchema): PropertySchema {
-  const alternatives = schema.anyOf?.filter((s) => s.type !== 'null');
-  return alternatives?.length === 1 ? { ...schema, ...alternatives[0] } : schema;
+  const alternatives = schema.anyOf?.filter((s) => s.type !== 'null') ?? [];
+  const chosen = alternatives.find((s) => s.type === 'string') ?? (alternatives.length === 1 ? alternatives[0] : undefined);
+  return chosen ? { ...schema, ...chosen } : schema;
 }
+
+test('a replace form sent back with the values it was filled with is accepted and changes nothing', async (t) => {
+  const created = await newTicket({ tags: ['billing', 'vip'], description: 'As filled.', assignee: 'agent@desk.example' });
+  const ticket = await asForms(linkOf(created, 'self').href);
+  const form = ticket._templates!.replace!;
+  const body: Record<string, unknown> = {};
+  for (const property of form.properties) {
+    const value = property.options?.selectedValues?.[0] ?? property.value;
+    if (value !== undefined) body[property.name] = value;
+  }
+  t.is(body.tags, 'billing, vip', 'a list is offered as one comma-separated text field');
+  const response = await server.fetch(form.target ?? linkOf(ticket, 'self').href, json(form.method, body, { 'Content-Type': form.contentType! }));
+  t.is(response.status, 200);
+  const after = (await response.json()) as HalDocument;
+  for (const field of ['title', 'description', 'status', 'priority', 'requester', 'assignee', 'tags']) t.deepEqual(after[field], created[field], field);
+});
 
 test('every form states exactly the fields, requirements and constraints of the published schema of its body', async (t) => {
   const ticket = await asForms(linkOf(await newTicket(), 'self').href);

@@ -119,7 +119,8 @@ export function faqRoutes(routes: Routes, store: Store): void {
 
   routes.post(endpoints.faqPublish, async (ctx) => {
     requireAction(ctx, 'faq:publish');
-    const faq = await writeIfCurrent(ctx, () => load(ctx), (current) => {
+    const faq = await writeIfCurrent(ctx, () => load(ctx), async (current) => {
+      if (current.status === 'published') return current; // already done: publishing again changes nothing
       const reason = whyInconsistent({ ...current, status: 'published' });
       if (reason) throw conflict(reason);
       return faqs.update(current.id, current.version, { status: 'published' });

@@ -52,7 +52,12 @@ const FaqCreate = Type.Object(
     source: Type.Optional(fields.source),
     related: Type.Optional(fields.related),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // A whole FAQ must hold together on its own: published means answered (see whyInconsistent in the domain).
+    if: { properties: { status: { const: 'published' } }, required: ['status'] },
+    then: { properties: { answer: { type: 'string', pattern: NOT_BLANK } }, required: ['answer'] },
+  },
 );
 
 export const createFaq: BodyDescription<typeof FaqCreate> = { schema: FaqCreate, noun: 'an FAQ', readOnly: READ_ONLY };
@@ -60,7 +65,10 @@ export const createFaq: BodyDescription<typeof FaqCreate> = { schema: FaqCreate,
 /** PUT replaces the whole FAQ: the same body as a create, and what it leaves out takes its default. */
 export const replaceFaq = createFaq;
 
-const FaqPatch = Type.Partial(FaqCreate, { additionalProperties: false });
+// A change is checked against the FAQ it changes (409 when the result would not hold together), so the
+// whole-FAQ rule above is not part of it.
+const { if: _if, then: _then, ...withoutRule } = FaqCreate as typeof FaqCreate & { if?: unknown; then?: unknown };
+const FaqPatch = Type.Partial(withoutRule as typeof FaqCreate, { additionalProperties: false });
 
 export const patchFaq: BodyDescription<typeof FaqPatch> = { schema: FaqPatch, noun: 'a change to an FAQ', readOnly: READ_ONLY };
 

@@ -1,7 +1,9 @@
-// The ticket bodies a caller may send: the full ones for those who may assign, narrower ones for requesters.
+// The ticket bodies a caller may send: the full ones for those who may assign, narrower ones for requesters;
+// and reading one, with its tags made a list whichever form they came in.
+import type { TObject } from '@sinclair/typebox';
 import { type Caller, privilegedTicketFields } from '../../domain/access.ts';
-import { withoutFields } from '../../http/validation.ts';
-import { createTicket, patchTicket, replaceTicket } from './schema.ts';
+import { type BodyDescription, validateBody, withoutFields } from '../../http/validation.ts';
+import { type TicketCreateBody, type TicketPatchBody, createTicket, patchTicket, replaceTicket, tagList } from './schema.ts';
 
 export function ticketBodies(caller: Caller) {
   const privileged = privilegedTicketFields(caller);
@@ -10,4 +12,13 @@ export function ticketBodies(caller: Caller) {
     replace: withoutFields(replaceTicket, privileged),
     patch: withoutFields(patchTicket, privileged),
   };
+}
+
+type WithTagList<T> = Omit<T, 'tags'> & { tags?: string[] };
+
+/** Validates a ticket body and gives its tags as a list. */
+export function readTicketBody<S extends TObject, B extends TicketCreateBody | TicketPatchBody>(description: BodyDescription<S>, raw: unknown): WithTagList<B> {
+  const body = validateBody(description, raw) as unknown as B;
+  const { tags, ...rest } = body;
+  return tags === undefined ? (rest as WithTagList<B>) : ({ ...rest, tags: tagList(tags) } as WithTagList<B>);
 }

@@ -33,10 +33,11 @@ export function ticketResource(ticket: Ticket, caller: Caller): HalResource {
     // Promoting changes nothing on the ticket, so even a closed one may become an FAQ.
     resource.template('promote', () => formTemplate({ title: 'Make an FAQ from this ticket', method: 'POST', target }));
   }
-  if (may(caller, 'ticket:merge')) {
+  if (changeable && may(caller, 'ticket:merge')) {
     const target = endpoints.ticketMerge.href({ id });
-    resource.link('merge', { href: target, title: 'Merge this ticket into another' });
-    if (changeable) resource.template('merge', () => formTemplate({ title: 'Merge into another ticket', method: 'POST', schema: mergeTicket.schema, target }));
+    resource
+      .link('merge', { href: target, title: 'Merge this ticket into another' })
+      .template('merge', () => formTemplate({ title: 'Merge into another ticket', method: 'POST', schema: mergeTicket.schema, target }));
   }
   if (changeable && may(caller, 'ticket:update')) {
     resource

@@ -16,9 +16,9 @@ import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import { refuseDuplicates } from '../faqs/access.ts';
 import { faqResource } from '../faqs/representation.ts';
-import { ticketBodies } from './bodies.ts';
+import { readTicketBody, ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
-import { mergeTicket } from './schema.ts';
+import { type TicketCreateBody, type TicketPatchBody, createTicket, mergeTicket, patchTicket } from './schema.ts';
 
 export function ticketRoutes(routes: Routes, store: Store): void {
   const { tickets, faqs } = store;
@@ -57,7 +57,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
 
   routes.post(endpoints.tickets, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:create');
-    const body = validateBody(ticketBodies(caller).create, bodyOf(ctx));
+    const body = readTicketBody<typeof createTicket.schema, TicketCreateBody>(ticketBodies(caller).create, bodyOf(ctx));
     const owner = ticketOwner(caller);
     const ticket = await tickets.create({ ...TICKET_DEFAULTS, ...body, requester: owner ?? body.requester });
     sendTicket(ctx, ticket, caller, 201, endpoints.ticket.href({ id: ticket.id }));
@@ -76,7 +76,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
 
   routes.put(endpoints.ticket, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:read');
-    const body = validateBody(ticketBodies(caller).replace, bodyOf(ctx));
+    const body = readTicketBody<typeof createTicket.schema, TicketCreateBody>(ticketBodies(caller).replace, bodyOf(ctx));
     const ticket = await writeIfCurrent(ctx, () => load(ctx, caller), (current) => {
       requireAction(ctx, 'ticket:update');
       assertChangeable(current);
@@ -89,7 +89,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
 
   routes.patch(endpoints.ticket, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:read');
-    const body = validateBody(ticketBodies(caller).patch, bodyOf(ctx));
+    const body = readTicketBody<typeof patchTicket.schema, TicketPatchBody>(ticketBodies(caller).patch, bodyOf(ctx));
     const ticket = await writeIfCurrent(ctx, () => load(ctx, caller), (current) => {
       requireAction(ctx, 'ticket:update');
       assertChangeable(current);

@@ -18,6 +18,27 @@ const fields = {
   tags: Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '^\\S(.*\\S)?$' }), { maxItems: 20, uniqueItems: true, title: 'Tags' }),
 };
 
+/** One tag inside a comma-separated list: 1 to 50 characters, no commas, no surrounding spaces. */
+const LISTED_TAG = '[^,\\s](?:[^,]{0,48}[^,\\s])?';
+
+/**
+ * Bodies may give tags as an array or as one comma-separated string (what a form field can hold: HAL-FORMS has
+ * no free-form list), e.g. "billing, vip". The pattern checks each tag and the count; see tagList().
+ */
+const writableTags = Type.Union(
+  [
+    fields.tags,
+    Type.String({ pattern: `^\\s*(?:${LISTED_TAG}(?:\\s*,\\s*${LISTED_TAG}){0,19})?\\s*$`, title: 'Tags', description: 'Comma-separated, at most 20.' }),
+  ],
+  { title: 'Tags', description: 'A list of tags, or one comma-separated string of them.' },
+);
+
+/** Tags as a list, whichever form the body used; repeats are dropped. */
+export function tagList(tags: string[] | string): string[] {
+  const list = typeof tags === 'string' ? tags.split(',').map((tag) => tag.trim()).filter(Boolean) : tags;
+  return [...new Set(list)];
+}
+
 export const READ_ONLY = ['id', 'createdAt', 'updatedAt'] as const;
 
 /** The whole resource, as GET shows it. */
@@ -41,7 +62,7 @@ const TicketCreate = Type.Object(
     status: Type.Optional(optional.status),
     priority: Type.Optional(optional.priority),
     assignee: Type.Optional(optional.assignee),
-    tags: Type.Optional(optional.tags),
+    tags: Type.Optional(writableTags),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 // Every answer under /v1/ says that v1 is deprecated, when it goes away, what replaces it and where to read why.
 import type { Context, Next } from 'koa';
+import { gone } from '../../http/problem.ts';
 import { endpoints } from '../../links/registry.ts';
 
 export interface DeprecationSchedule {
@@ -19,7 +20,8 @@ export function isV1(path: string): boolean {
   return path === '/v1' || path.startsWith('/v1/');
 }
 
-export function announceDeprecation(schedule: DeprecationSchedule) {
+/** Announces the deprecation on every v1 answer; from the sunset on, v1 answers 410 Gone (still announcing it). */
+export function announceDeprecation(schedule: DeprecationSchedule, now: () => Date = () => new Date()) {
   // RFC 9745: a structured-field date, seconds since the epoch; RFC 8594: an HTTP date.
   const deprecation = `@${Math.floor(schedule.deprecatedAt.getTime() / 1000)}`;
   const sunset = schedule.sunset.toUTCString();
@@ -27,12 +29,17 @@ export function announceDeprecation(schedule: DeprecationSchedule) {
   return async (ctx: Context, next: Next) => {
     if (!isV1(ctx.path)) return next();
     try {
+      if (now() >= schedule.sunset) {
+        throw gone(`FAQ contract v1 was retired on ${sunset}. The current contract starts at /; see ${explanation}.`);
+      }
       await next();
     } finally {
       ctx.set('Deprecation', deprecation);
       ctx.set('Sunset', sunset);
+      // A create's successor is the new FAQ itself, in the current contract.
+      const created = ctx.status === 201 ? ctx.response.get('Location') : '';
       ctx.append('Link', [
-        `<${successorOf(ctx.path)}>; rel="successor-version"`,
+        `<${successorOf(created || ctx.path)}>; rel="successor-version"`,
         `<${explanation}>; rel="deprecation"; type="text/html"`,
       ]);
     }
