@@ -37,13 +37,13 @@ export function faqRoutes(router: Router, store: Store): void {
     const resolved: Pick<Partial<FaqFields>, 'source' | 'related'> = {};
     if (body.source === null) resolved.source = null;
     else if (body.source !== undefined) {
-      const id = referencedId(body.source, endpoints.ticket, ctx.origin);
+      const id = referencedId(body.source, endpoints.ticket, ctx.URL.origin);
       const ticket = id === undefined ? undefined : await tickets.find(id);
       if (!ticket || ticket.deletedAt !== null) errors.push({ pointer: '#/source', detail: 'names no ticket' });
       else resolved.source = ticket.id;
     }
     if (body.related !== undefined) {
-      const ids = body.related.map((value) => referencedId(value, endpoints.faq, ctx.origin));
+      const ids = body.related.map((value) => referencedId(value, endpoints.faq, ctx.URL.origin));
       const live = await faqs.liveIds(ids.filter((id): id is number => id !== undefined));
       ids.forEach((id, index) => {
         if (id === undefined || !live.has(id)) errors.push({ pointer: `#/related/${index}`, detail: 'names no FAQ' });
@@ -84,7 +84,7 @@ export function faqRoutes(router: Router, store: Store): void {
     const listing = {
       status: query.oneOf('status', FAQ_STATUSES),
       q: query.text('q', 200),
-      source: query.custom('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, ctx.origin)),
+      source: query.custom('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, ctx.URL.origin)),
     };
     query.done();
     sendDocument(ctx, faqCollection(listing, page, await faqs.list(listing, page)).toJSON());

@@ -118,7 +118,7 @@ export function ticketRoutes(router: Router, store: Store): void {
 
   router.post(endpoints.ticketMerge.routePath, async (ctx) => {
     const { into } = validateBody(mergeTicket, bodyOf(ctx));
-    const intoId = referencedId(into, endpoints.ticket, ctx.origin);
+    const intoId = referencedId(into, endpoints.ticket, ctx.URL.origin);
     if (intoId === undefined) {
       throw invalid('"into" must name a ticket, by id or URI.', [{ pointer: '#/into', detail: 'names no ticket' }]);
     }
