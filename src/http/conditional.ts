@@ -12,6 +12,13 @@ function contentTag(serialised: string): string {
   return `"h${createHash('sha1').update(serialised).digest('base64url')}"`;
 }
 
+/** If-None-Match uses the weak comparison (RFC 9110 13.1.2): the client holds a copy when any tag it lists matches. */
+function clientHolds(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = (tag: string) => tag.replace(/^W\//, '');
+  return listedTags(ifNoneMatch).some((tag) => opaque(tag) === opaque(etag));
+}
+
 function listedTags(header: string): string[] {
   return header.split(',').map((tag) => tag.trim()).filter(Boolean);
 }
@@ -42,7 +49,11 @@ export function conditionalGet() {
       ctx.body = JSON.stringify(ctx.body);
     }
     if (!ctx.response.get('ETag') && typeof ctx.body === 'string') ctx.set('ETag', contentTag(ctx.body));
-    if (ctx.fresh) ctx.status = 304;
+    // Not Koa's ctx.fresh: it refuses 304 whenever the request says Cache-Control: no-cache, which fetch adds to
+    // every conditional request; that directive is for caches, and revalidating is what 304 is for.
+    const etag = ctx.response.get('ETag');
+    const ifNoneMatch = ctx.get('If-None-Match');
+    if (etag && ifNoneMatch && clientHolds(ifNoneMatch, etag)) ctx.status = 304;
   };
 }
 
