@@ -128,6 +128,18 @@ test.serial('a question another live FAQ asks is 409, ignoring case and surround
   t.deepEqual(await counts(server), before);
 });
 
+test('a question that differs only in Unicode normalisation is the same question', async (t) => {
+  const stem = unique('Café');
+  await createFaq(server, { question: stem.normalize('NFC') });
+  await expectProblem(t, await server.fetch('/faqs', json('POST', { question: stem.normalize('NFD') })), 409);
+});
+
+test('of two FAQs created at once with the same question, one is 201 and the other 409', async (t) => {
+  const question = unique('Simultaneous');
+  const statuses = await Promise.all([1, 2].map(async () => (await send(server, '/faqs', json('POST', { question }))).status));
+  t.deepEqual(statuses.sort(), [201, 409]);
+});
+
 test('changing a question to one another FAQ asks is 409 for PATCH and PUT, and changes nothing', async (t) => {
   const taken = await createFaq(server);
   const mine = await createFaq(server);

@@ -49,6 +49,16 @@ test.serial('promoting again is 303 See Other to the FAQ already made, and creat
   t.is(embedded(body, 'faqs').length, 1);
 });
 
+test('promotes of one ticket sent at once make one FAQ; the others are 303 to it', async (t) => {
+  const ticket = await createTicket(server);
+  const answers = await Promise.all([1, 2, 3].map(() => send(server, hrefOf(ticket.body, 'promote'), { method: 'POST' })));
+  t.deepEqual(answers.map((a) => a.status).sort(), [201, 303, 303]);
+  const locations = new Set(answers.map((a) => a.response.headers.get('location')));
+  t.is(locations.size, 1);
+  const { body } = await getJson(server, hrefOf(ticket.body, 'faqs'));
+  t.is(embedded(body, 'faqs').length, 1);
+});
+
 test('the promoted question is the title without surrounding spaces', async (t) => {
   const ticket = await createTicket(server, { title: `  Spaced ${Date.now()}  ` });
   const { body } = await getJson<FaqBody>(server, hrefOf(ticket.body, 'promote'), { method: 'POST' });

@@ -190,6 +190,21 @@ test('a deleted ticket leaves the collection', async (t) => {
   t.deepEqual(await listed(), []);
 });
 
+test('a ticket deleted during a walk by next makes the walk skip no other ticket', async (t) => {
+  const word = unique('walk').split(' ')[1]!;
+  const made: number[] = [];
+  for (let i = 0; i < 12; i++) made.push((await createTicket(server, { title: `Walk ${word} ${i}` })).body.id);
+  const first = (await getJson(server, `/tickets?q=${word}&size=5`)).body;
+  const seen = embedded(first, 'tickets').map((item) => item.id as number);
+  await send(server, `/tickets/${seen[0]}`, { method: 'DELETE' });
+  let page = first;
+  for (let guard = 0; guard < 10 && page._links.next; guard++) {
+    page = (await getJson(server, hrefOf(page, 'next'))).body;
+    seen.push(...embedded(page, 'tickets').map((item) => item.id as number));
+  }
+  t.deepEqual(seen, made);
+});
+
 test('tickets that never existed are 404 problems', async (t) => {
   for (const path of ['/tickets/abc', '/tickets/0', '/tickets/-1', '/tickets/01', '/tickets/999999999', '/tickets/1.5', '/tickets/99999999999999999999']) {
     const problem = await expectProblem(t, await server.fetch(path), 404);
