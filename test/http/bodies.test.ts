@@ -130,6 +130,16 @@ test.serial('unknown fields are a 400 naming each, and change nothing', async (t
   t.deepEqual(namedFields(await refused(t, '/tickets', json('POST', { ...VALID_TICKET, constructor: {} }), 400)), ['#/constructor']);
 });
 
+test.serial('deeply nested values and numbers beyond safe integers are a 400 naming the field, and change nothing', async (t) => {
+  const nested = `{"title":"x","requester":"a@example.com","tags":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  t.deepEqual(namedFields(await refused(t, '/tickets', raw('POST', nested), 400)), ['#/tags/0']);
+  const deepObject = `{"question":"Deep?","answer":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+  t.deepEqual(namedFields(await refused(t, '/faqs', raw('POST', deepObject), 400)), ['#/answer']);
+  t.deepEqual(namedFields(await refused(t, '/faqs', raw('POST', '{"question":"Big?","source":1e308}'), 400)), ['#/source']);
+  t.deepEqual(namedFields(await refused(t, '/faqs', raw('POST', '{"question":"Big?","related":[9007199254740993]}'), 400)), ['#/related/0']);
+  t.deepEqual(namedFields(await refused(t, `${ticket.location}/merge`, raw('POST', '{"into":"99999999999999999999"}'), 400)), ['#/into']);
+});
+
 test.serial('a __proto__ key is a 400, and changes nothing', async (t) => {
   await refused(t, '/tickets', raw('POST', '{"title":"x","requester":"a@example.com","__proto__":{"admin":true}}'), 400);
 });
