@@ -23,15 +23,13 @@ function raw(method: string, body: string | Uint8Array<ArrayBuffer>, contentType
   return { method, headers: { 'Content-Type': contentType, ...headers }, body };
 }
 
-/** Sends a request that must be refused with `status`, and proves that no resource changed or appeared. */
+/** Sends a request that must be refused with `status`, and proves that nothing appeared and its target did not change. */
 async function refused(t: ExecutionContext, path: string, init: RequestInit, status: number): Promise<ProblemBody> {
-  const before = { counts: await counts(server), ticket: await snapshot(server, ticket.location), faq: await snapshot(server, faq.location) };
+  const target = path.startsWith(ticket.location) ? ticket.location : path.startsWith(faq.location) ? faq.location : undefined;
+  const state = async () => ({ counts: await counts(server), target: target && (await snapshot(server, target)) });
+  const before = await state();
   const problem = await expectProblem(t, await server.fetch(path, init), status);
-  t.deepEqual(
-    { counts: await counts(server), ticket: await snapshot(server, ticket.location), faq: await snapshot(server, faq.location) },
-    before,
-    `${init.method} ${path} changed something`,
-  );
+  t.deepEqual(await state(), before, `${init.method} ${path} changed something`);
   return problem;
 }
 

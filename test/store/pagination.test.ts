@@ -26,15 +26,17 @@ test('totalPages is at least one, even for an empty collection', (t) => {
 });
 
 test('a page by number holds exactly its rows, from either end, for every total and size', (t) => {
+  const wrong: string[] = [];
   for (let total = 0; total <= 40; total++) {
     for (let size = 1; size <= 7; size++) {
       for (let number = 1; number <= totalPages(total, size); number++) {
         const slice = planSlice({ number, size }, total);
-        if (!slice) return t.fail(`no slice for page ${number} of ${total} by ${size}`);
-        t.deepEqual(run(slice, total), expected(total, size, number), `page ${number} of ${total} by ${size}`);
+        const rows = slice && run(slice, total);
+        if (JSON.stringify(rows) !== JSON.stringify(expected(total, size, number))) wrong.push(`page ${number} of ${total} by ${size}: ${JSON.stringify(rows)}`);
       }
     }
   }
+  t.deepEqual(wrong, []);
 });
 
 test('following next and prev cursors gives the same pages as page numbers', (t) => {
