@@ -31,23 +31,35 @@ function toFieldError(error: ErrorObject): FieldError {
 }
 
 /**
- * One entry per field at fault: ajv reports every failed alternative of an anyOf separately, and an if/then
- * both as "must match then" and as the failure inside it; readers want the field and what it may be.
+ * One entry per fault a reader can act on. ajv reports every failed alternative of an anyOf: when the value is
+ * of the right kind for some alternative (a list of tags, one too long), only that alternative's faults are
+ * kept; when it is of no kind offered (`true` for a reference), the field is named once with what it may be.
+ * An if/then is reported by the failure inside it alone.
  */
 function fieldErrors(errors: ErrorObject[]): FieldError[] {
-  const alternatives = new Map<ErrorObject, string[]>();
-  const absorbed = new Set<ErrorObject>();
-  for (const anyOf of errors.filter((e) => e.keyword === 'anyOf')) {
-    const branches = errors.filter((e) => e !== anyOf && e.instancePath === anyOf.instancePath && e.schemaPath.startsWith(`${anyOf.schemaPath}/`));
-    branches.forEach((e) => absorbed.add(e));
-    alternatives.set(anyOf, [...new Set(branches.filter((e) => e.keyword !== 'anyOf').map((e) => e.message ?? 'valid'))]);
+  const dropped = new Set<ErrorObject>();
+  const summaries = new Map<ErrorObject, string>();
+  const isAnyOf = (e: ErrorObject) => e.keyword === 'anyOf';
+  const outermost = errors.filter((e) => isAnyOf(e) && !errors.some((o) => o !== e && isAnyOf(o) && e.schemaPath.startsWith(`${o.schemaPath}/`)));
+  for (const anyOf of outermost) {
+    const within = (e: ErrorObject) => e.instancePath === anyOf.instancePath || e.instancePath.startsWith(`${anyOf.instancePath}/`);
+    // Items of one array share a schema path: an anyOf's own faults are those under its path, at its value.
+    const inside = errors.filter((e) => e !== anyOf && e.schemaPath.startsWith(`${anyOf.schemaPath}/`) && within(e));
+    const branchOf = (e: ErrorObject) => e.schemaPath.slice(anyOf.schemaPath.length + 1).split('/')[0];
+    const wrongKind = (e: ErrorObject) => e.instancePath === anyOf.instancePath && (e.keyword === 'type' || isAnyOf(e));
+    const branches = new Set(inside.map(branchOf));
+    const rightKind = [...branches].filter((b) => inside.some((e) => branchOf(e) === b && !wrongKind(e)));
+    if (rightKind.length > 0) {
+      dropped.add(anyOf);
+      for (const e of inside) if (!rightKind.includes(branchOf(e))) dropped.add(e);
+    } else {
+      inside.forEach((e) => dropped.add(e));
+      summaries.set(anyOf, [...new Set(inside.filter((e) => !isAnyOf(e)).map((e) => e.message ?? 'valid'))].join(', or '));
+    }
   }
   return errors
-    .filter((e) => e.keyword !== 'if' && !absorbed.has(e))
-    .map((e) => {
-      const options = alternatives.get(e);
-      return options && options.length > 0 ? { pointer: `#${e.instancePath}`, detail: options.join(', or ') } : toFieldError(e);
-    });
+    .filter((e) => e.keyword !== 'if' && !dropped.has(e))
+    .map((e) => (summaries.has(e) ? { pointer: `#${e.instancePath}`, detail: summaries.get(e)! } : toFieldError(e)));
 }
 
 export interface BodyDescription<S extends TObject> {

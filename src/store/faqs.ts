@@ -121,8 +121,17 @@ export class FaqStore {
   }
 
   async markDeleted(id: number, version: number): Promise<Faq | undefined> {
-    const row = await this.guardedUpdate(this.db, id, version, { deleted_at: now() });
-    return row && (await this.withRelated([row]))[0];
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.guardedUpdate(trx, id, version, { deleted_at: now() });
+      if (!row) return undefined;
+      // FAQs that listed this one now show one related FAQ fewer: a new version, so their ETags change too.
+      await trx
+        .updateTable('faqs')
+        .set((eb) => ({ version: eb('version', '+', 1) }))
+        .where('id', 'in', (eb) => eb.selectFrom('faq_related').select('faq_id').where('related_id', '=', id))
+        .execute();
+      return (await this.withRelated([row], trx))[0];
+    });
   }
 
   private guardedUpdate(db: Executor, id: number, version: number, columns: Updateable<FaqsTable>) {

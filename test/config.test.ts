@@ -1,0 +1,132 @@
+// Configuration: read once from the environment, defaults for what is unset, and a bad value stops start-up
+// with one line naming the variable.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+test('unset and empty variables take their defaults', (t) => {
+  const expected = { port: 3000, host: '127.0.0.1', databaseUrl: 'file:./data/helpdesk.db', sqliteSynchronous: 'FULL', logLevel: 'info' };
+  t.like(loadConfig({}), expected);
+  t.like(loadConfig({ PORT: '', HOST: '', DATABASE_URL: '', SQLITE_SYNCHRONOUS: '', LOG_LEVEL: '' }), expected);
+});
+
+test('set variables are read and typed', (t) => {
+  t.like(
+    loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'file:/tmp/x.db', SQLITE_SYNCHRONOUS: 'normal', LOG_LEVEL: 'DEBUG' }),
+    { port: 8080, host: '0.0.0.0', databaseUrl: 'file:/tmp/x.db', sqliteSynchronous: 'NORMAL', logLevel: 'debug' },
+  );
+  t.is(loadConfig({ PORT: '0' }).port, 0);
+  t.is(loadConfig({ PORT: '65535' }).port, 65535);
+});
+
+/** The ConfigError that loading `env` throws; anything else fails the test. */
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`no ConfigError for ${JSON.stringify(env)}`);
+}
+
+test('a bad value of any variable is a ConfigError naming it and the value', (t) => {
+  const bad: [string, string][] = [
+    ['PORT', 'abc'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['PORT', ' 80'],
+    ['PORT', '0x50'],
+    ['DATABASE_URL', 'postgres://db/helpdesk'],
+    ['DATABASE_URL', 'file:'],
+    ['DATABASE_URL', './helpdesk.db'],
+    ['SQLITE_SYNCHRONOUS', 'OFF'],
+    ['LOG_LEVEL', 'loud'],
+  ];
+  for (const [variable, value] of bad) {
+    const error = configErrorOf({ [variable]: value });
+    t.is(error.variable, variable, `${variable}=${value}`);
+    t.true(error.message.startsWith(`${variable}:`), error.message);
+    t.true(error.message.includes(value), error.message);
+    t.false(error.message.includes('\n'));
+  }
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the server entry as `npm start` would, in `cwd` with `env` added, until it exits or `until(stdout)`. */
+function runServer(env: Record<string, string>, cwd: string, until?: (stdout: string) => boolean): Promise<Run & { stop(): Promise<Run> }> {
+  const child = spawn(process.execPath, ['--import', TSX, SERVER], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<Run>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not exit or start in time: ${stdout} ${stderr}`));
+    }, 30_000);
+    exited.then((run) => {
+      clearTimeout(timer);
+      resolve({ ...run, stop });
+    });
+    if (until) {
+      child.stdout.on('data', () => {
+        if (until(stdout)) {
+          clearTimeout(timer);
+          resolve({ code: null, stdout, stderr, stop });
+        }
+      });
+    }
+  });
+}
+
+test('a bad PORT stops start-up with one line on stderr naming PORT', async (t) => {
+  const run = await runServer({ PORT: 'eighty' }, tmpdir());
+  t.not(run.code, 0);
+  t.is(run.stdout, '');
+  const lines = run.stderr.trim().split('\n');
+  t.is(lines.length, 1, run.stderr);
+  t.regex(lines[0]!, /PORT/);
+  t.regex(lines[0]!, /eighty/);
+});
+
+test('a bad DATABASE_URL stops start-up with one line on stderr naming DATABASE_URL', async (t) => {
+  const run = await runServer({ PORT: '0', DATABASE_URL: 'postgres://db/helpdesk' }, tmpdir());
+  t.not(run.code, 0);
+  const lines = run.stderr.trim().split('\n');
+  t.is(lines.length, 1, run.stderr);
+  t.regex(lines[0]!, /DATABASE_URL/);
+});
+
+test('by default the database goes in ./data, which is created, and the server answers and stops on SIGTERM', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'helpdesk-config-'));
+  t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
+  const env = { PORT: '0', HOST: '', DATABASE_URL: '', SQLITE_SYNCHRONOUS: 'NORMAL' };
+  const run = await runServer(env, cwd, (stdout) => stdout.includes('"listening"'));
+  t.is(run.code, null, `the server exited: ${run.stderr}`);
+  t.true(existsSync(join(cwd, 'data', 'helpdesk.db')));
+  const { url } = JSON.parse(run.stdout.split('\n').find((line) => line.includes('"listening"'))!) as { url: string };
+  const home = await fetch(url);
+  t.is(home.status, 200);
+  await home.arrayBuffer();
+  const stopped = await run.stop();
+  t.is(stopped.code, 0, stopped.stderr);
+});

@@ -1,0 +1,38 @@
+// The template registry: what clients see, how hrefs are expanded, and which paths belong to an endpoint.
+import test from 'ava';
+import { endpoints } from '../../src/links/registry.ts';
+
+test('collection templates advertise their public variables, not the page cursors', (t) => {
+  t.is(endpoints.tickets.template, '/tickets{?page,size,status,q}');
+  t.is(endpoints.faqs.template, '/faqs{?page,size,status,q,source}');
+  t.is(endpoints.search.template, '/search{?q}');
+  t.false(endpoints.home.templated);
+  t.true(endpoints.ticket.templated);
+});
+
+test('href leaves out unset and empty variables, so a bare collection is its path', (t) => {
+  t.is(endpoints.tickets.href(), '/tickets');
+  t.is(endpoints.tickets.href({ page: undefined, status: '' }), '/tickets');
+  t.is(endpoints.tickets.href({ page: 2, size: 5, status: 'open' }), '/tickets?page=2&size=5&status=open');
+});
+
+test('href carries the hidden cursors the server puts in its own links', (t) => {
+  t.is(endpoints.tickets.href({ page: 3, size: 5, after: 10 }), '/tickets?page=3&size=5&after=10');
+});
+
+test('href encodes reserved characters in values', (t) => {
+  t.is(endpoints.ticket.href({ id: 'a/b' }), '/tickets/a%2Fb');
+  t.is(endpoints.tickets.href({ q: 'a&b c' }), '/tickets?q=a%26b%20c');
+});
+
+test('match gives the variables of a path of the endpoint, and nothing for other paths', (t) => {
+  t.deepEqual(endpoints.ticket.match('/tickets/7'), { id: '7' });
+  t.is(endpoints.ticket.match('/tickets/7/merge'), undefined);
+  t.is(endpoints.ticket.match('/faqs/7'), undefined);
+});
+
+test('route paths use the router syntax of the same templates', (t) => {
+  t.is(endpoints.ticket.routePath, '/tickets/:id');
+  t.is(endpoints.ticketPromote.routePath, '/tickets/:id/promote');
+  t.is(endpoints.tickets.routePath, '/tickets');
+});
