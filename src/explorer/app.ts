@@ -18,9 +18,15 @@ export function startExplorer(root: HTMLElement): void {
 
   const actions = {
     open: (apiUrl: string) => void show(apiUrl, 'push'),
-    reload: () => page && void show(page.apiUrl, 'stay'),
-    written: (exchange: Exchange) => page && void show(page.apiUrl, 'stay', exchange),
-    dismissOutcome: () => page && render({ ...page, outcome: undefined }),
+    reload: () => {
+      if (page) void show(page.apiUrl, 'stay');
+    },
+    written: (exchange: Exchange) => {
+      if (page) void show(page.apiUrl, 'stay', exchange);
+    },
+    dismissOutcome: () => {
+      if (page) render({ ...page, outcome: undefined });
+    },
   };
 
   function render(next: ResourcePage): void {

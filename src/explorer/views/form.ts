@@ -45,6 +45,7 @@ interface Field {
   read(): Entered;
 }
 
+const GUARDED = new Set(['PUT', 'PATCH', 'DELETE']);
 const INPUT_TYPES = new Set(['text', 'email', 'number', 'url', 'tel', 'date', 'datetime-local', 'time', 'month', 'week', 'color', 'range', 'search', 'password']);
 
 /** The choices a property's `options.link` points at: the embedded items of that collection. */
@@ -178,7 +179,9 @@ export function templateCard(setting: FormSetting): HTMLElement {
   const fields = (template.properties ?? []).map((property) => field(property, setting.hints[property.name] ?? {}));
   const result = h('div', { class: 'form-result', 'aria-live': 'polite' });
   const contentType = method === 'DELETE' || method === 'GET' ? undefined : (template.contentType ?? 'application/json');
-  const ifMatch = method === 'GET' ? undefined : lastETag(pathOf(target));
+  // If-Match guards a change of the target itself (PUT, PATCH, DELETE); a POST adds to or acts on its
+  // target, whose own ETag says nothing about what the POST may overwrite.
+  const ifMatch = GUARDED.has(method) ? lastETag(pathOf(target)) : undefined;
   const submit = h('button', { type: 'submit', class: method === 'DELETE' ? 'danger' : 'primary' }, template.title ?? `Send ${method}`);
 
   const clearMessages = () => {

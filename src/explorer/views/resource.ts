@@ -42,14 +42,26 @@ function card(title: string, ...children: Child[]): HTMLElement {
   return h('section', { class: 'card', 'aria-label': title }, h('h2', {}, title), ...children);
 }
 
+/** What kind of answer this is, said above the title. */
+function kindOf(answer: Answer | undefined): string {
+  if (!answer) return 'No answer';
+  if (isProblem(answer.contentType, answer.json)) return 'Problem';
+  if (!isHal(answer.contentType, answer.json)) return 'Document';
+  return collectionOf(answer.json) ? 'Collection' : 'Resource';
+}
+
+/** The relation a paged collection embeds its items under. */
+function collectionOf(document: HalDocument): string | undefined {
+  const embedded = embeddedOf(document)[0];
+  return embedded && (linkOf(document, 'first') || linkOf(document, 'next')) ? embedded.rel : undefined;
+}
+
 export function pageTitle(page: ResourcePage): string {
   const answer = page.exchange.answer;
   if (!answer) return page.apiUrl;
   if (isProblem(answer.contentType, answer.json)) return answer.json.title ?? `${answer.status} ${answer.statusText}`;
   if (!isHal(answer.contentType, answer.json)) return page.apiUrl;
-  const embedded = embeddedOf(answer.json)[0];
-  const collection = embedded && linkOf(answer.json, 'first') ? `All ${embedded.rel}` : undefined;
-  return titleOf(answer.json) ?? collection ?? page.apiUrl;
+  return titleOf(answer.json) ?? collectionOf(answer.json) ?? page.apiUrl;
 }
 
 function outcomeView(outcome: Exchange, actions: ResourceActions): HTMLElement | null {
@@ -137,7 +149,7 @@ export function resourceView(page: ResourcePage, actions: ResourceActions): HTML
     h(
       'div',
       { class: 'resource-head' },
-      h('div', {}, h('h1', { tabindex: -1 }, pageTitle(page)), h('p', { class: 'self' }, methodBadge(exchange.request.method), h('code', {}, exchange.request.url))),
+      h('div', {}, h('p', { class: 'eyebrow' }, kindOf(answer)), h('h1', { tabindex: -1 }, pageTitle(page)), h('p', { class: 'self' }, methodBadge(exchange.request.method), h('code', {}, exchange.request.url))),
       answer ? h('div', { class: 'head-status' }, statusLine(answer), h('span', { class: 'muted' }, answer.contentType.split(';')[0])) : null,
     ),
     h(
