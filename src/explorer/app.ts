@@ -35,6 +35,7 @@ export function startExplorer(root: HTMLElement): void {
     replaceChildren(
       root,
       headerView(next.apiUrl, {
+        open: actions.open,
         openTyped: (typed) => {
           const apiUrl = typedApiUrl(typed);
           if (apiUrl) void show(apiUrl, 'push');

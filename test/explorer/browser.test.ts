@@ -269,3 +269,17 @@ test.serial('back, forward, reload and the address field move between resources 
   await heading(page, ticket.title).waitFor();
   noScriptErrors(t, page);
 });
+
+test.serial('a deprecated v1 resource shows its Deprecation and Sunset headers, says so, and links its successor', async (t) => {
+  const page = await explorer(t, '/v1/faqs/1', agent);
+  await heading(page, 'How do I reset my password?').waitFor();
+  const exchange = page.getByRole('region', { name: 'Request and response' });
+  for (const name of ['Deprecation', 'Sunset', 'Link', 'ETag']) t.is(await exchange.getByRole('term').filter({ hasText: new RegExp(`^${name}$`) }).count(), 1, name);
+  const notice = page.getByRole('region', { name: 'Deprecated' });
+  t.regex((await notice.textContent()) ?? '', /^Deprecated since \d{4}-\d{2}-\d{2}, gone after \d{4}-\d{2}-\d{2}\./);
+  await notice.getByRole('link', { name: '/faqs/1' }).click();
+  await heading(page, 'How do I reset my password?').waitFor();
+  t.is(pathOf(page), '/faqs/1');
+  t.is(await page.getByRole('region', { name: 'Deprecated' }).count(), 0);
+  noScriptErrors(t, page);
+});

@@ -2,8 +2,10 @@
 // with every request (kept for this tab's session).
 import { h } from '../dom.ts';
 import { currentToken } from '../session.ts';
+import { type Open, apiLink } from './navigation.ts';
 
 export interface HeaderActions {
+  open: Open;
   openTyped(typed: string): void;
   setToken(token: string): void;
 }
@@ -16,7 +18,7 @@ export function headerView(apiUrl: string, actions: HeaderActions): HTMLElement 
   return h(
     'header',
     { class: 'topbar' },
-    h('a', { class: 'brand', href: '/' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'H'), h('span', {}, 'Helpdesk'), h('span', { class: 'brand-sub' }, 'API explorer')),
+    apiLink('/', actions.open, { class: 'brand', 'aria-label': 'Helpdesk API explorer: home document' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'H'), h('span', {}, 'Helpdesk'), h('span', { class: 'brand-sub' }, 'API explorer')),
     h(
       'form',
       {

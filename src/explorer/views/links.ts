@@ -4,7 +4,7 @@
 import { type Child, h, uniqueId } from '../dom.ts';
 import type { Link, LinkRow } from '../hal.ts';
 import { expand, variablesOf } from '../uri-template.ts';
-import { type Open, apiLink } from './navigation.ts';
+import { type Open, apiLink, pageLink } from './navigation.ts';
 
 function labelOf(row: LinkRow): string {
   return row.inArray && row.link.name ? `${row.rel} ${row.link.name}` : row.rel;
@@ -71,7 +71,7 @@ function actionCell(row: LinkRow, open: Open, toggle: () => void, expanded: () =
     return h('td', { class: 'link-action' }, button);
   }
   if (link.type === 'text/html') {
-    return h('td', { class: 'link-action' }, h('a', { class: 'button small', href: link.href, target: '_blank', rel: 'noopener', 'aria-label': `Read ${label}` }, 'Read ↗'));
+    return h('td', { class: 'link-action' }, pageLink(link.href, { class: 'button small', 'aria-label': `Read ${label}` }, 'Read ↗'));
   }
   return h('td', { class: 'link-action' }, apiLink(link.href, open, { class: 'button small', 'aria-label': `Open ${label}` }, 'Open'));
 }

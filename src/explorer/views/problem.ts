@@ -1,6 +1,7 @@
 // A problem document (RFC 9457) as a person reads it: what went wrong, why, and which fields are at fault.
 import { h } from '../dom.ts';
 import type { ProblemDocument } from '../hal.ts';
+import { pageLink } from './navigation.ts';
 
 export function problemView(problem: ProblemDocument, status: number): HTMLElement {
   const errors = Array.isArray(problem.errors) ? problem.errors : [];
@@ -19,7 +20,7 @@ export function problemView(problem: ProblemDocument, status: number): HTMLEleme
         )
       : null,
     problem.type && problem.type !== 'about:blank'
-      ? h('p', { class: 'problem-type' }, h('a', { href: problem.type, target: '_blank', rel: 'noopener' }, 'What this problem means'), problem.instance ? ` · at ${problem.instance}` : null)
+      ? h('p', { class: 'problem-type' }, pageLink(problem.type, {}, 'What this problem means'), problem.instance ? ` · at ${problem.instance}` : null)
       : null,
   );
 }

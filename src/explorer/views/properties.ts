@@ -4,7 +4,8 @@ import { type Child, h } from '../dom.ts';
 import { isObject } from '../hal.ts';
 import { type Open, apiLink } from './navigation.ts';
 
-const API_PATH = /^\/[^\s]*$/;
+/** A path on this server (`//host/…` is another host, and is left as text). */
+const API_PATH = /^\/(?!\/)\S*$/;
 
 /** Properties whose short values read best as coloured badges (a ticket's status, say). */
 export const BADGE_PROPERTIES = ['status', 'priority', 'role', 'state'];

@@ -4,11 +4,12 @@ import { type Child, h } from '../dom.ts';
 import { type FieldHint, methodOf } from '../forms.ts';
 import { type HalDocument, embeddedOf, isHal, isHtml, isProblem, linkOf, linkRows, propertiesOf, titleOf } from '../hal.ts';
 import type { Answer, Exchange } from '../http.ts';
+import { headerDate, parseLinkHeader } from '../link-header.ts';
 import { embeddedView } from './embedded.ts';
 import { exchangeView, statusLine } from './exchange.ts';
 import { templateCard } from './form.ts';
 import { linksTable } from './links.ts';
-import { type Open, apiLink, methodBadge } from './navigation.ts';
+import { type Open, apiLink, methodBadge, pageLink } from './navigation.ts';
 import { paginationView } from './pagination.ts';
 import { problemView } from './problem.ts';
 import { propertiesTable } from './properties.ts';
@@ -93,6 +94,31 @@ function outcomeView(outcome: Exchange, actions: ResourceActions): HTMLElement |
   );
 }
 
+function headerOf(answer: Answer, name: string): string | undefined {
+  return answer.headers.find(([header]) => header.toLowerCase() === name)?.[1];
+}
+
+/** A resource that announces its own end (Deprecation, Sunset) says so, and where its successor is. */
+function deprecationNotice(answer: Answer, open: Open): HTMLElement | null {
+  const deprecation = headerOf(answer, 'deprecation');
+  if (deprecation === undefined) return null;
+  const since = headerDate(deprecation);
+  const sunset = headerDate(headerOf(answer, 'sunset') ?? '');
+  const links = parseLinkHeader(headerOf(answer, 'link') ?? '');
+  const successor = links.find((link) => link.rels.includes('successor-version'));
+  const explanation = links.find((link) => link.rels.includes('deprecation'));
+  return h(
+    'section',
+    { class: 'notice notice-warning deprecation', 'aria-label': 'Deprecated' },
+    h('strong', {}, 'Deprecated'),
+    since ? ` since ${since}` : null,
+    sunset ? `, gone after ${sunset}` : null,
+    '.',
+    successor ? [' Its successor: ', apiLink(successor.href, open, { class: 'value-link' }, successor.href), '.'] : null,
+    explanation ? [' ', pageLink(explanation.href, {}, 'Why it changed')] : null,
+  );
+}
+
 function halBody(document: HalDocument, actions: ResourceActions): Child[] {
   const properties = propertiesOf(document);
   const rows = linkRows(document);
@@ -152,6 +178,7 @@ export function resourceView(page: ResourcePage, actions: ResourceActions): HTML
       h('div', {}, h('p', { class: 'eyebrow' }, kindOf(answer)), h('h1', { tabindex: -1 }, pageTitle(page)), h('p', { class: 'self' }, methodBadge(exchange.request.method), h('code', {}, exchange.request.url))),
       answer ? h('div', { class: 'head-status' }, statusLine(answer), h('span', { class: 'muted' }, answer.contentType.split(';')[0])) : null,
     ),
+    answer ? deprecationNotice(answer, actions.open) : null,
     h(
       'div',
       { class: 'columns' },
