@@ -69,6 +69,11 @@ export function startExplorer(root: HTMLElement): void {
     if (history === 'push') {
       window.scrollTo(0, 0);
       root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+    } else if (outcome) {
+      // The person is down at the form they sent: bring what came of it into view.
+      const shownOutcome = root.querySelector<HTMLElement>('.outcome');
+      shownOutcome?.scrollIntoView({ block: 'nearest' });
+      shownOutcome?.focus({ preventScroll: true });
     }
   }
 

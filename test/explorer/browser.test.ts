@@ -177,6 +177,11 @@ test.serial('the collection’s create form makes a ticket, and its Location can
 
   const outcome = page.getByRole('status', { name: 'Outcome' });
   await outcome.getByText('201 Created').first().waitFor();
+  const inView = await outcome.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  });
+  t.true(inView, 'what came of the form is brought into view');
   await outcome.getByRole('link', { name: 'Follow Location' }).click();
   await heading(page, 'Scanner grinds').waitFor();
   t.regex(pathOf(page), /^\/tickets\/\d+$/);

@@ -65,16 +65,21 @@ export function pageTitle(page: ResourcePage): string {
   return titleOf(answer.json) ?? collectionOf(answer.json) ?? page.apiUrl;
 }
 
+function outcomeWords(answer: Answer): string {
+  if (answer.status === 201) return 'Created.';
+  if (answer.redirected) return 'Redirected.'; // fetch follows redirects and cannot show their status (a 303, say)
+  return answer.status === 204 ? 'Done.' : 'Saved.';
+}
+
 function outcomeView(outcome: Exchange, actions: ResourceActions): HTMLElement | null {
   const answer = outcome.answer;
   if (!answer) return null;
   const header = (name: string) => answer.headers.find(([header]) => header.toLowerCase() === name)?.[1];
   const location = header('location');
   const contentLocation = header('content-location');
-  const created = answer.status === 201;
   return h(
     'section',
-    { class: 'notice notice-success outcome', role: 'status', 'aria-label': 'Outcome' },
+    { class: 'notice notice-success outcome', role: 'status', 'aria-label': 'Outcome', tabindex: -1 },
     h(
       'div',
       { class: 'outcome-line' },
@@ -82,14 +87,16 @@ function outcomeView(outcome: Exchange, actions: ResourceActions): HTMLElement |
       h('code', {}, outcome.request.url),
       h('span', { 'aria-hidden': 'true' }, '→'),
       statusLine(answer),
-      h('span', { class: 'outcome-words' }, created ? 'Created.' : answer.status === 204 ? 'Done.' : 'Saved.'),
+      h('span', { class: 'outcome-words' }, outcomeWords(answer)),
       h('button', { type: 'button', class: 'quiet small dismiss', 'aria-label': 'Dismiss', on: { click: actions.dismissOutcome } }, '×'),
     ),
     location
       ? h('p', {}, 'Location: ', h('code', {}, location), ' ', apiLink(location, actions.open, { class: 'button primary small' }, 'Follow Location'))
       : null,
     contentLocation ? h('p', {}, 'Content-Location: ', h('code', {}, contentLocation), ' ', apiLink(contentLocation, actions.open, { class: 'button small' }, 'Open')) : null,
-    answer.redirected ? h('p', {}, 'Redirected to ', h('code', {}, answer.url), ' ', apiLink(answer.url, actions.open, { class: 'button small' }, 'Open')) : null,
+    answer.redirected
+      ? h('p', {}, 'The server redirected the request; this answer came from ', h('code', {}, answer.url), ' ', apiLink(answer.url, actions.open, { class: 'button primary small' }, 'Open it'))
+      : null,
     h('details', {}, h('summary', {}, 'Request and response'), exchangeView(outcome)),
   );
 }
