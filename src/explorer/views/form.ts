@@ -1,7 +1,7 @@
 // A HAL-FORMS template as a real form: inputs by property type, selects for choices, the browser's own
 // checks for required, pattern and lengths. It submits with the template's method and content type to its
-// target, with If-Match from the ETag last seen there, and says what came of it: success goes back to the
-// page, a 412 offers a reload, any other problem is shown beside the fields at fault.
+// target (with If-Match from the ETag last seen there, when it changes that resource), and says what came of
+// it: success goes back to the page, a 412 offers a reload, any other problem is shown by the fields at fault.
 import { h, uniqueId } from '../dom.ts';
 import {
   type Entered,

@@ -30,7 +30,14 @@ function valueView(value: unknown, open: Open, name = ''): Child {
     }
     return h('pre', { class: 'value-json' }, JSON.stringify(value, null, 2));
   }
-  if (isObject(value)) return propertiesTable(Object.entries(value), open, 'nested');
+  if (isObject(value)) {
+    const entries = Object.entries(value);
+    // A small record of plain values (a page's size and counts) reads best on one line.
+    if (entries.length <= 6 && entries.every(([, item]) => item === null || typeof item !== 'object')) {
+      return h('ul', { class: 'pairs' }, entries.map(([key, item]) => h('li', {}, h('span', { class: 'pair-name' }, key), ' ', valueView(item, open, key))));
+    }
+    return propertiesTable(entries, open, 'nested');
+  }
   return String(value);
 }
 

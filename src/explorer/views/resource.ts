@@ -132,8 +132,9 @@ function halBody(document: HalDocument, actions: ResourceActions): Child[] {
   return [
     properties.length > 0 ? card('Properties', propertiesTable(properties, actions.open)) : null,
     paginationView(document, actions.open),
-    rows.length > 0 ? card('Links', linksTable(rows, actions.open)) : null,
+    // In a collection the items are what a person came for; its links mostly repeat the paging above.
     embeddedView(document, actions.open),
+    rows.length > 0 ? card('Links', linksTable(rows, actions.open)) : null,
   ];
 }
 
