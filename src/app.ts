@@ -15,6 +15,8 @@ import { logRequests } from './http/request-log.ts';
 import { Routes } from './http/routing.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { docsRoutes } from './resources/docs/routes.ts';
+import { explorerFiles } from './resources/explorer/assets.ts';
+import { explorerForBrowsers, explorerRoutes } from './resources/explorer/routes.ts';
 import { faqRoutes } from './resources/faqs/routes.ts';
 import { homeRoutes } from './resources/home/routes.ts';
 import { metricsRoutes } from './resources/metrics/routes.ts';
@@ -61,6 +63,8 @@ export async function buildApp({ config, store, log, extraRoutes }: AppDependenc
   schemaRoutes(routes);
   docsRoutes(routes);
   metricsRoutes(routes, metrics);
+  const explorer = explorerFiles();
+  explorerRoutes(routes, explorer);
   extraRoutes?.(routes);
 
   const allowedOrigins = new Set(config.corsOrigins);
@@ -76,6 +80,7 @@ export async function buildApp({ config, store, log, extraRoutes }: AppDependenc
   app.use(authenticate(store.tokens, config.adminToken)); // who is calling (401 for a bad token)
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit })); // 429
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
+  app.use(explorerForBrowsers(explorer)); // a browser opening an API URL gets the explorer page there
   app.use(jsonBodies()); // 415 unless JSON, 413 past 100 kB, 400 when malformed
   app.use(routes.router.routes()); // negotiation (406), then the handler, which checks what the caller may do
   app.use(routes.router.allowedMethods()); // 405 with Allow, 501, OPTIONS

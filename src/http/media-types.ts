@@ -7,6 +7,8 @@ export const MERGE_PATCH_JSON = 'application/merge-patch+json';
 export const SCHEMA_JSON = 'application/schema+json';
 export const HTML = 'text/html';
 export const PROMETHEUS_TEXT = 'text/plain';
+export const JAVASCRIPT = 'text/javascript';
+export const CSS = 'text/css';
 
 /**
  * What a HAL resource may be sent as. The order matters: it is the server's preference when the client's

@@ -1,7 +1,7 @@
 // The one registry of URI templates: routes are registered from these and every href is expanded from them,
 // so a link can never point where no route is.
 import parseTemplate, { type UriTemplate } from 'uri-templates';
-import { HAL_REPRESENTATIONS, HTML, JSON_TYPE, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
+import { CSS, HAL_REPRESENTATIONS, HTML, JAVASCRIPT, JSON_TYPE, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
 
 export type TemplateValues = Record<string, string | number | undefined>;
 
@@ -75,6 +75,10 @@ export const endpoints = {
   problem: new Endpoint('/problems/{kind}', [], [], PAGE),
   deprecation: new Endpoint('/docs/deprecations/{name}', [], [], PAGE),
   metrics: new Endpoint('/metrics', [], [], [PROMETHEUS_TEXT]),
+
+  // The HAL explorer for people with a browser (it opens `url`, or the home document), and its built files.
+  explorer: new Endpoint('/explorer', ['url'], [], PAGE),
+  explorerAsset: new Endpoint('/explorer/assets/{name}', [], [], [JAVASCRIPT, CSS]),
 } as const;
 
 export type EndpointName = keyof typeof endpoints;

@@ -164,7 +164,7 @@ test('every v1 answer, success or failure, carries Deprecation, Sunset and links
     { name: 'deleted', path: v1Faq(doomed.id), status: 410, successor: currentFaq(doomed.id) },
     { name: 'missing FAQ', path: v1Faq(987654), status: 404, successor: currentFaq(987654) },
     { name: 'invalid body', path: v1Faqs(), init: json('POST', { question: '' }), status: 400, successor: expand(linkOf(home, 'faqs').href) },
-    { name: 'not acceptable', path: v1Faq(faq.id), init: { headers: { Accept: 'text/html' } }, status: 406, successor: currentFaq(faq.id) },
+    { name: 'not acceptable', path: v1Faq(faq.id), init: { headers: { Accept: 'text/csv' } }, status: 406, successor: currentFaq(faq.id) },
     { name: 'method not allowed', path: v1Faq(faq.id), init: json('PUT', { question: 'Replace?' }), status: 405, successor: currentFaq(faq.id) },
     { name: 'unsupported body', path: v1Faqs(), init: { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'question' }, status: 415, successor: expand(linkOf(home, 'faqs').href) },
     { name: 'unknown v1 address', path: '/v1/nothing-here', status: 404, successor: '/' },

@@ -1,0 +1,86 @@
+// The explorer's life: open a URL (GET it, read its schema hints, show it, put it in the address bar),
+// follow the back and forward buttons, keep the token, and go back to the page after a write.
+import { apiUrlOf, pageUrlFor, typedApiUrl } from './address.ts';
+import { replaceChildren } from './dom.ts';
+import { isHal } from './hal.ts';
+import { type Exchange, send } from './http.ts';
+import { fieldHints } from './schema-hints.ts';
+import { useToken } from './session.ts';
+import { headerView } from './views/header.ts';
+import { type ResourcePage, pageTitle, resourceView } from './views/resource.ts';
+
+/** A navigation adds a history entry; a reload, a back or forward step and the first load keep the address. */
+type History = 'push' | 'stay';
+
+export function startExplorer(root: HTMLElement): void {
+  let page: ResourcePage | undefined;
+  let latest = 0;
+
+  const actions = {
+    open: (apiUrl: string) => void show(apiUrl, 'push'),
+    reload: () => {
+      if (page) void show(page.apiUrl, 'stay');
+    },
+    written: (exchange: Exchange) => {
+      if (page) void show(page.apiUrl, 'stay', exchange);
+    },
+    dismissOutcome: () => {
+      if (page) render({ ...page, outcome: undefined });
+    },
+  };
+
+  function render(next: ResourcePage): void {
+    page = next;
+    document.title = `${pageTitle(next)} · Helpdesk API explorer`;
+    replaceChildren(
+      root,
+      headerView(next.apiUrl, {
+        open: actions.open,
+        openTyped: (typed) => {
+          const apiUrl = typedApiUrl(typed);
+          if (apiUrl) void show(apiUrl, 'push');
+          else window.alert('Type a path of this API (such as /tickets) or a full URL on this server.');
+        },
+        setToken: (token) => {
+          useToken(token);
+          void show(next.apiUrl, 'stay');
+        },
+      }),
+      resourceView(next, actions),
+    );
+  }
+
+  /** GETs `apiUrl` and shows it; answers that arrive after a later navigation began are dropped. */
+  async function show(apiUrl: string, history: History, outcome?: Exchange): Promise<void> {
+    const ticket = ++latest;
+    root.setAttribute('aria-busy', 'true');
+    const exchange = await send('GET', apiUrl);
+    const answer = exchange.answer;
+    const hints = answer && isHal(answer.contentType, answer.json) ? await fieldHints(answer.json) : {};
+    if (ticket !== latest) return;
+    root.removeAttribute('aria-busy');
+    // After a redirect (a merged ticket's 301), the page is where the answer came from.
+    const shown = answer?.url ?? apiUrl;
+    const pageUrl = pageUrlFor(shown, answer !== undefined && isHal(answer.contentType, answer.json));
+    const here = location.pathname + location.search;
+    if (history === 'push' && pageUrl !== here) window.history.pushState({ apiUrl: shown }, '', pageUrl);
+    else window.history.replaceState({ apiUrl: shown }, '', shown === apiUrl ? here : pageUrl);
+    render({ apiUrl: shown, exchange, hints, ...(outcome ? { outcome } : {}) });
+    if (history === 'push') {
+      window.scrollTo(0, 0);
+      root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+    } else if (outcome) {
+      // The person is down at the form they sent: bring what came of it into view.
+      const shownOutcome = root.querySelector<HTMLElement>('.outcome');
+      shownOutcome?.scrollIntoView({ block: 'nearest' });
+      shownOutcome?.focus({ preventScroll: true });
+    }
+  }
+
+  window.addEventListener('popstate', (event) => {
+    const state = event.state as { apiUrl?: string } | null;
+    void show(state?.apiUrl ?? apiUrlOf(location), 'stay');
+  });
+
+  void show(apiUrlOf(location), 'stay');
+}

@@ -1,0 +1,278 @@
+// A HAL-FORMS template as a real form: inputs by property type, selects for choices, the browser's own
+// checks for required, pattern and lengths. It submits with the template's method and content type to its
+// target (with If-Match from the ETag last seen there, when it changes that resource), and says what came of
+// it: success goes back to the page, a 412 offers a reload, any other problem is shown by the fields at fault.
+import { h, uniqueId } from '../dom.ts';
+import {
+  type Entered,
+  type FieldHint,
+  type FormProperty,
+  type FormTemplate,
+  type InlineOption,
+  allowsMany,
+  fieldAtFault,
+  initialValue,
+  inlineOptions,
+  methodOf,
+  requestBody,
+} from '../forms.ts';
+import { embeddedOf, isHal, isProblem } from '../hal.ts';
+import { type Exchange, pathOf, send } from '../http.ts';
+import { lastETag } from '../session.ts';
+import { expand } from '../uri-template.ts';
+import { methodBadge, type Open } from './navigation.ts';
+import { problemView } from './problem.ts';
+
+export interface FormSetting {
+  name: string;
+  template: FormTemplate;
+  /** The resource the form belongs to: its target when the template names none. */
+  resourceUrl: string;
+  hints: Record<string, FieldHint>;
+  open: Open;
+  /** Opened at first (the others start collapsed). */
+  expanded: boolean;
+  /** A write that succeeded (2xx). */
+  done(exchange: Exchange): void;
+  reload(): void;
+}
+
+interface Field {
+  property: FormProperty;
+  element: HTMLElement;
+  control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+  message: HTMLElement;
+  read(): Entered;
+}
+
+const GUARDED = new Set(['PUT', 'PATCH', 'DELETE']);
+const INPUT_TYPES = new Set(['text', 'email', 'number', 'url', 'tel', 'date', 'datetime-local', 'time', 'month', 'week', 'color', 'range', 'search', 'password']);
+
+/** The choices a property's `options.link` points at: the embedded items of that collection. */
+async function linkedChoices(property: FormProperty): Promise<InlineOption[]> {
+  const options = property.options!;
+  const href = options.link!.templated ? expand(options.link!.href, {}) : options.link!.href;
+  const { answer } = await send('GET', href);
+  if (!answer || !isHal(answer.contentType, answer.json)) return [];
+  const valueField = options.valueField ?? 'value';
+  const promptField = options.promptField ?? 'prompt';
+  return embeddedOf(answer.json)
+    .flatMap((group) => group.items)
+    .filter((item) => item[valueField] !== undefined)
+    .map((item) => ({ value: String(item[valueField]), prompt: String(item[promptField] ?? item[valueField]) }));
+}
+
+function fillSelect(select: HTMLSelectElement, choices: InlineOption[], selected: string[], placeholder: string | undefined): void {
+  const known = new Set(choices.map((choice) => choice.value));
+  // A selected value the choices do not list (a URI where choices are ids, say) stays visible and selected.
+  const all = [...choices, ...selected.filter((value) => value !== '' && !known.has(value)).map((value) => ({ value, prompt: value }))];
+  select.replaceChildren(
+    ...(placeholder === undefined ? [] : [h('option', { value: '' }, placeholder)]),
+    ...all.map((choice) => h('option', { value: choice.value, selected: selected.includes(choice.value) }, choice.prompt ?? choice.value)),
+  );
+}
+
+function describe(property: FormProperty, hint: FieldHint): string {
+  const notes: string[] = [];
+  if (property.minLength !== undefined && property.maxLength !== undefined) notes.push(`${property.minLength}–${property.maxLength} characters`);
+  else if (property.maxLength !== undefined) notes.push(`up to ${property.maxLength} characters`);
+  else if (property.minLength !== undefined) notes.push(`at least ${property.minLength} characters`);
+  if (property.min !== undefined) notes.push(`at least ${property.min}`);
+  if (property.max !== undefined) notes.push(`at most ${property.max}`);
+  if (property.options && allowsMany(property)) notes.push('choose any number');
+  else if (hint.array) notes.push('separate several with commas');
+  if (property.readOnly) notes.push('read-only');
+  return notes.join(' · ');
+}
+
+function choiceControl(property: FormProperty, id: string, described: string): { control: HTMLSelectElement; read(): Entered } {
+  const many = allowsMany(property);
+  const initial = initialValue(property);
+  const selected = Array.isArray(initial) ? initial : [initial];
+  const placeholder = many ? undefined : property.required ? 'Choose…' : '—';
+  const control = h('select', { id, name: property.name, multiple: many, required: property.required, disabled: property.readOnly, 'aria-describedby': described });
+  if (many) control.size = 5;
+  fillSelect(control, property.options?.inline ? inlineOptions(property.options) : [], selected, placeholder);
+  if (property.options?.link) {
+    control.setAttribute('aria-busy', 'true');
+    void linkedChoices(property)
+      .catch(() => [])
+      .then((choices) => {
+        fillSelect(control, choices, selected, placeholder);
+        control.removeAttribute('aria-busy');
+      });
+  }
+  const read = (): Entered => (many ? [...control.selectedOptions].map((option) => option.value) : control.value);
+  return { control, read };
+}
+
+function textControl(property: FormProperty, id: string, described: string): { control: HTMLInputElement | HTMLTextAreaElement; extra?: HTMLElement } {
+  const common = {
+    id,
+    name: property.name,
+    required: property.required,
+    readonly: property.readOnly,
+    minlength: property.minLength,
+    maxlength: property.maxLength,
+    placeholder: property.placeholder,
+    'aria-describedby': described,
+  };
+  const value = initialValue(property) as string;
+  if (property.type === 'textarea') {
+    const control = h('textarea', { ...common, rows: 4 });
+    control.value = value;
+    return { control };
+  }
+  const type = property.type && INPUT_TYPES.has(property.type) ? property.type : 'text';
+  const control = h('input', { ...common, type, pattern: property.regex, min: property.min, max: property.max, step: property.step, autocomplete: 'off' });
+  control.value = value;
+  if (!property.options?.link) return { control };
+  // One value from a collection: suggestions from it, but any id or URI may be typed.
+  const listId = uniqueId('choices');
+  const list = h('datalist', { id: listId });
+  control.setAttribute('list', listId);
+  void linkedChoices(property)
+    .catch(() => [])
+    .then((choices) => list.replaceChildren(...choices.map((choice) => h('option', { value: choice.value, label: choice.prompt }))));
+  return { control, extra: list };
+}
+
+function field(property: FormProperty, hint: FieldHint): Field {
+  const id = uniqueId(`field-${property.name}`);
+  const noteId = `${id}-note`;
+  const messageId = `${id}-message`;
+  const described = `${noteId} ${messageId}`;
+  const note = describe(property, hint);
+  const choice = property.options && (property.options.inline || allowsMany(property));
+  let control: Field['control'];
+  let read: () => Entered;
+  let extra: HTMLElement | undefined;
+  if (choice) {
+    ({ control, read } = choiceControl(property, id, described));
+  } else {
+    ({ control, extra } = textControl(property, id, described));
+    read = () => control.value;
+  }
+  const message = h('p', { class: 'field-message', id: messageId, 'aria-live': 'polite' });
+  const element = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, property.prompt ?? property.name, property.required ? h('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null),
+    control,
+    extra,
+    h('p', { class: 'field-note', id: noteId }, note),
+    message,
+  );
+  return { property, element, control, message, read };
+}
+
+function getUrl(target: string, body: Record<string, unknown>): string {
+  const url = new URL(target, location.origin);
+  for (const [name, value] of Object.entries(body)) for (const each of ([] as unknown[]).concat(value)) url.searchParams.append(name, String(each));
+  return pathOf(url);
+}
+
+export function templateCard(setting: FormSetting): HTMLElement {
+  const { template, name } = setting;
+  const method = methodOf(template);
+  const target = template.target ?? setting.resourceUrl;
+  const fields = (template.properties ?? []).map((property) => field(property, setting.hints[property.name] ?? {}));
+  const result = h('div', { class: 'form-result', 'aria-live': 'polite' });
+  const contentType = method === 'DELETE' || method === 'GET' ? undefined : (template.contentType ?? 'application/json');
+  // If-Match guards a change of the target itself (PUT, PATCH, DELETE); a POST adds to or acts on its
+  // target, whose own ETag says nothing about what the POST may overwrite.
+  const ifMatch = GUARDED.has(method) ? lastETag(pathOf(target)) : undefined;
+  const submit = h('button', { type: 'submit', class: method === 'DELETE' ? 'danger' : 'primary' }, template.title ?? `Send ${method}`);
+
+  const clearMessages = () => {
+    result.replaceChildren();
+    for (const each of fields) {
+      each.message.textContent = '';
+      each.control.removeAttribute('aria-invalid');
+    }
+  };
+
+  const showFailure = (exchange: Exchange) => {
+    const answer = exchange.answer;
+    if (!answer) {
+      result.replaceChildren(h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`));
+      return;
+    }
+    if (answer.status === 412) {
+      result.replaceChildren(
+        h(
+          'div',
+          { class: 'notice notice-warning', role: 'alert' },
+          h('p', {}, h('strong', {}, 'This resource changed since you loaded it, '), 'so nothing was saved (412 Precondition Failed). Reload it to see the current version, then make your change again.'),
+          h('button', { type: 'button', on: { click: () => setting.reload() } }, 'Reload the resource'),
+        ),
+      );
+      return;
+    }
+    const problem = isProblem(answer.contentType, answer.json) ? answer.json : { title: answer.statusText, detail: answer.text.slice(0, 500) };
+    result.replaceChildren(problemView(problem, answer.status));
+    for (const error of Array.isArray(problem.errors) ? problem.errors : []) {
+      const at = fieldAtFault(error);
+      const faulty = fields.find((each) => each.property.name === at);
+      if (!faulty) continue;
+      faulty.control.setAttribute('aria-invalid', 'true');
+      faulty.message.textContent = error.detail ?? 'is not valid';
+    }
+  };
+
+  const form = h(
+    'form',
+    {
+      class: 'hal-form',
+      'aria-label': template.title ?? name,
+      on: {
+        submit: async (event) => {
+          event.preventDefault();
+          clearMessages();
+          const entered = Object.fromEntries(fields.map((each) => [each.property.name, each.read()]));
+          const body = requestBody(template, entered, setting.hints);
+          if (method === 'GET') return setting.open(getUrl(target, body));
+          submit.disabled = true;
+          result.replaceChildren(h('p', { class: 'muted' }, `Sending ${method}…`));
+          const exchange = await send(method, target, {
+            ...(contentType === undefined ? {} : { body, contentType }),
+            ...(ifMatch === undefined ? {} : { ifMatch }),
+          });
+          submit.disabled = false;
+          const status = exchange.answer?.status ?? 0;
+          if (status >= 200 && status < 300) {
+            result.replaceChildren();
+            setting.done(exchange);
+          } else {
+            showFailure(exchange);
+          }
+        },
+      },
+    },
+    fields.map((each) => each.element),
+    h(
+      'div',
+      { class: 'form-actions' },
+      submit,
+      h(
+        'p',
+        { class: 'sends' },
+        contentType ? h('span', {}, contentType) : null,
+        ifMatch ? h('span', {}, `If-Match: ${ifMatch}`) : null,
+      ),
+    ),
+    result,
+  );
+
+  return h(
+    'details',
+    { class: 'card template', open: setting.expanded, 'data-template': name },
+    h(
+      'summary',
+      {},
+      h('span', { class: 'template-heading' }, h('span', { class: 'template-title' }, template.title ?? name), h('code', { class: 'template-target' }, target)),
+      methodBadge(method),
+    ),
+    form,
+  );
+}

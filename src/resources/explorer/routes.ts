@@ -1,0 +1,60 @@
+// HTTP for the explorer: its page at /explorer and at every HAL resource a browser opens, and its built files.
+import type { Context, Next } from 'koa';
+import { prefers } from '../../http/accept.ts';
+import { HAL_FORMS, HAL_JSON, HTML, JSON_TYPE } from '../../http/media-types.ts';
+import { notFound } from '../../http/problem.ts';
+import type { Routes } from '../../http/routing.ts';
+import { endpoints } from '../../links/registry.ts';
+import type { ExplorerBuild } from './build.ts';
+import { CONTENT_SECURITY_POLICY, shellPage } from './shell.ts';
+
+type Files = () => Promise<ExplorerBuild>;
+
+const JSON_TYPES = [HAL_JSON, HAL_FORMS, JSON_TYPE];
+const READS = new Set(['GET', 'HEAD']);
+const ALL_ENDPOINTS = Object.values(endpoints);
+
+async function sendShell(ctx: Context, files: Files): Promise<void> {
+  ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  ctx.set('Cache-Control', 'no-cache'); // revalidated (by ETag) on every load, so a new build is picked up at once
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = shellPage(await files());
+}
+
+/**
+ * True for paths the explorer stands in for: HAL resources, and paths nothing answers (the explorer shows
+ * the 404). Paths with representations of their own (relation pages, schemas, metrics, the explorer's
+ * files) keep them.
+ */
+function explorable(path: string): boolean {
+  const owner = ALL_ENDPOINTS.find((endpoint) => endpoint.match(path) !== undefined);
+  return owner === undefined || owner.representations.includes(HAL_JSON);
+}
+
+/**
+ * A browser opening an API URL (it prefers text/html to every JSON type) gets the explorer page, opened at
+ * that resource. Everyone else, curl's `*\/*` included, goes on to the resource as before.
+ */
+export function explorerForBrowsers(files: Files) {
+  return async (ctx: Context, next: Next) => {
+    if (!READS.has(ctx.method) || !explorable(ctx.path)) return next();
+    ctx.vary('Accept');
+    if (!prefers(ctx.get('Accept'), HTML, JSON_TYPES)) return next();
+    ctx.state.endpoint = endpoints.explorer; // what answered, for the metrics (see endpointOf)
+    await sendShell(ctx, files);
+  };
+}
+
+export function explorerRoutes(routes: Routes, files: Files): void {
+  routes.get(endpoints.explorer, (ctx) => sendShell(ctx, files));
+
+  routes.get(endpoints.explorerAsset, async (ctx) => {
+    const asset = (await files()).assets.get(String(ctx.params.name));
+    if (!asset) throw notFound(`The explorer has no file "${ctx.params.name}"; its files are renamed on every build.`);
+    // The name carries the content's hash: a new build has new names, so a copy never goes stale.
+    ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    ctx.set('ETag', asset.etag);
+    ctx.type = asset.type;
+    ctx.body = asset.contents; // conditionalGet answers 304 when the browser's copy has this ETag
+  });
+}
