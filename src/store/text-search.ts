@@ -23,6 +23,6 @@ export function matchesText(table: SearchableTable, text: string): Expression<Sq
 export function rankedMatches(table: SearchableTable, text: string) {
   const query = ftsQuery(text);
   const fts = sql.table(`${table}_fts`);
-  if (query === undefined) return sql<{ id: number; rank: number }>`SELECT NULL AS id, NULL AS rank WHERE 0`;
-  return sql<{ id: number; rank: number }>`SELECT rowid AS id, rank FROM ${fts} WHERE ${fts} MATCH ${query}`;
+  if (query === undefined) return sql<{ id: number; rank: number }>`(SELECT NULL AS id, NULL AS rank WHERE 0)`;
+  return sql<{ id: number; rank: number }>`(SELECT rowid AS id, rank FROM ${fts} WHERE ${fts} MATCH ${query})`;
 }
