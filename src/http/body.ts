@@ -1,5 +1,5 @@
 // Request bodies: only JSON is read (any +json type included), at most 100 kB; anything else is a 415.
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import compose from 'koa-compose';
 import { JSON_BODY_TYPES } from './media-types.ts';
@@ -22,10 +22,37 @@ async function requireJson(ctx: Context, next: Next) {
   await next();
 }
 
+/** zlib's own errors carry codes like Z_DATA_ERROR (gzip, deflate) or ERR__ERROR_FORMAT_… (brotli), and no HTTP status. */
+function isDecompressionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(Z_|ERR__ERROR_)/.test(code);
+}
+
+/**
+ * A body whose Content-Encoding does not match its bytes fails inside zlib, with no HTTP status, and would be
+ * a 500: it is the client's mistake, so it is a 400. Only errors raised while parsing count, not those below.
+ */
+function refuseUndecodable(parse: Middleware) {
+  return async (ctx: Context, next: Next) => {
+    let parsed = false;
+    try {
+      await parse(ctx, () => {
+        parsed = true;
+        return next();
+      });
+    } catch (error) {
+      if (!parsed && isDecompressionError(error)) {
+        throw new Problem('invalid-request', `The body could not be decoded as ${ctx.get('Content-Encoding')}.`);
+      }
+      throw error;
+    }
+  };
+}
+
 export function jsonBodies() {
   return compose([
     requireJson,
-    koaBody({
+    refuseUndecodable(koaBody({
       json: true,
       jsonStrict: true,
       jsonLimit: BODY_LIMIT,
@@ -34,7 +61,7 @@ export function jsonBodies() {
       text: false,
       multipart: false,
       parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH],
-    }),
+    })),
   ]);
 }
 
