@@ -2,7 +2,7 @@
 // requester; a token's secret and history) are refused with a 400 naming each of them, never silently applied
 // or dropped: a re-read proves nothing changed, not even the fields sent alongside.
 import test, { type ExecutionContext } from 'ava';
-import { type Actor, type HalDocument, type Ticket, actorOf, createFaq, createTicket, mintToken, requester, uniqueWord } from '../helpers/access-fixtures.ts';
+import { type Actor, type HalDocument, HAL_FORMS, type Ticket, actorOf, createFaq, createTicket, mintToken, requester, uniqueWord } from '../helpers/access-fixtures.ts';
 import { assertProblem, namedFields } from '../helpers/access-problems.ts';
 import { type TestServer, json, startTestServer } from '../helpers/server.ts';
 
@@ -73,6 +73,19 @@ test('a requester may not name who asked or who works on a ticket: 400 naming th
   const stored = (await adminRead(`/tickets/${own.id}`)) as Ticket;
   t.is(stored.requester, alice.email);
   t.is(stored.assignee, null);
+});
+
+test('the forms a requester is offered leave out who asked and who works on a ticket, and staff forms have them', async (t) => {
+  const own = (await (await server.as(alice.token).fetch('/tickets', json('POST', { title: 'Forms' }))).json()) as Ticket;
+  const fieldsOf = async (actor: Actor, path: string) => {
+    const document = (await (await server.as(actor.token).fetch(path, { headers: { Accept: HAL_FORMS } })).json()) as HalDocument;
+    return Object.fromEntries(Object.entries(document._templates ?? {}).map(([name, form]) => [name, form.properties.map((p) => p.name).sort()]));
+  };
+  const asRequester = { ...(await fieldsOf(alice, '/tickets')), ...(await fieldsOf(alice, `/tickets/${own.id}`)) };
+  t.deepEqual(Object.keys(asRequester).sort(), ['default', 'replace', 'update']);
+  for (const fields of Object.values(asRequester)) t.deepEqual(fields, ['description', 'priority', 'status', 'tags', 'title']);
+  const asAgent = { ...(await fieldsOf(agent, '/tickets')), ...(await fieldsOf(agent, `/tickets/${own.id}`)) };
+  for (const name of ['default', 'replace', 'update']) t.deepEqual(asAgent[name], ['assignee', 'description', 'priority', 'requester', 'status', 'tags', 'title']);
 });
 
 test('staff may set who asked and who works on a ticket', async (t) => {
