@@ -88,6 +88,14 @@ test('the forms a requester is offered leave out who asked and who works on a ti
   for (const name of ['default', 'replace', 'update']) t.deepEqual(asAgent[name], ['assignee', 'description', 'priority', 'requester', 'status', 'tags', 'title']);
 });
 
+test("a requester's PUT keeps who asked and who works on their ticket as staff left them", async (t) => {
+  const own = (await (await server.as(alice.token).fetch('/tickets', json('POST', { title: 'Assigned' }))).json()) as Ticket;
+  t.is((await server.as(agent.token).fetch(`/tickets/${own.id}`, json('PATCH', { assignee: 'agent-smith' }))).status, 200);
+  const replaced = await server.as(alice.token).fetch(`/tickets/${own.id}`, json('PUT', { title: 'Replaced by Alice' }));
+  t.is(replaced.status, 200);
+  t.like(await adminRead(`/tickets/${own.id}`), { title: 'Replaced by Alice', requester: alice.email, assignee: 'agent-smith' });
+});
+
 test('staff may set who asked and who works on a ticket', async (t) => {
   const ticket = await createTicket(server, alice.email);
   const response = await server.as(agent.token).fetch(`/tickets/${ticket.id}`, json('PATCH', { assignee: 'agent-smith', requester: 'bob@customers.example' }));
