@@ -1,6 +1,7 @@
 // Requesters see and change only their own tickets: someone else's ticket must be indistinguishable from one
 // that never existed, on every route, in every list, search result, embedded resource and link. Anonymous
-// callers and requesters never see drafts, nor which ticket an FAQ came from.
+// callers and requesters never see drafts, nor which ticket an FAQ came from. The tests that add tickets run
+// first, one at a time, so that the others count a settled set.
 import test from 'ava';
 import {
   type Actor,
@@ -67,7 +68,7 @@ function withoutId(problem: ProblemBody, id: number): unknown {
   return { ...problem, detail: blank(problem.detail), instance: blank(problem.instance) };
 }
 
-test("a requester's new ticket has their token's email as its requester", async (t) => {
+test.serial("a requester's new ticket has their token's email as its requester", async (t) => {
   const ticket = await report(alice, 'Alice cannot log in');
   t.is(ticket.requester, alice.email);
   t.is(((await (await server.fetch(`/tickets/${ticket.id}`)).json()) as Ticket).requester, alice.email);
@@ -99,7 +100,7 @@ for (const attempt of ATTEMPTS) {
   });
 }
 
-test("another requester's deleted or merged ticket is a 404 to them, while its own requester sees 410 and 301", async (t) => {
+test.serial("another requester's deleted or merged ticket is a 404 to them, while its own requester sees 410 and 301", async (t) => {
   const [deleted, merged] = [await report(alice, 'Alice deleted this'), await report(alice, 'Alice merged this')];
   t.is((await as(agent).fetch(`/tickets/${deleted.id}`, { method: 'DELETE' })).status, 204);
   t.is((await as(agent).fetch(`/tickets/${merged.id}/merge`, json('POST', { into: aliceTickets[1]!.id }))).status, 200);
