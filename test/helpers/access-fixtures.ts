@@ -24,7 +24,6 @@ export interface Ticket extends HalDocument {
   requester: string;
   assignee: string | null;
   status: string;
-  version?: number;
 }
 
 export interface Faq extends HalDocument {
@@ -101,12 +100,4 @@ export function templateNames(document: HalDocument): string[] {
 /** The ids of the resources embedded under a relation. */
 export function embeddedIds(document: HalDocument, rel: string): number[] {
   return (document._embedded?.[rel] ?? []).map((item) => item.id as number);
-}
-
-/** Every href a document carries anywhere: its links, its embedded resources' links, and string properties that are URIs. */
-export function everyHref(document: HalDocument): string[] {
-  const hrefs: string[] = [];
-  for (const link of Object.values(document._links ?? {}).flat()) hrefs.push(link.href);
-  for (const items of Object.values(document._embedded ?? {})) for (const item of items) hrefs.push(...everyHref(item));
-  return hrefs;
 }
