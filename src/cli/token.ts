@@ -13,7 +13,16 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values } = parseArgs({ options: { role: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' } }, strict: true });
+function readArguments() {
+  try {
+    return parseArgs({ options: { role: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' } }, strict: true }).values;
+  } catch (error) {
+    // An unknown option, a missing value or a stray argument: the operator needs the usage, not a stack trace.
+    fail((error as Error).message);
+  }
+}
+
+const values = readArguments();
 const role = values.role as Role | undefined;
 if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
 const name = values.name?.trim();

@@ -42,6 +42,9 @@ function refuseUndecodable(parse: Middleware) {
       });
     } catch (error) {
       if (!parsed && isDecompressionError(error)) {
+        // The failed decompression left the rest of the body unread: drain it, or the connection is reset
+        // while a client sending a large body is still at it, and it never reads this answer.
+        ctx.req.resume();
         throw new Problem('invalid-request', `The body could not be decoded as ${ctx.get('Content-Encoding')}.`);
       }
       throw error;
