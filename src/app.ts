@@ -30,7 +30,7 @@ import type { Store } from './store/index.ts';
 
 export type AppConfig = Pick<
   Config,
-  'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins'
+  'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy'
 >;
 
 export interface AppDependencies {
@@ -69,7 +69,8 @@ export async function buildApp({ config, store, log, extraRoutes }: AppDependenc
 
   const allowedOrigins = new Set(config.corsOrigins);
   const app = new Koa();
-  app.proxy = false; // addresses for per-address limits come from the socket, never from a forgeable header
+  // Addresses for per-address limits come from the socket, unless the operator says a proxy sets X-Forwarded-For.
+  app.proxy = config.trustProxy;
   app.use(logRequests(log)); // request id in, one log line out
   app.use(metrics.measure); // counts and times every answer, errors included
   app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));

@@ -22,6 +22,8 @@ export interface Config {
   requestDeadlineMs: number;
   /** Origins allowed to call from a browser (CORS); none by default. */
   corsOrigins: string[];
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for per-address limits). */
+  trustProxy: boolean;
 }
 
 export interface RateLimit {
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     anonymousRateLimit: rateLimit(env, 'ANONYMOUS_RATE_LIMIT', '120/60'),
     requestDeadlineMs: milliseconds(env, 'REQUEST_DEADLINE_MS', '10000'),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
+    trustProxy: oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false'] as const, (s) => s.toLowerCase()) === 'true',
   };
   if (config.v1Sunset <= config.v1DeprecatedAt) {
     throw new ConfigError('V1_SUNSET', `must come after V1_DEPRECATED_AT (${config.v1DeprecatedAt.toISOString()})`);

@@ -1,7 +1,7 @@
 // Mints a token from the shell, for an operator: `npm run token -- --role agent --name alice [--email a@b]`.
 // Prints the secret once; only its hash is stored.
 import { parseArgs } from 'node:util';
-import { ROLES, type Role } from '../domain/access.ts';
+import { ROLES, type Role, normaliseEmail } from '../domain/access.ts';
 import { hashSecret, newSecret } from '../domain/tokens.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { openStore } from '../store/index.ts';
@@ -27,7 +27,7 @@ const role = values.role as Role | undefined;
 if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
 const name = values.name?.trim();
 if (!name) fail('--name is required');
-const email = values.email ?? null;
+const email = values.email ? normaliseEmail(values.email) : null;
 if (role === 'requester' && !email) fail('--email is required for a requester');
 if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email)) fail('--email must be an email address');
 

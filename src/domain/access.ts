@@ -22,14 +22,15 @@ export type Action =
   | 'faq:publish'
   | 'faq:see-source'
   | 'search'
-  | 'token:manage';
+  | 'token:manage'
+  | 'metrics:read';
 
 const EVERYONE: Action[] = ['faq:read', 'search'];
 const TICKET_WORK: Action[] = ['ticket:list', 'ticket:read', 'ticket:create', 'ticket:update', 'ticket:assign', 'ticket:delete', 'ticket:promote', 'ticket:merge'];
 const FAQ_WORK: Action[] = ['faq:read-drafts', 'faq:write', 'faq:publish', 'faq:see-source'];
 
 const GRANTS: Record<Role | 'anonymous', ReadonlySet<Action>> = {
-  admin: new Set([...EVERYONE, ...TICKET_WORK, ...FAQ_WORK, 'token:manage']),
+  admin: new Set([...EVERYONE, ...TICKET_WORK, ...FAQ_WORK, 'token:manage', 'metrics:read']),
   agent: new Set([...EVERYONE, ...TICKET_WORK, ...FAQ_WORK]),
   // Requesters see and change only their own tickets (see ticketOwner), and never assign or reassign them.
   requester: new Set([...EVERYONE, 'ticket:list', 'ticket:read', 'ticket:create', 'ticket:update']),
@@ -46,9 +47,14 @@ export function may(caller: Caller, action: Action): boolean {
   return GRANTS[roleOf(caller)].has(action);
 }
 
+/** Emails are compared without regard to case: `Ann@Example.com` and `ann@example.com` are one requester. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 /** Whose tickets the caller sees: undefined for everyone's, an email for a requester's own. */
 export function ticketOwner(caller: Caller): string | undefined {
-  return caller.kind === 'token' && caller.role === 'requester' ? (caller.email ?? '') : undefined;
+  return caller.kind === 'token' && caller.role === 'requester' ? normaliseEmail(caller.email ?? '') : undefined;
 }
 
 /** Fields of a ticket body this caller may not set (privileged): naming one is a 400, never silently applied. */

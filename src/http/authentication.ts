@@ -32,18 +32,31 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined)
       ctx.state.caller = { kind: 'anonymous', address: ctx.ip } satisfies Caller;
       return next();
     }
+    const refuse = (problem: Problem) => {
+      // Not thrown yet: the rate limiter counts the attempt against the address first, so guessing tokens
+      // costs requests like anything else. See refusedCredentials().
+      ctx.state.caller = { kind: 'anonymous', address: ctx.ip } satisfies Caller;
+      ctx.state.refusedCredentials = problem;
+      return next();
+    };
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
-    if (!match) throw unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token');
+    if (!match) return refuse(unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token'));
     const secret = match[1]!;
     if (adminToken !== undefined && sameSecret(secret, adminToken)) {
       ctx.state.caller = { kind: 'token', tokenId: 'bootstrap', name: 'admin (ADMIN_TOKEN)', role: 'admin', email: null } satisfies Caller;
       return next();
     }
     const token = await tokens.findLive(hashSecret(secret));
-    if (!token) throw unauthorized('That token is unknown or was revoked.', 'invalid_token');
+    if (!token) return refuse(unauthorized('That token is unknown or was revoked.', 'invalid_token'));
     ctx.state.caller = { kind: 'token', tokenId: token.id, name: token.name, role: token.role, email: token.email } satisfies Caller;
     await next();
   };
+}
+
+/** Throws the refusal of the request's credentials, if they were refused (after the rate limiter ran). */
+export function refuseBadCredentials(ctx: Context): void {
+  const problem = ctx.state.refusedCredentials as Problem | undefined;
+  if (problem) throw problem;
 }
 
 export function callerOf(ctx: Context): Caller {

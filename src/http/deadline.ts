@@ -8,7 +8,13 @@ export function deadline(milliseconds: number) {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(new Problem('service-unavailable', `The request took longer than ${milliseconds} ms and was abandoned; retry shortly.`, { headers: { 'Retry-After': '1' } }));
+        reject(
+          new Problem(
+            'service-unavailable',
+            `The request took longer than ${milliseconds} ms. Its answer was abandoned, but a write may still complete: read the resource before repeating a write that is not idempotent.`,
+            { headers: { 'Retry-After': '1' } },
+          ),
+        );
       }, milliseconds);
     });
     try {

@@ -3,7 +3,7 @@
 import type { Context, Next } from 'koa';
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit } from '../config.ts';
-import { callerOf } from './authentication.ts';
+import { callerOf, refuseBadCredentials } from './authentication.ts';
 import { Problem } from './problem.ts';
 
 export interface RateLimiters {
@@ -38,6 +38,7 @@ export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit
       });
     }
     ctx.set(headers(limit, result));
+    refuseBadCredentials(ctx);
     await next();
   };
 }

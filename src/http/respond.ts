@@ -3,6 +3,8 @@
 import type { Context } from 'koa';
 import type { HalResource } from '../links/hal.ts';
 import { linkHeader } from '../links/link-header.ts';
+import { roleOf } from '../domain/access.ts';
+import { callerOf } from './authentication.ts';
 import { versionTag } from './conditional.ts';
 import { HAL_FORMS, JSON_TYPE } from './media-types.ts';
 import { mediaTypeOf, wantsForms } from './routing.ts';
@@ -32,7 +34,11 @@ export function sendResource(ctx: Context, resource: HalResource, options: SendO
   const forms = wantsForms(ctx);
   const document = resource.toJSON({ templates: forms });
   const status = options.status ?? 200;
-  if (options.version !== undefined) ctx.set('ETag', versionTag(options.version, VARIANTS[mediaTypeOf(ctx)]));
+  if (options.version !== undefined) {
+    // The links and forms a resource shows depend on the caller's role, so each role's copy has its own tag.
+    const variant = [VARIANTS[mediaTypeOf(ctx)], roleOf(callerOf(ctx))].filter(Boolean).join('-');
+    ctx.set('ETag', versionTag(options.version, variant));
+  }
   if (options.location !== undefined) ctx.set('Location', options.location);
   const links = linkHeader(document._links);
   if (links) ctx.set('Link', links);

@@ -152,7 +152,7 @@ test.serial('a ticket’s update form sends a merge patch with If-Match, and the
   const patch = page.waitForRequest((r) => r.method() === 'PATCH');
   await form.getByRole('button', { name: 'Change this ticket' }).click();
   const sent = await patch;
-  t.is(sent.headers()['if-match'], '"v1-forms"');
+  t.is(sent.headers()['if-match'], '"v1-forms-agent"');
   t.is(sent.headers()['content-type'], 'application/merge-patch+json');
   t.deepEqual(sent.postDataJSON(), { title: 'Printer 1 fixed: new toner', status: 'pending' });
 

@@ -1,7 +1,7 @@
 // HTTP for FAQs: the collection and each FAQ. Tickets and other FAQs are named by id or URI.
 import type { Context } from 'koa';
 import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, type FaqFields, whyInconsistent } from '../../domain/faqs.ts';
-import { may } from '../../domain/access.ts';
+import { type Caller, may, ticketOwner } from '../../domain/access.ts';
 import { callerOf, requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
@@ -26,6 +26,13 @@ export function faqRoutes(routes: Routes, store: Store): void {
   const { faqs, tickets } = store;
 
   const load = (ctx: Context) => loadFaq(faqs, ctx.params.id, callerOf(ctx));
+
+  async function maySeeTicket(caller: Caller, ticketId: number): Promise<boolean> {
+    if (may(caller, 'faq:see-source')) return true;
+    const owner = ticketOwner(caller);
+    if (owner === undefined || !may(caller, 'ticket:read')) return false;
+    return (await tickets.find(ticketId))?.requester === owner;
+  }
 
   /** Turns the ids or URIs of a body into ids of live resources, naming every reference that leads nowhere. */
   async function resolve(ctx: Context, body: References, self?: number): Promise<Pick<Partial<FaqFields>, 'source' | 'related'>> {
@@ -74,7 +81,11 @@ export function faqRoutes(routes: Routes, store: Store): void {
       source: query.custom('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, ctx.URL.origin)),
     };
     query.done();
-    const visible = await faqs.list({ ...listing, onlyPublished: !may(caller, 'faq:read-drafts') }, page);
+    // Filtering by source tells which ticket an FAQ came from: only for callers who may see that ticket.
+    const hidden = listing.source !== undefined && !(await maySeeTicket(caller, listing.source));
+    const visible = hidden
+      ? { items: [], number: page.number, size: page.size, totalElements: 0, totalPages: 1 }
+      : await faqs.list({ ...listing, onlyPublished: !may(caller, 'faq:read-drafts') }, page);
     sendResource(ctx, faqCollection(listing, page, visible, caller));
   });
 

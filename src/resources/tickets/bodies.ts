@@ -1,7 +1,7 @@
 // The ticket bodies a caller may send: the full ones for those who may assign, narrower ones for requesters;
 // and reading one, with its tags made a list whichever form they came in.
 import type { TObject } from '@sinclair/typebox';
-import { type Caller, privilegedTicketFields } from '../../domain/access.ts';
+import { type Caller, normaliseEmail, privilegedTicketFields } from '../../domain/access.ts';
 import { type BodyDescription, validateBody, withoutFields } from '../../http/validation.ts';
 import { type TicketCreateBody, type TicketPatchBody, createTicket, patchTicket, replaceTicket, tagList } from './schema.ts';
 
@@ -20,5 +20,6 @@ type WithTagList<T> = Omit<T, 'tags'> & { tags?: string[] };
 export function readTicketBody<S extends TObject, B extends TicketCreateBody | TicketPatchBody>(description: BodyDescription<S>, raw: unknown): WithTagList<B> {
   const body = validateBody(description, raw) as unknown as B;
   const { tags, ...rest } = body;
+  if (rest.requester !== undefined) rest.requester = normaliseEmail(rest.requester);
   return tags === undefined ? (rest as WithTagList<B>) : ({ ...rest, tags: tagList(tags) } as WithTagList<B>);
 }

@@ -66,10 +66,16 @@ export function ticketRoutes(routes: Routes, store: Store): void {
   routes.get(endpoints.ticket, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:read');
     const ticket = await load(ctx, caller);
+    // A merged ticket has moved to its survivor, for whoever may see the survivor; a requester who may not
+    // (it is someone else's) sees their own ticket, closed, rather than learn of the other one.
     if (ticket.mergedInto !== null) {
-      ctx.status = 301;
-      ctx.set('Location', endpoints.ticket.href({ id: ticket.mergedInto }));
-      return;
+      const owner = ticketOwner(caller);
+      const survivor = owner === undefined ? undefined : await tickets.find(ticket.mergedInto);
+      if (owner === undefined || survivor?.requester === owner) {
+        ctx.status = 301;
+        ctx.set('Location', endpoints.ticket.href({ id: ticket.mergedInto }));
+        return;
+      }
     }
     sendTicket(ctx, ticket, caller);
   });

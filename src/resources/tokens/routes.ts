@@ -1,5 +1,6 @@
 // HTTP for tokens: admins mint, list and revoke them.
-import { newSecret, hashSecret } from '../../domain/tokens.ts';
+import { normaliseEmail } from '../../domain/access.ts';
+import { hashSecret, newSecret } from '../../domain/tokens.ts';
 import { requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
 import { gone, invalid, notFound } from '../../http/problem.ts';
@@ -35,7 +36,7 @@ export function tokenRoutes(routes: Routes, store: Store): void {
   routes.post(endpoints.tokens, async (ctx) => {
     requireAction(ctx, 'token:manage');
     const body = validateBody(mintToken, bodyOf(ctx));
-    const email = body.email ?? null;
+    const email = body.email ? normaliseEmail(body.email) : null;
     if (body.role === 'requester' && email === null) {
       throw invalid('A requester token needs an email: their tickets are the ones they requested.', [{ pointer: '#/email', detail: 'is required for requesters' }]);
     }
