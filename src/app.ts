@@ -18,6 +18,7 @@ import { docsRoutes } from './resources/docs/routes.ts';
 import { explorerFiles } from './resources/explorer/assets.ts';
 import { explorerForBrowsers, explorerRoutes } from './resources/explorer/routes.ts';
 import { faqRoutes } from './resources/faqs/routes.ts';
+import { probes } from './resources/health/probes.ts';
 import { homeRoutes } from './resources/home/routes.ts';
 import { metricsRoutes } from './resources/metrics/routes.ts';
 import { schemaRoutes } from './resources/schemas/routes.ts';
@@ -39,13 +40,15 @@ export interface AppDependencies {
   log: Logger;
   /** Routes only a test adds (a deliberately slow handler, say); production passes none. */
   extraRoutes?: (routes: Routes) => void;
+  /** True once the server has begun a graceful shutdown (readiness then fails); never, when not given. */
+  draining?: () => boolean;
 }
 
 /** What a browser client hosted elsewhere (HAL Explorer) may send and read. */
 const CORS_ALLOW_HEADERS = ['Authorization', 'If-Match', 'If-None-Match', 'Content-Type', 'Prefer', 'Accept'];
 const CORS_EXPOSE_HEADERS = ['Location', 'ETag', 'Link', 'Allow', 'Content-Location', 'Deprecation', 'Sunset', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Preference-Applied', 'X-Request-Id'];
 
-export async function buildApp({ config, store, log, extraRoutes }: AppDependencies): Promise<Koa> {
+export async function buildApp({ config, store, log, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
   const metrics = createMetrics((path) => (isV1(path) ? 'v1' : 'current'));
   const [perToken, perAddress] = await Promise.all([
     store.rateLimiter({ keyPrefix: 'token', points: config.rateLimit.points, durationSeconds: config.rateLimit.windowSeconds }),
@@ -77,6 +80,7 @@ export async function buildApp({ config, store, log, extraRoutes }: AppDependenc
   app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
   app.use(renderProblems(log)); // every failure below becomes a problem document
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
+  app.use(probes({ store, draining })); // /health and /ready, before anything that needs a token or the database
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken)); // who is calling (401 for a bad token)
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit })); // 429

@@ -5,9 +5,12 @@ export type Synchronous = 'FULL' | 'NORMAL';
 export interface Config {
   port: number;
   host: string;
-  /** Where the data lives: `file:/abs/or/relative.db` (SQLite). */
+  /** Where the data lives: `file:/abs/or/relative.db` (SQLite) or `postgres://user@host:port/db` (PostgreSQL). */
   databaseUrl: string;
-  /** SQLite `synchronous`: FULL survives power loss, NORMAL only a crash of the process. */
+  /**
+   * SQLite `synchronous`: FULL survives power loss, NORMAL only a crash of the process. (PostgreSQL always
+   * commits with synchronous_commit=on.)
+   */
   sqliteSynchronous: Synchronous;
   logLevel: string;
   /** When FAQ contract v1 was deprecated, and when it goes away (RFC 9745 / RFC 8594 headers). */
@@ -56,10 +59,28 @@ function port(env: Env): number {
   return value;
 }
 
+/** The URL with any password masked, for logs and error messages. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
+}
+
+function isPostgresUrl(raw: string): boolean {
+  if (!/^postgres(ql)?:\/\/./.test(raw)) return false;
+  try {
+    return new URL(raw).pathname.length > 1 || raw.includes('host=');
+  } catch {
+    return false;
+  }
+}
+
 function databaseUrl(env: Env): string {
   const raw = read(env, 'DATABASE_URL', 'file:./data/helpdesk.db');
-  if (!raw.startsWith('file:') || raw.length === 'file:'.length) {
-    throw new ConfigError('DATABASE_URL', `expected file:PATH (SQLite), got "${raw}"`);
+  const sqlite = raw.startsWith('file:') && raw.length > 'file:'.length;
+  if (!sqlite && !isPostgresUrl(raw)) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `expected file:PATH (SQLite) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (PostgreSQL), got "${redactDatabaseUrl(raw)}"`,
+    );
   }
   return raw;
 }

@@ -1,21 +1,58 @@
 // The server entry: reads the configuration, opens the store, listens, and stops cleanly on SIGTERM/SIGINT.
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type AppDependencies, buildApp } from './app.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig, redactDatabaseUrl } from './config.ts';
 import { createLogger } from './log.ts';
 import { openStore } from './store/index.ts';
 
 export interface RunningServer {
   server: Server;
   url: string;
+  /**
+   * Stops gracefully: no new connections, requests in flight finish (answered with `Connection: close`), idle
+   * connections close at once, any still open after the grace period are cut, and then the store closes.
+   */
   close(): Promise<void>;
+}
+
+/** How long requests in flight may take to finish once shutdown begins: inside the 10 s an orchestrator allows. */
+export const SHUTDOWN_GRACE_MS = 8_000;
+
+/**
+ * Tracks answers not yet sent, so that shutdown can mark them `Connection: close`: Node's server.close() does
+ * not end a keep-alive connection that is busy, and such a connection could otherwise carry more requests.
+ */
+function drainable(server: Server) {
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  const markClosing = (response: ServerResponse) => {
+    if (!response.headersSent) response.setHeader('Connection', 'close');
+  };
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    if (draining) markClosing(response);
+    inFlight.add(response);
+    response.once('close', () => {
+      inFlight.delete(response);
+      // A connection that fell idle during shutdown has nothing left to finish.
+      if (draining) server.closeIdleConnections();
+    });
+  });
+  return {
+    isDraining: () => draining,
+    begin() {
+      draining = true;
+      for (const response of inFlight) markClosing(response);
+    },
+  };
 }
 
 export async function startServer(config: Config, extraRoutes?: AppDependencies['extraRoutes']): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
-  const app = await buildApp({ config, store, log, extraRoutes });
+  let lifecycle: ReturnType<typeof drainable> | undefined;
+  const app = await buildApp({ config, store, log, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
   const server = app.listen(config.port, config.host);
+  lifecycle = drainable(server);
   // Koa has no deadlines of its own; Node's are set on purpose. A client has 10 s to send its headers and
   // 30 s for the whole request (slow-loris clients cannot hold sockets for minutes); idle keep-alive
   // connections close after 5 s, so a proxy in front must idle out sooner than that, or it may reuse a
@@ -30,13 +67,21 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, database: config.databaseUrl }, 'listening');
+  log.info({ url, database: redactDatabaseUrl(config.databaseUrl) }, 'listening');
   return {
     server,
     url,
     async close() {
+      lifecycle!.begin();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        const cut = setTimeout(() => {
+          log.warn('shutdown grace period over: closing the connections still open');
+          server.closeAllConnections();
+        }, SHUTDOWN_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       await store.close();
@@ -55,9 +100,30 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const running = await startServer(config);
-  const stop = () => {
-    running.close().then(() => process.exit(0), () => process.exit(1));
+  let running: RunningServer;
+  try {
+    running = await startServer(config);
+  } catch (error) {
+    // An operator needs the one fact (which store, why), not a driver's stack trace.
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`helpdesk: cannot start with DATABASE_URL=${redactDatabaseUrl(config.databaseUrl)}: ${reason.split('\n')[0]}`);
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel);
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'shutting down');
+    // Whatever happens, the process is gone within 10 s of the signal.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    running.close().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

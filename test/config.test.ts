@@ -45,7 +45,7 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     ['PORT', '80.5'],
     ['PORT', ' 80'],
     ['PORT', '0x50'],
-    ['DATABASE_URL', 'postgres://db/helpdesk'],
+    ['DATABASE_URL', 'mysql://db/helpdesk'],
     ['DATABASE_URL', 'file:'],
     ['DATABASE_URL', './helpdesk.db'],
     ['SQLITE_SYNCHRONOUS', 'OFF'],
@@ -109,11 +109,23 @@ test('a bad PORT stops start-up with one line on stderr naming PORT', async (t) 
 });
 
 test('a bad DATABASE_URL stops start-up with one line on stderr naming DATABASE_URL', async (t) => {
-  const run = await runServer({ PORT: '0', DATABASE_URL: 'postgres://db/helpdesk' }, tmpdir());
+  const run = await runServer({ PORT: '0', DATABASE_URL: 'mysql://db/helpdesk' }, tmpdir());
   t.not(run.code, 0);
   const lines = run.stderr.trim().split('\n');
   t.is(lines.length, 1, run.stderr);
   t.regex(lines[0]!, /DATABASE_URL/);
+});
+
+test('a database that does not answer stops start-up with one line naming DATABASE_URL, without its password', async (t) => {
+  // Port 1 on loopback refuses at once: a PostgreSQL URL that is well formed but leads nowhere.
+  const run = await runServer({ PORT: '0', DATABASE_URL: 'postgres://helpdesk:s3cret@127.0.0.1:1/helpdesk' }, tmpdir());
+  t.not(run.code, 0);
+  t.is(run.stdout, '');
+  const lines = run.stderr.trim().split('\n');
+  t.is(lines.length, 1, run.stderr);
+  t.regex(lines[0]!, /DATABASE_URL/);
+  t.regex(lines[0]!, /127\.0\.0\.1:1/);
+  t.notRegex(lines[0]!, /s3cret/);
 });
 
 test('by default the database goes in ./data, which is created, and the server answers and stops on SIGTERM', async (t) => {

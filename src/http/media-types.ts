@@ -9,6 +9,8 @@ export const HTML = 'text/html';
 export const PROMETHEUS_TEXT = 'text/plain';
 export const JAVASCRIPT = 'text/javascript';
 export const CSS = 'text/css';
+/** Health checks (draft-inadarei-api-health-check), for load balancers and orchestrators. */
+export const HEALTH_JSON = 'application/health+json';
 
 /**
  * What a HAL resource may be sent as. The order matters: it is the server's preference when the client's

@@ -1,7 +1,7 @@
 // The one registry of URI templates: routes are registered from these and every href is expanded from them,
 // so a link can never point where no route is.
 import parseTemplate, { type UriTemplate } from 'uri-templates';
-import { CSS, HAL_REPRESENTATIONS, HTML, JAVASCRIPT, JSON_TYPE, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
+import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
 
 export type TemplateValues = Record<string, string | number | undefined>;
 
@@ -50,6 +50,7 @@ export class Endpoint {
 const CURSORS = ['after', 'before'] as const;
 const SCHEMAS = [SCHEMA_JSON, JSON_TYPE];
 const PAGE = [HTML];
+const HEALTH = [HEALTH_JSON, JSON_TYPE];
 
 export const endpoints = {
   home: new Endpoint('/'),
@@ -79,6 +80,10 @@ export const endpoints = {
   // The HAL explorer for people with a browser (it opens `url`, or the home document), and its built files.
   explorer: new Endpoint('/explorer', ['url'], [], PAGE),
   explorerAsset: new Endpoint('/explorer/assets/{name}', [], [], [JAVASCRIPT, CSS]),
+
+  // Probes for operators' machinery (liveness, readiness); like /metrics, never linked from the home document.
+  health: new Endpoint('/health', [], [], HEALTH),
+  ready: new Endpoint('/ready', [], [], HEALTH),
 } as const;
 
 export type EndpointName = keyof typeof endpoints;

@@ -5,7 +5,7 @@ import { isUniqueViolation } from './errors.ts';
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { Database, FaqsTable } from './schema.ts';
-import { matchesText, rankedMatches } from './text-search.ts';
+import type { TextSearch } from './text-search.ts';
 
 export interface FaqFilter {
   status?: FaqStatus;
@@ -64,7 +64,10 @@ async function translateDuplicate<T>(question: string | undefined, write: () => 
 }
 
 export class FaqStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly textSearch: TextSearch,
+  ) {}
 
   async find(id: number): Promise<Faq | undefined> {
     const row = await this.db.selectFrom('faqs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -179,7 +182,7 @@ export class FaqStore {
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.onlyPublished) query = query.where('status', '=', 'published');
     if (filter.source !== undefined) query = query.where('source_ticket_id', '=', filter.source);
-    if (filter.q !== undefined) query = query.where(matchesText('faqs', filter.q));
+    if (filter.q !== undefined) query = query.where(this.textSearch.matches('faqs', filter.q));
     return query;
   }
 
@@ -211,7 +214,7 @@ export class FaqStore {
 
   async search(text: string, limit: number, filter: FaqFilter = {}): Promise<Faq[]> {
     const rows = await this.live(filter)
-      .innerJoin(rankedMatches('faqs', text).as('m'), 'm.id', 'faqs.id')
+      .innerJoin(this.textSearch.rankedMatches('faqs', text).as('m'), 'm.id', 'faqs.id')
       .selectAll('faqs')
       .orderBy('m.rank')
       .limit(limit)

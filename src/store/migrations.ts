@@ -1,46 +1,19 @@
-// Schema migrations, run at start. Full-text indexes and counters are kept by triggers, so every write path
-// keeps them right without the queries having to remember.
+// Schema migrations, run at start, written once for both engines: what differs (keys, triggers, search indexes)
+// comes from the engine's SchemaDialect. Full-text indexes and counters are kept by triggers, so every write
+// path keeps them right without the queries having to remember.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { SchemaDialect } from './engines/engine.ts';
 import type { Database } from './schema.ts';
 
 const TICKET_STATUSES = ['open', 'pending', 'solved', 'closed'];
 const FAQ_STATUSES = ['draft', 'published'];
 
-/** Triggers that keep `counters` equal to the live rows per status (live: not deleted, not merged). */
-function counterTriggers(table: string, live: (row: 'NEW' | 'OLD') => string): string[] {
-  const changed = `(NOT (${live('NEW')}) OR OLD.status IS NOT NEW.status)`;
-  const arrived = `(NOT (${live('OLD')}) OR OLD.status IS NOT NEW.status)`;
-  return [
-    `CREATE TRIGGER ${table}_count_insert AFTER INSERT ON ${table} WHEN ${live('NEW')}
-     BEGIN UPDATE counters SET value = value + 1 WHERE name = '${table}:' || NEW.status; END`,
-    `CREATE TRIGGER ${table}_count_leave AFTER UPDATE ON ${table} WHEN ${live('OLD')} AND ${changed}
-     BEGIN UPDATE counters SET value = value - 1 WHERE name = '${table}:' || OLD.status; END`,
-    `CREATE TRIGGER ${table}_count_arrive AFTER UPDATE ON ${table} WHEN ${live('NEW')} AND ${arrived}
-     BEGIN UPDATE counters SET value = value + 1 WHERE name = '${table}:' || NEW.status; END`,
-  ];
-}
-
-/** An external-content FTS5 index over some columns of a table, kept in step by triggers. */
-function ftsIndex(table: string, columns: string[]): string[] {
-  const cols = columns.join(', ');
-  const values = (row: string) => columns.map((c) => `${row}.${c}`).join(', ');
-  return [
-    `CREATE VIRTUAL TABLE ${table}_fts USING fts5(${cols}, content='${table}', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`,
-    `CREATE TRIGGER ${table}_fts_insert AFTER INSERT ON ${table}
-     BEGIN INSERT INTO ${table}_fts(rowid, ${cols}) VALUES (NEW.id, ${values('NEW')}); END`,
-    `CREATE TRIGGER ${table}_fts_update AFTER UPDATE OF ${cols} ON ${table}
-     BEGIN
-       INSERT INTO ${table}_fts(${table}_fts, rowid, ${cols}) VALUES ('delete', OLD.id, ${values('OLD')});
-       INSERT INTO ${table}_fts(rowid, ${cols}) VALUES (NEW.id, ${values('NEW')});
-     END`,
-  ];
-}
-
-const initial: Migration = {
+const initial = (dialect: SchemaDialect): Migration => ({
   async up(db: Kysely<any>) {
+    for (const statement of dialect.extras()) await sql.raw(statement).execute(db);
     await db.schema
       .createTable('tickets')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', dialect.identity)
       .addColumn('title', 'text', (c) => c.notNull())
       .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('status', 'text', (c) => c.notNull())
@@ -60,7 +33,7 @@ const initial: Migration = {
 
     await db.schema
       .createTable('faqs')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', dialect.identity)
       .addColumn('question', 'text', (c) => c.notNull())
       .addColumn('question_key', 'text', (c) => c.notNull())
       .addColumn('answer', 'text')
@@ -84,32 +57,23 @@ const initial: Migration = {
       .addPrimaryKeyConstraint('faq_related_pk', ['faq_id', 'related_id'])
       .execute();
 
-    await db.schema
-      .createTable('counters')
-      .addColumn('name', 'text', (c) => c.primaryKey())
-      .addColumn('value', 'integer', (c) => c.notNull().defaultTo(0))
-      .execute();
-    const counterNames = [
-      ...TICKET_STATUSES.map((s) => `tickets:${s}`),
-      ...FAQ_STATUSES.map((s) => `faqs:${s}`),
-    ];
-    await db.insertInto('counters').values(counterNames.map((name) => ({ name, value: 0 }))).execute();
+    await dialect.createCounters(db, [...TICKET_STATUSES.map((s) => `tickets:${s}`), ...FAQ_STATUSES.map((s) => `faqs:${s}`)]);
 
     const statements = [
-      ...counterTriggers('tickets', ticketLive),
-      ...counterTriggers('faqs', (row) => `${row}.deleted_at IS NULL`),
-      ...ftsIndex('tickets', ['title', 'description', 'tags']),
-      ...ftsIndex('faqs', ['question', 'answer']),
+      ...dialect.counterTriggers('tickets', ticketLive),
+      ...dialect.counterTriggers('faqs', (row) => `${row}.deleted_at IS NULL`),
+      ...dialect.searchIndex('tickets', ['title', 'description', 'tags']),
+      ...dialect.searchIndex('faqs', ['question', 'answer']),
     ];
     for (const statement of statements) await sql.raw(statement).execute(db);
   },
-};
+});
 
-const tokens: Migration = {
+const tokens = (dialect: SchemaDialect): Migration => ({
   async up(db: Kysely<any>) {
     await db.schema
       .createTable('tokens')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', 'integer', dialect.identity)
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('role', 'text', (c) => c.notNull())
       .addColumn('email', 'text')
@@ -119,13 +83,19 @@ const tokens: Migration = {
       .execute();
     await sql`CREATE INDEX tickets_requester ON tickets (requester, id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(db);
   },
-};
+});
 
-const migrations: Record<string, Migration> = { '0001-initial': initial, '0002-tokens': tokens };
+/** Every migration by name; the names are what each database records as done. */
+function migrations(dialect: SchemaDialect): Record<string, Migration> {
+  return { '0001-initial': initial(dialect), '0002-tokens': tokens(dialect) };
+}
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
-
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+/**
+ * Brings the schema up to date. Callers that may start side by side hold their engine's lock around it;
+ * `inTransaction` says the caller's own transaction holds that lock (so the Migrator must not open another).
+ */
+export async function migrate(db: Kysely<Database>, dialect: SchemaDialect, { inTransaction = false } = {}): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error } = await new Migrator({ db, provider, disableTransactions: inTransaction }).migrateToLatest();
   if (error) throw error;
 }

@@ -4,7 +4,7 @@ import type { Ticket, TicketFields, TicketPriority, TicketStatus } from '../doma
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
-import { matchesText, rankedMatches } from './text-search.ts';
+import type { TextSearch } from './text-search.ts';
 
 export interface TicketFilter {
   status?: TicketStatus;
@@ -48,7 +48,10 @@ function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
 const now = () => new Date().toISOString();
 
 export class TicketStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly textSearch: TextSearch,
+  ) {}
 
   async find(id: number): Promise<Ticket | undefined> {
     const row = await this.db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
@@ -108,7 +111,7 @@ export class TicketStore {
       .where('merged_into', 'is', null);
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.requester !== undefined) query = query.where('requester', '=', filter.requester);
-    if (filter.q !== undefined) query = query.where(matchesText('tickets', filter.q));
+    if (filter.q !== undefined) query = query.where(this.textSearch.matches('tickets', filter.q));
     return query;
   }
 
@@ -140,7 +143,7 @@ export class TicketStore {
   /** The best matches for free text, best first. */
   async search(text: string, limit: number, filter: TicketFilter = {}): Promise<Ticket[]> {
     const rows = await this.live(filter)
-      .innerJoin(rankedMatches('tickets', text).as('m'), 'm.id', 'tickets.id')
+      .innerJoin(this.textSearch.rankedMatches('tickets', text).as('m'), 'm.id', 'tickets.id')
       .selectAll('tickets')
       .orderBy('m.rank')
       .limit(limit)

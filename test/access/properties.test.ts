@@ -4,14 +4,16 @@
 // (the database is read directly before and after each request). Runs are bounded to keep the file quick.
 import { gzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
-import SQLite from 'better-sqlite3';
 import fc from 'fast-check';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/store/schema.ts';
 import { actorOf, createFaq, createTicket, mintToken, requester } from '../helpers/access-fixtures.ts';
 import { problemShapeErrors } from '../helpers/access-problems.ts';
+import { openTestConnection } from '../helpers/database.ts';
 import { type TestServer, startTestServer } from '../helpers/server.ts';
 
 let server: TestServer;
-let database: SQLite.Database;
+let database: Kysely<Database>;
 /** Bearer tokens of each role; `undefined` sends no Authorization header. */
 let tokens: (string | undefined)[];
 
@@ -19,20 +21,21 @@ test.before(async () => {
   server = await startTestServer();
   const [alice, bob, agent, admin] = await Promise.all([requester(server, 'alice'), requester(server, 'bob'), actorOf(server, 'agent'), actorOf(server, 'admin')]);
   tokens = [undefined, alice.token!, bob.token!, agent.token!, admin.token!];
-  database = new SQLite(server.config.databaseUrl.slice('file:'.length), { readonly: true });
+  database = openTestConnection(server.config.databaseUrl);
 });
 test.after.always(async () => {
-  database?.close();
+  await database?.destroy();
   await server?.close();
 });
 
 // ---- What is checked after every request ----
 
-const TABLES = ['tickets', 'faqs', 'faq_related', 'tokens', 'counters'];
+const TABLES = ['tickets', 'faqs', 'faq_related', 'tokens', 'counters'] as const;
 
-/** Every row the API keeps, straight from SQLite. */
-function snapshot(): string {
-  return JSON.stringify(TABLES.map((table) => database.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()));
+/** Every row the API keeps, straight from the database (rows sorted, as neither engine promises an order). */
+async function snapshot(): Promise<string> {
+  const tables = await Promise.all(TABLES.map((table) => database.selectFrom(table).selectAll().execute()));
+  return JSON.stringify(tables.map((rows) => rows.map((row) => JSON.stringify(row)).sort()));
 }
 
 interface RandomRequest {
@@ -48,7 +51,7 @@ const PROTOTYPE = prototypeKeys();
 
 /** Sends one request and throws (for fast-check to report and shrink) if any rule is broken. */
 async function check(request: RandomRequest): Promise<void> {
-  const before = snapshot();
+  const before = await snapshot();
   // Concatenated, not resolved: `//tickets` must reach the server as a path, not become a host.
   const response = await fetch(`${server.url}${request.path}`, {
     method: request.method,
@@ -69,7 +72,7 @@ async function check(request: RandomRequest): Promise<void> {
     const faults = problemShapeErrors(response.status, response.headers.get('content-type'), body);
     if (faults.length > 0) throw new Error(`${where}: not a problem document (${faults.join('; ')}): ${text.slice(0, 300)}`);
   }
-  if ((response.status >= 400 || SAFE.has(request.method)) && snapshot() !== before) {
+  if ((response.status >= 400 || SAFE.has(request.method)) && (await snapshot()) !== before) {
     throw new Error(`${where}: the data changed`);
   }
   if (prototypeKeys() !== PROTOTYPE || ({} as Record<string, unknown>).admin !== undefined) throw new Error(`${where}: Object.prototype was polluted`);
@@ -248,11 +251,11 @@ test.serial('random query strings and paths on every method: no 5xx, 4xx are pro
 test.serial('a body that does not decompress is a 400 problem and changes nothing, while a real gzip body is read', async (t) => {
   const body = JSON.stringify({ title: 'Compressed report', requester: 'zip@customers.example' });
   for (const encoding of ['gzip', 'deflate', 'br']) {
-    const before = snapshot();
+    const before = await snapshot();
     const response = await server.fetch('/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding }, body });
     t.is(response.status, 400, encoding);
     t.deepEqual(problemShapeErrors(response.status, response.headers.get('content-type'), await response.json()), []);
-    t.is(snapshot(), before);
+    t.is(await snapshot(), before);
   }
   // A large one fails mid-stream; the answer must still reach the client rather than a reset connection.
   const large = JSON.stringify({ title: 'x'.repeat(140_000), requester: 'zip@customers.example' });

@@ -1,12 +1,10 @@
 // Limits on abuse: past the configured count a token (or, without one, an address) gets 429 with Retry-After
 // and RateLimit headers; other callers are unaffected; and instances on one database share the counts.
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { mintToken } from '../helpers/access-fixtures.ts';
 import { assertProblem, problemKind } from '../helpers/access-problems.ts';
+import { createTestDatabase } from '../helpers/database.ts';
 import { type TestServer, startTestServer } from '../helpers/server.ts';
 
 const LIMITS = { RATE_LIMIT: '5/60', ANONYMOUS_RATE_LIMIT: '3/60' };
@@ -66,9 +64,10 @@ test('anonymous callers are limited per address: past it one address gets 429, a
 });
 
 test('two instances on one database share the counts: together they trip the limit', async (t) => {
-  const directory = mkdtempSync(join(tmpdir(), 'helpdesk-shared-'));
-  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const shared = { DATABASE_URL: `file:${join(directory, 'helpdesk.db')}`, ADMIN_TOKEN: `shared-admin-${'s'.repeat(32)}` };
+  // Counts live in the database (SQLite: a side file beside it; PostgreSQL: a table in it), so they are shared.
+  const database = await createTestDatabase();
+  t.teardown(() => database.drop());
+  const shared = { DATABASE_URL: database.url, ADMIN_TOKEN: `shared-admin-${'s'.repeat(32)}` };
   // One after the other: the first creates the schema.
   const first = await withServer(t, shared);
   const second = await withServer(t, shared);

@@ -1,11 +1,12 @@
-// Starts the real server on an ephemeral loopback port with a fresh SQLite file, for one test file or test.
+// Starts the real server on an ephemeral loopback port with a fresh database of the engine under test (a SQLite
+// file, or a PostgreSQL database: see ./database.ts), for one test file or test.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import type { AppDependencies } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
+import type { Database } from '../../src/store/schema.ts';
+import { type TestDatabase, createTestDatabase, inspectDatabase } from './database.ts';
 
 export interface TestServer {
   url: string;
@@ -21,16 +22,22 @@ export interface TestServer {
   as(token: string | null): { fetch(path: string, init?: RequestInit): Promise<Response> };
   /** Mints a token through the API (as the admin) and returns its secret. */
   mint(role: 'admin' | 'agent' | 'requester', name?: string, email?: string): Promise<string>;
+  /** Looks inside the server's database through its own short-lived connection (either engine). */
+  inspect<T>(read: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
+/**
+ * Starts a server. It gets a fresh database of its own, dropped on close, unless `env` names a DATABASE_URL
+ * (made with createTestDatabase, say, to share it with a CLI or a second server); that one the caller drops.
+ */
 export async function startTestServer(env: Record<string, string> = {}, extraRoutes?: AppDependencies['extraRoutes']): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'helpdesk-test-'));
+  const database: TestDatabase | undefined = env.DATABASE_URL === undefined ? await createTestDatabase() : undefined;
   const adminToken = env.ADMIN_TOKEN ?? `test-admin-${randomBytes(24).toString('hex')}`;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: `file:${join(dir, 'helpdesk.db')}`,
+    DATABASE_URL: database?.url ?? env.DATABASE_URL!,
     // Tests check behaviour, not power-loss durability: NORMAL keeps them quick on shared disks.
     SQLITE_SYNCHRONOUS: 'NORMAL',
     LOG_LEVEL: 'silent',
@@ -40,7 +47,13 @@ export async function startTestServer(env: Record<string, string> = {}, extraRou
     ANONYMOUS_RATE_LIMIT: '1000000/60',
     ...env,
   });
-  const running: RunningServer = await startServer(config, extraRoutes);
+  let running: RunningServer;
+  try {
+    running = await startServer(config, extraRoutes);
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
   const fetchAs = (token: string | null) => (path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     if (!headers.has('Authorization') && token !== null) headers.set('Authorization', `Bearer ${token}`);
@@ -59,9 +72,10 @@ export async function startTestServer(env: Record<string, string> = {}, extraRou
       if (response.status !== 201) throw new Error(`minting a ${role} token failed: ${response.status} ${await response.text()}`);
       return ((await response.json()) as { secret: string }).secret;
     },
+    inspect: (read) => inspectDatabase(config.databaseUrl, read),
     async close() {
       await running.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
   return server;

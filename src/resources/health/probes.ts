@@ -1,0 +1,74 @@
+// Liveness (/health) and readiness (/ready) for load balancers and orchestrators. They are answered before
+// authentication and rate limits, which need the database: liveness must not depend on it, and a probe has no
+// token. Readiness fails while the database does not answer and once the server has begun to shut down.
+import type { Context, Next } from 'koa';
+import { Problem } from '../../http/problem.ts';
+import type { Endpoint } from '../../links/registry.ts';
+import { endpoints } from '../../links/registry.ts';
+import type { Store } from '../../store/index.ts';
+
+/** A database that has not answered by then counts as not answering. */
+const DATABASE_PATIENCE_MS = 2_000;
+/** When a load balancer should ask again after a failed readiness probe. */
+const RETRY_AFTER_SECONDS = 5;
+
+export interface ProbeDependencies {
+  store: Pick<Store, 'ping' | 'engine'>;
+  /** True once the server has begun a graceful shutdown. */
+  draining: () => boolean;
+}
+
+type Status = 'pass' | 'fail';
+
+/** The draft's document: an overall status, and per check what was seen. */
+export function healthDocument(status: Status, checks?: Record<string, object[]>, output?: string): object {
+  return { status, ...(output ? { output } : {}), ...(checks ? { checks } : {}) };
+}
+
+async function databaseCheck(store: ProbeDependencies['store']): Promise<{ status: Status; check: object }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const patience = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), DATABASE_PATIENCE_MS);
+  });
+  let status: Status = 'pass';
+  try {
+    await Promise.race([store.ping(), patience]);
+  } catch {
+    status = 'fail';
+  } finally {
+    clearTimeout(timer);
+  }
+  const check = { componentId: store.engine, componentType: 'datastore', status, observedValue: Math.round(performance.now() - started), observedUnit: 'ms', time: new Date().toISOString() };
+  return { status, check };
+}
+
+function send(ctx: Context, httpStatus: number, document: object): void {
+  ctx.status = httpStatus;
+  ctx.body = JSON.stringify(document);
+  ctx.type = ctx.state.mediaType as string;
+  ctx.set('Cache-Control', 'no-store');
+  if (httpStatus === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+}
+
+/** Answers the probe endpoints; everything else passes on down the stack. */
+export function probes({ store, draining }: ProbeDependencies) {
+  const answer = async (ctx: Context, endpoint: Endpoint) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      throw new Problem('method-not-allowed', `${ctx.path} answers GET and HEAD only.`, { headers: { Allow: 'GET, HEAD' } });
+    }
+    ctx.vary('Accept');
+    const mediaType = ctx.accepts(...endpoint.representations);
+    if (mediaType === false) throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
+    ctx.state.mediaType = mediaType;
+    if (endpoint === endpoints.health) return send(ctx, 200, healthDocument('pass'));
+    if (draining()) return send(ctx, 503, healthDocument('fail', undefined, 'The server is shutting down.'));
+    const { status, check } = await databaseCheck(store);
+    send(ctx, status === 'pass' ? 200 : 503, healthDocument(status, { 'database:responseTime': [check] }, status === 'pass' ? undefined : 'The database does not answer.'));
+  };
+  return async (ctx: Context, next: Next) => {
+    if (ctx.path === endpoints.health.path) return answer(ctx, endpoints.health);
+    if (ctx.path === endpoints.ready.path) return answer(ctx, endpoints.ready);
+    await next();
+  };
+}

@@ -1,0 +1,42 @@
+// What differs between the database engines, as one interface: the stores and migrations are written once
+// against it, and src/store/engines/{sqlite,postgres}*.ts provide it.
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Database } from '../schema.ts';
+import type { TextSearch } from '../text-search.ts';
+
+export type EngineName = 'sqlite' | 'postgres';
+
+/** Whether a row counts as live, written against the trigger's row variable (NEW or OLD). */
+export type LiveCondition = (row: 'NEW' | 'OLD') => string;
+
+/** The engine-specific parts of the schema, as the migrations ask for them. */
+export interface SchemaDialect {
+  /** An integer primary key the database assigns. */
+  identity(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** The `counters` table with one row per name (value 0), and nothing else. */
+  createCounters(db: Kysely<any>, names: string[]): Promise<void>;
+  /** Statements for triggers that keep `counters` equal to the live rows of a table per status. */
+  counterTriggers(table: string, live: LiveCondition): string[];
+  /** Statements for a full-text index over some columns of a table, kept in step by triggers. */
+  searchIndex(table: string, columns: string[]): string[];
+  /** Statements for anything else an engine keeps in the database (PostgreSQL: functions, the rate-limit table). */
+  extras(): string[];
+}
+
+export interface RateLimitOptions {
+  /** Distinguishes limiters that share the table (per token, per address). */
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+}
+
+/** An open database of one engine, migrated, with the engine's own tools. */
+export interface Engine {
+  name: EngineName;
+  db: Kysely<Database>;
+  search: TextSearch;
+  /** A limiter whose counts every instance on this database shares. */
+  rateLimiter(options: RateLimitOptions): Promise<RateLimiterAbstract>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,75 @@
+// PostgreSQL through node-postgres: a pool whose every connection commits durably, a schema migrated under an
+// advisory lock (instances may start together), and rate-limit counts in a table every instance shares.
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { migrate } from '../migrations.ts';
+import type { Database } from '../schema.ts';
+import type { Engine } from './engine.ts';
+import { postgresSchema } from './postgres-schema.ts';
+import { postgresSearch } from './postgres-search.ts';
+
+/** The advisory lock key that instances hold while they migrate ("helpdesk" in ASCII, as a bigint). */
+export const MIGRATION_LOCK = 0x68656c706465736bn;
+
+/**
+ * Search splits text into letters and digits with `[[:alnum:]]`, which follows the database's encoding and
+ * LC_CTYPE: refuse to start where that would not see "é", "ж" or "日" as letters, rather than search wrongly.
+ */
+async function checkEncoding(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ encoding: string; ctype: string; letters: boolean }>`
+    SELECT current_setting('server_encoding') AS encoding, datctype AS ctype, 'éж日' ~ '^[[:alnum:]]+$' AS letters
+    FROM pg_database WHERE datname = current_database()`.execute(db);
+  const { encoding, ctype, letters } = rows[0]!;
+  if (encoding !== 'UTF8' || !letters) {
+    throw new Error(
+      `PostgreSQL database has encoding ${encoding} and LC_CTYPE ${ctype}; the helpdesk needs UTF8 with a Unicode locale ` +
+        `(CREATE DATABASE … TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8')`,
+    );
+  }
+}
+
+/**
+ * Kysely's Migrator locks only around running the migrations, not around creating its own tables first. Holding a
+ * session advisory lock on one connection for the whole of it makes instances that start together take turns:
+ * the first migrates, the others then find nothing left to do.
+ */
+async function migrateExclusively(db: Kysely<Database>): Promise<void> {
+  await db.connection().execute(async (connection) => {
+    await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
+    try {
+      await migrate(connection, postgresSchema);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
+    }
+  });
+}
+
+export async function openPostgresEngine(url: string): Promise<Engine> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    application_name: 'helpdesk',
+    // Durability is stated per connection, not left to the server's or the database's defaults: a commit is
+    // acknowledged only once its WAL is flushed.
+    options: '-c synchronous_commit=on',
+  });
+  // A connection that breaks while idle (a database restart) is dropped by the pool; the next query gets a new one.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await checkEncoding(db);
+    await migrateExclusively(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    name: 'postgres',
+    db,
+    search: postgresSearch,
+    rateLimiter: async ({ keyPrefix, points, durationSeconds }) =>
+      // The migrations made the table (under the lock), so the limiter need not race other instances to it.
+      new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true }),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,48 @@
+// The SQLite parts of the schema: AUTOINCREMENT keys, triggers written as SQL bodies, FTS5 tables.
+import type { Kysely } from 'kysely';
+import type { LiveCondition, SchemaDialect } from './engine.ts';
+
+/** Triggers that keep `counters` equal to the live rows per status (SQLite serialises writers: no locking order to mind). */
+function counterTriggers(table: string, live: LiveCondition): string[] {
+  const changed = `(NOT (${live('NEW')}) OR OLD.status IS NOT NEW.status)`;
+  const arrived = `(NOT (${live('OLD')}) OR OLD.status IS NOT NEW.status)`;
+  return [
+    `CREATE TRIGGER ${table}_count_insert AFTER INSERT ON ${table} WHEN ${live('NEW')}
+     BEGIN UPDATE counters SET value = value + 1 WHERE name = '${table}:' || NEW.status; END`,
+    `CREATE TRIGGER ${table}_count_leave AFTER UPDATE ON ${table} WHEN ${live('OLD')} AND ${changed}
+     BEGIN UPDATE counters SET value = value - 1 WHERE name = '${table}:' || OLD.status; END`,
+    `CREATE TRIGGER ${table}_count_arrive AFTER UPDATE ON ${table} WHEN ${live('NEW')} AND ${arrived}
+     BEGIN UPDATE counters SET value = value + 1 WHERE name = '${table}:' || NEW.status; END`,
+  ];
+}
+
+/** An external-content FTS5 index over some columns of a table, kept in step by triggers. */
+function searchIndex(table: string, columns: string[]): string[] {
+  const cols = columns.join(', ');
+  const values = (row: string) => columns.map((c) => `${row}.${c}`).join(', ');
+  return [
+    `CREATE VIRTUAL TABLE ${table}_fts USING fts5(${cols}, content='${table}', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`,
+    `CREATE TRIGGER ${table}_fts_insert AFTER INSERT ON ${table}
+     BEGIN INSERT INTO ${table}_fts(rowid, ${cols}) VALUES (NEW.id, ${values('NEW')}); END`,
+    `CREATE TRIGGER ${table}_fts_update AFTER UPDATE OF ${cols} ON ${table}
+     BEGIN
+       INSERT INTO ${table}_fts(${table}_fts, rowid, ${cols}) VALUES ('delete', OLD.id, ${values('OLD')});
+       INSERT INTO ${table}_fts(rowid, ${cols}) VALUES (NEW.id, ${values('NEW')});
+     END`,
+  ];
+}
+
+export const sqliteSchema: SchemaDialect = {
+  identity: (column) => column.primaryKey().autoIncrement(),
+  async createCounters(db: Kysely<any>, names: string[]) {
+    await db.schema
+      .createTable('counters')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.insertInto('counters').values(names.map((name) => ({ name, value: 0 }))).execute();
+  },
+  counterTriggers,
+  searchIndex,
+  extras: () => [],
+};

@@ -1,0 +1,68 @@
+// SQLite through better-sqlite3: one file, WAL, durability set explicitly; rate-limit counts in a side file.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { type RateLimiterAbstract, RateLimiterSQLite } from 'rate-limiter-flexible';
+import type { Synchronous } from '../../config.ts';
+import { migrate } from '../migrations.ts';
+import type { Database } from '../schema.ts';
+import type { Engine } from './engine.ts';
+import { sqliteSchema } from './sqlite-schema.ts';
+import { sqliteSearch } from './sqlite-search.ts';
+
+export function sqlitePath(url: string): string {
+  return resolve(url.slice('file:'.length));
+}
+
+export function openSqlite(path: string, synchronous: Synchronous | 'OFF'): SQLite.Database {
+  mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  // The connection that switches a file to WAL reports FULL, a reopened one NORMAL: so set both, every time.
+  database.pragma('journal_mode = WAL');
+  database.pragma(`synchronous = ${synchronous}`);
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return database;
+}
+
+/**
+ * Migrates inside one IMMEDIATE transaction: it takes the write lock before reading which migrations are done,
+ * so processes starting at once on a fresh file queue (busy_timeout) instead of failing on a stale read.
+ */
+async function migrateExclusively(db: Kysely<Database>): Promise<void> {
+  await db.connection().execute(async (connection) => {
+    await sql`BEGIN IMMEDIATE`.execute(connection);
+    try {
+      await migrate(connection, sqliteSchema, { inTransaction: true });
+      await sql`COMMIT`.execute(connection);
+    } catch (error) {
+      await sql`ROLLBACK`.execute(connection);
+      throw error;
+    }
+  });
+}
+
+export async function openSqliteEngine(url: string, synchronous: Synchronous): Promise<Engine> {
+  const path = sqlitePath(url);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path, synchronous) }) });
+  await migrateExclusively(db);
+  // Rate-limit counters live in a file of their own beside the data: they are written on every request, need no
+  // durability (synchronous OFF), and must never wait on, or block, a write transaction of the main database.
+  const limits = openSqlite(path.replace(/(\.db)?$/, '.limits.db'), 'OFF');
+  return {
+    name: 'sqlite',
+    db,
+    search: sqliteSearch,
+    rateLimiter: ({ keyPrefix, points, durationSeconds }) =>
+      new Promise<RateLimiterAbstract>((resolve, reject) => {
+        const options = { storeClient: limits, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
+        // The table is made asynchronously; the limiter is handed out only once it is there.
+        const limiter: RateLimiterSQLite = new RateLimiterSQLite(options, (error?: Error) => (error ? reject(error) : resolve(limiter)));
+      }),
+    async close() {
+      await db.destroy();
+      limits.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Runs the real server as a child process (as an operator would: `node src/server.ts` with an environment),
+// for tests about several processes on one database, and about signals.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  adminToken: string;
+  /** Every log line the process wrote so far, parsed. */
+  logs: Record<string, unknown>[];
+  /** fetch relative to the server, as the admin. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Resolves with the exit code (null if killed by a signal) once the process has exited. */
+  exited: Promise<number | null>;
+  /** Sends a signal and resolves as `exited` does. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const SERVER = new URL('../../src/server.ts', import.meta.url).pathname;
+
+/** Starts `src/server.ts` on a spare loopback port; resolves once it logs that it listens, rejects if it exits first. */
+export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  const adminToken = env.ADMIN_TOKEN ?? `test-admin-${randomBytes(24).toString('hex')}`;
+  const child = spawn(process.execPath, ['--import=tsx', SERVER], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SQLITE_SYNCHRONOUS: 'NORMAL',
+      ADMIN_TOKEN: adminToken,
+      RATE_LIMIT: '1000000/60',
+      ANONYMOUS_RATE_LIMIT: '1000000/60',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // A test process that dies (a timeout, an uncaught error) must not leave servers behind.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  const exit = once(child, 'exit');
+  exit.then(() => process.removeListener('exit', orphanGuard));
+  const exited = exit.then(([code]) => code as number | null);
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const listening = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      logs.push(entry);
+      if (entry.msg === 'listening') resolve(String(entry.url));
+    });
+    exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${stderr.trim()}`)));
+  });
+  const url = await listening;
+  return {
+    child,
+    url,
+    adminToken,
+    logs,
+    exited,
+    fetch: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has('Authorization')) headers.set('Authorization', `Bearer ${adminToken}`);
+      return fetch(new URL(path, url), { redirect: 'manual', ...init, headers });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

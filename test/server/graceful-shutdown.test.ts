@@ -1,0 +1,80 @@
+// SIGTERM stops the server without cutting anyone off: it stops accepting, lets the request in flight finish
+// (answered with Connection: close), closes the database and exits 0 within 10 s; the write it answered is kept.
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
+import test from 'ava';
+import { createTestDatabase } from '../helpers/database.ts';
+import { spawnServer } from '../helpers/process.ts';
+import { startTestServer } from '../helpers/server.ts';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** True once nothing listens on the server's port any more (bounded: about 2 s). */
+async function refusesConnections(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(port), hostname);
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    if (refused) return true;
+    await pause(50);
+  }
+  return false;
+}
+
+test('SIGTERM lets a request in the middle of its body finish, closes its connection, and exits 0 within 10 s', async (t) => {
+  const database = await createTestDatabase();
+  try {
+    const server = await spawnServer({ DATABASE_URL: database.url });
+    const { hostname, port } = new URL(server.url);
+
+    // An idle keep-alive connection must not hold the shutdown up.
+    const agent = new Agent({ keepAlive: true });
+    t.is((await server.fetch('/health')).status, 200);
+    await new Promise<void>((resolve, reject) => request({ host: hostname, port, path: '/health', agent }, (r) => (r.resume(), r.on('end', resolve))).on('error', reject).end());
+
+    let signalled = 0;
+    const body = Buffer.from(JSON.stringify({ title: 'Sent while the server stops', requester: 'patient@example.com', description: 'x'.repeat(2000) }));
+    const answer = new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+      const slow = request({ host: hostname, port, method: 'POST', path: '/tickets', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Authorization: `Bearer ${server.adminToken}` } }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, connection: response.headers.connection, body: text }));
+      });
+      slow.on('error', reject);
+      slow.write(body.subarray(0, 1000));
+      // The rest comes once the server has been told to stop and has stopped listening.
+      pause(300).then(async () => {
+        signalled = performance.now();
+        server.child.kill('SIGTERM');
+        t.true(await refusesConnections(server.url), 'no new connections after SIGTERM');
+        slow.end(body.subarray(1000));
+      }, reject);
+    });
+    const finished = await answer;
+    t.is(finished.status, 201, finished.body);
+    t.is(finished.connection, 'close');
+    const { id } = JSON.parse(finished.body) as { id: number };
+
+    const code = await server.exited;
+    t.is(code, 0);
+    t.true(performance.now() - signalled < 10_000, 'exited within 10 s of the signal');
+    t.true(server.logs.some((entry) => entry.msg === 'shutting down' && entry.signal === 'SIGTERM'));
+    t.true(server.logs.some((entry) => entry.msg === 'stopped'));
+    agent.destroy();
+
+    // The answered write is in the database for the next instance.
+    const next = await startTestServer({ DATABASE_URL: database.url });
+    try {
+      const ticket = await next.fetch(`/tickets/${id}`);
+      t.is(ticket.status, 200);
+      t.like(await ticket.json(), { title: 'Sent while the server stops' });
+    } finally {
+      await next.close();
+    }
+  } finally {
+    await database.drop();
+  }
+});
