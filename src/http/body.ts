@@ -3,7 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import compose from 'koa-compose';
 import { JSON_BODY_TYPES } from './media-types.ts';
-import { Problem } from './problem.ts';
+import { Problem, invalid } from './problem.ts';
 
 export const BODY_LIMIT = '100kb';
 const METHODS_WITH_BODIES = new Set(['POST', 'PUT', 'PATCH']);
@@ -52,6 +52,31 @@ function refuseUndecodable(parse: Middleware) {
   };
 }
 
+/** The JSON pointer (`#/a/0`) of the first string in `value` that holds U+0000, if any. */
+export function nulCharacterAt(value: unknown): string | undefined {
+  // Iterative: a body nested thousands deep is the validator's to refuse, not a stack overflow here.
+  const pending: [unknown, string][] = [[value, '#']];
+  while (pending.length > 0) {
+    const [item, pointer] = pending.pop()!;
+    if (typeof item === 'string' && item.includes('\u0000')) return pointer;
+    if (typeof item !== 'object' || item === null) continue;
+    for (const [key, child] of Object.entries(item).reverse()) {
+      pending.push([child, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 and no field of ours has a use for it, so it is refused on every engine
+ * alike (a 400 naming the field), rather than stored on one and a 500 on the other.
+ */
+async function refuseNulCharacters(ctx: Context, next: Next) {
+  const pointer = nulCharacterAt(ctx.request.body);
+  if (pointer) throw invalid('Text may not contain the NUL character (U+0000).', [{ pointer, detail: 'holds U+0000' }]);
+  await next();
+}
+
 export function jsonBodies() {
   return compose([
     requireJson,
@@ -65,6 +90,7 @@ export function jsonBodies() {
       multipart: false,
       parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH],
     })),
+    refuseNulCharacters,
   ]);
 }
 

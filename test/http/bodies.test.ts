@@ -54,6 +54,16 @@ test.serial('malformed JSON is a 400 problem at every write, and changes nothing
   }
 });
 
+test.serial('text holding a NUL character is a 400 naming the field at every write, and changes nothing', async (t) => {
+  for (const { method, path } of targets()) {
+    const problem = await refused(t, path, json(method, { title: 'before\u0000after' }), 400);
+    t.deepEqual(namedFields(problem), ['#/title'], `${method} ${path}`);
+    t.regex(problem.detail, /U\+0000/);
+  }
+  const nested = await refused(t, '/tickets', json('POST', { ...VALID_TICKET, tags: ['fine', 'not\u0000fine'] }), 400);
+  t.deepEqual(namedFields(nested), ['#/tags/1']);
+});
+
 test.serial('a JSON body that is not an object is a 400 problem, and changes nothing', async (t) => {
   for (const { method, path } of targets()) {
     for (const body of ['"text"', '42', 'null', 'true', '[]', '[{"title":"x"}]']) {
@@ -216,7 +226,7 @@ test('application/json with a charset parameter is accepted', async (t) => {
 test('SQL-looking and non-ASCII text is stored and returned exactly as sent', async (t) => {
   const texts = {
     title: "'; DROP TABLE tickets; -- \" OR 1=1",
-    description: 'Ünïcödé 😀👩‍💻 עברית العربية 日本語 Привет e\u0301 zero\u200bwidth nul\u0000byte \\ backslash %s %d',
+    description: 'Ünïcödé 😀👩‍💻 עברית العربية 日本語 Привет e\u0301 zero\u200bwidth \u0001control \\ backslash %s %d',
     assignee: 'Zoë Ødegård',
     tags: ['日本', 'émoji 🎉', "O'Brien"],
   };

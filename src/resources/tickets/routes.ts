@@ -2,6 +2,7 @@
 // their own tickets; anyone else's answers 404, exactly like a ticket that never existed.
 import type { Context } from 'koa';
 import { type Caller, ticketOwner } from '../../domain/access.ts';
+import type { Faq } from '../../domain/faqs.ts';
 import { TICKET_DEFAULTS, TICKET_STATUSES, type Ticket, whyUnchangeable } from '../../domain/tickets.ts';
 import { requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
@@ -121,15 +122,22 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     if (ticket.mergedInto !== null) {
       throw conflict(`Ticket ${ticket.id} was merged into ticket ${ticket.mergedInto}; promote that one instead.`);
     }
-    const existing = await faqs.findBySource(ticket.id);
-    if (existing) {
+    const seeOther = (faqId: number) => {
       ctx.status = 303;
-      ctx.set('Location', endpoints.faq.href({ id: existing.id }));
-      return;
+      ctx.set('Location', endpoints.faq.href({ id: faqId }));
+    };
+    const existing = await faqs.findBySource(ticket.id);
+    if (existing) return seeOther(existing.id);
+    let faq: Faq;
+    try {
+      faq = await refuseDuplicates(() => faqs.create({ question: ticket.title.trim(), answer: null, status: 'draft', source: ticket.id, related: [] }));
+    } catch (error) {
+      // A promote of the same ticket sent at once may have committed between our look and our insert (on
+      // PostgreSQL the look cannot see it until then): its FAQ is the answer, as if we had come second.
+      const winner = await faqs.findBySource(ticket.id);
+      if (winner) return seeOther(winner.id);
+      throw error;
     }
-    const faq = await refuseDuplicates(() =>
-      faqs.create({ question: ticket.title.trim(), answer: null, status: 'draft', source: ticket.id, related: [] }),
-    );
     sendResource(ctx, faqResource(faq, caller), { status: 201, version: faq.version, location: endpoints.faq.href({ id: faq.id }) });
   });
 

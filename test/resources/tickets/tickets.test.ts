@@ -208,7 +208,7 @@ test('a ticket deleted during a walk by next makes the walk skip no other ticket
 });
 
 test('tickets that never existed are 404 problems', async (t) => {
-  for (const path of ['/tickets/abc', '/tickets/0', '/tickets/-1', '/tickets/01', '/tickets/999999999', '/tickets/1.5', '/tickets/99999999999999999999']) {
+  for (const path of ['/tickets/abc', '/tickets/0', '/tickets/-1', '/tickets/01', '/tickets/999999999', '/tickets/1.5', '/tickets/2147483648', '/tickets/99999999999999999999']) {
     const problem = await expectProblem(t, await server.fetch(path), 404);
     t.is(problem.instance, path);
   }
