@@ -1,14 +1,8 @@
 // Assertions on RFC 9457 problem answers, shared by the access tests.
 import type { ExecutionContext } from 'ava';
+import type { ProblemBody } from './problem.ts';
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  errors?: { pointer?: string; parameter?: string; detail: string }[];
-}
+export type { ProblemBody };
 
 /** What makes an answer a problem document: its media type, the four members, and a status equal to the HTTP one. */
 export function problemShapeErrors(status: number, contentType: string | null, body: unknown): string[] {
