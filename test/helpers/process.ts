@@ -11,6 +11,8 @@ export interface ServerProcess {
   adminToken: string;
   /** Every log line the process wrote so far, parsed. */
   logs: Record<string, unknown>[];
+  /** Lines on stdout that were not JSON (there should be none: logs are JSON lines). */
+  otherOutput: string[];
   /** Resolves with the first log line (already written or still to come) that `matches`; rejects after `ms`. */
   logged(matches: (entry: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
   /** fetch relative to the server, as the admin. */
@@ -47,6 +49,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   exit.then(() => process.removeListener('exit', orphanGuard));
   const exited = exit.then(([code]) => code as number | null);
   const logs: Record<string, unknown>[] = [];
+  const otherOutput: string[] = [];
   const lines = new EventEmitter();
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -56,6 +59,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       try {
         entry = JSON.parse(line) as Record<string, unknown>;
       } catch {
+        otherOutput.push(line);
         return;
       }
       logs.push(entry);
@@ -70,6 +74,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     url,
     adminToken,
     logs,
+    otherOutput,
     exited,
     logged: (matches, ms = 20_000) =>
       new Promise((resolve, reject) => {
