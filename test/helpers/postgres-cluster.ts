@@ -21,8 +21,10 @@ export interface PostgresCluster {
   destroy(): Promise<void>;
 }
 
-/** Debian keeps the server binaries out of PATH, one directory per major version: the newest, as with-postgres.sh takes. */
+/** Where pg_ctl is: on PATH, or (Debian keeps it out of PATH) the newest /usr/lib/postgresql/N/bin, as with-postgres.sh finds it. */
 function serverBinaries(): string {
+  const onPath = (process.env.PATH ?? '').split(':').find((dir) => dir && existsSync(join(dir, 'pg_ctl')));
+  if (onPath) return onPath;
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(a) - Number(b)) : [];
   if (versions.length === 0) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (Debian: apt-get install -y postgresql)');
