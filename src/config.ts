@@ -27,6 +27,8 @@ export interface Config {
   corsOrigins: string[];
   /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for per-address limits). */
   trustProxy: boolean;
+  /** How many server processes share the port (node:cluster); 1 runs the server in this process alone. */
+  workers: number;
 }
 
 export interface RateLimit {
@@ -128,6 +130,18 @@ function milliseconds(env: Env, name: string, fallback: string): number {
   return Number(raw);
 }
 
+/** More workers than this is a typo, not a plan: each one holds its own database connections. */
+export const MAX_WORKERS = 64;
+
+function workers(env: Env): number {
+  const raw = read(env, 'WORKERS', '1');
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > MAX_WORKERS) {
+    throw new ConfigError('WORKERS', `expected a number of processes from 1 to ${MAX_WORKERS}, got "${raw}"`);
+  }
+  return value;
+}
+
 function origins(env: Env, name: string): string[] {
   const list = read(env, name, '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of list) {
@@ -157,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestDeadlineMs: milliseconds(env, 'REQUEST_DEADLINE_MS', '10000'),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     trustProxy: oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false'] as const, (s) => s.toLowerCase()) === 'true',
+    workers: workers(env),
   };
   if (config.v1Sunset <= config.v1DeprecatedAt) {
     throw new ConfigError('V1_SUNSET', `must come after V1_DEPRECATED_AT (${config.v1DeprecatedAt.toISOString()})`);

@@ -2,5 +2,6 @@
 import { type Logger, pino } from 'pino';
 
 export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined });
+  // The pid tells apart the lines of several workers (WORKERS=N), which share the primary's stdout.
+  return pino({ level, base: { pid: process.pid } });
 }

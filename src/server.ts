@@ -1,6 +1,9 @@
-// The server entry: reads the configuration, opens the store, listens, and stops cleanly on SIGTERM/SIGINT.
+// The server entry: reads the configuration, opens the store, listens, and stops cleanly on SIGTERM/SIGINT;
+// with WORKERS above 1, this process becomes the primary of that many such servers on one port.
+import cluster from 'node:cluster';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { type AppDependencies, buildApp } from './app.ts';
+import { runPrimary } from './cluster.ts';
 import { type Config, ConfigError, loadConfig, redactDatabaseUrl } from './config.ts';
 import { createLogger } from './log.ts';
 import { openStore } from './store/index.ts';
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, createLogger(config.logLevel));
   let running: RunningServer;
   try {
     running = await startServer(config);
@@ -110,7 +114,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(config.logLevel);
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    // A second signal (Ctrl-C reaches a cluster's workers directly, and the primary forwards SIGTERM too) must
+    // neither kill the process mid-drain nor start a second shutdown.
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'shutting down');
     // Whatever happens, the process is gone within 10 s of the signal.
     setTimeout(() => process.exit(1), 10_000).unref();
@@ -125,8 +134,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -12,9 +12,9 @@ const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 test('unset and empty variables take their defaults', (t) => {
-  const expected = { port: 3000, host: '127.0.0.1', databaseUrl: 'file:./data/helpdesk.db', sqliteSynchronous: 'FULL', logLevel: 'info' };
+  const expected = { port: 3000, host: '127.0.0.1', databaseUrl: 'file:./data/helpdesk.db', sqliteSynchronous: 'FULL', logLevel: 'info', workers: 1 };
   t.like(loadConfig({}), expected);
-  t.like(loadConfig({ PORT: '', HOST: '', DATABASE_URL: '', SQLITE_SYNCHRONOUS: '', LOG_LEVEL: '' }), expected);
+  t.like(loadConfig({ PORT: '', HOST: '', DATABASE_URL: '', SQLITE_SYNCHRONOUS: '', LOG_LEVEL: '', WORKERS: '' }), expected);
 });
 
 test('set variables are read and typed', (t) => {
@@ -24,6 +24,8 @@ test('set variables are read and typed', (t) => {
   );
   t.is(loadConfig({ PORT: '0' }).port, 0);
   t.is(loadConfig({ PORT: '65535' }).port, 65535);
+  t.is(loadConfig({ WORKERS: '4' }).workers, 4);
+  t.is(loadConfig({ WORKERS: '64' }).workers, 64);
 });
 
 /** The ConfigError that loading `env` throws; anything else fails the test. */
@@ -50,6 +52,11 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     ['DATABASE_URL', './helpdesk.db'],
     ['SQLITE_SYNCHRONOUS', 'OFF'],
     ['LOG_LEVEL', 'loud'],
+    ['WORKERS', '0'],
+    ['WORKERS', '65'],
+    ['WORKERS', 'two'],
+    ['WORKERS', '1.5'],
+    ['WORKERS', '-2'],
   ];
   for (const [variable, value] of bad) {
     const error = configErrorOf({ [variable]: value });

@@ -1,8 +1,10 @@
 // Renders every failure as one RFC 9457 problem document: thrown Problems, library errors that carry an HTTP
-// status, bare statuses left by the router (404, 405, 501), and bugs (500, logged, never shown).
+// status, bare statuses left by the router (404, 405, 501), a database out of reach (503), and bugs (500,
+// logged, never shown).
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { PROBLEM_JSON } from './media-types.ts';
+import { isUnavailable } from '../store/errors.ts';
 import { Problem, kindForStatus } from './problem.ts';
 
 interface HttpError extends Error {
@@ -17,6 +19,17 @@ const FALLBACK_DETAIL: Record<number, string> = {
   405: 'This resource does not support that method; the Allow header lists the ones it does.',
   501: 'The server does not implement that method.',
 };
+
+/** How soon a client may try again when the database was out of reach: a restart takes a few seconds. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/** A database that is restarting or unreachable is a passing condition, not a bug: 503, and come back soon. */
+const databaseUnavailable = () =>
+  new Problem(
+    'service-unavailable',
+    'The database cannot be reached right now. Retry after the time Retry-After says; if this was a write, read the resource first: it may have landed.',
+    { headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) } },
+  );
 
 /** Library errors (koa-body's 400 and 413, for example) become Problems; anything else is a bug. */
 function toProblem(error: unknown): Problem | undefined {
@@ -50,6 +63,10 @@ export function renderProblems(log: Logger) {
         render(ctx, new Problem(kindForStatus(ctx.status), FALLBACK_DETAIL[ctx.status] ?? ctx.message));
       }
     } catch (error) {
+      if (isUnavailable(error)) {
+        log.warn({ err: error, method: ctx.method, url: ctx.url }, 'database unavailable');
+        return render(ctx, databaseUnavailable());
+      }
       const problem = toProblem(error);
       if (problem) return render(ctx, problem);
       log.error({ err: error, method: ctx.method, url: ctx.url }, 'unhandled error');

@@ -17,7 +17,7 @@ export const PROBLEM_TYPES = {
   'too-many-requests': { status: 429, title: 'Too many requests', meaning: 'You sent more requests than your limit allows; wait as long as Retry-After says.' },
   'internal-error': { status: 500, title: 'Internal server error', meaning: 'A bug on our side. It was logged; the request may be retried.' },
   'not-implemented': { status: 501, title: 'Method not implemented', meaning: 'The server does not know that HTTP method at all.' },
-  'service-unavailable': { status: 503, title: 'Service unavailable', meaning: 'The server cannot answer right now; retry after the time Retry-After says.' },
+  'service-unavailable': { status: 503, title: 'Service unavailable', meaning: 'The server cannot answer right now (the request ran past its deadline, or the database is out of reach); retry after the time Retry-After says. A write answered 503 may still have landed: read before repeating it.' },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;

@@ -2,7 +2,7 @@
 // for tests about several processes on one database, and about signals.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createInterface } from 'node:readline';
 
 export interface ServerProcess {
@@ -11,6 +11,10 @@ export interface ServerProcess {
   adminToken: string;
   /** Every log line the process wrote so far, parsed. */
   logs: Record<string, unknown>[];
+  /** Lines on stdout that were not JSON (there should be none: logs are JSON lines). */
+  otherOutput: string[];
+  /** Resolves with the first log line (already written or still to come) that `matches`; rejects after `ms`. */
+  logged(matches: (entry: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
   /** fetch relative to the server, as the admin. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Resolves with the exit code (null if killed by a signal) once the process has exited. */
@@ -45,6 +49,8 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   exit.then(() => process.removeListener('exit', orphanGuard));
   const exited = exit.then(([code]) => code as number | null);
   const logs: Record<string, unknown>[] = [];
+  const otherOutput: string[] = [];
+  const lines = new EventEmitter();
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const listening = new Promise<string>((resolve, reject) => {
@@ -53,9 +59,11 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       try {
         entry = JSON.parse(line) as Record<string, unknown>;
       } catch {
+        otherOutput.push(line);
         return;
       }
       logs.push(entry);
+      lines.emit('line', entry);
       if (entry.msg === 'listening') resolve(String(entry.url));
     });
     exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${stderr.trim()}`)));
@@ -66,7 +74,24 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     url,
     adminToken,
     logs,
+    otherOutput,
     exited,
+    logged: (matches, ms = 20_000) =>
+      new Promise((resolve, reject) => {
+        const seen = logs.find(matches);
+        if (seen) return resolve(seen);
+        const timer = setTimeout(() => {
+          lines.off('line', look);
+          reject(new Error(`no log line within ${ms} ms where ${matches.toString()}; stderr: ${stderr.trim()}`));
+        }, ms);
+        const look = (entry: Record<string, unknown>) => {
+          if (!matches(entry)) return;
+          clearTimeout(timer);
+          lines.off('line', look);
+          resolve(entry);
+        };
+        lines.on('line', look);
+      }),
     fetch: (path, init = {}) => {
       const headers = new Headers(init.headers);
       if (!headers.has('Authorization')) headers.set('Authorization', `Bearer ${adminToken}`);

@@ -52,9 +52,17 @@ export async function openPostgresEngine(url: string): Promise<Engine> {
     // Durability is stated per connection, not left to the server's or the database's defaults: a commit is
     // acknowledged only once its WAL is flushed.
     options: '-c synchronous_commit=on',
+    // A database that does not accept a connection within this time counts as unavailable (503), rather than
+    // leaving the request to wait for its deadline; TCP keep-alive finds connections a network silently dropped.
+    connectionTimeoutMillis: 3_000,
+    keepAlive: true,
   });
   // A connection that breaks while idle (a database restart) is dropped by the pool; the next query gets a new one.
   pool.on('error', () => {});
+  // One that breaks while checked out but between two queries (inside a transaction, say) emits 'error' on the
+  // client, which with no listener would end the process. The query that used it fails instead (503), and the
+  // pool discards the client when it comes back, as it is no longer queryable.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await checkEncoding(db);
