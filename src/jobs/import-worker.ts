@@ -1,0 +1,94 @@
+// The import worker that runs inside every server instance: it claims one job at a time from the database,
+// works through its rows in chunks (each chunk one transaction with its progress), keeps its lease alive, and
+// on shutdown gives the job back so that another instance resumes it.
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { ImportWorkerConfig } from '../config.ts';
+import { rowOutcome } from '../resources/imports/rows.ts';
+import type { ClaimedImport, ImportStore } from '../store/imports.ts';
+
+export interface ImportWorker {
+  /** Stops claiming, gives back a job in progress after its current chunk, and resolves once idle. */
+  stop(): Promise<void>;
+}
+
+export interface ImportWorkerOptions {
+  imports: ImportStore;
+  config: ImportWorkerConfig;
+  log: Logger;
+  /** Names this instance in the leases it holds; unique per process. */
+  instance: string;
+}
+
+export function startImportWorker({ imports, config, log, instance }: ImportWorkerOptions): ImportWorker {
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+
+  async function run({ job, rows }: ClaimedImport): Promise<void> {
+    const jobLog = log.child({ importId: job.id, instance });
+    jobLog.info({ from: job.processed, total: job.total }, 'import claimed');
+    let held = true;
+    // Between chunks the lease is renewed by each commit; the heartbeat covers a chunk that waits on locks.
+    const heartbeat = setInterval(() => {
+      imports.heartbeat(job.id, instance, config.leaseMs).then(
+        (still) => (held &&= still),
+        (error: unknown) => jobLog.warn({ err: error }, 'import heartbeat failed'),
+      );
+    }, Math.max(config.pollMs, Math.floor(config.leaseMs / 3)));
+    try {
+      let processed = job.processed;
+      while (processed < rows.length) {
+        if (stopping) {
+          await imports.release(job.id, instance);
+          jobLog.info({ processed }, 'import given back: shutting down');
+          return;
+        }
+        const outcomes = rows.slice(processed, processed + config.chunkRows).map((raw, i) => rowOutcome(raw, processed + i + 1));
+        if (!held || !(await imports.commitChunk({ id: job.id, processed }, instance, outcomes, config.leaseMs))) {
+          jobLog.warn({ processed }, 'import lease lost: another instance has the job');
+          return;
+        }
+        processed += outcomes.length;
+        await yieldToRequests();
+      }
+      await imports.finish(job.id, instance);
+      jobLog.info('import done');
+    } catch (error) {
+      // The job itself broke (its rows' own faults are outcomes, never errors): say so, rather than retry forever.
+      jobLog.error({ err: error }, 'import failed');
+      const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      await imports.finish(job.id, instance, `The import stopped: ${reason}`).catch(() => {});
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      while (!stopping) {
+        const claimed = await imports.claim(instance, config.leaseMs);
+        if (!claimed) return;
+        await run(claimed);
+      }
+    } catch (error) {
+      log.warn({ err: error, instance }, 'import worker could not claim a job');
+    }
+  }
+
+  const schedule = () => {
+    if (stopping) return;
+    timer = setTimeout(() => {
+      round = drain().then(schedule);
+    }, config.pollMs);
+  };
+  schedule();
+
+  return {
+    async stop() {
+      stopping = true;
+      clearTimeout(timer);
+      await round;
+    },
+  };
+}
