@@ -138,8 +138,8 @@ const ROWS: Row[] = [
     cells: {
       anonymous: [200, { links: HOME_PUBLIC, templates: [] }],
       requester: [200, { links: HOME_SIGNED_IN, templates: [] }],
-      agent: [200, { links: HOME_SIGNED_IN, templates: [] }],
-      admin: [200, { links: [...HOME_SIGNED_IN, 'tokens'].sort(), templates: [] }],
+      agent: [200, { links: [...HOME_SIGNED_IN, 'imports'].sort(), templates: [] }],
+      admin: [200, { links: [...HOME_SIGNED_IN, 'imports', 'tokens'].sort(), templates: [] }],
     },
   },
 
