@@ -1,11 +1,18 @@
 // The import worker that runs inside every server instance: it claims one job at a time from the database,
 // works through its rows in chunks (each chunk one transaction with its progress), keeps its lease alive, and
 // on shutdown gives the job back so that another instance resumes it.
-import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import { setTimeout as delay, setImmediate as yieldToRequests } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ImportWorkerConfig } from '../config.ts';
 import { rowOutcome } from '../resources/imports/rows.ts';
 import type { ClaimedImport, ImportStore } from '../store/imports.ts';
+
+/**
+ * Tries at one chunk before the job is failed. A chunk is atomic and fenced by the lease, so trying it again is
+ * safe: a deadlock (PostgreSQL) or a database busy past its timeout (SQLite) deserves another go; a bug does not
+ * go away, and fails the job on the last try.
+ */
+const CHUNK_ATTEMPTS = 3;
 
 export interface ImportWorker {
   /** Stops claiming, gives back a job in progress after its current chunk, and resolves once idle. */
@@ -24,6 +31,18 @@ export function startImportWorker({ imports, config, log, instance }: ImportWork
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
+
+  async function attempt(commit: () => Promise<boolean>, jobLog: Logger): Promise<boolean> {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await commit();
+      } catch (error) {
+        if (tries >= CHUNK_ATTEMPTS) throw error;
+        jobLog.warn({ err: error, tries }, 'import chunk failed: trying it again');
+        await delay(config.pollMs * tries);
+      }
+    }
+  }
 
   async function run({ job, rows }: ClaimedImport): Promise<void> {
     const jobLog = log.child({ importId: job.id, instance });
@@ -45,7 +64,7 @@ export function startImportWorker({ imports, config, log, instance }: ImportWork
           return;
         }
         const outcomes = rows.slice(processed, processed + config.chunkRows).map((raw, i) => rowOutcome(raw, processed + i + 1));
-        if (!held || !(await imports.commitChunk({ id: job.id, processed }, instance, outcomes, config.leaseMs))) {
+        if (!held || !(await attempt(() => imports.commitChunk({ id: job.id, processed }, instance, outcomes, config.leaseMs), jobLog))) {
           jobLog.warn({ processed }, 'import lease lost: another instance has the job');
           return;
         }

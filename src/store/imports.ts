@@ -168,13 +168,17 @@ export class ImportStore {
     return result.numUpdatedRows > 0n;
   }
 
-  /** Ends a job whose every row has an outcome (done), or one that broke (failed, with why). */
+  /**
+   * Ends a job whose every row has an outcome (done), or one that broke (failed, with why). A done job's rows
+   * are all recorded as tickets or problems, so its payload (up to 10 MB) is dropped; a failed one keeps it.
+   */
   async finish(id: number, owner: string, failure?: string): Promise<boolean> {
     let query = this.db
       .updateTable('imports')
       .set((eb) => ({
         state: failure === undefined ? 'done' : 'failed',
         failure: failure ?? null,
+        ...(failure === undefined ? { payload: '[]' } : {}),
         finished_at: now(),
         lease_owner: null,
         lease_expires_at: null,

@@ -78,6 +78,9 @@ test('an import is 202 with Location of its job, which polling follows to done w
   t.true(job.createdAt <= job.startedAt! && job.startedAt! <= job.finishedAt!);
   const done = await admin(location);
   t.is(done.headers.get('retry-after'), null, 'a finished job has nothing to wait for');
+  // Every row is now a ticket (or a problem): the submitted rows are not kept twice.
+  const stored = await server.inspect((db) => db.selectFrom('imports').select('payload').where('id', '=', job.id).executeTakeFirstOrThrow());
+  t.is(stored.payload, '[]');
 
   const tickets = await ticketsOf(job);
   t.deepEqual(tickets.map((ticket) => ticket.title).sort(), rows.map((row) => String(row.title)).sort());
