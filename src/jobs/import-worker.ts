@@ -48,6 +48,7 @@ export function startImportWorker({ imports, config, log, instance }: ImportWork
     const jobLog = log.child({ importId: job.id, instance });
     jobLog.info({ from: job.processed, total: job.total }, 'import claimed');
     let held = true;
+    let processed = job.processed;
     // Between chunks the lease is renewed by each commit; the heartbeat covers a chunk that waits on locks.
     const heartbeat = setInterval(() => {
       imports.heartbeat(job.id, instance, config.leaseMs).then(
@@ -56,7 +57,6 @@ export function startImportWorker({ imports, config, log, instance }: ImportWork
       );
     }, Math.max(config.pollMs, Math.floor(config.leaseMs / 3)));
     try {
-      let processed = job.processed;
       while (processed < rows.length) {
         if (stopping) {
           await imports.release(job.id, instance);
@@ -75,9 +75,10 @@ export function startImportWorker({ imports, config, log, instance }: ImportWork
       jobLog.info('import done');
     } catch (error) {
       // The job itself broke (its rows' own faults are outcomes, never errors): say so, rather than retry forever.
-      jobLog.error({ err: error }, 'import failed');
-      const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-      await imports.finish(job.id, instance, `The import stopped: ${reason}`).catch(() => {});
+      // The cause goes to the log; clients are told where it stopped, as a 500 would tell them, not the internals.
+      jobLog.error({ err: error, processed }, 'import failed');
+      const failure = `The import stopped at row ${processed + 1} on an error on our side; it has been logged. The rows before it stand.`;
+      await imports.finish(job.id, instance, failure).catch(() => {});
     } finally {
       clearInterval(heartbeat);
     }
