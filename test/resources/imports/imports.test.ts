@@ -280,3 +280,17 @@ test('an import that does not exist is 404, as are its rejections', async (t) =>
   await expectProblem(t, await admin('/imports/999999/rejections'), 404);
   t.is((await send(server, '/imports/999999/rejections/1')).status, 404);
 });
+
+test('a job not yet run tells its pollers to come back after the workers next look, in whole seconds', async (t) => {
+  // Workers that look every 90.5 s: the job stays queued for the length of the test.
+  const idle = await startTestServer({ IMPORT_POLL_MS: '90500', IMPORT_LEASE_MS: '300000' });
+  try {
+    const { location, response } = await submitImport(idle.fetch, [ticketRow('waiting', 1)]);
+    t.is(response.headers.get('retry-after'), '91');
+    const polled = await idle.fetch(location);
+    t.is(polled.headers.get('retry-after'), '91');
+    t.like(await polled.json(), { state: 'queued', progress: { processed: 0 } });
+  } finally {
+    await idle.close();
+  }
+});
