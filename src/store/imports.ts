@@ -45,6 +45,9 @@ export interface Rejection {
   problem: RowProblem;
 }
 
+/** Rows per INSERT statement: well inside SQLite's and PostgreSQL's limits on bound parameters. */
+const INSERT_BATCH = 500;
+
 const now = () => new Date().toISOString();
 const later = (ms: number) => new Date(Date.now() + ms).toISOString();
 
@@ -143,17 +146,22 @@ export class ImportStore {
   private async writeOutcomes(trx: Transaction<Database>, importId: number, outcomes: readonly RowOutcome<TicketFields>[]): Promise<void> {
     if (outcomes.length === 0) return;
     const at = now();
-    const rows = [];
-    // One insert per ticket: the id each returns is known to belong to its row, on either engine.
-    for (const outcome of outcomes) {
-      if ('fields' in outcome) {
-        const { id } = await trx.insertInto('tickets').values(newTicketRow(outcome.fields, at)).returning('id').executeTakeFirstOrThrow();
-        rows.push({ import_id: importId, row: outcome.row, ticket_id: id, problem: null });
-      } else {
-        rows.push({ import_id: importId, row: outcome.row, ticket_id: null, problem: JSON.stringify(outcome.problem) });
-      }
+    const accepted = outcomes.flatMap((o) => ('fields' in o ? [o] : []));
+    const ticketIds = new Map<number, number>();
+    for (let start = 0; start < accepted.length; start += INSERT_BATCH) {
+      const batch = accepted.slice(start, start + INSERT_BATCH);
+      const inserted = await trx.insertInto('tickets').values(batch.map((o) => newTicketRow(o.fields, at))).returning('id').execute();
+      // Both engines number the rows of one INSERT in the order of its VALUES (a sequence or rowid handed out
+      // row by row); RETURNING need not keep that order, so the ids are sorted back into it.
+      const ids = inserted.map((r) => r.id).sort((a, b) => a - b);
+      batch.forEach((o, i) => ticketIds.set(o.row, ids[i]!));
     }
-    await trx.insertInto('import_rows').values(rows).execute();
+    const rows = outcomes.map((o) =>
+      'fields' in o
+        ? { import_id: importId, row: o.row, ticket_id: ticketIds.get(o.row)!, problem: null }
+        : { import_id: importId, row: o.row, ticket_id: null, problem: JSON.stringify(o.problem) },
+    );
+    for (let start = 0; start < rows.length; start += INSERT_BATCH) await trx.insertInto('import_rows').values(rows.slice(start, start + INSERT_BATCH)).execute();
   }
 
   /** Extends the lease of a job the worker still holds; false when it no longer does. */

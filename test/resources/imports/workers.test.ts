@@ -89,7 +89,7 @@ test.serial('a job whose instance is killed mid-way is finished by another insta
   const first = await spawnServer(env);
   let second: ServerProcess | undefined;
   try {
-    const TOTAL = 1200;
+    const TOTAL = 2000;
     const { location } = await startLongJob(first, 'killed', TOTAL);
     await first.stop('SIGKILL');
     const id = Number(location.split('/').pop());
@@ -119,7 +119,7 @@ test.serial('an instance that stops gracefully gives its job back, and another r
   const first = await spawnServer(env);
   let second: ServerProcess | undefined;
   try {
-    const TOTAL = 1200;
+    const TOTAL = 2000;
     const { location } = await startLongJob(first, 'stopped', TOTAL);
     t.is(await first.stop('SIGTERM'), 0);
     const id = Number(location.split('/').pop());
