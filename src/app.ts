@@ -20,6 +20,8 @@ import { explorerForBrowsers, explorerRoutes } from './resources/explorer/routes
 import { faqRoutes } from './resources/faqs/routes.ts';
 import { probes } from './resources/health/probes.ts';
 import { homeRoutes } from './resources/home/routes.ts';
+import { endpoints } from './links/registry.ts';
+import { importRoutes } from './resources/imports/routes.ts';
 import { metricsRoutes } from './resources/metrics/routes.ts';
 import { schemaRoutes } from './resources/schemas/routes.ts';
 import { searchRoutes } from './resources/search/routes.ts';
@@ -31,7 +33,7 @@ import type { Store } from './store/index.ts';
 
 export type AppConfig = Pick<
   Config,
-  'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy'
+  'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
 >;
 
 export interface AppDependencies {
@@ -62,6 +64,7 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   faqRoutes(routes, store);
   searchRoutes(routes, store);
   tokenRoutes(routes, store);
+  importRoutes(routes, store, config.imports);
   v1Routes(routes, store);
   schemaRoutes(routes);
   docsRoutes(routes);
@@ -86,7 +89,8 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit })); // 429
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
   app.use(explorerForBrowsers(explorer)); // a browser opening an API URL gets the explorer page there
-  app.use(jsonBodies()); // 415 unless JSON, 413 past 100 kB, 400 when malformed
+  // 415 unless JSON, 413 past 100 kB, 400 when malformed; a bulk import reads its own (NDJSON too, 10 MB).
+  app.use(jsonBodies((ctx) => ctx.method === 'POST' && ctx.path === endpoints.imports.path));
   app.use(routes.router.routes()); // negotiation (406), then the handler, which checks what the caller may do
   app.use(routes.router.allowedMethods()); // 405 with Allow, 501, OPTIONS
   return app;

@@ -29,6 +29,17 @@ export interface Config {
   trustProxy: boolean;
   /** How many server processes share the port (node:cluster); 1 runs the server in this process alone. */
   workers: number;
+  /** How the import worker inside each instance runs bulk imports. */
+  imports: ImportWorkerConfig;
+}
+
+export interface ImportWorkerConfig {
+  /** How often an idle worker looks for a queued job (also the Retry-After a polling client is given). */
+  pollMs: number;
+  /** How long a claimed job stays its worker's without a heartbeat; past it, any instance may take it over. */
+  leaseMs: number;
+  /** Rows per chunk: each chunk is one transaction that also saves the progress and renews the lease. */
+  chunkRows: number;
 }
 
 export interface RateLimit {
@@ -156,6 +167,26 @@ function origins(env: Env, name: string): string[] {
   return list;
 }
 
+function count(env: Env, name: string, fallback: string, max: number): number {
+  const raw = read(env, name, fallback);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new ConfigError(name, `expected a whole number from 1 to ${max}, got "${raw}"`);
+  return Number(raw);
+}
+
+function importWorker(env: Env): ImportWorkerConfig {
+  const imports = {
+    pollMs: milliseconds(env, 'IMPORT_POLL_MS', '1000'),
+    leaseMs: milliseconds(env, 'IMPORT_LEASE_MS', '30000'),
+    chunkRows: count(env, 'IMPORT_CHUNK_ROWS', '100', 10_000),
+  };
+  // The worker renews its lease at every chunk and every poll: a lease shorter than a few polls would lapse
+  // while its holder is still alive, and the job would run twice at once (fenced, but wasted).
+  if (imports.leaseMs < 3 * imports.pollMs) {
+    throw new ConfigError('IMPORT_LEASE_MS', `must be at least three times IMPORT_POLL_MS (${imports.pollMs}), got "${imports.leaseMs}"`);
+  }
+  return imports;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const config = {
     port: port(env),
@@ -172,6 +203,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     trustProxy: oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false'] as const, (s) => s.toLowerCase()) === 'true',
     workers: workers(env),
+    imports: importWorker(env),
   };
   if (config.v1Sunset <= config.v1DeprecatedAt) {
     throw new ConfigError('V1_SUNSET', `must come after V1_DEPRECATED_AT (${config.v1DeprecatedAt.toISOString()})`);

@@ -1,10 +1,13 @@
 // The server entry: reads the configuration, opens the store, listens, and stops cleanly on SIGTERM/SIGINT;
 // with WORKERS above 1, this process becomes the primary of that many such servers on one port.
 import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { type AppDependencies, buildApp } from './app.ts';
 import { runPrimary } from './cluster.ts';
 import { type Config, ConfigError, loadConfig, redactDatabaseUrl } from './config.ts';
+import { startImportWorker } from './jobs/import-worker.ts';
 import { createLogger } from './log.ts';
 import { openStore } from './store/index.ts';
 
@@ -67,6 +70,8 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  // Every instance runs bulk imports too; its leases name it, so a job it held can be told from another's.
+  const worker = startImportWorker({ imports: store.imports, config: config.imports, log, instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -76,6 +81,8 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     url,
     async close() {
       lifecycle!.begin();
+      // The worker finishes its chunk and gives its job back while the requests in flight finish.
+      const workerStopped = worker.stop();
       await new Promise<void>((resolve) => {
         const cut = setTimeout(() => {
           log.warn('shutdown grace period over: closing the connections still open');
@@ -87,6 +94,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
         });
         server.closeIdleConnections();
       });
+      await workerStopped;
       await store.close();
     },
   };

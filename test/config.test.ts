@@ -57,6 +57,13 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     ['WORKERS', 'two'],
     ['WORKERS', '1.5'],
     ['WORKERS', '-2'],
+    ['IMPORT_POLL_MS', '0'],
+    ['IMPORT_POLL_MS', 'soon'],
+    ['IMPORT_LEASE_MS', '1.5'],
+    ['IMPORT_LEASE_MS', '2000'],
+    ['IMPORT_CHUNK_ROWS', '0'],
+    ['IMPORT_CHUNK_ROWS', '10001'],
+    ['IMPORT_CHUNK_ROWS', 'many'],
   ];
   for (const [variable, value] of bad) {
     const error = configErrorOf({ [variable]: value });
@@ -65,6 +72,17 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     t.true(error.message.includes(value), error.message);
     t.false(error.message.includes('\n'));
   }
+});
+
+test('the import worker runs every second on a 30 s lease, 100 rows a chunk, unless told otherwise', (t) => {
+  t.deepEqual(loadConfig({}).imports, { pollMs: 1000, leaseMs: 30_000, chunkRows: 100 });
+  t.deepEqual(loadConfig({ IMPORT_POLL_MS: '50', IMPORT_LEASE_MS: '150', IMPORT_CHUNK_ROWS: '7' }).imports, { pollMs: 50, leaseMs: 150, chunkRows: 7 });
+});
+
+test('a lease shorter than three polls is refused: it would lapse while its worker is alive', (t) => {
+  const error = configErrorOf({ IMPORT_POLL_MS: '1000', IMPORT_LEASE_MS: '2999' });
+  t.is(error.variable, 'IMPORT_LEASE_MS');
+  t.regex(error.message, /three times IMPORT_POLL_MS/);
 });
 
 interface Run {

@@ -2,11 +2,12 @@
 // sample ones) and checks that every answer is valid HAL and every link resolves.
 import test from 'ava';
 import { type HalDocument, everyLink, expand, halViolations, hrefOf, variablesOf } from './helpers/hal.ts';
+import { type ImportBody, submitImport, untilFinished } from './helpers/imports.ts';
 import { type Created, type FaqBody, type TicketBody, createFaq, createTicket, getJson, send } from './helpers/seed.ts';
 import { json, type TestServer, startTestServer } from './helpers/server.ts';
 
 let server: TestServer;
-const seeded: { tickets: Record<string, Created<TicketBody>>; faqs: Record<string, Created<FaqBody>> } = { tickets: {}, faqs: {} };
+const seeded: { tickets: Record<string, Created<TicketBody>>; faqs: Record<string, Created<FaqBody>>; import?: ImportBody } = { tickets: {}, faqs: {} };
 
 async function promote(ticket: Created<TicketBody>): Promise<string> {
   const { response } = await send(server, hrefOf(ticket.body, 'promote'), { method: 'POST' });
@@ -14,7 +15,8 @@ async function promote(ticket: Created<TicketBody>): Promise<string> {
 }
 
 test.before(async () => {
-  server = await startTestServer();
+  // Imports are polled for every 50 ms, so that the seeded one is done before the crawl starts.
+  server = await startTestServer({ IMPORT_POLL_MS: '50' });
   const tickets = seeded.tickets;
   tickets.printer = await createTicket(server, { title: 'Printer jams on page two', tags: ['printer', 'hardware'], assignee: 'alice' });
   tickets.vpn = await createTicket(server, { title: 'VPN drops every hour', status: 'pending', priority: 'high' });
@@ -35,6 +37,9 @@ test.before(async () => {
     related: [faqs.published.body.id, vpnFaq, doomed.location],
   });
   await send(server, doomed.location, { method: 'DELETE' });
+  // A bulk import with a row it refused: the crawl reaches the job, its tickets and the refused row's problem.
+  const submitted = await submitImport(server.fetch, [{ title: 'Imported printer ticket', requester: 'bulk@example.com' }, { title: '' }]);
+  seeded.import = await untilFinished(server.fetch, submitted.location);
 });
 test.after.always(() => server.close());
 
@@ -48,6 +53,7 @@ function samples(href: string): Record<string, string | number> {
     status: onTickets ? 'open' : 'draft',
     q: 'printer',
     source: seeded.tickets.printer!.body.id,
+    import: seeded.import!.id,
   };
 }
 
@@ -130,7 +136,9 @@ test('a crawl from / follows every link to valid HAL, and every link resolves', 
   for (const location of [tickets.printer!.location, tickets.vpn!.location, tickets.closed!.location, faqs.published!.location, faqs.vpn!.location, faqs.merged!.location, faqs.related!.location]) {
     t.true(reached.includes(location), `reached ${location}`);
   }
-  for (const pattern of [/^\/$/, /^\/tickets\?.*page=2/, /^\/faqs\?.*source=\d+/, /^\/faqs\?.*status=draft/, /^\/search\?q=printer$/, /^\/search$/, /^\/tickets$/, /^\/faqs$/]) {
+  const job = `/imports/${seeded.import!.id}`;
+  for (const location of [job, `${job}/rejections/2`]) t.true(reached.includes(location), `reached ${location}`);
+  for (const pattern of [/^\/$/, /^\/tickets\?.*page=2/, /^\/faqs\?.*source=\d+/, /^\/faqs\?.*status=draft/, /^\/search\?q=printer$/, /^\/search$/, /^\/tickets$/, /^\/faqs$/, /^\/tickets\?.*import=\d+/, /^\/imports$/]) {
     t.true(reached.some((href) => pattern.test(href)), `reached ${pattern}`);
   }
   t.is(statuses.get(tickets.duplicate!.location), 301, 'the merged ticket was reached through its FAQ and redirected');

@@ -16,6 +16,7 @@ export type Action =
   | 'ticket:delete'
   | 'ticket:promote'
   | 'ticket:merge'
+  | 'ticket:import'
   | 'faq:read'
   | 'faq:read-drafts'
   | 'faq:write'
@@ -26,7 +27,7 @@ export type Action =
   | 'metrics:read';
 
 const EVERYONE: Action[] = ['faq:read', 'search'];
-const TICKET_WORK: Action[] = ['ticket:list', 'ticket:read', 'ticket:create', 'ticket:update', 'ticket:assign', 'ticket:delete', 'ticket:promote', 'ticket:merge'];
+const TICKET_WORK: Action[] = ['ticket:list', 'ticket:read', 'ticket:create', 'ticket:update', 'ticket:assign', 'ticket:delete', 'ticket:promote', 'ticket:merge', 'ticket:import'];
 const FAQ_WORK: Action[] = ['faq:read-drafts', 'faq:write', 'faq:publish', 'faq:see-source'];
 
 const GRANTS: Record<Role | 'anonymous', ReadonlySet<Action>> = {

@@ -32,7 +32,7 @@ function isDecompressionError(error: unknown): boolean {
  * A body whose Content-Encoding does not match its bytes fails inside zlib, with no HTTP status, and would be
  * a 500: it is the client's mistake, so it is a 400. Only errors raised while parsing count, not those below.
  */
-function refuseUndecodable(parse: Middleware) {
+export function refuseUndecodable(parse: Middleware) {
   return async (ctx: Context, next: Next) => {
     let parsed = false;
     try {
@@ -77,8 +77,9 @@ async function refuseNulCharacters(ctx: Context, next: Next) {
   await next();
 }
 
-export function jsonBodies() {
-  return compose([
+/** `ownBody` names requests whose route reads its own body, with limits of its own (a bulk import). */
+export function jsonBodies(ownBody: (ctx: Context) => boolean = () => false) {
+  const parse = compose([
     requireJson,
     refuseUndecodable(koaBody({
       json: true,
@@ -92,6 +93,7 @@ export function jsonBodies() {
     })),
     refuseNulCharacters,
   ]);
+  return (ctx: Context, next: Next) => (ownBody(ctx) ? next() : parse(ctx, next));
 }
 
 /** The parsed body, or undefined when the request carried none. */

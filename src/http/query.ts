@@ -67,7 +67,8 @@ export class QueryReader {
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
-const MAX_ID = 10 ** 15;
+/** Ids and cursors past this are refused as parameters rather than compared as imprecise numbers. */
+export const MAX_ID = 10 ** 15;
 
 export interface PageParameters {
   number: number;

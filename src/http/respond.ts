@@ -50,7 +50,8 @@ export function sendResource(ctx: Context, resource: HalResource, options: SendO
     if (preference === 'minimal') {
       // The client has what it sent: a create says where the result lives, an update that it took.
       ctx.body = null; // before the status: Koa turns an emptied body into 204
-      ctx.status = status === 201 ? 201 : 204;
+      // A create says where the result lives, and an accepted job where to watch it: those keep their status.
+      ctx.status = status === 201 || status === 202 ? status : 204;
       return;
     }
   }

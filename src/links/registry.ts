@@ -1,7 +1,7 @@
 // The one registry of URI templates: routes are registered from these and every href is expanded from them,
 // so a link can never point where no route is.
 import parseTemplate, { type UriTemplate } from 'uri-templates';
-import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
+import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, PROBLEM_JSON, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
 
 export type TemplateValues = Record<string, string | number | undefined>;
 
@@ -54,7 +54,7 @@ const HEALTH = [HEALTH_JSON, JSON_TYPE];
 
 export const endpoints = {
   home: new Endpoint('/'),
-  tickets: new Endpoint('/tickets', ['page', 'size', 'status', 'q'], CURSORS),
+  tickets: new Endpoint('/tickets', ['page', 'size', 'status', 'q', 'import'], CURSORS),
   ticket: new Endpoint('/tickets/{id}'),
   ticketPromote: new Endpoint('/tickets/{id}/promote'),
   ticketMerge: new Endpoint('/tickets/{id}/merge'),
@@ -63,6 +63,11 @@ export const endpoints = {
   faqPublish: new Endpoint('/faqs/{id}/publish'),
   search: new Endpoint('/search', ['q']),
   tokens: new Endpoint('/tokens', ['page', 'size'], CURSORS),
+  // Bulk imports: jobs that turn many submitted rows into tickets, and the problems of the rows they refused.
+  imports: new Endpoint('/imports', ['page', 'size'], CURSORS),
+  import: new Endpoint('/imports/{id}'),
+  importRejections: new Endpoint('/imports/{id}/rejections', ['page', 'size'], CURSORS),
+  importRejection: new Endpoint('/imports/{id}/rejections/{row}', [], [], [...HAL_REPRESENTATIONS, PROBLEM_JSON]),
   token: new Endpoint('/tokens/{id}'),
 
   // The first FAQ contract, kept alive for its callers; its links stay inside /v1/.

@@ -11,7 +11,7 @@ export interface Relation {
 export const RELATIONS: Record<string, Relation> = {
   tickets: {
     summary: 'The tickets collection: what customers reported, paged and filterable.',
-    usage: 'GET, expanding the template with page, size, status (open, pending, solved, closed) and q (words to search for). POST a ticket to report one (201 with Location).',
+    usage: 'GET, expanding the template with page, size, status (open, pending, solved, closed), q (words to search for) and import (the id of a bulk import: the tickets it created). POST a ticket to report one (201 with Location).',
   },
   ticket: {
     summary: 'One ticket, by id.',
@@ -53,6 +53,14 @@ export const RELATIONS: Record<string, Relation> = {
     summary: 'Access tokens (admins only): who may call the API, with which role.',
     usage: 'GET to list live tokens; POST {"name", "role": "admin|agent|requester", "email"} to mint one (email required for requesters). The secret is in the 201 answer, once; only its hash is kept. DELETE a token to revoke it.',
   },
+  imports: {
+    summary: 'Bulk imports of tickets (agents and admins): each one a job that runs in the background.',
+    usage: 'POST a JSON array of tickets, or NDJSON (application/x-ndjson, one ticket per line), up to 10 MB; each row is the body a POST to tickets would take. 202 Accepted with Location of the job: GET it until its state is done (or failed), as often as Retry-After says. GET the collection to list jobs, paged.',
+  },
+  rejections: {
+    summary: 'The rows of an import that made no ticket: one RFC 9457 problem each, with its row number.',
+    usage: 'GET, paged with page and size. Each problem has `row` (1-based: the index in the array plus one, or the line of the NDJSON) and `errors` naming every field at fault, exactly as POST to tickets would answer for that row.',
+  },
   collection: {
     summary: 'The collection this resource belongs to (RFC 6573).',
     usage: 'GET it.',
@@ -64,4 +72,4 @@ export const RELATIONS: Record<string, Relation> = {
 };
 
 /** Relations defined by this API rather than by the IANA registry, each worth a page of its own. */
-export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'related', 'publish', 'tokens'] as const;
+export const CUSTOM_RELATIONS = ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'related', 'publish', 'tokens', 'imports', 'rejections'] as const;

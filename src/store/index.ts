@@ -4,6 +4,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { type DatabaseOptions, openDatabase } from './database.ts';
 import type { EngineName, RateLimitOptions } from './engines/engine.ts';
 import { FaqStore } from './faqs.ts';
+import { ImportStore } from './imports.ts';
 import type { Database } from './schema.ts';
 import { TicketStore } from './tickets.ts';
 import { TokenStore } from './tokens.ts';
@@ -15,6 +16,7 @@ export interface Store {
   tickets: TicketStore;
   faqs: FaqStore;
   tokens: TokenStore;
+  imports: ImportStore;
   db: Kysely<Database>;
   /** A limiter whose counts live in the database, so every instance on it shares them. */
   rateLimiter(options: RateLimitOptions): Promise<RateLimiterAbstract>;
@@ -30,6 +32,7 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     tickets: new TicketStore(engine.db, engine.search),
     faqs: new FaqStore(engine.db, engine.search),
     tokens: new TokenStore(engine.db),
+    imports: new ImportStore(engine.db, engine.name),
     db: engine.db,
     rateLimiter: (limits) => engine.rateLimiter(limits),
     async ping() {

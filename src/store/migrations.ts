@@ -85,9 +85,48 @@ const tokens = (dialect: SchemaDialect): Migration => ({
   },
 });
 
+/**
+ * Bulk imports as jobs: the submitted rows wait in the job, workers of any instance claim it by lease, and each
+ * row's outcome (the ticket it made, or its problem) is recorded in the same transaction as that ticket, so a
+ * job taken over after a crash resumes where the last commit left it and never makes a row's ticket twice.
+ */
+const imports = (dialect: SchemaDialect): Migration => ({
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('imports')
+      .addColumn('id', 'integer', dialect.identity)
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('submitted_by', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('total', 'integer', (c) => c.notNull())
+      .addColumn('processed', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('rejected', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_expires_at', 'text')
+      .addColumn('failure', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text')
+      .addColumn('finished_at', 'text')
+      .execute();
+    // What a worker looks for: the oldest job that is queued, or running on a lease that has lapsed.
+    await sql`CREATE INDEX imports_unfinished ON imports (id) WHERE state IN ('queued', 'running')`.execute(db);
+    await db.schema
+      .createTable('import_rows')
+      .addColumn('import_id', 'integer', (c) => c.notNull().references('imports.id'))
+      .addColumn('row', 'integer', (c) => c.notNull())
+      .addColumn('ticket_id', 'integer', (c) => c.references('tickets.id'))
+      .addColumn('problem', 'text')
+      .addPrimaryKeyConstraint('import_rows_pk', ['import_id', 'row'])
+      .execute();
+    await sql`CREATE UNIQUE INDEX import_rows_ticket ON import_rows (ticket_id)`.execute(db);
+  },
+});
+
 /** Every migration by name; the names are what each database records as done. */
 function migrations(dialect: SchemaDialect): Record<string, Migration> {
-  return { '0001-initial': initial(dialect), '0002-tokens': tokens(dialect) };
+  return { '0001-initial': initial(dialect), '0002-tokens': tokens(dialect), '0003-imports': imports(dialect) };
 }
 
 /**

@@ -55,10 +55,40 @@ export interface TokensTable {
   revoked_at: string | null;
 }
 
+/** A bulk import: its rows (a JSON array) wait here until a worker has recorded an outcome for each. */
+export interface ImportsTable {
+  id: Generated<number>;
+  state: string;
+  submitted_by: string;
+  payload: string;
+  total: number;
+  processed: Generated<number>;
+  created: Generated<number>;
+  rejected: Generated<number>;
+  version: Generated<number>;
+  /** The instance whose worker holds the job, and until when (ISO time) without a heartbeat. */
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  failure: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** One outcome per processed row: the ticket it created, or its problem document (JSON). */
+export interface ImportRowsTable {
+  import_id: number;
+  row: number;
+  ticket_id: number | null;
+  problem: string | null;
+}
+
 export interface Database {
   tickets: TicketsTable;
   faqs: FaqsTable;
   faq_related: FaqRelatedTable;
   counters: CountersTable;
   tokens: TokensTable;
+  imports: ImportsTable;
+  import_rows: ImportRowsTable;
 }

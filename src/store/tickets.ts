@@ -1,5 +1,5 @@
 // Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
-import { type Kysely, type Updateable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Updateable, sql } from 'kysely';
 import type { Ticket, TicketFields, TicketPriority, TicketStatus } from '../domain/tickets.ts';
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
@@ -11,6 +11,8 @@ export interface TicketFilter {
   q?: string;
   /** Only this requester's tickets (what a requester sees). */
   requester?: string;
+  /** Only the tickets this bulk import created. */
+  importId?: number;
 }
 
 type Row = Omit<TicketsTable, 'id'> & { id: number };
@@ -112,11 +114,15 @@ export class TicketStore {
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.requester !== undefined) query = query.where('requester', '=', filter.requester);
     if (filter.q !== undefined) query = query.where(this.textSearch.matches('tickets', filter.q));
+    if (filter.importId !== undefined) {
+      const importId = filter.importId;
+      query = query.where('id', 'in', (eb) => eb.selectFrom('import_rows').select('ticket_id').where('import_id', '=', importId).where('ticket_id', 'is not', null));
+    }
     return query;
   }
 
   async count(filter: TicketFilter): Promise<number> {
-    if (filter.q !== undefined || filter.requester !== undefined) {
+    if (filter.q !== undefined || filter.requester !== undefined || filter.importId !== undefined) {
       const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(n);
     }
@@ -150,4 +156,20 @@ export class TicketStore {
       .execute();
     return rows.map(toTicket);
   }
+}
+
+/** The columns of a new ticket, for writers that insert tickets inside a transaction of their own (bulk imports). */
+export function newTicketRow(fields: TicketFields, at = now()): Insertable<TicketsTable> {
+  return {
+    title: fields.title,
+    description: fields.description,
+    status: fields.status,
+    priority: fields.priority,
+    requester: fields.requester,
+    assignee: fields.assignee,
+    tags: JSON.stringify(fields.tags),
+    version: 1,
+    created_at: at,
+    updated_at: at,
+  };
 }

@@ -128,6 +128,15 @@ const V1_FAQ_FOR_PUBLIC: Shows = { links: ['collection', 'self'], templates: [] 
 
 const TOKEN: Shows = { links: ['collection', 'self'], templates: ['delete'], secret: false };
 
+const IMPORT_JOB: Shows = { links: ['collection', 'rejections', 'self', 'tickets'], templates: [] };
+
+/** A bulk import submitted by the admin, of one ticket titled with `word`; returns the job's id. */
+async function anImport(word: string): Promise<number> {
+  const response = await server.fetch('/imports', json('POST', [{ title: `Imported ${word}`, requester: 'bulk@customers.example' }]));
+  if (response.status !== 202) throw new Error(`importing failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: number }).id;
+}
+
 // ---- The matrix ----
 
 const ROWS: Row[] = [
@@ -138,8 +147,8 @@ const ROWS: Row[] = [
     cells: {
       anonymous: [200, { links: HOME_PUBLIC, templates: [] }],
       requester: [200, { links: HOME_SIGNED_IN, templates: [] }],
-      agent: [200, { links: HOME_SIGNED_IN, templates: [] }],
-      admin: [200, { links: [...HOME_SIGNED_IN, 'tokens'].sort(), templates: [] }],
+      agent: [200, { links: [...HOME_SIGNED_IN, 'imports'].sort(), templates: [] }],
+      admin: [200, { links: [...HOME_SIGNED_IN, 'imports', 'tokens'].sort(), templates: [] }],
     },
   },
 
@@ -368,6 +377,52 @@ const ROWS: Row[] = [
       cells: { anonymous: 401, requester: 403, agent: 403, admin: method === 'GET' ? [200, TOKEN] : 204 },
     }),
   ),
+
+  // Bulk imports: agents and admins only.
+  {
+    route: '/imports',
+    method: 'GET',
+    prepare: async () => {
+      const id = await anImport(uniqueWord());
+      // The job moves on its own as the worker runs it: a read has nothing else to leave as it was.
+      return { path: '/imports?size=100', fixtures: { job: { rel: 'imports', id } }, state: async () => null };
+    },
+    cells: {
+      anonymous: 401,
+      requester: 403,
+      agent: [200, { links: ['first', 'last', 'self'], templates: ['default'], embedded: { imports: ['job'] } }],
+      admin: [200, { links: ['first', 'last', 'self'], templates: ['default'], embedded: { imports: ['job'] } }],
+    },
+  },
+  {
+    route: '/imports',
+    method: 'POST',
+    prepare: async () => {
+      const word = uniqueWord();
+      // What a refused import must not have made: a ticket with this word.
+      const path = '/imports';
+      return { path, body: [{ title: `Imported ${word}`, requester: 'bulk@customers.example' }], state: () => adminView(`/tickets?q=${word}`) };
+    },
+    cells: { anonymous: 401, requester: 403, agent: [202, IMPORT_JOB], admin: [202, IMPORT_JOB] },
+  },
+  {
+    route: '/imports/{id}',
+    method: 'GET',
+    prepare: async () => {
+      const path = `/imports/${await anImport(uniqueWord())}`;
+      return { path, state: async () => null };
+    },
+    cells: { anonymous: 401, requester: 403, agent: [200, IMPORT_JOB], admin: [200, IMPORT_JOB] },
+  },
+  {
+    route: '/imports/{id}/rejections',
+    method: 'GET',
+    prepare: async () => {
+      const path = `/imports/${await anImport(uniqueWord())}/rejections`;
+      return { path, state: async () => null };
+    },
+    cells: { anonymous: 401, requester: 403, agent: [200, { links: ['first', 'last', 'self', 'up'], templates: [] }], admin: [200, { links: ['first', 'last', 'self', 'up'], templates: [] }] },
+  },
 
   // FAQ contract v1: the same rules over the same data.
   {

@@ -3,7 +3,7 @@ import test from 'ava';
 import { endpoints } from '../../src/links/registry.ts';
 
 test('collection templates advertise their public variables, not the page cursors', (t) => {
-  t.is(endpoints.tickets.template, '/tickets{?page,size,status,q}');
+  t.is(endpoints.tickets.template, '/tickets{?page,size,status,q,import}');
   t.is(endpoints.faqs.template, '/faqs{?page,size,status,q,source}');
   t.is(endpoints.search.template, '/search{?q}');
   t.false(endpoints.home.templated);

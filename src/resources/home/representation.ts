@@ -15,6 +15,7 @@ export function homeResource(caller: Caller): HalResource {
       .link('tickets', { href: endpoints.tickets.template, title: 'Tickets, filtered and paged' })
       .link('ticket', { href: endpoints.ticket.template, title: 'One ticket by id' });
   }
+  if (may(caller, 'ticket:import')) home.link('imports', { href: endpoints.imports.template, title: 'Bulk imports of tickets' });
   if (may(caller, 'token:manage')) home.link('tokens', { href: endpoints.tokens.template, title: 'Access tokens' });
   return home
     .link('faqs', { href: endpoints.faqs.template, title: 'FAQs, filtered and paged' })

@@ -53,13 +53,15 @@ export function ticketResource(ticket: Ticket, caller: Caller): HalResource {
 export interface TicketListing {
   status?: TicketStatus;
   q?: string;
+  /** The bulk import whose tickets these are. */
+  import?: number;
 }
 
 export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>, caller: Caller): HalResource {
   const collection = collectionResource({
     endpoint: endpoints.tickets,
     rel: 'tickets',
-    filters: { status: listing.status, q: listing.q },
+    filters: { status: listing.status, q: listing.q, import: listing.import },
     request,
     page,
     item: (ticket) => ticketResource(ticket, caller),

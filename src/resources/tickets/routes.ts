@@ -8,7 +8,7 @@ import { requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
 import { conflict, gone, invalid, notFound } from '../../http/problem.ts';
-import { QueryReader, readPageParameters } from '../../http/query.ts';
+import { MAX_ID, QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
 import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
@@ -50,9 +50,9 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     const caller = requireAction(ctx, 'ticket:list');
     const query = new QueryReader(ctx);
     const page = readPageParameters(query);
-    const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200) };
+    const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200), import: query.integer('import', { min: 1, max: MAX_ID }) };
     query.done();
-    const visible = await tickets.list({ ...listing, requester: ticketOwner(caller) }, page);
+    const visible = await tickets.list({ status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) }, page);
     sendResource(ctx, ticketCollection(listing, page, visible, caller));
   });
 

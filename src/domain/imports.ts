@@ -1,0 +1,40 @@
+// What a bulk import is: a job that turns submitted rows into tickets, one outcome per row, and its life.
+
+export const IMPORT_STATES = ['queued', 'running', 'done', 'failed'] as const;
+export type ImportState = (typeof IMPORT_STATES)[number];
+
+/** A job as clients see it: where it is, how far it got, and when each step happened. */
+export interface ImportJob {
+  id: number;
+  state: ImportState;
+  /** The name of the token that submitted it. */
+  submittedBy: string;
+  total: number;
+  processed: number;
+  created: number;
+  rejected: number;
+  version: number;
+  /** Why the job itself broke (state failed); rejected rows are not failures. */
+  failure: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Whether a client should come back later for the outcome. */
+export function isUnfinished(job: Pick<ImportJob, 'state'>): boolean {
+  return job.state === 'queued' || job.state === 'running';
+}
+
+/** The problem document (RFC 9457) of a row that made no ticket, with the row's 1-based number. */
+export interface RowProblem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  row: number;
+  errors?: { pointer?: string; detail: string }[];
+}
+
+/** What one row came to: a ticket's fields to create, or the problem that stops it. */
+export type RowOutcome<Fields> = { row: number; fields: Fields } | { row: number; problem: RowProblem };

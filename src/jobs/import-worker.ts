@@ -1,0 +1,114 @@
+// The import worker that runs inside every server instance: it claims one job at a time from the database,
+// works through its rows in chunks (each chunk one transaction with its progress), keeps its lease alive, and
+// on shutdown gives the job back so that another instance resumes it.
+import { setTimeout as delay, setImmediate as yieldToRequests } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { ImportWorkerConfig } from '../config.ts';
+import { rowOutcome } from '../resources/imports/rows.ts';
+import type { ClaimedImport, ImportStore } from '../store/imports.ts';
+
+/**
+ * Tries at one chunk before the job is failed. A chunk is atomic and fenced by the lease, so trying it again is
+ * safe: a deadlock (PostgreSQL) or a database busy past its timeout (SQLite) deserves another go; a bug does not
+ * go away, and fails the job on the last try.
+ */
+const CHUNK_ATTEMPTS = 3;
+
+export interface ImportWorker {
+  /** Stops claiming, gives back a job in progress after its current chunk, and resolves once idle. */
+  stop(): Promise<void>;
+}
+
+export interface ImportWorkerOptions {
+  imports: ImportStore;
+  config: ImportWorkerConfig;
+  log: Logger;
+  /** Names this instance in the leases it holds; unique per process. */
+  instance: string;
+}
+
+export function startImportWorker({ imports, config, log, instance }: ImportWorkerOptions): ImportWorker {
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+
+  async function attempt(commit: () => Promise<boolean>, jobLog: Logger): Promise<boolean> {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await commit();
+      } catch (error) {
+        if (tries >= CHUNK_ATTEMPTS) throw error;
+        jobLog.warn({ err: error, tries }, 'import chunk failed: trying it again');
+        await delay(config.pollMs * tries);
+      }
+    }
+  }
+
+  async function run({ job, rows }: ClaimedImport): Promise<void> {
+    const jobLog = log.child({ importId: job.id, instance });
+    jobLog.info({ from: job.processed, total: job.total }, 'import claimed');
+    let held = true;
+    let processed = job.processed;
+    // Between chunks the lease is renewed by each commit; the heartbeat covers a chunk that waits on locks.
+    const heartbeat = setInterval(() => {
+      imports.heartbeat(job.id, instance, config.leaseMs).then(
+        (still) => (held &&= still),
+        (error: unknown) => jobLog.warn({ err: error }, 'import heartbeat failed'),
+      );
+    }, Math.max(config.pollMs, Math.floor(config.leaseMs / 3)));
+    try {
+      while (processed < rows.length) {
+        if (stopping) {
+          await imports.release(job.id, instance);
+          jobLog.info({ processed }, 'import given back: shutting down');
+          return;
+        }
+        const outcomes = rows.slice(processed, processed + config.chunkRows).map((raw, i) => rowOutcome(raw, processed + i + 1));
+        if (!held || !(await attempt(() => imports.commitChunk({ id: job.id, processed }, instance, outcomes, config.leaseMs), jobLog))) {
+          jobLog.warn({ processed }, 'import lease lost: another instance has the job');
+          return;
+        }
+        processed += outcomes.length;
+        await yieldToRequests();
+      }
+      await imports.finish(job.id, instance);
+      jobLog.info('import done');
+    } catch (error) {
+      // The job itself broke (its rows' own faults are outcomes, never errors): say so, rather than retry forever.
+      // The cause goes to the log; clients are told where it stopped, as a 500 would tell them, not the internals.
+      jobLog.error({ err: error, processed }, 'import failed');
+      const failure = `The import stopped at row ${processed + 1} on an error on our side; it has been logged. The rows before it stand.`;
+      await imports.finish(job.id, instance, failure).catch(() => {});
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      while (!stopping) {
+        const claimed = await imports.claim(instance, config.leaseMs);
+        if (!claimed) return;
+        await run(claimed);
+      }
+    } catch (error) {
+      log.warn({ err: error, instance }, 'import worker could not claim a job');
+    }
+  }
+
+  const schedule = () => {
+    if (stopping) return;
+    timer = setTimeout(() => {
+      round = drain().then(schedule);
+    }, config.pollMs);
+  };
+  schedule();
+
+  return {
+    async stop() {
+      stopping = true;
+      clearTimeout(timer);
+      await round;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// HTTP for bulk imports: submit one (202 with the job's address), list them, watch one, and read the
+// problems of the rows it refused. Agents and admins only.
+import type { Context } from 'koa';
+import type { Caller } from '../../domain/access.ts';
+import { type ImportJob, isUnfinished } from '../../domain/imports.ts';
+import { requireAction } from '../../http/authentication.ts';
+import { notFound } from '../../http/problem.ts';
+import { QueryReader, readPageParameters } from '../../http/query.ts';
+import { sendResource } from '../../http/respond.ts';
+import type { Routes } from '../../http/routing.ts';
+import { parseId } from '../../links/references.ts';
+import { endpoints } from '../../links/registry.ts';
+import type { Store } from '../../store/index.ts';
+import { readImportRows } from './body.ts';
+import { importCollection, importResource, rejectionCollection, rejectionResource } from './representation.ts';
+
+export interface ImportRouteOptions {
+  /** How often workers look for work: a client polling more often than that learns nothing new. */
+  pollMs: number;
+}
+
+const submitter = (caller: Caller) => (caller.kind === 'token' ? caller.name : 'anonymous');
+
+export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRouteOptions): void {
+  const { imports } = store;
+  const retryAfter = String(Math.max(1, Math.ceil(pollMs / 1000)));
+
+  async function load(ctx: Context): Promise<ImportJob> {
+    const id = parseId(ctx.params.id);
+    const job = id === undefined ? undefined : await imports.find(id);
+    if (!job) throw notFound(`There is no import ${ctx.params.id}.`);
+    return job;
+  }
+
+  function sendJob(ctx: Context, job: ImportJob, status = 200): void {
+    if (isUnfinished(job)) ctx.set('Retry-After', retryAfter);
+    const href = endpoints.import.href({ id: job.id });
+    if (status === 202) ctx.set('Content-Location', href);
+    sendResource(ctx, importResource(job), { status, version: job.version, location: status === 202 ? href : undefined });
+  }
+
+  routes.get(endpoints.imports, async (ctx) => {
+    requireAction(ctx, 'ticket:import');
+    const query = new QueryReader(ctx);
+    const page = readPageParameters(query);
+    query.done();
+    sendResource(ctx, importCollection(page, await imports.list(page)));
+  });
+
+  routes.post(endpoints.imports, async (ctx) => {
+    const caller = requireAction(ctx, 'ticket:import');
+    const rows = await readImportRows(ctx);
+    sendJob(ctx, await imports.submit(submitter(caller), rows), 202);
+  });
+
+  routes.get(endpoints.import, async (ctx) => {
+    requireAction(ctx, 'ticket:import');
+    sendJob(ctx, await load(ctx));
+  });
+
+  routes.get(endpoints.importRejections, async (ctx) => {
+    requireAction(ctx, 'ticket:import');
+    const job = await load(ctx);
+    const query = new QueryReader(ctx);
+    const page = readPageParameters(query);
+    query.done();
+    sendResource(ctx, rejectionCollection(job.id, page, await imports.rejections(job.id, page)));
+  });
+
+  routes.get(endpoints.importRejection, async (ctx) => {
+    requireAction(ctx, 'ticket:import');
+    const job = await load(ctx);
+    const row = parseId(ctx.params.row);
+    const problem = row === undefined ? undefined : await imports.rejection(job.id, row);
+    if (!problem) throw notFound(`Row ${ctx.params.row} of import ${job.id} was not refused (or there is no such row).`);
+    sendResource(ctx, rejectionResource(job.id, problem));
+  });
+}

@@ -1,0 +1,238 @@
+// Queries for bulk imports: submitting a job, workers claiming it by lease, and each chunk of rows committed
+// with its tickets, its outcomes and the job's progress in one transaction, fenced by the worker's lease.
+import { type ExpressionBuilder, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import type { ImportJob, ImportState, RowOutcome, RowProblem } from '../domain/imports.ts';
+import type { TicketFields } from '../domain/tickets.ts';
+import type { EngineName } from './engines/engine.ts';
+import { readPage } from './listing.ts';
+import type { Page, PageRequest } from './pagination.ts';
+import type { Database, ImportsTable } from './schema.ts';
+import { newTicketRow } from './tickets.ts';
+
+/** Every column but the payload, which only the worker that runs the job reads. */
+const JOB_COLUMNS = [
+  'id', 'state', 'submitted_by', 'total', 'processed', 'created', 'rejected', 'version', 'failure', 'created_at', 'started_at', 'finished_at',
+] as const;
+
+type JobRow = Pick<Selectable<ImportsTable>, (typeof JOB_COLUMNS)[number]>;
+
+function toJob(row: JobRow): ImportJob {
+  return {
+    id: row.id,
+    state: row.state as ImportState,
+    submittedBy: row.submitted_by,
+    total: row.total,
+    processed: row.processed,
+    created: row.created,
+    rejected: row.rejected,
+    version: row.version,
+    failure: row.failure,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** A job a worker holds, with the rows it submitted. */
+export interface ClaimedImport {
+  job: ImportJob;
+  rows: unknown[];
+}
+
+/** A rejected row as a member of a page: keyed by its row number. */
+export interface Rejection {
+  id: number;
+  problem: RowProblem;
+}
+
+/** Rows per INSERT statement: well inside SQLite's and PostgreSQL's limits on bound parameters. */
+const INSERT_BATCH = 500;
+
+const now = () => new Date().toISOString();
+const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+export class ImportStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly engine: EngineName,
+  ) {}
+
+  async submit(submittedBy: string, rows: readonly unknown[]): Promise<ImportJob> {
+    const row = await this.db
+      .insertInto('imports')
+      .values({ state: 'queued', submitted_by: submittedBy, payload: JSON.stringify(rows), total: rows.length, created_at: now() })
+      .returning(JOB_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toJob(row);
+  }
+
+  async find(id: number): Promise<ImportJob | undefined> {
+    const row = await this.db.selectFrom('imports').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  async list(request: PageRequest): Promise<Page<ImportJob>> {
+    const page = await readPage(
+      request,
+      async () => Number((await this.db.selectFrom('imports').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      async (slice) => {
+        let query = this.db.selectFrom('imports').select(JOB_COLUMNS);
+        if (slice.after !== undefined) query = query.where('id', '>', slice.after);
+        if (slice.before !== undefined) query = query.where('id', '<', slice.before);
+        return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
+      },
+    );
+    return { ...page, items: page.items.map(toJob) };
+  }
+
+  /**
+   * Takes the oldest job that is queued, or running on a lease that lapsed (its instance died), for `owner`
+   * until `leaseMs` from now. One statement: SQLite runs it under its one write lock; PostgreSQL locks the
+   * chosen row with SKIP LOCKED, so instances claiming at once each get a different job, or none.
+   */
+  async claim(owner: string, leaseMs: number): Promise<ClaimedImport | undefined> {
+    const at = now();
+    const claimable = (eb: ExpressionBuilder<Database, 'imports'>) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', at)])]);
+    let oldest = this.db.selectFrom('imports').select('id').where(claimable).orderBy('id').limit(1);
+    // Idle instances poll often: a plain read first, so that they take no write lock while there is nothing to do.
+    if (!(await oldest.executeTakeFirst())) return undefined;
+    if (this.engine === 'postgres') oldest = oldest.forUpdate().skipLocked();
+    const row = await this.db
+      .updateTable('imports')
+      .set((eb) => ({
+        state: 'running',
+        lease_owner: owner,
+        lease_expires_at: later(leaseMs),
+        started_at: eb.fn.coalesce('started_at', sql<string>`${at}`),
+        version: eb('version', '+', 1),
+      }))
+      .where('id', '=', (eb) => eb.selectFrom(oldest.as('oldest')).select('oldest.id'))
+      .where(claimable)
+      .returning([...JOB_COLUMNS, 'payload'])
+      .executeTakeFirst();
+    return row && { job: toJob(row), rows: JSON.parse(row.payload) as unknown[] };
+  }
+
+  /**
+   * Records the outcomes of the rows after `job.processed`: creates their tickets, notes each row's ticket or
+   * problem, advances the progress and renews the lease, all at once. False (and nothing written) when the
+   * worker no longer holds the job, or another has already committed these rows.
+   */
+  async commitChunk(job: Pick<ImportJob, 'id' | 'processed'>, owner: string, outcomes: readonly RowOutcome<TicketFields>[], leaseMs: number): Promise<boolean> {
+    const created = outcomes.filter((o) => 'fields' in o).length;
+    return this.db.transaction().execute(async (trx) => {
+      // First, so that on PostgreSQL the job's row is locked for the rest of the transaction: no claim can
+      // take it over (SKIP LOCKED) while the chunk is being written.
+      const held = await trx
+        .updateTable('imports')
+        .set((eb) => ({
+          processed: job.processed + outcomes.length,
+          created: eb('created', '+', created),
+          rejected: eb('rejected', '+', outcomes.length - created),
+          version: eb('version', '+', 1),
+          lease_expires_at: later(leaseMs),
+        }))
+        .where('id', '=', job.id)
+        .where('state', '=', 'running')
+        .where('lease_owner', '=', owner)
+        .where('processed', '=', job.processed)
+        .executeTakeFirst();
+      if (held.numUpdatedRows === 0n) return false;
+      await this.writeOutcomes(trx, job.id, outcomes);
+      return true;
+    });
+  }
+
+  private async writeOutcomes(trx: Transaction<Database>, importId: number, outcomes: readonly RowOutcome<TicketFields>[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const at = now();
+    const accepted = outcomes.flatMap((o) => ('fields' in o ? [o] : []));
+    const ticketIds = new Map<number, number>();
+    for (let start = 0; start < accepted.length; start += INSERT_BATCH) {
+      const batch = accepted.slice(start, start + INSERT_BATCH);
+      const inserted = await trx.insertInto('tickets').values(batch.map((o) => newTicketRow(o.fields, at))).returning('id').execute();
+      // Both engines number the rows of one INSERT in the order of its VALUES (a sequence or rowid handed out
+      // row by row); RETURNING need not keep that order, so the ids are sorted back into it.
+      const ids = inserted.map((r) => r.id).sort((a, b) => a - b);
+      batch.forEach((o, i) => ticketIds.set(o.row, ids[i]!));
+    }
+    const rows = outcomes.map((o) =>
+      'fields' in o
+        ? { import_id: importId, row: o.row, ticket_id: ticketIds.get(o.row)!, problem: null }
+        : { import_id: importId, row: o.row, ticket_id: null, problem: JSON.stringify(o.problem) },
+    );
+    for (let start = 0; start < rows.length; start += INSERT_BATCH) await trx.insertInto('import_rows').values(rows.slice(start, start + INSERT_BATCH)).execute();
+  }
+
+  /** Extends the lease of a job the worker still holds; false when it no longer does. */
+  async heartbeat(id: number, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('imports')
+      .set({ lease_expires_at: later(leaseMs) })
+      .where('id', '=', id)
+      .where('state', '=', 'running')
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Ends a job whose every row has an outcome (done), or one that broke (failed, with why). A done job's rows
+   * are all recorded as tickets or problems, so its payload (up to 10 MB) is dropped; a failed one keeps it.
+   */
+  async finish(id: number, owner: string, failure?: string): Promise<boolean> {
+    let query = this.db
+      .updateTable('imports')
+      .set((eb) => ({
+        state: failure === undefined ? 'done' : 'failed',
+        failure: failure ?? null,
+        ...(failure === undefined ? { payload: '[]' } : {}),
+        finished_at: now(),
+        lease_owner: null,
+        lease_expires_at: null,
+        version: eb('version', '+', 1),
+      }))
+      .where('id', '=', id)
+      .where('state', '=', 'running')
+      .where('lease_owner', '=', owner);
+    if (failure === undefined) query = query.whereRef('processed', '=', 'total');
+    return (await query.executeTakeFirst()).numUpdatedRows > 0n;
+  }
+
+  /** Gives a job back to the queue (its instance is shutting down): another instance resumes it at once. */
+  async release(id: number, owner: string): Promise<void> {
+    await this.db
+      .updateTable('imports')
+      .set((eb) => ({ state: 'queued', lease_owner: null, lease_expires_at: null, version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .where('state', '=', 'running')
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async rejections(importId: number, request: PageRequest): Promise<Page<Rejection>> {
+    const rejected = this.db.selectFrom('import_rows').where('import_id', '=', importId).where('problem', 'is not', null);
+    const page = await readPage(
+      request,
+      async () => Number((await rejected.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      async (slice) => {
+        let query = rejected.select(['row', 'problem']);
+        if (slice.after !== undefined) query = query.where('row', '>', slice.after);
+        if (slice.before !== undefined) query = query.where('row', '<', slice.before);
+        return query.orderBy('row', slice.order).limit(slice.limit).offset(slice.offset).execute();
+      },
+    );
+    return { ...page, items: page.items.map((r) => ({ id: r.row, problem: JSON.parse(r.problem!) as RowProblem })) };
+  }
+
+  async rejection(importId: number, row: number): Promise<RowProblem | undefined> {
+    const found = await this.db
+      .selectFrom('import_rows')
+      .select('problem')
+      .where('import_id', '=', importId)
+      .where('row', '=', row)
+      .where('problem', 'is not', null)
+      .executeTakeFirst();
+    return found ? (JSON.parse(found.problem!) as RowProblem) : undefined;
+  }
+}

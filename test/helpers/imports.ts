@@ -1,0 +1,45 @@
+// Submitting bulk imports and following a job until it ends, as a client would: by its Location and links.
+import type { HalDocument } from './hal.ts';
+
+export interface ImportBody extends HalDocument {
+  id: number;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  progress: { total: number; processed: number; created: number; rejected: number };
+  submittedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  failure?: string;
+}
+
+type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** POSTs rows as a JSON array (or as NDJSON text), expecting 202; returns the job's address and the answer. */
+export async function submitImport(fetch: Fetch, rows: unknown[] | string, headers: Record<string, string> = {}) {
+  const ndjson = typeof rows === 'string';
+  const response = await fetch('/imports', {
+    method: 'POST',
+    headers: { 'Content-Type': ndjson ? 'application/x-ndjson' : 'application/json', ...headers },
+    body: ndjson ? rows : JSON.stringify(rows),
+  });
+  const text = await response.text();
+  if (response.status !== 202) throw new Error(`POST /imports gave ${response.status}: ${text}`);
+  return { response, location: response.headers.get('location')!, body: JSON.parse(text) as ImportBody };
+}
+
+/** Polls a job until it is done or failed (or `deadlineMs` passes), pausing `everyMs` between looks. */
+export async function untilFinished(fetch: Fetch, location: string, { everyMs = 25, deadlineMs = 45_000 } = {}): Promise<ImportBody> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const response = await fetch(location);
+    const job = (await response.json()) as ImportBody;
+    if (job.state === 'done' || job.state === 'failed') return job;
+    if (Date.now() > deadline) throw new Error(`import ${location} still ${job.state} after ${deadlineMs} ms: ${JSON.stringify(job.progress)}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** A valid ticket body, distinct by `n` and `tag`, for building imports. */
+export function ticketRow(tag: string, n: number): Record<string, unknown> {
+  return { title: `${tag} row ${n}`, requester: `row${n}@customers.example`, tags: [tag] };
+}
