@@ -26,6 +26,13 @@ test('set variables are read and typed', (t) => {
   t.is(loadConfig({ PORT: '65535' }).port, 65535);
 });
 
+test('group commit is on unless GROUP_COMMIT says off', (t) => {
+  t.true(loadConfig({}).groupCommit);
+  t.true(loadConfig({ GROUP_COMMIT: 'on' }).groupCommit);
+  t.false(loadConfig({ GROUP_COMMIT: 'off' }).groupCommit);
+  t.false(loadConfig({ GROUP_COMMIT: 'OFF' }).groupCommit);
+});
+
 /** The ConfigError that loading `env` throws; anything else fails the test. */
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {
@@ -49,6 +56,8 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     ['DATABASE_URL', 'file:'],
     ['DATABASE_URL', './helpdesk.db'],
     ['SQLITE_SYNCHRONOUS', 'OFF'],
+    ['GROUP_COMMIT', 'maybe'],
+    ['GROUP_COMMIT', 'true'],
     ['LOG_LEVEL', 'loud'],
   ];
   for (const [variable, value] of bad) {

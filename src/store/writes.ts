@@ -1,0 +1,123 @@
+// Commits the store's writes durably, either each in its own transaction or grouped: writes that arrive while
+// a commit is under way queue, and the next commit takes them all at once (one fsync for many requests).
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { Database } from './schema.ts';
+
+/** One write: its statements run atomically on `db`, and its promise settles only once they are durable. */
+export type Write<T> = (db: Transaction<Database>) => Promise<T>;
+
+export interface Writes {
+  run<T>(write: Write<T>): Promise<T>;
+  /** Resolves once every write handed over so far has settled (the store closes after it). */
+  settled(): Promise<void>;
+}
+
+/** Each write is a transaction of its own: one commit, one fsync, per request. */
+export function writesAlone(db: Kysely<Database>): Writes {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    run<T>(write: Write<T>): Promise<T> {
+      const done = db.transaction().execute(write);
+      const tracked = done.then(() => {}, () => {}).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+      return done;
+    },
+    async settled() {
+      await Promise.all(pending);
+    },
+  };
+}
+
+interface Queued {
+  write: Write<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * More than this many writes wait for the next commit: one transaction stays short, so readers on SQLite's single
+ * connection wait no longer than that.
+ */
+const MOST_PER_COMMIT = 256;
+
+/**
+ * Group commit. Concurrent writes share one transaction; each runs inside a savepoint of its own, so one that
+ * fails (a duplicate question, a broken constraint) is rolled back alone and rejects alone while the others go
+ * ahead. Nobody hears of success before the shared COMMIT returned, so an acknowledged write is as durable as it
+ * would have been alone. Writes run one after another in the order they arrived, each seeing the ones before it,
+ * so version guards (If-Match, 412) and unique checks (409) decide exactly as they would one at a time.
+ */
+export function groupCommit(db: Kysely<Database>): Writes {
+  let queue: Queued[] = [];
+  let committing: Promise<void> | undefined;
+
+  async function runBatch(batch: Queued[]): Promise<Outcome[]> {
+    return db.transaction().execute(async (trx) => {
+      const outcomes: Outcome[] = [];
+      for (const { write } of batch) {
+        await sql`SAVEPOINT write`.execute(trx);
+        try {
+          const value = await write(trx);
+          await sql`RELEASE SAVEPOINT write`.execute(trx);
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          await sql`ROLLBACK TO SAVEPOINT write`.execute(trx);
+          await sql`RELEASE SAVEPOINT write`.execute(trx);
+          outcomes.push({ ok: false, error });
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  async function commitQueued(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MOST_PER_COMMIT);
+      queue = queue.slice(MOST_PER_COMMIT);
+      let outcomes: Outcome[];
+      try {
+        outcomes = await runBatch(batch);
+      } catch {
+        // The shared transaction failed as a whole (its COMMIT, say), so nothing of it landed: give each write
+        // a transaction of its own, and let each fail or succeed for itself.
+        outcomes = await Promise.all(
+          batch.map(({ write }) => db.transaction().execute(write).then(
+            (value): Outcome => ({ ok: true, value }),
+            (error: unknown): Outcome => ({ ok: false, error }),
+          )),
+        );
+      }
+      batch.forEach((queued, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) queued.resolve(outcome.value);
+        else queued.reject(outcome.error);
+      });
+      // Let the requests that arrived during that commit reach the queue before the next one starts: with
+      // better-sqlite3 a commit blocks the event loop, so they are still unread in their sockets.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  function start(): void {
+    committing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(commitQueued)
+      .finally(() => {
+        committing = undefined;
+        if (queue.length > 0) start();
+      });
+  }
+
+  return {
+    run<T>(write: Write<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+        if (!committing) start();
+      });
+    },
+    async settled() {
+      while (committing) await committing;
+    },
+  };
+}
