@@ -28,11 +28,12 @@ async function againstBare(helpdesk: ChildServer, label: string, path: string, t
   const yardstick = await bare(document);
   const load = { path, headers: AS_ADMIN, connections: CONNECTIONS, seconds: SECONDS };
   const result = await alternate(ROUNDS, {
-    helpdesk: () => measure(helpdesk.url, load),
-    bare: () => measure(yardstick.url, load),
+    helpdesk: () => measure(helpdesk.url, load, helpdesk.cpu),
+    bare: () => measure(yardstick.url, load, yardstick.cpu),
   });
   const ratio = result.helpdesk.perSecond / result.bare.perSecond;
-  rows.push([label, `${document.body.length} B`, result.helpdesk.perSecond, result.bare.perSecond, ratio, `>= ${target}`, verdict(ratio, target, 'at least'), result.helpdesk.failures + result.bare.failures]);
+  const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
+  rows.push([label, `${document.body.length} B`, result.helpdesk.perSecond, result.bare.perSecond, ratio, `>= ${target}`, verdict(ratio, target, 'at least'), cpu(result.helpdesk), cpu(result.bare), result.helpdesk.failures + result.bare.failures]);
 }
 
 try {
@@ -45,7 +46,7 @@ try {
   await againstBare(small, 'GET one ticket (HAL, ETag)', '/tickets/1', 0.6);
   await againstBare(small, 'GET a page of 20 tickets', '/tickets?size=20', 0.7);
   printTable(`Reads per second, helpdesk vs bare Koa on the same bytes (${CONNECTIONS} connections, median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-    ['request', 'body', 'helpdesk/s', 'bare Koa/s', 'ratio', 'target', 'verdict', 'failed answers'], rows);
+    ['request', 'body', 'helpdesk/s', 'bare Koa/s', 'ratio', 'target', 'verdict', 'helpdesk CPU µs/answer', 'bare CPU µs/answer', 'failed answers'], rows);
 
   // A million tickets: every page link costs what the first page does.
   const started = Date.now();

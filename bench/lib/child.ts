@@ -7,10 +7,13 @@ export interface ChildServer {
   url: string;
   /** The child's resident set size in bytes, as process.memoryUsage().rss reports it there. */
   rss(): Promise<number>;
+  /** CPU time (user + system) the child has used so far, in microseconds: robust where wall-clock rates are not. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
-type Message = { url: string } | { rss: number } | { error: string };
+type Usage = { rss: number; cpu: number };
+type Message = { url: string } | { usage: Usage } | { error: string };
 
 /** Starts `entry` (a file in bench/lib) with `env` added to this process's environment. */
 export function startChild(entry: 'helpdesk-server.ts' | 'bare-server.ts', env: Record<string, string>): Promise<ChildServer> {
@@ -20,20 +23,22 @@ export function startChild(entry: 'helpdesk-server.ts' | 'bare-server.ts', env: 
     // The server's own log lines would cost the bench process as much as the server: they go nowhere.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const waiting: ((rss: number) => void)[] = [];
+  const waiting: ((usage: Usage) => void)[] = [];
+  const usage = () => new Promise<Usage>((answer) => {
+    waiting.push(answer);
+    child.send('usage');
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before it listened`)));
     child.on('message', (message: Message) => {
       if ('error' in message) reject(new Error(`${entry}: ${message.error}`));
-      else if ('rss' in message) waiting.shift()?.(message.rss);
+      else if ('usage' in message) waiting.shift()?.(message.usage);
       else {
         child.removeAllListeners('exit');
         resolve({
           url: message.url,
-          rss: () => new Promise((answer) => {
-            waiting.push(answer);
-            child.send('rss');
-          }),
+          rss: async () => (await usage()).rss,
+          cpu: async () => (await usage()).cpu,
           stop: () => new Promise((done) => {
             if (child.exitCode !== null) return done();
             child.once('exit', () => done());
@@ -45,10 +50,12 @@ export function startChild(entry: 'helpdesk-server.ts' | 'bare-server.ts', env: 
   });
 }
 
-/** For the child: answer the parent's memory questions. */
+/** For the child: answer the parent's questions on memory and CPU time. */
 export function answerMemoryQuestions(): void {
   process.on('message', (message) => {
-    if (message === 'rss') process.send!({ rss: process.memoryUsage().rss });
+    if (message !== 'usage') return;
+    const { user, system } = process.cpuUsage();
+    process.send!({ usage: { rss: process.memoryUsage().rss, cpu: user + system } });
   });
   process.on('disconnect', () => process.exit(0));
 }

@@ -19,9 +19,12 @@ export interface Measured {
   p50: number;
   p99: number;
   failures: number;
+  /** Server CPU time per answer, µs, when the server's CPU clock was given. */
+  cpuPerAnswer?: number;
 }
 
-export async function measure(url: string, load: Load): Promise<Measured> {
+export async function measure(url: string, load: Load, serverCpu?: () => Promise<number>): Promise<Measured> {
+  const cpuBefore = await serverCpu?.();
   const result = await autocannon({
     url: url + load.path,
     method: load.method ?? 'GET',
@@ -31,7 +34,9 @@ export async function measure(url: string, load: Load): Promise<Measured> {
     duration: load.seconds,
   });
   const ok = result['2xx'];
+  const cpuAfter = await serverCpu?.();
   return {
+    cpuPerAnswer: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / Math.max(1, ok),
     perSecond: ok / load.seconds,
     mean: result.latency.average,
     p50: result.latency.p50,

@@ -26,6 +26,7 @@ export async function alternate<K extends string>(rounds: number, variants: Reco
       mean: median(runs.map((m) => m.mean)),
       p50: median(runs.map((m) => m.p50)),
       p99: median(runs.map((m) => m.p99)),
+      cpuPerAnswer: runs.every((m) => m.cpuPerAnswer !== undefined) ? median(runs.map((m) => m.cpuPerAnswer!)) : undefined,
       failures: runs.reduce((sum, m) => sum + m.failures, 0),
     };
   }
