@@ -2,9 +2,9 @@
 // (SQLite, synchronous=FULL); then reads and writes per second for one and two instances on one PostgreSQL.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type ChildServer } from './lib/child.ts';
+import type { ChildServer } from './lib/child.ts';
 import { AS_ADMIN, post, scratchFolder, startHelpdesk } from './lib/helpdesk.ts';
-import { type Load, measure, measureTogether } from './lib/load.ts';
+import { type Load, type Measured, measure, measureTogether } from './lib/load.ts';
 import { alternate } from './lib/rounds.ts';
 import { printTable, verdict } from './lib/table.ts';
 
@@ -36,13 +36,16 @@ async function sqliteGroupCommit(): Promise<void> {
     const grouped = await helpdesk(`file:${scratch.path('grouped.db')}`, { GROUP_COMMIT: 'on', SQLITE_SYNCHRONOUS: 'FULL' });
     const alone = await helpdesk(`file:${scratch.path('alone.db')}`, { GROUP_COMMIT: 'off', SQLITE_SYNCHRONOUS: 'FULL' });
     const result = await alternate(ROUNDS, {
-      grouped: () => measure(grouped.url, create(CLIENTS)),
-      alone: () => measure(alone.url, create(CLIENTS)),
+      grouped: () => measure(grouped.url, create(CLIENTS), grouped.cpu),
+      alone: () => measure(alone.url, create(CLIENTS), alone.cpu),
     });
     const ratio = result.grouped.perSecond / result.alone.perSecond;
     printTable(`Durable creates per second, SQLite synchronous=FULL, ${CLIENTS} concurrent clients (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-      ['GROUP_COMMIT', 'creates/s', 'p50 ms', 'p99 ms', 'failed answers'],
-      [['on', result.grouped.perSecond, result.grouped.p50, result.grouped.p99, result.grouped.failures], ['off', result.alone.perSecond, result.alone.p50, result.alone.p99, result.alone.failures]]);
+      ['GROUP_COMMIT', 'creates/s', 'p50 ms', 'p99 ms', 'server CPU µs/create', 'failed answers'],
+      [['on', result.grouped], ['off', result.alone]].map(([mode, m]) => {
+        const { perSecond, p50, p99, cpuPerAnswer, failures } = m as Measured;
+        return [mode as string, perSecond, p50, p99, Math.round(cpuPerAnswer ?? NaN), failures];
+      }));
     printTable('Target', ['measure', 'ratio', 'target', 'verdict'], [['creates/s on / off', ratio, `>= ${TARGET}`, verdict(ratio, TARGET, 'at least')]]);
   } finally {
     await Promise.all(running.splice(0).map((server) => server.stop()));
@@ -90,7 +93,9 @@ async function postgresInstances(serverUrl: string): Promise<void> {
 const inside = process.argv.includes('--postgres-only');
 if (!inside) await sqliteGroupCommit();
 const given = process.env.HELPDESK_BENCH_POSTGRES_URL ?? (inside ? process.env.HELPDESK_TEST_POSTGRES_URL : undefined);
-if (given) {
+if (process.argv.includes('--sqlite-only')) {
+  console.log('\nPostgreSQL rows skipped: --sqlite-only.');
+} else if (given) {
   await postgresInstances(given);
 } else {
   // Start a throw-away cluster (with fsync on: these are durability figures) and run the PostgreSQL part in it.

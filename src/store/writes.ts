@@ -3,7 +3,11 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
-/** One write: its statements run atomically on `db`, and its promise settles only once they are durable. */
+/**
+ * One write: its statements run atomically on `db`, and its promise settles only once they are durable. It may
+ * be run more than once (a group whose other member failed is run again without it), so it must not act on
+ * anything but `db`.
+ */
 export type Write<T> = (db: Transaction<Database>) => Promise<T>;
 
 export interface Writes {
@@ -36,6 +40,14 @@ interface Queued {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** Thrown out of a shared transaction to roll it back: the write at `index` failed. */
+class FailedWrite {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {}
+}
+
 /**
  * More than this many writes wait for the next commit: one transaction stays short, so readers on SQLite's single
  * connection wait no longer than that.
@@ -43,17 +55,36 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 const MOST_PER_COMMIT = 256;
 
 /**
- * Group commit. Concurrent writes share one transaction; each runs inside a savepoint of its own, so one that
- * fails (a duplicate question, a broken constraint) is rolled back alone and rejects alone while the others go
- * ahead. Nobody hears of success before the shared COMMIT returned, so an acknowledged write is as durable as it
- * would have been alone. Writes run one after another in the order they arrived, each seeing the ones before it,
- * so version guards (If-Match, 412) and unique checks (409) decide exactly as they would one at a time.
+ * Group commit. Concurrent writes share one transaction and so one durable COMMIT; nobody hears of success
+ * before it returned, so an acknowledged write is as durable as it would have been alone. Writes run one after
+ * another in the order they arrived, each seeing the ones before it, so version guards (If-Match, 412) and
+ * unique checks (409) decide exactly as they would one at a time.
+ *
+ * A write that fails must fail alone. Failures are rare, so the group first runs without savepoints (a
+ * savepoint costs two more statements per write, two more round trips on PostgreSQL); when one write throws,
+ * the transaction is rolled back, that write is refused, and the rest run again, each in a savepoint of its own.
  */
 export function groupCommit(db: Kysely<Database>): Writes {
   let queue: Queued[] = [];
   let committing: Promise<void> | undefined;
 
-  async function runBatch(batch: Queued[]): Promise<Outcome[]> {
+  /** All writes in one transaction; the first to throw rolls it back (FailedWrite). */
+  function runTogether(batch: Queued[]): Promise<Outcome[]> {
+    return db.transaction().execute(async (trx) => {
+      const outcomes: Outcome[] = [];
+      for (const [index, { write }] of batch.entries()) {
+        try {
+          outcomes.push({ ok: true, value: await write(trx) });
+        } catch (error) {
+          throw new FailedWrite(index, error);
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  /** All writes in one transaction, each in a savepoint: one that throws is undone alone. */
+  function runApart(batch: Queued[]): Promise<Outcome[]> {
     return db.transaction().execute(async (trx) => {
       const outcomes: Outcome[] = [];
       for (const { write } of batch) {
@@ -72,28 +103,46 @@ export function groupCommit(db: Kysely<Database>): Writes {
     });
   }
 
+  /** Each write in a transaction of its own, at once: for when a shared transaction failed as a whole. */
+  function runAlone(batch: Queued[]): Promise<Outcome[]> {
+    return Promise.all(
+      batch.map(({ write }) =>
+        db.transaction().execute(write).then(
+          (value): Outcome => ({ ok: true, value }),
+          (error: unknown): Outcome => ({ ok: false, error }),
+        ),
+      ),
+    );
+  }
+
+  async function commit(batch: Queued[]): Promise<void> {
+    const settle = (queued: Queued, outcome: Outcome) => (outcome.ok ? queued.resolve(outcome.value) : queued.reject(outcome.error));
+    let outcomes: Outcome[];
+    try {
+      outcomes = await runTogether(batch);
+    } catch (failure) {
+      if (!(failure instanceof FailedWrite)) {
+        // The shared transaction failed as a whole (its COMMIT, say), so nothing of it landed.
+        outcomes = await runAlone(batch);
+      } else {
+        settle(batch[failure.index]!, { ok: false, error: failure.error });
+        const rest = batch.filter((_, i) => i !== failure.index);
+        try {
+          outcomes = await runApart(rest);
+        } catch {
+          outcomes = await runAlone(rest);
+        }
+        batch = rest;
+      }
+    }
+    batch.forEach((queued, i) => settle(queued, outcomes[i]!));
+  }
+
   async function commitQueued(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.slice(0, MOST_PER_COMMIT);
       queue = queue.slice(MOST_PER_COMMIT);
-      let outcomes: Outcome[];
-      try {
-        outcomes = await runBatch(batch);
-      } catch {
-        // The shared transaction failed as a whole (its COMMIT, say), so nothing of it landed: give each write
-        // a transaction of its own, and let each fail or succeed for itself.
-        outcomes = await Promise.all(
-          batch.map(({ write }) => db.transaction().execute(write).then(
-            (value): Outcome => ({ ok: true, value }),
-            (error: unknown): Outcome => ({ ok: false, error }),
-          )),
-        );
-      }
-      batch.forEach((queued, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) queued.resolve(outcome.value);
-        else queued.reject(outcome.error);
-      });
+      await commit(batch);
       // Let the requests that arrived during that commit reach the queue before the next one starts: with
       // better-sqlite3 a commit blocks the event loop, so they are still unread in their sockets.
       await new Promise((resolve) => setImmediate(resolve));
