@@ -1,5 +1,5 @@
-// npm run bench [-- NAME]: runs every bench/*.bench.ts (whose name contains NAME) in name order, each in a child
-// process of its own, one after another. Each prints its own table with PASS or MISS per target; this runner
+// npm run bench [-- NAME [ARGS…]]: runs every bench/*.bench.ts (whose name contains NAME) in name order, each in a
+// child process of its own (given ARGS), one after another. Each prints its own table with PASS or MISS per target; this runner
 // fails only when a bench file itself crashes, since a MISS is a finding to read, not a broken build.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -16,7 +16,7 @@ const crashed: string[] = [];
 for (const file of files) {
   console.log(`\n## ${file}`);
   const started = Date.now();
-  const { status, signal } = spawnSync(process.execPath, ['--import', 'tsx', `${folder}${file}`], { stdio: 'inherit' });
+  const { status, signal } = spawnSync(process.execPath, ['--import', 'tsx', `${folder}${file}`, ...process.argv.slice(3)], { stdio: 'inherit' });
   console.log(`\n(${file}: ${((Date.now() - started) / 1000).toFixed(0)} s)`);
   if (status !== 0) crashed.push(`${file} (${signal ?? `exit ${status}`})`);
 }
