@@ -125,14 +125,16 @@ export function groupCommit(db: Kysely<Database>): Writes {
         // The shared transaction failed as a whole (its COMMIT, say), so nothing of it landed.
         outcomes = await runAlone(batch);
       } else {
-        settle(batch[failure.index]!, { ok: false, error: failure.error });
         const rest = batch.filter((_, i) => i !== failure.index);
+        let others: Outcome[];
         try {
-          outcomes = await runApart(rest);
+          others = await runApart(rest);
         } catch {
-          outcomes = await runAlone(rest);
+          others = await runAlone(rest);
         }
-        batch = rest;
+        // The refusal is answered with the others, not before: it may be due to a write that came before it
+        // (the same question, asked first), and whoever hears of it must be able to read that one already.
+        outcomes = [...others.slice(0, failure.index), { ok: false, error: failure.error }, ...others.slice(failure.index)];
       }
     }
     batch.forEach((queued, i) => settle(queued, outcomes[i]!));
