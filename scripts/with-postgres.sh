@@ -40,9 +40,12 @@ trap stop EXIT
   || { cat "$dir/initdb.log" >&2; exit 1; }
 # A test cluster: loopback only, its socket in its own directory. fsync off trades power-loss safety (which no
 # test exercises) for speed on shared disks, as SQLITE_SYNCHRONOUS=NORMAL does for the SQLite pass; the server
-# still asks for synchronous_commit=on on every connection.
+# still asks for synchronous_commit=on on every connection. WITH_POSTGRES_FSYNC=on keeps fsync (the write bench
+# measures durable commits).
+durability="-c fsync=off -c full_page_writes=off"
+if [ "${WITH_POSTGRES_FSYNC:-off}" = "on" ]; then durability="-c fsync=on"; fi
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=300" start >/dev/null \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability -c max_connections=300" start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 1; }
 
 export HELPDESK_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"

@@ -12,6 +12,11 @@ export interface Config {
    * commits with synchronous_commit=on.)
    */
   sqliteSynchronous: Synchronous;
+  /**
+   * Group commit: concurrent writes share one durable commit (one fsync), each acknowledged once that commit is
+   * done. Off, every write commits on its own (for comparison: see docs/performance.md).
+   */
+  groupCommit: boolean;
   logLevel: string;
   /** When FAQ contract v1 was deprecated, and when it goes away (RFC 9745 / RFC 8594 headers). */
   v1DeprecatedAt: Date;
@@ -193,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: read(env, 'HOST', '127.0.0.1'),
     databaseUrl: databaseUrl(env),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const, (s) => s.toUpperCase()),
+    groupCommit: oneOf(env, 'GROUP_COMMIT', 'on', ['on', 'off'] as const, (s) => s.toLowerCase()) === 'on',
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS, (s) => s.toLowerCase()),
     v1DeprecatedAt: date(env, 'V1_DEPRECATED_AT', '2026-11-22T00:00:00Z'),
     v1Sunset: date(env, 'V1_SUNSET', '2027-06-30T00:00:00Z'),

@@ -54,7 +54,7 @@ function drainable(server: Server) {
 
 export async function startServer(config: Config, extraRoutes?: AppDependencies['extraRoutes']): Promise<RunningServer> {
   const log = createLogger(config.logLevel);
-  const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
+  const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit });
   let lifecycle: ReturnType<typeof drainable> | undefined;
   const app = await buildApp({ config, store, log, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
   const server = app.listen(config.port, config.host);

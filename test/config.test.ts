@@ -28,6 +28,13 @@ test('set variables are read and typed', (t) => {
   t.is(loadConfig({ WORKERS: '64' }).workers, 64);
 });
 
+test('group commit is on unless GROUP_COMMIT says off', (t) => {
+  t.true(loadConfig({}).groupCommit);
+  t.true(loadConfig({ GROUP_COMMIT: 'on' }).groupCommit);
+  t.false(loadConfig({ GROUP_COMMIT: 'off' }).groupCommit);
+  t.false(loadConfig({ GROUP_COMMIT: 'OFF' }).groupCommit);
+});
+
 /** The ConfigError that loading `env` throws; anything else fails the test. */
 function configErrorOf(env: Record<string, string>): ConfigError {
   try {
@@ -51,6 +58,8 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     ['DATABASE_URL', 'file:'],
     ['DATABASE_URL', './helpdesk.db'],
     ['SQLITE_SYNCHRONOUS', 'OFF'],
+    ['GROUP_COMMIT', 'maybe'],
+    ['GROUP_COMMIT', 'true'],
     ['LOG_LEVEL', 'loud'],
     ['WORKERS', '0'],
     ['WORKERS', '65'],

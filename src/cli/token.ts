@@ -38,7 +38,7 @@ try {
   if (error instanceof ConfigError) fail(`bad configuration: ${error.message}`);
   throw error;
 }
-const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
+const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit });
 const secret = newSecret();
 const token = await store.tokens.create({ name, role, email }, hashSecret(secret));
 await store.close();

@@ -6,6 +6,7 @@ import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { Database, FaqsTable } from './schema.ts';
 import type { TextSearch } from './text-search.ts';
+import type { Writes } from './writes.ts';
 
 export interface FaqFilter {
   status?: FaqStatus;
@@ -67,6 +68,7 @@ export class FaqStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly textSearch: TextSearch,
+    private readonly writes: Writes,
   ) {}
 
   async find(id: number): Promise<Faq | undefined> {
@@ -89,7 +91,7 @@ export class FaqStore {
 
   async create(fields: FaqFields): Promise<Faq> {
     return translateDuplicate(fields.question, () =>
-      this.db.transaction().execute(async (trx) => {
+      this.writes.run(async (trx) => {
         const at = now();
         const row = await trx
           .insertInto('faqs')
@@ -114,7 +116,7 @@ export class FaqStore {
   /** Applies changes if the FAQ is still at `version`; undefined when it has moved on meanwhile. */
   async update(id: number, version: number, fields: Partial<FaqFields>): Promise<Faq | undefined> {
     return translateDuplicate(fields.question, () =>
-      this.db.transaction().execute(async (trx) => {
+      this.writes.run(async (trx) => {
         const row = await this.guardedUpdate(trx, id, version, toColumns(fields));
         if (!row) return undefined;
         if (fields.related !== undefined) await this.replaceRelated(trx, id, fields.related);
@@ -124,7 +126,7 @@ export class FaqStore {
   }
 
   async markDeleted(id: number, version: number): Promise<Faq | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.writes.run(async (trx) => {
       const row = await this.guardedUpdate(trx, id, version, { deleted_at: now() });
       if (!row) return undefined;
       // FAQs that listed this one now show one related FAQ fewer: a new version, so their ETags change too.

@@ -8,6 +8,7 @@ import { ImportStore } from './imports.ts';
 import type { Database } from './schema.ts';
 import { TicketStore } from './tickets.ts';
 import { TokenStore } from './tokens.ts';
+import { groupCommit, writesAlone } from './writes.ts';
 
 export type { RateLimitOptions };
 
@@ -25,19 +26,29 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(options: DatabaseOptions): Promise<Store> {
+export interface StoreOptions extends DatabaseOptions {
+  /** Commit concurrent writes together (one durable commit for many); off: one commit per write. Default on. */
+  groupCommit?: boolean;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
   const engine = await openDatabase(options);
+  const writes = (options.groupCommit ?? true) ? groupCommit(engine.db) : writesAlone(engine.db);
   return {
     engine: engine.name,
-    tickets: new TicketStore(engine.db, engine.search),
-    faqs: new FaqStore(engine.db, engine.search),
-    tokens: new TokenStore(engine.db),
+    tickets: new TicketStore(engine.db, engine.search, writes),
+    faqs: new FaqStore(engine.db, engine.search, writes),
+    tokens: new TokenStore(engine.db, writes),
     imports: new ImportStore(engine.db, engine.name),
     db: engine.db,
     rateLimiter: (limits) => engine.rateLimiter(limits),
     async ping() {
       await engine.db.selectFrom('counters').select('value').limit(1).execute();
     },
-    close: () => engine.close(),
+    async close() {
+      // Writes already handed over are finished (committed or refused) before the connection goes.
+      await writes.settled();
+      await engine.close();
+    },
   };
 }

@@ -5,6 +5,7 @@ import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import type { TextSearch } from './text-search.ts';
+import type { Writes } from './writes.ts';
 
 export interface TicketFilter {
   status?: TicketStatus;
@@ -53,6 +54,7 @@ export class TicketStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly textSearch: TextSearch,
+    private readonly writes: Writes,
   ) {}
 
   async find(id: number): Promise<Ticket | undefined> {
@@ -62,7 +64,7 @@ export class TicketStore {
 
   async create(fields: TicketFields): Promise<Ticket> {
     const at = now();
-    const row = await this.db
+    const row = await this.writes.run((db) => db
       .insertInto('tickets')
       .values({
         title: fields.title,
@@ -77,7 +79,7 @@ export class TicketStore {
         updated_at: at,
       })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow());
     return toTicket(row);
   }
 
@@ -96,13 +98,13 @@ export class TicketStore {
   }
 
   private async guardedUpdate(id: number, version: number, columns: Updateable<TicketsTable>): Promise<Ticket | undefined> {
-    const row = await this.db
+    const row = await this.writes.run((db) => db
       .updateTable('tickets')
       .set({ ...columns, version: version + 1, updated_at: now() })
       .where('id', '=', id)
       .where('version', '=', version)
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst());
     return row && toTicket(row);
   }
 

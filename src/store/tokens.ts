@@ -5,6 +5,7 @@ import type { Token, TokenFields } from '../domain/tokens.ts';
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { Database, TokensTable } from './schema.ts';
+import type { Writes } from './writes.ts';
 
 type Row = Omit<TokensTable, 'id'> & { id: number };
 
@@ -13,14 +14,17 @@ function toToken(row: Row): Token {
 }
 
 export class TokenStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writes: Writes,
+  ) {}
 
   async create(fields: TokenFields, secretHash: string): Promise<Token> {
-    const row = await this.db
+    const row = await this.writes.run((db) => db
       .insertInto('tokens')
       .values({ ...fields, secret_hash: secretHash, created_at: new Date().toISOString() })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow());
     return toToken(row);
   }
 
@@ -41,12 +45,12 @@ export class TokenStore {
   }
 
   async revoke(id: number): Promise<boolean> {
-    const result = await this.db
+    const result = await this.writes.run((db) => db
       .updateTable('tokens')
       .set({ revoked_at: new Date().toISOString() })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+      .executeTakeFirst());
     return result.numUpdatedRows > 0n;
   }
 

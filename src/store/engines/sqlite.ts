@@ -26,6 +26,28 @@ export function openSqlite(path: string, synchronous: Synchronous | 'OFF'): SQLi
   return database;
 }
 
+/** How many distinct SQL texts keep their compiled statement (ours are parameterised: a few dozen in all). */
+const CACHED_STATEMENTS = 500;
+
+/**
+ * Kysely's SQLite driver prepares (compiles) every query anew, which cost a GET a tenth of its time. A
+ * better-sqlite3 statement can be run again with new parameters, so the most recently used ones are kept, by
+ * their SQL text. (Kysely runs each statement to completion before the next, so none is ever busy when reused.)
+ */
+export function reusingStatements(database: SQLite.Database): SQLite.Database {
+  const prepare = database.prepare.bind(database);
+  const statements = new Map<string, SQLite.Statement>();
+  database.prepare = ((source: string) => {
+    let statement = statements.get(source);
+    if (statement) statements.delete(source);
+    else statement = prepare(source);
+    statements.set(source, statement);
+    if (statements.size > CACHED_STATEMENTS) statements.delete(statements.keys().next().value!);
+    return statement;
+  }) as SQLite.Database['prepare'];
+  return database;
+}
+
 /**
  * Migrates inside one IMMEDIATE transaction: it takes the write lock before reading which migrations are done,
  * so processes starting at once on a fresh file queue (busy_timeout) instead of failing on a stale read.
@@ -45,7 +67,7 @@ async function migrateExclusively(db: Kysely<Database>): Promise<void> {
 
 export async function openSqliteEngine(url: string, synchronous: Synchronous): Promise<Engine> {
   const path = sqlitePath(url);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path, synchronous) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(openSqlite(path, synchronous)) }) });
   await migrateExclusively(db);
   // Rate-limit counters live in a file of their own beside the data: they are written on every request, need no
   // durability (synchronous OFF), and must never wait on, or block, a write transaction of the main database.

@@ -1,0 +1,41 @@
+// The helpdesk as the benches run it: the real server in a child process on a database of the bench's own, with
+// rate limits out of the way (a load generator is one very busy client) and everything else as configured.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ChildServer, startChild } from './child.ts';
+
+export const ADMIN_TOKEN = `bench-admin-${randomBytes(24).toString('hex')}`;
+export const AS_ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** A temp folder for SQLite files, removed by `remove`. */
+export function scratchFolder(): { path: (name: string) => string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'helpdesk-bench-'));
+  return { path: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function startHelpdesk(databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  return startChild('helpdesk-server.ts', {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    ADMIN_TOKEN,
+    RATE_LIMIT: '1000000000/60',
+    ANONYMOUS_RATE_LIMIT: '1000000000/60',
+    ...env,
+  });
+}
+
+export async function post(url: string, path: string, body: unknown): Promise<Response> {
+  const response = await fetch(url + path, { method: 'POST', headers: { ...AS_ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+export async function get(url: string, path: string): Promise<{ body: string; type: string; json: any }> {
+  const response = await fetch(url + path, { headers: AS_ADMIN });
+  if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+  const body = await response.text();
+  return { body, type: response.headers.get('content-type') ?? '', json: JSON.parse(body) };
+}

@@ -1,0 +1,78 @@
+// Issue 2: reads. What the helpdesk serves per second next to a bare Koa app serving the same bytes, and what
+// paging costs at the far end of a million tickets next to the first page, on SQLite, measured side by side.
+import { type ChildServer, startChild } from './lib/child.ts';
+import { AS_ADMIN, get, post, scratchFolder, startHelpdesk } from './lib/helpdesk.ts';
+import { type Measured, measure } from './lib/load.ts';
+import { fillTickets } from './lib/million.ts';
+import { alternate } from './lib/rounds.ts';
+import { printTable, verdict } from './lib/table.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const CONNECTIONS = 16;
+const MILLION = Number(process.env.BENCH_TICKETS ?? 1_000_000);
+
+const scratch = scratchFolder();
+const running: ChildServer[] = [];
+const rows: (string | number)[][] = [];
+
+async function bare(document: { body: string; type: string }): Promise<ChildServer> {
+  const server = await startChild('bare-server.ts', { BARE_BODY: document.body, BARE_TYPE: document.type });
+  running.push(server);
+  return server;
+}
+
+/** The helpdesk's throughput on `path` next to a bare Koa app serving the same document. */
+async function againstBare(helpdesk: ChildServer, label: string, path: string, target: number): Promise<void> {
+  const document = await get(helpdesk.url, path);
+  const yardstick = await bare(document);
+  const load = { path, headers: AS_ADMIN, connections: CONNECTIONS, seconds: SECONDS };
+  const result = await alternate(ROUNDS, {
+    helpdesk: () => measure(helpdesk.url, load, helpdesk.cpu),
+    bare: () => measure(yardstick.url, load, yardstick.cpu),
+  });
+  const ratio = result.helpdesk.perSecond / result.bare.perSecond;
+  const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
+  rows.push([label, `${document.body.length} B`, result.helpdesk.perSecond, result.bare.perSecond, ratio, `>= ${target}`, verdict(ratio, target, 'at least'), cpu(result.helpdesk), cpu(result.bare), result.helpdesk.failures + result.bare.failures]);
+}
+
+try {
+  // A small database: a page of 20 and one ticket, as the ratios ask.
+  const small = await startHelpdesk(`file:${scratch.path('small.db')}`);
+  running.push(small);
+  for (let i = 1; i <= 25; i++) {
+    await post(small.url, '/tickets', { title: `Printer ${i} is on fire`, description: 'Smoke from tray 2.', requester: `customer${i}@example.com`, tags: ['printer', 'hardware'] });
+  }
+  await againstBare(small, 'GET one ticket (HAL, ETag)', '/tickets/1', 0.6);
+  await againstBare(small, 'GET a page of 20 tickets', '/tickets?size=20', 0.7);
+  printTable(`Reads per second, helpdesk vs bare Koa on the same bytes (${CONNECTIONS} connections, median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
+    ['request', 'body', 'helpdesk/s', 'bare Koa/s', 'ratio', 'target', 'verdict', 'helpdesk CPU µs/answer', 'bare CPU µs/answer', 'failed answers'], rows);
+
+  // A million tickets: every page link costs what the first page does.
+  const started = Date.now();
+  const path = scratch.path('million.db');
+  await fillTickets(path, MILLION);
+  console.log(`\n(${MILLION.toLocaleString('en')} tickets loaded in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const big = await startHelpdesk(`file:${path}`);
+  running.push(big);
+  const first = '/tickets?size=20';
+  const links = (await get(big.url, first)).json._links;
+  const last = links.last.href as string;
+  const pages: Record<string, string> = { first, next: links.next.href, prev: (await get(big.url, last)).json._links.prev.href, last };
+  let peak = await big.rss();
+  const sampling = setInterval(() => void big.rss().then((rss) => (peak = Math.max(peak, rss))), 100);
+  const load = (page: string) => () => measure(big.url, { path: page, headers: AS_ADMIN, connections: 1, seconds: 1 });
+  const latency: Record<string, Measured> = await alternate(ROUNDS, Object.fromEntries(Object.entries(pages).map(([name, page]) => [name, load(page)])));
+  clearInterval(sampling);
+  const deep = Object.entries(pages).map(([name, page]) => {
+    const ratio = latency[name]!.mean / latency.first!.mean;
+    return [name, page, latency[name]!.mean, latency[name]!.p99, ratio, '<= 1.5', verdict(ratio, 1.5, 'at most'), latency[name]!.failures];
+  });
+  const mb = peak / 2 ** 20;
+  deep.push(['server RSS (peak)', '', `${mb.toFixed(0)} MB`, '', '', '< 200 MB', mb < 200 ? 'PASS' : 'MISS', '']);
+  printTable(`Paging ${MILLION.toLocaleString('en')} tickets: mean latency vs the first page (1 connection, median of ${ROUNDS} alternating 1 s rounds)`,
+    ['page', 'URL', 'mean ms', 'p99 ms', 'ratio to first', 'target', 'verdict', 'failed answers'], deep);
+} finally {
+  await Promise.all(running.map((server) => server.stop()));
+  scratch.remove();
+}

@@ -1,0 +1,122 @@
+// Issue 6: durable creates per second, group commit against one commit per request, side by side in one run
+// (SQLite, synchronous=FULL); then reads and writes per second for one and two instances on one PostgreSQL.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ChildServer } from './lib/child.ts';
+import { AS_ADMIN, post, scratchFolder, startHelpdesk } from './lib/helpdesk.ts';
+import { type Load, type Measured, measure, measureTogether } from './lib/load.ts';
+import { alternate } from './lib/rounds.ts';
+import { printTable, verdict } from './lib/table.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const CLIENTS = 32;
+const TARGET = 5;
+
+const create = (connections: number): Load => ({
+  path: '/tickets',
+  method: 'POST',
+  headers: { ...AS_ADMIN, 'Content-Type': 'application/json' },
+  body: JSON.stringify({ title: 'Printer on fire', description: 'Smoke from tray 2.', requester: 'ann@example.com', tags: ['printer'] }),
+  connections,
+  seconds: SECONDS,
+});
+const read = (connections: number): Load => ({ path: '/tickets/1', headers: AS_ADMIN, connections, seconds: SECONDS });
+
+const running: ChildServer[] = [];
+async function helpdesk(url: string, env: Record<string, string>): Promise<ChildServer> {
+  const server = await startHelpdesk(url, env);
+  running.push(server);
+  return server;
+}
+
+async function sqliteGroupCommit(): Promise<void> {
+  const scratch = scratchFolder();
+  try {
+    const grouped = await helpdesk(`file:${scratch.path('grouped.db')}`, { GROUP_COMMIT: 'on', SQLITE_SYNCHRONOUS: 'FULL' });
+    const alone = await helpdesk(`file:${scratch.path('alone.db')}`, { GROUP_COMMIT: 'off', SQLITE_SYNCHRONOUS: 'FULL' });
+    const result = await alternate(ROUNDS, {
+      grouped: () => measure(grouped.url, create(CLIENTS), grouped.cpu),
+      alone: () => measure(alone.url, create(CLIENTS), alone.cpu),
+    });
+    const ratio = result.grouped.perSecond / result.alone.perSecond;
+    printTable(`Durable creates per second, SQLite synchronous=FULL, ${CLIENTS} concurrent clients (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
+      ['GROUP_COMMIT', 'creates/s', 'p50 ms', 'p99 ms', 'server CPU µs/create', 'failed answers'],
+      [['on', result.grouped], ['off', result.alone]].map(([mode, m]) => {
+        const { perSecond, p50, p99, cpuPerAnswer, failures } = m as Measured;
+        return [mode as string, perSecond, p50, p99, Math.round(cpuPerAnswer ?? NaN), failures];
+      }));
+    printTable('Target', ['measure', 'ratio', 'target', 'verdict'], [['creates/s on / off', ratio, `>= ${TARGET}`, verdict(ratio, TARGET, 'at least')]]);
+  } finally {
+    await Promise.all(running.splice(0).map((server) => server.stop()));
+    scratch.remove();
+  }
+}
+
+/** A fresh database on the PostgreSQL server at `serverUrl`, made the way the README asks. */
+async function postgresDatabase(serverUrl: string): Promise<string> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  const name = `helpdesk_bench_${Date.now()}`;
+  await client.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`);
+  await client.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function postgresInstances(serverUrl: string): Promise<void> {
+  const rows: (string | number)[][] = [];
+  for (const mode of ['on', 'off']) {
+    const url = await postgresDatabase(serverUrl);
+    try {
+      const one = await helpdesk(url, { GROUP_COMMIT: mode });
+      await post(one.url, '/tickets', { title: 'Read me', requester: 'ann@example.com' });
+      const two = await helpdesk(url, { GROUP_COMMIT: mode });
+      const split = (load: (n: number) => Load) => [{ url: one.url, load: load(CLIENTS / 2) }, { url: two.url, load: load(CLIENTS / 2) }];
+      const result = await alternate(ROUNDS, {
+        'reads, 1 instance': () => measure(one.url, read(CLIENTS)),
+        'reads, 2 instances': () => measureTogether(split(read)),
+        'creates, 1 instance': () => measure(one.url, create(CLIENTS)),
+        'creates, 2 instances': () => measureTogether(split(create)),
+      });
+      for (const [name, m] of Object.entries(result)) rows.push([name, mode, m.perSecond, m.p50, m.p99, m.failures]);
+    } finally {
+      await Promise.all(running.splice(0).map((server) => server.stop()));
+    }
+  }
+  printTable(`One PostgreSQL database (synchronous_commit=on, fsync on), ${CLIENTS} clients split evenly over the instances (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
+    ['load', 'GROUP_COMMIT', 'answers/s', 'p50 ms', 'p99 ms', 'failed answers'], rows);
+}
+
+const inside = process.argv.includes('--postgres-only');
+if (!inside) await sqliteGroupCommit();
+const given = process.env.HELPDESK_BENCH_POSTGRES_URL ?? (inside ? process.env.HELPDESK_TEST_POSTGRES_URL : undefined);
+if (process.argv.includes('--sqlite-only')) {
+  console.log('\nPostgreSQL rows skipped: --sqlite-only.');
+} else if (given) {
+  await postgresInstances(given);
+} else {
+  // Start a throw-away cluster (with fsync on: these are durability figures) and run the PostgreSQL part in it.
+  const script = fileURLToPath(new URL('../scripts/with-postgres.sh', import.meta.url));
+  const self = fileURLToPath(import.meta.url);
+  const { status, errors } = await new Promise<{ status: number | null; errors: string }>((resolve) => {
+    const child = spawn('bash', [script, process.execPath, '--import', 'tsx', self, '--postgres-only'], {
+      env: { ...process.env, WITH_POSTGRES_FSYNC: 'on' },
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      errors += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on('close', (code) => resolve({ status: code, errors }));
+  });
+  if (/no PostgreSQL server found/.test(errors)) {
+    console.log('\nPostgreSQL rows skipped: no PostgreSQL server is installed (Debian: apt-get install -y postgresql), and HELPDESK_BENCH_POSTGRES_URL is not set.');
+  } else if (status !== 0) {
+    console.log(`\nPostgreSQL part failed (exit ${status}): see above.`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,174 @@
+// Commits the store's writes durably, either each in its own transaction or grouped: writes that arrive while
+// a commit is under way queue, and the next commit takes them all at once (one fsync for many requests).
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { Database } from './schema.ts';
+
+/**
+ * One write: its statements run atomically on `db`, and its promise settles only once they are durable. It may
+ * be run more than once (a group whose other member failed is run again without it), so it must not act on
+ * anything but `db`.
+ */
+export type Write<T> = (db: Transaction<Database>) => Promise<T>;
+
+export interface Writes {
+  run<T>(write: Write<T>): Promise<T>;
+  /** Resolves once every write handed over so far has settled (the store closes after it). */
+  settled(): Promise<void>;
+}
+
+/** Each write is a transaction of its own: one commit, one fsync, per request. */
+export function writesAlone(db: Kysely<Database>): Writes {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    run<T>(write: Write<T>): Promise<T> {
+      const done = db.transaction().execute(write);
+      const tracked = done.then(() => {}, () => {}).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+      return done;
+    },
+    async settled() {
+      await Promise.all(pending);
+    },
+  };
+}
+
+interface Queued {
+  write: Write<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Thrown out of a shared transaction to roll it back: the write at `index` failed. */
+class FailedWrite {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+  ) {}
+}
+
+/**
+ * More than this many writes wait for the next commit: one transaction stays short, so readers on SQLite's single
+ * connection wait no longer than that.
+ */
+const MOST_PER_COMMIT = 256;
+
+/**
+ * Group commit. Concurrent writes share one transaction and so one durable COMMIT; nobody hears of success
+ * before it returned, so an acknowledged write is as durable as it would have been alone. Writes run one after
+ * another in the order they arrived, each seeing the ones before it, so version guards (If-Match, 412) and
+ * unique checks (409) decide exactly as they would one at a time.
+ *
+ * A write that fails must fail alone. Failures are rare, so the group first runs without savepoints (a
+ * savepoint costs two more statements per write, two more round trips on PostgreSQL); when one write throws,
+ * the transaction is rolled back, that write is refused, and the rest run again, each in a savepoint of its own.
+ */
+export function groupCommit(db: Kysely<Database>): Writes {
+  let queue: Queued[] = [];
+  let committing: Promise<void> | undefined;
+
+  /** All writes in one transaction; the first to throw rolls it back (FailedWrite). */
+  function runTogether(batch: Queued[]): Promise<Outcome[]> {
+    return db.transaction().execute(async (trx) => {
+      const outcomes: Outcome[] = [];
+      for (const [index, { write }] of batch.entries()) {
+        try {
+          outcomes.push({ ok: true, value: await write(trx) });
+        } catch (error) {
+          throw new FailedWrite(index, error);
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  /** All writes in one transaction, each in a savepoint: one that throws is undone alone. */
+  function runApart(batch: Queued[]): Promise<Outcome[]> {
+    return db.transaction().execute(async (trx) => {
+      const outcomes: Outcome[] = [];
+      for (const { write } of batch) {
+        await sql`SAVEPOINT write`.execute(trx);
+        try {
+          const value = await write(trx);
+          await sql`RELEASE SAVEPOINT write`.execute(trx);
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          await sql`ROLLBACK TO SAVEPOINT write`.execute(trx);
+          await sql`RELEASE SAVEPOINT write`.execute(trx);
+          outcomes.push({ ok: false, error });
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  /** Each write in a transaction of its own, at once: for when a shared transaction failed as a whole. */
+  function runAlone(batch: Queued[]): Promise<Outcome[]> {
+    return Promise.all(
+      batch.map(({ write }) =>
+        db.transaction().execute(write).then(
+          (value): Outcome => ({ ok: true, value }),
+          (error: unknown): Outcome => ({ ok: false, error }),
+        ),
+      ),
+    );
+  }
+
+  async function commit(batch: Queued[]): Promise<void> {
+    const settle = (queued: Queued, outcome: Outcome) => (outcome.ok ? queued.resolve(outcome.value) : queued.reject(outcome.error));
+    let outcomes: Outcome[];
+    try {
+      outcomes = await runTogether(batch);
+    } catch (failure) {
+      if (!(failure instanceof FailedWrite)) {
+        // The shared transaction failed as a whole (its COMMIT, say), so nothing of it landed.
+        outcomes = await runAlone(batch);
+      } else {
+        const rest = batch.filter((_, i) => i !== failure.index);
+        let others: Outcome[];
+        try {
+          others = await runApart(rest);
+        } catch {
+          others = await runAlone(rest);
+        }
+        // The refusal is answered with the others, not before: it may be due to a write that came before it
+        // (the same question, asked first), and whoever hears of it must be able to read that one already.
+        outcomes = [...others.slice(0, failure.index), { ok: false, error: failure.error }, ...others.slice(failure.index)];
+      }
+    }
+    batch.forEach((queued, i) => settle(queued, outcomes[i]!));
+  }
+
+  async function commitQueued(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MOST_PER_COMMIT);
+      queue = queue.slice(MOST_PER_COMMIT);
+      await commit(batch);
+      // Let the requests that arrived during that commit reach the queue before the next one starts: with
+      // better-sqlite3 a commit blocks the event loop, so they are still unread in their sockets.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  function start(): void {
+    committing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(commitQueued)
+      .finally(() => {
+        committing = undefined;
+        if (queue.length > 0) start();
+      });
+  }
+
+  return {
+    run<T>(write: Write<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+        if (!committing) start();
+      });
+    },
+    async settled() {
+      while (committing) await committing;
+    },
+  };
+}
