@@ -48,9 +48,9 @@ export function sendResource(ctx: Context, resource: HalResource, options: SendO
     const preference = preferredReturn(ctx);
     if (preference) ctx.set('Preference-Applied', `return=${preference}`);
     if (preference === 'minimal') {
-      // The client has what it sent: a create says where the result lives, an update that it took.
+      // The client has what it sent: a create says where the result lives, an accepted job where to watch it
+      // (both keep their status), an update that it took.
       ctx.body = null; // before the status: Koa turns an emptied body into 204
-      // A create says where the result lives, and an accepted job where to watch it: those keep their status.
       ctx.status = status === 201 || status === 202 ? status : 204;
       return;
     }
