@@ -1,7 +1,7 @@
 // FAQs as HAL: pure functions from stored FAQs to documents, with the actions the FAQ's state allows as
 // HAL-FORMS templates. Every href comes from the registry, every form from the body schemas.
 import { type Caller, may } from '../../domain/access.ts';
-import type { Faq, FaqStatus } from '../../domain/faqs.ts';
+import type { Faq, FaqSource, FaqStatus } from '../../domain/faqs.ts';
 import { formTemplate } from '../../links/forms.ts';
 import { HalResource } from '../../links/hal.ts';
 import { type PageLinksRequest, collectionResource } from '../../links/pagination.ts';
@@ -10,10 +10,13 @@ import { describedBy } from '../../links/schema-links.ts';
 import type { Page } from '../../store/pagination.ts';
 import { createFaq, patchFaq, replaceFaq } from './schema.ts';
 
+/** A source's URI: a ticket here by id, or the absolute URI of a ticket on the ticket service as it was given. */
+export const sourceHref = (source: FaqSource) => (typeof source === 'number' ? endpoints.ticket.href({ id: source }) : source);
+
 /** The FAQ's fields; its source ticket only for callers who may see any ticket (the link would leak it otherwise). */
 export function faqProperties(faq: Faq, caller: Caller) {
   const { id, question, answer, status, createdAt, updatedAt } = faq;
-  const source = faq.source === null || !may(caller, 'faq:see-source') ? null : endpoints.ticket.href({ id: faq.source });
+  const source = faq.source === null || !may(caller, 'faq:see-source') ? null : sourceHref(faq.source);
   const visibleRelated = may(caller, 'faq:read-drafts') ? faq.related : faq.publishedRelated;
   const related = visibleRelated.map((relatedId) => endpoints.faq.href({ id: relatedId }));
   return { id, question, answer, status, source, related, createdAt, updatedAt };
@@ -44,7 +47,7 @@ export function faqResource(faq: Faq, caller: Caller): HalResource {
 export interface FaqListing {
   status?: FaqStatus;
   q?: string;
-  source?: number;
+  source?: FaqSource;
 }
 
 export function faqCollection(listing: FaqListing, request: PageLinksRequest, page: Page<Faq>, caller: Caller): HalResource {
