@@ -1,7 +1,7 @@
 // Each service alone serves its own kind only: the FAQ service has no tickets and takes a ticket's absolute
 // URI as an FAQ's source; the ticket service has no FAQs of its own and no v1 (the FAQ contract).
 import test from 'ava';
-import { type HalDocument, linkOf } from '../helpers/hypermedia.ts';
+import { HAL_FORMS, type HalDocument, expand, linkOf, propertyOf } from '../helpers/hypermedia.ts';
 import { type TestServer, json, startTestServer } from '../helpers/server.ts';
 
 let faqService: TestServer;
@@ -70,4 +70,14 @@ test('the ticket service searches tickets and links to the FAQ service for match
   t.is(linkOf(results, 'faqs').href, `${faqService.url}/faqs?q=teapot`);
   const [ticket] = results._embedded?.tickets ?? [];
   t.true(linkOf(ticket!, 'faqs').href.startsWith(`${faqService.url}/faqs?source=`));
+});
+
+test('the FAQ service\'s forms ask for the source ticket\'s URI, offering no ticket list it does not have', async (t) => {
+  const collection = (await (await faqService.fetch('/faqs', { headers: { Accept: HAL_FORMS } })).json()) as HalDocument;
+  const source = propertyOf(collection._templates!.default!, 'source');
+  t.is(source.options, undefined);
+  t.regex(source.prompt ?? '', /Source/);
+  // The related FAQs are still offered from the FAQ service's own collection, which is there.
+  const related = propertyOf(collection._templates!.default!, 'related');
+  t.is((await faqService.fetch(expand(related.options!.link!.href))).status, 200);
 });

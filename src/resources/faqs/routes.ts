@@ -15,7 +15,7 @@ import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import { loadFaq, refuseDuplicates } from './access.ts';
 import { faqCollection, faqResource } from './representation.ts';
-import { createFaq, patchFaq, replaceFaq } from './schema.ts';
+import { FAQ_FORMS, FAQ_FORMS_ALONE, createFaq, patchFaq, replaceFaq } from './schema.ts';
 
 interface References {
   source?: unknown;
@@ -43,6 +43,7 @@ export interface FaqRouteOptions {
 
 export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRouteOptions = { ticketsHere: true }): void {
   const { faqs, tickets } = store;
+  const forms = ticketsHere ? FAQ_FORMS : FAQ_FORMS_ALONE;
 
   /** The source a reference names: a live ticket here, or (alone) any ticket URI on the ticket service. */
   async function sourceOf(ctx: Context, value: unknown): Promise<FaqSource | undefined> {
@@ -87,7 +88,7 @@ export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRout
   }
 
   function sendFaq(ctx: Context, faq: Faq, status = 200, location?: string): void {
-    sendResource(ctx, faqResource(faq, callerOf(ctx)), { status, version: faq.version, location });
+    sendResource(ctx, faqResource(faq, callerOf(ctx), forms), { status, version: faq.version, location });
   }
 
   /** A whole FAQ from a create or replace body: it must hold together on its own, so a breach is a 400. */
@@ -115,7 +116,7 @@ export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRout
     const visible = hidden
       ? { items: [], number: page.number, size: page.size, totalElements: 0, totalPages: 1 }
       : await faqs.list({ ...listing, onlyPublished: !may(caller, 'faq:read-drafts') }, page);
-    sendResource(ctx, faqCollection(listing, page, visible, caller));
+    sendResource(ctx, faqCollection(listing, page, visible, caller, forms));
   });
 
   routes.post(endpoints.faqs, async (ctx) => {
