@@ -136,3 +136,62 @@ test('an FAQ service that answers nonsense makes promote 502, changes nothing, a
     await database.drop();
   }
 });
+
+test('a create that timed out is not sent again, and the next promote finds the FAQ it made', async (t) => {
+  const system = await startSplitSystem();
+  // Between the services, a proxy that passes every call on but answers POSTs only after the ticket service
+  // has stopped waiting: the FAQ is made, and the ticket service never hears so.
+  const upstream = new URL(system.roots.faqs);
+  let posts = 0;
+  const proxy = createHttpServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'content-length')) as Record<string, string>;
+    const answer = await fetch(new URL(request.url!, upstream), { method: request.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined, redirect: 'manual' });
+    const body = Buffer.from(await answer.arrayBuffer());
+    if (request.method === 'POST') {
+      posts += 1;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    response.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([name]) => name !== 'content-encoding' && name !== 'content-length'))).end(body);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const ticketDatabase = await createTestDatabase();
+  const minted = await fetch(new URL('tokens', system.roots.faqs), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${system.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'slow-ticket-service', role: 'agent' }),
+  });
+  const { secret } = (await minted.json()) as { secret: string };
+  const ticketService = await spawnServer({
+    SERVICES: 'tickets',
+    DATABASE_URL: ticketDatabase.url,
+    ADMIN_TOKEN: system.token,
+    FAQ_API: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`,
+    FAQ_API_TOKEN: secret,
+    FAQ_API_TIMEOUT_MS: '500',
+  });
+  try {
+    const walker = new Walker(system.token);
+    const ticket = await report(walker, new URL('/', ticketService.url).href, 'Answered too late');
+    const timedOut = await walker.submit(ticket, 'promote');
+    t.is(timedOut.status, 503);
+    t.truthy(timedOut.headers.get('Retry-After'));
+    await new Promise((resolve) => setTimeout(resolve, 1600)); // the FAQ service has long answered the proxy
+    t.is(posts, 1, 'the create was sent once, not retried');
+    const found = await walker.submit(ticket, 'promote');
+    t.is(found.status, 303);
+    const faq = await walker.get(walker.location(found, ticket.url));
+    t.is(faq.document.question, 'Answered too late');
+    t.is(posts, 1);
+    t.deepEqual(
+      await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).execute()),
+      [{ question: 'Answered too late', source_uri: ticket.url }],
+    );
+  } finally {
+    await ticketService.stop();
+    await new Promise((resolve) => proxy.close(resolve));
+    await system.close();
+    await ticketDatabase.drop();
+  }
+});
