@@ -9,7 +9,6 @@ import {
   circuitBreaker,
   handleWhen,
   retry,
-  wrap,
 } from 'cockatiel';
 import parseTemplate from 'uri-templates';
 import { HAL_FORMS, HAL_JSON } from '../http/media-types.ts';

@@ -81,3 +81,18 @@ test('the FAQ service\'s forms ask for the source ticket\'s URI, offering no tic
   const related = propertyOf(collection._templates!.default!, 'related');
   t.is((await faqService.fetch(expand(related.options!.link!.href))).status, 200);
 });
+
+test('with PUBLIC_URL the ticket service names its tickets by that root, whatever host a client used', async (t) => {
+  const behindProxy = await startTestServer({ SERVICES: 'tickets', FAQ_API: `${faqService.url}/`, FAQ_API_TOKEN: faqService.adminToken, PUBLIC_URL: 'https://desk.example/' });
+  try {
+    const created = await behindProxy.fetch('/tickets', json('POST', { title: 'Named by the public root', requester: 'public@customers.example' }));
+    const ticket = (await created.json()) as HalDocument;
+    t.is(linkOf(ticket, 'faqs').href, `${faqService.url}/faqs?source=${encodeURIComponent(`https://desk.example/tickets/${ticket.id}`)}`);
+    const promoted = await behindProxy.fetch(`/tickets/${ticket.id}/promote`, { method: 'POST' });
+    t.is(promoted.status, 201);
+    const faq = (await (await faqService.fetch(new URL(promoted.headers.get('Location')!).pathname)).json()) as HalDocument;
+    t.is(faq.source, `https://desk.example/tickets/${ticket.id}`);
+  } finally {
+    await behindProxy.close();
+  }
+});

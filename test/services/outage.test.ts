@@ -52,6 +52,7 @@ test('while the FAQ service is down promote is 503 with Retry-After, the circuit
     // Tickets keep working: reported, read (without a faqs link for now), listed; ready, though it warns.
     const during = await report(walker, root, 'Reported during the outage');
     t.is(during.document._links.faqs, undefined);
+    const tagWithoutLink = (await walker.request(during.url)).headers.get('ETag');
     t.is((await walker.get(first.url)).document.title, 'Promoted before the outage');
     const ready = await fetch(new URL('ready', root));
     t.is(ready.status, 200);
@@ -83,6 +84,9 @@ test('while the FAQ service is down promote is 503 with Retry-After, the circuit
     t.is(promoted.status, 201);
     t.is(await metric(walker, root, CIRCUIT), 0);
     t.truthy((await walker.get(during.url)).document._links.faqs, 'tickets link to their FAQs again');
+    const tagWithLink = (await walker.request(during.url)).headers.get('ETag');
+    t.not(tagWithLink, tagWithoutLink, 'a copy without the faqs link is not revalidated as current');
+    t.is((await walker.request(during.url, { headers: { 'If-None-Match': tagWithoutLink! } })).status, 200);
 
     // Nothing half-written: every FAQ names its ticket, one per promoted ticket; the tickets were not touched.
     const faqs = await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).orderBy('id').execute());

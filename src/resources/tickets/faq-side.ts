@@ -10,7 +10,7 @@ import { sendResource } from '../../http/respond.ts';
 import { mediaTypeOf, wantsForms } from '../../http/routing.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { FaqService } from '../../remote/faq-service.ts';
-import { resolveHref } from '../../remote/hypermedia.ts';
+import { RemoteFailure, resolveHref } from '../../remote/hypermedia.ts';
 import { problemFor } from '../../remote/problems.ts';
 import type { Store } from '../../store/index.ts';
 import { refuseDuplicates } from '../faqs/access.ts';
@@ -74,7 +74,7 @@ export function remoteFaqs(service: FaqService, publicUrl: string | undefined): 
         template = (await service.entryPoints()).faqs;
       } catch (error) {
         // Tickets keep working while the FAQ service is away: they show no `faqs` link until it is back.
-        if (problemFor(error, 'FAQ service') === error) throw error;
+        if (!(error instanceof RemoteFailure)) throw error;
         return { faqsOf: () => undefined, variant: 'faqs-unknown' };
       }
       const variant = `faqs-${createHash('sha256').update(template).digest('hex').slice(0, 8)}`;
