@@ -3,7 +3,8 @@
 // follows links and templates only cannot tell them apart.
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { type Link, expand } from '../helpers/hypermedia.ts';
+import { type HalDocument as HalDocumentForCrawl, everyLink as everyHalLink, halViolations } from '../helpers/hal.ts';
+import { HAL_JSON, type Link, expand } from '../helpers/hypermedia.ts';
 import { type SystemUnderTest, startSingleServer, startSplitSystem } from '../helpers/services.ts';
 import { type Resource, Walker, items } from '../helpers/walker.ts';
 
@@ -97,6 +98,53 @@ for (const [key, started] of Object.entries(systems)) {
       for (const rel of Object.keys((await walker.get(root)).document._links)) reached.add(rel);
     }
     for (const rel of ['tickets', 'ticket', 'faqs', 'faq', 'search', 'tokens']) t.true(reached.has(rel), `${rel} is reachable from a root`);
+  });
+
+  test(title('a crawl from both roots reaches valid HAL at every link, across services'), async (t) => {
+    const system = await started;
+    const walker = new Walker(system.token);
+    const ticket = await reportTicket(walker, system, `Crawled ${unique()}`);
+    t.is((await promote(walker, ticket)).status, 201);
+    const queue = [system.roots.tickets, system.roots.faqs].map((url) => ({ url, accept: HAL_JSON, from: '(root)' }));
+    const seen = new Set<string>();
+    const failures: string[] = [];
+    const origins = new Set<string>();
+    const serviceOrigins = new Set([system.roots.tickets, system.roots.faqs].map((root) => new URL(root).origin));
+    // Enough to pass through homes, collections, items and their sources on both sides; a page of a big
+    // collection adds no new kind of link.
+    while (queue.length > 0 && seen.size < 120) {
+      const { url, accept, from } = queue.shift()!;
+      if (seen.has(url)) continue;
+      seen.add(url);
+      const response = await walker.request(url, { headers: { Accept: accept } });
+      if (response.status !== 200) {
+        failures.push(`${url} (from ${from}): ${response.status}`);
+        await response.arrayBuffer();
+        continue;
+      }
+      origins.add(new URL(url).origin);
+      if (accept !== HAL_JSON) {
+        await response.arrayBuffer();
+        continue;
+      }
+      const document = (await response.json()) as HalDocumentForCrawl;
+      // Links within a service are absolute paths, as the single server's checker demands; links to the other
+      // service are absolute URLs on purpose, and only those are let through here.
+      const crossing = (violation: string) => {
+        const href = / href (\S+) is not an absolute path$/.exec(violation)?.[1];
+        const target = href === undefined ? undefined : URL.canParse(href) ? new URL(href).origin : undefined;
+        return target !== undefined && target !== new URL(url).origin && serviceOrigins.has(target);
+      };
+      failures.push(...halViolations(document, url).filter((violation) => !crossing(violation)));
+      for (const { rel, link } of everyHalLink(document)) {
+        // Actions take POST; a template with a path variable needs a value the crawler does not invent.
+        if (rel === 'promote' || rel === 'merge' || /\{[^?]/.test(link.href)) continue;
+        queue.push({ url: new URL(expand(link.href), url).href, accept: typeof link.type === 'string' ? link.type : HAL_JSON, from: url });
+      }
+    }
+    t.deepEqual(failures, []);
+    t.deepEqual(origins, serviceOrigins, 'the crawl reached every service');
+    t.true(seen.has(ticket.url), 'the crawl reached the promoted ticket');
   });
 
   test(title('the ticket service\'s home links to the FAQ service\'s collections'), async (t) => {
