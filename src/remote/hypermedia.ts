@@ -106,6 +106,8 @@ export class HypermediaClient {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly breaker;
   private readonly retryGets;
+  /** When the circuit last opened, to tell callers how long it stays so. */
+  private openedAt = 0;
 
   constructor(private readonly options: HypermediaClientOptions) {
     // Only failures that say the service is not there count against it; a 4xx or a malformed answer does not.
@@ -114,6 +116,7 @@ export class HypermediaClient {
       halfOpenAfter: options.cooldownMs,
       breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 3),
     });
+    this.breaker.onBreak(() => (this.openedAt = Date.now()));
     this.retryGets = retry(unavailable, { maxAttempts: GET_ATTEMPTS - 1, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 200 }) });
   }
 
@@ -177,8 +180,10 @@ export class HypermediaClient {
     }
   }
 
+  /** While the circuit is open, the rest of its cool-down; else a whole cool-down, the breaker's own pace. */
   private retryAfter(): number {
-    return Math.max(1, Math.ceil(this.options.cooldownMs / 1000));
+    const wait = this.circuit === 'open' ? this.openedAt + this.options.cooldownMs - Date.now() : this.options.cooldownMs;
+    return Math.max(1, Math.ceil(wait / 1000));
   }
 
   private badAnswer(method: string, message: string): RemoteFailure {
