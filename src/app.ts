@@ -18,23 +18,30 @@ import { endpoints } from './links/registry.ts';
 import { docsRoutes } from './resources/docs/routes.ts';
 import { explorerFiles } from './resources/explorer/assets.ts';
 import { explorerForBrowsers, explorerRoutes } from './resources/explorer/routes.ts';
-import { faqRoutes } from './resources/faqs/routes.ts';
 import { probes } from './resources/health/probes.ts';
-import { homeRoutes } from './resources/home/routes.ts';
 import { importRoutes } from './resources/imports/routes.ts';
 import { metricsRoutes } from './resources/metrics/routes.ts';
 import { schemaRoutes } from './resources/schemas/routes.ts';
-import { searchRoutes } from './resources/search/routes.ts';
-import { ticketRoutes } from './resources/tickets/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { announceDeprecation, isV1 } from './resources/v1/deprecation.ts';
-import { v1Routes } from './resources/v1/routes.ts';
+import { type ServiceConfig, serviceRoutes } from './services.ts';
 import type { Store } from './store/index.ts';
 
 export type AppConfig = Pick<
   Config,
   'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
->;
+> &
+  Partial<ServiceConfig>;
+
+/** Both services in one process, unless the configuration says otherwise. */
+const SINGLE_SERVER: ServiceConfig = {
+  services: new Set(['tickets', 'faqs']),
+  faqApi: undefined,
+  faqApiToken: undefined,
+  faqApiTimeoutMs: 3000,
+  faqApiCooldownMs: 10_000,
+  publicUrl: undefined,
+};
 
 export interface AppDependencies {
   config: AppConfig;
@@ -50,6 +57,11 @@ export interface AppDependencies {
 const CORS_ALLOW_HEADERS = ['Authorization', 'If-Match', 'If-None-Match', 'Content-Type', 'Prefer', 'Accept'];
 const CORS_EXPOSE_HEADERS = ['Location', 'ETag', 'Link', 'Allow', 'Content-Location', 'Deprecation', 'Sunset', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Preference-Applied', 'X-Request-Id'];
 
+/** The settings a caller gave, without the undefined ones (which would hide the defaults). */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 export async function buildApp({ config, store, log, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
   const metrics = createMetrics((path) => (isV1(path) ? 'v1' : 'current'));
   const [perToken, perAddress] = await Promise.all([
@@ -59,13 +71,11 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
 
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
   const routes = new Routes(new Router({ strict: true, sensitive: true }));
-  homeRoutes(routes);
-  ticketRoutes(routes, store);
-  faqRoutes(routes, store);
-  searchRoutes(routes, store);
+  const services = serviceRoutes({ ...SINGLE_SERVER, ...definedOnly(config) }, store, metrics.registry);
+  services.register(routes); // home, tickets, FAQs, search and v1, as far as this process runs them
   tokenRoutes(routes, store);
-  importRoutes(routes, store, config.imports);
-  v1Routes(routes, store);
+  // Bulk imports make tickets: they run where the ticket service does.
+  if ((config.services ?? SINGLE_SERVER.services).has('tickets')) importRoutes(routes, store, config.imports);
   schemaRoutes(routes);
   docsRoutes(routes);
   metricsRoutes(routes, metrics);
@@ -83,7 +93,7 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
   app.use(renderProblems(log)); // every failure below becomes a problem document
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
-  app.use(probes({ store, draining })); // /health and /ready, before anything that needs a token or the database
+  app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken)); // who is calling (401 for a bad token)
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit })); // 429

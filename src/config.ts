@@ -36,6 +36,19 @@ export interface Config {
   workers: number;
   /** How the import worker inside each instance runs bulk imports. */
   imports: ImportWorkerConfig;
+  /** Which services this process runs: both (the single server), or one of them (see docs/services.md). */
+  services: ReadonlySet<Service>;
+  /** The FAQ service's root URL, when this process runs the ticket service alone; undefined otherwise. */
+  faqApi: string | undefined;
+  /** The ticket service's bearer token at the FAQ service (an agent token minted there), if it needs one. */
+  faqApiToken: string | undefined;
+  /** How long one call to the FAQ service may take, and how long its circuit stays open before a probe. */
+  faqApiTimeoutMs: number;
+  faqApiCooldownMs: number;
+  /** This service's own public root (absolute links to it), or undefined to take it from each request. */
+  publicUrl: string | undefined;
+  /** A prefix every path is mounted under (e.g. `/kb`), or '' for the root. */
+  basePath: string;
 }
 
 export interface ImportWorkerConfig {
@@ -46,6 +59,9 @@ export interface ImportWorkerConfig {
   /** Rows per chunk: each chunk is one transaction that also saves the progress and renews the lease. */
   chunkRows: number;
 }
+
+export const SERVICES = ['tickets', 'faqs'] as const;
+export type Service = (typeof SERVICES)[number];
 
 export interface RateLimit {
   points: number;
@@ -192,6 +208,49 @@ function importWorker(env: Env): ImportWorkerConfig {
   return imports;
 }
 
+function services(env: Env): ReadonlySet<Service> {
+  const raw = read(env, 'SERVICES', 'tickets,faqs');
+  const names = raw.split(',').map((s) => s.trim().toLowerCase());
+  if (names.some((name) => !(SERVICES as readonly string[]).includes(name))) {
+    throw new ConfigError('SERVICES', `expected tickets, faqs or tickets,faqs, got "${raw}"`);
+  }
+  return new Set(names as Service[]);
+}
+
+/** An absolute http(s) URL, with no query or fragment (a root others are resolved against). */
+function rootUrl(env: Env, name: string): string | undefined {
+  const raw = read(env, name, '');
+  if (raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError(name, `expected an absolute http(s) URL such as http://faqs.internal:3000/, got "${raw}"`);
+  }
+  return url.href;
+}
+
+function secret(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(name, 'expected a token secret (at least 16 characters, no spaces)');
+  return raw;
+}
+
+/**
+ * The mount prefix: '' or `/segment[/segment…]` without a trailing slash. Exported because the URI registry
+ * reads it once at start (module load), before any template is expanded.
+ */
+export function basePath(env: Env): string {
+  const raw = read(env, 'BASE_PATH', '');
+  if (raw === '' || raw === '/') return '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(raw)) throw new ConfigError('BASE_PATH', `expected a path such as /kb (no trailing slash), got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const config = {
     port: port(env),
@@ -210,7 +269,21 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false'] as const, (s) => s.toLowerCase()) === 'true',
     workers: workers(env),
     imports: importWorker(env),
+    services: services(env),
+    faqApi: rootUrl(env, 'FAQ_API'),
+    faqApiToken: secret(env, 'FAQ_API_TOKEN'),
+    faqApiTimeoutMs: milliseconds(env, 'FAQ_API_TIMEOUT_MS', '3000'),
+    faqApiCooldownMs: milliseconds(env, 'FAQ_API_COOLDOWN_MS', '10000'),
+    publicUrl: rootUrl(env, 'PUBLIC_URL'),
+    basePath: basePath(env),
   };
+  const split = !config.services.has('faqs');
+  if (split && config.faqApi === undefined) {
+    throw new ConfigError('FAQ_API', 'required with SERVICES=tickets: the FAQ service\'s root URL, such as http://faqs.internal:3000/');
+  }
+  if (!split && config.faqApi !== undefined) {
+    throw new ConfigError('FAQ_API', `only the ticket service alone (SERVICES=tickets) calls an FAQ service; this process runs ${[...config.services].join(',')}`);
+  }
   if (config.v1Sunset <= config.v1DeprecatedAt) {
     throw new ConfigError('V1_SUNSET', `must come after V1_DEPRECATED_AT (${config.v1DeprecatedAt.toISOString()})`);
   }

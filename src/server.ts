@@ -8,6 +8,7 @@ import { type AppDependencies, buildApp } from './app.ts';
 import { runPrimary } from './cluster.ts';
 import { type Config, ConfigError, loadConfig, redactDatabaseUrl } from './config.ts';
 import { startImportWorker } from './jobs/import-worker.ts';
+import { MOUNT } from './links/registry.ts';
 import { createLogger } from './log.ts';
 import { openStore } from './store/index.ts';
 
@@ -53,6 +54,9 @@ function drainable(server: Server) {
 }
 
 export async function startServer(config: Config, extraRoutes?: AppDependencies['extraRoutes']): Promise<RunningServer> {
+  // The URI registry read BASE_PATH when the process started; a configuration that says otherwise would serve
+  // links to paths no route answers.
+  if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (BASE_PATH when it started), not "${config.basePath}"`);
   const log = createLogger(config.logLevel);
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit });
   let lifecycle: ReturnType<typeof drainable> | undefined;
@@ -75,7 +79,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, database: redactDatabaseUrl(config.databaseUrl) }, 'listening');
+  log.info({ url, services: [...config.services], database: redactDatabaseUrl(config.databaseUrl) }, 'listening');
   return {
     server,
     url,

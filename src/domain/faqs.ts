@@ -3,12 +3,18 @@
 export const FAQ_STATUSES = ['draft', 'published'] as const;
 export type FaqStatus = (typeof FAQ_STATUSES)[number];
 
+/**
+ * The ticket an FAQ came from: its id when the ticket lives in the same service (the single server), or its
+ * absolute URI when it lives in another (the FAQ service alone: see docs/services.md).
+ */
+export type FaqSource = number | string;
+
 /** What a client may write. `source` is the ticket it came from; `related` other FAQs, in order. */
 export interface FaqFields {
   question: string;
   answer: string | null;
   status: FaqStatus;
-  source: number | null;
+  source: FaqSource | null;
   related: number[];
 }
 

@@ -11,7 +11,7 @@ export function versionTag(version: number, variant?: string): string {
   return variant ? `"v${version}-${variant}"` : `"v${version}"`;
 }
 
-const VERSION_TAG = /^"v(\d+)(?:-[a-z-]+)?"$/;
+const VERSION_TAG = /^"v(\d+)(?:-[a-z0-9-]+)?"$/;
 
 /** A tag for a body without a stored version: a hash of its bytes and of its media type. */
 function contentTag(serialised: string, mediaType: string): string {

@@ -33,7 +33,20 @@ export function createMetrics(versionOf: (path: string) => ApiVersion): Metrics 
     registers: [registry],
   });
   const v1Calls = new Counter({ name: 'helpdesk_v1_calls_total', help: 'Calls to FAQ contract v1, by caller', labelNames: ['caller'], registers: [registry] });
+  const contractCalls = new Counter({
+    name: 'helpdesk_contract_calls_total',
+    help: 'Calls from clients that state the FAQ contract they speak (User-Agent "… faq-contract/N"), by caller and contract',
+    labelNames: ['caller', 'contract'],
+    registers: [registry],
+  });
   const callers = new Set<string>();
+  /** A caller's label, or "other" once MAX_CALLERS distinct ones are tracked. */
+  const tracked = (caller: string) => {
+    if (callers.has(caller)) return caller;
+    if (callers.size >= MAX_CALLERS) return 'other';
+    callers.add(caller);
+    return caller;
+  };
 
   return {
     registry,
@@ -51,14 +64,10 @@ export function createMetrics(versionOf: (path: string) => ApiVersion): Metrics 
         };
         requests.inc(labels);
         duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-        if (apiVersion === 'v1') {
-          let caller = callerOf(ctx);
-          if (!callers.has(caller)) {
-            if (callers.size < MAX_CALLERS) callers.add(caller);
-            else caller = 'other';
-          }
-          v1Calls.inc({ caller });
-        }
+        if (apiVersion === 'v1') v1Calls.inc({ caller: tracked(callerOf(ctx)) });
+        // Our own services say which contract they were built for, so an operator sees who still needs which.
+        const contract = /\bfaq-contract\/(\d{1,3})\b/.exec(ctx.get('User-Agent'))?.[1];
+        if (contract !== undefined) contractCalls.inc({ caller: tracked(callerOf(ctx)), contract });
       }
     },
   };

@@ -14,6 +14,8 @@ export interface SendOptions {
   /** The stored version, for the ETag; resources without one get a hash of the body. */
   version?: number;
   location?: string;
+  /** A further ETag variant, when the representation depends on more than the version and the caller. */
+  variant?: string;
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH']);
@@ -36,7 +38,7 @@ export function sendResource(ctx: Context, resource: HalResource, options: SendO
   const status = options.status ?? 200;
   if (options.version !== undefined) {
     // The links and forms a resource shows depend on the caller's role, so each role's copy has its own tag.
-    const variant = [VARIANTS[mediaTypeOf(ctx)], roleOf(callerOf(ctx))].filter(Boolean).join('-');
+    const variant = [VARIANTS[mediaTypeOf(ctx)], roleOf(callerOf(ctx)), options.variant].filter(Boolean).join('-');
     ctx.set('ETag', versionTag(options.version, variant));
   }
   if (options.location !== undefined) ctx.set('Location', options.location);

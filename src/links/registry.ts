@@ -1,7 +1,15 @@
 // The one registry of URI templates: routes are registered from these and every href is expanded from them,
 // so a link can never point where no route is.
 import parseTemplate, { type UriTemplate } from 'uri-templates';
+import { basePath } from '../config.ts';
 import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, PROBLEM_JSON, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
+
+/**
+ * The prefix every path is mounted under (BASE_PATH: `/kb`, say), read once as the process starts: a service
+ * may move its routes and its clients, who follow links, never notice. Process-wide because templates are
+ * already expanded at module load (the forms' option links).
+ */
+export const MOUNT = basePath(process.env);
 
 export type TemplateValues = Record<string, string | number | undefined>;
 
@@ -13,14 +21,19 @@ export class Endpoint {
   private readonly expander: UriTemplate;
   private readonly pathMatcher: UriTemplate;
 
+  /** The path under the mount prefix. */
+  readonly path: string;
+
   constructor(
-    readonly path: string,
+    ownPath: string,
     readonly query: readonly string[] = [],
     /** Variables the server adds to its own links (page cursors) but does not advertise in the template. */
     readonly hiddenQuery: readonly string[] = [],
     /** The media types this endpoint answers with, in the server's order of preference. */
     readonly representations: readonly string[] = HAL_REPRESENTATIONS,
   ) {
+    const path = MOUNT + ownPath;
+    this.path = path;
     this.template = query.length === 0 ? path : `${path}{?${query.join(',')}}`;
     const everyVariable = [...query, ...hiddenQuery];
     this.expander = parseTemplate(everyVariable.length === 0 ? path : `${path}{?${everyVariable.join(',')}}`);

@@ -1,6 +1,6 @@
 // Queries for FAQs and their related FAQs. A duplicate question surfaces as DuplicateQuestion, not as a crash.
 import { type Kysely, type Transaction, type Updateable, sql } from 'kysely';
-import { type Faq, type FaqFields, type FaqStatus, questionKey } from '../domain/faqs.ts';
+import { type Faq, type FaqFields, type FaqSource, type FaqStatus, questionKey } from '../domain/faqs.ts';
 import { isUniqueViolation } from './errors.ts';
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
@@ -11,7 +11,7 @@ import type { Writes } from './writes.ts';
 export interface FaqFilter {
   status?: FaqStatus;
   q?: string;
-  source?: number;
+  source?: FaqSource;
   /** Leave drafts out (what callers who may not read drafts see). */
   onlyPublished?: boolean;
 }
@@ -32,7 +32,7 @@ function toFaq(row: Row, related: number[], publishedRelated: number[]): Faq {
     question: row.question,
     answer: row.answer,
     status: row.status as FaqStatus,
-    source: row.source_ticket_id,
+    source: row.source_ticket_id ?? row.source_uri,
     related,
     version: row.version,
     createdAt: row.created_at,
@@ -49,8 +49,14 @@ function toColumns(fields: Partial<FaqFields>): Updateable<FaqsTable> {
   }
   if (fields.answer !== undefined) columns.answer = fields.answer;
   if (fields.status !== undefined) columns.status = fields.status;
-  if (fields.source !== undefined) columns.source_ticket_id = fields.source;
+  if (fields.source !== undefined) Object.assign(columns, sourceColumns(fields.source));
   return columns;
+}
+
+/** A source goes to one of two columns: a ticket id here, or a ticket's URI on another service. */
+function sourceColumns(source: FaqSource | null): Pick<FaqsTable, 'source_ticket_id' | 'source_uri'> {
+  if (typeof source === 'string') return { source_ticket_id: null, source_uri: source };
+  return { source_ticket_id: source, source_uri: null };
 }
 
 const now = () => new Date().toISOString();
@@ -77,8 +83,8 @@ export class FaqStore {
   }
 
   /** The live FAQ promoted from a ticket, if there is one. */
-  async findBySource(ticketId: number): Promise<Faq | undefined> {
-    const row = await this.live({ source: ticketId }).selectAll().orderBy('id').executeTakeFirst();
+  async findBySource(source: FaqSource): Promise<Faq | undefined> {
+    const row = await this.live({ source }).selectAll().orderBy('id').executeTakeFirst();
     return row && (await this.withRelated([row]))[0];
   }
 
@@ -100,7 +106,7 @@ export class FaqStore {
             question_key: questionKey(fields.question),
             answer: fields.answer,
             status: fields.status,
-            source_ticket_id: fields.source,
+            ...sourceColumns(fields.source),
             version: 1,
             created_at: at,
             updated_at: at,
@@ -183,7 +189,8 @@ export class FaqStore {
     let query = this.db.selectFrom('faqs').where('deleted_at', 'is', null);
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.onlyPublished) query = query.where('status', '=', 'published');
-    if (filter.source !== undefined) query = query.where('source_ticket_id', '=', filter.source);
+    if (typeof filter.source === 'number') query = query.where('source_ticket_id', '=', filter.source);
+    if (typeof filter.source === 'string') query = query.where('source_uri', '=', filter.source);
     if (filter.q !== undefined) query = query.where(this.textSearch.matches('faqs', filter.q));
     return query;
   }

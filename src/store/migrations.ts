@@ -124,9 +124,20 @@ const imports = (dialect: SchemaDialect): Migration => ({
   },
 });
 
+/**
+ * FAQs whose ticket lives in another service (the split: docs/services.md) name it by absolute URI. A column
+ * of its own, so the id column keeps its foreign key to tickets in the single server.
+ */
+const sourceUris: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('faqs').addColumn('source_uri', 'text').execute();
+    await sql`CREATE INDEX faqs_source_uri ON faqs (source_uri, id) WHERE deleted_at IS NULL`.execute(db);
+  },
+};
+
 /** Every migration by name; the names are what each database records as done. */
 function migrations(dialect: SchemaDialect): Record<string, Migration> {
-  return { '0001-initial': initial(dialect), '0002-tokens': tokens(dialect), '0003-imports': imports(dialect) };
+  return { '0001-initial': initial(dialect), '0002-tokens': tokens(dialect), '0003-imports': imports(dialect), '0004-faq-source-uris': sourceUris };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface FaqsTable {
   answer: string | null;
   status: string;
   source_ticket_id: number | null;
+  /** The absolute URI of a ticket on another service (the split); null when source_ticket_id names it, or none. */
+  source_uri: string | null;
   version: number;
   created_at: string;
   updated_at: string;

@@ -1,6 +1,6 @@
 // HTTP for FAQs: the collection and each FAQ. Tickets and other FAQs are named by id or URI.
 import type { Context } from 'koa';
-import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, type FaqFields, whyInconsistent } from '../../domain/faqs.ts';
+import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, type FaqFields, type FaqSource, whyInconsistent } from '../../domain/faqs.ts';
 import { type Caller, may, ticketOwner } from '../../domain/access.ts';
 import { callerOf, requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
@@ -15,22 +15,51 @@ import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import { loadFaq, refuseDuplicates } from './access.ts';
 import { faqCollection, faqResource } from './representation.ts';
-import { createFaq, patchFaq, replaceFaq } from './schema.ts';
+import { FAQ_FORMS, FAQ_FORMS_ALONE, createFaq, patchFaq, replaceFaq } from './schema.ts';
 
 interface References {
   source?: unknown;
   related?: unknown[];
 }
 
-export function faqRoutes(routes: Routes, store: Store): void {
+/**
+ * The absolute http(s) URI of a ticket on another service, normalised, or undefined. The FAQ service alone cannot
+ * look the ticket up (it knows no ticket service): it keeps the URI the ticket service gave, as any link is kept.
+ */
+export function remoteTicketUri(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.hash === '' && url.username === '' && url.password === '' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FaqRouteOptions {
+  /** Whether tickets live in this process (the single server): sources are ids here, else URIs elsewhere. */
+  ticketsHere: boolean;
+}
+
+export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRouteOptions = { ticketsHere: true }): void {
   const { faqs, tickets } = store;
+  const forms = ticketsHere ? FAQ_FORMS : FAQ_FORMS_ALONE;
+
+  /** The source a reference names: a live ticket here, or (alone) any ticket URI on the ticket service. */
+  async function sourceOf(ctx: Context, value: unknown): Promise<FaqSource | undefined> {
+    if (!ticketsHere) return remoteTicketUri(value);
+    const id = referencedId(value, endpoints.ticket, ctx.URL.origin);
+    const ticket = id === undefined ? undefined : await tickets.find(id);
+    return ticket && ticket.deletedAt === null ? ticket.id : undefined;
+  }
 
   const load = (ctx: Context) => loadFaq(faqs, ctx.params.id, callerOf(ctx));
 
-  async function maySeeTicket(caller: Caller, ticketId: number): Promise<boolean> {
+  async function maySeeTicket(caller: Caller, ticketId: FaqSource): Promise<boolean> {
     if (may(caller, 'faq:see-source')) return true;
     const owner = ticketOwner(caller);
-    if (owner === undefined || !may(caller, 'ticket:read')) return false;
+    // Alone, this service cannot tell whose a ticket is: only those who may see every source filter by one.
+    if (owner === undefined || !may(caller, 'ticket:read') || typeof ticketId === 'string') return false;
     return (await tickets.find(ticketId))?.requester === owner;
   }
 
@@ -40,10 +69,9 @@ export function faqRoutes(routes: Routes, store: Store): void {
     const resolved: Pick<Partial<FaqFields>, 'source' | 'related'> = {};
     if (body.source === null) resolved.source = null;
     else if (body.source !== undefined) {
-      const id = referencedId(body.source, endpoints.ticket, ctx.URL.origin);
-      const ticket = id === undefined ? undefined : await tickets.find(id);
-      if (!ticket || ticket.deletedAt !== null) errors.push({ pointer: '#/source', detail: 'names no ticket' });
-      else resolved.source = ticket.id;
+      const source = await sourceOf(ctx, body.source);
+      if (source === undefined) errors.push({ pointer: '#/source', detail: ticketsHere ? 'names no ticket' : 'is not the absolute URI of a ticket' });
+      else resolved.source = source;
     }
     if (body.related !== undefined) {
       const ids = body.related.map((value) => referencedId(value, endpoints.faq, ctx.URL.origin));
@@ -60,7 +88,7 @@ export function faqRoutes(routes: Routes, store: Store): void {
   }
 
   function sendFaq(ctx: Context, faq: Faq, status = 200, location?: string): void {
-    sendResource(ctx, faqResource(faq, callerOf(ctx)), { status, version: faq.version, location });
+    sendResource(ctx, faqResource(faq, callerOf(ctx), forms), { status, version: faq.version, location });
   }
 
   /** A whole FAQ from a create or replace body: it must hold together on its own, so a breach is a 400. */
@@ -78,7 +106,9 @@ export function faqRoutes(routes: Routes, store: Store): void {
     const listing = {
       status: query.oneOf('status', FAQ_STATUSES),
       q: query.text('q', 200),
-      source: query.custom('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, ctx.URL.origin)),
+      source: ticketsHere
+        ? query.custom<FaqSource>('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, ctx.URL.origin))
+        : query.custom<FaqSource>('source', 'must be the absolute URI of a ticket', remoteTicketUri),
     };
     query.done();
     // Filtering by source tells which ticket an FAQ came from: only for callers who may see that ticket.
@@ -86,7 +116,7 @@ export function faqRoutes(routes: Routes, store: Store): void {
     const visible = hidden
       ? { items: [], number: page.number, size: page.size, totalElements: 0, totalPages: 1 }
       : await faqs.list({ ...listing, onlyPublished: !may(caller, 'faq:read-drafts') }, page);
-    sendResource(ctx, faqCollection(listing, page, visible, caller));
+    sendResource(ctx, faqCollection(listing, page, visible, caller, forms));
   });
 
   routes.post(endpoints.faqs, async (ctx) => {

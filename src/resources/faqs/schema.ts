@@ -1,5 +1,5 @@
 // The one description of an FAQ on the wire: it validates request bodies and is the schema clients read.
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { FAQ_STATUSES } from '../../domain/faqs.ts';
 import { type BodyDescription, NOT_BLANK } from '../../http/validation.ts';
 import { CHOICES_KEYWORD } from '../../links/forms.ts';
@@ -74,3 +74,27 @@ export const patchFaq: BodyDescription<typeof FaqPatch> = { schema: FaqPatch, no
 
 export type FaqCreateBody = Static<typeof FaqCreate>;
 export type FaqPatchBody = Static<typeof FaqPatch>;
+
+/** The schemas the FAQ forms are built from: the ones that validate bodies, or those of the FAQ service alone. */
+export interface FaqForms {
+  create: TSchema;
+  patch: TSchema;
+}
+
+export const FAQ_FORMS: FaqForms = { create: FaqCreate, patch: FaqPatch };
+
+/**
+ * The FAQ service alone has no tickets to offer as choices: its forms ask for the ticket's absolute URI on the
+ * ticket service instead (the bodies are still validated by the schemas above, which allow a URI).
+ */
+const sourceUri = Type.Optional(
+  Type.Union([Type.String({ minLength: 1, maxLength: 2000, format: 'uri' }), Type.Null()], {
+    title: 'Source',
+    description: 'The absolute URI of the ticket this FAQ came from, on the ticket service.',
+  }),
+);
+
+export const FAQ_FORMS_ALONE: FaqForms = {
+  create: { ...FaqCreate, properties: { ...FaqCreate.properties, source: sourceUri } },
+  patch: { ...FaqPatch, properties: { ...FaqPatch.properties, source: sourceUri } },
+};

@@ -1,6 +1,8 @@
 // Liveness (/health) and readiness (/ready) for load balancers and orchestrators. They are answered before
 // authentication and rate limits, which need the database: liveness must not depend on it, and a probe has no
-// token. Readiness fails while the database does not answer and once the server has begun to shut down.
+// token. Readiness fails while the database does not answer and once the server has begun to shut down. Other
+// services this one calls are reported (warn) but never fail readiness: restarting or unrouting this service
+// would not bring them back, and what does not need them keeps working.
 import type { Context, Next } from 'koa';
 import { Problem } from '../../http/problem.ts';
 import type { Endpoint } from '../../links/registry.ts';
@@ -16,9 +18,16 @@ export interface ProbeDependencies {
   store: Pick<Store, 'ping' | 'engine'>;
   /** True once the server has begun a graceful shutdown. */
   draining: () => boolean;
+  /** Services this one depends on, by check name: each resolves to a check whose status is pass or warn. */
+  dependencies?: Record<string, () => Promise<DependencyCheck>>;
 }
 
-type Status = 'pass' | 'fail';
+type Status = 'pass' | 'fail' | 'warn';
+
+export interface DependencyCheck {
+  status: 'pass' | 'warn';
+  check: object;
+}
 
 /** The draft's document: an overall status, and per check what was seen. */
 export function healthDocument(status: Status, checks?: Record<string, object[]>, output?: string): object {
@@ -52,7 +61,7 @@ function send(ctx: Context, httpStatus: number, document: object): void {
 }
 
 /** Answers the probe endpoints; everything else passes on down the stack. */
-export function probes({ store, draining }: ProbeDependencies) {
+export function probes({ store, draining, dependencies = {} }: ProbeDependencies) {
   const answer = async (ctx: Context, endpoint: Endpoint) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       throw new Problem('method-not-allowed', `${ctx.path} answers GET and HEAD only.`, { headers: { Allow: 'GET, HEAD' } });
@@ -63,8 +72,12 @@ export function probes({ store, draining }: ProbeDependencies) {
     ctx.state.mediaType = mediaType;
     if (endpoint === endpoints.health) return send(ctx, 200, healthDocument('pass'));
     if (draining()) return send(ctx, 503, healthDocument('fail', undefined, 'The server is shutting down.'));
-    const { status, check } = await databaseCheck(store);
-    send(ctx, status === 'pass' ? 200 : 503, healthDocument(status, { 'database:responseTime': [check] }, status === 'pass' ? undefined : 'The database does not answer.'));
+    const [{ status, check }, ...others] = await Promise.all([databaseCheck(store), ...Object.values(dependencies).map((probe) => probe())]);
+    const checks: Record<string, object[]> = { 'database:responseTime': [check] };
+    Object.keys(dependencies).forEach((name, index) => (checks[name] = [others[index]!.check]));
+    const overall: Status = status === 'fail' ? 'fail' : others.some((other) => other.status === 'warn') ? 'warn' : 'pass';
+    const output = status === 'fail' ? 'The database does not answer.' : overall === 'warn' ? 'A service this one calls does not answer; what needs it answers 503 meanwhile.' : undefined;
+    send(ctx, status === 'pass' ? 200 : 503, healthDocument(overall, checks, output));
   };
   return async (ctx: Context, next: Next) => {
     if (ctx.path === endpoints.health.path) return answer(ctx, endpoints.health);

@@ -5,26 +5,37 @@ import type { Ticket } from '../../domain/tickets.ts';
 import { HalResource } from '../../links/hal.ts';
 import { endpoints } from '../../links/registry.ts';
 import { faqResource } from '../faqs/representation.ts';
-import { ticketResource } from '../tickets/representation.ts';
+import { type FaqsOf, ticketResource } from '../tickets/representation.ts';
 
 export interface SearchResults {
   q: string | undefined;
   tickets: Ticket[];
   faqs: Faq[];
   ticketMatches: number;
-  faqMatches: number;
+  /** Null when FAQs are not searched here (the ticket service alone: its `faqs` link leads to them). */
+  faqMatches: number | null;
+}
+
+/** Where the full lists are: here by default; alone, a service lists only its own kind and links the other. */
+export interface SearchLinks {
+  tickets: boolean;
+  /** The FAQ list matching `q`, or undefined when it cannot be named now. */
+  faqs: string | undefined;
+  /** Each embedded ticket's `faqs` link. */
+  faqsOf?: FaqsOf;
 }
 
 /** Both embedded arrays are always there; a caller who may not list tickets gets an empty one and no link to them. */
-export function searchResource(results: SearchResults, caller: Caller): HalResource {
+export function searchResource(results: SearchResults, caller: Caller, links?: SearchLinks): HalResource {
   const { q } = results;
+  const { tickets, faqs, faqsOf } = links ?? { tickets: true, faqs: endpoints.faqs.href({ q }) };
   const resource = new HalResource(
     { q: q ?? null, matches: { tickets: results.ticketMatches, faqs: results.faqMatches } },
     endpoints.search.href({ q }),
   );
-  if (may(caller, 'ticket:list')) resource.link('tickets', { href: endpoints.tickets.href({ q }), title: 'Every matching ticket, paged' });
+  if (tickets && may(caller, 'ticket:list')) resource.link('tickets', { href: endpoints.tickets.href({ q }), title: 'Every matching ticket, paged' });
+  if (faqs !== undefined) resource.link('faqs', { href: faqs, title: 'Every matching FAQ, paged' });
   return resource
-    .link('faqs', { href: endpoints.faqs.href({ q }), title: 'Every matching FAQ, paged' })
-    .embed('tickets', results.tickets.map((ticket) => ticketResource(ticket, caller)))
+    .embed('tickets', results.tickets.map((ticket) => ticketResource(ticket, caller, faqsOf)))
     .embed('faqs', results.faqs.map((faq) => faqResource(faq, caller)));
 }

@@ -1,4 +1,6 @@
 // HTTP for search across tickets and FAQs. Finding nothing is a 200 with empty lists, not an error.
+import type { Context } from 'koa';
+import type { FaqsOf } from '../tickets/representation.ts';
 import { may, ticketOwner } from '../../domain/access.ts';
 import { requireAction } from '../../http/authentication.ts';
 import { sendResource } from '../../http/respond.ts';
@@ -6,12 +8,24 @@ import type { Routes } from '../../http/routing.ts';
 import { QueryReader } from '../../http/query.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
-import { searchResource } from './representation.ts';
+import { type SearchLinks, searchResource } from './representation.ts';
+
+/**
+ * What this process searches. The single server searches both; alone, a service searches its own kind, and
+ * the ticket service links to the FAQ service's matching FAQs instead of searching them (docs/services.md).
+ */
+export interface SearchScope {
+  tickets: boolean;
+  /** Searched here (true), or the URL of the FAQ list matching q elsewhere (or undefined when unknown now). */
+  faqs: true | ((q: string | undefined) => Promise<string | undefined>);
+  /** The `faqs` link of each ticket found, when FAQs live elsewhere. */
+  faqsOf?: (ctx: Context) => Promise<FaqsOf>;
+}
 
 /** How many of the best matches of each kind the results embed; the linked lists have the rest. */
 export const BEST_MATCHES = 10;
 
-export function searchRoutes(routes: Routes, store: Store): void {
+export function searchRoutes(routes: Routes, store: Store, scope: SearchScope = { tickets: true, faqs: true }): void {
   routes.get(endpoints.search, async (ctx) => {
     const caller = requireAction(ctx, 'search');
     const query = new QueryReader(ctx);
@@ -20,14 +34,20 @@ export function searchRoutes(routes: Routes, store: Store): void {
     // Only what the caller may see is searched: their own tickets (or none), and published FAQs unless they may read drafts.
     const ticketFilter = { q, requester: ticketOwner(caller) };
     const faqFilter = { q, onlyPublished: !may(caller, 'faq:read-drafts') };
-    const searchTickets = q !== undefined && may(caller, 'ticket:list');
+    const searchTickets = q !== undefined && scope.tickets && may(caller, 'ticket:list');
+    const searchFaqs = q !== undefined && scope.faqs === true;
     const results = {
       q,
       tickets: searchTickets ? await store.tickets.search(q, BEST_MATCHES, ticketFilter) : [],
       ticketMatches: searchTickets ? await store.tickets.count(ticketFilter) : 0,
-      faqs: q === undefined ? [] : await store.faqs.search(q, BEST_MATCHES, faqFilter),
-      faqMatches: q === undefined ? 0 : await store.faqs.count(faqFilter),
+      faqs: searchFaqs ? await store.faqs.search(q, BEST_MATCHES, faqFilter) : [],
+      faqMatches: searchFaqs ? await store.faqs.count(faqFilter) : scope.faqs === true ? 0 : null,
     };
-    sendResource(ctx, searchResource(results, caller));
+    const links: SearchLinks = {
+      tickets: scope.tickets,
+      faqs: scope.faqs === true ? endpoints.faqs.href({ q }) : await scope.faqs(q),
+      faqsOf: await scope.faqsOf?.(ctx),
+    };
+    sendResource(ctx, searchResource(results, caller, links));
   });
 }

@@ -18,15 +18,21 @@ function ticketProperties(ticket: Ticket) {
   return { id, title, description, status, priority, requester, assignee, tags, createdAt, updatedAt };
 }
 
-export function ticketResource(ticket: Ticket, caller: Caller): HalResource {
+/** Where a ticket's FAQs are listed: here by default; the ticket service alone gives the FAQ service's URI, or none. */
+export type FaqsOf = (ticket: Ticket) => string | undefined;
+
+const localFaqsOf: FaqsOf = (ticket) => endpoints.faqs.href({ source: ticket.id });
+
+export function ticketResource(ticket: Ticket, caller: Caller, faqsOf: FaqsOf = localFaqsOf): HalResource {
   const { id } = ticket;
   const properties = ticketProperties(ticket);
   const bodies = ticketBodies(caller);
   const changeable = whyUnchangeable(ticket) === undefined;
   const resource = new HalResource(properties, { href: endpoints.ticket.href({ id }), title: ticket.title })
     .link('collection', endpoints.tickets.href())
-    .link('faqs', { href: endpoints.faqs.href({ source: id }), title: 'FAQs made from this ticket' })
     .link('describedby', describedBy('ticket'));
+  const faqs = faqsOf(ticket);
+  if (faqs !== undefined) resource.link('faqs', { href: faqs, title: 'FAQs made from this ticket' });
   if (may(caller, 'ticket:promote')) {
     const target = endpoints.ticketPromote.href({ id });
     resource.link('promote', { href: target, title: 'Make an FAQ from this ticket' });
@@ -57,14 +63,14 @@ export interface TicketListing {
   import?: number;
 }
 
-export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>, caller: Caller): HalResource {
+export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>, caller: Caller, faqsOf: FaqsOf = localFaqsOf): HalResource {
   const collection = collectionResource({
     endpoint: endpoints.tickets,
     rel: 'tickets',
     filters: { status: listing.status, q: listing.q, import: listing.import },
     request,
     page,
-    item: (ticket) => ticketResource(ticket, caller),
+    item: (ticket) => ticketResource(ticket, caller, faqsOf),
   }).link('describedby', describedBy('ticket'));
   if (may(caller, 'ticket:create')) {
     const { create } = ticketBodies(caller);

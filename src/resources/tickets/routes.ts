@@ -2,7 +2,6 @@
 // their own tickets; anyone else's answers 404, exactly like a ticket that never existed.
 import type { Context } from 'koa';
 import { type Caller, ticketOwner } from '../../domain/access.ts';
-import type { Faq } from '../../domain/faqs.ts';
 import { TICKET_DEFAULTS, TICKET_STATUSES, type Ticket, whyUnchangeable } from '../../domain/tickets.ts';
 import { requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
@@ -15,14 +14,13 @@ import { validateBody } from '../../http/validation.ts';
 import { parseId, referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
-import { refuseDuplicates } from '../faqs/access.ts';
-import { faqResource } from '../faqs/representation.ts';
+import { type FaqSide, localFaqs } from './faq-side.ts';
 import { readTicketBody, ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
 import { type TicketCreateBody, type TicketPatchBody, createTicket, mergeTicket, patchTicket } from './schema.ts';
 
-export function ticketRoutes(routes: Routes, store: Store): void {
-  const { tickets, faqs } = store;
+export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = localFaqs(store)): void {
+  const { tickets } = store;
 
   /** The ticket a path names, as the caller may see it: 404 if it never existed or is not theirs, 410 once deleted. */
   async function load(ctx: Context, caller: Caller): Promise<Ticket> {
@@ -42,8 +40,9 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     if (reason) throw conflict(reason);
   }
 
-  function sendTicket(ctx: Context, ticket: Ticket, caller: Caller, status = 200, location?: string): void {
-    sendResource(ctx, ticketResource(ticket, caller), { status, version: ticket.version, location });
+  async function sendTicket(ctx: Context, ticket: Ticket, caller: Caller, status = 200, location?: string): Promise<void> {
+    const { faqsOf, variant } = await faqSide.links(ctx);
+    sendResource(ctx, ticketResource(ticket, caller, faqsOf), { status, version: ticket.version, location, variant });
   }
 
   routes.get(endpoints.tickets, async (ctx) => {
@@ -53,7 +52,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200), import: query.integer('import', { min: 1, max: MAX_ID }) };
     query.done();
     const visible = await tickets.list({ status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) }, page);
-    sendResource(ctx, ticketCollection(listing, page, visible, caller));
+    sendResource(ctx, ticketCollection(listing, page, visible, caller, (await faqSide.links(ctx)).faqsOf));
   });
 
   routes.post(endpoints.tickets, async (ctx) => {
@@ -61,7 +60,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     const body = readTicketBody<typeof createTicket.schema, TicketCreateBody>(ticketBodies(caller).create, bodyOf(ctx));
     const owner = ticketOwner(caller);
     const ticket = await tickets.create({ ...TICKET_DEFAULTS, ...body, requester: owner ?? body.requester });
-    sendTicket(ctx, ticket, caller, 201, endpoints.ticket.href({ id: ticket.id }));
+    await sendTicket(ctx, ticket, caller, 201, endpoints.ticket.href({ id: ticket.id }));
   });
 
   routes.get(endpoints.ticket, async (ctx) => {
@@ -78,7 +77,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
         return;
       }
     }
-    sendTicket(ctx, ticket, caller);
+    await sendTicket(ctx, ticket, caller);
   });
 
   routes.put(endpoints.ticket, async (ctx) => {
@@ -91,7 +90,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
       const kept = ticketOwner(caller) === undefined ? {} : { requester: current.requester, assignee: current.assignee };
       return tickets.update(current.id, current.version, { ...TICKET_DEFAULTS, ...body, ...kept } as Ticket);
     });
-    sendTicket(ctx, ticket, caller);
+    await sendTicket(ctx, ticket, caller);
   });
 
   routes.patch(endpoints.ticket, async (ctx) => {
@@ -102,7 +101,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
       assertChangeable(current);
       return tickets.update(current.id, current.version, body);
     });
-    sendTicket(ctx, ticket, caller);
+    await sendTicket(ctx, ticket, caller);
   });
 
   routes.delete(endpoints.ticket, async (ctx) => {
@@ -122,23 +121,7 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     if (ticket.mergedInto !== null) {
       throw conflict(`Ticket ${ticket.id} was merged into ticket ${ticket.mergedInto}; promote that one instead.`);
     }
-    const seeOther = (faqId: number) => {
-      ctx.status = 303;
-      ctx.set('Location', endpoints.faq.href({ id: faqId }));
-    };
-    const existing = await faqs.findBySource(ticket.id);
-    if (existing) return seeOther(existing.id);
-    let faq: Faq;
-    try {
-      faq = await refuseDuplicates(() => faqs.create({ question: ticket.title.trim(), answer: null, status: 'draft', source: ticket.id, related: [] }));
-    } catch (error) {
-      // A promote of the same ticket sent at once may have committed between our look and our insert (on
-      // PostgreSQL the look cannot see it until then): its FAQ is the answer, as if we had come second.
-      const winner = await faqs.findBySource(ticket.id);
-      if (winner) return seeOther(winner.id);
-      throw error;
-    }
-    sendResource(ctx, faqResource(faq, caller), { status: 201, version: faq.version, location: endpoints.faq.href({ id: faq.id }) });
+    await faqSide.promote(ctx, ticket, caller);
   });
 
   routes.post(endpoints.ticketMerge, async (ctx) => {
@@ -165,6 +148,6 @@ export function ticketRoutes(routes: Routes, store: Store): void {
     });
     const survivor = (await tickets.find(merged.mergedInto!))!;
     ctx.set('Content-Location', endpoints.ticket.href({ id: survivor.id }));
-    sendTicket(ctx, survivor, caller);
+    await sendTicket(ctx, survivor, caller);
   });
 }

@@ -17,7 +17,7 @@ export function successorOf(path: string): string {
 }
 
 export function isV1(path: string): boolean {
-  return path === '/v1' || path.startsWith('/v1/');
+  return path === endpoints.v1Home.path.slice(0, -1) || path.startsWith(endpoints.v1Home.path);
 }
 
 /** Announces the deprecation on every v1 answer; from the sunset on, v1 answers 410 Gone (still announcing it). */

@@ -20,7 +20,8 @@ export function v1HomeResource(): HalResource {
 
 export function v1FaqResource(faq: Faq, caller: Caller): HalResource {
   const { id, question, answer, status, createdAt, updatedAt } = faq;
-  const source = may(caller, 'faq:see-source') ? faq.source : null;
+  // v1 names a ticket by id only: a ticket on another service (the split) cannot be said in v1, so it shows none.
+  const source = may(caller, 'faq:see-source') && typeof faq.source === 'number' ? faq.source : null;
   const properties = { id, question, answer, status, source, createdAt, updatedAt };
   const resource = new HalResource(properties, { href: endpoints.v1Faq.href({ id }), title: question }).link('collection', endpoints.v1Faqs.href());
   if (may(caller, 'faq:write')) {

@@ -1,0 +1,126 @@
+// Which services this process runs (SERVICES): both in one (the single server), the FAQ service alone, or
+// the ticket service alone, which reaches the FAQ service through its contract (docs/services.md).
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Config } from './config.ts';
+import type { Routes } from './http/routing.ts';
+import { FaqService } from './remote/faq-service.ts';
+import { RemoteFailure, resolveHref } from './remote/hypermedia.ts';
+import type { DependencyCheck } from './resources/health/probes.ts';
+import { faqRoutes } from './resources/faqs/routes.ts';
+import { homeRoutes } from './resources/home/routes.ts';
+import { LOCAL_FAQS } from './resources/home/representation.ts';
+import { searchRoutes } from './resources/search/routes.ts';
+import { type FaqSide, localFaqs, remoteFaqs } from './resources/tickets/faq-side.ts';
+import { ticketRoutes } from './resources/tickets/routes.ts';
+import { v1Routes } from './resources/v1/routes.ts';
+import type { Store } from './store/index.ts';
+
+export type ServiceConfig = Pick<Config, 'services' | 'faqApi' | 'faqApiToken' | 'faqApiTimeoutMs' | 'faqApiCooldownMs' | 'publicUrl'>;
+
+export interface ServiceRoutes {
+  /** Registers the routes of the services this process runs (home, tickets, FAQs, search, v1). */
+  register(routes: Routes): void;
+  /** What readiness reports besides the database. */
+  dependencies: Record<string, () => Promise<DependencyCheck>>;
+}
+
+/** The FAQ service's calls and circuit, as Prometheus sees them. */
+function observed(registry: Registry) {
+  const calls = new Counter({
+    name: 'helpdesk_faq_service_calls_total',
+    help: 'Calls to the FAQ service, by method and outcome (skipped: the circuit was open, nothing was sent)',
+    labelNames: ['method', 'outcome'],
+    registers: [registry],
+  });
+  return { calls };
+}
+
+function faqServiceFor(config: ServiceConfig, registry: Registry): FaqService {
+  const { calls } = observed(registry);
+  const service = new FaqService(config.faqApi!, {
+    token: config.faqApiToken,
+    timeoutMs: config.faqApiTimeoutMs,
+    cooldownMs: config.faqApiCooldownMs,
+    observe: (method, outcome) => calls.inc({ method, outcome }),
+  });
+  const states = { closed: 0, 'half-open': 1, open: 2 } as const;
+  new Gauge({
+    name: 'helpdesk_faq_service_circuit',
+    help: 'The circuit to the FAQ service: 0 closed, 1 half-open (one probe call allowed), 2 open (no calls sent)',
+    registers: [registry],
+    collect() {
+      this.set(states[service.client.circuit]);
+    },
+  });
+  return service;
+}
+
+/** The FAQ service as readiness reports it: reachable (pass) or not (warn), and the state of its circuit. */
+function faqServiceCheck(service: FaqService) {
+  return async (): Promise<DependencyCheck> => {
+    const started = performance.now();
+    let status: DependencyCheck['status'] = 'pass';
+    let output: string | undefined;
+    try {
+      await service.entryPoints();
+    } catch (error) {
+      if (!(error instanceof RemoteFailure)) throw error;
+      status = 'warn';
+      output = error.message;
+    }
+    const check = {
+      componentId: service.root,
+      componentType: 'component',
+      status,
+      observedValue: Math.round(performance.now() - started),
+      observedUnit: 'ms',
+      circuit: service.client.circuit,
+      ...(output ? { output } : {}),
+      time: new Date().toISOString(),
+    };
+    return { status, check };
+  };
+}
+
+export function serviceRoutes(config: ServiceConfig, store: Store, registry: Registry): ServiceRoutes {
+  const { services } = config;
+  if (services.has('faqs')) {
+    const ticketsHere = services.has('tickets');
+    return {
+      dependencies: {},
+      register(routes) {
+        homeRoutes(routes, { tickets: ticketsHere, faqs: async () => LOCAL_FAQS });
+        if (ticketsHere) ticketRoutes(routes, store, localFaqs(store));
+        faqRoutes(routes, store, { ticketsHere });
+        searchRoutes(routes, store, { tickets: ticketsHere, faqs: true });
+        v1Routes(routes, store);
+      },
+    };
+  }
+  const service = faqServiceFor(config, registry);
+  const faqSide: FaqSide = remoteFaqs(service, config.publicUrl);
+  /** The FAQ service's collections, or undefined while it cannot be reached (our links then leave them out). */
+  const collections = async () => {
+    try {
+      return await service.entryPoints();
+    } catch (error) {
+      if (error instanceof RemoteFailure) return undefined;
+      throw error;
+    }
+  };
+  return {
+    dependencies: { 'faq-service:responseTime': faqServiceCheck(service) },
+    register(routes) {
+      homeRoutes(routes, { tickets: true, faqs: collections });
+      ticketRoutes(routes, store, faqSide);
+      searchRoutes(routes, store, {
+        tickets: true,
+        faqs: async (q) => {
+          const faqs = (await collections())?.faqs;
+          return faqs && resolveHref(faqs, faqs.replace(/\{.*$/, ''), q === undefined ? {} : { q });
+        },
+        faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf,
+      });
+    },
+  };
+}

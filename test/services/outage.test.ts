@@ -1,0 +1,201 @@
+// When the FAQ service goes away, and when it answers nonsense: promote says so (503 with Retry-After, 502),
+// the circuit opens and stops calling, tickets keep working, nothing is half-written in either database, and
+// once the FAQ service is back one probe call closes the circuit again.
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import test from 'ava';
+import { createTestDatabase, inspectDatabase } from '../helpers/database.ts';
+import { spawnServer } from '../helpers/process.ts';
+import { startSplitSystem } from '../helpers/services.ts';
+import { type Resource, Walker } from '../helpers/walker.ts';
+
+/** A metric's value as the ticket service reports it, or undefined when it has no such series. */
+async function metric(walker: Walker, root: string, series: string): Promise<number | undefined> {
+  const text = await (await walker.request(new URL('metrics', root).href, { headers: { Accept: 'text/plain' } })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+const CIRCUIT = 'helpdesk_faq_service_circuit';
+const SKIPPED = 'helpdesk_faq_service_calls_total{method="GET",outcome="skipped"}';
+
+async function report(walker: Walker, root: string, title: string): Promise<Resource> {
+  const tickets = await walker.follow(await walker.get(root), 'tickets');
+  const created = await walker.submit(tickets, 'default', { title, requester: 'outage@customers.example' });
+  if (created.status !== 201) throw new Error(`reporting a ticket: ${created.status}`);
+  return walker.get(walker.location(created, tickets.url));
+}
+
+test('while the FAQ service is down promote is 503 with Retry-After, the circuit opens and then closes, and nothing is half-written', async (t) => {
+  const system = await startSplitSystem({ ticketEnv: { FAQ_API_COOLDOWN_MS: '1500', FAQ_API_TIMEOUT_MS: '1000' } });
+  const tcpGuard: { close?: () => Promise<void> } = {};
+  try {
+    const walker = new Walker(system.token);
+    const root = system.roots.tickets;
+    const first = await report(walker, root, 'Promoted before the outage');
+    t.is((await walker.submit(first, 'promote')).status, 201);
+    const second = await report(walker, root, 'Promoted after the outage');
+
+    await system.stopFaqService();
+
+    let opened = false;
+    for (let attempt = 0; attempt < 6 && !opened; attempt++) {
+      const refused = await walker.submit(second, 'promote');
+      t.is(refused.status, 503);
+      t.regex(refused.headers.get('Retry-After') ?? '', /^[1-9]\d*$/);
+      t.is(refused.headers.get('Content-Type'), 'application/problem+json');
+      t.is(((await refused.json()) as { type: string }).type, '/problems/service-unavailable');
+      opened = (await metric(walker, root, CIRCUIT)) === 2;
+    }
+    t.true(opened, 'the circuit opened after repeated failures');
+
+    // Tickets keep working: reported, read (without a faqs link for now), listed; ready, though it warns.
+    const during = await report(walker, root, 'Reported during the outage');
+    t.is(during.document._links.faqs, undefined);
+    const tagWithoutLink = (await walker.request(during.url)).headers.get('ETag');
+    t.is((await walker.get(first.url)).document.title, 'Promoted before the outage');
+    const ready = await fetch(new URL('ready', root));
+    t.is(ready.status, 200);
+    const health = (await ready.json()) as { status: string; checks: Record<string, { status: string; circuit?: string }[]> };
+    t.is(health.status, 'warn');
+    t.like(health.checks['faq-service:responseTime']?.[0], { status: 'warn', circuit: 'open' });
+
+    // While open, nothing is sent: a listener on the FAQ service's port sees no connection at all.
+    const port = Number(new URL(system.roots.faqs).port);
+    let connections = 0;
+    const listener = createTcpServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(port, '127.0.0.1', resolve));
+    tcpGuard.close = () => new Promise<void>((resolve) => listener.close(() => resolve()));
+    const skippedBefore = (await metric(walker, root, SKIPPED)) ?? 0;
+    const fast = await walker.submit(second, 'promote');
+    t.is(fast.status, 503);
+    t.is(connections, 0, 'an open circuit fails fast without calling');
+    t.true(((await metric(walker, root, SKIPPED)) ?? 0) > skippedBefore);
+    await tcpGuard.close();
+    tcpGuard.close = undefined;
+
+    // Back again: after the cool-down one probe call goes through, succeeds, and the circuit closes.
+    await system.restartFaqService();
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const promoted = await walker.submit(second, 'promote');
+    t.is(promoted.status, 201);
+    t.is(await metric(walker, root, CIRCUIT), 0);
+    t.truthy((await walker.get(during.url)).document._links.faqs, 'tickets link to their FAQs again');
+    const tagWithLink = (await walker.request(during.url)).headers.get('ETag');
+    t.not(tagWithLink, tagWithoutLink, 'a copy without the faqs link is not revalidated as current');
+    t.is((await walker.request(during.url, { headers: { 'If-None-Match': tagWithoutLink! } })).status, 200);
+
+    // Nothing half-written: every FAQ names its ticket, one per promoted ticket; the tickets were not touched.
+    const faqs = await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).orderBy('id').execute());
+    t.deepEqual(faqs, [
+      { question: 'Promoted before the outage', source_uri: first.url },
+      { question: 'Promoted after the outage', source_uri: second.url },
+    ]);
+    const tickets = await system.inspect.tickets((db) => db.selectFrom('tickets').select(['title', 'version']).orderBy('id').execute());
+    t.deepEqual(tickets, [
+      { title: 'Promoted before the outage', version: 1 },
+      { title: 'Promoted after the outage', version: 1 },
+      { title: 'Reported during the outage', version: 1 },
+    ]);
+    t.is(await system.inspect.tickets(async (db) => (await db.selectFrom('faqs').select('id').execute()).length), 0);
+  } finally {
+    await tcpGuard.close?.();
+    await system.close();
+  }
+});
+
+test('an FAQ service that answers nonsense makes promote 502, changes nothing, and tickets keep working', async (t) => {
+  // Something that is not the FAQ service answers at FAQ_API: a web page instead of a HAL home document.
+  const impostor = createHttpServer((_request, response) => {
+    response.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>It works!</body></html>');
+  });
+  await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+  const database = await createTestDatabase();
+  const ticketService = await spawnServer({
+    SERVICES: 'tickets',
+    DATABASE_URL: database.url,
+    FAQ_API: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}/`,
+  });
+  try {
+    const walker = new Walker(ticketService.adminToken);
+    const root = new URL('/', ticketService.url).href;
+    const ticket = await report(walker, root, 'Promoted to nowhere');
+    t.is(ticket.document._links.faqs, undefined);
+    const refused = await walker.submit(ticket, 'promote');
+    t.is(refused.status, 502);
+    t.is(((await refused.json()) as { type: string }).type, '/problems/bad-gateway');
+    t.is(await metric(walker, root, CIRCUIT), 0, 'a wrong answer is no outage: the circuit stays closed');
+    t.is((await walker.get(ticket.url)).document.title, 'Promoted to nowhere');
+    const stored = await inspectDatabase(database.url, async (db) => ({
+      tickets: await db.selectFrom('tickets').select(['title', 'version']).execute(),
+      faqs: (await db.selectFrom('faqs').select('id').execute()).length,
+    }));
+    t.deepEqual(stored, { tickets: [{ title: 'Promoted to nowhere', version: 1 }], faqs: 0 });
+  } finally {
+    await ticketService.stop();
+    await new Promise((resolve) => impostor.close(resolve));
+    await database.drop();
+  }
+});
+
+test('a create that timed out is not sent again, and the next promote finds the FAQ it made', async (t) => {
+  const system = await startSplitSystem();
+  // Between the services, a proxy that passes every call on but answers POSTs only after the ticket service
+  // has stopped waiting: the FAQ is made, and the ticket service never hears so.
+  const upstream = new URL(system.roots.faqs);
+  let posts = 0;
+  const proxy = createHttpServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'content-length')) as Record<string, string>;
+    const answer = await fetch(new URL(request.url!, upstream), { method: request.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined, redirect: 'manual' });
+    const body = Buffer.from(await answer.arrayBuffer());
+    if (request.method === 'POST') {
+      posts += 1;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    response.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([name]) => name !== 'content-encoding' && name !== 'content-length'))).end(body);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const ticketDatabase = await createTestDatabase();
+  const minted = await fetch(new URL('tokens', system.roots.faqs), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${system.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'slow-ticket-service', role: 'agent' }),
+  });
+  const { secret } = (await minted.json()) as { secret: string };
+  const ticketService = await spawnServer({
+    SERVICES: 'tickets',
+    DATABASE_URL: ticketDatabase.url,
+    ADMIN_TOKEN: system.token,
+    FAQ_API: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`,
+    FAQ_API_TOKEN: secret,
+    FAQ_API_TIMEOUT_MS: '500',
+  });
+  try {
+    const walker = new Walker(system.token);
+    const ticket = await report(walker, new URL('/', ticketService.url).href, 'Answered too late');
+    const timedOut = await walker.submit(ticket, 'promote');
+    t.is(timedOut.status, 503);
+    t.truthy(timedOut.headers.get('Retry-After'));
+    await new Promise((resolve) => setTimeout(resolve, 1600)); // the FAQ service has long answered the proxy
+    t.is(posts, 1, 'the create was sent once, not retried');
+    const found = await walker.submit(ticket, 'promote');
+    t.is(found.status, 303);
+    const faq = await walker.get(walker.location(found, ticket.url));
+    t.is(faq.document.question, 'Answered too late');
+    t.is(posts, 1);
+    t.deepEqual(
+      await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).execute()),
+      [{ question: 'Answered too late', source_uri: ticket.url }],
+    );
+  } finally {
+    await ticketService.stop();
+    await new Promise((resolve) => proxy.close(resolve));
+    await system.close();
+    await ticketDatabase.drop();
+  }
+});
