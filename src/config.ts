@@ -14,7 +14,9 @@ export interface Config {
   sqliteSynchronous: Synchronous;
   /**
    * Group commit: concurrent writes share one durable commit (one fsync), each acknowledged once that commit is
-   * done. Off, every write commits on its own (for comparison: see docs/performance.md).
+   * done. Off, every write commits on its own. `auto` (the default) is on for SQLite, whose one connection
+   * would otherwise fsync per write, and off for PostgreSQL, which already shares WAL flushes between the
+   * commits of its many connections, and where grouping measured slower (docs/performance.md).
    */
   groupCommit: boolean;
   logLevel: string;
@@ -251,13 +253,18 @@ export function basePath(env: Env): string {
   return raw;
 }
 
+function groupCommit(env: Env): boolean {
+  const mode = oneOf(env, 'GROUP_COMMIT', 'auto', ['auto', 'on', 'off'] as const, (s) => s.toLowerCase());
+  return mode === 'auto' ? databaseUrl(env).startsWith('file:') : mode === 'on';
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const config = {
     port: port(env),
     host: read(env, 'HOST', '127.0.0.1'),
     databaseUrl: databaseUrl(env),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const, (s) => s.toUpperCase()),
-    groupCommit: oneOf(env, 'GROUP_COMMIT', 'on', ['on', 'off'] as const, (s) => s.toLowerCase()) === 'on',
+    groupCommit: groupCommit(env),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS, (s) => s.toLowerCase()),
     v1DeprecatedAt: date(env, 'V1_DEPRECATED_AT', '2026-11-22T00:00:00Z'),
     v1Sunset: date(env, 'V1_SUNSET', '2027-06-30T00:00:00Z'),

@@ -28,8 +28,12 @@ test('set variables are read and typed', (t) => {
   t.is(loadConfig({ WORKERS: '64' }).workers, 64);
 });
 
-test('group commit is on unless GROUP_COMMIT says off', (t) => {
+test('group commit is on for SQLite and off for PostgreSQL unless GROUP_COMMIT says otherwise', (t) => {
   t.true(loadConfig({}).groupCommit);
+  t.true(loadConfig({ GROUP_COMMIT: 'auto', DATABASE_URL: 'file:/tmp/x.db' }).groupCommit);
+  t.false(loadConfig({ DATABASE_URL: 'postgres://db.internal/helpdesk' }).groupCommit);
+  t.true(loadConfig({ GROUP_COMMIT: 'on', DATABASE_URL: 'postgres://db.internal/helpdesk' }).groupCommit);
+  t.false(loadConfig({ GROUP_COMMIT: 'off', DATABASE_URL: 'file:/tmp/x.db' }).groupCommit);
   t.true(loadConfig({ GROUP_COMMIT: 'on' }).groupCommit);
   t.false(loadConfig({ GROUP_COMMIT: 'off' }).groupCommit);
   t.false(loadConfig({ GROUP_COMMIT: 'OFF' }).groupCommit);

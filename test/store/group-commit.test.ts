@@ -1,6 +1,6 @@
 // Group commit: concurrent writes share one durable commit, yet each is acknowledged only once it is stored,
 // fails only for itself, and is decided (409, 412, ids) exactly as if it had been alone. Both modes are held
-// to the same promises, GROUP_COMMIT=on (the default) and off.
+// to the same promises, GROUP_COMMIT=on and off, on either engine.
 import test from 'ava';
 import { TICKET_DEFAULTS } from '../../src/domain/tickets.ts';
 import { DuplicateQuestion } from '../../src/store/faqs.ts';
