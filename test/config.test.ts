@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { configErrorOf } from './helpers/config.ts';
 
 const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -39,16 +40,6 @@ test('group commit is on for SQLite and off for PostgreSQL unless GROUP_COMMIT s
   t.false(loadConfig({ GROUP_COMMIT: 'OFF' }).groupCommit);
 });
 
-/** The ConfigError that loading `env` throws; anything else fails the test. */
-function configErrorOf(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`no ConfigError for ${JSON.stringify(env)}`);
-}
 
 test('a bad value of any variable is a ConfigError naming it and the value', (t) => {
   const bad: [string, string][] = [

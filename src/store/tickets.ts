@@ -63,23 +63,7 @@ export class TicketStore {
   }
 
   async create(fields: TicketFields): Promise<Ticket> {
-    const at = now();
-    const row = await this.writes.run((db) => db
-      .insertInto('tickets')
-      .values({
-        title: fields.title,
-        description: fields.description,
-        status: fields.status,
-        priority: fields.priority,
-        requester: fields.requester,
-        assignee: fields.assignee,
-        tags: JSON.stringify(fields.tags),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow());
+    const row = await this.writes.run((db) => db.insertInto('tickets').values(newTicketRow(fields)).returningAll().executeTakeFirstOrThrow());
     return toTicket(row);
   }
 

@@ -1,19 +1,11 @@
 // Configuration of the split: which services a process runs, where the FAQ service is, and under which path
 // a service is mounted. A bad value stops start-up with a ConfigError naming the variable.
 import test from 'ava';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configErrorOf } from '../helpers/config.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { spawnServer } from '../helpers/process.ts';
 
-function configErrorOf(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`no ConfigError for ${JSON.stringify(env)}`);
-}
 
 const FAQ_API = 'http://faqs.internal:3000/';
 
