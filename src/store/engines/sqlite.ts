@@ -49,6 +49,20 @@ export function reusingStatements(database: SQLite.Database): SQLite.Database {
 }
 
 /**
+ * The side file as RateLimiterSQLite sees it. It prepares (compiles) its upsert anew on every request and wraps
+ * that one statement in an explicit transaction (BEGIN and COMMIT: two more statements); together a fifth of a
+ * GET's time. Here its statements are compiled once, and the upsert runs on its own: SQLite runs every
+ * statement atomically in an implicit transaction, so the count is exactly as safe from concurrent instances.
+ */
+function rateLimitClient(database: SQLite.Database): Pick<SQLite.Database, 'prepare' | 'transaction'> {
+  const statements = reusingStatements(database);
+  return {
+    prepare: statements.prepare.bind(statements) as SQLite.Database['prepare'],
+    transaction: ((run: (...args: unknown[]) => unknown) => run) as SQLite.Database['transaction'],
+  };
+}
+
+/**
  * Migrates inside one IMMEDIATE transaction: it takes the write lock before reading which migrations are done,
  * so processes starting at once on a fresh file queue (busy_timeout) instead of failing on a stale read.
  */
@@ -78,7 +92,7 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous): P
     search: sqliteSearch,
     rateLimiter: ({ keyPrefix, points, durationSeconds }) =>
       new Promise<RateLimiterAbstract>((resolve, reject) => {
-        const options = { storeClient: limits, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
+        const options = { storeClient: rateLimitClient(limits), storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
         // The table is made asynchronously; the limiter is handed out only once it is there.
         const limiter: RateLimiterSQLite = new RateLimiterSQLite(options, (error?: Error) => (error ? reject(error) : resolve(limiter)));
       }),
