@@ -86,13 +86,15 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous): P
   // Rate-limit counters live in a file of their own beside the data: they are written on every request, need no
   // durability (synchronous OFF), and must never wait on, or block, a write transaction of the main database.
   const limits = openSqlite(path.replace(/(\.db)?$/, '.limits.db'), 'OFF');
+  // One view for both limiters: reusingStatements wraps the connection's own prepare, so wrap it once.
+  const limitsClient = rateLimitClient(limits);
   return {
     name: 'sqlite',
     db,
     search: sqliteSearch,
     rateLimiter: ({ keyPrefix, points, durationSeconds }) =>
       new Promise<RateLimiterAbstract>((resolve, reject) => {
-        const options = { storeClient: rateLimitClient(limits), storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
+        const options = { storeClient: limitsClient, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
         // The table is made asynchronously; the limiter is handed out only once it is there.
         const limiter: RateLimiterSQLite = new RateLimiterSQLite(options, (error?: Error) => (error ? reject(error) : resolve(limiter)));
       }),
