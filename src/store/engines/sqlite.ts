@@ -49,6 +49,20 @@ export function reusingStatements(database: SQLite.Database): SQLite.Database {
 }
 
 /**
+ * The side file as RateLimiterSQLite sees it. It prepares (compiles) its upsert anew on every request and wraps
+ * that one statement in an explicit transaction (BEGIN and COMMIT: two more statements); together a fifth of a
+ * GET's time. Here its statements are compiled once, and the upsert runs on its own: SQLite runs every
+ * statement atomically in an implicit transaction, so the count is exactly as safe from concurrent instances.
+ */
+function rateLimitClient(database: SQLite.Database): Pick<SQLite.Database, 'prepare' | 'transaction'> {
+  const statements = reusingStatements(database);
+  return {
+    prepare: statements.prepare.bind(statements) as SQLite.Database['prepare'],
+    transaction: ((run: (...args: unknown[]) => unknown) => run) as SQLite.Database['transaction'],
+  };
+}
+
+/**
  * Migrates inside one IMMEDIATE transaction: it takes the write lock before reading which migrations are done,
  * so processes starting at once on a fresh file queue (busy_timeout) instead of failing on a stale read.
  */
@@ -72,13 +86,15 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous): P
   // Rate-limit counters live in a file of their own beside the data: they are written on every request, need no
   // durability (synchronous OFF), and must never wait on, or block, a write transaction of the main database.
   const limits = openSqlite(path.replace(/(\.db)?$/, '.limits.db'), 'OFF');
+  // One view for both limiters: reusingStatements wraps the connection's own prepare, so wrap it once.
+  const limitsClient = rateLimitClient(limits);
   return {
     name: 'sqlite',
     db,
     search: sqliteSearch,
     rateLimiter: ({ keyPrefix, points, durationSeconds }) =>
       new Promise<RateLimiterAbstract>((resolve, reject) => {
-        const options = { storeClient: limits, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
+        const options = { storeClient: limitsClient, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
         // The table is made asynchronously; the limiter is handed out only once it is there.
         const limiter: RateLimiterSQLite = new RateLimiterSQLite(options, (error?: Error) => (error ? reject(error) : resolve(limiter)));
       }),
