@@ -74,8 +74,9 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  // Every instance runs bulk imports too; its leases name it, so a job it held can be told from another's.
-  const worker = startImportWorker({ imports: store.imports, config: config.imports, log, instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` });
+  // Every instance that serves tickets runs bulk imports too (an FAQ service alone never has a job to poll
+  // for); its leases name it, so a job it held can be told from another's.
+  const worker = !config.services.has('tickets') ? undefined : startImportWorker({ imports: store.imports, config: config.imports, log, instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -86,7 +87,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     async close() {
       lifecycle!.begin();
       // The worker finishes its chunk and gives its job back while the requests in flight finish.
-      const workerStopped = worker.stop();
+      const workerStopped = worker?.stop();
       await new Promise<void>((resolve) => {
         const cut = setTimeout(() => {
           log.warn('shutdown grace period over: closing the connections still open');
