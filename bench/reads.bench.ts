@@ -1,5 +1,6 @@
 // Issue 2: reads. What the helpdesk serves per second next to a bare Koa app serving the same bytes, and what
 // paging costs at the far end of a million tickets next to the first page, on SQLite, measured side by side.
+import { fileURLToPath } from 'node:url';
 import { type ChildServer, startChild } from './lib/child.ts';
 import { AS_ADMIN, get, post, scratchFolder, startHelpdesk } from './lib/helpdesk.ts';
 import { type Measured, measure } from './lib/load.ts';
@@ -12,12 +13,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = 16;
 const MILLION = Number(process.env.BENCH_TICKETS ?? 1_000_000);
 
+const BARE_SERVER = fileURLToPath(new URL('lib/bare-server.ts', import.meta.url));
 const scratch = scratchFolder();
 const running: ChildServer[] = [];
 const rows: (string | number)[][] = [];
 
 async function bare(document: { body: string; type: string }): Promise<ChildServer> {
-  const server = await startChild('bare-server.ts', { BARE_BODY: document.body, BARE_TYPE: document.type });
+  const server = await startChild(BARE_SERVER, { execArgv: ['--import', 'tsx'], env: { BARE_BODY: document.body, BARE_TYPE: document.type }, ready: '/' });
   running.push(server);
   return server;
 }

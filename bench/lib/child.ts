@@ -1,6 +1,8 @@
 // Runs a server in a child process of the bench, so that the load generator and the server never share an event
-// loop (the machine has two cores: one each), and reports its address and, on request, its memory.
+// loop (the machine has two cores: one each), and reports its address and, on request, its memory and CPU time
+// (bench/lib/usage-reporter.js, preloaded into the child).
 import { fork } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export interface ChildServer {
@@ -13,49 +15,60 @@ export interface ChildServer {
 }
 
 type Usage = { rss: number; cpu: number };
-type Message = { url: string } | { usage: Usage } | { error: string };
 
-/** Starts `entry` (a file in bench/lib) with `env` added to this process's environment. */
-export function startChild(entry: 'helpdesk-server.ts' | 'bare-server.ts', env: Record<string, string>): Promise<ChildServer> {
-  const child = fork(fileURLToPath(new URL(entry, import.meta.url)), [], {
-    env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx'],
-    // The server's own log lines would cost the bench process as much as the server: they go nowhere.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const waiting: ((usage: Usage) => void)[] = [];
-  const usage = () => new Promise<Usage>((answer) => {
-    waiting.push(answer);
-    child.send('usage');
-  });
+const REPORTER = fileURLToPath(new URL('usage-reporter.js', import.meta.url));
+const STARTUP_MS = 30_000;
+
+/** A loopback port nobody listens on now (the OS picks it), for a child that must be told its port. */
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before it listened`)));
-    child.on('message', (message: Message) => {
-      if ('error' in message) reject(new Error(`${entry}: ${message.error}`));
-      else if ('usage' in message) waiting.shift()?.(message.usage);
-      else {
-        child.removeAllListeners('exit');
-        resolve({
-          url: message.url,
-          rss: async () => (await usage()).rss,
-          cpu: async () => (await usage()).cpu,
-          stop: () => new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-        });
-      }
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
 }
 
-/** For the child: answer the parent's questions on memory and CPU time. */
-export function answerMemoryQuestions(): void {
-  process.on('message', (message) => {
-    if (message !== 'usage') return;
-    const { user, system } = process.cpuUsage();
-    process.send!({ usage: { rss: process.memoryUsage().rss, cpu: user + system } });
+/**
+ * Starts `script` with node (and `execArgv`), `env` added to this process's environment and PORT set to a free
+ * port, and resolves once `ready` (a path) answers 200 there.
+ */
+export async function startChild(script: string, { env = {}, execArgv = [], ready }: { env?: Record<string, string>; execArgv?: string[]; ready: string }): Promise<ChildServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = fork(script, [], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    execArgv: [...execArgv, '--import', REPORTER],
+    // The server's own log lines would cost the bench process as much as the server: they go nowhere.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  process.on('disconnect', () => process.exit(0));
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  const waiting: ((usage: Usage) => void)[] = [];
+  child.on('message', (message: { usage?: Usage }) => message.usage && waiting.shift()?.(message.usage));
+  const usage = () => new Promise<Usage>((answer) => {
+    waiting.push(answer);
+    child.send('usage');
+  });
+  const deadline = Date.now() + STARTUP_MS;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${script} exited (${exited}) before it answered ${ready}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${script} did not answer ${ready} within ${STARTUP_MS / 1000} s`);
+    }
+    const status = await fetch(url + ready).then((response) => response.status, () => 0);
+    if (status === 200) break;
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+  return {
+    url,
+    rss: async () => (await usage()).rss,
+    cpu: async () => (await usage()).cpu,
+    stop: () => new Promise((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    }),
+  };
 }

@@ -1,10 +1,14 @@
-// The helpdesk as the benches run it: the real server in a child process on a database of the bench's own, with
-// rate limits out of the way (a load generator is one very busy client) and everything else as configured.
+// The helpdesk as the benches run it: the real server, compiled as `npm start` runs it (dist/server.js, which
+// `npm run bench` builds first), in a child process on a database of the bench's own, with rate limits out of the
+// way (a load generator is one very busy client) and everything else as configured.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/project.ts';
 import { type ChildServer, startChild } from './child.ts';
+
+const SERVER = join(PROJECT_ROOT, 'dist', 'server.js');
 
 export const ADMIN_TOKEN = `bench-admin-${randomBytes(24).toString('hex')}`;
 export const AS_ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -16,14 +20,16 @@ export function scratchFolder(): { path: (name: string) => string; remove(): voi
 }
 
 export function startHelpdesk(databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  return startChild('helpdesk-server.ts', {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
-    ADMIN_TOKEN,
-    RATE_LIMIT: '1000000000/60',
-    ANONYMOUS_RATE_LIMIT: '1000000000/60',
-    ...env,
+  return startChild(SERVER, {
+    execArgv: ['--enable-source-maps'],
+    ready: '/ready',
+    env: {
+      DATABASE_URL: databaseUrl,
+      ADMIN_TOKEN,
+      RATE_LIMIT: '1000000000/60',
+      ANONYMOUS_RATE_LIMIT: '1000000000/60',
+      ...env,
+    },
   });
 }
 

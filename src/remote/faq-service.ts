@@ -1,15 +1,13 @@
 // The FAQ service as the ticket service sees it: one root URL (FAQ_API), and from there only relations and
 // templates, as any hypermedia client would follow them. Nothing here knows one of the FAQ service's paths.
-import { createRequire } from 'node:module';
+import { VERSION } from '../project.ts';
 import { HypermediaClient, type HypermediaClientOptions, type RemoteDocument, RemoteFailure, absoluteTemplate, linkOf, resolveHref } from './hypermedia.ts';
 
 /** The FAQ contract this code was written against (the current one; v1 is the deprecated first contract). */
 export const FAQ_CONTRACT = 2;
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
-
 /** How the ticket service introduces itself: its version and the contract it speaks. */
-export const USER_AGENT = `helpdesk-tickets/${version} faq-contract/${FAQ_CONTRACT}`;
+export const USER_AGENT = `helpdesk-tickets/${VERSION} faq-contract/${FAQ_CONTRACT}`;
 
 /** Where the FAQ service's collections are, as absolute link templates to hand on to our own clients. */
 export interface FaqEntryPoints {

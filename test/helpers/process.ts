@@ -1,5 +1,5 @@
-// Runs the real server as a child process (as an operator would: `node src/server.ts` with an environment),
-// for tests about several processes on one database, and about signals.
+// Runs the real server as a child process (as an operator would, with an environment), for tests about several
+// processes on one database, about signals, and about the compiled server that `npm start` runs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
@@ -23,12 +23,19 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const SERVER = new URL('../../src/server.ts', import.meta.url).pathname;
+/** How to run the server: from its TypeScript sources (as tests do by default), or a compiled bundle's path. */
+export type ServerEntry = { source: true } | { bundle: string };
 
-/** Starts `src/server.ts` on a spare loopback port; resolves once it logs that it listens, rejects if it exits first. */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+const SOURCE = new URL('../../src/server.ts', import.meta.url).pathname;
+
+function commandLine(entry: ServerEntry): string[] {
+  return 'bundle' in entry ? ['--enable-source-maps', entry.bundle] : ['--import=tsx', SOURCE];
+}
+
+/** Starts the server on a spare loopback port; resolves once it logs that it listens, rejects if it exits first. */
+export async function spawnServer(env: Record<string, string>, entry: ServerEntry = { source: true }): Promise<ServerProcess> {
   const adminToken = env.ADMIN_TOKEN ?? `test-admin-${randomBytes(24).toString('hex')}`;
-  const child = spawn(process.execPath, ['--import=tsx', SERVER], {
+  const child = spawn(process.execPath, commandLine(entry), {
     env: {
       ...process.env,
       PORT: '0',

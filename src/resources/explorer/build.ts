@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CSS, JAVASCRIPT } from '../../http/media-types.ts';
+import { PROJECT_ROOT } from '../../project.ts';
 
 export interface Asset {
   name: string;
@@ -29,7 +29,7 @@ export interface ExplorerBuild extends Manifest {
   assets: Map<string, Asset>;
 }
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = PROJECT_ROOT;
 export const DIST = join(ROOT, 'dist', 'explorer');
 const ENTRY = join(ROOT, 'src', 'explorer', 'main.ts');
 const TYPES: Record<string, string> = { '.js': JAVASCRIPT, '.css': CSS };
@@ -91,10 +91,4 @@ export async function writeExplorer(directory = DIST): Promise<ExplorerBuild> {
   const manifest: Manifest = { script, stylesheet, sources, fingerprint: print };
   writeFileSync(join(directory, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return build;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const build = await writeExplorer();
-  const sizes = [...build.assets.values()].map((a) => `${a.name} (${(a.contents.length / 1024).toFixed(1)} kB)`);
-  console.log(`explorer built into dist/explorer/: ${sizes.join(', ')}`);
 }

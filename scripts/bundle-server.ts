@@ -1,0 +1,25 @@
+// Bundles the server (src/server.ts and all of src/ it imports) into one ES module, so that `npm start` runs plain
+// JavaScript: no TypeScript loader in memory (tsx and its transforms are most of a 160 MB process at rest) and no
+// wrappers it adds to every function. Dependencies stay in node_modules, loaded as they are.
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { PROJECT_ROOT } from '../src/project.ts';
+
+/** Where `npm start` finds the server: one folder below the root, as src/project.ts requires. */
+export const SERVER_BUNDLE = join(PROJECT_ROOT, 'dist', 'server.js');
+
+export async function bundleServer(outfile = SERVER_BUNDLE): Promise<void> {
+  await esbuild.build({
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [join(PROJECT_ROOT, 'src', 'server.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.19',
+    packages: 'external',
+    // Stack traces in the logs point at the TypeScript sources (node --enable-source-maps).
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
