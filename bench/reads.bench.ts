@@ -2,7 +2,7 @@
 // paging costs at the far end of a million tickets next to the first page, on SQLite, measured side by side.
 import { fileURLToPath } from 'node:url';
 import { type ChildServer, startChild } from './lib/child.ts';
-import { AS_ADMIN, get, post, scratchFolder, startHelpdesk } from './lib/helpdesk.ts';
+import { AS_ADMIN, get, post, scratchFolder, startFloor, startHelpdesk } from './lib/helpdesk.ts';
 import { type Measured, measure } from './lib/load.ts';
 import { fillTickets } from './lib/million.ts';
 import { alternate } from './lib/rounds.ts';
@@ -24,31 +24,45 @@ async function bare(document: { body: string; type: string }): Promise<ChildServ
   return server;
 }
 
-/** The helpdesk's throughput on `path` next to a bare Koa app serving the same document. */
-async function againstBare(helpdesk: ChildServer, label: string, path: string, target: number): Promise<void> {
+/**
+ * The helpdesk's throughput on `path` next to a bare Koa app serving the same document, and next to the floor:
+ * the helpdesk's own middleware answering that document from a fixed route (what every answer costs before any
+ * storage or HAL), all three measured in alternating rounds.
+ */
+async function againstBare(helpdesk: ChildServer, databaseUrl: string, label: string, path: string, target: number): Promise<void> {
   const document = await get(helpdesk.url, path);
   const yardstick = await bare(document);
-  const load = { path, headers: AS_ADMIN, connections: CONNECTIONS, seconds: SECONDS };
+  const floor = await startFloor(databaseUrl, document);
+  running.push(floor);
+  const load = { headers: AS_ADMIN, connections: CONNECTIONS, seconds: SECONDS };
   const result = await alternate(ROUNDS, {
-    helpdesk: () => measure(helpdesk.url, load, helpdesk.cpu),
-    bare: () => measure(yardstick.url, load, yardstick.cpu),
+    helpdesk: () => measure(helpdesk.url, { ...load, path }, helpdesk.cpu),
+    floor: () => measure(floor.url, { ...load, path: '/floor' }, floor.cpu),
+    bare: () => measure(yardstick.url, { ...load, path }, yardstick.cpu),
   });
   const ratio = result.helpdesk.perSecond / result.bare.perSecond;
   const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
-  rows.push([label, `${document.body.length} B`, result.helpdesk.perSecond, result.bare.perSecond, ratio, `>= ${target}`, verdict(ratio, target, 'at least'), cpu(result.helpdesk), cpu(result.bare), result.helpdesk.failures + result.bare.failures]);
+  rows.push([
+    label, `${document.body.length} B`, result.helpdesk.perSecond, result.floor.perSecond, result.bare.perSecond, ratio,
+    result.floor.perSecond / result.bare.perSecond, `>= ${target}`, verdict(ratio, target, 'at least'),
+    cpu(result.helpdesk), cpu(result.floor), cpu(result.bare), result.helpdesk.failures + result.floor.failures + result.bare.failures,
+  ]);
+  await floor.stop();
 }
 
 try {
   // A small database: a page of 20 and one ticket, as the ratios ask.
-  const small = await startHelpdesk(`file:${scratch.path('small.db')}`);
+  const smallUrl = `file:${scratch.path('small.db')}`;
+  const small = await startHelpdesk(smallUrl);
   running.push(small);
   for (let i = 1; i <= 25; i++) {
     await post(small.url, '/tickets', { title: `Printer ${i} is on fire`, description: 'Smoke from tray 2.', requester: `customer${i}@example.com`, tags: ['printer', 'hardware'] });
   }
-  await againstBare(small, 'GET one ticket (HAL, ETag)', '/tickets/1', 0.6);
-  await againstBare(small, 'GET a page of 20 tickets', '/tickets?size=20', 0.7);
+  await againstBare(small, smallUrl, 'GET one ticket (HAL, ETag)', '/tickets/1', 0.6);
+  await againstBare(small, smallUrl, 'GET a page of 20 tickets', '/tickets?size=20', 0.7);
   printTable(`Reads per second, helpdesk vs bare Koa on the same bytes (${CONNECTIONS} connections, median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-    ['request', 'body', 'helpdesk/s', 'bare Koa/s', 'ratio', 'target', 'verdict', 'helpdesk CPU µs/answer', 'bare CPU µs/answer', 'failed answers'], rows);
+    ['request', 'body', 'helpdesk/s', 'floor/s', 'bare Koa/s', 'ratio', 'floor ratio', 'target', 'verdict', 'helpdesk CPU µs/answer', 'floor CPU µs/answer', 'bare CPU µs/answer', 'failed answers'], rows);
+  console.log('\n(floor: the same server answering the same bytes from a fixed route, through all of its middleware, without storage or HAL)');
 
   // A million tickets: every page link costs what the first page does.
   const started = Date.now();

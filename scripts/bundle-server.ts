@@ -1,4 +1,4 @@
-// Bundles the server (src/server.ts and all of src/ it imports) into one ES module, so that `npm start` runs plain
+// Bundles the server (src/main.ts and all of src/ it imports) into one ES module, so that `npm start` runs plain
 // JavaScript: no TypeScript loader in memory (tsx and its transforms are most of a 160 MB process at rest) and no
 // wrappers it adds to every function. Dependencies stay in node_modules, loaded as they are.
 import { join } from 'node:path';
@@ -8,10 +8,11 @@ import { PROJECT_ROOT } from '../src/project.ts';
 /** Where `npm start` finds the server: one folder below the root, as src/project.ts requires. */
 export const SERVER_BUNDLE = join(PROJECT_ROOT, 'dist', 'server.js');
 
-export async function bundleServer(outfile = SERVER_BUNDLE): Promise<void> {
+/** Bundles `entry` (src/main.ts unless another entry that starts the server, such as a bench's, is given). */
+export async function bundleServer(outfile = SERVER_BUNDLE, entry = join(PROJECT_ROOT, 'src', 'main.ts')): Promise<void> {
   await esbuild.build({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [join(PROJECT_ROOT, 'src', 'server.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',

@@ -1,12 +1,10 @@
-// The server entry: reads the configuration, opens the store, listens, and stops cleanly on SIGTERM/SIGINT;
-// with WORKERS above 1, this process becomes the primary of that many such servers on one port.
-import cluster from 'node:cluster';
+// One server: opens the store, builds the app, listens, and stops gracefully (drain, then close the store).
+// The process entry that reads the configuration and handles signals is src/main.ts.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { type AppDependencies, buildApp } from './app.ts';
-import { runPrimary } from './cluster.ts';
-import { type Config, ConfigError, loadConfig, redactDatabaseUrl } from './config.ts';
+import { type Config, ConfigError, redactDatabaseUrl } from './config.ts';
 import { startImportWorker } from './jobs/import-worker.ts';
 import { MOUNT } from './links/registry.ts';
 import { createLogger } from './log.ts';
@@ -104,51 +102,3 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     },
   };
 }
-
-async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`helpdesk: bad configuration: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, createLogger(config.logLevel));
-  let running: RunningServer;
-  try {
-    running = await startServer(config);
-  } catch (error) {
-    // An operator needs the one fact (which store, why), not a driver's stack trace.
-    const reason = error instanceof Error ? error.message : String(error);
-    console.error(`helpdesk: cannot start with DATABASE_URL=${redactDatabaseUrl(config.databaseUrl)}: ${reason.split('\n')[0]}`);
-    process.exit(1);
-  }
-  const log = createLogger(config.logLevel);
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    // A second signal (Ctrl-C reaches a cluster's workers directly, and the primary forwards SIGTERM too) must
-    // neither kill the process mid-drain nor start a second shutdown.
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    // Whatever happens, the process is gone within 10 s of the signal.
-    setTimeout(() => process.exit(1), 10_000).unref();
-    running.close().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) await main();

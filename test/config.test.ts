@@ -9,7 +9,7 @@ import test from 'ava';
 import { loadConfig } from '../src/config.ts';
 import { configErrorOf } from './helpers/config.ts';
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+const SERVER = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 test('unset and empty variables take their defaults', (t) => {

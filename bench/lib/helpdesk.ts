@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleServer } from '../../scripts/bundle-server.ts';
 import { PROJECT_ROOT } from '../../src/project.ts';
 import { type ChildServer, startChild } from './child.ts';
 
@@ -19,8 +20,23 @@ export function scratchFolder(): { path: (name: string) => string; remove(): voi
   return { path: (name) => join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The helpdesk as `npm start` runs it, on `databaseUrl`. */
 export function startHelpdesk(databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  return startChild(SERVER, {
+  return startServerChild(SERVER, databaseUrl, env);
+}
+
+const FLOOR_SOURCE = join(PROJECT_ROOT, 'bench', 'lib', 'floor-server.ts');
+// Beside dist/server.js: a bundle must lie one folder below the root (src/project.ts).
+const FLOOR_BUNDLE = join(PROJECT_ROOT, 'dist', 'bench-floor-server.js');
+
+/** The helpdesk with every middleware and one more route, /floor, answering `document` as bare Koa does. */
+export async function startFloor(databaseUrl: string, document: { body: string; type: string }): Promise<ChildServer> {
+  await bundleServer(FLOOR_BUNDLE, FLOOR_SOURCE);
+  return startServerChild(FLOOR_BUNDLE, databaseUrl, { BARE_BODY: document.body, BARE_TYPE: document.type });
+}
+
+function startServerChild(script: string, databaseUrl: string, env: Record<string, string>): Promise<ChildServer> {
+  return startChild(script, {
     execArgv: ['--enable-source-maps'],
     ready: '/ready',
     env: {

@@ -26,7 +26,7 @@ export interface ServerProcess {
 /** How to run the server: from its TypeScript sources (as tests do by default), or a compiled bundle's path. */
 export type ServerEntry = { source: true } | { bundle: string };
 
-const SOURCE = new URL('../../src/server.ts', import.meta.url).pathname;
+const SOURCE = new URL('../../src/main.ts', import.meta.url).pathname;
 
 function commandLine(entry: ServerEntry): string[] {
   return 'bundle' in entry ? ['--enable-source-maps', entry.bundle] : ['--import=tsx', SOURCE];

@@ -1,0 +1,18 @@
+// The floor under the read ratios: the real server (every middleware: request log, metrics, CORS, security
+// headers, authentication, the rate limiter, conditional GET, negotiation) plus one route, /floor, that answers
+// with a fixed document (BARE_BODY) the way bare-server.ts does: no storage, no links built. Its throughput
+// next to bare Koa's is the most the helpdesk could reach with the request handling every answer must have.
+import { loadConfig } from '../../src/config.ts';
+import { Endpoint } from '../../src/links/registry.ts';
+import { startServer } from '../../src/server.ts';
+
+const FLOOR = new Endpoint('/floor');
+const document: unknown = JSON.parse(process.env.BARE_BODY ?? '{}');
+
+const running = await startServer(loadConfig(process.env), (routes) =>
+  routes.get(FLOOR, (ctx) => {
+    ctx.type = process.env.BARE_TYPE ?? 'application/json';
+    ctx.body = document;
+  }),
+);
+process.once('SIGTERM', () => void running.close().then(() => process.exit(0)));
