@@ -10,6 +10,7 @@ import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
 import { createMetrics } from './http/metrics.ts';
 import { renderProblems } from './http/problem-renderer.ts';
+import { BlockLimiter } from './http/rate-limit-blocks.ts';
 import { limitRequests } from './http/rate-limit.ts';
 import { logRequests } from './http/request-log.ts';
 import { Routes } from './http/routing.ts';
@@ -64,9 +65,11 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 
 export async function buildApp({ config, store, log, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
   const metrics = createMetrics((path) => (isV1(path) ? 'v1' : 'current'));
+  // Counted in the database, so that instances share them; reserved from it in blocks, so that most requests
+  // are counted in memory.
   const [perToken, perAddress] = await Promise.all([
-    store.rateLimiter({ keyPrefix: 'token', points: config.rateLimit.points, durationSeconds: config.rateLimit.windowSeconds }),
-    store.rateLimiter({ keyPrefix: 'address', points: config.anonymousRateLimit.points, durationSeconds: config.anonymousRateLimit.windowSeconds }),
+    store.rateLimiter({ keyPrefix: 'token', points: config.rateLimit.points, durationSeconds: config.rateLimit.windowSeconds }).then((shared) => new BlockLimiter(shared)),
+    store.rateLimiter({ keyPrefix: 'address', points: config.anonymousRateLimit.points, durationSeconds: config.anonymousRateLimit.windowSeconds }).then((shared) => new BlockLimiter(shared)),
   ]);
 
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.

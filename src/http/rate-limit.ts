@@ -1,22 +1,23 @@
 // Limits on abuse: each token (or, without one, each address) may make so many requests per window. The counts
-// live in the database, so every instance on it enforces the same limit.
+// live in the database, so every instance on it enforces the same limit (see ./rate-limit-blocks.ts for how
+// requests are counted without a database write each).
 import type { Context, Next } from 'koa';
-import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit } from '../config.ts';
 import { callerOf, refuseBadCredentials } from './authentication.ts';
 import { Problem } from './problem.ts';
+import type { BlockLimiter, Standing } from './rate-limit-blocks.ts';
 
 export interface RateLimiters {
-  perToken: RateLimiterAbstract;
-  perAddress: RateLimiterAbstract;
+  perToken: BlockLimiter;
+  perAddress: BlockLimiter;
 }
 
-function headers(limit: RateLimit, result: RateLimiterRes): Record<string, string> {
-  const reset = Math.max(1, Math.ceil(result.msBeforeNext / 1000));
+function headers(limit: RateLimit, standing: Standing): Record<string, string> {
+  const reset = Math.max(1, Math.ceil(standing.msBeforeReset / 1000));
   // The IETF draft's fields (draft-ietf-httpapi-ratelimit-headers): the policy, and where this caller stands.
   return {
     'RateLimit-Policy': `${limit.points};w=${limit.windowSeconds}`,
-    RateLimit: `limit=${limit.points}, remaining=${result.remainingPoints}, reset=${reset}`,
+    RateLimit: `limit=${limit.points}, remaining=${standing.remaining}, reset=${reset}`,
   };
 }
 
@@ -27,17 +28,15 @@ export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit
       caller.kind === 'token'
         ? [limiters.perToken, limits.token, String(caller.tokenId)]
         : [limiters.perAddress, limits.anonymous, caller.address];
-    let result: RateLimiterRes;
-    try {
-      result = await limiter.consume(key);
-    } catch (refusal) {
-      if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      const retryAfter = String(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)));
+    // A database failure rejects here and is answered as any other (503 when it is out of reach).
+    const standing = await limiter.spend(key);
+    if (!standing.admitted) {
+      const retryAfter = String(Math.max(1, Math.ceil(standing.msBeforeReset / 1000)));
       throw new Problem('too-many-requests', `This ${caller.kind === 'token' ? 'token' : 'address'} may make ${limit.points} requests every ${limit.windowSeconds} s; wait ${retryAfter} s.`, {
-        headers: { 'Retry-After': retryAfter, ...headers(limit, refusal) },
+        headers: { 'Retry-After': retryAfter, ...headers(limit, standing) },
       });
     }
-    ctx.set(headers(limit, result));
+    ctx.set(headers(limit, standing));
     refuseBadCredentials(ctx);
     await next();
   };
