@@ -55,14 +55,17 @@ function faqServiceFor(config: ServiceConfig, registry: Registry): FaqService {
   return service;
 }
 
-/** The FAQ service as readiness reports it: reachable (pass) or not (warn), and the state of its circuit. */
+/**
+ * The FAQ service as readiness reports it: reachable (pass) or not (warn), and the state of its circuit. It
+ * asks the FAQ service each time: a kept home document, fresh or stale, says nothing of whether it answers.
+ */
 function faqServiceCheck(service: FaqService) {
   return async (): Promise<DependencyCheck> => {
     const started = performance.now();
     let status: DependencyCheck['status'] = 'pass';
     let output: string | undefined;
     try {
-      await service.entryPoints();
+      await service.entryPoints({ revalidate: true });
     } catch (error) {
       if (!(error instanceof RemoteFailure)) throw error;
       status = 'warn';
@@ -99,7 +102,10 @@ export function serviceRoutes(config: ServiceConfig, store: Store, registry: Reg
   }
   const service = faqServiceFor(config, registry);
   const faqSide: FaqSide = remoteFaqs(service, config.publicUrl);
-  /** The FAQ service's collections, or undefined while it cannot be reached (our links then leave them out). */
+  /**
+   * The FAQ service's collections, or undefined when they are not known: it cannot be reached and no home
+   * document of the last hour is kept, or it answered against its contract (our links then leave them out).
+   */
   const collections = async () => {
     try {
       return await service.entryPoints();

@@ -1,6 +1,6 @@
 // The explorer's life: open a URL (GET it, read its schema hints, show it, put it in the address bar),
 // follow the back and forward buttons, keep the token, and go back to the page after a write.
-import { apiUrlOf, pageUrlFor, typedApiUrl } from './address.ts';
+import { type Places, apiUrlOf, pageUrlFor, typedApiUrl } from './address.ts';
 import { replaceChildren } from './dom.ts';
 import { isHal } from './hal.ts';
 import { type Exchange, send } from './http.ts';
@@ -12,7 +12,7 @@ import { type ResourcePage, pageTitle, resourceView } from './views/resource.ts'
 /** A navigation adds a history entry; a reload, a back or forward step and the first load keep the address. */
 type History = 'push' | 'stay';
 
-export function startExplorer(root: HTMLElement): void {
+export function startExplorer(root: HTMLElement, places: Places): void {
   let page: ResourcePage | undefined;
   let latest = 0;
 
@@ -34,7 +34,7 @@ export function startExplorer(root: HTMLElement): void {
     document.title = `${pageTitle(next)} · Helpdesk API explorer`;
     replaceChildren(
       root,
-      headerView(next.apiUrl, {
+      headerView(next.apiUrl, places.home, {
         open: actions.open,
         openTyped: (typed) => {
           const apiUrl = typedApiUrl(typed);
@@ -61,7 +61,7 @@ export function startExplorer(root: HTMLElement): void {
     root.removeAttribute('aria-busy');
     // After a redirect (a merged ticket's 301), the page is where the answer came from.
     const shown = answer?.url ?? apiUrl;
-    const pageUrl = pageUrlFor(shown, answer !== undefined && isHal(answer.contentType, answer.json));
+    const pageUrl = pageUrlFor(shown, answer !== undefined && isHal(answer.contentType, answer.json), places);
     const here = location.pathname + location.search;
     if (history === 'push' && pageUrl !== here) window.history.pushState({ apiUrl: shown }, '', pageUrl);
     else window.history.replaceState({ apiUrl: shown }, '', shown === apiUrl ? here : pageUrl);
@@ -79,8 +79,8 @@ export function startExplorer(root: HTMLElement): void {
 
   window.addEventListener('popstate', (event) => {
     const state = event.state as { apiUrl?: string } | null;
-    void show(state?.apiUrl ?? apiUrlOf(location), 'stay');
+    void show(state?.apiUrl ?? apiUrlOf(location, places), 'stay');
   });
 
-  void show(apiUrlOf(location), 'stay');
+  void show(apiUrlOf(location, places), 'stay');
 }

@@ -3,6 +3,19 @@
 import { VERSION } from '../project.ts';
 import { HypermediaClient, type HypermediaClientOptions, type RemoteDocument, RemoteFailure, absoluteTemplate, linkOf, resolveHref } from './hypermedia.ts';
 
+/**
+ * How long the FAQ home document is used without asking when it states no freshness of its own (the FAQ
+ * service sends none): its ETag makes asking cheap, but not free, and a burst of ticket reads should ask once.
+ */
+export const HOME_FRESH_MS = 5_000;
+
+/**
+ * How long the last home document known still gives our links their templates while the FAQ service cannot
+ * be reached. The templates are stable, so a ticket keeps its `faqs` link through an outage; past this a
+ * copy is too old to vouch for, and the link goes until the FAQ service answers again.
+ */
+export const HOME_STALE_IF_ERROR_MS = 60 * 60_000;
+
 /** The FAQ contract this code was written against (the current one; v1 is the deprecated first contract). */
 export const FAQ_CONTRACT = 2;
 
@@ -61,14 +74,19 @@ export class FaqService {
 
   /**
    * The home document, read anonymously: it is the same for every caller of the FAQ service that may see
-   * FAQs, so it can be cached by the headers it comes with.
+   * FAQs, so it can be cached by the headers it comes with (or for HOME_FRESH_MS), and used stale for
+   * HOME_STALE_IF_ERROR_MS while the FAQ service is unavailable. `revalidate` asks now and takes no stale copy.
    */
-  private home() {
-    return this.client.get(this.root, { authenticated: false });
+  private home({ revalidate = false } = {}) {
+    return this.client.get(this.root, { authenticated: false, defaultFreshMs: HOME_FRESH_MS, staleIfErrorMs: HOME_STALE_IF_ERROR_MS, revalidate });
   }
 
-  async entryPoints(): Promise<FaqEntryPoints> {
-    const home = await this.home();
+  /**
+   * The FAQ service's collections, from its home document as kept. With `revalidate` the FAQ service is asked
+   * now and must answer: what readiness wants to know.
+   */
+  async entryPoints({ revalidate = false } = {}): Promise<FaqEntryPoints> {
+    const home = await this.home({ revalidate });
     const faqs = linkOf(home.document, 'faqs');
     if (!faqs) throw new RemoteFailure('bad-answer', `${home.url} has no "faqs" link`);
     const absolute = (rel: string) => {

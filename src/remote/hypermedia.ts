@@ -1,6 +1,7 @@
-// A small HAL client for calls to another service: GET with caching (Cache-Control max-age, ETag
-// revalidation), link and template following, HAL-FORMS targets, timeouts, retries for GET only and a
-// circuit breaker. Failures come out as RemoteFailure values, which the caller maps to 502/503 in one place.
+// A small HAL client for calls to another service: GET with caching (Cache-Control max-age or a default fresh
+// period, ETag revalidation, one request for concurrent reads, stale copies while the service is unavailable),
+// link and template following, HAL-FORMS targets, timeouts, retries for GET only and a circuit breaker.
+// Failures come out as RemoteFailure values, which the caller maps to 502/503 in one place.
 import {
   BrokenCircuitError,
   CircuitState,
@@ -63,11 +64,40 @@ export interface HypermediaClientOptions {
   observe?: (method: string, outcome: 'ok' | 'unavailable' | 'bad-answer' | 'skipped') => void;
 }
 
+/** How a GET may be answered from what the client keeps (as a private cache would, RFC 9111 and RFC 5861). */
+export interface Reading {
+  /** Send the token (the default). Only anonymous answers are the same for every caller, and worth keeping. */
+  authenticated?: boolean;
+  /**
+   * How long a copy whose answer states no freshness of its own (no max-age, no Expires, no no-cache) is used
+   * without asking. 0, the default: it is revalidated on every read.
+   */
+  defaultFreshMs?: number;
+  /**
+   * How long past its freshness a copy still answers while the service is unavailable (no answer, 5xx, the
+   * circuit open), as `stale-if-error` would allow. 0, the default: never. A wrong answer is never hidden so.
+   */
+  staleIfErrorMs?: number;
+  /** Ask the service now, even when a fresh copy is kept, and never answer from a stale one: is it there? */
+  revalidate?: boolean;
+}
+
 interface CacheEntry {
   fetched: Fetched;
+  /** The answer's headers: a 304 updates them (RFC 9111 §4.3.4), and freshness is worked out from the result. */
+  headers: Headers;
   etag: string | undefined;
-  /** Until when the copy may be used without asking (max-age); before that, it is revalidated. */
+  /** Until when the copy may be used without asking; after that, it is revalidated. */
   freshUntil: number;
+  /** False when its answer said no-cache or must-revalidate: then it is never used stale. */
+  mayServeStale: boolean;
+}
+
+/** What an answer's headers allow a private cache to do with it. */
+interface CachePolicy {
+  store: boolean;
+  freshUntil: number;
+  mayServeStale: boolean;
 }
 
 /** GET attempts in all (one retry): a GET changes nothing, so repeating one that failed is safe. */
@@ -93,17 +123,30 @@ export function linkOf(document: RemoteDocument, rel: string): RemoteLink | unde
   return first && typeof first.href === 'string' ? first : undefined;
 }
 
-function cachePolicy(headers: Headers, now: number): { store: boolean; freshUntil: number } {
-  const cacheControl = (headers.get('Cache-Control') ?? '').toLowerCase();
-  if (/(^|,)\s*(no-store|private)\s*(,|$)/.test(cacheControl)) return { store: false, freshUntil: now };
+/** How long an answer says it is fresh (max-age, else Expires against Date), or undefined when it says nothing. */
+function statedLifetimeMs(headers: Headers, cacheControl: string): number | undefined {
   const maxAge = /(?:^|,)\s*max-age=(\d+)/.exec(cacheControl);
-  const noCache = /(^|,)\s*no-cache\s*(,|$)/.test(cacheControl);
-  const freshUntil = maxAge && !noCache ? now + Number(maxAge[1]) * 1000 : now;
-  return { store: headers.has('ETag') || freshUntil > now, freshUntil };
+  if (maxAge) return Number(maxAge[1]) * 1000;
+  const expires = headers.get('Expires');
+  if (expires === null) return undefined;
+  const lifetime = Date.parse(expires) - Date.parse(headers.get('Date') ?? new Date().toUTCString());
+  return Number.isNaN(lifetime) ? 0 : Math.max(0, lifetime); // an invalid Expires means already expired
+}
+
+function cachePolicy(headers: Headers, now: number, defaultFreshMs: number): CachePolicy {
+  const cacheControl = (headers.get('Cache-Control') ?? '').toLowerCase();
+  const has = (directive: string) => new RegExp(`(^|,)\\s*${directive}\\s*(,|$)`).test(cacheControl);
+  if (has('no-store') || has('private')) return { store: false, freshUntil: now, mayServeStale: false };
+  const noCache = has('no-cache');
+  const lifetime = noCache ? 0 : (statedLifetimeMs(headers, cacheControl) ?? defaultFreshMs);
+  const freshUntil = now + lifetime;
+  return { store: headers.has('ETag') || freshUntil > now, freshUntil, mayServeStale: !noCache && !has('must-revalidate') };
 }
 
 export class HypermediaClient {
   private readonly cache = new Map<string, CacheEntry>();
+  /** GETs on their way, by cache key: concurrent reads of one URL wait for the same answer. */
+  private readonly inFlight = new Map<string, Promise<Fetched>>();
   private readonly breaker;
   private readonly retryGets;
   /** When the circuit last opened, to tell callers how long it stays so. */
@@ -126,23 +169,52 @@ export class HypermediaClient {
     return state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
   }
 
-  /** GET a HAL document, from the cache when its headers allow, else revalidated or fetched (with retries). */
-  async get(url: string, { authenticated = true } = {}): Promise<Fetched> {
+  /**
+   * GET a HAL document: from the cache while its copy is fresh, else revalidated or fetched (with retries);
+   * while the service is unavailable, from a copy no staler than `staleIfErrorMs` allows.
+   */
+  async get(url: string, reading: Reading = {}): Promise<Fetched> {
+    const { authenticated = true, defaultFreshMs = 0, staleIfErrorMs = 0, revalidate = false } = reading;
     const key = `${authenticated ? 'token' : 'anonymous'} ${url}`;
     const cached = this.cache.get(key);
-    if (cached && cached.freshUntil > Date.now()) return cached.fetched;
+    if (cached && !revalidate && cached.freshUntil > Date.now()) return cached.fetched;
+    try {
+      return await this.refresh(key, url, authenticated, defaultFreshMs);
+    } catch (error) {
+      const unavailable = error instanceof RemoteFailure && error.kind === 'unavailable';
+      const kept = this.cache.get(key);
+      if (unavailable && !revalidate && kept?.mayServeStale && kept.freshUntil + staleIfErrorMs > Date.now()) return kept.fetched;
+      throw error;
+    }
+  }
+
+  /** Asks the service for `url` (conditionally, when a copy is kept), once for all who ask at the same time. */
+  private refresh(key: string, url: string, authenticated: boolean, defaultFreshMs: number): Promise<Fetched> {
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const asking = this.ask(key, url, authenticated, defaultFreshMs).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, asking);
+    return asking;
+  }
+
+  private async ask(key: string, url: string, authenticated: boolean, defaultFreshMs: number): Promise<Fetched> {
+    const cached = this.cache.get(key);
     const headers: Record<string, string> = {};
     if (cached?.etag) headers['If-None-Match'] = cached.etag;
     const response = await this.guard('GET', () => this.retryGets.execute(() => this.breaker.execute(() => this.send('GET', url, { headers, authenticated }))));
     const now = Date.now();
     if (response.status === 304 && cached) {
-      cached.freshUntil = cachePolicy(response.headers, now).freshUntil;
+      for (const [name, value] of response.headers) cached.headers.set(name, value);
+      const policy = cachePolicy(cached.headers, now, defaultFreshMs);
+      cached.freshUntil = policy.freshUntil;
+      cached.mayServeStale = policy.mayServeStale;
       return cached.fetched;
     }
     if (response.status !== 200) throw this.badAnswer('GET', `GET ${url} answered ${response.status}`);
     const fetched = { url: response.url || url, document: await this.halBody('GET', response) };
-    const policy = cachePolicy(response.headers, now);
-    if (policy.store) this.cache.set(key, { fetched, etag: response.headers.get('ETag') ?? undefined, freshUntil: policy.freshUntil });
+    const policy = cachePolicy(response.headers, now, defaultFreshMs);
+    const etag = response.headers.get('ETag') ?? undefined;
+    if (policy.store) this.cache.set(key, { fetched, headers: new Headers(response.headers), etag, freshUntil: policy.freshUntil, mayServeStale: policy.mayServeStale });
     else this.cache.delete(key);
     return fetched;
   }

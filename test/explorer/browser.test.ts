@@ -2,6 +2,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { spawnServerWithDatabase } from '../helpers/process.ts';
 import { type TestServer, json, startTestServer } from '../helpers/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -297,4 +298,43 @@ test.serial('a deprecated v1 resource shows its Deprecation and Sunset headers, 
   await heading(page, 'How do I reset my password?').waitFor();
   t.is(await page.getByRole('region', { name: 'Deprecated' }).count(), 0);
   noScriptErrors(t, page);
+});
+
+test.serial('on a server mounted at /kb the explorer starts at /kb/, and its own links and addresses stay under /kb', async (t) => {
+  const mounted = await spawnServerWithDatabase({ BASE_PATH: '/kb' });
+  t.teardown(() => mounted.close());
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const fetched: string[] = [];
+  page.on('request', (request) => {
+    if (request.resourceType() === 'fetch') fetched.push(new URL(request.url()).pathname);
+  });
+
+  // The explorer's own page, with no URL to open, opens the mounted home document.
+  await page.goto(`${mounted.url}/kb/explorer`);
+  await heading(page, 'Helpdesk').waitFor();
+  await page.getByRole('rowheader', { name: 'faqs', exact: true }).waitFor();
+  t.is(pathOf(page), '/kb/explorer');
+
+  // What is not HAL is shown at the mounted explorer's address, and a reload opens it again.
+  await page.getByLabel('URL').fill('/kb/schemas/ticket');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  const schema = page.getByRole('region', { name: 'JSON' });
+  await schema.getByText('"title": "Ticket"').waitFor();
+  t.is(pathOf(page), '/kb/explorer?url=%2Fkb%2Fschemas%2Fticket');
+  await page.reload();
+  await schema.getByText('"title": "Ticket"').waitFor();
+
+  // The brand leads to the mounted home document, shown at its own URL.
+  t.is(await page.getByRole('link', { name: 'Helpdesk API explorer: home document' }).getAttribute('href'), '/kb/');
+  await page.getByRole('link', { name: 'Helpdesk API explorer: home document' }).click();
+  await heading(page, 'Helpdesk').waitFor();
+  t.is(pathOf(page), '/kb/');
+
+  t.true(fetched.length >= 3);
+  for (const path of fetched) t.regex(path, /^\/kb\//, 'every request the explorer sent went under the mount');
+  t.deepEqual(errors, [], 'no script errors on the page');
 });

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { createTestDatabase } from './database.ts';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -107,6 +108,28 @@ export async function spawnServer(env: Record<string, string>, entry: ServerEntr
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
+    },
+  };
+}
+
+/**
+ * A server process with a fresh database of its own on the engine under test, dropped when it is closed: for
+ * what only a process of its own can show (BASE_PATH, say, which the URI registry reads once per process).
+ */
+export async function spawnServerWithDatabase(env: Record<string, string> = {}): Promise<ServerProcess & { close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  let server: ServerProcess;
+  try {
+    server = await spawnServer({ DATABASE_URL: database.url, ...env });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  return {
+    ...server,
+    async close() {
+      await server.stop();
+      await database.drop();
     },
   };
 }

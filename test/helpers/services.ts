@@ -6,6 +6,7 @@ import type { Database } from '../../src/store/schema.ts';
 import { type TestDatabase, createTestDatabase, inspectDatabase } from './database.ts';
 import { type ServerProcess, spawnServer } from './process.ts';
 import { startTestServer } from './server.ts';
+import type { Resource, Walker } from './walker.ts';
 
 export interface SystemUnderTest {
   name: string;
@@ -100,4 +101,19 @@ export async function startSplitSystem(options: SplitOptions = {}): Promise<Spli
     },
   };
   return system;
+}
+
+/** A metric's value as the ticket service reports it, or undefined when it has no such series. */
+export async function metric(walker: Walker, root: string, series: string): Promise<number | undefined> {
+  const text = await (await walker.request(new URL('metrics', root).href, { headers: { Accept: 'text/plain' } })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** Reports a ticket through the ticket root's collection form, and reads it back. */
+export async function report(walker: Walker, root: string, title: string): Promise<Resource> {
+  const tickets = await walker.follow(await walker.get(root), 'tickets');
+  const created = await walker.submit(tickets, 'default', { title, requester: 'walker@customers.example' });
+  if (created.status !== 201) throw new Error(`reporting a ticket: ${created.status}`);
+  return walker.get(walker.location(created, tickets.url));
 }

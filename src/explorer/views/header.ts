@@ -10,7 +10,8 @@ export interface HeaderActions {
   setToken(token: string): void;
 }
 
-export function headerView(apiUrl: string, actions: HeaderActions): HTMLElement {
+/** `home` is the home document's path (under the server's mount), where the brand leads. */
+export function headerView(apiUrl: string, home: string, actions: HeaderActions): HTMLElement {
   const address = h('input', { id: 'address', name: 'url', type: 'text', value: apiUrl, spellcheck: 'false', autocomplete: 'off' });
   const token = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', placeholder: 'none: anonymous' });
   token.value = currentToken();
@@ -18,7 +19,7 @@ export function headerView(apiUrl: string, actions: HeaderActions): HTMLElement 
   return h(
     'header',
     { class: 'topbar' },
-    apiLink('/', actions.open, { class: 'brand', 'aria-label': 'Helpdesk API explorer: home document' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'H'), h('span', {}, 'Helpdesk'), h('span', { class: 'brand-sub' }, 'API explorer')),
+    apiLink(home, actions.open, { class: 'brand', 'aria-label': 'Helpdesk API explorer: home document' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'H'), h('span', {}, 'Helpdesk'), h('span', { class: 'brand-sub' }, 'API explorer')),
     h(
       'form',
       {

@@ -1,10 +1,11 @@
-// HTTP for the explorer: its page at /explorer and at every HAL resource a browser opens, and its built files.
+// HTTP for the explorer: its page at /explorer and at every HAL resource a browser opens, and its built files,
+// all under the server's mount (BASE_PATH), as the registry places them.
 import type { Context, Next } from 'koa';
 import { prefers } from '../../http/accept.ts';
 import { HAL_FORMS, HAL_JSON, HTML, JSON_TYPE } from '../../http/media-types.ts';
 import { notFound } from '../../http/problem.ts';
 import type { Routes } from '../../http/routing.ts';
-import { endpoints } from '../../links/registry.ts';
+import { MOUNT, endpoints } from '../../links/registry.ts';
 import type { ExplorerBuild } from './build.ts';
 import { CONTENT_SECURITY_POLICY, shellPage } from './shell.ts';
 
@@ -21,12 +22,18 @@ async function sendShell(ctx: Context, files: Files): Promise<void> {
   ctx.body = shellPage(await files());
 }
 
+/** True for paths under this server's mount (BASE_PATH): every path when it has none. */
+function mounted(path: string): boolean {
+  return MOUNT === '' || path === MOUNT || path.startsWith(`${MOUNT}/`);
+}
+
 /**
- * True for paths the explorer stands in for: HAL resources, and paths nothing answers (the explorer shows
- * the 404). Paths with representations of their own (relation pages, schemas, metrics, the explorer's
- * files) keep them.
+ * True for paths the explorer stands in for: HAL resources, and paths under the mount nothing answers (the
+ * explorer shows the 404). Paths with representations of their own (relation pages, schemas, metrics, the
+ * explorer's files) keep them, and a path outside the mount is not this server's to show.
  */
 function explorable(path: string): boolean {
+  if (!mounted(path)) return false;
   const owner = ALL_ENDPOINTS.find((endpoint) => endpoint.match(path) !== undefined);
   return owner === undefined || owner.representations.includes(HAL_JSON);
 }

@@ -18,6 +18,10 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The page. Its body names where the home document and the explorer are (from the registry, so under
+ * BASE_PATH): the built script is the same file at every mount and learns them here.
+ */
 export function shellPage(build: Pick<ExplorerBuild, 'script' | 'stylesheet'>): string {
   const asset = (name: string) => endpoints.explorerAsset.href({ name });
   return `<!doctype html>
@@ -30,7 +34,7 @@ export function shellPage(build: Pick<ExplorerBuild, 'script' | 'stylesheet'>): 
 <link rel="stylesheet" href="${asset(build.stylesheet)}">
 <script type="module" src="${asset(build.script)}"></script>
 </head>
-<body>
+<body data-home="${endpoints.home.href()}" data-explorer="${endpoints.explorer.template}">
 <div id="explorer"><p class="booting">Loading the explorer…</p></div>
 <noscript><p>The explorer needs JavaScript. Programs can read this API as JSON: ask for <code>application/hal+json</code>.</p></noscript>
 </body>

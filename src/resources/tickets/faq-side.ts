@@ -73,7 +73,8 @@ export function remoteFaqs(service: FaqService, publicUrl: string | undefined): 
       try {
         template = (await service.entryPoints()).faqs;
       } catch (error) {
-        // Tickets keep working while the FAQ service is away: they show no `faqs` link until it is back.
+        // Tickets keep working while the FAQ service is away. They keep their `faqs` link from the last home
+        // document known (see HOME_STALE_IF_ERROR_MS); only with none, or a wrong answer, do they show none.
         if (!(error instanceof RemoteFailure)) throw error;
         return { faqsOf: () => undefined, variant: 'faqs-unknown' };
       }
