@@ -71,3 +71,16 @@ test('outside the mount there is no explorer: its unmounted page and files are 4
     t.false((await response.text()).includes(SHELL_MARK), path);
   }
 });
+
+test('the human pages (relations, problems, deprecations) link to the mounted home document', async (t) => {
+  const pages = ['/kb/rels/promote', '/kb/problems/not-found', '/kb/docs/deprecations/faq-v1'];
+  for (const path of pages) {
+    const response = await fetch(new URL(path, server.url), { headers: { Accept: 'text/html' } });
+    t.is(response.status, 200, path);
+    const page = await response.text();
+    const links = [...page.matchAll(/href="([^"]*)"/g)].map((match) => match[1]!);
+    t.true(links.includes('/kb/'), `${path} links the mounted home`);
+    t.false(links.includes('/'), `${path} links no home outside the mount`);
+    t.false(/<code>\/v1\//.test(page), `${path} names no path outside the mount`);
+  }
+});

@@ -1,4 +1,5 @@
 // The small HTML pages people read: escaped text in one plain, self-contained layout (no outside assets).
+import { endpoints } from '../../links/registry.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -13,7 +14,7 @@ export function htmlPage(title: string, body: string): string {
 <title>${escapeHtml(title)} · Helpdesk API</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
 code{background:#f3f4f6;padding:0 .25rem;border-radius:3px}a{color:#0b5cad}</style></head>
-<body><p><a href="/">Helpdesk API</a></p><h1>${escapeHtml(title)}</h1>
+<body><p><a href="${escapeHtml(endpoints.home.href())}">Helpdesk API</a></p><h1>${escapeHtml(title)}</h1>
 ${body}
 </body></html>
 `;

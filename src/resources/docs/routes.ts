@@ -14,14 +14,14 @@ function sendPage(ctx: Context, title: string, body: string): void {
 export const DEPRECATIONS: Record<string, { title: string; body: string }> = {
   'faq-v1': {
     title: 'FAQ contract v1 is deprecated',
-    body: `<p>The first FAQ contract, under <code>/v1/</code>, created FAQs from <code>{"question", "source"}</code>
-with <code>source</code> a ticket id. The current contract, linked from <a href="/">the home document</a>, adds
+    body: `<p>The first FAQ contract, under <code>${escapeHtml(endpoints.v1Home.href())}</code>, created FAQs from <code>{"question", "source"}</code>
+with <code>source</code> a ticket id. The current contract, linked from <a href="${escapeHtml(endpoints.home.href())}">the home document</a>, adds
 <code>related</code> (other FAQs, by id or URI), names tickets and FAQs by URI in its answers, and offers
 HAL-FORMS templates for every action.</p>
 <p>Both contracts read and write the same FAQs. v1 answers carry <code>Deprecation</code> and <code>Sunset</code>
 headers, and a <code>Link</code> with <code>rel="successor-version"</code> to the same resource in the current
-contract. To move: start from <code>/</code>, follow <code>faqs</code>, and send <code>source</code> as before
-(an id still works) plus <code>related</code> if you want it. After the sunset date, <code>/v1/</code> will answer
+contract. To move: start from <code>${escapeHtml(endpoints.home.href())}</code>, follow <code>faqs</code>, and send <code>source</code> as before
+(an id still works) plus <code>related</code> if you want it. After the sunset date, <code>${escapeHtml(endpoints.v1Home.href())}</code> will answer
 410 Gone.</p>`,
   },
 };
