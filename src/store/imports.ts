@@ -1,8 +1,10 @@
 // Queries for bulk imports: submitting a job, workers claiming it by lease, and each chunk of rows committed
-// with its tickets, its outcomes and the job's progress in one transaction, fenced by the worker's lease.
-import { type ExpressionBuilder, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+// with its tickets, its outcomes and the job's progress in one transaction, fenced by the worker's lease. Every
+// time a job records is the database's (see clock.ts): instances whose own clocks differ still agree on leases.
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import type { ImportJob, ImportState, RowOutcome, RowProblem } from '../domain/imports.ts';
 import type { TicketFields } from '../domain/tickets.ts';
+import type { DatabaseClock } from './clock.ts';
 import type { EngineName } from './engines/engine.ts';
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
@@ -48,19 +50,17 @@ export interface Rejection {
 /** Rows per INSERT statement: well inside SQLite's and PostgreSQL's limits on bound parameters. */
 const INSERT_BATCH = 500;
 
-const now = () => new Date().toISOString();
-const later = (ms: number) => new Date(Date.now() + ms).toISOString();
-
 export class ImportStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: EngineName,
+    private readonly clock: DatabaseClock,
   ) {}
 
   async submit(submittedBy: string, rows: readonly unknown[]): Promise<ImportJob> {
     const row = await this.db
       .insertInto('imports')
-      .values({ state: 'queued', submitted_by: submittedBy, payload: JSON.stringify(rows), total: rows.length, created_at: now() })
+      .values({ state: 'queued', submitted_by: submittedBy, payload: JSON.stringify(rows), total: rows.length, created_at: this.clock.now() })
       .returning(JOB_COLUMNS)
       .executeTakeFirstOrThrow();
     return toJob(row);
@@ -91,8 +91,8 @@ export class ImportStore {
    * chosen row with SKIP LOCKED, so instances claiming at once each get a different job, or none.
    */
   async claim(owner: string, leaseMs: number): Promise<ClaimedImport | undefined> {
-    const at = now();
-    const claimable = (eb: ExpressionBuilder<Database, 'imports'>) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', at)])]);
+    const claimable = (eb: ExpressionBuilder<Database, 'imports'>) =>
+      eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', this.clock.now())])]);
     let oldest = this.db.selectFrom('imports').select('id').where(claimable).orderBy('id').limit(1);
     // Idle instances poll often: a plain read first, so that they take no write lock while there is nothing to do.
     if (!(await oldest.executeTakeFirst())) return undefined;
@@ -102,8 +102,8 @@ export class ImportStore {
       .set((eb) => ({
         state: 'running',
         lease_owner: owner,
-        lease_expires_at: later(leaseMs),
-        started_at: eb.fn.coalesce('started_at', sql<string>`${at}`),
+        lease_expires_at: this.clock.offset(leaseMs),
+        started_at: eb.fn.coalesce('started_at', this.clock.now()),
         version: eb('version', '+', 1),
       }))
       .where('id', '=', (eb) => eb.selectFrom(oldest.as('oldest')).select('oldest.id'))
@@ -130,7 +130,7 @@ export class ImportStore {
           created: eb('created', '+', created),
           rejected: eb('rejected', '+', outcomes.length - created),
           version: eb('version', '+', 1),
-          lease_expires_at: later(leaseMs),
+          lease_expires_at: this.clock.offset(leaseMs),
         }))
         .where('id', '=', job.id)
         .where('state', '=', 'running')
@@ -145,7 +145,8 @@ export class ImportStore {
 
   private async writeOutcomes(trx: Transaction<Database>, importId: number, outcomes: readonly RowOutcome<TicketFields>[]): Promise<void> {
     if (outcomes.length === 0) return;
-    const at = now();
+    // Stamped as every other ticket is, by the instance that writes it: no other instance compares these.
+    const at = new Date().toISOString();
     const accepted = outcomes.flatMap((o) => ('fields' in o ? [o] : []));
     const ticketIds = new Map<number, number>();
     for (let start = 0; start < accepted.length; start += INSERT_BATCH) {
@@ -168,7 +169,7 @@ export class ImportStore {
   async heartbeat(id: number, owner: string, leaseMs: number): Promise<boolean> {
     const result = await this.db
       .updateTable('imports')
-      .set({ lease_expires_at: later(leaseMs) })
+      .set({ lease_expires_at: this.clock.offset(leaseMs) })
       .where('id', '=', id)
       .where('state', '=', 'running')
       .where('lease_owner', '=', owner)
@@ -187,7 +188,7 @@ export class ImportStore {
         state: failure === undefined ? 'done' : 'failed',
         failure: failure ?? null,
         ...(failure === undefined ? { payload: '[]' } : {}),
-        finished_at: now(),
+        finished_at: this.clock.now(),
         lease_owner: null,
         lease_expires_at: null,
         version: eb('version', '+', 1),

@@ -2,6 +2,7 @@
 // against it, and src/store/engines/{sqlite,postgres}*.ts provide it.
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { DatabaseClock } from '../clock.ts';
 import type { Database } from '../schema.ts';
 import type { TextSearch } from '../text-search.ts';
 
@@ -36,6 +37,8 @@ export interface Engine {
   name: EngineName;
   db: Kysely<Database>;
   search: TextSearch;
+  /** The database's own clock, for times that instances compare. */
+  clock: DatabaseClock;
   /** A limiter whose counts every instance on this database shares. */
   rateLimiter(options: RateLimitOptions): Promise<RateLimiterAbstract>;
   close(): Promise<void>;
