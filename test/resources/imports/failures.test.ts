@@ -4,10 +4,9 @@
 // test adds (on PostgreSQL it can count its refusals in a sequence, which no rollback undoes), or on SQLite the
 // write lock held by another connection past the busy timeout. The server runs as a process, for its logs.
 import test from 'ava';
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../../../src/store/schema.ts';
+import { sql } from 'kysely';
 import { createTestDatabase, inspectDatabase, openTestConnection, testEngine } from '../../helpers/database.ts';
-import { submitImport, ticketRow, untilFinished } from '../../helpers/imports.ts';
+import { poisonTickets, submitImport, ticketRow, untilFinished } from '../../helpers/imports.ts';
 import { type ServerProcess, spawnServer } from '../../helpers/process.ts';
 
 /** Small chunks, so that a job has several; quick polls, so that the tries follow each other within a test. */
@@ -22,32 +21,6 @@ async function withServer(run: (server: ServerProcess, url: string) => Promise<v
     await server.stop('SIGKILL');
     await database.drop();
   }
-}
-
-/**
- * A trigger that refuses to insert a ticket whose title holds "poison": always, or (PostgreSQL) only the first
- * `times` times. On PostgreSQL each refusal (and the insert that finally passes) takes a number from the
- * sequence poison_attempts, so the test can count the tries.
- */
-async function poisonTickets(db: Kysely<Database>, times = Number.POSITIVE_INFINITY): Promise<void> {
-  if (testEngine === 'sqlite') {
-    if (times !== Number.POSITIVE_INFINITY) throw new Error('SQLite triggers cannot count refusals past a rollback');
-    await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets WHEN NEW.title LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END`.execute(db);
-    return;
-  }
-  const limit = times === Number.POSITIVE_INFINITY ? 'NULL' : String(times);
-  await sql`CREATE SEQUENCE poison_attempts`.execute(db);
-  await sql
-    .raw(
-      `CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
-       DECLARE attempt bigint := nextval('poison_attempts');
-       BEGIN
-         IF ${limit} IS NULL OR attempt <= ${limit} THEN RAISE EXCEPTION 'poisoned by the test'; END IF;
-         RETURN NEW;
-       END $$`,
-    )
-    .execute(db);
-  await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets FOR EACH ROW WHEN (NEW.title LIKE '%poison%') EXECUTE FUNCTION poison()`.execute(db);
 }
 
 /** Ten rows, the sixth poisoned: chunks of four make rows 5 to 8 the chunk that fails. */
