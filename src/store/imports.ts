@@ -2,7 +2,7 @@
 // with its tickets, its outcomes and the job's progress in one transaction, fenced by the worker's lease. Every
 // time a job records is the database's (see clock.ts): instances whose own clocks differ still agree on leases.
 import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
-import type { ImportJob, ImportState, RowOutcome, RowProblem } from '../domain/imports.ts';
+import { EXPIRED, type ExpiredImport, type ImportJob, type ImportState, type RowOutcome, type RowProblem } from '../domain/imports.ts';
 import type { TicketFields } from '../domain/tickets.ts';
 import type { DatabaseClock } from './clock.ts';
 import type { EngineName } from './engines/engine.ts';
@@ -66,17 +66,23 @@ export class ImportStore {
     return toJob(row);
   }
 
-  async find(id: number): Promise<ImportJob | undefined> {
+  async find(id: number): Promise<ImportJob | ExpiredImport | undefined> {
     const row = await this.db.selectFrom('imports').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
+    if (row?.state === EXPIRED) return { id: row.id, expired: true, finishedAt: row.finished_at! };
     return row && toJob(row);
+  }
+
+  /** The jobs the collection lists: every one but those past their retention. */
+  private listed() {
+    return this.db.selectFrom('imports').where('state', '<>', EXPIRED);
   }
 
   async list(request: PageRequest): Promise<Page<ImportJob>> {
     const page = await readPage(
       request,
-      async () => Number((await this.db.selectFrom('imports').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      async () => Number((await this.listed().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
       async (slice) => {
-        let query = this.db.selectFrom('imports').select(JOB_COLUMNS);
+        let query = this.listed().select(JOB_COLUMNS);
         if (slice.after !== undefined) query = query.where('id', '>', slice.after);
         if (slice.before !== undefined) query = query.where('id', '<', slice.before);
         return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
@@ -209,6 +215,28 @@ export class ImportStore {
       .where('state', '=', 'running')
       .where('lease_owner', '=', owner)
       .execute();
+  }
+
+  /**
+   * Removes up to `batch` jobs that finished (done or failed) more than `retentionMs` ago, oldest first, and
+   * returns how many: each keeps only its row, as expired, with its payload emptied, while a trigger deletes its
+   * refused rows' problems in the same statement (migration 0005). Any instance may run it at any time: on
+   * PostgreSQL, instances sweeping at once skip each other's rows (SKIP LOCKED) rather than wait.
+   */
+  async expire(retentionMs: number, batch: number): Promise<number> {
+    const due = () =>
+      this.db.selectFrom('imports').select('id').where('state', 'in', ['done', 'failed']).where('finished_at', '<', this.clock.offset(-retentionMs));
+    // Every poll of every instance sweeps: a plain read of the index first, so that an idle one takes no write lock.
+    if (!(await due().limit(1).executeTakeFirst())) return 0;
+    let oldest = due().orderBy('finished_at').limit(batch);
+    if (this.engine === 'postgres') oldest = oldest.forUpdate().skipLocked();
+    const result = await this.db
+      .updateTable('imports')
+      .set((eb) => ({ state: EXPIRED, payload: '[]', version: eb('version', '+', 1) }))
+      .where('id', 'in', oldest)
+      .where('state', 'in', ['done', 'failed'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async rejections(importId: number, request: PageRequest): Promise<Page<Rejection>> {

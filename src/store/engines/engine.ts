@@ -21,6 +21,11 @@ export interface SchemaDialect {
   counterTriggers(table: string, live: LiveCondition): string[];
   /** Statements for a full-text index over some columns of a table, kept in step by triggers. */
   searchIndex(table: string, columns: string[]): string[];
+  /**
+   * Statements for a trigger `name` that runs `action` (SQL statements over the row's NEW and OLD) after an
+   * update of a row of `table` for which `when` holds.
+   */
+  afterUpdate(name: string, table: string, when: string, action: string): string[];
   /** Statements for anything else an engine keeps in the database (PostgreSQL: functions, the rate-limit table). */
   extras(): string[];
 }
