@@ -60,6 +60,11 @@ export interface ImportWorkerConfig {
   leaseMs: number;
   /** Rows per chunk: each chunk is one transaction that also saves the progress and renews the lease. */
   chunkRows: number;
+  /**
+   * How long a finished (done or failed) job is kept after it ends: then its payload and refused rows are
+   * removed and its address answers 410 Gone. The tickets it created stay.
+   */
+  retentionMs: number;
 }
 
 export const SERVICES = ['tickets', 'faqs'] as const;
@@ -196,11 +201,25 @@ function count(env: Env, name: string, fallback: string, max: number): number {
   return Number(raw);
 }
 
+/** Ten years: a longer retention is a typo for keeping jobs forever, which is not on offer. */
+const MAX_RETENTION_HOURS = 87_600;
+
+/** Hours, fractions allowed (0.5 is half an hour): retention is stated in hours, but tests need seconds. */
+function hours(env: Env, name: string, fallback: string, max: number): number {
+  const raw = read(env, name, fallback);
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value * 3_600_000 < 1 || value > max) {
+    throw new ConfigError(name, `expected a number of hours above 0 and at most ${max}, such as 168 or 0.5, got "${raw}"`);
+  }
+  return value;
+}
+
 function importWorker(env: Env): ImportWorkerConfig {
   const imports = {
     pollMs: milliseconds(env, 'IMPORT_POLL_MS', '1000'),
     leaseMs: milliseconds(env, 'IMPORT_LEASE_MS', '30000'),
     chunkRows: count(env, 'IMPORT_CHUNK_ROWS', '100', 10_000),
+    retentionMs: Math.round(hours(env, 'IMPORT_RETENTION_HOURS', '168', MAX_RETENTION_HOURS) * 3_600_000),
   };
   // The worker renews its lease at every chunk and every poll: a lease shorter than a few polls would lapse
   // while its holder is still alive, and the job would run twice at once (fenced, but wasted).

@@ -68,6 +68,13 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     ['IMPORT_CHUNK_ROWS', '0'],
     ['IMPORT_CHUNK_ROWS', '10001'],
     ['IMPORT_CHUNK_ROWS', 'many'],
+    ['IMPORT_RETENTION_HOURS', '0'],
+    ['IMPORT_RETENTION_HOURS', '-1'],
+    ['IMPORT_RETENTION_HOURS', 'week'],
+    ['IMPORT_RETENTION_HOURS', '1e3'],
+    ['IMPORT_RETENTION_HOURS', '.5'],
+    ['IMPORT_RETENTION_HOURS', '87601'],
+    ['IMPORT_RETENTION_HOURS', '0.0000001'],
   ];
   for (const [variable, value] of bad) {
     const error = configErrorOf({ [variable]: value });
@@ -78,9 +85,17 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
   }
 });
 
-test('the import worker runs every second on a 30 s lease, 100 rows a chunk, unless told otherwise', (t) => {
-  t.deepEqual(loadConfig({}).imports, { pollMs: 1000, leaseMs: 30_000, chunkRows: 100 });
-  t.deepEqual(loadConfig({ IMPORT_POLL_MS: '50', IMPORT_LEASE_MS: '150', IMPORT_CHUNK_ROWS: '7' }).imports, { pollMs: 50, leaseMs: 150, chunkRows: 7 });
+test('the import worker runs every second on a 30 s lease, 100 rows a chunk, keeping finished jobs a week, unless told otherwise', (t) => {
+  t.deepEqual(loadConfig({}).imports, { pollMs: 1000, leaseMs: 30_000, chunkRows: 100, retentionMs: 168 * 3_600_000 });
+  t.deepEqual(loadConfig({ IMPORT_POLL_MS: '50', IMPORT_LEASE_MS: '150', IMPORT_CHUNK_ROWS: '7', IMPORT_RETENTION_HOURS: '36' }).imports, {
+    pollMs: 50,
+    leaseMs: 150,
+    chunkRows: 7,
+    retentionMs: 36 * 3_600_000,
+  });
+  // Fractions of an hour, down to the millisecond: tests keep jobs for seconds.
+  t.is(loadConfig({ IMPORT_RETENTION_HOURS: '0.5' }).imports.retentionMs, 1_800_000);
+  t.is(loadConfig({ IMPORT_RETENTION_HOURS: '0.0005' }).imports.retentionMs, 1_800);
 });
 
 test('a lease shorter than three polls is refused: it would lapse while its worker is alive', (t) => {

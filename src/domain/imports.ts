@@ -21,6 +21,19 @@ export interface ImportJob {
   finishedAt: string | null;
 }
 
+/**
+ * What is kept of a finished job once its retention has passed: that it existed and when it ended, so that its
+ * address answers 410 Gone rather than 404. The tickets it created stay, as any others.
+ */
+export interface ExpiredImport {
+  id: number;
+  expired: true;
+  finishedAt: string;
+}
+
+/** The state a job's record takes when its retention has passed; never shown as a job's state. */
+export const EXPIRED = 'expired';
+
 /** Whether a client should come back later for the outcome. */
 export function isUnfinished(job: Pick<ImportJob, 'state'>): boolean {
   return job.state === 'queued' || job.state === 'running';

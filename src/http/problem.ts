@@ -10,7 +10,7 @@ export const PROBLEM_TYPES = {
   'method-not-allowed': { status: 405, title: 'Method not allowed', meaning: 'The resource exists but does not support that method; the Allow header lists the ones it does.' },
   'not-acceptable': { status: 406, title: 'No acceptable representation', meaning: 'The Accept header allows none of the media types this resource is served as.' },
   'conflict': { status: 409, title: 'Conflict with the current state', meaning: 'The request is well formed but a business rule refuses it in the current state (a duplicate FAQ question, a change to a closed ticket).' },
-  'gone': { status: 410, title: 'Gone', meaning: 'The resource existed but was deleted, for good.' },
+  'gone': { status: 410, title: 'Gone', meaning: 'The resource existed but was deleted, for good (a finished import is removed once its retention has passed; the tickets it created stay).' },
   'precondition-failed': { status: 412, title: 'The resource has changed', meaning: 'If-Match named a version that is no longer current: someone changed the resource since you read it. GET it again and retry.' },
   'content-too-large': { status: 413, title: 'The request body is too large', meaning: 'Bodies are limited to 100 kB; a bulk import to 10 MB.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', meaning: 'Bodies must be JSON: application/json, application/hal+json or application/merge-patch+json (a bulk import may also be application/x-ndjson).' },
@@ -85,6 +85,6 @@ export function kindForStatus(status: number): ProblemKind {
 export const invalid = (detail: string, errors?: FieldError[]) =>
   new Problem('invalid-request', detail, errors ? { errors } : {});
 export const notFound = (detail = 'Nothing lives at this address.') => new Problem('not-found', detail);
-export const gone = (detail: string) => new Problem('gone', detail);
+export const gone = (detail: string, extensions: Record<string, unknown> = {}) => new Problem('gone', detail, extensions);
 export const conflict = (detail: string) => new Problem('conflict', detail);
 export const preconditionFailed = (detail: string) => new Problem('precondition-failed', detail);

@@ -55,7 +55,7 @@ export const RELATIONS: Record<string, Relation> = {
   },
   imports: {
     summary: 'Bulk imports of tickets (agents and admins): each one a job that runs in the background.',
-    usage: 'POST a JSON array of tickets, or NDJSON (application/x-ndjson, one ticket per line), up to 10 MB; each row is the body a POST to tickets would take. 202 Accepted with Location of the job: GET it until its state is done (or failed), as often as Retry-After says. GET the collection to list jobs, paged.',
+    usage: 'POST a JSON array of tickets, or NDJSON (application/x-ndjson, one ticket per line), up to 10 MB; each row is the body a POST to tickets would take. 202 Accepted with Location of the job: GET it until its state is done (or failed), as often as Retry-After says. GET the collection to list jobs, paged. A finished job is kept for a retention the operator sets (a week by default); then it answers 410 Gone, while the tickets it created stay.',
   },
   rejections: {
     summary: 'The rows of an import that made no ticket: one RFC 9457 problem each, with its row number.',

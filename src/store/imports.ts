@@ -1,8 +1,10 @@
 // Queries for bulk imports: submitting a job, workers claiming it by lease, and each chunk of rows committed
-// with its tickets, its outcomes and the job's progress in one transaction, fenced by the worker's lease.
-import { type ExpressionBuilder, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
-import type { ImportJob, ImportState, RowOutcome, RowProblem } from '../domain/imports.ts';
+// with its tickets, its outcomes and the job's progress in one transaction, fenced by the worker's lease. Every
+// time a job records is the database's (see clock.ts): instances whose own clocks differ still agree on leases.
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
+import { EXPIRED, type ExpiredImport, type ImportJob, type ImportState, type RowOutcome, type RowProblem } from '../domain/imports.ts';
 import type { TicketFields } from '../domain/tickets.ts';
+import type { DatabaseClock } from './clock.ts';
 import type { EngineName } from './engines/engine.ts';
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
@@ -48,35 +50,39 @@ export interface Rejection {
 /** Rows per INSERT statement: well inside SQLite's and PostgreSQL's limits on bound parameters. */
 const INSERT_BATCH = 500;
 
-const now = () => new Date().toISOString();
-const later = (ms: number) => new Date(Date.now() + ms).toISOString();
-
 export class ImportStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: EngineName,
+    private readonly clock: DatabaseClock,
   ) {}
 
   async submit(submittedBy: string, rows: readonly unknown[]): Promise<ImportJob> {
     const row = await this.db
       .insertInto('imports')
-      .values({ state: 'queued', submitted_by: submittedBy, payload: JSON.stringify(rows), total: rows.length, created_at: now() })
+      .values({ state: 'queued', submitted_by: submittedBy, payload: JSON.stringify(rows), total: rows.length, created_at: this.clock.now() })
       .returning(JOB_COLUMNS)
       .executeTakeFirstOrThrow();
     return toJob(row);
   }
 
-  async find(id: number): Promise<ImportJob | undefined> {
+  async find(id: number): Promise<ImportJob | ExpiredImport | undefined> {
     const row = await this.db.selectFrom('imports').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
+    if (row?.state === EXPIRED) return { id: row.id, expired: true, finishedAt: row.finished_at! };
     return row && toJob(row);
+  }
+
+  /** The jobs the collection lists: every one but those past their retention. */
+  private listed() {
+    return this.db.selectFrom('imports').where('state', '<>', EXPIRED);
   }
 
   async list(request: PageRequest): Promise<Page<ImportJob>> {
     const page = await readPage(
       request,
-      async () => Number((await this.db.selectFrom('imports').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      async () => Number((await this.listed().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
       async (slice) => {
-        let query = this.db.selectFrom('imports').select(JOB_COLUMNS);
+        let query = this.listed().select(JOB_COLUMNS);
         if (slice.after !== undefined) query = query.where('id', '>', slice.after);
         if (slice.before !== undefined) query = query.where('id', '<', slice.before);
         return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
@@ -91,8 +97,8 @@ export class ImportStore {
    * chosen row with SKIP LOCKED, so instances claiming at once each get a different job, or none.
    */
   async claim(owner: string, leaseMs: number): Promise<ClaimedImport | undefined> {
-    const at = now();
-    const claimable = (eb: ExpressionBuilder<Database, 'imports'>) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', at)])]);
+    const claimable = (eb: ExpressionBuilder<Database, 'imports'>) =>
+      eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', this.clock.now())])]);
     let oldest = this.db.selectFrom('imports').select('id').where(claimable).orderBy('id').limit(1);
     // Idle instances poll often: a plain read first, so that they take no write lock while there is nothing to do.
     if (!(await oldest.executeTakeFirst())) return undefined;
@@ -102,8 +108,8 @@ export class ImportStore {
       .set((eb) => ({
         state: 'running',
         lease_owner: owner,
-        lease_expires_at: later(leaseMs),
-        started_at: eb.fn.coalesce('started_at', sql<string>`${at}`),
+        lease_expires_at: this.clock.offset(leaseMs),
+        started_at: eb.fn.coalesce('started_at', this.clock.now()),
         version: eb('version', '+', 1),
       }))
       .where('id', '=', (eb) => eb.selectFrom(oldest.as('oldest')).select('oldest.id'))
@@ -130,7 +136,7 @@ export class ImportStore {
           created: eb('created', '+', created),
           rejected: eb('rejected', '+', outcomes.length - created),
           version: eb('version', '+', 1),
-          lease_expires_at: later(leaseMs),
+          lease_expires_at: this.clock.offset(leaseMs),
         }))
         .where('id', '=', job.id)
         .where('state', '=', 'running')
@@ -145,7 +151,8 @@ export class ImportStore {
 
   private async writeOutcomes(trx: Transaction<Database>, importId: number, outcomes: readonly RowOutcome<TicketFields>[]): Promise<void> {
     if (outcomes.length === 0) return;
-    const at = now();
+    // Stamped as every other ticket is, by the instance that writes it: no other instance compares these.
+    const at = new Date().toISOString();
     const accepted = outcomes.flatMap((o) => ('fields' in o ? [o] : []));
     const ticketIds = new Map<number, number>();
     for (let start = 0; start < accepted.length; start += INSERT_BATCH) {
@@ -168,7 +175,7 @@ export class ImportStore {
   async heartbeat(id: number, owner: string, leaseMs: number): Promise<boolean> {
     const result = await this.db
       .updateTable('imports')
-      .set({ lease_expires_at: later(leaseMs) })
+      .set({ lease_expires_at: this.clock.offset(leaseMs) })
       .where('id', '=', id)
       .where('state', '=', 'running')
       .where('lease_owner', '=', owner)
@@ -187,7 +194,7 @@ export class ImportStore {
         state: failure === undefined ? 'done' : 'failed',
         failure: failure ?? null,
         ...(failure === undefined ? { payload: '[]' } : {}),
-        finished_at: now(),
+        finished_at: this.clock.now(),
         lease_owner: null,
         lease_expires_at: null,
         version: eb('version', '+', 1),
@@ -208,6 +215,28 @@ export class ImportStore {
       .where('state', '=', 'running')
       .where('lease_owner', '=', owner)
       .execute();
+  }
+
+  /**
+   * Removes up to `batch` jobs that finished (done or failed) more than `retentionMs` ago, oldest first, and
+   * returns how many: each keeps only its row, as expired, with its payload emptied, while a trigger deletes its
+   * refused rows' problems in the same statement (migration 0005). Any instance may run it at any time: on
+   * PostgreSQL, instances sweeping at once skip each other's rows (SKIP LOCKED) rather than wait.
+   */
+  async expire(retentionMs: number, batch: number): Promise<number> {
+    const due = () =>
+      this.db.selectFrom('imports').select('id').where('state', 'in', ['done', 'failed']).where('finished_at', '<', this.clock.offset(-retentionMs));
+    // Every poll of every instance sweeps: a plain read of the index first, so that an idle one takes no write lock.
+    if (!(await due().limit(1).executeTakeFirst())) return 0;
+    let oldest = due().orderBy('finished_at').limit(batch);
+    if (this.engine === 'postgres') oldest = oldest.forUpdate().skipLocked();
+    const result = await this.db
+      .updateTable('imports')
+      .set((eb) => ({ state: EXPIRED, payload: '[]', version: eb('version', '+', 1) }))
+      .where('id', 'in', oldest)
+      .where('state', 'in', ['done', 'failed'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async rejections(importId: number, request: PageRequest): Promise<Page<Rejection>> {

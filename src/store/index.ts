@@ -39,7 +39,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     tickets: new TicketStore(engine.db, engine.search, writes),
     faqs: new FaqStore(engine.db, engine.search, writes),
     tokens: new TokenStore(engine.db, writes),
-    imports: new ImportStore(engine.db, engine.name),
+    imports: new ImportStore(engine.db, engine.name, engine.clock),
     db: engine.db,
     rateLimiter: (limits) => engine.rateLimiter(limits),
     async ping() {

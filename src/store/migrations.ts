@@ -135,9 +135,30 @@ const sourceUris: Migration = {
   },
 };
 
+/**
+ * Retention of finished imports: a job past it keeps only its row (so that its address answers 410 Gone), with
+ * its payload emptied and its refused rows' problems deleted by a trigger in the same statement; the rows that
+ * link its tickets to it stay, as long as the tickets. The sweep finds such jobs by when they finished.
+ */
+const importRetention = (dialect: SchemaDialect): Migration => ({
+  async up(db: Kysely<any>) {
+    await sql`CREATE INDEX imports_finished ON imports (finished_at) WHERE state IN ('done', 'failed')`.execute(db);
+    const expired = "NEW.state = 'expired' AND OLD.state <> 'expired'";
+    for (const statement of dialect.afterUpdate('imports_expire', 'imports', expired, 'DELETE FROM import_rows WHERE import_id = NEW.id AND problem IS NOT NULL')) {
+      await sql.raw(statement).execute(db);
+    }
+  },
+});
+
 /** Every migration by name; the names are what each database records as done. */
 function migrations(dialect: SchemaDialect): Record<string, Migration> {
-  return { '0001-initial': initial(dialect), '0002-tokens': tokens(dialect), '0003-imports': imports(dialect), '0004-faq-source-uris': sourceUris };
+  return {
+    '0001-initial': initial(dialect),
+    '0002-tokens': tokens(dialect),
+    '0003-imports': imports(dialect),
+    '0004-faq-source-uris': sourceUris,
+    '0005-import-retention': importRetention(dialect),
+  };
 }
 
 /**

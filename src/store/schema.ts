@@ -68,7 +68,7 @@ export interface ImportsTable {
   created: Generated<number>;
   rejected: Generated<number>;
   version: Generated<number>;
-  /** The instance whose worker holds the job, and until when (ISO time) without a heartbeat. */
+  /** The instance whose worker holds the job, and until when (ISO time, the database's clock) without a heartbeat. */
   lease_owner: string | null;
   lease_expires_at: string | null;
   failure: string | null;

@@ -1,4 +1,8 @@
-// Submitting bulk imports and following a job until it ends, as a client would: by its Location and links.
+// Submitting bulk imports and following a job until it ends, as a client would: by its Location and links; and
+// a fault in the database that makes an import's chunk fail.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../src/store/schema.ts';
+import { testEngine } from './database.ts';
 import type { HalDocument } from './hal.ts';
 
 export interface ImportBody extends HalDocument {
@@ -42,4 +46,30 @@ export async function untilFinished(fetch: Fetch, location: string, { everyMs = 
 /** A valid ticket body, distinct by `n` and `tag`, for building imports. */
 export function ticketRow(tag: string, n: number): Record<string, unknown> {
   return { title: `${tag} row ${n}`, requester: `row${n}@customers.example`, tags: [tag] };
+}
+
+/**
+ * A trigger that refuses to insert a ticket whose title holds "poison": always, or (PostgreSQL) only the first
+ * `times` times. On PostgreSQL each refusal (and the insert that finally passes) takes a number from the
+ * sequence poison_attempts, so the test can count the tries.
+ */
+export async function poisonTickets(db: Kysely<Database>, times = Number.POSITIVE_INFINITY): Promise<void> {
+  if (testEngine === 'sqlite') {
+    if (times !== Number.POSITIVE_INFINITY) throw new Error('SQLite triggers cannot count refusals past a rollback');
+    await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets WHEN NEW.title LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END`.execute(db);
+    return;
+  }
+  const limit = times === Number.POSITIVE_INFINITY ? 'NULL' : String(times);
+  await sql`CREATE SEQUENCE poison_attempts`.execute(db);
+  await sql
+    .raw(
+      `CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE attempt bigint := nextval('poison_attempts');
+       BEGIN
+         IF ${limit} IS NULL OR attempt <= ${limit} THEN RAISE EXCEPTION 'poisoned by the test'; END IF;
+         RETURN NEW;
+       END $$`,
+    )
+    .execute(db);
+  await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets FOR EACH ROW WHEN (NEW.title LIKE '%poison%') EXECUTE FUNCTION poison()`.execute(db);
 }

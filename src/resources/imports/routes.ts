@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import type { Caller } from '../../domain/access.ts';
 import { type ImportJob, isUnfinished } from '../../domain/imports.ts';
 import { requireAction } from '../../http/authentication.ts';
-import { notFound } from '../../http/problem.ts';
+import { gone, notFound } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
 import type { Routes } from '../../http/routing.ts';
@@ -25,10 +25,15 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
   const { imports } = store;
   const retryAfter = String(Math.max(1, Math.ceil(pollMs / 1000)));
 
+  /** The job at the address; a job past its retention is gone (410), its tickets still where they were. */
   async function load(ctx: Context): Promise<ImportJob> {
     const id = parseId(ctx.params.id);
     const job = id === undefined ? undefined : await imports.find(id);
     if (!job) throw notFound(`There is no import ${ctx.params.id}.`);
+    if ('expired' in job) {
+      const tickets = endpoints.tickets.href({ import: job.id });
+      throw gone(`Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`, { tickets });
+    }
     return job;
   }
 

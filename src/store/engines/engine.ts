@@ -2,6 +2,7 @@
 // against it, and src/store/engines/{sqlite,postgres}*.ts provide it.
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { DatabaseClock } from '../clock.ts';
 import type { Database } from '../schema.ts';
 import type { TextSearch } from '../text-search.ts';
 
@@ -20,6 +21,11 @@ export interface SchemaDialect {
   counterTriggers(table: string, live: LiveCondition): string[];
   /** Statements for a full-text index over some columns of a table, kept in step by triggers. */
   searchIndex(table: string, columns: string[]): string[];
+  /**
+   * Statements for a trigger `name` that runs `action` (SQL statements over the row's NEW and OLD) after an
+   * update of a row of `table` for which `when` holds.
+   */
+  afterUpdate(name: string, table: string, when: string, action: string): string[];
   /** Statements for anything else an engine keeps in the database (PostgreSQL: functions, the rate-limit table). */
   extras(): string[];
 }
@@ -36,6 +42,8 @@ export interface Engine {
   name: EngineName;
   db: Kysely<Database>;
   search: TextSearch;
+  /** The database's own clock, for times that instances compare. */
+  clock: DatabaseClock;
   /** A limiter whose counts every instance on this database shares. */
   rateLimiter(options: RateLimitOptions): Promise<RateLimiterAbstract>;
   close(): Promise<void>;

@@ -49,6 +49,14 @@ function searchIndex(table: string, columns: string[]): string[] {
   ];
 }
 
+/** A trigger function of its own, and the trigger that calls it per row. */
+function afterUpdate(name: string, table: string, when: string, action: string): string[] {
+  return [
+    `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${action}; RETURN NULL; END $$`,
+    `CREATE TRIGGER ${name} AFTER UPDATE ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${name}()`,
+  ];
+}
+
 /** Functions the search triggers and queries share, and the table RateLimiterPostgres expects. */
 function extras(): string[] {
   return [
@@ -84,5 +92,6 @@ export const postgresSchema: SchemaDialect = {
   },
   counterTriggers,
   searchIndex,
+  afterUpdate,
   extras,
 };

@@ -6,6 +6,7 @@ import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import { migrate } from '../migrations.ts';
 import type { Database } from '../schema.ts';
 import type { Engine } from './engine.ts';
+import { postgresClock } from './postgres-clock.ts';
 import { postgresSchema } from './postgres-schema.ts';
 import { postgresSearch } from './postgres-search.ts';
 
@@ -75,6 +76,7 @@ export async function openPostgresEngine(url: string): Promise<Engine> {
     name: 'postgres',
     db,
     search: postgresSearch,
+    clock: postgresClock,
     rateLimiter: async ({ keyPrefix, points, durationSeconds }) =>
       // The migrations made the table (under the lock), so the limiter need not race other instances to it.
       new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true }),

@@ -32,6 +32,10 @@ function searchIndex(table: string, columns: string[]): string[] {
   ];
 }
 
+function afterUpdate(name: string, table: string, when: string, action: string): string[] {
+  return [`CREATE TRIGGER ${name} AFTER UPDATE ON ${table} FOR EACH ROW WHEN ${when} BEGIN ${action}; END`];
+}
+
 export const sqliteSchema: SchemaDialect = {
   identity: (column) => column.primaryKey().autoIncrement(),
   async createCounters(db: Kysely<any>, names: string[]) {
@@ -44,5 +48,6 @@ export const sqliteSchema: SchemaDialect = {
   },
   counterTriggers,
   searchIndex,
+  afterUpdate,
   extras: () => [],
 };

@@ -8,6 +8,7 @@ import type { Synchronous } from '../../config.ts';
 import { migrate } from '../migrations.ts';
 import type { Database } from '../schema.ts';
 import type { Engine } from './engine.ts';
+import { sqliteClock } from './sqlite-clock.ts';
 import { sqliteSchema } from './sqlite-schema.ts';
 import { sqliteSearch } from './sqlite-search.ts';
 
@@ -92,6 +93,7 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous): P
     name: 'sqlite',
     db,
     search: sqliteSearch,
+    clock: sqliteClock,
     rateLimiter: ({ keyPrefix, points, durationSeconds }) =>
       new Promise<RateLimiterAbstract>((resolve, reject) => {
         const options = { storeClient: limitsClient, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };

@@ -177,6 +177,43 @@ test('an import may be far larger than the 100 kB other bodies are limited to', 
   t.is(count, 600);
 });
 
+// JSON text by hand: in a JavaScript object literal `__proto__` would set the prototype, not make a key.
+const POLLUTING_ROWS = (tag: string) => [
+  JSON.stringify(ticketRow(tag, 1)),
+  `{"__proto__": {"polluted": "yes", "status": "closed", "priority": "urgent"}, "title": "${tag} row 2", "requester": "row2@customers.example"}`,
+  JSON.stringify(ticketRow(tag, 3)),
+  `{"title": "${tag} row 4", "requester": "row4@customers.example", "constructor": {"prototype": {"polluted": "yes"}}}`,
+];
+const AS_BODY = {
+  'a JSON array': (rows: string[]) => ({ 'Content-Type': 'application/json', body: `[${rows.join(',')}]` }),
+  NDJSON: (rows: string[]) => ({ 'Content-Type': 'application/x-ndjson', body: `${rows.join('\n')}\n` }),
+};
+
+for (const [format, asBody] of Object.entries(AS_BODY)) {
+  test.serial(`a row with a __proto__ or constructor key in ${format} is refused alone, naming the key, and pollutes nothing`, async (t) => {
+    const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
+    const tag = unique('proto').replace(/\s/g, '-');
+    const { body, ...headers } = asBody(POLLUTING_ROWS(tag));
+    const response = await admin('/imports', { method: 'POST', headers, body });
+    t.is(response.status, 202);
+    const job = await finished(response.headers.get('location')!);
+    t.like(job, { state: 'done', progress: { total: 4, processed: 4, created: 2, rejected: 2 } });
+    t.deepEqual((await rejectionsOf(job)).map((r) => [r.row, namedFields(r)]), [[2, ['#/__proto__']], [4, ['#/constructor']]]);
+
+    // The server runs in this process: its objects and ours share Object.prototype.
+    t.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys);
+    t.is(({} as Record<string, unknown>).polluted, undefined);
+    // The rows beside them made tickets with exactly the fields a ticket created alone has, and its defaults.
+    const alone = (await (await admin('/tickets', json('POST', ticketRow(tag, 5)))).json()) as TicketBody;
+    const tickets = await ticketsOf(job);
+    t.deepEqual(tickets.map((ticket) => ticket.title).sort(), [`${tag} row 1`, `${tag} row 3`]);
+    for (const ticket of tickets) {
+      t.deepEqual(Object.keys(ticket).sort(), Object.keys(alone).sort());
+      t.like(ticket, { status: alone.status, priority: alone.priority });
+    }
+  });
+}
+
 const NOT_ROWS: { name: string; init: RequestInit; status: number; fields?: string[]; detail?: RegExp }[] = [
   { name: 'a JSON object', init: json('POST', { title: 'one ticket', requester: 'a@customers.example' }), status: 400, fields: ['#'], detail: /array/ },
   { name: 'an empty array', init: json('POST', []), status: 400, fields: ['#'], detail: /no rows/ },

@@ -1,9 +1,9 @@
 // The import workers of several instances on one database (separate processes, as in production): every job
-// runs exactly once, and a job whose instance dies or stops mid-way is finished by another, with each row's
-// ticket made once and none missing. Serial: each test runs several servers, and the machine has two cores.
+// runs exactly once, and a job whose instance dies, stops or is paused mid-way is finished by another, with each
+// row's ticket made once and none missing. Serial: each test runs several servers, and the machine has two cores.
 import test, { type ExecutionContext } from 'ava';
 import { sql } from 'kysely';
-import { createTestDatabase, inspectDatabase } from '../../helpers/database.ts';
+import { createTestDatabase, inspectDatabase, testEngine } from '../../helpers/database.ts';
 import { type ImportBody, submitImport, ticketRow, untilFinished } from '../../helpers/imports.ts';
 import { type ServerProcess, spawnServer } from '../../helpers/process.ts';
 
@@ -134,6 +134,81 @@ test.serial('an instance that stops gracefully gives its job back, and another r
     t.deepEqual(claims([second]).map((c) => c.from), [atStop.processed]);
     t.is(await inspectDatabase(database.url, async (db) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM tickets`.execute(db)).rows[0]!.n)), TOTAL);
   } finally {
+    await first.stop('SIGKILL');
+    await second?.stop();
+    await database.drop();
+  }
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether any instance has a transaction open on the database. A paused instance must not: on PostgreSQL the
+ * job's row would stay locked (no claim can take it), on SQLite the write lock would stay held.
+ */
+async function transactionOpen(url: string): Promise<boolean> {
+  if (testEngine === 'postgres') {
+    return inspectDatabase(url, async (db) => {
+      const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'helpdesk' AND xact_start IS NOT NULL`.execute(db);
+      return Number(rows[0]!.n) > 0;
+    });
+  }
+  // A chunk is a write transaction: it holds the write lock, which this connection then cannot take at once.
+  return inspectDatabase(url, async (db) => {
+    await sql`PRAGMA busy_timeout = 0`.execute(db);
+    try {
+      await sql`BEGIN IMMEDIATE`.execute(db);
+    } catch {
+      return true;
+    }
+    await sql`ROLLBACK`.execute(db);
+    return false;
+  });
+}
+
+/** Pauses the process (SIGSTOP, as a long GC pause or a frozen VM would), between two of its transactions. */
+async function pauseBetweenTransactions(server: ServerProcess, url: string): Promise<void> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    server.child.kill('SIGSTOP');
+    // Whatever it had sent before it stopped, the database finishes meanwhile.
+    await pause(50);
+    if (!(await transactionOpen(url))) return;
+    server.child.kill('SIGCONT');
+    await pause(5 + tries);
+  }
+  throw new Error('the instance was inside a transaction every time it was paused');
+}
+
+test.serial('an instance paused past its lease finds its job taken over when it wakes, and writes nothing more to it', async (t) => {
+  const database = await createTestDatabase();
+  const env = { DATABASE_URL: database.url, ...WORKER, IMPORT_LEASE_MS: '1000' };
+  const first = await spawnServer(env);
+  let second: ServerProcess | undefined;
+  try {
+    const TOTAL = 2000;
+    const { location } = await startLongJob(first, 'paused', TOTAL);
+    const id = Number(location.split('/').pop());
+    await pauseBetweenTransactions(first, database.url);
+    const atPause = (await audit(database.url, id)).job;
+    t.true(atPause.state === 'running' && atPause.processed > 0 && atPause.processed < TOTAL, `paused after ${atPause.processed} of ${TOTAL} rows`);
+
+    // The second instance takes the job once the paused one's lease has lapsed, from its last committed chunk.
+    second = await spawnServer(env);
+    const claimed = await second.logged((entry) => entry.msg === 'import claimed' && entry.importId === id);
+    t.is(claimed.from, atPause.processed);
+
+    first.child.kill('SIGCONT');
+    const lost = await first.logged((entry) => String(entry.msg).startsWith('import lease lost'));
+    t.is(lost.processed, atPause.processed, 'the woken instance committed no chunk of its own after the pause');
+
+    const job = await untilFinished(second.fetch, location);
+    t.like(job, { state: 'done', progress: { total: TOTAL, processed: TOTAL, created: TOTAL, rejected: 0 } });
+    assertEveryRowOnce(t, await audit(database.url, id), 'paused', TOTAL);
+    t.is((await ticketTitles(database.url)).length, TOTAL);
+    t.deepEqual(claims([first]).map((c) => c.from), [0], 'the first instance claimed the job once, at the start');
+    t.false(first.logs.some((entry) => entry.msg === 'import done' || entry.msg === 'import failed'), 'nor did it finish or fail it');
+  } finally {
+    first.child.kill('SIGCONT');
     await first.stop('SIGKILL');
     await second?.stop();
     await database.drop();
