@@ -32,16 +32,22 @@ function observed(registry: Registry) {
     labelNames: ['method', 'outcome'],
     registers: [registry],
   });
-  return { calls };
+  const staleAnswers = new Counter({
+    name: 'helpdesk_faq_service_stale_answers_total',
+    help: 'Reads of the FAQ service answered from a stale copy (its home document) because it was unavailable',
+    registers: [registry],
+  });
+  return { calls, staleAnswers };
 }
 
 function faqServiceFor(config: ServiceConfig, registry: Registry): FaqService {
-  const { calls } = observed(registry);
+  const { calls, staleAnswers } = observed(registry);
   const service = new FaqService(config.faqApi!, {
     token: config.faqApiToken,
     timeoutMs: config.faqApiTimeoutMs,
     cooldownMs: config.faqApiCooldownMs,
     observe: (method, outcome) => calls.inc({ method, outcome }),
+    servedStale: () => staleAnswers.inc(),
   });
   const states = { closed: 0, 'half-open': 1, open: 2 } as const;
   new Gauge({

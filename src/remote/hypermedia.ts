@@ -62,6 +62,8 @@ export interface HypermediaClientOptions {
   failuresToOpen?: number;
   /** Told of every call's outcome (for metrics). */
   observe?: (method: string, outcome: 'ok' | 'unavailable' | 'bad-answer' | 'skipped') => void;
+  /** Told each time a GET is answered from a stale copy because the service was unavailable (for metrics). */
+  servedStale?: () => void;
 }
 
 /** How a GET may be answered from what the client keeps (as a private cache would, RFC 9111 and RFC 5861). */
@@ -183,7 +185,10 @@ export class HypermediaClient {
     } catch (error) {
       const unavailable = error instanceof RemoteFailure && error.kind === 'unavailable';
       const kept = this.cache.get(key);
-      if (unavailable && !revalidate && kept?.mayServeStale && kept.freshUntil + staleIfErrorMs > Date.now()) return kept.fetched;
+      if (unavailable && !revalidate && kept?.mayServeStale && kept.freshUntil + staleIfErrorMs > Date.now()) {
+        this.options.servedStale?.();
+        return kept.fetched;
+      }
       throw error;
     }
   }

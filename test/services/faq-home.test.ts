@@ -8,6 +8,7 @@ import { type SplitSystem, metric, report, startSplitSystem } from '../helpers/s
 import { Walker } from '../helpers/walker.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const STALE_ANSWERS = 'helpdesk_faq_service_stale_answers_total';
 const FAILED_GETS = ['unavailable', 'skipped'].map((outcome) => `helpdesk_faq_service_calls_total{method="GET",outcome="${outcome}"}`);
 
 /** GETs from the ticket service to the FAQ service that ended in no answer or were skipped by the open circuit. */
@@ -41,11 +42,13 @@ test.serial('while the FAQ service is down, tickets keep the faqs link of its la
     await system.stopFaqService();
     await sleep(HOME_FRESH_MS + 250); // the kept home document is no longer fresh: the next read asks for it
     const failedBefore = await failedGets(walker, root);
+    const staleBefore = (await metric(walker, root, STALE_ANSWERS)) ?? 0;
     const during = await walker.request(ticket.url);
     t.is(during.status, 200);
     t.deepEqual(((await during.json()) as typeof ticket.document)._links.faqs, link, 'the same faqs link');
     t.is(during.headers.get('ETag'), before.headers.get('ETag'), 'so the same ticket, for clients’ caches too');
     t.true((await failedGets(walker, root)) > failedBefore, 'the FAQ service was asked, and did not answer');
+    t.true(((await metric(walker, root, STALE_ANSWERS)) ?? 0) > staleBefore, 'operators see the stale copy in use');
     const home = (await walker.get(root)).document._links;
     t.deepEqual([home.faqs, home.faq], [homeLinks.faqs, homeLinks.faq], 'the home document keeps its FAQ links too');
 
