@@ -33,7 +33,8 @@ export interface StoreOptions extends DatabaseOptions {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const engine = await openDatabase(options);
-  const writes = (options.groupCommit ?? true) ? groupCommit(engine.db) : writesAlone(engine.db);
+  // Only a COMMIT sent over a connection can be lost on its way back; SQLite's returns where it runs.
+  const writes = (options.groupCommit ?? true) ? groupCommit(engine.db, { markCommits: engine.name === 'postgres' }) : writesAlone(engine.db);
   return {
     engine: engine.name,
     tickets: new TicketStore(engine.db, engine.search, writes),

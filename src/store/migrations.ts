@@ -150,6 +150,13 @@ const importRetention = (dialect: SchemaDialect): Migration => ({
   },
 });
 
+/** Markers of committed groups of writes, by which a group whose COMMIT answer was lost learns if it landed. */
+const commitMarkers: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('commit_markers').addColumn('id', 'varchar(64)', (c) => c.primaryKey()).execute();
+  },
+};
+
 /** Every migration by name; the names are what each database records as done. */
 function migrations(dialect: SchemaDialect): Record<string, Migration> {
   return {
@@ -158,6 +165,7 @@ function migrations(dialect: SchemaDialect): Record<string, Migration> {
     '0003-imports': imports(dialect),
     '0004-faq-source-uris': sourceUris,
     '0005-import-retention': importRetention(dialect),
+    '0006-commit-markers': commitMarkers,
   };
 }
 

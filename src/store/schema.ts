@@ -85,6 +85,14 @@ export interface ImportRowsTable {
   problem: string | null;
 }
 
+/**
+ * One row per committed group of writes (src/store/writes.ts), kept until the next group of the same instance
+ * commits: after a COMMIT whose answer was lost, it tells whether that COMMIT landed.
+ */
+export interface CommitMarkersTable {
+  id: string;
+}
+
 export interface Database {
   tickets: TicketsTable;
   faqs: FaqsTable;
@@ -93,4 +101,5 @@ export interface Database {
   tokens: TokensTable;
   imports: ImportsTable;
   import_rows: ImportRowsTable;
+  commit_markers: CommitMarkersTable;
 }

@@ -1,5 +1,6 @@
 // Commits the store's writes durably, either each in its own transaction or grouped: writes that arrive while
 // a commit is under way queue, and the next commit takes them all at once (one fsync for many requests).
+import { randomUUID } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -54,6 +55,22 @@ class FailedWrite {
  */
 const MOST_PER_COMMIT = 256;
 
+/** Group commit's settings. */
+export interface GroupCommitOptions {
+  /**
+   * Write a marker row in each group's transaction, so that a group whose COMMIT went unanswered (the connection
+   * broke after the server had committed) can ask whether it landed, rather than run its writes again and apply
+   * them twice. That can happen with a database across a connection (PostgreSQL), never with SQLite in process,
+   * whose COMMIT returns or fails where it runs. Default off.
+   */
+  markCommits?: boolean;
+}
+
+/** A group's COMMIT went unanswered and whether it landed cannot be told now (the database is out of reach). */
+class UnknownOutcome {
+  constructor(readonly error: unknown) {}
+}
+
 /**
  * Group commit. Concurrent writes share one transaction and so one durable COMMIT; nobody hears of success
  * before it returned, so an acknowledged write is as durable as it would have been alone. Writes run one after
@@ -64,14 +81,47 @@ const MOST_PER_COMMIT = 256;
  * savepoint costs two more statements per write, two more round trips on PostgreSQL); when one write throws,
  * the transaction is rolled back, that write is refused, and the rest run again, each in a savepoint of its own.
  */
-export function groupCommit(db: Kysely<Database>): Writes {
+export function groupCommit(db: Kysely<Database>, { markCommits = false }: GroupCommitOptions = {}): Writes {
   let queue: Queued[] = [];
   let committing: Promise<void> | undefined;
+  /** This instance's marker of its last committed group: the next group deletes it, so one row stays at most. */
+  let lastMarker: string | undefined;
+
+  /** Did the group whose transaction wrote `marker` commit? */
+  async function landed(marker: string): Promise<boolean> {
+    try {
+      return (await db.selectFrom('commit_markers').select('id').where('id', '=', marker).executeTakeFirst()) !== undefined;
+    } catch (error) {
+      throw new UnknownOutcome(error);
+    }
+  }
+
+  /**
+   * Runs `writes` in one transaction and commits it; resolves with their outcomes. A COMMIT that failed is asked
+   * about by its marker: if it landed after all, the outcomes stand; if not (or without markers) the failure is
+   * thrown, as it is when a write throws (FailedWrite) and the transaction is rolled back.
+   */
+  async function transact(writes: (trx: Transaction<Database>, outcomes: Outcome[]) => Promise<void>): Promise<Outcome[]> {
+    // Filled as the writes run, so that they are still at hand after a failed COMMIT that landed.
+    const outcomes: Outcome[] = [];
+    const marker = markCommits ? randomUUID() : undefined;
+    try {
+      await db.transaction().execute(async (trx) => {
+        await writes(trx, outcomes);
+        if (marker === undefined) return;
+        await trx.insertInto('commit_markers').values({ id: marker }).execute();
+        if (lastMarker !== undefined) await trx.deleteFrom('commit_markers').where('id', '=', lastMarker).execute();
+      });
+    } catch (failure) {
+      if (failure instanceof FailedWrite || marker === undefined || !(await landed(marker))) throw failure;
+    }
+    if (marker !== undefined) lastMarker = marker;
+    return outcomes;
+  }
 
   /** All writes in one transaction; the first to throw rolls it back (FailedWrite). */
   function runTogether(batch: Queued[]): Promise<Outcome[]> {
-    return db.transaction().execute(async (trx) => {
-      const outcomes: Outcome[] = [];
+    return transact(async (trx, outcomes) => {
       for (const [index, { write }] of batch.entries()) {
         try {
           outcomes.push({ ok: true, value: await write(trx) });
@@ -79,14 +129,12 @@ export function groupCommit(db: Kysely<Database>): Writes {
           throw new FailedWrite(index, error);
         }
       }
-      return outcomes;
     });
   }
 
   /** All writes in one transaction, each in a savepoint: one that throws is undone alone. */
   function runApart(batch: Queued[]): Promise<Outcome[]> {
-    return db.transaction().execute(async (trx) => {
-      const outcomes: Outcome[] = [];
+    return transact(async (trx, outcomes) => {
       for (const { write } of batch) {
         await sql`SAVEPOINT write`.execute(trx);
         try {
@@ -99,7 +147,6 @@ export function groupCommit(db: Kysely<Database>): Writes {
           outcomes.push({ ok: false, error });
         }
       }
-      return outcomes;
     });
   }
 
@@ -115,6 +162,16 @@ export function groupCommit(db: Kysely<Database>): Writes {
     );
   }
 
+  /**
+   * After a shared transaction failed as a whole: nothing of it landed, so each write gets a transaction of its
+   * own; unless whether it landed is unknown, when running them again might apply them twice, so each is refused
+   * with the database's error (503: a write so answered may have landed, as for any write cut off).
+   */
+  function afterWholeFailure(batch: Queued[], failure: unknown): Promise<Outcome[]> {
+    if (failure instanceof UnknownOutcome) return Promise.resolve(batch.map(() => ({ ok: false, error: failure.error })));
+    return runAlone(batch);
+  }
+
   async function commit(batch: Queued[]): Promise<void> {
     const settle = (queued: Queued, outcome: Outcome) => (outcome.ok ? queued.resolve(outcome.value) : queued.reject(outcome.error));
     let outcomes: Outcome[];
@@ -122,15 +179,14 @@ export function groupCommit(db: Kysely<Database>): Writes {
       outcomes = await runTogether(batch);
     } catch (failure) {
       if (!(failure instanceof FailedWrite)) {
-        // The shared transaction failed as a whole (its COMMIT, say), so nothing of it landed.
-        outcomes = await runAlone(batch);
+        outcomes = await afterWholeFailure(batch, failure);
       } else {
         const rest = batch.filter((_, i) => i !== failure.index);
         let others: Outcome[];
         try {
           others = await runApart(rest);
-        } catch {
-          others = await runAlone(rest);
+        } catch (error) {
+          others = await afterWholeFailure(rest, error);
         }
         // The refusal is answered with the others, not before: it may be due to a write that came before it
         // (the same question, asked first), and whoever hears of it must be able to read that one already.

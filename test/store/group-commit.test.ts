@@ -5,7 +5,8 @@ import test from 'ava';
 import { TICKET_DEFAULTS } from '../../src/domain/tickets.ts';
 import { DuplicateQuestion } from '../../src/store/faqs.ts';
 import { type Store, openStore } from '../../src/store/index.ts';
-import { createTestDatabase, inspectDatabase } from '../helpers/database.ts';
+import { startCommitCutter } from '../helpers/commit-cutter.ts';
+import { createTestDatabase, inspectDatabase, testEngine } from '../helpers/database.ts';
 import { json, startTestServer } from '../helpers/server.ts';
 
 const MODES = ['on', 'off'] as const;
@@ -140,3 +141,34 @@ test('closing the store waits for the writes already handed over', async (t) => 
     await database.drop();
   }
 });
+
+// Only a COMMIT sent over a connection can be lost on its way back; SQLite's returns where it runs.
+if (testEngine === 'postgres') {
+  test('on PostgreSQL, a group whose COMMIT landed but whose answer was lost on the way is acknowledged, and written once', async (t) => {
+    const database = await createTestDatabase();
+    const cutter = await startCommitCutter(database.url);
+    const store = await openStore({ url: cutter.via(database.url), synchronous: 'NORMAL', groupCommit: true });
+    try {
+      const titles = Array.from({ length: 12 }, (_, i) => `Committed once ${i}`);
+      cutter.arm();
+      // Handed over in one tick: one group, one COMMIT, whose answer the cutter drops.
+      const results = await Promise.allSettled(titles.map((title) => store.tickets.create(ticket(title))));
+      t.is(cutter.cuts(), 1, 'the group’s COMMIT answer was cut off');
+      t.deepEqual(results.map((result) => result.status), titles.map(() => 'fulfilled'), 'every write is acknowledged: the COMMIT landed');
+      const stored = await inspectDatabase(database.url, (db) => db.selectFrom('tickets').select(['id', 'title']).orderBy('id').execute());
+      t.deepEqual(stored.map((row) => row.title).sort(), [...titles].sort(), 'each write stored exactly once, not run again');
+      const acknowledged = results.map((result) => (result.status === 'fulfilled' ? result.value.id : undefined));
+      t.deepEqual([...acknowledged].sort((a, b) => a! - b!), stored.map((row) => row.id), 'the ids acknowledged are the ids stored');
+      t.is((await inspectDatabase(database.url, (db) => db.selectFrom('commit_markers').select('id').execute())).length, 1, 'one marker kept, the last');
+
+      // The store carries on: the next group commits, and replaces the marker.
+      await Promise.all(['After the cut 1', 'After the cut 2'].map((title) => store.tickets.create(ticket(title))));
+      t.is((await inspectDatabase(database.url, (db) => db.selectFrom('tickets').select('id').execute())).length, titles.length + 2);
+      t.is((await inspectDatabase(database.url, (db) => db.selectFrom('commit_markers').select('id').execute())).length, 1);
+    } finally {
+      await store.close();
+      await cutter.close();
+      await database.drop();
+    }
+  });
+}
