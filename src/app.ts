@@ -67,10 +67,9 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   const metrics = createMetrics((path) => (isV1(path) ? 'v1' : 'current'));
   // Counted in the database, so that instances share them; reserved from it in blocks, so that most requests
   // are counted in memory.
-  const [perToken, perAddress] = await Promise.all([
-    store.rateLimiter({ keyPrefix: 'token', points: config.rateLimit.points, durationSeconds: config.rateLimit.windowSeconds }).then((shared) => new BlockLimiter(shared)),
-    store.rateLimiter({ keyPrefix: 'address', points: config.anonymousRateLimit.points, durationSeconds: config.anonymousRateLimit.windowSeconds }).then((shared) => new BlockLimiter(shared)),
-  ]);
+  const limiter = async (keyPrefix: string, { points, windowSeconds }: Config['rateLimit']) =>
+    new BlockLimiter(await store.rateLimiter({ keyPrefix, points, durationSeconds: windowSeconds }));
+  const [perToken, perAddress] = await Promise.all([limiter('token', config.rateLimit), limiter('address', config.anonymousRateLimit)]);
 
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
   const routes = new Routes(new Router({ strict: true, sensitive: true }));

@@ -29,9 +29,12 @@ const FLOOR_SOURCE = join(PROJECT_ROOT, 'bench', 'lib', 'floor-server.ts');
 // Beside dist/server.js: a bundle must lie one folder below the root (src/project.ts).
 const FLOOR_BUNDLE = join(PROJECT_ROOT, 'dist', 'bench-floor-server.js');
 
+let floorBundled: Promise<void> | undefined;
+
 /** The helpdesk with every middleware and one more route, /floor, answering `document` as bare Koa does. */
 export async function startFloor(databaseUrl: string, document: { body: string; type: string }): Promise<ChildServer> {
-  await bundleServer(FLOOR_BUNDLE, FLOOR_SOURCE);
+  await (floorBundled ??= bundleServer(FLOOR_BUNDLE, FLOOR_SOURCE)); // once per bench run, however many floors
+
   return startServerChild(FLOOR_BUNDLE, databaseUrl, { BARE_BODY: document.body, BARE_TYPE: document.type });
 }
 
