@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { AnswerCache } from './http/answer-cache.ts';
+import { AnswerCache, observeAnswers } from './http/answer-cache.ts';
 import { authenticate } from './http/authentication.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
@@ -77,6 +77,7 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   const routes = new Routes(new Router({ strict: true, sensitive: true }));
   // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
   const answers = new AnswerCache(() => store.generation(), config.answerCache ?? { entries: 1000, bytes: 16 * 2 ** 20 });
+  observeAnswers(answers, metrics.registry);
   const services = serviceRoutes({ ...SINGLE_SERVER, ...definedOnly(config) }, store, metrics.registry, answers);
   services.register(routes); // home, tickets, FAQs, search and v1, as far as this process runs them
   tokenRoutes(routes, store);

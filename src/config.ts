@@ -311,7 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     faqApiCooldownMs: milliseconds(env, 'FAQ_API_COOLDOWN_MS', '10000'),
     publicUrl: rootUrl(env, 'PUBLIC_URL'),
     basePath: basePath(env),
-    answerCache: { entries: wholeNumber(env, 'ANSWER_CACHE_ENTRIES', '1000', 1_000_000), bytes: count(env, 'ANSWER_CACHE_MB', '16', 4096) * 2 ** 20 },
+    answerCache: { entries: wholeNumber(env, 'ANSWER_CACHE_ENTRIES', '1000', 1_000_000), bytes: count(env, 'ANSWER_CACHE_BYTES', String(16 * 2 ** 20), 2 ** 32) },
   };
   const split = !config.services.has('faqs');
   if (split && config.faqApi === undefined) {

@@ -1,6 +1,7 @@
 // Finished answers to GETs, kept until the next committed write: a page of twenty tickets is built once per
 // change of the data, not once per request. Nothing is kept where the store cannot tell when data changed.
 import type { Context } from 'koa';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { type Caller, roleOf, ticketOwner } from '../domain/access.ts';
 import { serialise } from './conditional.ts';
 import { mediaTypeOf } from './routing.ts';
@@ -33,6 +34,9 @@ export class AnswerCache {
   /** In order of last use: the first is the next to go. */
   private readonly answers = new Map<string, Answer>();
   private bytes = 0;
+  /** Answers given from a kept copy, and answers made (and kept if they could be), since start. */
+  hits = 0;
+  misses = 0;
   /** The store's generation the kept answers were read at. */
   private seen: string | undefined;
 
@@ -68,6 +72,7 @@ export class AnswerCache {
     if (generation === undefined) return produce();
     const kept = this.answers.get(key);
     if (kept) {
+      this.hits++;
       this.answers.delete(key);
       this.answers.set(key, kept);
       ctx.status = 200;
@@ -77,6 +82,7 @@ export class AnswerCache {
       ctx.body = kept.body;
       return;
     }
+    this.misses++;
     await produce();
     if (ctx.status !== 200) return;
     serialise(ctx);
@@ -101,4 +107,15 @@ export class AnswerCache {
       this.bytes -= body.length + oldest.length;
     }
   }
+}
+
+/** The cache as Prometheus sees it: how full it is, and how often it answered. */
+export function observeAnswers(answers: AnswerCache, registry: Registry): void {
+  const registers = [registry];
+  new Gauge({ name: 'helpdesk_answer_cache_entries', help: 'Finished GET answers kept until the next committed write', registers, collect() { this.set(answers.size.entries); } });
+  new Gauge({ name: 'helpdesk_answer_cache_bytes', help: 'Bytes of the kept answers (bodies and keys)', registers, collect() { this.set(answers.size.bytes); } });
+  const counted = (name: string, help: string, value: () => number) =>
+    new Counter({ name, help, registers, collect() { this.reset(); this.inc(value()); } });
+  counted('helpdesk_answer_cache_hits_total', 'GET answers given from a kept copy', () => answers.hits);
+  counted('helpdesk_answer_cache_misses_total', 'GET answers that could have been kept but were made anew', () => answers.misses);
 }
