@@ -6,7 +6,9 @@ export function createLogger(level: string): Logger {
   // Asynchronous: lines written while a write is under way are sent together in the next one, rather than one
   // blocking write per request. Whatever is left at exit is written synchronously (pino flushes on 'exit'), and
   // a clean shutdown waits for the writes in flight first (exitFlushed).
-  return pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: false }));
+  // minLength 1 sends every line at once (none waits for a fuller buffer), and makes flush() wait until the
+  // writes under way are done (with 0 it calls back at once).
+  return pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: false, minLength: 1 }));
 }
 
 /** Resolves once every line logged so far has reached stdout. */
