@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { preconditionFailed } from './problem.ts';
+import { span } from './spans.ts';
 
 /**
  * The tag of a stored resource's version: it changes on every write, so If-Match can guard writes. Each
@@ -48,6 +49,10 @@ export function checkIfMatch(ctx: Context, version: number): void {
  * bytes. Done once per answer: by conditionalGet, or earlier by whatever needs the finished bytes (AnswerCache).
  */
 export function serialise(ctx: Context): void {
+  span('serialisation', () => serialiseNow(ctx));
+}
+
+function serialiseNow(ctx: Context): void {
   if (ctx.body != null && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && !('pipe' in ctx.body)) {
     ctx.body = JSON.stringify(ctx.body);
   }

@@ -10,6 +10,7 @@ import { writeIfCurrent } from '../../http/conditional.ts';
 import { conflict, gone, invalid, notFound } from '../../http/problem.ts';
 import { MAX_ID, QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
+import { span } from '../../http/spans.ts';
 import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
 import { parseId, referencedId } from '../../links/references.ts';
@@ -60,8 +61,8 @@ export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = lo
       const page = readPageParameters(query);
       const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200), import: query.integer('import', { min: 1, max: MAX_ID }) };
       query.done();
-      const visible = await tickets.list({ status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) }, page);
-      sendResource(ctx, ticketCollection(listing, page, visible, caller, faqsOf));
+      const visible = await span('store', () => tickets.list({ status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) }, page));
+      span('representation', () => sendResource(ctx, ticketCollection(listing, page, visible, caller, faqsOf)));
     });
   });
 
@@ -76,7 +77,7 @@ export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = lo
   routes.get(endpoints.ticket, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:read');
     await answerKept(ctx, caller, async ({ faqsOf, variant }) => {
-      const ticket = await load(ctx, caller);
+      const ticket = await span('store', () => load(ctx, caller));
       // A merged ticket has moved to its survivor, for whoever may see the survivor; a requester who may not
       // (it is someone else's) sees their own ticket, closed, rather than learn of the other one.
       if (ticket.mergedInto !== null) {
@@ -88,7 +89,7 @@ export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = lo
           return;
         }
       }
-      sendResource(ctx, ticketResource(ticket, caller, faqsOf), { version: ticket.version, variant });
+      span('representation', () => sendResource(ctx, ticketResource(ticket, caller, faqsOf), { version: ticket.version, variant }));
     });
   });
 
