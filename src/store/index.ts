@@ -6,7 +6,7 @@ import type { EngineName, RateLimitOptions } from './engines/engine.ts';
 import { FaqStore } from './faqs.ts';
 import { ImportStore } from './imports.ts';
 import type { Database } from './schema.ts';
-import { kyselyTicketReads, preparedTicketReads } from './ticket-reads.ts';
+import { kyselyTicketReads, preparedTicketInsert, preparedTicketReads } from './ticket-reads.ts';
 import { TicketStore } from './tickets.ts';
 import { TokenStore } from './tokens.ts';
 import { groupCommit, writesAlone } from './writes.ts';
@@ -45,7 +45,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return {
     engine: engine.name,
     generation: () => engine.generation(),
-    tickets: new TicketStore(engine.db, engine.search, writes, engine.connection ? preparedTicketReads(engine.connection, reads) : reads),
+    tickets: engine.connection
+      ? new TicketStore(engine.db, engine.search, writes, preparedTicketReads(engine.connection, reads), preparedTicketInsert(engine.connection))
+      : new TicketStore(engine.db, engine.search, writes, reads),
     faqs: new FaqStore(engine.db, engine.search, writes),
     tokens: new TokenStore(engine.db, writes),
     imports: new ImportStore(engine.db, engine.name, engine.clock),

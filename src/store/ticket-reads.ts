@@ -2,7 +2,7 @@
 // prepared once and read as raw rows, on PostgreSQL through Kysely. Queries built from a request's filters (text,
 // requester, import) stay in TicketStore, with Kysely.
 import type SQLite from 'better-sqlite3';
-import { type Kysely, sql } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { Ticket, TicketPriority, TicketStatus } from '../domain/tickets.ts';
 import type { Slice } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
@@ -132,5 +132,21 @@ export function preparedTicketReads(database: SQLite.Database, fallback: TicketR
       if (database.inTransaction) return fallback.countLive(status);
       return Number(count.get(counterNames(status)));
     },
+  };
+}
+
+/** Inserts a new ticket row and returns the ticket, inside the write transaction under way. */
+export type TicketInsert = (row: Insertable<TicketsTable>) => Ticket;
+
+/**
+ * SQLite: the insert of a create as one statement prepared once. It runs on Kysely's connection, so it must run
+ * inside a write (Writes.run), whose transaction holds that connection: then it is part of that transaction.
+ */
+export function preparedTicketInsert(database: SQLite.Database): TicketInsert {
+  const insert = database.prepare(`INSERT INTO tickets (title, description, status, priority, requester, assignee, tags, version, created_at, updated_at)
+    VALUES (@title, @description, @status, @priority, @requester, @assignee, @tags, @version, @created_at, @updated_at) RETURNING ${COLUMNS}`).raw(true);
+  return (row) => {
+    if (!database.inTransaction) throw new Error('a ticket is inserted only inside a write transaction');
+    return rawTicket(insert.get(row) as RawRow);
   };
 }

@@ -4,7 +4,7 @@ import type { Ticket, TicketFields, TicketPriority, TicketStatus } from '../doma
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
-import { type TicketReads, toTicket } from './ticket-reads.ts';
+import { type TicketInsert, type TicketReads, toTicket } from './ticket-reads.ts';
 import type { TextSearch } from './text-search.ts';
 import type { Writes } from './writes.ts';
 
@@ -37,6 +37,8 @@ export class TicketStore {
     private readonly textSearch: TextSearch,
     private readonly writes: Writes,
     private readonly reads: TicketReads,
+    /** SQLite: a create's insert prepared once; elsewhere Kysely's. */
+    private readonly insert?: TicketInsert,
   ) {}
 
   find(id: number): Promise<Ticket | undefined> {
@@ -49,6 +51,8 @@ export class TicketStore {
   }
 
   async create(fields: TicketFields): Promise<Ticket> {
+    const { insert } = this;
+    if (insert) return this.writes.run(async () => insert(newTicketRow(fields)));
     const row = await this.writes.run((db) => db.insertInto('tickets').values(newTicketRow(fields)).returningAll().executeTakeFirstOrThrow());
     return toTicket(row);
   }
