@@ -2,10 +2,10 @@
 // paging costs at the far end of a million tickets next to the first page, on SQLite, measured side by side.
 import { fileURLToPath } from 'node:url';
 import { type ChildServer, startChild } from './lib/child.ts';
-import { AS_ADMIN, get, post, scratchFolder, startFloor, startHelpdesk } from './lib/helpdesk.ts';
+import { ADMIN_TOKEN, AS_ADMIN, get, post, scratchFolder, startFloor, startHelpdesk } from './lib/helpdesk.ts';
 import { type Measured, measure } from './lib/load.ts';
 import { fillTickets } from './lib/million.ts';
-import { alternate } from './lib/rounds.ts';
+import { alternate, median } from './lib/rounds.ts';
 import { printTable, verdict } from './lib/table.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -14,40 +14,71 @@ const CONNECTIONS = 16;
 const MILLION = Number(process.env.BENCH_TICKETS ?? 1_000_000);
 
 const BARE_SERVER = fileURLToPath(new URL('lib/bare-server.ts', import.meta.url));
+const LEAN_SERVER = fileURLToPath(new URL('lib/lean-server.ts', import.meta.url));
 const scratch = scratchFolder();
 const running: ChildServer[] = [];
 const rows: (string | number)[][] = [];
+const breakdown: (string | number)[][] = [];
 
-async function bare(document: { body: string; type: string }): Promise<ChildServer> {
-  const server = await startChild(BARE_SERVER, { execArgv: ['--import', 'tsx'], env: { BARE_BODY: document.body, BARE_TYPE: document.type }, ready: '/' });
+async function child(script: string, env: Record<string, string>): Promise<ChildServer> {
+  const server = await startChild(script, { execArgv: ['--import', 'tsx'], env, ready: env.READY ?? '/' });
   running.push(server);
   return server;
 }
 
+const PARTS = ['store', 'representation', 'serialisation'] as const;
+
 /**
- * The helpdesk's throughput on `path` next to a bare Koa app serving the same document, and next to the floor:
- * the helpdesk's own middleware answering that document from a fixed route (what every answer costs before any
- * storage or HAL), all three measured in alternating rounds.
+ * The helpdesk's throughput on `path` next to a bare Koa app serving the same document, next to the lean stack
+ * (only the features every answer needs, as cheap as they go: the limit for these features), and next to the
+ * floor: the helpdesk's own middleware answering that document from a fixed route. A fifth server, the helpdesk
+ * with its answer cache off and spans on (BENCH_SPANS=1), says where the CPU of an answer made anew goes. All
+ * measured in alternating rounds.
  */
-async function againstBare(helpdesk: ChildServer, databaseUrl: string, label: string, path: string, target: number): Promise<void> {
+async function againstBare(helpdesk: ChildServer, databaseUrl: string, label: string, path: string, route: string, target: number): Promise<void> {
   const document = await get(helpdesk.url, path);
-  const yardstick = await bare(document);
+  const yardstick = await child(BARE_SERVER, { BARE_BODY: document.body, BARE_TYPE: document.type });
+  const lean = await child(LEAN_SERVER, {
+    LEAN_BODY: document.body, LEAN_TYPE: document.type, LEAN_ETAG: document.headers.get('etag') ?? '', LEAN_LINK: document.headers.get('link') ?? '',
+    LEAN_ROUTE: route, ADMIN_TOKEN, READY: '/ready',
+  });
   const floor = await startFloor(databaseUrl, document);
   running.push(floor);
+  const uncached = await startHelpdesk(databaseUrl, { ANSWER_CACHE_ENTRIES: '0', BENCH_SPANS: '1' });
+  running.push(uncached);
   const load = { headers: AS_ADMIN, connections: CONNECTIONS, seconds: SECONDS };
+  // Span totals per answer, one sample a round (the first, a warm-up, is dropped as alternate drops it).
+  const parts: Record<string, number>[] = [];
   const result = await alternate(ROUNDS, {
     helpdesk: () => measure(helpdesk.url, { ...load, path }, helpdesk.cpu),
+    lean: () => measure(lean.url, { ...load, path }, lean.cpu),
     floor: () => measure(floor.url, { ...load, path: '/floor' }, floor.cpu),
     bare: () => measure(yardstick.url, { ...load, path }, yardstick.cpu),
+    uncached: async () => {
+      const before = await uncached.spans();
+      const measured = await measure(uncached.url, { ...load, path }, uncached.cpu);
+      const after = await uncached.spans();
+      const answers = Math.max(1, measured.perSecond * SECONDS);
+      parts.push(Object.fromEntries(PARTS.map((part) => [part, ((after[part] ?? 0) - (before[part] ?? 0)) / answers])));
+      return measured;
+    },
   });
   const ratio = result.helpdesk.perSecond / result.bare.perSecond;
   const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
   rows.push([
-    label, `${document.body.length} B`, result.helpdesk.perSecond, result.floor.perSecond, result.bare.perSecond, ratio,
-    result.floor.perSecond / result.bare.perSecond, `>= ${target}`, verdict(ratio, target, 'at least'),
-    cpu(result.helpdesk), cpu(result.floor), cpu(result.bare), result.helpdesk.failures + result.floor.failures + result.bare.failures,
+    label, `${document.body.length} B`, result.helpdesk.perSecond, result.lean.perSecond, result.floor.perSecond, result.bare.perSecond, ratio,
+    result.lean.perSecond / result.bare.perSecond, result.floor.perSecond / result.bare.perSecond, `>= ${target}`, verdict(ratio, target, 'at least'),
+    cpu(result.helpdesk), cpu(result.lean), cpu(result.floor), cpu(result.bare),
+    result.helpdesk.failures + result.lean.failures + result.floor.failures + result.bare.failures + result.uncached.failures,
   ]);
-  await floor.stop();
+  const spans = Object.fromEntries(PARTS.map((part) => [part, median(parts.slice(1).map((sample) => sample[part]!))])) as Record<(typeof PARTS)[number], number>;
+  const total = result.uncached.cpuPerAnswer ?? NaN;
+  const inParts = PARTS.reduce((sum, part) => sum + spans[part], 0);
+  breakdown.push([`${label}, made anew (cache off)`, Math.round(total), Math.round(total - inParts), Math.round(spans.store), Math.round(spans.representation), Math.round(spans.serialisation), result.uncached.perSecond]);
+  breakdown.push([`${label}, kept answer (cache on)`, cpu(result.helpdesk), cpu(result.helpdesk), 0, 0, 0, result.helpdesk.perSecond]);
+  breakdown.push([`${label}, lean stack`, cpu(result.lean), cpu(result.lean), 0, 0, 0, result.lean.perSecond]);
+  breakdown.push([`${label}, bare Koa`, cpu(result.bare), cpu(result.bare), 0, 0, 0, result.bare.perSecond]);
+  await Promise.all([floor, uncached, lean, yardstick].map((server) => server.stop()));
 }
 
 try {
@@ -58,11 +89,15 @@ try {
   for (let i = 1; i <= 25; i++) {
     await post(small.url, '/tickets', { title: `Printer ${i} is on fire`, description: 'Smoke from tray 2.', requester: `customer${i}@example.com`, tags: ['printer', 'hardware'] });
   }
-  await againstBare(small, smallUrl, 'GET one ticket (HAL, ETag)', '/tickets/1', 0.6);
-  await againstBare(small, smallUrl, 'GET a page of 20 tickets', '/tickets?size=20', 0.7);
+  await againstBare(small, smallUrl, 'GET one ticket (HAL, ETag)', '/tickets/1', '/tickets/:id', 0.4);
+  await againstBare(small, smallUrl, 'GET a page of 20 tickets', '/tickets?size=20', '/tickets', 0.9);
   printTable(`Reads per second, helpdesk vs bare Koa on the same bytes (${CONNECTIONS} connections, median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-    ['request', 'body', 'helpdesk/s', 'floor/s', 'bare Koa/s', 'ratio', 'floor ratio', 'target', 'verdict', 'helpdesk CPU µs/answer', 'floor CPU µs/answer', 'bare CPU µs/answer', 'failed answers'], rows);
-  console.log('\n(floor: the same server answering the same bytes from a fixed route, through all of its middleware, without storage or HAL)');
+    ['request', 'body', 'helpdesk/s', 'lean/s', 'floor/s', 'bare Koa/s', 'ratio', 'lean ratio (limit)', 'floor ratio', 'target', 'verdict',
+      'helpdesk CPU µs/answer', 'lean CPU µs/answer', 'floor CPU µs/answer', 'bare CPU µs/answer', 'failed answers'], rows);
+  console.log('\n(lean: a synthetic server with only the required features, answering the same bytes already serialised: bench/lib/lean-server.ts;'
+    + ' floor: the helpdesk answering the same bytes from a fixed route, through all of its middleware, without storage or HAL)');
+  printTable('Server CPU per answer, µs, by part (median of the same rounds; spans timed inside the server with BENCH_SPANS=1)',
+    ['answer', 'total CPU', 'middleware, Koa and HTTP', 'store', 'representation (HAL, links)', 'serialisation (JSON, ETag)', 'answers/s'], breakdown);
 
   // A million tickets: every page link costs what the first page does.
   const started = Date.now();

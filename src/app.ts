@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { AnswerCache, observeAnswers } from './http/answer-cache.ts';
 import { authenticate } from './http/authentication.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
@@ -32,7 +33,8 @@ export type AppConfig = Pick<
   Config,
   'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
 > &
-  Partial<ServiceConfig>;
+  Partial<ServiceConfig> &
+  Partial<Pick<Config, 'answerCache'>>;
 
 /** Both services in one process, unless the configuration says otherwise. */
 const SINGLE_SERVER: ServiceConfig = {
@@ -73,7 +75,10 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
 
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
   const routes = new Routes(new Router({ strict: true, sensitive: true }));
-  const services = serviceRoutes({ ...SINGLE_SERVER, ...definedOnly(config) }, store, metrics.registry);
+  // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
+  const answers = new AnswerCache(() => store.generation(), config.answerCache ?? { entries: 1000, bytes: 16 * 2 ** 20 });
+  observeAnswers(answers, metrics.registry);
+  const services = serviceRoutes({ ...SINGLE_SERVER, ...definedOnly(config) }, store, metrics.registry, answers);
   services.register(routes); // home, tickets, FAQs, search and v1, as far as this process runs them
   tokenRoutes(routes, store);
   // Bulk imports make tickets: they run where the ticket service does.

@@ -2,6 +2,7 @@
 // dies with a growing pause, and on SIGTERM lets each drain as a lone server would, then exits.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { exitFlushed } from './log.ts';
 
 /** The primary gives its workers as long as a lone server gives itself (src/server.ts): an orchestrator's 10 s. */
 export const PRIMARY_SHUTDOWN_MS = 10_000;
@@ -48,7 +49,7 @@ export function runPrimary(workers: number, log: Logger): void {
 
   const finish = () => {
     log.info('stopped');
-    process.exit(failed ? 1 : 0);
+    exitFlushed(failed ? 1 : 0, log);
   };
 
   cluster.on('exit', (worker, code, signal) => {

@@ -51,6 +51,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** A prefix every path is mounted under (e.g. `/kb`), or '' for the root. */
   basePath: string;
+  /** Finished GET answers kept until the next committed write: at most so many, of at most so many bytes (0 entries: off). */
+  answerCache: { entries: number; bytes: number };
 }
 
 export interface ImportWorkerConfig {
@@ -201,6 +203,13 @@ function count(env: Env, name: string, fallback: string, max: number): number {
   return Number(raw);
 }
 
+/** A whole number from 0 to `max`. */
+function wholeNumber(env: Env, name: string, fallback: string, max: number): number {
+  const raw = read(env, name, fallback);
+  if (!/^\d+$/.test(raw) || Number(raw) > max) throw new ConfigError(name, `expected a whole number from 0 to ${max}, got "${raw}"`);
+  return Number(raw);
+}
+
 /** Ten years: a longer retention is a typo for keeping jobs forever, which is not on offer. */
 const MAX_RETENTION_HOURS = 87_600;
 
@@ -302,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     faqApiCooldownMs: milliseconds(env, 'FAQ_API_COOLDOWN_MS', '10000'),
     publicUrl: rootUrl(env, 'PUBLIC_URL'),
     basePath: basePath(env),
+    answerCache: { entries: wholeNumber(env, 'ANSWER_CACHE_ENTRIES', '1000', 1_000_000), bytes: count(env, 'ANSWER_CACHE_BYTES', String(16 * 2 ** 20), 2 ** 32) },
   };
   const split = !config.services.has('faqs');
   if (split && config.faqApi === undefined) {

@@ -4,7 +4,7 @@
 import cluster from 'node:cluster';
 import { runPrimary } from './cluster.ts';
 import { type Config, ConfigError, loadConfig, redactDatabaseUrl } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, exitFlushed } from './log.ts';
 import { type RunningServer, startServer } from './server.ts';
 
 async function main(): Promise<void> {
@@ -41,11 +41,11 @@ async function main(): Promise<void> {
     running.close().then(
       () => {
         log.info('stopped');
-        process.exit(0);
+        exitFlushed(0, log, running.log);
       },
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exitFlushed(1, log, running.log);
       },
     );
   };

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
+import type { Logger } from 'pino';
 import { type AppDependencies, buildApp } from './app.ts';
 import { type Config, ConfigError, redactDatabaseUrl } from './config.ts';
 import { startImportWorker } from './jobs/import-worker.ts';
@@ -13,6 +14,8 @@ import { openStore } from './store/index.ts';
 export interface RunningServer {
   server: Server;
   url: string;
+  /** The server's logger (its lines are written asynchronously: see src/log.ts). */
+  log: Logger;
   /**
    * Stops gracefully: no new connections, requests in flight finish (answered with `Connection: close`), idle
    * connections close at once, any still open after the grace period are cut, and then the store closes.
@@ -82,6 +85,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   return {
     server,
     url,
+    log,
     async close() {
       lifecycle!.begin();
       // The worker finishes its chunk and gives its job back while the requests in flight finish.

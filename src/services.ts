@@ -2,6 +2,7 @@
 // the ticket service alone, which reaches the FAQ service through its contract (docs/services.md).
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Config } from './config.ts';
+import type { AnswerCache } from './http/answer-cache.ts';
 import type { Routes } from './http/routing.ts';
 import { FaqService } from './remote/faq-service.ts';
 import { RemoteFailure, resolveHref } from './remote/hypermedia.ts';
@@ -91,7 +92,7 @@ function faqServiceCheck(service: FaqService) {
   };
 }
 
-export function serviceRoutes(config: ServiceConfig, store: Store, registry: Registry): ServiceRoutes {
+export function serviceRoutes(config: ServiceConfig, store: Store, registry: Registry, answers?: AnswerCache): ServiceRoutes {
   const { services } = config;
   if (services.has('faqs')) {
     const ticketsHere = services.has('tickets');
@@ -99,7 +100,7 @@ export function serviceRoutes(config: ServiceConfig, store: Store, registry: Reg
       dependencies: {},
       register(routes) {
         homeRoutes(routes, { tickets: ticketsHere, faqs: async () => LOCAL_FAQS });
-        if (ticketsHere) ticketRoutes(routes, store, localFaqs(store));
+        if (ticketsHere) ticketRoutes(routes, store, localFaqs(store), answers);
         faqRoutes(routes, store, { ticketsHere });
         searchRoutes(routes, store, { tickets: ticketsHere, faqs: true });
         v1Routes(routes, store);
@@ -124,7 +125,7 @@ export function serviceRoutes(config: ServiceConfig, store: Store, registry: Reg
     dependencies: { 'faq-service:responseTime': faqServiceCheck(service) },
     register(routes) {
       homeRoutes(routes, { tickets: true, faqs: collections });
-      ticketRoutes(routes, store, faqSide);
+      ticketRoutes(routes, store, faqSide, answers);
       searchRoutes(routes, store, {
         tickets: true,
         faqs: async (q) => {

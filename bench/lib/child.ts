@@ -11,10 +11,12 @@ export interface ChildServer {
   rss(): Promise<number>;
   /** CPU time (user + system) the child has used so far, in microseconds: robust where wall-clock rates are not. */
   cpu(): Promise<number>;
+  /** Microseconds the child spent in each part of answering so far (src/http/spans.ts; empty unless BENCH_SPANS=1). */
+  spans(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
-type Usage = { rss: number; cpu: number };
+type Usage = { rss: number; cpu: number; spans: Record<string, number> };
 
 const REPORTER = fileURLToPath(new URL('usage-reporter.js', import.meta.url));
 const STARTUP_MS = 30_000;
@@ -65,6 +67,7 @@ export async function startChild(script: string, { env = {}, execArgv = [], read
     url,
     rss: async () => (await usage()).rss,
     cpu: async () => (await usage()).cpu,
+    spans: async () => (await usage()).spans,
     stop: () => new Promise((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
       child.once('exit', () => done());

@@ -58,9 +58,9 @@ export async function post(url: string, path: string, body: unknown): Promise<Re
   return response;
 }
 
-export async function get(url: string, path: string): Promise<{ body: string; type: string; json: any }> {
+export async function get(url: string, path: string): Promise<{ body: string; type: string; json: any; headers: Headers }> {
   const response = await fetch(url + path, { headers: AS_ADMIN });
   if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
   const body = await response.text();
-  return { body, type: response.headers.get('content-type') ?? '', json: JSON.parse(body) };
+  return { body, type: response.headers.get('content-type') ?? '', json: JSON.parse(body), headers: response.headers };
 }

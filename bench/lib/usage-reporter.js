@@ -4,7 +4,9 @@
 process.on('message', (message) => {
   if (message !== 'usage') return;
   const { user, system } = process.cpuUsage();
-  process.send({ usage: { rss: process.memoryUsage().rss, cpu: user + system } });
+  // The helpdesk's spans (src/http/spans.ts), when it runs with BENCH_SPANS=1.
+  const spans = globalThis[Symbol.for('helpdesk.spans')];
+  process.send({ usage: { rss: process.memoryUsage().rss, cpu: user + system, spans: spans ? { ...spans } : {} } });
 });
 // The bench ending (or dying) takes its servers with it.
 process.on('disconnect', () => process.exit(0));

@@ -15,15 +15,19 @@ export function unauthorized(detail: string, error?: 'invalid_token'): Problem {
   return new Problem('unauthorized', detail, { headers: { 'WWW-Authenticate': challenge } });
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(hashSecret(a), 'hex');
-  const right = Buffer.from(hashSecret(b), 'hex');
-  return timingSafeEqual(left, right);
+/** Compares hashes (of equal length whatever the secrets' lengths) in constant time. */
+function sameHash(hex: string, expected: Buffer | undefined): boolean {
+  return expected !== undefined && timingSafeEqual(Buffer.from(hex, 'hex'), expected);
 }
 
+/** The caller with ADMIN_TOKEN, the same object for every request: nothing below changes it. */
+const BOOTSTRAP_ADMIN: Caller = Object.freeze({ kind: 'token', tokenId: 'bootstrap', name: 'admin (ADMIN_TOKEN)', role: 'admin', email: null });
+
 export function authenticate(tokens: TokenStore, adminToken: string | undefined) {
+  // Hashed once: the configured secret does not change while the process runs.
+  const adminHash = adminToken === undefined ? undefined : Buffer.from(hashSecret(adminToken), 'hex');
   return async (ctx: Context, next: Next) => {
-    const inQuery = QUERY_TOKEN_NAMES.filter((name) => ctx.query[name] !== undefined);
+    const inQuery = ctx.querystring === '' ? [] : QUERY_TOKEN_NAMES.filter((name) => ctx.query[name] !== undefined);
     if (inQuery.length > 0) {
       throw invalid('Tokens in URLs leak into logs and histories, so they are never accepted: send it as `Authorization: Bearer <token>`.', inQuery.map((parameter) => ({ parameter, detail: 'must not carry a token' })));
     }
@@ -41,12 +45,12 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined)
     };
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
     if (!match) return refuse(unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token'));
-    const secret = match[1]!;
-    if (adminToken !== undefined && sameSecret(secret, adminToken)) {
-      ctx.state.caller = { kind: 'token', tokenId: 'bootstrap', name: 'admin (ADMIN_TOKEN)', role: 'admin', email: null } satisfies Caller;
+    const secretHash = hashSecret(match[1]!);
+    if (sameHash(secretHash, adminHash)) {
+      ctx.state.caller = BOOTSTRAP_ADMIN;
       return next();
     }
-    const token = await tokens.findLive(hashSecret(secret));
+    const token = await tokens.findLive(secretHash);
     if (!token) return refuse(unauthorized('That token is unknown or was revoked.', 'invalid_token'));
     ctx.state.caller = { kind: 'token', tokenId: token.id, name: token.name, role: token.role, email: token.email } satisfies Caller;
     await next();

@@ -93,7 +93,8 @@ export function jsonBodies(ownBody: (ctx: Context) => boolean = () => false) {
     })),
     refuseNulCharacters,
   ]);
-  return (ctx: Context, next: Next) => (ownBody(ctx) ? next() : parse(ctx, next));
+  // Only POST, PUT and PATCH bodies are read (and refused when not JSON): anything else goes straight on.
+  return (ctx: Context, next: Next) => (!METHODS_WITH_BODIES.has(ctx.method) || ownBody(ctx) ? next() : parse(ctx, next));
 }
 
 /** The parsed body, or undefined when the request carried none. */

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { preconditionFailed } from './problem.ts';
+import { span } from './spans.ts';
 
 /**
  * The tag of a stored resource's version: it changes on every write, so If-Match can guard writes. Each
@@ -44,6 +45,21 @@ export function checkIfMatch(ctx: Context, version: number): void {
 }
 
 /**
+ * Serialises an object body to JSON text and, unless a handler set a version tag, tags it by a hash of its
+ * bytes. Done once per answer: by conditionalGet, or earlier by whatever needs the finished bytes (AnswerCache).
+ */
+export function serialise(ctx: Context): void {
+  span('serialisation', () => serialiseNow(ctx));
+}
+
+function serialiseNow(ctx: Context): void {
+  if (ctx.body != null && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && !('pipe' in ctx.body)) {
+    ctx.body = JSON.stringify(ctx.body);
+  }
+  if (typeof ctx.body === 'string' && !ctx.response.get('ETag')) ctx.set('ETag', contentTag(ctx.body, ctx.type));
+}
+
+/**
  * Gives every successful GET an ETag (the version tag a handler set, or a hash of the body) and answers 304
  * when the client's copy is current. Bodies are serialised here once, so the hash costs no second stringify.
  */
@@ -51,10 +67,7 @@ export function conditionalGet() {
   return async (ctx: Context, next: Next) => {
     await next();
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.status !== 200 || ctx.body == null) return;
-    if (typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body) && !('pipe' in ctx.body)) {
-      ctx.body = JSON.stringify(ctx.body);
-    }
-    if (!ctx.response.get('ETag') && typeof ctx.body === 'string') ctx.set('ETag', contentTag(ctx.body, ctx.type));
+    serialise(ctx);
     // Not Koa's ctx.fresh: it refuses 304 whenever the request says Cache-Control: no-cache, which browsers'
     // fetch adds to every conditional request; that directive is for caches, and revalidating is what 304 is.
     const etag = ctx.response.get('ETag');

@@ -22,6 +22,8 @@ function headers(limit: RateLimit, standing: Standing): Record<string, string> {
 }
 
 export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit; anonymous: RateLimit }) {
+  // The policies never change: their header values are written once.
+  const policies = new Map([limits.token, limits.anonymous].map((limit) => [limit, `${limit.points};w=${limit.windowSeconds}`]));
   return async (ctx: Context, next: Next) => {
     const caller = callerOf(ctx);
     const [limiter, limit, key] =
@@ -36,7 +38,8 @@ export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit
         headers: { 'Retry-After': retryAfter, ...headers(limit, standing) },
       });
     }
-    ctx.set(headers(limit, standing));
+    ctx.set('RateLimit-Policy', policies.get(limit)!);
+    ctx.set('RateLimit', `limit=${limit.points}, remaining=${standing.remaining}, reset=${Math.max(1, Math.ceil(standing.msBeforeReset / 1000))}`);
     refuseBadCredentials(ctx);
     await next();
   };

@@ -6,6 +6,7 @@ import type { EngineName, RateLimitOptions } from './engines/engine.ts';
 import { FaqStore } from './faqs.ts';
 import { ImportStore } from './imports.ts';
 import type { Database } from './schema.ts';
+import { kyselyTicketReads, preparedTicketInsert, preparedTicketReads } from './ticket-reads.ts';
 import { TicketStore } from './tickets.ts';
 import { TokenStore } from './tokens.ts';
 import { groupCommit, writesAlone } from './writes.ts';
@@ -21,6 +22,11 @@ export interface Store {
   db: Kysely<Database>;
   /** A limiter whose counts live in the database, so every instance on it shares them. */
   rateLimiter(options: RateLimitOptions): Promise<RateLimiterAbstract>;
+  /**
+   * Changes whenever a write is committed (by any instance); read it before a read, and keep what that read
+   * gave only while it is unchanged. Undefined: nothing may be kept.
+   */
+  generation(): string | undefined;
   /** Resolves once the database has answered a read of the schema; rejects when it cannot. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -35,9 +41,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const engine = await openDatabase(options);
   // Only a COMMIT sent over a connection can be lost on its way back; SQLite's returns where it runs.
   const writes = (options.groupCommit ?? true) ? groupCommit(engine.db, { markCommits: engine.name === 'postgres' }) : writesAlone(engine.db);
+  const reads = kyselyTicketReads(engine.db);
   return {
     engine: engine.name,
-    tickets: new TicketStore(engine.db, engine.search, writes),
+    generation: () => engine.generation(),
+    tickets: engine.connection
+      ? new TicketStore(engine.db, engine.search, writes, preparedTicketReads(engine.connection, reads), preparedTicketInsert(engine.connection))
+      : new TicketStore(engine.db, engine.search, writes, reads),
     faqs: new FaqStore(engine.db, engine.search, writes),
     tokens: new TokenStore(engine.db, writes),
     imports: new ImportStore(engine.db, engine.name, engine.clock),

@@ -1,9 +1,10 @@
 // Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
-import { type Insertable, type Kysely, type Updateable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Ticket, TicketFields, TicketPriority, TicketStatus } from '../domain/tickets.ts';
 import { readPage } from './listing.ts';
 import type { Page, PageRequest } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
+import { type TicketInsert, type TicketReads, toTicket } from './ticket-reads.ts';
 import type { TextSearch } from './text-search.ts';
 import type { Writes } from './writes.ts';
 
@@ -14,26 +15,6 @@ export interface TicketFilter {
   requester?: string;
   /** Only the tickets this bulk import created. */
   importId?: number;
-}
-
-type Row = Omit<TicketsTable, 'id'> & { id: number };
-
-function toTicket(row: Row): Ticket {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    status: row.status as TicketStatus,
-    priority: row.priority as TicketPriority,
-    requester: row.requester,
-    assignee: row.assignee,
-    tags: JSON.parse(row.tags) as string[],
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deletedAt: row.deleted_at,
-    mergedInto: row.merged_into,
-  };
 }
 
 function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
@@ -55,14 +36,23 @@ export class TicketStore {
     private readonly db: Kysely<Database>,
     private readonly textSearch: TextSearch,
     private readonly writes: Writes,
+    private readonly reads: TicketReads,
+    /** SQLite: a create's insert prepared once; elsewhere Kysely's. */
+    private readonly insert?: TicketInsert,
   ) {}
 
-  async find(id: number): Promise<Ticket | undefined> {
-    const row = await this.db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toTicket(row);
+  find(id: number): Promise<Ticket | undefined> {
+    return this.reads.find(id);
+  }
+
+  /** Neither text, requester nor import: the listing the hot reads serve. */
+  private static plain(filter: TicketFilter): boolean {
+    return filter.q === undefined && filter.requester === undefined && filter.importId === undefined;
   }
 
   async create(fields: TicketFields): Promise<Ticket> {
+    const { insert } = this;
+    if (insert) return this.writes.run(async () => insert(newTicketRow(fields)));
     const row = await this.writes.run((db) => db.insertInto('tickets').values(newTicketRow(fields)).returningAll().executeTakeFirstOrThrow());
     return toTicket(row);
   }
@@ -108,21 +98,14 @@ export class TicketStore {
   }
 
   async count(filter: TicketFilter): Promise<number> {
-    if (filter.q !== undefined || filter.requester !== undefined || filter.importId !== undefined) {
-      const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      return Number(n);
-    }
     // Counters kept by triggers: a page of a million tickets must not count them each time.
-    const prefix = filter.status ? `tickets:${filter.status}` : 'tickets:%';
-    const { n } = await this.db
-      .selectFrom('counters')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), sql<number>`0`).as('n'))
-      .where('name', 'like', prefix)
-      .executeTakeFirstOrThrow();
+    if (TicketStore.plain(filter)) return this.reads.countLive(filter.status);
+    const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(n);
   }
 
   async list(filter: TicketFilter, request: PageRequest): Promise<Page<Ticket>> {
+    if (TicketStore.plain(filter)) return readPage(request, () => this.count(filter), (slice) => this.reads.slice(filter.status, slice));
     const page = await readPage(request, () => this.count(filter), async (slice) => {
       let query = this.live(filter).selectAll();
       if (slice.after !== undefined) query = query.where('id', '>', slice.after);

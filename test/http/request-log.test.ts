@@ -1,8 +1,9 @@
 // Every request leaves one JSON line on stdout (pino) carrying its request id: the caller's X-Request-Id when it
 // is a sane one, a fresh UUID otherwise, and either way echoed in the answer so that the two can be matched.
+import { once } from 'node:events';
 import test from 'ava';
 import { createTestDatabase } from '../helpers/database.ts';
-import { type ServerProcess, spawnServer } from '../helpers/process.ts';
+import { type ServerProcess, spawnServer, spawnServerWithDatabase } from '../helpers/process.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -74,4 +75,23 @@ test('everything the server writes on stdout is a JSON line', async (t) => {
   await linesFor('last-one');
   t.true(server.logs.length > 0);
   t.deepEqual(server.otherOutput, []);
+});
+
+test('lines are written asynchronously, yet none is lost when the server stops on SIGTERM right after answering', async (t) => {
+  const own = await spawnServerWithDatabase();
+  t.teardown(() => own.close());
+  const ids = Array.from({ length: 200 }, (_, n) => `burst-${n}`);
+  // In bursts of 50 at once, so that lines pile up behind a write under way; SIGTERM as the last answer arrives.
+  for (let start = 0; start < ids.length; start += 50) {
+    await Promise.all(ids.slice(start, start + 50).map(async (id) => (await own.fetch('/tickets?size=1', { headers: { 'X-Request-Id': id } })).text()));
+  }
+  // 'close' comes once stdout has ended too, after every line it carried was read.
+  const closed = once(own.child, 'close');
+  t.is(await own.stop('SIGTERM'), 0);
+  await closed;
+  const logged = new Set(own.logs.map((entry) => entry.requestId));
+  t.deepEqual(ids.filter((id) => !logged.has(id)), []);
+  // And the lines after them: the shutdown's own, down to the last one before exit.
+  t.truthy(own.logs.find((entry) => entry.msg === 'shutting down'));
+  t.truthy(own.logs.find((entry) => entry.msg === 'stopped'));
 });

@@ -13,7 +13,8 @@ type Files = () => Promise<ExplorerBuild>;
 
 const JSON_TYPES = [HAL_JSON, HAL_FORMS, JSON_TYPE];
 const READS = new Set(['GET', 'HEAD']);
-const ALL_ENDPOINTS = Object.values(endpoints);
+/** The endpoints with representations of their own: the explorer never stands in for them. */
+const NOT_HAL = Object.values(endpoints).filter((endpoint) => !endpoint.representations.includes(HAL_JSON));
 
 async function sendShell(ctx: Context, files: Files): Promise<void> {
   ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
@@ -33,9 +34,15 @@ function mounted(path: string): boolean {
  * explorer's files) keep them, and a path outside the mount is not this server's to show.
  */
 function explorable(path: string): boolean {
-  if (!mounted(path)) return false;
-  const owner = ALL_ENDPOINTS.find((endpoint) => endpoint.match(path) !== undefined);
-  return owner === undefined || owner.representations.includes(HAL_JSON);
+  return !NOT_HAL.some((endpoint) => endpoint.match(path) !== undefined);
+}
+
+/**
+ * Whether an Accept header could prefer HTML to JSON at all: only by naming html, text/*, or by giving the
+ * JSON types a lower q than a wildcard. Most API clients send none of these, and are let through unparsed.
+ */
+function mightPreferHtml(accept: string): boolean {
+  return accept !== '*/*' && /html|text\/|\*\/\*/i.test(accept);
 }
 
 /**
@@ -44,9 +51,11 @@ function explorable(path: string): boolean {
  */
 export function explorerForBrowsers(files: Files) {
   return async (ctx: Context, next: Next) => {
-    if (!READS.has(ctx.method) || !explorable(ctx.path)) return next();
+    if (!READS.has(ctx.method) || !mounted(ctx.path)) return next();
+    // Every route under the mount negotiates (and so varies by Accept) too; a path none answers varies here.
     ctx.vary('Accept');
-    if (!prefers(ctx.get('Accept'), HTML, JSON_TYPES)) return next();
+    const accept = ctx.get('Accept');
+    if (!mightPreferHtml(accept) || !prefers(accept, HTML, JSON_TYPES) || !explorable(ctx.path)) return next();
     ctx.state.endpoint = endpoints.explorer; // what answered, for the metrics (see endpointOf)
     await sendShell(ctx, files);
   };

@@ -4,22 +4,24 @@ import type { Context } from 'koa';
 import { type Caller, ticketOwner } from '../../domain/access.ts';
 import { TICKET_DEFAULTS, TICKET_STATUSES, type Ticket, whyUnchangeable } from '../../domain/tickets.ts';
 import { requireAction } from '../../http/authentication.ts';
+import { type AnswerCache, answerKey } from '../../http/answer-cache.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
 import { conflict, gone, invalid, notFound } from '../../http/problem.ts';
 import { MAX_ID, QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
+import { span } from '../../http/spans.ts';
 import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
 import { parseId, referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
-import { type FaqSide, localFaqs } from './faq-side.ts';
+import { type FaqLinks, type FaqSide, localFaqs } from './faq-side.ts';
 import { readTicketBody, ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
 import { type TicketCreateBody, type TicketPatchBody, createTicket, mergeTicket, patchTicket } from './schema.ts';
 
-export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = localFaqs(store)): void {
+export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = localFaqs(store), answers?: AnswerCache): void {
   const { tickets } = store;
 
   /** The ticket a path names, as the caller may see it: 404 if it never existed or is not theirs, 410 once deleted. */
@@ -45,14 +47,23 @@ export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = lo
     sendResource(ctx, ticketResource(ticket, caller, faqsOf), { status, version: ticket.version, location, variant });
   }
 
+  /** Answers a GET from the kept copy while nothing was written since, else with `produce`, keeping its answer. */
+  async function answerKept(ctx: Context, caller: Caller, produce: (faqs: FaqLinks) => Promise<void>): Promise<void> {
+    const faqs = await faqSide.links(ctx);
+    if (!answers) return produce(faqs);
+    await answers.answer(ctx, answerKey(ctx, caller, faqs.variant), () => produce(faqs));
+  }
+
   routes.get(endpoints.tickets, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:list');
-    const query = new QueryReader(ctx);
-    const page = readPageParameters(query);
-    const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200), import: query.integer('import', { min: 1, max: MAX_ID }) };
-    query.done();
-    const visible = await tickets.list({ status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) }, page);
-    sendResource(ctx, ticketCollection(listing, page, visible, caller, (await faqSide.links(ctx)).faqsOf));
+    await answerKept(ctx, caller, async ({ faqsOf }) => {
+      const query = new QueryReader(ctx);
+      const page = readPageParameters(query);
+      const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200), import: query.integer('import', { min: 1, max: MAX_ID }) };
+      query.done();
+      const visible = await span('store', () => tickets.list({ status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) }, page));
+      span('representation', () => sendResource(ctx, ticketCollection(listing, page, visible, caller, faqsOf)));
+    });
   });
 
   routes.post(endpoints.tickets, async (ctx) => {
@@ -65,19 +76,21 @@ export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = lo
 
   routes.get(endpoints.ticket, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:read');
-    const ticket = await load(ctx, caller);
-    // A merged ticket has moved to its survivor, for whoever may see the survivor; a requester who may not
-    // (it is someone else's) sees their own ticket, closed, rather than learn of the other one.
-    if (ticket.mergedInto !== null) {
-      const owner = ticketOwner(caller);
-      const survivor = owner === undefined ? undefined : await tickets.find(ticket.mergedInto);
-      if (owner === undefined || survivor?.requester === owner) {
-        ctx.status = 301;
-        ctx.set('Location', endpoints.ticket.href({ id: ticket.mergedInto }));
-        return;
+    await answerKept(ctx, caller, async ({ faqsOf, variant }) => {
+      const ticket = await span('store', () => load(ctx, caller));
+      // A merged ticket has moved to its survivor, for whoever may see the survivor; a requester who may not
+      // (it is someone else's) sees their own ticket, closed, rather than learn of the other one.
+      if (ticket.mergedInto !== null) {
+        const owner = ticketOwner(caller);
+        const survivor = owner === undefined ? undefined : await tickets.find(ticket.mergedInto);
+        if (owner === undefined || survivor?.requester === owner) {
+          ctx.status = 301;
+          ctx.set('Location', endpoints.ticket.href({ id: ticket.mergedInto }));
+          return;
+        }
       }
-    }
-    await sendTicket(ctx, ticket, caller);
+      span('representation', () => sendResource(ctx, ticketResource(ticket, caller, faqsOf), { version: ticket.version, variant }));
+    });
   });
 
   routes.put(endpoints.ticket, async (ctx) => {

@@ -1,5 +1,6 @@
 // What differs between the database engines, as one interface: the stores and migrations are written once
 // against it, and src/store/engines/{sqlite,postgres}*.ts provide it.
+import type SQLite from 'better-sqlite3';
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { DatabaseClock } from '../clock.ts';
@@ -46,5 +47,13 @@ export interface Engine {
   clock: DatabaseClock;
   /** A limiter whose counts every instance on this database shares. */
   rateLimiter(options: RateLimitOptions): Promise<RateLimiterAbstract>;
+  /** SQLite only: Kysely's own connection, for reads through statements prepared once (src/store/ticket-reads.ts). */
+  connection?: SQLite.Database;
+  /**
+   * A value that changes whenever a write is committed to the database, by this instance or any other, read
+   * before a read so that what the read returns can be kept until it changes; undefined where the engine cannot
+   * tell that cheaply (then nothing is kept).
+   */
+  generation(): string | undefined;
   close(): Promise<void>;
 }

@@ -77,6 +77,8 @@ export async function openPostgresEngine(url: string): Promise<Engine> {
     db,
     search: postgresSearch,
     clock: postgresClock,
+    // Answers are not kept on PostgreSQL: see docs/performance.md (a version row every write would have to lock).
+    generation: () => undefined,
     rateLimiter: async ({ keyPrefix, points, durationSeconds }) =>
       // The migrations made the table (under the lock), so the limiter need not race other instances to it.
       new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true }),

@@ -49,6 +49,37 @@ export function reusingStatements(database: SQLite.Database): SQLite.Database {
   return database;
 }
 
+/** COMMIT, or END, as Kysely and our own migrations send it. */
+const COMMIT = /^\s*(commit|end)\b/i;
+
+/**
+ * Counts this connection's commits: after every COMMIT, and after every statement that writes (outside a
+ * transaction it commits itself), the count goes up. It is read before a read and compared after, so that an
+ * answer built from that read is kept only while no commit came between. Counting on every write too (not only
+ * on COMMIT) costs nothing and errs only towards a fresher answer: a group whose member failed is rolled back,
+ * then run again, and each of its writes counts again.
+ */
+function countingCommits(database: SQLite.Database): { database: SQLite.Database; commits: () => number } {
+  let commits = 0;
+  const prepare = database.prepare.bind(database);
+  database.prepare = ((source: string) => {
+    const statement = prepare(source);
+    if (statement.readonly && !COMMIT.test(source)) return statement;
+    for (const method of ['run', 'all', 'get', 'iterate'] as const) {
+      const original = statement[method].bind(statement) as (...parameters: unknown[]) => unknown;
+      (statement as unknown as Record<string, unknown>)[method] = (...parameters: unknown[]) => {
+        try {
+          return original(...parameters);
+        } finally {
+          commits++;
+        }
+      };
+    }
+    return statement;
+  }) as SQLite.Database['prepare'];
+  return { database, commits: () => commits };
+}
+
 /**
  * The side file as RateLimiterSQLite sees it. It prepares (compiles) its upsert anew on every request and wraps
  * that one statement in an explicit transaction (BEGIN and COMMIT: two more statements); together a fifth of a
@@ -82,8 +113,10 @@ async function migrateExclusively(db: Kysely<Database>): Promise<void> {
 
 export async function openSqliteEngine(url: string, synchronous: Synchronous): Promise<Engine> {
   const path = sqlitePath(url);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(openSqlite(path, synchronous)) }) });
+  const { database, commits } = countingCommits(openSqlite(path, synchronous));
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
   await migrateExclusively(db);
+  const dataVersion = database.prepare('PRAGMA data_version').pluck(true);
   // Rate-limit counters live in a file of their own beside the data: they are written on every request, need no
   // durability (synchronous OFF), and must never wait on, or block, a write transaction of the main database.
   const limits = openSqlite(path.replace(/(\.db)?$/, '.limits.db'), 'OFF');
@@ -94,6 +127,10 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous): P
     db,
     search: sqliteSearch,
     clock: sqliteClock,
+    connection: database,
+    // Our own commits, counted; and PRAGMA data_version, which changes when another connection (another
+    // instance, a worker process) commits to the file, and never for this connection's own.
+    generation: () => `${commits()}:${dataVersion.get()}`,
     rateLimiter: ({ keyPrefix, points, durationSeconds }) =>
       new Promise<RateLimiterAbstract>((resolve, reject) => {
         const options = { storeClient: limitsClient, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
