@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { CHOICES_KEYWORD } from '../links/forms.ts';
 import { type FieldError, invalid } from './problem.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
@@ -70,12 +71,56 @@ export interface BodyDescription<S extends TObject> {
   readOnly: readonly string[];
 }
 
+interface ChoiceSchema {
+  type?: string;
+  enum?: unknown[];
+  anyOf?: ChoiceSchema[];
+  [CHOICES_KEYWORD]?: unknown;
+}
+
+/** A field a form offers as options of which one may be chosen (fixed values, or other resources). */
+function isSingleChoice(schema: ChoiceSchema): boolean {
+  const alternatives = [schema, ...(schema.anyOf ?? [])];
+  if (alternatives.some((s) => s.type === 'array')) return false;
+  return schema[CHOICES_KEYWORD] !== undefined || alternatives.some((s) => s.enum !== undefined);
+}
+
+const singleChoices = new WeakMap<TSchema, readonly string[]>();
+
+function singleChoiceFields(schema: TSchema): readonly string[] {
+  let fields = singleChoices.get(schema);
+  if (!fields) {
+    const properties = (schema as { properties?: Record<string, ChoiceSchema> }).properties ?? {};
+    fields = Object.entries(properties).filter(([, field]) => isSingleChoice(field)).map(([name]) => name);
+    singleChoices.set(schema, fields);
+  }
+  return fields;
+}
+
+/**
+ * HAL-FORMS gives a choice's current value as `selectedValues`, a list even when one value may be chosen, and
+ * clients send it back as they got it (Ketting 8 does, for every field the caller leaves alone): a one-element
+ * list for a single-choice field is read as its one value. Anything else is left for the schema to judge.
+ */
+function unwrapSingleChoices(schema: TSchema, body: Record<string, unknown>): Record<string, unknown> {
+  let unwrapped: Record<string, unknown> | undefined;
+  for (const name of singleChoiceFields(schema)) {
+    const value = body[name];
+    if (Array.isArray(value) && value.length === 1 && (typeof value[0] !== 'object' || value[0] === null)) {
+      unwrapped ??= { ...body };
+      unwrapped[name] = value[0];
+    }
+  }
+  return unwrapped ?? body;
+}
+
 /** Checks a parsed JSON body against a description, or throws a 400 problem naming every field at fault. */
-export function validateBody<S extends TObject>(description: BodyDescription<S>, body: unknown): Static<S> {
-  if (body === undefined) throw invalid(`Send ${description.noun} as a JSON object in the request body.`);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+export function validateBody<S extends TObject>(description: BodyDescription<S>, given: unknown): Static<S> {
+  if (given === undefined) throw invalid(`Send ${description.noun} as a JSON object in the request body.`);
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw invalid(`The body must be a JSON object describing ${description.noun}.`, [{ pointer: '#', detail: 'must be an object' }]);
   }
+  const body = unwrapSingleChoices(description.schema, given as Record<string, unknown>);
   const readOnly = Object.keys(body).filter((key) => description.readOnly.includes(key));
   const readOnlyErrors = readOnly.map((key) => ({ pointer: `#/${key}`, detail: 'is read-only: this request may not set it' }));
   const validate = validatorFor(description.schema);

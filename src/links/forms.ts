@@ -144,7 +144,9 @@ export function formTemplate(definition: FormDefinition): FormTemplate {
     ),
   };
   if (definition.method !== 'DELETE') {
-    template.contentType = definition.contentType ?? (definition.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
+    // JSON for every action, PATCH included (the server reads a JSON PATCH body as a merge patch): Ketting and
+    // other clients serialise only application/json, though HAL-FORMS says to treat unknown types as JSON.
+    template.contentType = definition.contentType ?? 'application/json';
   }
   if (definition.target !== undefined) template.target = definition.target;
   return template;

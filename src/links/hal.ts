@@ -98,7 +98,13 @@ export class HalResource {
     }
     if (templates && this.templates.size > 0) {
       document._templates = {};
-      for (const [name, build] of this.templates) document._templates[name] = build();
+      // A template without a target acts on the resource itself; it says so, since some clients (HAL Explorer)
+      // do not fall back to `self` as the spec lets them.
+      const self = this.links.get('self')![0]!.href;
+      for (const [name, build] of this.templates) {
+        const template = build();
+        document._templates[name] = template.target === undefined ? { ...template, target: self } : template;
+      }
     }
     return document;
   }

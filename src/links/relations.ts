@@ -15,7 +15,7 @@ export const RELATIONS: Record<string, Relation> = {
   },
   ticket: {
     summary: 'One ticket, by id.',
-    usage: 'GET it; PATCH (merge patch) or PUT to change it, DELETE to remove it. Send If-Match with its ETag to be sure nobody changed it meanwhile (412 if they did). A closed ticket cannot change (409).',
+    usage: 'GET it; PATCH or PUT to change it, DELETE to remove it. Send If-Match with its ETag to be sure nobody changed it meanwhile (412 if they did). A closed ticket cannot change (409). A PATCH body is a JSON merge patch (RFC 7396), sent as application/json (what the update form says) or application/merge-patch+json: the fields it names change, the others stay.',
   },
   faqs: {
     summary: 'The FAQs collection: the knowledge base, paged and filterable.',
@@ -23,7 +23,7 @@ export const RELATIONS: Record<string, Relation> = {
   },
   faq: {
     summary: 'One FAQ, by id.',
-    usage: 'GET it; PATCH or PUT to change it, DELETE to remove it. An FAQ without an answer is a draft.',
+    usage: 'GET it; PATCH or PUT to change it, DELETE to remove it. A PATCH body is a JSON merge patch (RFC 7396), as application/json or application/merge-patch+json. An FAQ without an answer is a draft.',
   },
   search: {
     summary: 'Search across tickets and FAQs at once.',

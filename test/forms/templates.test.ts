@@ -133,8 +133,8 @@ test('an open ticket offers update, replace, delete, promote and merge, each wit
 
   const update = templates.update!;
   t.is(update.method, 'PATCH');
-  t.is(update.contentType, 'application/merge-patch+json');
-  t.is(update.target, undefined, 'update goes to the ticket itself');
+  t.is(update.contentType, 'application/json', 'a JSON PATCH body is a merge patch, and every client can send JSON');
+  t.is(update.target, linkOf(ticket, 'self').href, 'update goes to the ticket itself, and says so');
   t.deepEqual(update.properties.filter((p) => p.required), [], 'a merge patch requires nothing');
   t.deepEqual(propertyOf(update, 'status').options!.selectedValues, ['open']);
   t.deepEqual(propertyOf(update, 'priority').options!.selectedValues, ['high']);
@@ -146,12 +146,12 @@ test('an open ticket offers update, replace, delete, promote and merge, each wit
   const replace = templates.replace!;
   t.is(replace.method, 'PUT');
   t.is(replace.contentType, 'application/json');
-  t.is(replace.target, undefined);
+  t.is(replace.target, linkOf(ticket, 'self').href);
   t.deepEqual(replace.properties.filter((p) => p.required).map((p) => p.name), ['title', 'requester']);
   t.deepEqual(propertyOf(replace, 'priority').options!.selectedValues, ['high']);
 
   t.is(templates.delete!.method, 'DELETE');
-  t.is(templates.delete!.target, undefined);
+  t.is(templates.delete!.target, linkOf(ticket, 'self').href);
   t.deepEqual(templates.delete!.properties, []);
 
   t.is(templates.promote!.method, 'POST');
@@ -213,8 +213,8 @@ test('a draft FAQ without an answer offers update, replace and delete, but not p
 
   const update = templates.update!;
   t.is(update.method, 'PATCH');
-  t.is(update.contentType, 'application/merge-patch+json');
-  t.is(update.target, undefined);
+  t.is(update.contentType, 'application/json');
+  t.is(update.target, linkOf(faq, 'self').href);
   t.deepEqual(update.properties.filter((p) => p.required), []);
   t.deepEqual(propertyOf(update, 'status').options!.selectedValues, ['draft']);
   // Choices are offered by id (the valueField), so the current ones are selected by id.
@@ -276,8 +276,8 @@ test('the v1 collection offers a default POST to /v1/faqs with question and sour
   t.deepEqual(Object.keys(faq._templates!).sort(), ['delete', 'update']);
   const update = faq._templates!.update!;
   t.is(update.method, 'PATCH');
-  t.is(update.contentType, 'application/merge-patch+json');
-  t.is(update.target, undefined);
+  t.is(update.contentType, 'application/json');
+  t.is(update.target, linkOf(faq, 'self').href);
   t.deepEqual(names(update), ['question', 'answer', 'status']);
   t.deepEqual(propertyOf(update, 'status').options!.selectedValues, ['draft']);
   t.is(faq._templates!.delete!.method, 'DELETE');
