@@ -29,6 +29,8 @@ export interface Store {
 export interface StoreOptions extends DatabaseOptions {
   /** Commit concurrent writes together (one durable commit for many); off: one commit per write. Default on. */
   groupCommit?: boolean;
+  /** Searches with at most this many matches are ranked and counted exactly (SEARCH_BOUND); default 200. */
+  searchBound?: number;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -37,7 +39,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const writes = (options.groupCommit ?? true) ? groupCommit(engine.db, { markCommits: engine.name === 'postgres' }) : writesAlone(engine.db);
   return {
     engine: engine.name,
-    tickets: new TicketStore(engine.db, engine.search, writes),
+    tickets: new TicketStore(engine.db, engine.search, writes, options.searchBound),
     faqs: new FaqStore(engine.db, engine.search, writes),
     tokens: new TokenStore(engine.db, writes),
     imports: new ImportStore(engine.db, engine.name, engine.clock),
