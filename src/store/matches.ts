@@ -21,6 +21,11 @@ export interface MatchQueries<Row> {
   count(atMost: number): Promise<number>;
   /** The caller's matching rows in a slice of id order. */
   rows(slice: Slice): Promise<Row[]>;
+  /**
+   * Every one of the caller's matching rows, in no order, when the index holds few: no ORDER BY or LIMIT, so that
+   * PostgreSQL looks the few up in the GIN index rather than walk the id index for them (all of it, for none).
+   */
+  few(): Promise<Row[]>;
 }
 
 /** Relevance of a row to the words of the query (higher is better), computed the same way on every engine. */
@@ -35,7 +40,7 @@ export async function readMatches<Row extends { id: number }>(
   const { number, size } = request;
   if ((await queries.indexed(bound + 1)) <= bound) {
     // Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from.
-    const all = await queries.rows({ order: 'desc', offset: 0, limit: bound, reverse: false });
+    const all = await queries.few();
     const scores = new Map(all.map((row) => [row.id, score(row)]));
     const ranked = all.sort((a, b) => scores.get(b.id)! - scores.get(a.id)! || b.id - a.id);
     const at = (id: number | undefined) => (id === undefined ? -1 : ranked.findIndex((row) => row.id === id));

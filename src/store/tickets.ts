@@ -155,7 +155,7 @@ export class TicketStore {
 
   private async matching(text: string, filter: TicketFilter, request: PageRequest): Promise<MatchPage<Ticket>> {
     const prepared = await this.textSearch.prepare(this.db, 'tickets', text);
-    const queries: MatchQueries<Ticket> = prepared ? this.matchQueries(prepared, text, filter) : { indexed: async () => 0, count: async () => 0, rows: async () => [] };
+    const queries: MatchQueries<Ticket> = prepared ? this.matchQueries(prepared, text, filter) : { indexed: async () => 0, count: async () => 0, rows: async () => [], few: async () => [] };
     return readMatches(request, this.searchBound, queries, relevance(text));
   }
 
@@ -167,7 +167,10 @@ export class TicketStore {
       const { n } = await this.db.selectFrom(sample.as('sample')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(n);
     };
-    if (filter.requester !== undefined) return { indexed, ...this.ownMatches(text, others) };
+    if (filter.requester !== undefined) {
+      const own = this.ownMatches(text, others);
+      return { indexed, ...own, few: () => own.rows({ order: 'desc', offset: 0, limit: Number.MAX_SAFE_INTEGER, reverse: false }) };
+    }
     // CROSS JOIN keeps SQLite from reordering the join: the index is walked first, in its own id order.
     const matching = () => this.live(others, this.db.selectFrom(match.index).crossJoin('tickets')
       .where(sql<boolean>`tickets.id = ${match.key}`).where(match.condition) as any) as ReturnType<TicketStore['live']>;
@@ -185,6 +188,7 @@ export class TicketStore {
         const rows = await query.orderBy(match.key, slice.order).limit(slice.limit).offset(slice.offset).execute();
         return rows.map(toTicket);
       },
+      few: async () => (await matching().selectAll('tickets').execute()).map(toTicket),
     };
   }
 
@@ -193,7 +197,7 @@ export class TicketStore {
    * word as the index would. Walking a common word's matches in the index for the few that are theirs would read
    * the whole index; asking the index about each of their tickets costs a lookup per ticket (or a prefix merge).
    */
-  private ownMatches(text: string, filter: TicketFilter): Omit<MatchQueries<Ticket>, 'indexed'> {
+  private ownMatches(text: string, filter: TicketFilter): Omit<MatchQueries<Ticket>, 'indexed' | 'few'> {
     const matches = textMatcher(text);
     const CHUNK = 200;
     const walk = async function* (this: TicketStore, order: 'asc' | 'desc', after?: number, before?: number) {
