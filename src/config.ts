@@ -19,6 +19,11 @@ export interface Config {
    * commits of its many connections, and where grouping measured slower (docs/performance.md).
    */
   groupCommit: boolean;
+  /**
+   * A search whose words match at most this many tickets is ranked by relevance and counted exactly; beyond it,
+   * results come newest first and the count stops here, flagged as a lower bound. Bounds every search's cost.
+   */
+  searchBound: number;
   logLevel: string;
   /** When FAQ contract v1 was deprecated, and when it goes away (RFC 9745 / RFC 8594 headers). */
   v1DeprecatedAt: Date;
@@ -293,6 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrl(env),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const, (s) => s.toUpperCase()),
     groupCommit: groupCommit(env),
+    searchBound: count(env, 'SEARCH_BOUND', '200', 10_000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS, (s) => s.toLowerCase()),
     v1DeprecatedAt: date(env, 'V1_DEPRECATED_AT', '2026-11-22T00:00:00Z'),
     v1Sunset: date(env, 'V1_SUNSET', '2027-06-30T00:00:00Z'),

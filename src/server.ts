@@ -59,7 +59,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   // links to paths no route answers.
   if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (BASE_PATH when it started), not "${config.basePath}"`);
   const log = createLogger(config.logLevel);
-  const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit });
+  const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound });
   let lifecycle: ReturnType<typeof drainable> | undefined;
   const app = await buildApp({ config, store, log, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
   const server = app.listen(config.port, config.host);

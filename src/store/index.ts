@@ -35,6 +35,8 @@ export interface Store {
 export interface StoreOptions extends DatabaseOptions {
   /** Commit concurrent writes together (one durable commit for many); off: one commit per write. Default on. */
   groupCommit?: boolean;
+  /** Searches with at most this many matches are ranked and counted exactly (SEARCH_BOUND); default 200. */
+  searchBound?: number;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -46,8 +48,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     engine: engine.name,
     generation: () => engine.generation(),
     tickets: engine.connection
-      ? new TicketStore(engine.db, engine.search, writes, preparedTicketReads(engine.connection, reads), preparedTicketInsert(engine.connection))
-      : new TicketStore(engine.db, engine.search, writes, reads),
+      ? new TicketStore(engine.db, engine.search, writes, preparedTicketReads(engine.connection, reads), preparedTicketInsert(engine.connection), options.searchBound)
+      : new TicketStore(engine.db, engine.search, writes, reads, undefined, options.searchBound),
     faqs: new FaqStore(engine.db, engine.search, writes),
     tokens: new TokenStore(engine.db, writes),
     imports: new ImportStore(engine.db, engine.name, engine.clock),

@@ -157,6 +157,16 @@ const commitMarkers: Migration = {
   },
 };
 
+/**
+ * The words tickets hold, for search to look up what a word begins before asking the full-text index (SQLite;
+ * PostgreSQL needs no such list). Filled from the index's own vocabulary, then kept by triggers.
+ */
+const searchTerms = (dialect: SchemaDialect): Migration => ({
+  async up(db: Kysely<any>) {
+    for (const statement of dialect.searchTerms('tickets', ['title', 'description', 'tags'])) await sql.raw(statement).execute(db);
+  },
+});
+
 /** Every migration by name; the names are what each database records as done. */
 function migrations(dialect: SchemaDialect): Record<string, Migration> {
   return {
@@ -166,6 +176,7 @@ function migrations(dialect: SchemaDialect): Record<string, Migration> {
     '0004-faq-source-uris': sourceUris,
     '0005-import-retention': importRetention(dialect),
     '0006-commit-markers': commitMarkers,
+    '0007-search-terms': searchTerms(dialect),
   };
 }
 

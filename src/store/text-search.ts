@@ -1,7 +1,9 @@
 // Full-text search as the stores see it: free text is cut into words here, once for every engine, and each engine
 // turns the words into its own query language (FTS5 on SQLite, tsquery on PostgreSQL). User text never reaches
 // either query language as such: every word is matched as a prefix, all of them required.
-import type { Expression, RawBuilder, SqlBool } from 'kysely';
+import type { AliasedRawBuilder, Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
+import { DROPPED_MARKS, LETTER_FOLDS, SEPARATING_MARKS } from './engines/postgres-fold.ts';
+import type { Database } from './schema.ts';
 
 export type SearchableTable = 'tickets' | 'faqs';
 
@@ -14,10 +16,42 @@ export function searchWords(text: string): string[] | undefined {
   return words ? words.slice(0, MAX_WORDS) : undefined;
 }
 
+const LATIN_LETTER = /[\u00c0-\u024f\u1e00-\u1eff]/g;
+const DROPPED = new RegExp(DROPPED_MARKS, 'gu');
+const SEPARATING = new RegExp(SEPARATING_MARKS, 'gu');
+
+/**
+ * Text as the indexes hold it: lower case, Latin letters without diacritics, words of letters and digits (what
+ * FTS5's unicode61 with remove_diacritics 2 and helpdesk_fold on PostgreSQL make of it). Ranking and SQLite's
+ * term list read words through this, so both engines rank the same rows the same way.
+ */
+export function indexedWords(text: string): string[] {
+  const folded = text.toLowerCase().replace(LATIN_LETTER, (letter) => LETTER_FOLDS.get(letter) ?? letter)
+    .replace(DROPPED, '').replace(SEPARATING, ' ');
+  return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * A text query made ready for one engine (SQLite looks up what each word may begin first): the index as a table
+ * aliased `m`, to drive a query from in id order, and the same match as a condition on one row.
+ */
+export interface PreparedMatch {
+  /** The index, as `<index> AS m`. */
+  index: AliasedRawBuilder<{ id: number }, 'm'>;
+  /** The id of an index row (`m.rowid` or `m.id`). */
+  key: RawBuilder<number>;
+  /** The index row `m` matches. */
+  condition: RawBuilder<SqlBool>;
+  /** The row whose id is `id` matches (a correlated lookup, for queries driven by another index). */
+  rowMatches(id: RawBuilder<number>): RawBuilder<SqlBool>;
+}
+
 /** What an engine provides for search; the stores use only this. */
 export interface TextSearch {
   /** A condition on `<table>.id`: the row matches the text. */
   matches(table: SearchableTable, text: string): Expression<SqlBool>;
   /** A parenthesised subquery of every matching row's id with its rank (lower is better), to join and order by. */
   rankedMatches(table: SearchableTable, text: string): RawBuilder<{ id: number; rank: number }>;
+  /** The text as a query on this engine, or undefined when nothing can match (no words, or a word no row has). */
+  prepare(db: Kysely<Database>, table: SearchableTable, text: string): Promise<PreparedMatch | undefined>;
 }

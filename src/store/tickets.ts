@@ -1,11 +1,12 @@
 // Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
-import { type Insertable, type Kysely, type Updateable } from 'kysely';
+import { type Insertable, type Kysely, type Updateable, sql } from 'kysely';
 import type { Ticket, TicketFields, TicketPriority, TicketStatus } from '../domain/tickets.ts';
 import { readPage } from './listing.ts';
-import type { Page, PageRequest } from './pagination.ts';
+import { type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
+import type { Page, PageRequest, Slice } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import { type TicketInsert, type TicketReads, toTicket } from './ticket-reads.ts';
-import type { TextSearch } from './text-search.ts';
+import { type PreparedMatch, type TextSearch, indexedWords, searchWords } from './text-search.ts';
 import type { Writes } from './writes.ts';
 
 export interface TicketFilter {
@@ -16,6 +17,9 @@ export interface TicketFilter {
   /** Only the tickets this bulk import created. */
   importId?: number;
 }
+
+/** Matches ranked and counted exactly up to here (SEARCH_BOUND). */
+export const DEFAULT_SEARCH_BOUND = 200;
 
 function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
   const columns: Updateable<TicketsTable> = {};
@@ -31,6 +35,16 @@ function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
 
 const now = () => new Date().toISOString();
 
+/** How relevant a ticket is to the words of a query: its title counts most, then its tags, then its description. */
+function relevance(text: string) {
+  const words = (searchWords(text) ?? []).flatMap(indexedWords);
+  return (ticket: Ticket) => wordScore(words, [
+    { words: indexedWords(ticket.title), weight: 3 },
+    { words: ticket.tags.flatMap(indexedWords), weight: 2 },
+    { words: indexedWords(ticket.description), weight: 1 },
+  ]);
+}
+
 export class TicketStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -39,6 +53,8 @@ export class TicketStore {
     private readonly reads: TicketReads,
     /** SQLite: a create's insert prepared once; elsewhere Kysely's. */
     private readonly insert?: TicketInsert,
+    /** Searches with at most this many matches are ranked and counted exactly (see matches.ts). */
+    private readonly searchBound: number = DEFAULT_SEARCH_BOUND,
   ) {}
 
   find(id: number): Promise<Ticket | undefined> {
@@ -82,9 +98,8 @@ export class TicketStore {
     return row && toTicket(row);
   }
 
-  private live(filter: TicketFilter) {
-    let query = this.db
-      .selectFrom('tickets')
+  private live(filter: TicketFilter, from = this.db.selectFrom('tickets')) {
+    let query = from
       .where('deleted_at', 'is', null)
       .where('merged_into', 'is', null);
     if (filter.status) query = query.where('status', '=', filter.status);
@@ -104,7 +119,8 @@ export class TicketStore {
     return Number(n);
   }
 
-  async list(filter: TicketFilter, request: PageRequest): Promise<Page<Ticket>> {
+  async list(filter: TicketFilter, request: PageRequest): Promise<Page<Ticket> | MatchPage<Ticket>> {
+    if (filter.q !== undefined) return this.matching(filter.q, filter, request);
     if (TicketStore.plain(filter)) return readPage(request, () => this.count(filter), (slice) => this.reads.slice(filter.status, slice));
     const page = await readPage(request, () => this.count(filter), async (slice) => {
       let query = this.live(filter).selectAll();
@@ -115,16 +131,106 @@ export class TicketStore {
     return { ...page, items: page.items.map(toTicket) };
   }
 
-  /** The best matches for free text, best first. */
-  async search(text: string, limit: number, filter: TicketFilter = {}): Promise<Ticket[]> {
-    const rows = await this.live(filter)
-      .innerJoin(this.textSearch.rankedMatches('tickets', text).as('m'), 'm.id', 'tickets.id')
-      .selectAll('tickets')
-      .orderBy('m.rank')
-      .limit(limit)
-      .execute();
-    return rows.map(toTicket);
+  /** The best matches for free text (best first, or newest first when they are too many to rank), and their count. */
+  async search(text: string, limit: number, filter: TicketFilter = {}): Promise<MatchPage<Ticket>> {
+    return this.matching(text, filter, { number: 1, size: limit });
   }
+
+  private async matching(text: string, filter: TicketFilter, request: PageRequest): Promise<MatchPage<Ticket>> {
+    const prepared = await this.textSearch.prepare(this.db, 'tickets', text);
+    const queries: MatchQueries<Ticket> = prepared ? this.matchQueries(prepared, text, filter) : { indexed: async () => 0, count: async () => 0, rows: async () => [], few: async () => [] };
+    return readMatches(request, this.searchBound, queries, relevance(text));
+  }
+
+  /** A search's queries, driven by the full-text index in id order; a requester's by their own tickets. */
+  private matchQueries(match: PreparedMatch, text: string, filter: TicketFilter): MatchQueries<Ticket> {
+    const { q: _, ...others } = filter;
+    const indexed = async (atMost: number) => {
+      const sample = this.db.selectFrom(match.index).select(sql`1`.as('one')).where(match.condition).limit(atMost);
+      const { n } = await this.db.selectFrom(sample.as('sample')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(n);
+    };
+    if (filter.requester !== undefined) {
+      const own = this.ownMatches(text, others);
+      return { indexed, ...own, few: () => own.rows({ order: 'desc', offset: 0, limit: Number.MAX_SAFE_INTEGER, reverse: false }) };
+    }
+    // CROSS JOIN keeps SQLite from reordering the join: the index is walked first, in its own id order.
+    const matching = () => this.live(others, this.db.selectFrom(match.index).crossJoin('tickets')
+      .where(sql<boolean>`tickets.id = ${match.key}`).where(match.condition) as any) as ReturnType<TicketStore['live']>;
+    return {
+      indexed,
+      count: async (atMost) => {
+        const sample = matching().select(sql`1`.as('one')).limit(atMost);
+        const { n } = await this.db.selectFrom(sample.as('sample')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        return Number(n);
+      },
+      rows: async (slice: Slice) => {
+        let query = matching().selectAll('tickets');
+        if (slice.after !== undefined) query = query.where(sql<boolean>`${match.key} > ${slice.after}`);
+        if (slice.before !== undefined) query = query.where(sql<boolean>`${match.key} < ${slice.before}`);
+        const rows = await query.orderBy(match.key, slice.order).limit(slice.limit).offset(slice.offset).execute();
+        return rows.map(toTicket);
+      },
+      // The index's few ids first, then those tickets by key: joined in one query, PostgreSQL's planner (which
+      // cannot tell how few a prefix matches) hashes the whole tickets table against them.
+      few: async () => {
+        const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
+        if (found.length === 0) return [];
+        const rows = await this.live(others).selectAll().where('id', 'in', found.map(({ id }) => id)).execute();
+        return rows.map(toTicket);
+      },
+    };
+  }
+
+  /**
+   * A requester's matches: their own tickets (an index of a few rows), read in id order and matched here word by
+   * word as the index would. Walking a common word's matches in the index for the few that are theirs would read
+   * the whole index; asking the index about each of their tickets costs a lookup per ticket (or a prefix merge).
+   */
+  private ownMatches(text: string, filter: TicketFilter): Omit<MatchQueries<Ticket>, 'indexed' | 'few'> {
+    const matches = textMatcher(text);
+    const CHUNK = 200;
+    const walk = async function* (this: TicketStore, order: 'asc' | 'desc', after?: number, before?: number) {
+      for (;;) {
+        let query = this.live(filter).selectAll();
+        if (after !== undefined) query = query.where('id', '>', after);
+        if (before !== undefined) query = query.where('id', '<', before);
+        const rows = await query.orderBy('id', order).limit(CHUNK).execute();
+        for (const row of rows) {
+          const ticket = toTicket(row);
+          if (matches(ticket)) yield ticket;
+        }
+        if (rows.length < CHUNK) return;
+        if (order === 'desc') before = rows.at(-1)!.id;
+        else after = rows.at(-1)!.id;
+      }
+    }.bind(this);
+    return {
+      count: async (atMost) => {
+        let n = 0;
+        for await (const _ of walk('desc')) if (++n >= atMost) break;
+        return n;
+      },
+      rows: async (slice: Slice) => {
+        const found: Ticket[] = [];
+        let skip = slice.offset;
+        for await (const ticket of walk(slice.order, slice.after, slice.before)) {
+          if (skip > 0) skip -= 1;
+          else if (found.push(ticket) >= slice.limit) break;
+        }
+        return found;
+      },
+    };
+  }
+}
+
+/** Whether a ticket holds every word of the text as the beginning of one of its words (what the index matches). */
+function textMatcher(text: string): (ticket: Ticket) => boolean {
+  const words = (searchWords(text) ?? []).flatMap(indexedWords);
+  return (ticket) => {
+    const own = [ticket.title, ticket.description, ...ticket.tags].flatMap(indexedWords);
+    return words.every((word) => own.some((candidate) => candidate.startsWith(word)));
+  };
 }
 
 /** The columns of a new ticket, for writers that insert tickets inside a transaction of their own (bulk imports). */

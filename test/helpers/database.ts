@@ -9,6 +9,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../src/store/schema.ts';
+import { registerSearchFunctions } from '../../src/store/engines/sqlite-search.ts';
 
 export type TestEngine = 'sqlite' | 'postgres';
 
@@ -82,13 +83,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return testEngine === 'postgres' ? createPostgresDatabase() : createSqliteDatabase();
 }
 
+/** The triggers that keep tickets_terms call helpdesk_words: a connection that writes tickets needs it. */
+function withSearchFunctions(database: SQLite.Database): SQLite.Database {
+  registerSearchFunctions(database);
+  return database;
+}
+
 /**
  * A connection of a test's own to a database by URL, through the same Kysely schema as the server, for a test
  * that looks inside many times (its caller destroys it).
  */
 export function openTestConnection(url: string): Kysely<Database> {
   const dialect = url.startsWith('file:')
-    ? new SqliteDialect({ database: new SQLite(url.slice('file:'.length), { fileMustExist: true }) })
+    ? new SqliteDialect({ database: withSearchFunctions(new SQLite(url.slice('file:'.length), { fileMustExist: true })) })
     : new PostgresDialect({ pool: quietPool({ connectionString: url, max: 2 }) });
   return new Kysely<Database>({ dialect });
 }

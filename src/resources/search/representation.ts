@@ -2,6 +2,7 @@
 import { type Caller, may } from '../../domain/access.ts';
 import type { Faq } from '../../domain/faqs.ts';
 import type { Ticket } from '../../domain/tickets.ts';
+import type { MatchOrder } from '../../store/matches.ts';
 import { HalResource } from '../../links/hal.ts';
 import { endpoints } from '../../links/registry.ts';
 import { faqResource } from '../faqs/representation.ts';
@@ -12,6 +13,10 @@ export interface SearchResults {
   tickets: Ticket[];
   faqs: Faq[];
   ticketMatches: number;
+  /** The count stopped at the search bound: at least ticketMatches tickets match. */
+  ticketMatchesAtLeast: boolean;
+  /** How the embedded tickets are ordered: by relevance when few enough match to rank, else newest first. */
+  ticketOrder: MatchOrder;
   /** Null when FAQs are not searched here (the ticket service alone: its `faqs` link leads to them). */
   faqMatches: number | null;
 }
@@ -30,7 +35,13 @@ export function searchResource(results: SearchResults, caller: Caller, links?: S
   const { q } = results;
   const { tickets, faqs, faqsOf } = links ?? { tickets: true, faqs: endpoints.faqs.href({ q }) };
   const resource = new HalResource(
-    { q: q ?? null, matches: { tickets: results.ticketMatches, faqs: results.faqMatches } },
+    {
+      q: q ?? null,
+      matches: { tickets: results.ticketMatches, faqs: results.faqMatches },
+      // FAQs are few: always ranked, always counted exactly.
+      matchesAreLowerBounds: { tickets: results.ticketMatchesAtLeast, faqs: results.faqMatches === null ? null : false },
+      order: { tickets: results.ticketOrder, faqs: results.faqMatches === null ? null : 'relevance' },
+    },
     endpoints.search.href({ q }),
   );
   if (tickets && may(caller, 'ticket:list')) resource.link('tickets', { href: endpoints.tickets.href({ q }), title: 'Every matching ticket, paged' });

@@ -8,7 +8,7 @@ import type { Routes } from '../../http/routing.ts';
 import { QueryReader } from '../../http/query.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
-import { type SearchLinks, searchResource } from './representation.ts';
+import { type SearchLinks, type SearchResults, searchResource } from './representation.ts';
 
 /**
  * What this process searches. The single server searches both; alone, a service searches its own kind, and
@@ -36,13 +36,16 @@ export function searchRoutes(routes: Routes, store: Store, scope: SearchScope = 
     const faqFilter = { q, onlyPublished: !may(caller, 'faq:read-drafts') };
     const searchTickets = q !== undefined && scope.tickets && may(caller, 'ticket:list');
     const searchFaqs = q !== undefined && scope.faqs === true;
+    const found = searchTickets ? await store.tickets.search(q, BEST_MATCHES, ticketFilter) : undefined;
     const results = {
       q,
-      tickets: searchTickets ? await store.tickets.search(q, BEST_MATCHES, ticketFilter) : [],
-      ticketMatches: searchTickets ? await store.tickets.count(ticketFilter) : 0,
+      tickets: found?.items ?? [],
+      ticketMatches: found?.totalElements ?? 0,
+      ticketMatchesAtLeast: found?.totalElementsIsLowerBound ?? false,
+      ticketOrder: found?.order ?? 'relevance',
       faqs: searchFaqs ? await store.faqs.search(q, BEST_MATCHES, faqFilter) : [],
       faqMatches: searchFaqs ? await store.faqs.count(faqFilter) : scope.faqs === true ? 0 : null,
-    };
+    } satisfies SearchResults;
     const links: SearchLinks = {
       tickets: scope.tickets,
       faqs: scope.faqs === true ? endpoints.faqs.href({ q }) : await scope.faqs(q),

@@ -22,6 +22,8 @@ export interface SchemaDialect {
   counterTriggers(table: string, live: LiveCondition): string[];
   /** Statements for a full-text index over some columns of a table, kept in step by triggers. */
   searchIndex(table: string, columns: string[]): string[];
+  /** Statements for a list of the words a table's rows hold (filled and then kept by triggers), if the engine needs one. */
+  searchTerms(table: string, columns: string[]): string[];
   /**
    * Statements for a trigger `name` that runs `action` (SQL statements over the row's NEW and OLD) after an
    * update of a row of `table` for which `when` holds.

@@ -92,6 +92,8 @@ export const postgresSchema: SchemaDialect = {
   },
   counterTriggers,
   searchIndex,
+  // A prefix of a tsquery is looked up in the GIN index's own ordered list of lexemes: no list of words to keep.
+  searchTerms: () => [],
   afterUpdate,
   extras,
 };

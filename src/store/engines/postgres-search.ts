@@ -2,7 +2,7 @@
 // query word a prefix lexeme, all of them required, ranked by ts_rank. No text-search parser or dictionary is
 // involved on either side, so "e-mail", "alice@example.com" or "v1.2" split into words exactly as on SQLite.
 import { sql } from 'kysely';
-import { type SearchableTable, type TextSearch, searchWords } from '../text-search.ts';
+import { type PreparedMatch, type SearchableTable, type TextSearch, searchWords } from '../text-search.ts';
 
 /** PostgreSQL refuses lexemes of 2 KB and more; documents leave such words out, so queries cannot find them. */
 const MAX_LEXEME_BYTES = 2046;
@@ -34,5 +34,15 @@ export const postgresSearch: TextSearch = {
     if (query === undefined) return sql`(SELECT NULL::integer AS id, NULL::real AS rank WHERE false)`;
     // ts_rank grows with relevance; the stores order by rank ascending, as FTS5's bm25 reads.
     return sql`(SELECT id, -ts_rank(document, ${query}) AS rank FROM ${index(table)} WHERE document @@ ${query})`;
+  },
+  async prepare(_db, table, text): Promise<PreparedMatch | undefined> {
+    const query = tsQuery(text);
+    if (query === undefined) return undefined;
+    return {
+      index: sql<{ id: number }>`${index(table)}`.as('m'),
+      key: sql<number>`m.id`,
+      condition: sql<boolean>`m.document @@ ${query}`,
+      rowMatches: (id) => sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,
+    };
   },
 };

@@ -32,6 +32,25 @@ function searchIndex(table: string, columns: string[]): string[] {
   ];
 }
 
+/**
+ * The words of a table's rows (never removed: a word no row holds any more only widens a search by a term that
+ * matches nothing), filled from the FTS5 index's vocabulary and then kept by triggers through helpdesk_words,
+ * which every connection that writes registers (registerSearchFunctions).
+ */
+function searchTerms(table: string, columns: string[]): string[] {
+  const words = (row: string) => `SELECT value FROM json_each(helpdesk_words(${columns.map((c) => `${row}.${c}`).join(', ')}))`;
+  return [
+    `CREATE TABLE ${table}_terms (term TEXT PRIMARY KEY) WITHOUT ROWID`,
+    `CREATE VIRTUAL TABLE temp.${table}_vocabulary USING fts5vocab(main, ${table}_fts, row)`,
+    `INSERT INTO ${table}_terms (term) SELECT term FROM temp.${table}_vocabulary`,
+    `DROP TABLE temp.${table}_vocabulary`,
+    `CREATE TRIGGER ${table}_terms_insert AFTER INSERT ON ${table}
+     BEGIN INSERT OR IGNORE INTO ${table}_terms (term) ${words('NEW')}; END`,
+    `CREATE TRIGGER ${table}_terms_update AFTER UPDATE OF ${columns.join(', ')} ON ${table}
+     BEGIN INSERT OR IGNORE INTO ${table}_terms (term) ${words('NEW')}; END`,
+  ];
+}
+
 function afterUpdate(name: string, table: string, when: string, action: string): string[] {
   return [`CREATE TRIGGER ${name} AFTER UPDATE ON ${table} FOR EACH ROW WHEN ${when} BEGIN ${action}; END`];
 }
@@ -48,6 +67,7 @@ export const sqliteSchema: SchemaDialect = {
   },
   counterTriggers,
   searchIndex,
+  searchTerms,
   afterUpdate,
   extras: () => [],
 };

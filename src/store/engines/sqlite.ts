@@ -10,7 +10,7 @@ import type { Database } from '../schema.ts';
 import type { Engine } from './engine.ts';
 import { sqliteClock } from './sqlite-clock.ts';
 import { sqliteSchema } from './sqlite-schema.ts';
-import { sqliteSearch } from './sqlite-search.ts';
+import { registerSearchFunctions, sqliteSearch } from './sqlite-search.ts';
 
 export function sqlitePath(url: string): string {
   return resolve(url.slice('file:'.length));
@@ -24,6 +24,8 @@ export function openSqlite(path: string, synchronous: Synchronous | 'OFF'): SQLi
   database.pragma(`synchronous = ${synchronous}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // The triggers that keep tickets_terms call it: every connection that may write tickets needs it.
+  registerSearchFunctions(database);
   return database;
 }
 

@@ -69,7 +69,9 @@ async function checkWalk(t: import('ava').ExecutionContext, filters: Record<stri
   for (const [index, p] of forward.entries()) {
     const number = index + 1;
     t.deepEqual(halViolations(p), []);
-    t.deepEqual(p.page, { size, totalElements: expected.length, totalPages: pages, number });
+    // A search's page also says whether its count is exact (it is: these searches match few tickets).
+    const exact = 'q' in filters ? { totalElementsIsLowerBound: false } : {};
+    t.deepEqual(p.page, { size, totalElements: expected.length, totalPages: pages, number, ...exact });
     t.is(embedded(p, 'tickets').length, Math.min(size, expected.length - index * size));
     t.is(linksOf(p, 'prev').length, number > 1 ? 1 : 0, `prev on page ${number}`);
     t.is(linksOf(p, 'next').length, number < pages ? 1 : 0, `next on page ${number}`);
@@ -101,7 +103,8 @@ test('a status filter is kept by every link of the walk', async (t) => {
 });
 
 test('a status and text filter together are kept by every link of the walk', async (t) => {
-  await checkWalk(t, { status: 'pending', q: 'alpha' }, ids.pendingAlpha, 2);
+  // A search ranks its matches; these are all equally relevant, so they come newest first.
+  await checkWalk(t, { status: 'pending', q: 'alpha' }, [...ids.pendingAlpha].reverse(), 2);
 });
 
 test('a size that divides the total evenly gives full pages and no empty last page', async (t) => {
