@@ -27,7 +27,8 @@ export interface AnswerCacheLimits {
  * The one place a key is made, so that whatever else an answer comes to depend on is added here.
  */
 export function answerKey(ctx: Context, caller: Caller, variant: string | undefined): string {
-  return `${ctx.origin}\n${ctx.url}\n${mediaTypeOf(ctx)}\n${roleOf(caller)}\n${ticketOwner(caller) ?? ''}\n${variant ?? ''}`;
+  // Not ctx.origin: in Koa 3 that is the request's Origin header, not the origin the request was made to.
+  return `${ctx.protocol}://${ctx.host}\n${ctx.url}\n${mediaTypeOf(ctx)}\n${roleOf(caller)}\n${ticketOwner(caller) ?? ''}\n${variant ?? ''}`;
 }
 
 export class AnswerCache {
