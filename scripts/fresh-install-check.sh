@@ -21,9 +21,7 @@ npm ci --omit=dev --no-audit --no-fund
 
 port="$(node -e "const s=require('node:net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 export PORT="$port" HOST=127.0.0.1 DATABASE_URL="file:$work/helpdesk.db"
-# npm start's own process is not the server's: run node the way the script says, so that the signal reaches it.
-start_command="$(node -p "require('./package.json').scripts.start")"
-$start_command >"$work/server.log" 2>&1 &
+npm start >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   if curl -sf -o /dev/null "http://127.0.0.1:$port/health"; then break; fi
@@ -33,7 +31,9 @@ done
 status="$(curl -s -o "$work/home.json" -w '%{http_code}' "http://127.0.0.1:$port/")"
 [ "$status" = 200 ] || { cat "$work/server.log" >&2; echo "fresh-install: GET / answered $status" >&2; exit 1; }
 grep -q '"_links"' "$work/home.json" || { echo "fresh-install: GET / is not a HAL document" >&2; exit 1; }
+# npm passes SIGTERM on to the server, which drains and exits 0.
 kill -TERM "$server_pid"
 wait "$server_pid"
 server_pid=''
+grep -q '"stopped"' "$work/server.log" || { cat "$work/server.log" >&2; echo "fresh-install: the server did not stop cleanly" >&2; exit 1; }
 echo "fresh-install: npm ci --omit=dev && npm start served / (200) on a fresh clone"
