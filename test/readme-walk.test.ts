@@ -106,23 +106,31 @@ test('the README walk runs as written and every command prints what its comment 
   });
   // Each command's output goes to a file of its own; `{ …; }` keeps variables and the background job in the
   // one shell, as they are when a reader pastes the blocks.
-  const script = all.map((step, index) => `{ ${step.command}\n} >"${out}/${index}" 2>&1; echo $? >"${out}/${index}.rc"`).join('\n');
-  writeFileSync(join(out, 'walk.sh'), `set -u\n${script}\n`);
+  // Job control on (`set -m`), as in a terminal: `npm start &` is a job with its own process group, which the
+  // walk's `kill %1` signals whole (npm does not pass SIGTERM on to the server).
+  const script = all
+    .map((step, index) => `{ ${step.command}\n} >"${out}/${index}" 2>&1; echo $? >"${out}/${index}.rc"; [ -z "\${!:-}" ] || echo $! >"${out}/job.pid"`)
+    .join('\n');
+  writeFileSync(join(out, 'walk.sh'), `set -m\n${script}\n`);
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await sparePort()), DATABASE_URL: database.url, SQLITE_SYNCHRONOUS: 'NORMAL', LOG_LEVEL: 'info' };
   delete env.ADMIN_TOKEN;
   const bash = spawn('bash', [join(out, 'walk.sh')], { cwd: ROOT, env, stdio: 'ignore', detached: true });
   // The walk stops its server (`kill %1`); should it fail before that, its process group goes with the test.
   const killGroup = () => {
-    try {
-      process.kill(-bash.pid!, 'SIGKILL');
-    } catch {
-      // Already gone.
+    const job = join(out, 'job.pid');
+    for (const group of [bash.pid!, ...(existsSync(job) ? [Number(readFileSync(job, 'utf8'))] : [])]) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
     }
   };
   t.teardown(killGroup);
   const timer = setTimeout(killGroup, 50_000);
   await once(bash, 'exit');
   clearTimeout(timer);
+  const port = env.PORT!;
 
   let checked = 0;
   all.forEach((step, index) => {
@@ -156,6 +164,13 @@ test('the README walk runs as written and every command prints what its comment 
     }
   });
   t.true(checked >= 15, `only ${checked} documented answers were checked`);
+  // `kill %1` stopped the server: within its grace period, nothing listens on the port any more.
+  let stopped = false;
+  for (let attempt = 0; attempt < 100 && !stopped; attempt++) {
+    stopped = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.body?.cancel().then(() => false) ?? false, () => true);
+    if (!stopped) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.true(stopped, 'the server still answers after the walk stopped it');
   // The tickets link is the registry's own template, whatever the README says.
   t.true(README.includes(`"href":"${endpoints.tickets.template}"`), 'the README shows the tickets template the registry has');
 });
