@@ -24,12 +24,12 @@ interface Step {
 }
 
 /** The shell blocks that follow a `<!-- walk -->` marker, in order. */
-export function walkBlocks(markdown: string): string[] {
+function walkBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/<!-- walk -->\n```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
 }
 
 /** Splits a block into commands: a line ending in `\` or `|` goes on; a line that is only a comment annotates the last. */
-export function steps(block: string): Step[] {
+function steps(block: string): Step[] {
   const result: Step[] = [];
   let pending = '';
   for (const line of block.split('\n')) {
