@@ -3,9 +3,10 @@
 // servers on one port (src/cluster.ts).
 import cluster from 'node:cluster';
 import { runPrimary } from './cluster.ts';
-import { type Config, ConfigError, loadConfig, redactDatabaseUrl } from './config.ts';
+import { type Config, ConfigError, ConfigErrors, loadConfig, redactDatabaseUrl } from './config.ts';
+import { setMount } from './links/mount.ts';
 import { createLogger, exitFlushed } from './log.ts';
-import { type RunningServer, startServer } from './server.ts';
+import type { RunningServer } from './server.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -13,17 +14,27 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`helpdesk: bad configuration: ${error.message}`);
+      // One line per bad variable, each complete on its own (log collectors split on lines).
+      const errors = error instanceof ConfigErrors ? error.errors : [error];
+      console.error(errors.map((each) => `helpdesk: bad configuration: ${each.message}`).join('\n'));
       process.exit(2);
     }
     throw error;
   }
+  // The server (and the URI registry under it) is loaded only now, once the mount it expands every template
+  // under is known from the configuration.
+  setMount(config.basePath);
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(config.workers, createLogger(config.logLevel));
+  const { ListenError, startServer } = await import('./server.ts');
   let running: RunningServer;
   try {
     running = await startServer(config);
   } catch (error) {
     // An operator needs the one fact (which store, why), not a driver's stack trace.
+    if (error instanceof ListenError) {
+      console.error(`helpdesk: ${error.message}`);
+      process.exit(1);
+    }
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`helpdesk: cannot start with DATABASE_URL=${redactDatabaseUrl(config.databaseUrl)}: ${reason.split('\n')[0]}`);
     process.exit(1);

@@ -54,10 +54,18 @@ function drainable(server: Server) {
   };
 }
 
+/** The address could not be taken (in use, not allowed, not this machine's): a fault of PORT/HOST, not of the store. */
+export class ListenError extends Error {
+  constructor(readonly host: string, readonly port: number, reason: Error) {
+    super(`cannot listen on HOST=${host} PORT=${port}: ${reason.message}`, { cause: reason });
+    this.name = 'ListenError';
+  }
+}
+
 export async function startServer(config: Config, extraRoutes?: AppDependencies['extraRoutes']): Promise<RunningServer> {
-  // The URI registry read BASE_PATH when the process started; a configuration that says otherwise would serve
+  // The URI registry fixed its mount when it loaded (src/links/mount.ts); a configuration that says otherwise would serve
   // links to paths no route answers.
-  if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (BASE_PATH when it started), not "${config.basePath}"`);
+  if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (fixed when the registry loaded), not "${config.basePath}"`);
   const log = createLogger(config.logLevel);
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound });
   let lifecycle: ReturnType<typeof drainable> | undefined;
@@ -71,10 +79,15 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (error) {
+    await store.close();
+    throw new ListenError(config.host, config.port, error as Error);
+  }
   // Every instance that serves tickets runs bulk imports too (an FAQ service alone never has a job to poll
   // for); its leases name it, so a job it held can be told from another's.
   const worker = !config.services.has('tickets') ? undefined : startImportWorker({ imports: store.imports, config: config.imports, log, instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { loadConfig } from '../src/config.ts';
+import { ConfigErrors, loadConfig } from '../src/config.ts';
 import { configErrorOf } from './helpers/config.ts';
 
 const SERVER = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -185,4 +185,14 @@ test('by default the database goes in ./data, which is created, and the server a
   await home.arrayBuffer();
   const stopped = await run.stop();
   t.is(stopped.code, 0, stopped.stderr);
+});
+
+test('several bad variables are all reported, each as its own line, in one ConfigErrors', (t) => {
+  const error = configErrorOf({ PORT: 'x', LOG_LEVEL: 'loud', BASE_PATH: '/kb/', SERVICES: 'tickets', FAQ_API: 'nope' });
+  t.true(error instanceof ConfigErrors);
+  const errors = (error as ConfigErrors).errors;
+  t.deepEqual(errors.map((each) => each.variable), ['PORT', 'LOG_LEVEL', 'FAQ_API', 'BASE_PATH']);
+  t.deepEqual(error.message.split('\n'), errors.map((each) => each.message));
+  // The FAQ_API that is set but bad is reported once, not also as missing.
+  t.is(errors.filter((each) => each.variable === 'FAQ_API').length, 1);
 });

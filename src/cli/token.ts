@@ -15,7 +15,7 @@ function fail(message: string): never {
 
 function readArguments() {
   try {
-    return parseArgs({ options: { role: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' } }, strict: true }).values;
+    return parseArgs({ options: { role: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
   } catch (error) {
     // An unknown option, a missing value or a stray argument: the operator needs the usage, not a stack trace.
     fail((error as Error).message);
@@ -23,6 +23,11 @@ function readArguments() {
 }
 
 const values = readArguments();
+if (values.help) {
+  // Asked for, the usage is the answer: on stdout, and a success.
+  console.log(`${USAGE}\nMints a bearer token in the database DATABASE_URL names and prints its secret once.`);
+  process.exit(0);
+}
 const role = values.role as Role | undefined;
 if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
 const name = values.name?.trim();

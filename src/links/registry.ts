@@ -1,15 +1,15 @@
 // The one registry of URI templates: routes are registered from these and every href is expanded from them,
 // so a link can never point where no route is.
 import parseTemplate, { type UriTemplate } from 'uri-templates';
-import { basePath } from '../config.ts';
 import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, PROBLEM_JSON, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
+import { fixedMount } from './mount.ts';
 
 /**
- * The prefix every path is mounted under (BASE_PATH: `/kb`, say), read once as the process starts: a service
- * may move its routes and its clients, who follow links, never notice. Process-wide because templates are
- * already expanded at module load (the forms' option links).
+ * The prefix every path is mounted under (BASE_PATH: `/kb`, say), from the configuration (src/links/mount.ts): a
+ * service may move its routes and its clients, who follow links, never notice. Process-wide because templates
+ * are already expanded at module load (the forms' option links).
  */
-export const MOUNT = basePath(process.env);
+export const MOUNT = fixedMount();
 
 export type TemplateValues = Record<string, string | number | undefined>;
 

@@ -177,3 +177,21 @@ test('the CLI refuses bad arguments with a usage line and a non-zero exit, minti
     await database.drop();
   }
 });
+
+test('the CLI answers --help (and -h) with its usage on stdout and exit 0, minting nothing', async (t) => {
+  const database = await createTestDatabase();
+  const shared = await startTestServer({ DATABASE_URL: database.url });
+  try {
+    for (const flag of ['--help', '-h']) {
+      const result = await cli(database.url, [flag]);
+      t.is(result.code, 0, result.stderr);
+      t.regex(result.stdout, /^usage: npm run token -- --role admin\|agent\|requester --name NAME \[--email EMAIL\]$/m, flag);
+      t.is(result.stderr, '', flag);
+    }
+    const tokens = await shared.inspect((db) => db.selectFrom('tokens').select('id').execute());
+    t.is(tokens.length, 0);
+  } finally {
+    await shared.close();
+    await database.drop();
+  }
+});
