@@ -2,6 +2,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import compose from 'koa-compose';
+import { jsonShapeFault, jsonShapeMessage } from './json-shape.ts';
 import { JSON_BODY_TYPES } from './media-types.ts';
 import { Problem, invalid } from './problem.ts';
 
@@ -52,28 +53,13 @@ export function refuseUndecodable(parse: Middleware) {
   };
 }
 
-/** The JSON pointer (`#/a/0`) of the first string in `value` that holds U+0000, if any. */
-export function nulCharacterAt(value: unknown): string | undefined {
-  // Iterative: a body nested thousands deep is the validator's to refuse, not a stack overflow here.
-  const pending: [unknown, string][] = [[value, '#']];
-  while (pending.length > 0) {
-    const [item, pointer] = pending.pop()!;
-    if (typeof item === 'string' && item.includes('\u0000')) return pointer;
-    if (typeof item !== 'object' || item === null) continue;
-    for (const [key, child] of Object.entries(item).reverse()) {
-      pending.push([child, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`]);
-    }
-  }
-  return undefined;
-}
-
 /**
- * PostgreSQL text cannot hold U+0000 and no field of ours has a use for it, so it is refused on every engine
- * alike (a 400 naming the field), rather than stored on one and a 500 on the other.
+ * A body nested past MAX_JSON_DEPTH, or with U+0000 in a string, is a 400 naming the place, before any schema
+ * (or any recursive code) sees it.
  */
-async function refuseNulCharacters(ctx: Context, next: Next) {
-  const pointer = nulCharacterAt(ctx.request.body);
-  if (pointer) throw invalid('Text may not contain the NUL character (U+0000).', [{ pointer, detail: 'holds U+0000' }]);
+async function refuseBadShapes(ctx: Context, next: Next) {
+  const fault = jsonShapeFault(ctx.request.body);
+  if (fault) throw invalid(jsonShapeMessage(fault), [fault]);
   await next();
 }
 
@@ -91,7 +77,7 @@ export function jsonBodies(ownBody: (ctx: Context) => boolean = () => false) {
       multipart: false,
       parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH],
     })),
-    refuseNulCharacters,
+    refuseBadShapes,
   ]);
   // Only POST, PUT and PATCH bodies are read (and refused when not JSON): anything else goes straight on.
   return (ctx: Context, next: Next) => (!METHODS_WITH_BODIES.has(ctx.method) || ownBody(ctx) ? next() : parse(ctx, next));

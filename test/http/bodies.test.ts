@@ -64,6 +64,21 @@ test.serial('text holding a NUL character is a 400 naming the field at every wri
   t.deepEqual(namedFields(nested), ['#/tags/1']);
 });
 
+test.serial('a body nested past 32 levels is a 400 naming the place at every write, never a 500, and changes nothing', async (t) => {
+  const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  for (const { method, path } of targets()) {
+    // 32 levels in all pass the shape check (the schema then judges the body); 33 do not.
+    const problem = await refused(t, path, raw(method, `{"title":"x","description":${deep(32)}}`), 400);
+    t.deepEqual(namedFields(problem), [`#/description${'/0'.repeat(31)}`], `${method} ${path}`);
+    t.regex(problem.detail, /at most 32 levels/);
+    const schemaFault = await refused(t, path, raw(method, `{"title":"x","description":${deep(31)}}`), 400);
+    t.notRegex(schemaFault.detail, /levels/, `${method} ${path}: 32 levels are the schema's to judge`);
+  }
+  // Far deeper than any stack: JSON.parse copes, and the walk that checks it is iterative.
+  const hostile = await refused(t, '/tickets', raw('POST', `{"title":"x","description":${deep(40_000)}}`), 400);
+  t.regex(hostile.detail, /at most 32 levels/);
+});
+
 test.serial('a JSON body that is not an object is a 400 problem, and changes nothing', async (t) => {
   for (const { method, path } of targets()) {
     for (const body of ['"text"', '42', 'null', 'true', '[]', '[{"title":"x"}]']) {
@@ -138,11 +153,12 @@ test.serial('unknown fields are a 400 naming each, and change nothing', async (t
   t.deepEqual(namedFields(await refused(t, '/tickets', json('POST', { ...VALID_TICKET, constructor: {} }), 400)), ['#/constructor']);
 });
 
-test.serial('deeply nested values and numbers beyond safe integers are a 400 naming the field, and change nothing', async (t) => {
+test.serial('deeply nested values and numbers beyond safe integers are a 400 naming the place, and change nothing', async (t) => {
+  // Named where the nesting passes 32 levels (the body itself is the first).
   const nested = `{"title":"x","requester":"a@example.com","tags":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
-  t.deepEqual(namedFields(await refused(t, '/tickets', raw('POST', nested), 400)), ['#/tags/0']);
+  t.deepEqual(namedFields(await refused(t, '/tickets', raw('POST', nested), 400)), [`#/tags${'/0'.repeat(31)}`]);
   const deepObject = `{"question":"Deep?","answer":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
-  t.deepEqual(namedFields(await refused(t, '/faqs', raw('POST', deepObject), 400)), ['#/answer']);
+  t.deepEqual(namedFields(await refused(t, '/faqs', raw('POST', deepObject), 400)), [`#/answer${'/a'.repeat(31)}`]);
   t.deepEqual(namedFields(await refused(t, '/faqs', raw('POST', '{"question":"Big?","source":1e308}'), 400)), ['#/source']);
   t.deepEqual(namedFields(await refused(t, '/faqs', raw('POST', '{"question":"Big?","related":[9007199254740993]}'), 400)), ['#/related/0']);
   t.deepEqual(namedFields(await refused(t, `${ticket.location}/merge`, raw('POST', '{"into":"99999999999999999999"}'), 400)), ['#/into']);

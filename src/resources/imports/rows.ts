@@ -2,15 +2,15 @@
 // document that POST would answer, numbered by row. Pure: the worker calls it, the store records the result.
 import type { RowOutcome, RowProblem } from '../../domain/imports.ts';
 import { TICKET_DEFAULTS, type TicketFields } from '../../domain/tickets.ts';
-import { nulCharacterAt } from '../../http/body.ts';
+import { jsonShapeFault, jsonShapeMessage } from '../../http/json-shape.ts';
 import { Problem, invalid } from '../../http/problem.ts';
 import { readTicketBody } from '../tickets/bodies.ts';
 import { type TicketCreateBody, createTicket } from '../tickets/schema.ts';
 
 /** Only agents and admins import, and both may set every field: the full create body applies. */
 function readRow(raw: unknown): TicketFields {
-  const pointer = nulCharacterAt(raw);
-  if (pointer) throw invalid('Text may not contain the NUL character (U+0000).', [{ pointer, detail: 'holds U+0000' }]);
+  const fault = jsonShapeFault(raw);
+  if (fault) throw invalid(jsonShapeMessage(fault), [fault]);
   const body = readTicketBody<typeof createTicket.schema, TicketCreateBody>(createTicket, raw);
   return { ...TICKET_DEFAULTS, ...body };
 }

@@ -1,0 +1,41 @@
+// What a parsed JSON value may look like before any schema runs on it: at most MAX_JSON_DEPTH levels of
+// nesting and no U+0000 in any string. One iterative walk checks both, so that a hostile value nested
+// hundreds of thousands deep is refused by name here, never a stack overflow (a 500) further on.
+import type { FieldError } from './problem.ts';
+
+/** No body of ours nests past a few levels (a ticket has 2); 32 leaves room for any honest client. */
+export const MAX_JSON_DEPTH = 32;
+
+const escapeToken = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * The first fault of `value` (as a JSON pointer from `#`, and what is wrong there), or undefined. Depth counts
+ * containers: `{}` is 1, `{"a":[]}` is 2. Strings with U+0000 are refused since PostgreSQL text cannot hold
+ * them and no field of ours has a use for one: refused on every engine alike, not stored on one and a 500 on
+ * the other.
+ */
+export function jsonShapeFault(value: unknown, maxDepth = MAX_JSON_DEPTH): FieldError | undefined {
+  const pending: [unknown, string, number][] = [[value, '#', 0]];
+  while (pending.length > 0) {
+    const [item, pointer, depth] = pending.pop()!;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return { pointer, detail: 'holds U+0000' };
+      continue;
+    }
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth + 1 > maxDepth) return { pointer, detail: `nests deeper than ${maxDepth} levels` };
+    const entries = Object.entries(item);
+    for (let i = entries.length - 1; i >= 0; i -= 1) {
+      const [key, child] = entries[i]!;
+      pending.push([child, `${pointer}/${escapeToken(key)}`, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** The message a refusal carries for a fault found by jsonShapeFault. */
+export function jsonShapeMessage(fault: FieldError): string {
+  return fault.detail === 'holds U+0000'
+    ? 'Text may not contain the NUL character (U+0000).'
+    : `JSON bodies may nest at most ${MAX_JSON_DEPTH} levels deep; look at ${fault.pointer}.`;
+}
