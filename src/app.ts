@@ -92,8 +92,11 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
 
   const allowedOrigins = new Set(config.corsOrigins);
   const app = new Koa();
-  // Addresses for per-address limits come from the socket, unless the operator says a proxy sets X-Forwarded-For.
-  app.proxy = config.trustProxy;
+  // Addresses for per-address limits come from the socket, unless the operator says proxies set X-Forwarded-For.
+  // Koa alone would believe the header's leftmost entry, which the client writes; counted from the right, the
+  // entry is the one the outermost of our proxies saw the connection come from.
+  app.proxy = config.trustProxy > 0;
+  app.maxIpsCount = config.trustProxy;
   app.use(logRequests(log)); // request id in, one log line out
   app.use(metrics.measure); // counts and times every answer, errors included
   app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));

@@ -2,7 +2,7 @@
 // one, so that start-up reports all of them at once (one line each), not one per attempt.
 import {
   ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, SERVICES, type Service, adminToken, basePath, count, databaseUrl, date, hours,
-  milliseconds, oneOf, origins, port, rateLimit, read, rootUrl, secret, services, wholeNumber, workers,
+  milliseconds, oneOf, origins, port, proxyHops, rateLimit, read, rootUrl, secret, services, wholeNumber, workers,
 } from './config/values.ts';
 
 export { ConfigError, MAX_WORKERS, SERVICES, type Service, redactDatabaseUrl } from './config/values.ts';
@@ -44,8 +44,11 @@ export interface Config {
   requestDeadlineMs: number;
   /** Origins allowed to call from a browser (CORS); none by default. */
   corsOrigins: string[];
-  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for per-address limits). */
-  trustProxy: boolean;
+  /**
+   * How many reverse proxies stand in front (0: none). The caller's address is the X-Forwarded-For entry that
+   * many hops from the right, the one our own nearest proxy was given; what a client wrote to its left is ignored.
+   */
+  trustProxy: number;
   /** How many server processes share the port (node:cluster); 1 runs the server in this process alone. */
   workers: number;
   /** How the import worker inside each instance runs bulk imports. */
@@ -173,7 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     anonymousRateLimit: take(() => rateLimit(env, 'ANONYMOUS_RATE_LIMIT', '120/60')),
     requestDeadlineMs: take(() => milliseconds(env, 'REQUEST_DEADLINE_MS', '10000')),
     corsOrigins: take(() => origins(env, 'CORS_ORIGINS')),
-    trustProxy: take(() => oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false'] as const, (s) => s.toLowerCase())) === 'true',
+    trustProxy: take(() => proxyHops(env)),
     workers: take(() => workers(env)),
     imports: importWorker(env, take),
     services: take(() => services(env)),

@@ -75,6 +75,10 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     ['IMPORT_RETENTION_HOURS', '.5'],
     ['IMPORT_RETENTION_HOURS', '87601'],
     ['IMPORT_RETENTION_HOURS', '0.0000001'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '17'],
+    ['TRUST_PROXY', '-1'],
+    ['TRUST_PROXY', '1.5'],
   ];
   for (const [variable, value] of bad) {
     const error = configErrorOf({ [variable]: value });
@@ -83,6 +87,17 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     t.true(error.message.includes(value), error.message);
     t.false(error.message.includes('\n'));
   }
+});
+
+test('TRUST_PROXY is the number of proxies in front: false (the default) none, true one', (t) => {
+  t.is(loadConfig({}).trustProxy, 0);
+  t.is(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, 0);
+  t.is(loadConfig({ TRUST_PROXY: 'FALSE' }).trustProxy, 0);
+  t.is(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, 1);
+  t.is(loadConfig({ TRUST_PROXY: 'True' }).trustProxy, 1);
+  t.is(loadConfig({ TRUST_PROXY: '0' }).trustProxy, 0);
+  t.is(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  t.is(loadConfig({ TRUST_PROXY: '16' }).trustProxy, 16);
 });
 
 test('the import worker runs every second on a 30 s lease, 100 rows a chunk, keeping finished jobs a week, unless told otherwise', (t) => {
