@@ -44,7 +44,7 @@ test('behind two proxies, the address the outer proxy saw is the caller, whateve
 });
 
 test('without TRUST_PROXY (or with false or 0) X-Forwarded-For is ignored: the socket is the caller', async (t) => {
-  for (const env of [{}, { TRUST_PROXY: 'false' }, { TRUST_PROXY: '0' }]) {
+  for (const env of [{}, { TRUST_PROXY: 'false' }, { TRUST_PROXY: '0' }] as Record<string, string>[]) {
     const server = await withServer(t, env);
     t.deepEqual(await statuses(server, six((i) => `203.0.113.${i}`)), [200, 200, 200, 429, 429, 429], JSON.stringify(env));
   }
