@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { AnswerCache, observeAnswers } from './http/answer-cache.ts';
 import { authenticate } from './http/authentication.ts';
+import { refuseCredentialsInQuery } from './http/credentials.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
@@ -102,6 +103,7 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));
   app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
   app.use(renderProblems(log)); // every failure below becomes a problem document
+  app.use(refuseCredentialsInQuery); // 400 for a token (or any credential) in the URL, on every route
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
   app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
