@@ -1,7 +1,7 @@
 // Reads the environment once into a typed, validated configuration. Every variable is read even after a bad
 // one, so that start-up reports all of them at once (one line each), not one per attempt.
 import {
-  ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, SERVICES, type Service, adminToken, basePath, count, databaseUrl, date, hours,
+  ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, MAX_SHUTDOWN_DELAY_MS, SERVICES, type Service, adminToken, basePath, count, databaseUrl, date, hours,
   milliseconds, oneOf, origins, port, rateLimit, read, rootUrl, secret, services, wholeNumber, workers,
 } from './config/values.ts';
 
@@ -42,6 +42,12 @@ export interface Config {
   anonymousRateLimit: RateLimit;
   /** A request still running after this many milliseconds is answered 503. */
   requestDeadlineMs: number;
+  /**
+   * On SIGTERM, how long the server keeps listening (answering /ready 503 and every answer with Connection:
+   * close) before it stops accepting: a load balancer polling /ready sees "not ready" and unroutes it, rather
+   * than meeting refused connections. Then requests in flight finish within the rest of the grace period.
+   */
+  shutdownDelayMs: number;
   /** Origins allowed to call from a browser (CORS); none by default. */
   corsOrigins: string[];
   /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for per-address limits). */
@@ -172,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: take(() => rateLimit(env, 'RATE_LIMIT', '1200/60')),
     anonymousRateLimit: take(() => rateLimit(env, 'ANONYMOUS_RATE_LIMIT', '120/60')),
     requestDeadlineMs: take(() => milliseconds(env, 'REQUEST_DEADLINE_MS', '10000')),
+    shutdownDelayMs: take(() => wholeNumber(env, 'SHUTDOWN_DELAY_MS', '2000', MAX_SHUTDOWN_DELAY_MS)),
     corsOrigins: take(() => origins(env, 'CORS_ORIGINS')),
     trustProxy: take(() => oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false'] as const, (s) => s.toLowerCase())) === 'true',
     workers: take(() => workers(env)),
