@@ -1,11 +1,12 @@
 // One server: opens the store, builds the app, listens, and stops gracefully (drain, then close the store).
 // The process entry that reads the configuration and handles signals is src/main.ts.
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerOptions, type ServerResponse, createServer } from 'node:http';
 import { hostname } from 'node:os';
+import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type AppDependencies, buildApp } from './app.ts';
-import { type Config, ConfigError, redactDatabaseUrl } from './config.ts';
+import { type Config, ConfigError, type ConnectionTimeouts, redactDatabaseUrl } from './config.ts';
 import { startImportWorker } from './jobs/import-worker.ts';
 import { MOUNT } from './links/registry.ts';
 import { createLogger } from './log.ts';
@@ -23,7 +24,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** How long requests in flight may take to finish once shutdown begins: inside the 10 s an orchestrator allows. */
+/**
+ * How long requests in flight may take to finish once shutdown begins (SHUTDOWN_DELAY_MS included): inside the
+ * 10 s an orchestrator allows.
+ */
 export const SHUTDOWN_GRACE_MS = 8_000;
 
 /**
@@ -54,6 +58,24 @@ function drainable(server: Server) {
   };
 }
 
+/**
+ * Node's timers for what a connection owes us. Koa has none of its own, and Node's defaults (60 s for headers,
+ * 300 s for a request) let slow clients hold sockets for minutes. Node checks the headers and request timers
+ * only every `connectionsCheckingInterval` (30 s by default, which made a 10 s timeout close at 10 to 40 s): here
+ * every tenth of the headers timeout, at most every second, so each closes within a second of its setting.
+ * An idle keep-alive connection is closed by its own socket timer, which Node sets a second past the
+ * `Keep-Alive: timeout=` it advertises, so that a client acting on that header never meets a socket closing
+ * under it.
+ */
+export function connectionOptions({ headersMs, requestMs, keepAliveMs }: ConnectionTimeouts): ServerOptions {
+  return {
+    headersTimeout: headersMs,
+    requestTimeout: requestMs,
+    keepAliveTimeout: keepAliveMs,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.round(headersMs / 10))),
+  };
+}
+
 /** The address could not be taken (in use, not allowed, not this machine's): a fault of PORT/HOST, not of the store. */
 export class ListenError extends Error {
   constructor(readonly host: string, readonly port: number, reason: Error) {
@@ -70,15 +92,10 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound });
   let lifecycle: ReturnType<typeof drainable> | undefined;
   const app = await buildApp({ config, store, log, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
-  const server = app.listen(config.port, config.host);
+  // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
+  const server = createServer(connectionOptions(config.connections), app.callback());
+  server.listen(config.port, config.host);
   lifecycle = drainable(server);
-  // Koa has no deadlines of its own; Node's are set on purpose. A client has 10 s to send its headers and
-  // 30 s for the whole request (slow-loris clients cannot hold sockets for minutes); idle keep-alive
-  // connections close after 5 s, so a proxy in front must idle out sooner than that, or it may reuse a
-  // connection just as we close it. Handlers have their own, shorter deadline (503).
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -100,20 +117,27 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     url,
     log,
     async close() {
+      const begun = performance.now();
+      // From here /ready answers 503 and every answer closes its connection; the listener stays open for the
+      // configured delay, so a balancer's next probe meets "not ready", not a refused connection.
       lifecycle!.begin();
       // The worker finishes its chunk and gives its job back while the requests in flight finish.
       const workerStopped = worker?.stop();
+      // The grace period counts from the signal, the delay included: the process is gone within 10 s of it.
+      const cut = setTimeout(() => {
+        log.warn('shutdown grace period over: closing the connections still open');
+        server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
+      if (config.shutdownDelayMs > 0) {
+        log.info({ delayMs: config.shutdownDelayMs }, 'not ready: still listening before closing the listener');
+        await pause(config.shutdownDelayMs);
+      }
       await new Promise<void>((resolve) => {
-        const cut = setTimeout(() => {
-          log.warn('shutdown grace period over: closing the connections still open');
-          server.closeAllConnections();
-        }, SHUTDOWN_GRACE_MS);
-        server.close(() => {
-          clearTimeout(cut);
-          resolve();
-        });
+        server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearTimeout(cut);
+      log.info({ ms: Math.round(performance.now() - begun) }, 'listener closed and every connection drained');
       await workerStopped;
       await store.close();
     },

@@ -100,6 +100,23 @@ export function milliseconds(env: Env, name: string, fallback: string): number {
   return Number(raw);
 }
 
+/** More proxies than this in front of one server is a typo, not a topology. */
+export const MAX_PROXY_HOPS = 16;
+
+/**
+ * How many reverse proxies stand in front of the server, each appending the address it got the request from to
+ * X-Forwarded-For: `false` (none, the default), `true` (one), or their number.
+ */
+export function proxyHops(env: Env): number {
+  const raw = read(env, 'TRUST_PROXY', 'false');
+  if (raw.toLowerCase() === 'false') return 0;
+  if (raw.toLowerCase() === 'true') return 1;
+  if (!/^\d+$/.test(raw) || Number(raw) > MAX_PROXY_HOPS) {
+    throw new ConfigError('TRUST_PROXY', `expected false, true or the number of proxies in front of the server (0 to ${MAX_PROXY_HOPS}), got "${raw}"`);
+  }
+  return Number(raw);
+}
+
 /** More workers than this is a typo, not a plan: each one holds its own database connections. */
 export const MAX_WORKERS = 64;
 
@@ -138,6 +155,12 @@ export function wholeNumber(env: Env, name: string, fallback: string, max: numbe
   if (!/^\d+$/.test(raw) || Number(raw) > max) throw new ConfigError(name, `expected a whole number from 0 to ${max}, got "${raw}"`);
   return Number(raw);
 }
+
+/**
+ * The longest wait before the listener closes on SIGTERM: the process is gone 10 s after the signal whatever
+ * happens, and requests in flight need the rest of that to finish.
+ */
+export const MAX_SHUTDOWN_DELAY_MS = 5_000;
 
 /** Ten years: a longer retention is a typo for keeping jobs forever, which is not on offer. */
 export const MAX_RETENTION_HOURS = 87_600;
