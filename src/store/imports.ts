@@ -36,7 +36,6 @@ function toJob(row: JobRow): ImportJob {
   };
 }
 
-
 /** A rejected row as a member of a page: keyed by its row number. */
 export interface Rejection {
   id: number;

@@ -1,5 +1,6 @@
-// Migration 0008 moves the rows of imports from one payload per job into parts: a job that was waiting when an
-// instance was upgraded keeps its rows (as one part) and runs as any other; a finished one keeps none.
+// The rows of an import are kept in parts (migration 0008): a job that was waiting when an instance was upgraded
+// keeps its rows (as one part) and runs as any other, a finished one keeps none; and a submission cut short while
+// its parts were being stored is never shown, never run, and is swept once as old as a finished job's retention.
 import { writeFileSync } from 'node:fs';
 import test from 'ava';
 import { type Kysely, type MigrationProvider, Migrator, sql } from 'kysely';
@@ -49,6 +50,30 @@ test('a job waiting when the rows moved into parts keeps them and runs as any ot
       await store.close();
     }
   } finally {
+    await database.drop();
+  }
+});
+
+test('a submission cut short while its parts were stored is never shown or run, and is swept like an old finished job', async (t) => {
+  const database = await createTestDatabase();
+  const store = await openStore({ url: database.url, synchronous: 'NORMAL' });
+  try {
+    // What an instance that died mid-submission leaves: the job still receiving, with the parts it had stored.
+    const id = await inspectDatabase(database.url, async (db) => {
+      const { id } = await db.insertInto('imports').values({ state: 'receiving', submitted_by: 'test', total: 2, created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
+      await db.insertInto('import_parts').values({ import_id: id, part: 0, first_row: 0, rows: JSON.stringify([ticketRow('cut', 1)]) }).execute();
+      return id;
+    });
+    t.is(await store.imports.find(id), undefined);
+    t.deepEqual((await store.imports.list({ size: 100, number: 1 })).items, []);
+    t.is(await store.imports.claim('worker', 60_000), undefined);
+    t.is(await store.imports.expire(3_600_000, 10), 0, 'not yet an hour old');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    t.is(await store.imports.expire(20, 10), 1);
+    t.deepEqual(await inspectDatabase(database.url, (db) => keptRows(db, id)), [], 'its parts are gone');
+    t.like(await store.imports.find(id), { id, expired: true });
+  } finally {
+    await store.close();
     await database.drop();
   }
 });
