@@ -174,11 +174,11 @@ test.serial('10 MB of the smallest rows (a third of a million) are split and par
   t.is(await jobs(), before, 'no job');
 });
 
-test.serial('10 MB of rows of 1 kB, half of them refused, are read and run without /health waiting', async (t) => {
-  const padded = (row: Record<string, unknown>) => JSON.stringify({ ...row, description: 'd'.repeat(1000) });
+test.serial('10 MB of rows of 2 kB (five thousand), half of them refused, are read and run without /health waiting', async (t) => {
+  const padded = (row: Record<string, unknown>) => JSON.stringify({ ...row, description: 'd'.repeat(2000) });
   const { body, rows } = bodyOf('many', (i) => (i % 2 === 0 ? padded(ticketRow('many', i + 2)) : padded({ title: `many ${i + 2}` })));
   const refused = Math.floor((rows - 2) / 2);
-  await withinBound(t, `${rows} rows of 1 kB`, () => importWatched(body), (watched) => {
+  await withinBound(t, `${rows} rows of 2 kB`, () => importWatched(body), (watched) => {
     t.like(watched.job, { state: 'done', progress: { total: rows, created: rows - refused, rejected: refused } });
     t.is(watched.created, rows - refused);
     t.is(watched.rejections.length, refused);
