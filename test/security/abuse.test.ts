@@ -323,9 +323,14 @@ test.serial('hostile text in any field of an import row: a quick 202, /health ne
       const health = watchHealth();
       const sent = await timed(() => asRole('agent').fetch(endpoints.imports.href(), jsonInit('POST', [row])));
       let job: ImportBody | undefined;
-      if (sent.status === 202) job = await untilFinished(asRole('agent').fetch, endpoints.import.href({ id: (JSON.parse(sent.text) as ImportBody).id }), { everyMs: PROBE_EVERY_MS });
+      let lost: string | undefined;
+      if (sent.status === 202) {
+        const location = endpoints.import.href({ id: (JSON.parse(sent.text) as ImportBody).id });
+        job = await untilFinished(asRole('agent').fetch, location, { everyMs: PROBE_EVERY_MS }).catch((error: unknown) => ((lost = failureOf(error)), undefined));
+      }
       const seen = await health.stop();
       const faults = answerFaults(sent, seen);
+      if (lost) faults.push(`following the job failed: ${lost}`);
       if (job && job.state !== 'done') faults.push(`the job ended ${job.state}: ${job.failure ?? ''}`);
       if ((sent.status >= 400 || job?.progress.rejected === 1) && changedTables(before, await rows(['tickets'])).length > 0) faults.push('the refused row changed the tickets');
       if (faults.length > 0) throw new Error(`${what} -> ${sent.status} in ${sent.ms.toFixed(0)} ms, job ${job?.state ?? '-'}, /health worst ${seen.worstMs.toFixed(0)} ms: ${faults.join('; ')}`);
