@@ -18,6 +18,7 @@ import { createV1Faq, patchV1Faq } from '../../src/resources/v1/schema.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { problemShapeErrors } from '../helpers/access-problems.ts';
 import { openTestConnection } from '../helpers/database.ts';
+import { failureOf, watchHealth } from '../helpers/health-watch.ts';
 import { type ImportBody, submitImport, untilFinished } from '../helpers/imports.ts';
 import { type Hostile, SHAPES, describe, hostileText, jsonBytes, largestFitting, queryBytes, queryValue } from '../helpers/pathological.ts';
 import { createFaq, createTicket, unique } from '../helpers/seed.ts';
@@ -141,55 +142,11 @@ async function rows(tables: readonly (keyof Database)[] = TABLES): Promise<Recor
 /** The tables whose rows differ between two readings (none when the data is unchanged). */
 const changedTables = (before: Record<string, string>, after: Record<string, string>) => Object.keys(before).filter((table) => before[table] !== after[table]);
 
-/** Asks GET /health every 20 ms until stopped; each wait counts from when the probe was due, so a stalled event loop (which also delays the timer) shows in full. */
-function watchHealth() {
-  const started = performance.now();
-  const waits: Promise<number>[] = [];
-  const faults: string[] = [];
-  let slot = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const ask = async () => {
-    const response = await server.as(null).fetch(endpoints.health.href());
-    await response.arrayBuffer();
-    if (response.status !== 200) faults.push(`/health answered ${response.status}`);
-  };
-  const probe = async (due: number) => {
-    try {
-      // Once: a kept-alive connection the server closed while a stall also froze this process's timers (the
-      // server runs in it) fails at first use; a client would open another, and the wait counts in full.
-      await ask().catch(ask);
-    } catch (error) {
-      faults.push(`/health failed: ${failureOf(error)}`);
-    }
-    return performance.now() - due;
-  };
-  const tick = () => {
-    const now = performance.now();
-    waits.push(probe(started + slot * PROBE_EVERY_MS));
-    slot = Math.floor((now - started) / PROBE_EVERY_MS) + 1; // slots missed while stalled are skipped, not flooded
-    timer = setTimeout(tick, Math.max(0, started + slot * PROBE_EVERY_MS - performance.now()));
-  };
-  tick();
-  return {
-    async stop(): Promise<{ worstMs: number; probes: number; faults: string[] }> {
-      clearTimeout(timer);
-      const all = await Promise.all(waits);
-      return { worstMs: Math.max(...all), probes: all.length, faults };
-    },
-  };
-}
-
 interface Sent {
   status: number;
   ms: number;
   text: string;
   contentType: string | null;
-}
-
-/** Why a fetch failed, down to the socket's error code. */
-function failureOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return `${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
 }
 
 /** Sends a request and times it to the last byte of the answer; a failed connection is status 0. */
@@ -205,8 +162,8 @@ async function timed(send: () => Promise<Response>): Promise<Sent> {
 }
 
 /** Every rule the issue sets for one answer; the faults, in words (none when all hold). */
-function answerFaults(sent: Sent, health: { worstMs: number; faults: string[] }): string[] {
-  const faults = [...new Set(health.faults)];
+function answerFaults(sent: Sent, health: { worstMs: number; failures: string[] }): string[] {
+  const faults = [...health.failures];
   if (sent.status === 0) faults.push(`no answer: ${sent.text}`);
   if (sent.status >= 500) faults.push(`a server error ${sent.status}: ${sent.text.slice(0, 300)}`);
   if (sent.status >= 400 && sent.status < 500) {
@@ -230,7 +187,7 @@ function answerFaults(sent: Sent, health: { worstMs: number; faults: string[] })
  */
 async function abuse(what: string, send: () => Promise<Response>, safe = false): Promise<Sent> {
   const before = await rows();
-  const health = watchHealth();
+  const health = watchHealth(server.url, PROBE_EVERY_MS);
   const sent = await timed(send);
   const seen = await health.stop();
   const faults = answerFaults(sent, seen);
@@ -320,7 +277,7 @@ test.serial('hostile text in any field of an import row: a quick 202, /health ne
       const row = { ...ticketBase(), ...field.fill(hostile.text) };
       const what = `POST /imports as agent, one row with ${field.pointer} = ${describe(hostile)}`;
       const before = await rows(['tickets']);
-      const health = watchHealth();
+      const health = watchHealth(server.url, PROBE_EVERY_MS);
       const sent = await timed(() => asRole('agent').fetch(endpoints.imports.href(), jsonInit('POST', [row])));
       let job: ImportBody | undefined;
       let lost: string | undefined;
