@@ -5,6 +5,7 @@
 // The fields come from the server itself: the string properties of the body schemas its routes validate with,
 // and the query variables of the registry's templates; a write route that no entry here covers fails the
 // coverage test. Runs per field are few (ABUSE_RUNS, default 3, after three fixed worst cases) to keep CI quick.
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { TSchema } from '@sinclair/typebox';
 import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
@@ -162,7 +163,26 @@ async function timed(send: () => Promise<Response>): Promise<Sent> {
 }
 
 /** Every rule the issue sets for one answer; the faults, in words (none when all hold). */
-function answerFaults(sent: Sent, health: { worstMs: number; failures: string[] }): string[] {
+/**
+ * The longest garbage collection in this process (the server's and the test's) while watched: it pauses the
+ * event loop as a stall does, so a failure names it to tell the two apart (the bound itself stays).
+ */
+function watchGarbageCollection(): { stop(): number } {
+  let longest = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      for (const entry of observer.takeRecords()) longest = Math.max(longest, entry.duration);
+      observer.disconnect();
+      return longest;
+    },
+  };
+}
+
+function answerFaults(sent: Sent, health: { worstMs: number; failures: string[] }, gcMs: number): string[] {
   const faults = [...health.failures];
   if (sent.status === 0) faults.push(`no answer: ${sent.text}`);
   if (sent.status >= 500) faults.push(`a server error ${sent.status}: ${sent.text.slice(0, 300)}`);
@@ -177,7 +197,7 @@ function answerFaults(sent: Sent, health: { worstMs: number; failures: string[] 
     if (shape.length > 0) faults.push(`a ${sent.status} that is not a problem document (${shape.join('; ')})`);
   }
   if (sent.ms > ANSWER_MS) faults.push(`answered after ${sent.ms.toFixed(0)} ms (bound ${ANSWER_MS})`);
-  if (health.worstMs > HEALTH_MS) faults.push(`/health waited ${health.worstMs.toFixed(0)} ms (bound ${HEALTH_MS})`);
+  if (health.worstMs > HEALTH_MS) faults.push(`/health waited ${health.worstMs.toFixed(0)} ms (bound ${HEALTH_MS}; longest garbage collection meanwhile ${gcMs.toFixed(0)} ms)`);
   return faults;
 }
 
@@ -187,10 +207,11 @@ function answerFaults(sent: Sent, health: { worstMs: number; failures: string[] 
  */
 async function abuse(what: string, send: () => Promise<Response>, safe = false): Promise<Sent> {
   const before = await rows();
+  const gc = watchGarbageCollection();
   const health = watchHealth(server.url, PROBE_EVERY_MS);
   const sent = await timed(send);
   const seen = await health.stop();
-  const faults = answerFaults(sent, seen);
+  const faults = answerFaults(sent, seen, gc.stop());
   const changed = sent.status >= 400 || safe ? changedTables(before, await rows()) : [];
   if (changed.length > 0) faults.push(`${safe ? 'the request' : 'the refusal'} changed the data (${changed.join(', ')})`);
   if (faults.length > 0) throw new Error(`${what} -> ${sent.status} in ${sent.ms.toFixed(0)} ms, /health worst ${seen.worstMs.toFixed(0)} ms over ${seen.probes} probes: ${faults.join('; ')}`);
@@ -277,6 +298,7 @@ test.serial('hostile text in any field of an import row: a quick 202, /health ne
       const row = { ...ticketBase(), ...field.fill(hostile.text) };
       const what = `POST /imports as agent, one row with ${field.pointer} = ${describe(hostile)}`;
       const before = await rows(['tickets']);
+      const gc = watchGarbageCollection();
       const health = watchHealth(server.url, PROBE_EVERY_MS);
       const sent = await timed(() => asRole('agent').fetch(endpoints.imports.href(), jsonInit('POST', [row])));
       let job: ImportBody | undefined;
@@ -286,7 +308,7 @@ test.serial('hostile text in any field of an import row: a quick 202, /health ne
         job = await untilFinished(asRole('agent').fetch, location, { everyMs: PROBE_EVERY_MS }).catch((error: unknown) => ((lost = failureOf(error)), undefined));
       }
       const seen = await health.stop();
-      const faults = answerFaults(sent, seen);
+      const faults = answerFaults(sent, seen, gc.stop());
       if (lost) faults.push(`following the job failed: ${lost}`);
       if (job && job.state !== 'done') faults.push(`the job ended ${job.state}: ${job.failure ?? ''}`);
       if ((sent.status >= 400 || job?.progress.rejected === 1) && changedTables(before, await rows(['tickets'])).length > 0) faults.push('the refused row changed the tickets');
