@@ -121,7 +121,9 @@ interface Measured {
   answerMs: number;
   jobMs: number | undefined;
   healthMs: number;
+  /** The server's longest event-loop delay until it answered, and (an import) from then to the job's end. */
   loopMs: number;
+  jobLoopMs: number | undefined;
 }
 
 /** Sends one request (following an accepted import to its end) while /health is watched. */
@@ -130,7 +132,9 @@ async function measure(url: string, method: string, path: string, body: string):
   const health = watchHealth(url);
   const started = performance.now();
   const answer = await send(url, path, { method, body });
+  const loopMs = await eventLoopMax(url);
   let jobMs: number | undefined;
+  let jobLoopMs: number | undefined;
   if (answer.status === 202 && answer.location) {
     for (;;) {
       const job = JSON.parse((await send(url, answer.location)).body) as { state: string };
@@ -138,8 +142,9 @@ async function measure(url: string, method: string, path: string, body: string):
       await new Promise((pause) => setTimeout(pause, 20));
     }
     jobMs = performance.now() - started;
+    jobLoopMs = await eventLoopMax(url);
   }
-  return { status: answer.status, answerMs: answer.ms, jobMs, healthMs: (await health.stop()).worst, loopMs: await eventLoopMax(url) };
+  return { status: answer.status, answerMs: answer.ms, jobMs, healthMs: (await health.stop()).worst, loopMs, jobLoopMs };
 }
 
 async function engineDatabase(engine: string, folder: ReturnType<typeof scratchFolder>): Promise<{ url: string; cluster?: Cluster }> {
@@ -161,8 +166,8 @@ for (const engine of ENGINES) {
     for (const c of CASES) {
       const body = c.body();
       const m = await measure(server.url, c.method, c.path(ticket), body);
-      const ok = m.answerMs <= ANSWER_MS && m.healthMs <= HEALTH_MS && m.loopMs <= HEALTH_MS && m.status < 500;
-      worst.push([engine, `${c.method} ${c.path('/tickets/{id}')}`, c.name, `${(Buffer.byteLength(body) / 1024).toFixed(0)} kB`, m.status, m.answerMs, m.jobMs ?? '', m.healthMs, m.loopMs, ok ? 'PASS' : 'MISS']);
+      const ok = m.answerMs <= ANSWER_MS && m.healthMs <= HEALTH_MS && Math.max(m.loopMs, m.jobLoopMs ?? 0) <= HEALTH_MS && m.status < 500;
+      worst.push([engine, `${c.method} ${c.path('/tickets/{id}')}`, c.name, `${(Buffer.byteLength(body) / 1024).toFixed(0)} kB`, m.status, m.answerMs, m.loopMs, m.jobMs ?? '', m.jobLoopMs ?? '', m.healthMs, ok ? 'PASS' : 'MISS']);
     }
     if (SWEEP) {
       const fields = Object.keys(createTicket.schema.properties);
@@ -191,8 +196,8 @@ for (const engine of ENGINES) {
 }
 
 console.log(`\n(command: ${COMMAND}; bounds: an answer within ${ANSWER_MS} ms, /health and the event loop never held over ${HEALTH_MS} ms)`);
-printTable('The worst inputs known, one at a time: answer, import job, worst /health wait (probed every 10 ms from outside) and worst event-loop delay inside the server (/metrics), ms',
-  ['engine', 'request', 'input', 'body', 'status', 'answer ms', 'job ms', 'health worst ms', 'event loop max ms', 'verdict'], worst);
+printTable('The worst inputs known, one at a time: time to the answer and the server\'s longest event-loop delay until then (/metrics), the same to the end of an import\'s job, and the worst /health wait throughout (probed every 10 ms from outside), ms',
+  ['engine', 'request', 'input', 'body', 'status', 'answer ms', 'loop max ms', 'job done ms', 'job loop max ms', 'health worst ms', 'verdict'], worst);
 if (SWEEP) {
   printTable(`Every shape of test/helpers/pathological.ts at its largest (~100 kB), in each of the ${Object.keys(createTicket.schema.properties).length} fields of POST /tickets: the worst of the fields, ms`,
     ['engine', 'shape', 'statuses', 'answer ms', 'health worst ms', 'event loop max ms', 'verdict'], sweep);
