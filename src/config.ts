@@ -1,7 +1,7 @@
 // Reads the environment once into a typed, validated configuration. Every variable is read even after a bad
 // one, so that start-up reports all of them at once (one line each), not one per attempt.
 import {
-  ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, SERVICES, type Service, adminToken, basePath, count, databaseUrl, date, hours,
+  ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, MAX_SHUTDOWN_DELAY_MS, SERVICES, type Service, adminToken, basePath, count, databaseUrl, date, hours,
   milliseconds, oneOf, origins, port, proxyHops, rateLimit, read, rootUrl, secret, services, wholeNumber, workers,
 } from './config/values.ts';
 
@@ -44,6 +44,12 @@ export interface Config {
   requestDeadlineMs: number;
   /** How long the server waits for what a connection owes it (Node's own timers; see src/server.ts). */
   connections: ConnectionTimeouts;
+  /**
+   * On SIGTERM, how long the server keeps listening (answering /ready 503 and every answer with Connection:
+   * close) before it stops accepting: a load balancer polling /ready sees "not ready" and unroutes it, rather
+   * than meeting refused connections. Then requests in flight finish within the rest of the grace period.
+   */
+  shutdownDelayMs: number;
   /** Origins allowed to call from a browser (CORS); none by default. */
   corsOrigins: string[];
   /**
@@ -200,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
       requestMs: take(() => milliseconds(env, 'REQUEST_TIMEOUT_MS', '30000')),
       keepAliveMs: take(() => milliseconds(env, 'KEEP_ALIVE_TIMEOUT_MS', '5000')),
     },
+    shutdownDelayMs: take(() => wholeNumber(env, 'SHUTDOWN_DELAY_MS', '2000', MAX_SHUTDOWN_DELAY_MS)),
     corsOrigins: take(() => origins(env, 'CORS_ORIGINS')),
     trustProxy: take(() => proxyHops(env)),
     workers: take(() => workers(env)),

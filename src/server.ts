@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerOptions, type ServerResponse, createServer } from 'node:http';
 import { hostname } from 'node:os';
+import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type AppDependencies, buildApp } from './app.ts';
 import { type Config, ConfigError, type ConnectionTimeouts, redactDatabaseUrl } from './config.ts';
@@ -23,7 +24,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** How long requests in flight may take to finish once shutdown begins: inside the 10 s an orchestrator allows. */
+/**
+ * How long requests in flight may take to finish once shutdown begins (SHUTDOWN_DELAY_MS included): inside the
+ * 10 s an orchestrator allows.
+ */
 export const SHUTDOWN_GRACE_MS = 8_000;
 
 /**
@@ -113,20 +117,27 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     url,
     log,
     async close() {
+      const begun = performance.now();
+      // From here /ready answers 503 and every answer closes its connection; the listener stays open for the
+      // configured delay, so a balancer's next probe meets "not ready", not a refused connection.
       lifecycle!.begin();
       // The worker finishes its chunk and gives its job back while the requests in flight finish.
       const workerStopped = worker?.stop();
+      // The grace period counts from the signal, the delay included: the process is gone within 10 s of it.
+      const cut = setTimeout(() => {
+        log.warn('shutdown grace period over: closing the connections still open');
+        server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
+      if (config.shutdownDelayMs > 0) {
+        log.info({ delayMs: config.shutdownDelayMs }, 'not ready: still listening before closing the listener');
+        await pause(config.shutdownDelayMs);
+      }
       await new Promise<void>((resolve) => {
-        const cut = setTimeout(() => {
-          log.warn('shutdown grace period over: closing the connections still open');
-          server.closeAllConnections();
-        }, SHUTDOWN_GRACE_MS);
-        server.close(() => {
-          clearTimeout(cut);
-          resolve();
-        });
+        server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearTimeout(cut);
+      log.info({ ms: Math.round(performance.now() - begun) }, 'listener closed and every connection drained');
       await workerStopped;
       await store.close();
     },

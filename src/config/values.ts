@@ -156,6 +156,12 @@ export function wholeNumber(env: Env, name: string, fallback: string, max: numbe
   return Number(raw);
 }
 
+/**
+ * The longest wait before the listener closes on SIGTERM: the process is gone 10 s after the signal whatever
+ * happens, and requests in flight need the rest of that to finish.
+ */
+export const MAX_SHUTDOWN_DELAY_MS = 5_000;
+
 /** Ten years: a longer retention is a typo for keeping jobs forever, which is not on offer. */
 export const MAX_RETENTION_HOURS = 87_600;
 

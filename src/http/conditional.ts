@@ -12,7 +12,7 @@ export function versionTag(version: number, variant?: string): string {
   return variant ? `"v${version}-${variant}"` : `"v${version}"`;
 }
 
-const VERSION_TAG = /^"v(\d+)(?:-[a-z0-9-]+)?"$/;
+const VERSION_TAG = /^"v(\d+)(?:-([a-z0-9-]+))?"$/;
 
 /** A tag for a body without a stored version: a hash of its bytes and of its media type. */
 function contentTag(serialised: string, mediaType: string): string {
@@ -39,8 +39,11 @@ export function checkIfMatch(ctx: Context, version: number): void {
   if (header === '') return;
   const tags = listedTags(header);
   if (tags.includes('*') || tags.some((tag) => VERSION_TAG.exec(tag)?.[1] === String(version))) return;
+  // Named as the client would see it now: the same representation ("v3-agent" becomes "v4-agent"), not a tag
+  // of another one it never held.
+  const variant = tags.map((tag) => VERSION_TAG.exec(tag)?.[2]).find((found) => found !== undefined);
   throw preconditionFailed(
-    `The resource is at ${versionTag(version)}, not ${header}: it changed since you read it. GET it again, then retry.`,
+    `The resource is at ${versionTag(version, variant)}, not ${header}: it changed since you read it. GET it again, then retry.`,
   );
 }
 

@@ -1,5 +1,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { type HalDocument, everyLink, expand, HAL_FORMS, linkOf } from '../helpers/hypermedia.ts';
+import { PROBLEM_TYPES } from '../../src/http/problem.ts';
+import { endpoints } from '../../src/links/registry.ts';
+import { RELATIONS } from '../../src/links/relations.ts';
 import { type TestServer, json, startTestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -79,6 +82,19 @@ test('the type of a real problem leads to a human page explaining it', async (t)
     const html = await assertHtmlPage(t, type.pathname, problem.title);
     t.true(html.includes(`<code>${status}</code>`), `${type.pathname} names its status`);
   }
+});
+
+test('every problem-type and relation page shows code as code, with no stray backticks', async (t) => {
+  const pages = [
+    ...Object.entries(PROBLEM_TYPES).map(([kind, { title }]) => ({ href: endpoints.problem.href({ kind }), heading: title })),
+    ...Object.keys(RELATIONS).map((rel) => ({ href: endpoints.relation.href({ rel }), heading: `Relation: ${rel}` })),
+  ];
+  for (const { href, heading } of pages) {
+    const html = await assertHtmlPage(t, href, heading);
+    t.false(html.includes('`'), `${href} shows a backtick`);
+  }
+  const invalid = await assertHtmlPage(t, endpoints.problem.href({ kind: 'invalid-request' }), PROBLEM_TYPES['invalid-request'].title);
+  t.true(invalid.includes('<code>errors</code> names every field'), 'the errors member is set as code');
 });
 
 test('unknown relation, problem and deprecation pages are 404 problems', async (t) => {

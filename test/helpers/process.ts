@@ -46,6 +46,8 @@ export async function spawnServer(env: Record<string, string>, entry: ServerEntr
       ADMIN_TOKEN: adminToken,
       RATE_LIMIT: '1000000/60',
       ANONYMOUS_RATE_LIMIT: '1000000/60',
+      // Stopped at once: the tests about draining set their own delay.
+      SHUTDOWN_DELAY_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -45,6 +45,8 @@ export async function startTestServer(env: Record<string, string> = {}, extraRou
     // Limits high enough never to trip by accident; the rate-limit tests set their own.
     RATE_LIMIT: '1000000/60',
     ANONYMOUS_RATE_LIMIT: '1000000/60',
+    // Stopped at once: the tests about draining set their own delay.
+    SHUTDOWN_DELAY_MS: '0',
     ...env,
   });
   let running: RunningServer;

@@ -114,3 +114,28 @@ test('SIGTERM cuts off a client that never finishes its request once the grace p
     await database.drop();
   }
 });
+
+test('during SHUTDOWN_DELAY_MS after SIGTERM, new connections are answered: /ready 503 with Retry-After, then the listener closes', async (t) => {
+  const database = await createTestDatabase();
+  try {
+    const server = await spawnServer({ DATABASE_URL: database.url, SHUTDOWN_DELAY_MS: '1500' });
+    t.is((await server.fetch('/ready')).status, 200);
+    const signalled = performance.now();
+    server.child.kill('SIGTERM');
+    await server.logged((entry) => entry.msg === 'not ready: still listening before closing the listener');
+    // A balancer's probe on a new connection, as it would poll: told "not ready", not refused.
+    const ready = await server.fetch('/ready');
+    t.true(performance.now() - signalled < 1500, 'asked within the delay');
+    t.is(ready.status, 503);
+    t.is(ready.headers.get('Retry-After'), '5');
+    t.is(ready.headers.get('Connection'), 'close');
+    t.like(await ready.json(), { status: 'fail', output: 'The server is shutting down.' });
+    // Liveness still holds: the process is healthy, only leaving.
+    t.is((await server.fetch('/health')).status, 200);
+    t.true(await refusesConnections(server.url), 'the listener closes once the delay is over');
+    t.true(performance.now() - signalled >= 1400, 'not before the delay');
+    t.is(await server.exited, 0);
+  } finally {
+    await database.drop();
+  }
+});

@@ -111,6 +111,19 @@ test('an authenticated body still trickling in at the deadline is answered 503 w
   t.is(Number(after.n), Number(before.n), 'nothing was created');
 });
 
+test('any answer given before its body has arrived closes the connection: a body announced past the limit is 413 at once', async (t) => {
+  const big = await open(server);
+  big.socket.write(
+    `POST /tickets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${server.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{"title":"`,
+  );
+  const sentAt = performance.now();
+  trickle(big, () => 'a', 100);
+  const closedAt = await big.closed;
+  t.regex(big.received(), /^HTTP\/1\.1 413 /);
+  t.regex(big.received(), /\r\nConnection: close\r\n/i);
+  t.true(closedAt - sentAt < 1000, `closed ${Math.round(closedAt - sentAt)} ms after the headers, not left to drain`);
+});
+
 test('a request whose headers and body together outlast REQUEST_TIMEOUT_MS is answered 408 and closed then', async (t) => {
   // Its own server: a request timeout short enough to come before the deadline for a request whose headers were slow.
   const strict = await startTestServer({ HEADERS_TIMEOUT_MS: '1500', REQUEST_TIMEOUT_MS: '3000', REQUEST_DEADLINE_MS: '2500' });

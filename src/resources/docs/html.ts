@@ -7,6 +7,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
+/**
+ * Prose written with `backticks` around code, as the tables behind these pages write it: escaped, and each
+ * code span set as <code> rather than shown with its backticks.
+ */
+export function proseHtml(text: string): string {
+  return escapeHtml(text).replace(/`([^`]*)`/g, '<code>$1</code>');
+}
+
 /** A page; `body` is trusted HTML made by this module's callers from escaped parts. */
 export function htmlPage(title: string, body: string): string {
   return `<!doctype html>

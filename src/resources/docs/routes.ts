@@ -4,7 +4,7 @@ import { PROBLEM_TYPES, type ProblemKind, notFound } from '../../http/problem.ts
 import type { Routes } from '../../http/routing.ts';
 import { endpoints } from '../../links/registry.ts';
 import { RELATIONS } from '../../links/relations.ts';
-import { escapeHtml, htmlPage } from './html.ts';
+import { escapeHtml, htmlPage, proseHtml } from './html.ts';
 
 function sendPage(ctx: Context, title: string, body: string): void {
   ctx.type = 'text/html; charset=utf-8';
@@ -31,14 +31,14 @@ export function docsRoutes(routes: Routes): void {
     const rel = String(ctx.params.rel);
     const relation = Object.hasOwn(RELATIONS, rel) ? RELATIONS[rel] : undefined;
     if (!relation) throw notFound(`This API defines no relation "${rel}".`);
-    sendPage(ctx, `Relation: ${rel}`, `<p>${escapeHtml(relation.summary)}</p><p>${escapeHtml(relation.usage)}</p>`);
+    sendPage(ctx, `Relation: ${rel}`, `<p>${proseHtml(relation.summary)}</p><p>${proseHtml(relation.usage)}</p>`);
   });
 
   routes.get(endpoints.problem, (ctx) => {
     const kind = String(ctx.params.kind);
     if (!Object.hasOwn(PROBLEM_TYPES, kind)) throw notFound(`This API defines no problem type "${kind}".`);
     const { status, title, meaning } = PROBLEM_TYPES[kind as ProblemKind];
-    sendPage(ctx, title, `<p>HTTP status <code>${status}</code>.</p><p>${escapeHtml(meaning)}</p>`);
+    sendPage(ctx, title, `<p>HTTP status <code>${status}</code>.</p><p>${proseHtml(meaning)}</p>`);
   });
 
   routes.get(endpoints.deprecation, (ctx) => {

@@ -2,13 +2,13 @@
 // far past the 100 kB other bodies may have; each row is held to those 100 kB (and 32 levels of nesting) alone.
 // The rows' fields are checked later, one by one, by the job.
 import type { Context } from 'koa';
-import { HttpMethodEnum, koaBody } from 'koa-body';
+import coBody from 'co-body';
 import { refuseUndecodable } from '../../http/body.ts';
 import { JSON_BODY_TYPES } from '../../http/media-types.ts';
 import { type FieldError, Problem, invalid } from '../../http/problem.ts';
 import { type Pause, timeSlices } from '../../time-slices.ts';
 import { pastRowLimits, unreadRow } from './rows.ts';
-import { type RowText, arrayRows, ndjsonRows } from './split.ts';
+import { OPEN_OBJECT, type RowBytes, arrayRows, ndjsonRows, nesting } from './split.ts';
 
 export const NDJSON = 'application/x-ndjson';
 export const IMPORT_BODY_LIMIT = '10mb';
@@ -16,22 +16,22 @@ export const IMPORT_BODY_LIMIT = '10mb';
 const NAMED_FAULTS = 20;
 
 /**
- * Both kinds of body are read as text and parsed here. koa-body's JSON parser refuses a whole body for one
- * `__proto__` key (and offers no way to say otherwise), where such a key is one bad row among good ones, as it
- * already was in NDJSON. JSON.parse makes `__proto__` an own property like any other (it never sets a
- * prototype), which the row's schema then refuses by name; nothing merges rows into other objects.
+ * Both kinds of body are read as bytes and cut into rows here (split.ts), never decoded or parsed whole.
+ * koa-body's JSON parser would refuse a whole body for one `__proto__` key, where such a key is one bad row
+ * among good ones: JSON.parse of a row makes `__proto__` an own property like any other (it never sets a
+ * prototype), which the row's schema then refuses by name; nothing merges rows into other objects. co-body is
+ * what koa-body reads with: the same limits, decompression and errors, but it can hand over the bytes.
  */
-const parse = refuseUndecodable(
-  koaBody({
-    json: false,
-    text: true,
-    textLimit: IMPORT_BODY_LIMIT,
-    textTypes: [...JSON_BODY_TYPES, NDJSON],
-    urlencoded: false,
-    multipart: false,
-    parsedMethods: [HttpMethodEnum.POST],
-  }),
-);
+async function readBytes(ctx: Context): Promise<Buffer> {
+  let body: Buffer = Buffer.alloc(0);
+  const read = refuseUndecodable(async (_, next) => {
+    // No encoding: the bytes as they came (decompressed), not a string.
+    body = (await coBody.text(ctx, { limit: IMPORT_BODY_LIMIT, encoding: null as unknown as string })) as Buffer;
+    await next();
+  });
+  await read(ctx, async () => {});
+  return body;
+}
 
 function refuseFaults(faults: FieldError[], what: string): void {
   if (faults.length === 0) return;
@@ -45,22 +45,23 @@ const isObject = (value: unknown) => typeof value === 'object' && value !== null
  * or a 400 naming every row that is not an object. A row is parsed here only to check it, one at a time, and
  * only within the limits; the worker parses it again when it comes to it.
  */
-async function storedRows(rows: AsyncGenerator<RowText>, what: 'row' | 'line', pause: Pause): Promise<string[]> {
+async function storedRows(body: Buffer, rows: AsyncGenerator<RowBytes>, what: 'row' | 'line', pause: Pause): Promise<string[]> {
   const stored: string[] = [];
   const faults: FieldError[] = [];
-  for await (const { text, depth, index } of rows) {
+  for await (const { start, end, depth, index } of rows) {
     await pause();
     const fault = (detail: string) => faults.push({ pointer: `#/${index}`, detail: `${what} ${index + 1}: ${detail}` });
-    if (text.trim() === '') {
+    if (start === end) {
       fault('is blank');
       continue;
     }
-    const past = pastRowLimits(text, depth);
+    const past = pastRowLimits(end - start, () => depth ?? nesting(body, start, end));
     if (past) {
-      if (text.trimStart().startsWith('{')) stored.push(unreadRow(past));
+      if (body[start] === OPEN_OBJECT) stored.push(unreadRow(past));
       else fault('must be a JSON object');
       continue;
     }
+    const text = body.toString('utf8', start, end);
     try {
       if (isObject(JSON.parse(text))) stored.push(text);
       else fault('must be a JSON object');
@@ -70,6 +71,11 @@ async function storedRows(rows: AsyncGenerator<RowText>, what: 'row' | 'line', p
   }
   refuseFaults(faults, what);
   return stored;
+}
+
+/** The rows of a body as they will be stored, read with `pause` between short steps. */
+export function rowsOfBody(body: Buffer, kind: 'array' | 'ndjson', pause: Pause): Promise<string[]> {
+  return kind === 'ndjson' ? storedRows(body, ndjsonRows(body, pause), 'line', pause) : storedRows(body, arrayRows(body, pause), 'row', pause);
 }
 
 /**
@@ -84,8 +90,9 @@ export async function readImportRows(ctx: Context): Promise<string[]> {
   if (!ctx.is(...JSON_BODY_TYPES, NDJSON)) {
     throw new Problem('unsupported-media-type', `Send the import as application/json (an array) or ${NDJSON}; got ${ctx.get('Content-Type') || 'no Content-Type'}.`);
   }
+  let body: Buffer;
   try {
-    await parse(ctx, async () => {});
+    body = await readBytes(ctx);
   } catch (error) {
     if ((error as { status?: number }).status === 413) {
       ctx.req.resume();
@@ -93,9 +100,7 @@ export async function readImportRows(ctx: Context): Promise<string[]> {
     }
     throw error;
   }
-  const text = String(ctx.request.body ?? '');
-  const pause = timeSlices();
-  const rows = ctx.is(NDJSON) ? await storedRows(ndjsonRows(text, pause), 'line', pause) : await storedRows(arrayRows(text, pause), 'row', pause);
+  const rows = await rowsOfBody(body, ctx.is(NDJSON) ? 'ndjson' : 'array', timeSlices());
   if (rows.length === 0) throw invalid('The import has no rows: send at least one ticket.', [{ pointer: '#', detail: 'must not be empty' }]);
   return rows;
 }

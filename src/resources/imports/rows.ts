@@ -8,21 +8,18 @@ import { MAX_JSON_DEPTH, jsonShapeFault, jsonShapeMessage } from '../../http/jso
 import { type FieldError, Problem, type ProblemKind, invalid } from '../../http/problem.ts';
 import { readTicketBody } from '../tickets/bodies.ts';
 import { type TicketCreateBody, createTicket } from '../tickets/schema.ts';
-import { nesting } from './split.ts';
 
 const KB = BODY_LIMIT_BYTES / 1024;
 
 /**
- * Why the row with this JSON text may not be read, or undefined when it is within the limits of one
- * POST /tickets. Cheap for any text: a row over the size limit is never walked, and only such a row is long.
- * `depth` is given when already known (from walking an array body).
+ * Why a row of `bytes` bytes may not be read, or undefined when it is within the limits of one POST /tickets.
+ * `depth` measures its nesting, and is asked only of a row within the size limit.
  */
-export function pastRowLimits(text: string, depth?: number): Problem | undefined {
-  // A character is at least one byte in UTF-8: a long text is over the limit without counting its bytes.
-  if (text.length > BODY_LIMIT_BYTES || Buffer.byteLength(text) > BODY_LIMIT_BYTES) {
-    return new Problem('content-too-large', `it is over ${KB} kB (${BODY_LIMIT_BYTES} bytes), the most one POST /tickets may carry, so it was not read.`);
+export function pastRowLimits(bytes: number, depth: () => number): Problem | undefined {
+  if (bytes > BODY_LIMIT_BYTES) {
+    return new Problem('content-too-large', `it is ${bytes} bytes, over the ${KB} kB (${BODY_LIMIT_BYTES} bytes) one POST /tickets may carry, so it was not read.`);
   }
-  const levels = depth ?? nesting(text);
+  const levels = depth();
   if (levels > MAX_JSON_DEPTH) {
     return invalid(`JSON bodies may nest at most ${MAX_JSON_DEPTH} levels deep, and this row nests ${levels}: it was not read.`, [
       { pointer: '#', detail: `nests deeper than ${MAX_JSON_DEPTH} levels` },
