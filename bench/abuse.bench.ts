@@ -112,6 +112,8 @@ const CASES: Case[] = [
   { name: '"a@" + "a." × 49,000 as email', method: 'POST', path: () => '/tokens', body: () => JSON.stringify({ name: 'abuse', role: 'requester', email: nearMissEmail(49_000) }) },
   { name: '"http:" + "//a" × 33,000 as into', method: 'POST', path: (ticket) => `${ticket}/merge`, body: () => JSON.stringify({ into: `http:${'//a'.repeat(33_000)}` }) },
   { name: '10 MB import, first row: 140,000 spaces then "," as tags', method: 'POST', path: () => '/imports', body: () => tenMegabytesAfter({ title: 'Abuse', requester: 'a@example.com', tags: spacesThenComma(140_000) }) },
+  // The same size with no hostile row: what the bulk alone costs, to set the row above against.
+  { name: '10 MB import of valid rows only (control)', method: 'POST', path: () => '/imports', body: () => tenMegabytesAfter(row(0)) },
   { name: 'import row: description nested 400,000 deep', method: 'POST', path: () => '/imports', body: () => `[{"title":"Deep","requester":"a@example.com","description":${'['.repeat(400_000)}${']'.repeat(400_000)}}]` },
   { name: 'import row: "a@" + "a." × 70,000 as requester', method: 'POST', path: () => '/imports', body: () => JSON.stringify([{ title: 'Abuse', requester: nearMissEmail(70_000) }]) },
 ];
