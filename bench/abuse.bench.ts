@@ -3,11 +3,14 @@
 // /health is asked every 10 ms from here, and the longest event-loop delay the server itself recorded meanwhile is
 // read from /metrics (prom-client's nodejs_eventloop_lag_max_seconds, reset by each scrape). Then every shape of
 // test/helpers/pathological.ts, at its largest, in every string field of POST /tickets (BENCH_SWEEP=0 skips it).
+import { rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { join } from 'node:path';
 import { createTicket } from '../src/resources/tickets/schema.ts';
 import { SHAPES, jsonBytes, largestFitting } from '../test/helpers/pathological.ts';
 import type { ChildServer } from './lib/child.ts';
 import { AS_ADMIN, scratchFolder, startHelpdesk } from './lib/helpdesk.ts';
+import { BENCH_CACHE } from './lib/million.ts';
 import { type Cluster, startCluster } from './lib/postgres.ts';
 import { type Cell, printTable, verdict } from './lib/table.ts';
 
@@ -18,6 +21,7 @@ const ANSWER_MS = 500;
 const HEALTH_MS = 100;
 const PROBE_EVERY_MS = 10;
 const IMPORT_LIMIT = 10 * 1024 * 1024;
+const POSTGRES_FOLDER = join(BENCH_CACHE, 'abuse-postgres');
 
 const COMMAND = [
   ...(process.env.BENCH_ENGINES ? [`BENCH_ENGINES=${process.env.BENCH_ENGINES}`] : []),
@@ -149,9 +153,11 @@ async function measure(url: string, method: string, path: string, body: string):
   return { status: answer.status, answerMs: answer.ms, jobMs, healthMs: (await health.stop()).worst, loopMs, jobLoopMs };
 }
 
+/** A fresh database: a SQLite file in the scratch folder, or a throw-away cluster (in bench/.cache: the temp folder is the bench's alone, and PostgreSQL runs as its own user). */
 async function engineDatabase(engine: string, folder: ReturnType<typeof scratchFolder>): Promise<{ url: string; cluster?: Cluster }> {
   if (engine === 'sqlite') return { url: `file:${folder.path('abuse.db')}` };
-  const cluster = await startCluster(folder.path('postgres'));
+  rmSync(POSTGRES_FOLDER, { recursive: true, force: true });
+  const cluster = await startCluster(POSTGRES_FOLDER);
   return { url: cluster.url, cluster };
 }
 
@@ -193,6 +199,7 @@ for (const engine of ENGINES) {
   } finally {
     await server?.stop();
     cluster?.stop();
+    if (cluster) rmSync(POSTGRES_FOLDER, { recursive: true, force: true });
     folder.remove();
   }
 }
