@@ -257,17 +257,19 @@ const jsonInit = (method: string, body: unknown): RequestInit => ({ method, head
 
 // ---- The tests ----
 
-test.serial('every write that takes a body is abused here, and every body schema the server publishes is sent', async (t) => {
+test.serial('the writes abused here are exactly those the server allows, and every body schema it publishes is sent', async (t) => {
   const covered = new Set(WRITES.map((w) => `${w.method} ${w.endpoint.template}`));
   for (const { method, endpoint } of BODILESS) covered.add(`${method} ${endpoint.template}`);
   covered.add(`POST ${endpoints.imports.template}`); // its rows: the import test below
+  const allowed = new Set<string>();
   for (const endpoint of Object.values(endpoints)) {
     const response = await server.fetch(anyPath(endpoint), { method: 'OPTIONS' });
-    const allowed = (response.headers.get('allow') ?? '').split(',').map((m) => m.trim());
-    for (const method of allowed.filter((m) => ['POST', 'PUT', 'PATCH'].includes(m))) {
-      t.true(covered.has(`${method} ${endpoint.template}`), `${method} ${endpoint.template} takes a body this test never abuses`);
+    for (const method of (response.headers.get('allow') ?? '').split(',').map((m) => m.trim())) {
+      if (['POST', 'PUT', 'PATCH'].includes(method)) allowed.add(`${method} ${endpoint.template}`);
     }
   }
+  // A write the server gained is abused nowhere; one it lost leaves an entry here proving nothing.
+  t.deepEqual([...allowed].sort(), [...covered].sort());
   const sent = new Set(WRITES.map((w) => w.schema));
   for (const [name, schema] of Object.entries(SCHEMAS).filter(([name]) => /-(create|patch|merge)$/.test(name))) {
     t.true(sent.has(schema), `the published schema "${name}" is never sent`);
