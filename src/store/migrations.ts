@@ -195,7 +195,7 @@ const importParts = (dialect: SchemaDialect): Migration => ({
 });
 
 /** Every migration by name; the names are what each database records as done. */
-function migrations(dialect: SchemaDialect): Record<string, Migration> {
+export function migrations(dialect: SchemaDialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-tokens': tokens(dialect),

@@ -110,7 +110,7 @@ test('every regular expression the server uses is proven linear by recheck', asy
     if (judged.get(key) !== 'safe') faults.push(`${pattern.where}: ${key} is ${judged.get(key)}`);
   }
   t.deepEqual(faults, []);
-  t.log(`${judged.size} distinct expressions, all safe`);
+  t.log(`${judged.size} distinct expressions, all safe; found ${[...found].filter(([kind]) => !kind.startsWith('(')).map(([kind, p]) => `${p.length} ${kind}`).join(', ')}`);
 });
 
 test('the checker finds the quadratic tags pattern of issue 11, so a pattern like it cannot pass', (t) => {
