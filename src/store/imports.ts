@@ -60,6 +60,15 @@ export class ImportStore {
   ) {}
 
   /**
+   * Whether committing a chunk runs on this process's event loop: SQLite's driver is synchronous, so a chunk's
+   * inserts (and their search indexing) hold every other request meanwhile; PostgreSQL does that work in its
+   * own processes while this one answers others.
+   */
+  get commitsHoldTheProcess(): boolean {
+    return this.engine === 'sqlite';
+  }
+
+  /**
    * Stores a job and its rows (each row's JSON text as submitted), a part per statement with `pause` between
    * them: the job is invisible ('receiving') until the last part is in, and only then queued for the workers.
    */
