@@ -1,5 +1,5 @@
 // What a parsed JSON value may look like before any schema runs on it: at most MAX_JSON_DEPTH levels of
-// nesting and no U+0000 in any string. One iterative walk checks both, so that a hostile value nested
+// nesting, and strings that are Unicode text without U+0000. One iterative walk checks it all, so that a hostile value nested
 // hundreds of thousands deep is refused by name here, never a stack overflow (a 500) further on.
 import type { FieldError } from './problem.ts';
 
@@ -10,16 +10,18 @@ const escapeToken = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '
 
 /**
  * The first fault of `value` (as a JSON pointer from `#`, and what is wrong there), or undefined. Depth counts
- * containers: `{}` is 1, `{"a":[]}` is 2. Strings with U+0000 are refused since PostgreSQL text cannot hold
- * them and no field of ours has a use for one: refused on every engine alike, not stored on one and a 500 on
- * the other.
+ * containers: `{}` is 1, `{"a":[]}` is 2. A string with an unpaired surrogate is refused rather than stored as
+ * U+FFFD; one with U+0000 since PostgreSQL text cannot hold it and no field of ours has a use for one: refused
+ * on every engine alike, not stored on one and a 500 on the other.
  */
 export function jsonShapeFault(value: unknown, maxDepth = MAX_JSON_DEPTH): FieldError | undefined {
   const pending: [unknown, string, number][] = [[value, '#', 0]];
   while (pending.length > 0) {
     const [item, pointer, depth] = pending.pop()!;
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) return { pointer, detail: 'holds U+0000' };
+      if (item.includes('\u0000')) return { pointer, detail: NUL };
+      // JSON may escape half a surrogate pair ("\ud800"); stored as UTF-8 it would silently become U+FFFD.
+      if (!item.isWellFormed()) return { pointer, detail: LONE_SURROGATE };
       continue;
     }
     if (typeof item !== 'object' || item === null) continue;
@@ -33,9 +35,12 @@ export function jsonShapeFault(value: unknown, maxDepth = MAX_JSON_DEPTH): Field
   return undefined;
 }
 
+const NUL = 'holds U+0000';
+const LONE_SURROGATE = 'holds half a surrogate pair, which is not text';
+
 /** The message a refusal carries for a fault found by jsonShapeFault. */
 export function jsonShapeMessage(fault: FieldError): string {
-  return fault.detail === 'holds U+0000'
-    ? 'Text may not contain the NUL character (U+0000).'
-    : `JSON bodies may nest at most ${MAX_JSON_DEPTH} levels deep; look at ${fault.pointer}.`;
+  if (fault.detail === NUL) return 'Text may not contain the NUL character (U+0000).';
+  if (fault.detail === LONE_SURROGATE) return `Text must be Unicode: ${fault.pointer} holds an unpaired surrogate (\\uD800 to \\uDFFF alone).`;
+  return `JSON bodies may nest at most ${MAX_JSON_DEPTH} levels deep; look at ${fault.pointer}.`;
 }

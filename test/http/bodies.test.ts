@@ -64,6 +64,19 @@ test.serial('text holding a NUL character is a 400 naming the field at every wri
   t.deepEqual(namedFields(nested), ['#/tags/1']);
 });
 
+test.serial('text with an unpaired surrogate is a 400 naming the field at every write, never stored as U+FFFD', async (t) => {
+  for (const { method, path } of targets()) {
+    // Escaped in the JSON text, as a client would have to send it: JSON.stringify would write the same.
+    const problem = await refused(t, path, raw(method, '{"title":"x\\ud800y","question":"x\\udfffy"}'), 400);
+    t.true(namedFields(problem).includes('#/title') || namedFields(problem).includes('#/question'), `${method} ${path}`);
+    t.regex(problem.detail, /unpaired surrogate/);
+  }
+  // A whole pair is text like any other.
+  const created = await server.fetch('/tickets', json('POST', { ...VALID_TICKET, title: 'Pair \ud83d\ude00 kept' }));
+  t.is(created.status, 201);
+  t.is(((await created.json()) as { title: string }).title, 'Pair \u{1F600} kept');
+});
+
 test.serial('a body nested past 32 levels is a 400 naming the place at every write, never a 500, and changes nothing', async (t) => {
   const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
   for (const { method, path } of targets()) {
