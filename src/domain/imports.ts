@@ -34,6 +34,12 @@ export interface ExpiredImport {
 /** The state a job's record takes when its retention has passed; never shown as a job's state. */
 export const EXPIRED = 'expired';
 
+/**
+ * The state of a job whose rows are still being stored, part by part; it becomes queued once they all are. Never
+ * shown: the client has not been answered yet, and one whose submission was cut short never is.
+ */
+export const RECEIVING = 'receiving';
+
 /** Whether a client should come back later for the outcome. */
 export function isUnfinished(job: Pick<ImportJob, 'state'>): boolean {
   return job.state === 'queued' || job.state === 'running';

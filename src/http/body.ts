@@ -6,7 +6,9 @@ import { jsonShapeFault, jsonShapeMessage } from './json-shape.ts';
 import { JSON_BODY_TYPES } from './media-types.ts';
 import { Problem, invalid } from './problem.ts';
 
-export const BODY_LIMIT = '100kb';
+/** What one request body may carry, in bytes; a bulk import's rows are each held to it too. */
+export const BODY_LIMIT_BYTES = 100 * 1024;
+export const BODY_LIMIT = `${BODY_LIMIT_BYTES}b`;
 const METHODS_WITH_BODIES = new Set(['POST', 'PUT', 'PATCH']);
 
 function hasBody(ctx: Context): boolean {

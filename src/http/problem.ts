@@ -12,7 +12,7 @@ export const PROBLEM_TYPES = {
   'conflict': { status: 409, title: 'Conflict with the current state', meaning: 'The request is well formed but a business rule refuses it in the current state (a duplicate FAQ question, a change to a closed ticket).' },
   'gone': { status: 410, title: 'Gone', meaning: 'The resource existed but was deleted, for good (a finished import is removed once its retention has passed; the tickets it created stay).' },
   'precondition-failed': { status: 412, title: 'The resource has changed', meaning: 'If-Match named a version that is no longer current: someone changed the resource since you read it. GET it again and retry.' },
-  'content-too-large': { status: 413, title: 'The request body is too large', meaning: 'Bodies are limited to 100 kB; a bulk import to 10 MB.' },
+  'content-too-large': { status: 413, title: 'The request body is too large', meaning: 'Bodies are limited to 100 kB; a bulk import to 10 MB, and each of its rows to 100 kB (a row past it is refused alone, with this problem among the rejections of the import).' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', meaning: 'Bodies must be JSON: application/json, application/hal+json or application/merge-patch+json (a bulk import may also be application/x-ndjson).' },
   'too-many-requests': { status: 429, title: 'Too many requests', meaning: 'You sent more requests than your limit allows; wait as long as Retry-After says.' },
   'internal-error': { status: 500, title: 'Internal server error', meaning: 'A bug on our side. It was logged; the request may be retried.' },

@@ -5,8 +5,11 @@
 import { setTimeout as delay, setImmediate as yieldToRequests } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ImportWorkerConfig } from '../config.ts';
+import type { ImportJob, RowOutcome } from '../domain/imports.ts';
+import type { TicketFields } from '../domain/tickets.ts';
 import { rowOutcome } from '../resources/imports/rows.ts';
-import type { ClaimedImport, ImportStore } from '../store/imports.ts';
+import type { ImportStore } from '../store/imports.ts';
+import { timeSlices } from '../time-slices.ts';
 
 /**
  * Tries at one chunk before the job is failed. A chunk is atomic and fenced by the lease, so trying it again is
@@ -20,6 +23,13 @@ const CHUNK_ATTEMPTS = 3;
  * that is 72,000 an hour per instance, far past any steady rate of imports; a burst is worked off over a few polls.
  */
 const EXPIRY_BATCH = 20;
+
+/**
+ * Characters of outcomes (tickets and problems, as JSON) per chunk at most, whatever IMPORT_CHUNK_ROWS says. A
+ * chunk is committed in one go, and SQLite indexes its tickets' text for search meanwhile, holding the process:
+ * 100 tickets of the largest size held it about 110 ms of CPU; 32 kB of them take a few milliseconds.
+ */
+const CHUNK_CHARS = 32 * 1024;
 
 export interface ImportWorker {
   /** Stops claiming, gives back a job in progress after its current chunk, and resolves once idle. */
@@ -60,12 +70,29 @@ export function startImportWorker({ imports, config, log, instance, observe }: I
     }
   }
 
-  async function run({ job, rows }: ClaimedImport): Promise<void> {
+  async function run(job: ImportJob): Promise<void> {
     const jobLog = log.child({ importId: job.id, instance });
     const claimedAt = performance.now();
     jobLog.info({ from: job.processed, total: job.total }, 'import claimed');
     let held = true;
     let processed = job.processed;
+    const rows = imports.rows(job.id, processed);
+    // Rows are read and checked between turns of the event loop, a few milliseconds at a time: a chunk of
+    // hostile rows never holds up the requests the server is answering meanwhile.
+    const pause = timeSlices();
+    async function nextChunk(): Promise<RowOutcome<TicketFields>[]> {
+      const outcomes: RowOutcome<TicketFields>[] = [];
+      let chars = 0;
+      while (outcomes.length < config.chunkRows && chars < CHUNK_CHARS && processed + outcomes.length < job.total) {
+        const next = await rows.next();
+        if (next.done) throw new Error(`import ${job.id} has fewer rows stored than its total of ${job.total}`);
+        const outcome = rowOutcome(next.value, processed + outcomes.length + 1);
+        outcomes.push(outcome);
+        chars += JSON.stringify(outcome).length;
+        await pause();
+      }
+      return outcomes;
+    }
     // Between chunks the lease is renewed by each commit; the heartbeat covers a chunk that waits on locks.
     const heartbeat = setInterval(() => {
       imports.heartbeat(job.id, instance, config.leaseMs).then(
@@ -74,13 +101,13 @@ export function startImportWorker({ imports, config, log, instance, observe }: I
       );
     }, Math.max(config.pollMs, Math.floor(config.leaseMs / 3)));
     try {
-      while (processed < rows.length) {
+      while (processed < job.total) {
         if (stopping) {
           await imports.release(job.id, instance);
           jobLog.info({ processed }, 'import given back: shutting down');
           return;
         }
-        const outcomes = rows.slice(processed, processed + config.chunkRows).map((raw, i) => rowOutcome(raw, processed + i + 1));
+        const outcomes = await nextChunk();
         if (!held || !(await attempt(() => imports.commitChunk({ id: job.id, processed }, instance, outcomes, config.leaseMs), jobLog))) {
           jobLog.warn({ processed }, 'import lease lost: another instance has the job');
           return;

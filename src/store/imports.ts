@@ -2,8 +2,9 @@
 // with its tickets, its outcomes and the job's progress in one transaction, fenced by the worker's lease. Every
 // time a job records is the database's (see clock.ts): instances whose own clocks differ still agree on leases.
 import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
-import { EXPIRED, type ExpiredImport, type ImportJob, type ImportState, type RowOutcome, type RowProblem } from '../domain/imports.ts';
+import { EXPIRED, type ExpiredImport, RECEIVING, type ImportJob, type ImportState, type RowOutcome, type RowProblem } from '../domain/imports.ts';
 import type { TicketFields } from '../domain/tickets.ts';
+import type { Pause } from '../time-slices.ts';
 import type { DatabaseClock } from './clock.ts';
 import type { EngineName } from './engines/engine.ts';
 import { readPage } from './listing.ts';
@@ -11,7 +12,7 @@ import type { Page, PageRequest } from './pagination.ts';
 import type { Database, ImportsTable } from './schema.ts';
 import { newTicketRow } from './tickets.ts';
 
-/** Every column but the payload, which only the worker that runs the job reads. */
+/** The columns of a job (its rows are in import_parts, which only the worker that runs it reads). */
 const JOB_COLUMNS = [
   'id', 'state', 'submitted_by', 'total', 'processed', 'created', 'rejected', 'version', 'failure', 'created_at', 'started_at', 'finished_at',
 ] as const;
@@ -35,12 +36,6 @@ function toJob(row: JobRow): ImportJob {
   };
 }
 
-/** A job a worker holds, with the rows it submitted. */
-export interface ClaimedImport {
-  job: ImportJob;
-  rows: unknown[];
-}
-
 /** A rejected row as a member of a page: keyed by its row number. */
 export interface Rejection {
   id: number;
@@ -50,6 +45,13 @@ export interface Rejection {
 /** Rows per INSERT statement: well inside SQLite's and PostgreSQL's limits on bound parameters. */
 const INSERT_BATCH = 500;
 
+/**
+ * Characters of row texts per stored part. Writing, reading or parsing a part takes about a millisecond; the
+ * whole 10 MB in one go held the process for 60-170 ms at each of those steps. A row (at most 100 kB) is never
+ * cut: a part holds whole rows, and at least one.
+ */
+const PART_CHARS = 128 * 1024;
+
 export class ImportStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -57,24 +59,51 @@ export class ImportStore {
     private readonly clock: DatabaseClock,
   ) {}
 
-  async submit(submittedBy: string, rows: readonly unknown[]): Promise<ImportJob> {
-    const row = await this.db
+  /**
+   * Stores a job and its rows (each row's JSON text as submitted), a part per statement with `pause` between
+   * them: the job is invisible ('receiving') until the last part is in, and only then queued for the workers.
+   */
+  async submit(submittedBy: string, rows: readonly string[], pause: Pause): Promise<ImportJob> {
+    const { id } = await this.db
       .insertInto('imports')
-      .values({ state: 'queued', submitted_by: submittedBy, payload: JSON.stringify(rows), total: rows.length, created_at: this.clock.now() })
-      .returning(JOB_COLUMNS)
+      .values({ state: RECEIVING, submitted_by: submittedBy, total: rows.length, created_at: this.clock.now() })
+      .returning('id')
       .executeTakeFirstOrThrow();
+    for (let part = 0, first = 0; first < rows.length; part += 1) {
+      let end = first + 1;
+      for (let chars = rows[first]!.length; end < rows.length && chars + rows[end]!.length < PART_CHARS; end += 1) chars += rows[end]!.length + 1;
+      await this.db.insertInto('import_parts').values({ import_id: id, part, first_row: first, rows: `[${rows.slice(first, end).join(',')}]` }).execute();
+      first = end;
+      await pause();
+    }
+    const row = await this.db.updateTable('imports').set({ state: 'queued' }).where('id', '=', id).returning(JOB_COLUMNS).executeTakeFirstOrThrow();
     return toJob(row);
+  }
+
+  /**
+   * The submitted rows of a job from the 0-based row `from` on, parsed a part at a time as the caller comes to
+   * them. A row refused unread at submission (past a single ticket's limits) comes as what stands for it.
+   */
+  async *rows(id: number, from: number): AsyncGenerator<unknown> {
+    const parts = this.db.selectFrom('import_parts').select(['part', 'first_row', 'rows']).where('import_id', '=', id);
+    let part = await parts.where('first_row', '<=', from).orderBy('part', 'desc').limit(1).executeTakeFirst();
+    while (part) {
+      const rows = JSON.parse(part.rows) as unknown[];
+      for (let i = Math.max(0, from - part.first_row); i < rows.length; i += 1) yield rows[i];
+      part = await parts.where('part', '=', part.part + 1).executeTakeFirst();
+    }
   }
 
   async find(id: number): Promise<ImportJob | ExpiredImport | undefined> {
     const row = await this.db.selectFrom('imports').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
+    if (row?.state === RECEIVING) return undefined;
     if (row?.state === EXPIRED) return { id: row.id, expired: true, finishedAt: row.finished_at! };
     return row && toJob(row);
   }
 
-  /** The jobs the collection lists: every one but those past their retention. */
+  /** The jobs the collection lists: every one but those past their retention, or still being received. */
   private listed() {
-    return this.db.selectFrom('imports').where('state', '<>', EXPIRED);
+    return this.db.selectFrom('imports').where('state', 'not in', [EXPIRED, RECEIVING]);
   }
 
   async list(request: PageRequest): Promise<Page<ImportJob>> {
@@ -96,7 +125,7 @@ export class ImportStore {
    * until `leaseMs` from now. One statement: SQLite runs it under its one write lock; PostgreSQL locks the
    * chosen row with SKIP LOCKED, so instances claiming at once each get a different job, or none.
    */
-  async claim(owner: string, leaseMs: number): Promise<ClaimedImport | undefined> {
+  async claim(owner: string, leaseMs: number): Promise<ImportJob | undefined> {
     const claimable = (eb: ExpressionBuilder<Database, 'imports'>) =>
       eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', this.clock.now())])]);
     let oldest = this.db.selectFrom('imports').select('id').where(claimable).orderBy('id').limit(1);
@@ -114,9 +143,9 @@ export class ImportStore {
       }))
       .where('id', '=', (eb) => eb.selectFrom(oldest.as('oldest')).select('oldest.id'))
       .where(claimable)
-      .returning([...JOB_COLUMNS, 'payload'])
+      .returning(JOB_COLUMNS)
       .executeTakeFirst();
-    return row && { job: toJob(row), rows: JSON.parse(row.payload) as unknown[] };
+    return row && toJob(row);
   }
 
   /**
@@ -185,7 +214,8 @@ export class ImportStore {
 
   /**
    * Ends a job whose every row has an outcome (done), or one that broke (failed, with why). A done job's rows
-   * are all recorded as tickets or problems, so its payload (up to 10 MB) is dropped; a failed one keeps it.
+   * are all recorded as tickets or problems, so its parts (up to 10 MB) are dropped, by a trigger (migration
+   * 0008); a failed one keeps them.
    */
   async finish(id: number, owner: string, failure?: string): Promise<boolean> {
     let query = this.db
@@ -193,7 +223,6 @@ export class ImportStore {
       .set((eb) => ({
         state: failure === undefined ? 'done' : 'failed',
         failure: failure ?? null,
-        ...(failure === undefined ? { payload: '[]' } : {}),
         finished_at: this.clock.now(),
         lease_owner: null,
         lease_expires_at: null,
@@ -219,11 +248,30 @@ export class ImportStore {
 
   /**
    * Removes up to `batch` jobs that finished (done or failed) more than `retentionMs` ago, oldest first, and
-   * returns how many: each keeps only its row, as expired, with its payload emptied, while a trigger deletes its
-   * refused rows' problems in the same statement (migration 0005). Any instance may run it at any time: on
-   * PostgreSQL, instances sweeping at once skip each other's rows (SKIP LOCKED) rather than wait.
+   * returns how many: each keeps only its row, as expired, while triggers delete its parts and its refused rows'
+   * problems in the same statement (migrations 0005 and 0008). Any instance may run it at any time: on
+   * PostgreSQL, instances sweeping at once skip each other's rows (SKIP LOCKED) rather than wait. Submissions cut
+   * short (their instance died while storing the rows) go the same way once as old.
    */
   async expire(retentionMs: number, batch: number): Promise<number> {
+    return (await this.expireFinished(retentionMs, batch)) + (await this.expireUnreceived(retentionMs, batch));
+  }
+
+  private async expireUnreceived(retentionMs: number, batch: number): Promise<number> {
+    const due = () => this.db.selectFrom('imports').select('id').where('state', '=', RECEIVING).where('created_at', '<', this.clock.offset(-retentionMs));
+    if (!(await due().limit(1).executeTakeFirst())) return 0;
+    let oldest = due().orderBy('created_at').limit(batch);
+    if (this.engine === 'postgres') oldest = oldest.forUpdate().skipLocked();
+    const result = await this.db
+      .updateTable('imports')
+      .set((eb) => ({ state: EXPIRED, finished_at: this.clock.now(), version: eb('version', '+', 1) }))
+      .where('id', 'in', oldest)
+      .where('state', '=', RECEIVING)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  private async expireFinished(retentionMs: number, batch: number): Promise<number> {
     const due = () =>
       this.db.selectFrom('imports').select('id').where('state', 'in', ['done', 'failed']).where('finished_at', '<', this.clock.offset(-retentionMs));
     // Every poll of every instance sweeps: a plain read of the index first, so that an idle one takes no write lock.
@@ -232,7 +280,7 @@ export class ImportStore {
     if (this.engine === 'postgres') oldest = oldest.forUpdate().skipLocked();
     const result = await this.db
       .updateTable('imports')
-      .set((eb) => ({ state: EXPIRED, payload: '[]', version: eb('version', '+', 1) }))
+      .set((eb) => ({ state: EXPIRED, version: eb('version', '+', 1) }))
       .where('id', 'in', oldest)
       .where('state', 'in', ['done', 'failed'])
       .executeTakeFirst();

@@ -167,8 +167,35 @@ const searchTerms = (dialect: SchemaDialect): Migration => ({
   },
 });
 
+/**
+ * The submitted rows of an import move from one payload of up to 10 MB (whose single write, read and parse each
+ * held the process for tens of milliseconds) to parts of ~128 kB, read and written one at a time. A job being
+ * submitted is 'receiving' until its last part is in; a trigger drops the parts once the job is done or expired
+ * (a failed job keeps them until its retention ends). Jobs already waiting keep their rows as one part.
+ */
+const importParts = (dialect: SchemaDialect): Migration => ({
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('import_parts')
+      .addColumn('import_id', 'integer', (c) => c.notNull().references('imports.id'))
+      .addColumn('part', 'integer', (c) => c.notNull())
+      .addColumn('first_row', 'integer', (c) => c.notNull())
+      .addColumn('rows', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('import_parts_pk', ['import_id', 'part'])
+      .execute();
+    await sql`INSERT INTO import_parts (import_id, part, first_row, rows) SELECT id, 0, 0, payload FROM imports WHERE payload <> '[]'`.execute(db);
+    await db.schema.alterTable('imports').dropColumn('payload').execute();
+    // Submissions cut short (the process died mid-way) are found by age and removed with the finished ones.
+    await sql`CREATE INDEX imports_receiving ON imports (created_at) WHERE state = 'receiving'`.execute(db);
+    const ended = "NEW.state IN ('done', 'expired') AND OLD.state <> NEW.state";
+    for (const statement of dialect.afterUpdate('imports_drop_parts', 'imports', ended, 'DELETE FROM import_parts WHERE import_id = NEW.id')) {
+      await sql.raw(statement).execute(db);
+    }
+  },
+});
+
 /** Every migration by name; the names are what each database records as done. */
-function migrations(dialect: SchemaDialect): Record<string, Migration> {
+export function migrations(dialect: SchemaDialect): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-tokens': tokens(dialect),
@@ -177,6 +204,7 @@ function migrations(dialect: SchemaDialect): Record<string, Migration> {
     '0005-import-retention': importRetention(dialect),
     '0006-commit-markers': commitMarkers,
     '0007-search-terms': searchTerms(dialect),
+    '0008-import-parts': importParts(dialect),
   };
 }
 

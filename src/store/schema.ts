@@ -57,12 +57,11 @@ export interface TokensTable {
   revoked_at: string | null;
 }
 
-/** A bulk import: its rows (a JSON array) wait here until a worker has recorded an outcome for each. */
+/** A bulk import: its job; its rows wait in import_parts until a worker has recorded an outcome for each. */
 export interface ImportsTable {
   id: Generated<number>;
   state: string;
   submitted_by: string;
-  payload: string;
   total: number;
   processed: Generated<number>;
   created: Generated<number>;
@@ -75,6 +74,18 @@ export interface ImportsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/**
+ * The submitted rows of an import, a part at a time (each a JSON array of at most ~128 kB): read, written and
+ * parsed in steps short enough that no other request waits behind them.
+ */
+export interface ImportPartsTable {
+  import_id: number;
+  part: number;
+  /** The 0-based index of the part's first row in the whole import. */
+  first_row: number;
+  rows: string;
 }
 
 /** One outcome per processed row: the ticket it created, or its problem document (JSON). */
@@ -101,5 +112,6 @@ export interface Database {
   tokens: TokensTable;
   imports: ImportsTable;
   import_rows: ImportRowsTable;
+  import_parts: ImportPartsTable;
   commit_markers: CommitMarkersTable;
 }

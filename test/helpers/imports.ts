@@ -1,6 +1,7 @@
 // Submitting bulk imports and following a job until it ends, as a client would: by its Location and links; and
 // a fault in the database that makes an import's chunk fail.
 import { type Kysely, sql } from 'kysely';
+import type { Store } from '../../src/store/index.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { testEngine } from './database.ts';
 import type { HalDocument } from './hal.ts';
@@ -72,4 +73,22 @@ export async function poisonTickets(db: Kysely<Database>, times = Number.POSITIV
     )
     .execute(db);
   await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets FOR EACH ROW WHEN (NEW.title LIKE '%poison%') EXECUTE FUNCTION poison()`.execute(db);
+}
+
+/** What a job still keeps of its submitted rows (its parts, in order), as the database holds them. */
+export async function keptRows(db: Kysely<Database>, id: number): Promise<unknown[]> {
+  const parts = await db.selectFrom('import_parts').select('rows').where('import_id', '=', id).orderBy('part').execute();
+  return parts.flatMap((part) => JSON.parse(part.rows) as unknown[]);
+}
+
+/** Submits rows straight to a store, as POST /imports does once it has read them. */
+export function submitToStore(store: Store, rows: readonly unknown[]) {
+  return store.imports.submit('test', rows.map((row) => JSON.stringify(row)), async () => {});
+}
+
+/** The rows a worker reads for a job from the 0-based row `from` on. */
+export async function rowsToRun(store: Store, id: number, from: number): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  for await (const row of store.imports.rows(id, from)) rows.push(row);
+  return rows;
 }

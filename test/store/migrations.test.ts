@@ -24,7 +24,7 @@ test('instances starting at once on a fresh database all come up on one schema, 
     const migrations = await inspectDatabase(database.url, (db) =>
       db.selectFrom('kysely_migration' as never).select(sql<string>`name`.as('name')).orderBy(sql`name`).execute(),
     );
-    t.deepEqual(migrations.map((m) => m.name), ['0001-initial', '0002-tokens', '0003-imports', '0004-faq-source-uris', '0005-import-retention', '0006-commit-markers', '0007-search-terms']);
+    t.deepEqual(migrations.map((m) => m.name), ['0001-initial', '0002-tokens', '0003-imports', '0004-faq-source-uris', '0005-import-retention', '0006-commit-markers', '0007-search-terms', '0008-import-parts']);
     // Each instance writes; every one of them then counts every write, so they share one database and one set of counters.
     for (const [n, server] of servers.entries()) {
       const response = await server.fetch('/tickets', json('POST', { title: `Written through instance ${n}`, requester: 'r@example.com' }));

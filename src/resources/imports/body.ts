@@ -1,10 +1,14 @@
 // Reads the body of a bulk import: a JSON array of objects, or NDJSON (one object per line), up to 10 MB,
-// far past the 100 kB other bodies may have. The rows themselves are checked later, one by one, by the job.
+// far past the 100 kB other bodies may have; each row is held to those 100 kB (and 32 levels of nesting) alone.
+// The rows' fields are checked later, one by one, by the job.
 import type { Context } from 'koa';
-import { HttpMethodEnum, koaBody } from 'koa-body';
+import coBody from 'co-body';
 import { refuseUndecodable } from '../../http/body.ts';
 import { JSON_BODY_TYPES } from '../../http/media-types.ts';
 import { type FieldError, Problem, invalid } from '../../http/problem.ts';
+import { type Pause, timeSlices } from '../../time-slices.ts';
+import { pastRowLimits, unreadRow } from './rows.ts';
+import { OPEN_OBJECT, type RowBytes, arrayRows, ndjsonRows, nesting } from './split.ts';
 
 export const NDJSON = 'application/x-ndjson';
 export const IMPORT_BODY_LIMIT = '10mb';
@@ -12,65 +16,73 @@ export const IMPORT_BODY_LIMIT = '10mb';
 const NAMED_FAULTS = 20;
 
 /**
- * Both kinds of body are read as text and parsed here. koa-body's JSON parser refuses a whole body for one
- * `__proto__` key (and offers no way to say otherwise), where such a key is one bad row among good ones, as it
- * already was in NDJSON. JSON.parse makes `__proto__` an own property like any other (it never sets a
- * prototype), which the row's schema then refuses by name; nothing merges rows into other objects.
+ * Both kinds of body are read as bytes and cut into rows here (split.ts), never decoded or parsed whole.
+ * koa-body's JSON parser would refuse a whole body for one `__proto__` key, where such a key is one bad row
+ * among good ones: JSON.parse of a row makes `__proto__` an own property like any other (it never sets a
+ * prototype), which the row's schema then refuses by name; nothing merges rows into other objects. co-body is
+ * what koa-body reads with: the same limits, decompression and errors, but it can hand over the bytes.
  */
-const parse = refuseUndecodable(
-  koaBody({
-    json: false,
-    text: true,
-    textLimit: IMPORT_BODY_LIMIT,
-    textTypes: [...JSON_BODY_TYPES, NDJSON],
-    urlencoded: false,
-    multipart: false,
-    parsedMethods: [HttpMethodEnum.POST],
-  }),
-);
-
-const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+async function readBytes(ctx: Context): Promise<Buffer> {
+  let body: Buffer = Buffer.alloc(0);
+  const read = refuseUndecodable(async (_, next) => {
+    // No encoding: the bytes as they came (decompressed), not a string.
+    body = (await coBody.text(ctx, { limit: IMPORT_BODY_LIMIT, encoding: null as unknown as string })) as Buffer;
+    await next();
+  });
+  await read(ctx, async () => {});
+  return body;
+}
 
 function refuseFaults(faults: FieldError[], what: string): void {
   if (faults.length === 0) return;
   throw invalid(`Every ${what} must be a JSON object describing a ticket: look at ${faults.slice(0, 5).map((f) => f.detail.split(':')[0]).join(', ')}.`, faults.slice(0, NAMED_FAULTS));
 }
 
-function rowsOfArray(text: string): unknown[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw invalid(`The body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(body)) throw invalid('The body must be a JSON array of tickets.', [{ pointer: '#', detail: 'must be an array' }]);
-  const faults = body.flatMap((row, i) => (isObject(row) ? [] : [{ pointer: `#/${i}`, detail: `row ${i + 1}: must be an object` }]));
-  refuseFaults(faults, 'row');
-  return body;
-}
+const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** One object per line; a final newline is welcome, a blank line elsewhere is a mistake (it shifts the row numbers). */
-function rowsOfNdjson(text: string): unknown[] {
-  const lines = text.split(/\r?\n/);
-  if (lines.at(-1) === '') lines.pop();
+/**
+ * The stored form of each row (its JSON text, or what stands for it when it is past a single ticket's limits),
+ * or a 400 naming every row that is not an object. A row is parsed here only to check it, one at a time, and
+ * only within the limits; the worker parses it again when it comes to it.
+ */
+async function storedRows(body: Buffer, rows: AsyncGenerator<RowBytes>, what: 'row' | 'line', pause: Pause): Promise<string[]> {
+  const stored: string[] = [];
   const faults: FieldError[] = [];
-  const rows = lines.map((line, i) => {
-    const fault = (detail: string) => faults.push({ pointer: `#/${i}`, detail: `line ${i + 1}: ${detail}` });
-    if (line.trim() === '') return fault('is blank');
-    try {
-      const row: unknown = JSON.parse(line);
-      if (!isObject(row)) fault('must be a JSON object');
-      return row;
-    } catch (error) {
-      return fault(`is not valid JSON (${(error as Error).message})`);
+  for await (const { start, end, depth, index } of rows) {
+    await pause();
+    const fault = (detail: string) => faults.push({ pointer: `#/${index}`, detail: `${what} ${index + 1}: ${detail}` });
+    if (start === end) {
+      fault('is blank');
+      continue;
     }
-  });
-  refuseFaults(faults, 'line');
-  return rows;
+    const past = pastRowLimits(end - start, () => depth ?? nesting(body, start, end));
+    if (past) {
+      if (body[start] === OPEN_OBJECT) stored.push(unreadRow(past));
+      else fault('must be a JSON object');
+      continue;
+    }
+    const text = body.toString('utf8', start, end);
+    try {
+      if (isObject(JSON.parse(text))) stored.push(text);
+      else fault('must be a JSON object');
+    } catch (error) {
+      fault(`is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  refuseFaults(faults, what);
+  return stored;
 }
 
-/** The rows of the import, or a problem: 415 for another type, 413 past 10 MB, 400 for anything but rows. */
-export async function readImportRows(ctx: Context): Promise<unknown[]> {
+/** The rows of a body as they will be stored, read with `pause` between short steps. */
+export function rowsOfBody(body: Buffer, kind: 'array' | 'ndjson', pause: Pause): Promise<string[]> {
+  return kind === 'ndjson' ? storedRows(body, ndjsonRows(body, pause), 'line', pause) : storedRows(body, arrayRows(body, pause), 'row', pause);
+}
+
+/**
+ * The rows of the import as they will be stored (see storedRows), or a problem: 415 for another type, 413 past
+ * 10 MB, 400 for anything but rows. Read a slice at a time: nothing here holds the process for long.
+ */
+export async function readImportRows(ctx: Context): Promise<string[]> {
   const length = Number(ctx.get('Content-Length') || '0');
   if (ctx.get('Transfer-Encoding') === '' && length === 0) {
     throw invalid('Send the tickets to import as a JSON array, or as NDJSON (application/x-ndjson), in the request body.');
@@ -78,8 +90,9 @@ export async function readImportRows(ctx: Context): Promise<unknown[]> {
   if (!ctx.is(...JSON_BODY_TYPES, NDJSON)) {
     throw new Problem('unsupported-media-type', `Send the import as application/json (an array) or ${NDJSON}; got ${ctx.get('Content-Type') || 'no Content-Type'}.`);
   }
+  let body: Buffer;
   try {
-    await parse(ctx, async () => {});
+    body = await readBytes(ctx);
   } catch (error) {
     if ((error as { status?: number }).status === 413) {
       ctx.req.resume();
@@ -87,8 +100,7 @@ export async function readImportRows(ctx: Context): Promise<unknown[]> {
     }
     throw error;
   }
-  const text = String(ctx.request.body ?? '');
-  const rows = ctx.is(NDJSON) ? rowsOfNdjson(text) : rowsOfArray(text);
+  const rows = await rowsOfBody(body, ctx.is(NDJSON) ? 'ndjson' : 'array', timeSlices());
   if (rows.length === 0) throw invalid('The import has no rows: send at least one ticket.', [{ pointer: '#', detail: 'must not be empty' }]);
   return rows;
 }

@@ -11,6 +11,7 @@ import type { Routes } from '../../http/routing.ts';
 import { parseId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
+import { timeSlices } from '../../time-slices.ts';
 import { readImportRows } from './body.ts';
 import { importCollection, importResource, rejectionCollection, rejectionResource } from './representation.ts';
 
@@ -55,7 +56,7 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
   routes.post(endpoints.imports, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:import');
     const rows = await readImportRows(ctx);
-    sendJob(ctx, await imports.submit(submitter(caller), rows), 202);
+    sendJob(ctx, await imports.submit(submitter(caller), rows, timeSlices()), 202);
   });
 
   routes.get(endpoints.import, async (ctx) => {
