@@ -1,10 +1,10 @@
 // Bulk imports as an operator watches them: jobs by state (the queue's depth among them), rows given an outcome
 // and rows refused, and how long jobs take. Rows per second is `rate(helpdesk_import_rows_processed_total[5m])`.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { EXPIRED, IMPORT_STATES } from '../domain/imports.ts';
+import { EXPIRED, IMPORT_STATES, RECEIVING } from '../domain/imports.ts';
 import type { ImportObserver } from '../jobs/import-worker.ts';
 
-const STATES = [...IMPORT_STATES, EXPIRED];
+const STATES = [RECEIVING, ...IMPORT_STATES, EXPIRED];
 
 /** From a job of a few rows to one of the most rows a job takes. */
 const JOB_BUCKETS = [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 1800, 3600];
@@ -17,7 +17,7 @@ const JOB_BUCKETS = [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 1800, 3600];
 export function watchImports(registry: Registry, jobsByState: () => Promise<Record<string, number>>): ImportObserver {
   new Gauge({
     name: 'helpdesk_import_jobs',
-    help: 'Import jobs in the database, by state (queued: waiting for a worker; running; done; failed; expired: past retention)',
+    help: 'Import jobs in the database, by state (receiving: its rows still arriving; queued: waiting for a worker; running; done; failed; expired: past retention)',
     labelNames: ['state'],
     registers: [registry],
     async collect() {

@@ -93,7 +93,7 @@ test.serial('an import counts its rows processed and refused, its duration, and 
   t.is(delta('helpdesk_import_job_duration_seconds_count', { outcome: 'failed' }), 0);
   // Read from the database at the scrape: every job this server ever ran is done.
   const jobs = await server.inspect((db) => db.selectFrom('imports').select('state').execute());
-  for (const state of ['queued', 'running', 'done', 'failed', 'expired']) {
+  for (const state of ['receiving', 'queued', 'running', 'done', 'failed', 'expired']) {
     t.is(valueOf(after, 'helpdesk_import_jobs', { state }), jobs.filter((j) => j.state === state).length, state);
   }
   t.is(valueOf(after, 'helpdesk_import_jobs', { state: 'done' }) - valueOf(before, 'helpdesk_import_jobs', { state: 'done' }), 1);
