@@ -1,5 +1,6 @@
-// Prometheus metrics: requests and latency by route template, method, status and API version, and who still
-// calls FAQ contract v1 (so an operator can retire it safely). One registry per app, so apps never share counts.
+// Prometheus metrics of HTTP: requests and latency by route template, method, status and API version, who still
+// calls FAQ contract v1 (so an operator can retire it safely), and rate-limit refusals. Registered in the server's
+// own registry (src/metrics/registry.ts), so servers in one process never share counts.
 import type { Context, Next } from 'koa';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
