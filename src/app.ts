@@ -3,6 +3,7 @@ import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { AnswerCache, observeAnswers } from './http/answer-cache.ts';
 import { authenticate } from './http/authentication.ts';
@@ -10,15 +11,16 @@ import { redactUrl, refuseCredentialsInQuery } from './http/credentials.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
-import { createMetrics } from './http/metrics.ts';
+import { countRefusals, createMetrics } from './http/metrics.ts';
 import { renderProblems } from './http/problem-renderer.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
 import { limitRequests } from './http/rate-limit.ts';
 import { logRequests } from './http/request-log.ts';
 import { closeIfBodyUnread } from './http/unread-body.ts';
-import { Routes } from './http/routing.ts';
+import { Routes, endpointOf } from './http/routing.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { endpoints } from './links/registry.ts';
+import { watchPool } from './metrics/database.ts';
 import { docsRoutes } from './resources/docs/routes.ts';
 import { explorerFiles } from './resources/explorer/assets.ts';
 import { explorerForBrowsers, explorerRoutes } from './resources/explorer/routes.ts';
@@ -33,7 +35,7 @@ import type { Store } from './store/index.ts';
 
 export type AppConfig = Pick<
   Config,
-  'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
+  'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'metricsToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
 > &
   Partial<ServiceConfig> &
   Partial<Pick<Config, 'answerCache'>>;
@@ -52,6 +54,8 @@ export interface AppDependencies {
   config: AppConfig;
   store: Store;
   log: Logger;
+  /** Where every series is registered (src/metrics/registry.ts): the store's and the import worker's too. */
+  registry: Registry;
   /** Routes only a test adds (a deliberately slow handler, say); production passes none. */
   extraRoutes?: (routes: Routes) => void;
   /** True once the server has begun a graceful shutdown (readiness then fails); never, when not given. */
@@ -67,8 +71,16 @@ function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-export async function buildApp({ config, store, log, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
-  const metrics = createMetrics((path) => (isV1(path) ? 'v1' : 'current'));
+export async function buildApp({ config, store, log, registry, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
+  // Routes are registered below; a request is labelled by its route's template once it is answered.
+  const routes = new Routes(new Router({ strict: true, sensitive: true }));
+  const metrics = createMetrics(registry, {
+    versionOf: (path) => (isV1(path) ? 'v1' : 'current'),
+    // The endpoint that answered (a routed handler, a probe), else the one whose address it is (a 401 or 429
+    // comes before routing, a 405 after it without a handler).
+    routeOf: (ctx) => (endpointOf(ctx) ?? routes.endpointAt(ctx.path))?.path,
+  });
+  if (store.pool) watchPool(registry, store.pool);
   // Counted in the database, so that instances share them; reserved from it in blocks, so that most requests
   // are counted in memory.
   const limiter = async (keyPrefix: string, { points, windowSeconds }: Config['rateLimit']) =>
@@ -76,7 +88,6 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   const [perToken, perAddress] = await Promise.all([limiter('token', config.rateLimit), limiter('address', config.anonymousRateLimit)]);
 
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
-  const routes = new Routes(new Router({ strict: true, sensitive: true }));
   // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
   const answers = new AnswerCache(() => store.generation(), config.answerCache ?? { entries: 1000, bytes: 16 * 2 ** 20 });
   observeAnswers(answers, metrics.registry);
@@ -114,8 +125,8 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
   app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
-  app.use(authenticate(store.tokens, config.adminToken)); // who is calling (401 for a bad token)
-  app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit })); // 429
+  app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (401 for a bad token)
+  app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
   app.use(explorerForBrowsers(explorer)); // a browser opening an API URL gets the explorer page there
   // 415 unless JSON, 413 past 100 kB, 400 when malformed; a bulk import reads its own (NDJSON too, 10 MB).

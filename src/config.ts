@@ -1,8 +1,8 @@
 // Reads the environment once into a typed, validated configuration. Every variable is read even after a bad
 // one, so that start-up reports all of them at once (one line each), not one per attempt.
 import {
-  ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, MAX_SHUTDOWN_DELAY_MS, SERVICES, type Service, adminToken, basePath, count, databaseUrl, date, hours,
-  milliseconds, oneOf, origins, port, proxyHops, rateLimit, read, rootUrl, secret, services, wholeNumber, workers,
+  ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, MAX_SHUTDOWN_DELAY_MS, SERVICES, type Service, basePath, count, databaseUrl, date, hours,
+  milliseconds, oneOf, origins, port, proxyHops, rateLimit, read, rootUrl, secret, services, strongSecret, wholeNumber, workers,
 } from './config/values.ts';
 
 export { ConfigError, MAX_WORKERS, SERVICES, type Service, redactDatabaseUrl } from './config/values.ts';
@@ -37,6 +37,11 @@ export interface Config {
   v1Sunset: Date;
   /** A bootstrap admin secret from the environment, or undefined (then only minted tokens exist). */
   adminToken: string | undefined;
+  /**
+   * A secret for Prometheus to scrape /metrics with, and nothing else: the admin token need not sit in the
+   * scraper's configuration. Undefined: only admins read the metrics.
+   */
+  metricsToken: string | undefined;
   /** Requests allowed per window, per token and per address for anonymous callers. */
   rateLimit: RateLimit;
   anonymousRateLimit: RateLimit;
@@ -173,6 +178,10 @@ function crossChecks(config: Config): ConfigError[] {
   if (config.requestDeadlineMs !== undefined && requestMs !== undefined && config.requestDeadlineMs >= requestMs) {
     errors.push(new ConfigError('REQUEST_DEADLINE_MS', `must be below REQUEST_TIMEOUT_MS (${requestMs}), so that a slow request is answered 503 before it is cut, got "${config.requestDeadlineMs}"`));
   }
+  // The scrape secret sits in the scraper's configuration: were it the admin's, that file would grant everything.
+  if (config.metricsToken !== undefined && config.metricsToken === config.adminToken) {
+    errors.push(new ConfigError('METRICS_TOKEN', 'must differ from ADMIN_TOKEN: it is given to the scraper, which must not be an admin'));
+  }
   if (config.v1Sunset !== undefined && config.v1DeprecatedAt !== undefined && config.v1Sunset <= config.v1DeprecatedAt) {
     errors.push(new ConfigError('V1_SUNSET', `must come after V1_DEPRECATED_AT (${config.v1DeprecatedAt.toISOString()})`));
   }
@@ -197,7 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: take(() => oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS, (s) => s.toLowerCase())),
     v1DeprecatedAt: take(() => date(env, 'V1_DEPRECATED_AT', '2026-11-22T00:00:00Z')),
     v1Sunset: take(() => date(env, 'V1_SUNSET', '2027-06-30T00:00:00Z')),
-    adminToken: take(() => adminToken(env)),
+    adminToken: take(() => strongSecret(env, 'ADMIN_TOKEN')),
+    metricsToken: take(() => strongSecret(env, 'METRICS_TOKEN')),
     rateLimit: take(() => rateLimit(env, 'RATE_LIMIT', '1200/60')),
     anonymousRateLimit: take(() => rateLimit(env, 'ANONYMOUS_RATE_LIMIT', '120/60')),
     requestDeadlineMs: take(() => milliseconds(env, 'REQUEST_DEADLINE_MS', '10000')),

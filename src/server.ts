@@ -10,6 +10,11 @@ import { type Config, ConfigError, type ConnectionTimeouts, redactDatabaseUrl } 
 import { startImportWorker } from './jobs/import-worker.ts';
 import { MOUNT } from './links/registry.ts';
 import { createLogger } from './log.ts';
+import { timeQueries } from './metrics/database.ts';
+import { watchImports } from './metrics/imports.ts';
+import { createRegistry } from './metrics/registry.ts';
+import { engineOf } from './store/database.ts';
+import { importsByState } from './store/import-counts.ts';
 import { openStore } from './store/index.ts';
 
 export interface RunningServer {
@@ -89,9 +94,12 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   // links to paths no route answers.
   if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (fixed when the registry loaded), not "${config.basePath}"`);
   const log = createLogger(config.logLevel);
-  const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound });
+  // Made before the store opens, so that its queries are timed from the first.
+  const registry = createRegistry();
+  const timer = timeQueries(registry, engineOf(config.databaseUrl));
+  const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound, timer });
   let lifecycle: ReturnType<typeof drainable> | undefined;
-  const app = await buildApp({ config, store, log, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
+  const app = await buildApp({ config, store, log, registry, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
   // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
   const server = createServer(connectionOptions(config.connections), app.callback());
   server.listen(config.port, config.host);
@@ -107,7 +115,15 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   }
   // Every instance that serves tickets runs bulk imports too (an FAQ service alone never has a job to poll
   // for); its leases name it, so a job it held can be told from another's.
-  const worker = !config.services.has('tickets') ? undefined : startImportWorker({ imports: store.imports, config: config.imports, log, instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}` });
+  const worker = !config.services.has('tickets')
+    ? undefined
+    : startImportWorker({
+        imports: store.imports,
+        config: config.imports,
+        log,
+        instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+        observe: watchImports(registry, () => importsByState(store.db)),
+      });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -241,3 +241,22 @@ test('several bad variables are all reported, each as its own line, in one Confi
   // The FAQ_API that is set but bad is reported once, not also as missing.
   t.is(errors.filter((each) => each.variable === 'FAQ_API').length, 1);
 });
+
+test("METRICS_TOKEN is a scrape secret of its own: unset by default, 32 characters or more without spaces, never the admin's; a bad one is reported with the rest and never shown", (t) => {
+  const strong = 'metrics-0123456789abcdef0123456789abcdef';
+  t.is(loadConfig({}).metricsToken, undefined);
+  t.is(loadConfig({ METRICS_TOKEN: '' }).metricsToken, undefined);
+  t.is(loadConfig({ METRICS_TOKEN: strong }).metricsToken, strong);
+  for (const bad of ['short-secret', `${strong.slice(0, 20)} ${strong.slice(20)}`, 'x'.repeat(31)]) {
+    const error = configErrorOf({ METRICS_TOKEN: bad });
+    t.is(error.variable, 'METRICS_TOKEN');
+    t.regex(error.message, /^METRICS_TOKEN: expected at least 32 characters without spaces/);
+    t.false(error.message.includes(bad), 'the secret is not echoed');
+  }
+  const same = configErrorOf({ ADMIN_TOKEN: strong, METRICS_TOKEN: strong });
+  t.is(same.variable, 'METRICS_TOKEN');
+  t.regex(same.message, /must differ from ADMIN_TOKEN/);
+  t.false(same.message.includes(strong));
+  const several = configErrorOf({ PORT: 'x', METRICS_TOKEN: 'short-secret', ADMIN_TOKEN: 'also short' });
+  t.deepEqual((several as ConfigErrors).errors.map((each) => each.variable), ['PORT', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
+});

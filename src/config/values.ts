@@ -74,11 +74,12 @@ export function date(env: Env, name: string, fallback: string): Date {
   return value;
 }
 
-export function adminToken(env: Env): string | undefined {
-  const raw = env.ADMIN_TOKEN;
+/** A secret the server itself accepts as a bearer token (ADMIN_TOKEN, METRICS_TOKEN): long enough not to be guessed. */
+export function strongSecret(env: Env, name: string): string | undefined {
+  const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   if (raw.length < 32 || /\s/.test(raw)) {
-    throw new ConfigError('ADMIN_TOKEN', 'expected at least 32 characters without spaces (e.g. from `openssl rand -base64 32`)');
+    throw new ConfigError(name, 'expected at least 32 characters without spaces (e.g. from `openssl rand -base64 32`)');
   }
   return raw;
 }

@@ -5,7 +5,9 @@ export type Role = (typeof ROLES)[number];
 
 export type Caller =
   | { kind: 'anonymous'; address: string }
-  | { kind: 'token'; tokenId: number | 'bootstrap'; name: string; role: Role; email: string | null };
+  | { kind: 'token'; tokenId: number | 'bootstrap'; name: string; role: Role; email: string | null }
+  // A Prometheus server with METRICS_TOKEN, on /metrics only; limited by its address, like the anonymous.
+  | { kind: 'scraper'; name: string; address: string };
 
 export type Action =
   | 'ticket:list'
@@ -30,18 +32,19 @@ const EVERYONE: Action[] = ['faq:read', 'search'];
 const TICKET_WORK: Action[] = ['ticket:list', 'ticket:read', 'ticket:create', 'ticket:update', 'ticket:assign', 'ticket:delete', 'ticket:promote', 'ticket:merge', 'ticket:import'];
 const FAQ_WORK: Action[] = ['faq:read-drafts', 'faq:write', 'faq:publish', 'faq:see-source'];
 
-const GRANTS: Record<Role | 'anonymous', ReadonlySet<Action>> = {
+const GRANTS: Record<Role | 'anonymous' | 'scraper', ReadonlySet<Action>> = {
   admin: new Set([...EVERYONE, ...TICKET_WORK, ...FAQ_WORK, 'token:manage', 'metrics:read']),
   agent: new Set([...EVERYONE, ...TICKET_WORK, ...FAQ_WORK]),
   // Requesters see and change only their own tickets (see ticketOwner), and never assign or reassign them.
   requester: new Set([...EVERYONE, 'ticket:list', 'ticket:read', 'ticket:create', 'ticket:update']),
   anonymous: new Set(EVERYONE),
+  scraper: new Set(['metrics:read']),
 };
 
 export const ANONYMOUS: Caller = { kind: 'anonymous', address: 'unknown' };
 
-export function roleOf(caller: Caller): Role | 'anonymous' {
-  return caller.kind === 'anonymous' ? 'anonymous' : caller.role;
+export function roleOf(caller: Caller): Role | 'anonymous' | 'scraper' {
+  return caller.kind === 'token' ? caller.role : caller.kind;
 }
 
 export function may(caller: Caller, action: Action): boolean {

@@ -2,8 +2,9 @@
 // token is refused outright rather than treated as anonymous, so a client learns its credentials are wrong.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import { type Action, type Caller, may } from '../domain/access.ts';
+import { type Action, type Caller, may, roleOf } from '../domain/access.ts';
 import { hashSecret } from '../domain/tokens.ts';
+import { endpoints } from '../links/registry.ts';
 import type { TokenStore } from '../store/tokens.ts';
 import { Problem } from './problem.ts';
 
@@ -22,9 +23,13 @@ function sameHash(hex: string, expected: Buffer | undefined): boolean {
 /** The caller with ADMIN_TOKEN, the same object for every request: nothing below changes it. */
 const BOOTSTRAP_ADMIN: Caller = Object.freeze({ kind: 'token', tokenId: 'bootstrap', name: 'admin (ADMIN_TOKEN)', role: 'admin', email: null });
 
-export function authenticate(tokens: TokenStore, adminToken: string | undefined) {
-  // Hashed once: the configured secret does not change while the process runs.
-  const adminHash = adminToken === undefined ? undefined : Buffer.from(hashSecret(adminToken), 'hex');
+/** Hashed once: a configured secret does not change while the process runs. */
+const hashOf = (secret: string | undefined) => (secret === undefined ? undefined : Buffer.from(hashSecret(secret), 'hex'));
+
+/** `metricsToken` (METRICS_TOKEN) is a scraper's on /metrics, and unknown anywhere else. */
+export function authenticate(tokens: TokenStore, adminToken: string | undefined, metricsToken?: string) {
+  const adminHash = hashOf(adminToken);
+  const metricsHash = hashOf(metricsToken);
   return async (ctx: Context, next: Next) => {
     const header = ctx.get('Authorization');
     if (header === '') {
@@ -43,6 +48,10 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined)
     const secretHash = hashSecret(match[1]!);
     if (sameHash(secretHash, adminHash)) {
       ctx.state.caller = BOOTSTRAP_ADMIN;
+      return next();
+    }
+    if (ctx.path === endpoints.metrics.path && sameHash(secretHash, metricsHash)) {
+      ctx.state.caller = { kind: 'scraper', name: 'scraper (METRICS_TOKEN)', address: ctx.ip } satisfies Caller;
       return next();
     }
     const token = await tokens.findLive(secretHash);
@@ -67,5 +76,5 @@ export function requireAction(ctx: Context, action: Action): Caller {
   const caller = callerOf(ctx);
   if (may(caller, action)) return caller;
   if (caller.kind === 'anonymous') throw unauthorized('Sign in: send a bearer token in the Authorization header.');
-  throw new Problem('forbidden', `A ${caller.role} may not do this (${action}).`);
+  throw new Problem('forbidden', `A ${roleOf(caller)} may not do this (${action}).`);
 }

@@ -1,15 +1,8 @@
-// Prometheus metrics: requests and latency by route template, method, status and API version, and who still
-// calls FAQ contract v1 (so an operator can retire it safely). One registry per app, so apps never share counts.
+// Prometheus metrics of HTTP: requests and latency by route template, method, status and API version, who still
+// calls FAQ contract v1 (so an operator can retire it safely), and rate-limit refusals. Registered in the server's
+// own registry (src/metrics/registry.ts), so servers in one process never share counts.
 import type { Context, Next } from 'koa';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { endpointOf } from './routing.ts';
-
-/**
- * Gauges prom-client adds by default under names Prometheus reserves for counters (`promtool check metrics`
- * reports them). Each is the sum of a by-type gauge it also exports (`nodejs_active_handles{type}`…), so nothing
- * is lost: `sum(nodejs_active_handles)` is the same number.
- */
-const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Distinct callers tracked before the rest are counted together, so a stream of odd User-Agents cannot blow up memory. */
 const MAX_CALLERS = 200;
@@ -27,12 +20,17 @@ function callerOf(ctx: Context): string {
   return (name ?? ctx.get('User-Agent') ?? '').slice(0, 120) || 'unknown';
 }
 
-export function createMetrics(versionOf: (path: string) => ApiVersion): Metrics {
-  const registry = new Registry();
-  // The process's own series, the event loop's delay among them (nodejs_eventloop_lag_*: what synchronous work
-  // cost everyone else since the last scrape; README, Metrics).
-  collectDefaultMetrics({ register: registry });
-  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
+export interface RequestLabels {
+  /** Which FAQ contract an address belongs to. */
+  versionOf(path: string): ApiVersion;
+  /**
+   * The template of the route an address belongs to, whether or not its handler ran (a 401 or 429 is answered
+   * before routing, a probe beside it); undefined for an address no route has.
+   */
+  routeOf(ctx: Context): string | undefined;
+}
+
+export function createMetrics(registry: Registry, { versionOf, routeOf }: RequestLabels): Metrics {
   const labelNames = ['route', 'method', 'status', 'api_version'] as const;
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
   const duration = new Histogram({
@@ -83,7 +81,7 @@ export function createMetrics(versionOf: (path: string) => ApiVersion): Metrics 
       } finally {
         const apiVersion = versionOf(ctx.path);
         // The route is the path template: adding a query variable keeps the series.
-        const bound = seriesOf(endpointOf(ctx)?.path ?? 'unmatched', ctx.method, ctx.status, apiVersion);
+        const bound = seriesOf(routeOf(ctx) ?? 'unmatched', ctx.method, ctx.status, apiVersion);
         bound.requests.inc();
         bound.duration.observe((performance.now() - started) / 1e3);
         if (apiVersion === 'v1') v1Calls.inc({ caller: tracked(callerOf(ctx)) });
@@ -93,4 +91,16 @@ export function createMetrics(versionOf: (path: string) => ApiVersion): Metrics 
       }
     },
   };
+}
+
+export type RefusalKind = 'token' | 'address';
+
+/** Counts the requests the rate limiter refuses (429), by what was limited: a token, or an address. */
+export function countRefusals(registry: Registry): (kind: RefusalKind) => void {
+  const refusals = new Counter({ name: 'helpdesk_rate_limit_refusals_total', help: 'Requests refused by the rate limiter (429), by what was limited: a token or an address', labelNames: ['kind'], registers: [registry] });
+  // Both series from the start, so that rate() sees the first refusal as an increase from 0.
+  const bound = { token: refusals.labels({ kind: 'token' }), address: refusals.labels({ kind: 'address' }) };
+  bound.token.inc(0);
+  bound.address.inc(0);
+  return (kind) => bound[kind].inc();
 }

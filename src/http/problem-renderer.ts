@@ -64,13 +64,15 @@ export function renderProblems(log: Logger) {
         render(ctx, new Problem(kindForStatus(ctx.status), FALLBACK_DETAIL[ctx.status] ?? ctx.message));
       }
     } catch (error) {
+      // Each line carries the request id (src/http/request-log.ts), so a stack is joined to its request line.
+      const request = { requestId: ctx.state.requestId as string | undefined, method: ctx.method, url: redactUrl(ctx.url) };
       if (isUnavailable(error)) {
-        log.warn({ err: error, method: ctx.method, url: redactUrl(ctx.url) }, 'database unavailable');
+        log.warn({ err: error, ...request }, 'database unavailable');
         return render(ctx, databaseUnavailable());
       }
       const problem = toProblem(error);
       if (problem) return render(ctx, problem);
-      log.error({ err: error, method: ctx.method, url: redactUrl(ctx.url) }, 'unhandled error');
+      log.error({ err: error, ...request }, 'unhandled error');
       render(ctx, new Problem('internal-error', 'Something went wrong on our side; it has been logged.'));
     }
   };

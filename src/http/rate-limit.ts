@@ -5,6 +5,7 @@ import type { Context, Next } from 'koa';
 import type { RateLimit } from '../config.ts';
 import { callerOf, refuseBadCredentials } from './authentication.ts';
 import { Problem } from './problem.ts';
+import type { RefusalKind } from './metrics.ts';
 import type { BlockLimiter, Standing } from './rate-limit-blocks.ts';
 
 export interface RateLimiters {
@@ -21,7 +22,8 @@ function headers(limit: RateLimit, standing: Standing): Record<string, string> {
   };
 }
 
-export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit; anonymous: RateLimit }) {
+/** `refused` is told of each refusal (for metrics). */
+export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit; anonymous: RateLimit }, refused: (kind: RefusalKind) => void = () => {}) {
   // The policies never change: their header values are written once.
   const policies = new Map([limits.token, limits.anonymous].map((limit) => [limit, `${limit.points};w=${limit.windowSeconds}`]));
   return async (ctx: Context, next: Next) => {
@@ -33,6 +35,7 @@ export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit
     // A database failure rejects here and is answered as any other (503 when it is out of reach).
     const standing = await limiter.spend(key);
     if (!standing.admitted) {
+      refused(caller.kind === 'token' ? 'token' : 'address');
       const retryAfter = String(Math.max(1, Math.ceil(standing.msBeforeReset / 1000)));
       throw new Problem('too-many-requests', `This ${caller.kind === 'token' ? 'token' : 'address'} may make ${limit.points} requests every ${limit.windowSeconds} s; wait ${retryAfter} s.`, {
         headers: { 'Retry-After': retryAfter, ...headers(limit, standing) },

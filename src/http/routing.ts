@@ -22,9 +22,22 @@ function negotiateFor(endpoint: Endpoint) {
 }
 
 export class Routes {
+  /** Each registered endpoint by its route path, to name the route of a request answered before routing. */
+  private readonly byRoutePath = new Map<string, Endpoint>();
+
   constructor(readonly router: Router) {}
 
+  /** The endpoint whose route this path belongs to, whatever the method; undefined when no route has it. */
+  endpointAt(path: string): Endpoint | undefined {
+    for (const layer of this.router.match(path, 'GET').path) {
+      const endpoint = typeof layer.path === 'string' ? this.byRoutePath.get(layer.path) : undefined;
+      if (endpoint) return endpoint;
+    }
+    return undefined;
+  }
+
   private add(method: 'get' | 'post' | 'put' | 'patch' | 'delete', endpoint: Endpoint, handler: Handler): this {
+    this.byRoutePath.set(endpoint.routePath, endpoint);
     this.router[method](endpoint.routePath, negotiateFor(endpoint), async (ctx) => {
       await handler(ctx as unknown as Context);
     });

@@ -44,9 +44,18 @@ export interface ImportWorkerOptions {
   log: Logger;
   /** Names this instance in the leases it holds; unique per process. */
   instance: string;
+  /** Told of the rows and jobs this worker finishes (for metrics: src/metrics/imports.ts). */
+  observe?: ImportObserver;
 }
 
-export function startImportWorker({ imports, config, log, instance }: ImportWorkerOptions): ImportWorker {
+export interface ImportObserver {
+  /** A chunk committed: so many rows given an outcome, so many of them refused. */
+  chunk(rows: number, rejected: number): void;
+  /** A job ended, `seconds` after this worker claimed it. */
+  finished(outcome: 'done' | 'failed', seconds: number): void;
+}
+
+export function startImportWorker({ imports, config, log, instance, observe }: ImportWorkerOptions): ImportWorker {
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
@@ -66,6 +75,7 @@ export function startImportWorker({ imports, config, log, instance }: ImportWork
 
   async function run(job: ImportJob): Promise<void> {
     const jobLog = log.child({ importId: job.id, instance });
+    const claimedAt = performance.now();
     jobLog.info({ from: job.processed, total: job.total }, 'import claimed');
     let held = true;
     let processed = job.processed;
@@ -106,9 +116,11 @@ export function startImportWorker({ imports, config, log, instance }: ImportWork
           return;
         }
         processed += outcomes.length;
+        observe?.chunk(outcomes.length, outcomes.filter((outcome) => 'problem' in outcome).length);
         await yieldToRequests();
       }
       await imports.finish(job.id, instance);
+      observe?.finished('done', (performance.now() - claimedAt) / 1e3);
       jobLog.info('import done');
     } catch (error) {
       // The job itself broke (its rows' own faults are outcomes, never errors): say so, rather than retry forever.
@@ -116,6 +128,7 @@ export function startImportWorker({ imports, config, log, instance }: ImportWork
       jobLog.error({ err: error, processed }, 'import failed');
       const failure = `The import stopped at row ${processed + 1} on an error on our side; it has been logged. The rows before it stand.`;
       await imports.finish(job.id, instance, failure).catch(() => {});
+      observe?.finished('failed', (performance.now() - claimedAt) / 1e3);
     } finally {
       clearInterval(heartbeat);
     }

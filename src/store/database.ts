@@ -4,6 +4,7 @@ import type { Synchronous } from '../config.ts';
 import type { Engine, EngineName } from './engines/engine.ts';
 import { openPostgresEngine } from './engines/postgres.ts';
 import { openSqliteEngine, sqlitePath } from './engines/sqlite.ts';
+import type { QueryTimer } from './query-timing.ts';
 
 export { sqlitePath };
 
@@ -11,6 +12,8 @@ export interface DatabaseOptions {
   url: string;
   /** SQLite only: PostgreSQL commits with synchronous_commit=on, always. */
   synchronous: Synchronous;
+  /** Told how long each query took (for metrics); none by default. */
+  timer?: QueryTimer;
 }
 
 export function engineOf(url: string): EngineName {
@@ -18,5 +21,5 @@ export function engineOf(url: string): EngineName {
 }
 
 export function openDatabase(options: DatabaseOptions): Promise<Engine> {
-  return engineOf(options.url) === 'postgres' ? openPostgresEngine(options.url) : openSqliteEngine(options.url, options.synchronous);
+  return engineOf(options.url) === 'postgres' ? openPostgresEngine(options.url, options.timer) : openSqliteEngine(options.url, options.synchronous, options.timer);
 }

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { type DatabaseOptions, openDatabase } from './database.ts';
-import type { EngineName, RateLimitOptions } from './engines/engine.ts';
+import type { EngineName, PoolStats, RateLimitOptions } from './engines/engine.ts';
 import { FaqStore } from './faqs.ts';
 import { ImportStore } from './imports.ts';
 import type { Database } from './schema.ts';
@@ -11,7 +11,7 @@ import { TicketStore } from './tickets.ts';
 import { TokenStore } from './tokens.ts';
 import { groupCommit, writesAlone } from './writes.ts';
 
-export type { RateLimitOptions };
+export type { PoolStats, RateLimitOptions };
 
 export interface Store {
   engine: EngineName;
@@ -27,6 +27,8 @@ export interface Store {
    * gave only while it is unchanged. Undefined: nothing may be kept.
    */
   generation(): string | undefined;
+  /** PostgreSQL only: its connection pool now. */
+  pool?: () => PoolStats;
   /** Resolves once the database has answered a read of the schema; rejects when it cannot. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     imports: new ImportStore(engine.db, engine.name, engine.clock),
     db: engine.db,
     rateLimiter: (limits) => engine.rateLimiter(limits),
+    ...(engine.pool ? { pool: engine.pool } : {}),
     async ping() {
       await engine.db.selectFrom('counters').select('value').limit(1).execute();
     },

@@ -5,6 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import { mintToken } from '../helpers/access-fixtures.ts';
 import { assertProblem, problemKind } from '../helpers/access-problems.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { parseExposition, valueOf } from '../helpers/metrics.ts';
 import { type TestServer, startTestServer } from '../helpers/server.ts';
 
 const LIMITS = { RATE_LIMIT: '5/60', ANONYMOUS_RATE_LIMIT: '3/60' };
@@ -77,4 +78,21 @@ test('two instances on one database share the counts: together they trip the lim
 
   for (const server of [first, second, first]) t.is((await server.as(null).fetch('/')).status, 200);
   await assertLimited(t, await second.as(null).fetch('/'), '3;w=60');
+});
+
+test('each refusal is counted by what was limited (token or address), and under the route it was asked of', async (t) => {
+  const server = await withServer(t);
+  const agent = await mintToken(server, 'agent');
+  const statuses: number[] = [];
+  for (let n = 1; n <= 7; n++) statuses.push((await server.as(agent.secret).fetch('/tickets')).status);
+  for (let n = 1; n <= 4; n++) statuses.push((await server.as(null).fetch('/faqs')).status);
+  t.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 200, 200, 200, 429]);
+  // The admin's second request of the window: within its own limit.
+  const scrape = await server.fetch('/metrics');
+  t.is(scrape.status, 200);
+  const samples = parseExposition(await scrape.text());
+  t.is(valueOf(samples, 'helpdesk_rate_limit_refusals_total', { kind: 'token' }), 2);
+  t.is(valueOf(samples, 'helpdesk_rate_limit_refusals_total', { kind: 'address' }), 1);
+  t.is(valueOf(samples, 'http_requests_total', { route: '/tickets', method: 'GET', status: '429', api_version: 'current' }), 2);
+  t.is(valueOf(samples, 'http_requests_total', { route: '/faqs', method: 'GET', status: '429', api_version: 'current' }), 1);
 });

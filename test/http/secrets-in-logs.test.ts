@@ -110,26 +110,54 @@ test('a bearer token is never logged: not when it is accepted, unknown (401) or 
   t.deepEqual(linesWith(unknown), []);
 });
 
-test('nor when the request breaks: a 500 logs the error and the request, without the token', async (t) => {
-  // A server of its own, whose tokens table is taken away under it: looking up a minted token then fails as a bug would.
-  const own = await createTestDatabase();
-  const broken = await spawnServer({ DATABASE_URL: own.url });
-  t.teardown(async () => {
-    await broken.stop();
-    await own.drop();
-  });
-  const minted = await broken.fetch('/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'agent', role: 'agent' }) });
-  t.is(minted.status, 201);
-  const { secret } = (await minted.json()) as { secret: string };
-  await inspectDatabase(own.url, (db) => sql`ALTER TABLE tokens RENAME TO tokens_gone`.execute(db));
+/**
+ * A server of its own, whose tokens table is taken away under it: looking up a minted token then fails as a bug
+ * would (500). Started once, for the tests that need a real 500.
+ */
+let broken: Promise<{ server: ServerProcess; secret: string }> | undefined;
+const brokenParts: { server?: ServerProcess; database?: TestDatabase } = {};
+test.after.always(async () => {
+  await brokenParts.server?.stop();
+  await brokenParts.database?.drop();
+});
+function brokenServer() {
+  broken ??= (async () => {
+    const own = (brokenParts.database = await createTestDatabase());
+    const server = (brokenParts.server = await spawnServer({ DATABASE_URL: own.url }));
+    const minted = await server.fetch('/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'agent', role: 'agent' }) });
+    if (minted.status !== 201) throw new Error(`minting failed: ${minted.status}`);
+    const { secret } = (await minted.json()) as { secret: string };
+    await inspectDatabase(own.url, (db) => sql`ALTER TABLE tokens RENAME TO tokens_gone`.execute(db));
+    return { server, secret };
+  })();
+  return broken;
+}
 
+test('nor when the request breaks: a 500 logs the error and the request, without the token', async (t) => {
+  const { server: broken, secret } = await brokenServer();
   const requestId = nextId();
   const response = await broken.fetch('/tickets?size=1', { headers: { Authorization: `Bearer ${secret}`, 'X-Request-Id': requestId } });
   await expectProblem(t, response, 500);
-  const error = await broken.logged((entry) => entry.msg === 'unhandled error');
+  const error = await broken.logged((entry) => entry.msg === 'unhandled error' && entry.requestId === requestId);
   t.is(error.url, '/tickets?size=1');
-  t.like(await broken.logged((entry) => entry.requestId === requestId), { status: 500 });
+  t.like(await broken.logged((entry) => entry.requestId === requestId && entry.msg === 'request'), { status: 500 });
   for (const token of [secret, broken.adminToken]) {
     t.deepEqual(broken.logs.filter((entry) => JSON.stringify(entry).includes(token)), []);
+  }
+});
+
+test("a 500's error line is joined to its answer and its request line by the request id, given or made", async (t) => {
+  const { server: broken, secret } = await brokenServer();
+  for (const given of [nextId(), undefined]) {
+    const response = await broken.fetch('/tickets?size=2', { headers: { Authorization: `Bearer ${secret}`, ...(given ? { 'X-Request-Id': given } : {}) } });
+    await expectProblem(t, response, 500);
+    const answered = response.headers.get('X-Request-Id');
+    t.truthy(answered);
+    if (given) t.is(answered, given);
+    const error = await broken.logged((entry) => entry.msg === 'unhandled error' && entry.requestId === answered);
+    const request = await broken.logged((entry) => entry.msg === 'request' && entry.requestId === answered);
+    t.like(error, { requestId: answered, method: 'GET', url: '/tickets?size=2', level: 50 });
+    t.truthy((error.err as { stack?: string } | undefined)?.stack, 'the error line holds the stack');
+    t.like(request, { requestId: answered, status: 500, url: '/tickets?size=2' });
   }
 });

@@ -63,6 +63,8 @@ function send(ctx: Context, httpStatus: number, document: object): void {
 /** Answers the probe endpoints; everything else passes on down the stack. */
 export function probes({ store, draining, dependencies = {} }: ProbeDependencies) {
   const answer = async (ctx: Context, endpoint: Endpoint) => {
+    // Named like a routed request's, so that metrics count probes by their route.
+    ctx.state.endpoint = endpoint;
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       throw new Problem('method-not-allowed', `${ctx.path} answers GET and HEAD only.`, { headers: { Allow: 'GET, HEAD' } });
     }

@@ -6,7 +6,7 @@ import { endpoints } from '../../links/registry.ts';
 
 export function metricsRoutes(routes: Routes, metrics: Metrics): void {
   routes.get(endpoints.metrics, async (ctx) => {
-    // For operators: a scraper sends an admin token (Prometheus: `authorization: { credentials: … }`).
+    // For operators: Prometheus sends METRICS_TOKEN (`authorization: { credentials_file: … }`), or an admin token.
     requireAction(ctx, 'metrics:read');
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();

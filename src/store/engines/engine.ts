@@ -57,5 +57,16 @@ export interface Engine {
    * tell that cheaply (then nothing is kept).
    */
   generation(): string | undefined;
+  /** PostgreSQL only: its pool's connections now. */
+  pool?: () => PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections open, idle among them, and the most the pool opens. */
+  total: number;
+  idle: number;
+  max: number;
+  /** Queries queued for a connection, none being free. */
+  waiting: number;
 }

@@ -1,9 +1,10 @@
 // PostgreSQL through node-postgres: a pool whose every connection commits durably, a schema migrated under an
 // advisory lock (instances may start together), and rate-limit counts in a table every instance shares.
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import { migrate } from '../migrations.ts';
+import { type QueryTimer, operationOf } from '../query-timing.ts';
 import type { Database } from '../schema.ts';
 import type { Engine } from './engine.ts';
 import { postgresClock } from './postgres-clock.ts';
@@ -46,7 +47,7 @@ async function migrateExclusively(db: Kysely<Database>): Promise<void> {
   });
 }
 
-export async function openPostgresEngine(url: string): Promise<Engine> {
+export async function openPostgresEngine(url: string, timer?: QueryTimer): Promise<Engine> {
   const pool = new pg.Pool({
     connectionString: url,
     application_name: 'helpdesk',
@@ -64,7 +65,12 @@ export async function openPostgresEngine(url: string): Promise<Engine> {
   // client, which with no listener would end the process. The query that used it fails instead (503), and the
   // pool discards the client when it comes back, as it is no longer queryable.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    // Kysely times each query on the connection it was given: the wait for a connection is not in it (the pool's
+    // waiting count shows that).
+    ...(timer ? { log: (event: LogEvent) => timer(operationOf(event.query.sql), event.queryDurationMillis / 1e3) } : {}),
+  });
   try {
     await checkEncoding(db);
     await migrateExclusively(db);
@@ -82,6 +88,8 @@ export async function openPostgresEngine(url: string): Promise<Engine> {
     rateLimiter: async ({ keyPrefix, points, durationSeconds }) =>
       // The migrations made the table (under the lock), so the limiter need not race other instances to it.
       new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true }),
+    // Read at each scrape (src/metrics/database.ts).
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
     close: () => db.destroy(),
   };
 }

@@ -6,6 +6,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { type RateLimiterAbstract, RateLimiterSQLite } from 'rate-limiter-flexible';
 import type { Synchronous } from '../../config.ts';
 import { migrate } from '../migrations.ts';
+import { type QueryTimer, operationOf } from '../query-timing.ts';
 import type { Database } from '../schema.ts';
 import type { Engine } from './engine.ts';
 import { sqliteClock } from './sqlite-clock.ts';
@@ -46,6 +47,32 @@ export function reusingStatements(database: SQLite.Database): SQLite.Database {
     else statement = prepare(source);
     statements.set(source, statement);
     if (statements.size > CACHED_STATEMENTS) statements.delete(statements.keys().next().value!);
+    return statement;
+  }) as SQLite.Database['prepare'];
+  return database;
+}
+
+/**
+ * Times every statement run on this connection: Kysely's and the reads prepared once beside it
+ * (src/store/ticket-reads.ts) alike. SQLite runs in this thread, so the time is exactly the statement's. Each
+ * statement is wrapped once, when it is first prepared (reusingStatements keeps it thereafter).
+ */
+function timingStatements(database: SQLite.Database, timer: QueryTimer): SQLite.Database {
+  const prepare = database.prepare.bind(database);
+  database.prepare = ((source: string) => {
+    const statement = prepare(source);
+    const operation = operationOf(source);
+    for (const method of ['run', 'all', 'get'] as const) {
+      const original = statement[method].bind(statement) as (...parameters: unknown[]) => unknown;
+      (statement as unknown as Record<string, unknown>)[method] = (...parameters: unknown[]) => {
+        const started = performance.now();
+        try {
+          return original(...parameters);
+        } finally {
+          timer(operation, (performance.now() - started) / 1e3);
+        }
+      };
+    }
     return statement;
   }) as SQLite.Database['prepare'];
   return database;
@@ -113,9 +140,10 @@ async function migrateExclusively(db: Kysely<Database>): Promise<void> {
   });
 }
 
-export async function openSqliteEngine(url: string, synchronous: Synchronous): Promise<Engine> {
+export async function openSqliteEngine(url: string, synchronous: Synchronous, timer?: QueryTimer): Promise<Engine> {
   const path = sqlitePath(url);
-  const { database, commits } = countingCommits(openSqlite(path, synchronous));
+  const opened = openSqlite(path, synchronous);
+  const { database, commits } = countingCommits(timer ? timingStatements(opened, timer) : opened);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
   await migrateExclusively(db);
   const dataVersion = database.prepare('PRAGMA data_version').pluck(true);
