@@ -5,9 +5,9 @@ import { replaceChildren } from './dom.ts';
 import { isHal } from './hal.ts';
 import { type Exchange, send } from './http.ts';
 import { fieldHints } from './schema-hints.ts';
-import { useToken } from './session.ts';
+import { useAccept, useHeaders, useToken } from './session.ts';
 import { headerView } from './views/header.ts';
-import { type ResourcePage, pageTitle, resourceView } from './views/resource.ts';
+import { type ResourcePage, pageTitle, resourceView, showExchange } from './views/resource.ts';
 
 /** A navigation adds a history entry; a reload, a back or forward step and the first load keep the address. */
 type History = 'push' | 'stay';
@@ -22,7 +22,22 @@ export function startExplorer(root: HTMLElement, places: Places): void {
       if (page) void show(page.apiUrl, 'stay');
     },
     written: (exchange: Exchange) => {
-      if (page) void show(page.apiUrl, 'stay', exchange);
+      // A 202 accepted work that runs on: its Location is where to watch it.
+      const location = exchange.answer?.status === 202 ? exchange.answer.headers.find(([name]) => name.toLowerCase() === 'location')?.[1] : undefined;
+      if (location) void show(location, 'push', exchange);
+      else if (page) void show(page.apiUrl, 'stay', exchange);
+    },
+    exchanged: (exchange: Exchange) => {
+      if (!page) return;
+      page = { ...page, last: exchange };
+      showExchange(root, exchange);
+    },
+    jobFinished: (exchange: Exchange) => {
+      if (!page) return;
+      const focused = root.contains(document.activeElement) && document.activeElement !== document.body;
+      render({ ...page, exchange, last: undefined });
+      // The page was drawn anew: keep a keyboard user where they were, at the job's progress.
+      if (focused) root.querySelector<HTMLElement>('.job h2')?.focus({ preventScroll: true });
     },
     dismissOutcome: () => {
       if (page) render({ ...page, outcome: undefined });
@@ -43,6 +58,14 @@ export function startExplorer(root: HTMLElement, places: Places): void {
         },
         setToken: (token) => {
           useToken(token);
+          void show(next.apiUrl, 'stay');
+        },
+        setAccept: (key) => {
+          useAccept(key);
+          void show(next.apiUrl, 'stay');
+        },
+        setHeaders: (headers) => {
+          useHeaders(headers);
           void show(next.apiUrl, 'stay');
         },
       }),

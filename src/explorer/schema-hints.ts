@@ -19,7 +19,7 @@ function hintOf(schema: PropertySchema): FieldHint {
 }
 
 async function loadHints(href: string): Promise<Record<string, FieldHint>> {
-  const { answer } = await send('GET', href);
+  const { answer } = await send('GET', href, { internal: true });
   const properties = isObject(answer?.json) ? answer.json.properties : undefined;
   const hints: Record<string, FieldHint> = {};
   if (isObject(properties)) for (const [name, schema] of Object.entries(properties)) if (isObject(schema)) hints[name] = hintOf(schema);

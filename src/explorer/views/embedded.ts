@@ -2,11 +2,12 @@
 // opens as the current resource.
 import { h } from '../dom.ts';
 import { type HalDocument, embeddedOf, linkOf, linkRows, propertiesOf, titleOf } from '../hal.ts';
-import { linksTable } from './links.ts';
-import { type Open, apiLink } from './navigation.ts';
+import { type LinkActions, linksTable } from './links.ts';
+import { apiLink } from './navigation.ts';
 import { BADGE_PROPERTIES, badge, propertiesTable } from './properties.ts';
 
-function embeddedItem(item: HalDocument, rel: string, index: number, open: Open): HTMLElement {
+function embeddedItem(item: HalDocument, rel: string, index: number, actions: LinkActions): HTMLElement {
+  const { open } = actions;
   const self = linkOf(item, 'self');
   const title = titleOf(item) ?? self?.href ?? `${rel} ${index + 1}`;
   // A short word or two that tells items apart at a glance, when the resource has one.
@@ -29,14 +30,14 @@ function embeddedItem(item: HalDocument, rel: string, index: number, open: Open)
         'div',
         { class: 'embedded-body' },
         propertiesTable(propertiesOf(item), open, 'compact'),
-        rows.length > 0 ? linksTable(rows, open) : null,
+        rows.length > 0 ? linksTable(rows, actions) : null,
       ),
     ),
     self && !self.templated ? apiLink(self.href, open, { class: 'button small open-embedded', 'aria-label': `Open ${title}` }, 'Open') : null,
   );
 }
 
-export function embeddedView(document: HalDocument, open: Open): HTMLElement | null {
+export function embeddedView(document: HalDocument, actions: LinkActions): HTMLElement | null {
   const groups = embeddedOf(document);
   if (groups.length === 0) return null;
   return h(
@@ -49,7 +50,7 @@ export function embeddedView(document: HalDocument, open: Open): HTMLElement | n
         h('h2', {}, 'Embedded ', h('code', {}, rel), h('span', { class: 'count' }, String(items.length))),
         items.length === 0
           ? h('p', { class: 'muted' }, 'None.')
-          : h('ul', { class: 'embedded-list' }, items.map((item, index) => embeddedItem(item, rel, index, open))),
+          : h('ul', { class: 'embedded-list' }, items.map((item, index) => embeddedItem(item, rel, index, actions))),
       ),
     ),
   );

@@ -1,10 +1,15 @@
 // The links of a resource as a table: relation (with its name inside arrays), title, target. A plain link
-// opens in the explorer; a templated one opens a small form with a field per template variable; a page for
-// people (text/html) opens as a page.
+// opens in the explorer, and offers the other methods its target allows; a templated one opens a small form
+// with a field per template variable; a page for people (text/html) opens as a page.
 import { type Child, h, uniqueId } from '../dom.ts';
 import type { Link, LinkRow } from '../hal.ts';
 import { expand, variablesOf } from '../uri-template.ts';
-import { type Open, apiLink, pageLink } from './navigation.ts';
+import { type Open, apiLink, ownPath, pageLink } from './navigation.ts';
+import { type RequestActions, methodsPanel } from './request.ts';
+
+export interface LinkActions extends RequestActions {
+  open: Open;
+}
 
 function labelOf(row: LinkRow): string {
   return row.inArray && row.link.name ? `${row.rel} ${row.link.name}` : row.rel;
@@ -59,47 +64,52 @@ function targetCell(row: LinkRow): HTMLElement {
   );
 }
 
-function actionCell(row: LinkRow, open: Open, toggle: () => void, expanded: () => boolean): HTMLElement {
-  const { link } = row;
-  const label = labelOf(row);
-  if (link.templated) {
-    const button = h('button', { type: 'button', class: 'small', 'aria-expanded': 'false', 'aria-label': `Fill in ${label}` }, 'Fill in…');
-    button.addEventListener('click', () => {
-      toggle();
-      button.setAttribute('aria-expanded', String(expanded()));
-    });
-    return h('td', { class: 'link-action' }, button);
-  }
-  if (link.type === 'text/html') {
-    return h('td', { class: 'link-action' }, pageLink(link.href, { class: 'button small', 'aria-label': `Read ${label}` }, 'Read ↗'));
-  }
-  return h('td', { class: 'link-action' }, apiLink(link.href, open, { class: 'button small', 'aria-label': `Open ${label}` }, 'Open'));
+/** A row's disclosure: a button that opens (and closes) a row of its own below the link. */
+function disclosure(text: string, name: string, show: () => HTMLElement, row: () => HTMLTableRowElement): HTMLButtonElement {
+  let shown: HTMLTableRowElement | undefined;
+  const button = h('button', { type: 'button', class: 'small', 'aria-expanded': 'false', 'aria-label': `${text} ${name}` }, text);
+  button.addEventListener('click', () => {
+    if (shown) {
+      shown.remove();
+      shown = undefined;
+    } else {
+      const content = show();
+      shown = h('tr', { class: 'template-row' }, h('td', { colspan: 4 }, content));
+      row().after(shown);
+      content.querySelector<HTMLElement>('input')?.focus();
+    }
+    button.setAttribute('aria-expanded', String(shown !== undefined));
+  });
+  return button;
 }
 
-export function linksTable(rows: LinkRow[], open: Open): HTMLElement {
+function actionCell(row: LinkRow, actions: LinkActions, tr: () => HTMLTableRowElement): HTMLElement {
+  const { link } = row;
+  const label = labelOf(row);
+  if (link.templated) return h('td', { class: 'link-action' }, disclosure('Fill in', label, () => templateForm(link, label, actions.open), tr));
+  if (link.type === 'text/html') {
+    return h('td', { class: 'link-action' }, pageLink(link.href, { class: 'button small', 'aria-label': `Read ${label}` }, 'Read'));
+  }
+  const path = ownPath(link.href);
+  return h(
+    'td',
+    { class: 'link-action' },
+    apiLink(link.href, actions.open, { class: 'button small', 'aria-label': `Open ${label}` }, 'Open'),
+    path === undefined ? null : disclosure('Methods', label, () => methodsPanel(path, actions), tr),
+  );
+}
+
+export function linksTable(rows: LinkRow[], actions: LinkActions): HTMLElement {
   const body = h('tbody');
   for (const row of rows) {
-    const label = labelOf(row);
-    let formRow: HTMLTableRowElement | undefined;
-    const toggle = () => {
-      if (formRow) {
-        formRow.remove();
-        formRow = undefined;
-        return;
-      }
-      const form = templateForm(row.link, label, open);
-      formRow = h('tr', { class: 'template-row' }, h('td', { colspan: 4 }, form));
-      tr.after(formRow);
-      form.querySelector('input')?.focus();
-    };
-    const tr = h(
+    const tr: HTMLTableRowElement = h(
       'tr',
       {},
       h('th', { scope: 'row', class: 'rel' }, row.rel, row.inArray && row.link.name ? h('span', { class: 'link-name' }, row.link.name) : null),
       h('td', { class: 'link-title' }, row.link.title ?? ''),
       targetCell(row),
-      actionCell(row, open, toggle, () => formRow !== undefined),
     );
+    tr.append(actionCell(row, actions, () => tr));
     body.append(tr);
   }
   return h(
