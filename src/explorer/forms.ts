@@ -212,7 +212,7 @@ export function fieldFaults(errors: readonly { pointer?: string; parameter?: str
     const name = fieldAtFault(error);
     const property = properties.find((each) => each.name === name);
     const at = error.pointer ?? error.parameter ?? '';
-    const subject = property?.prompt ?? name ?? 'The body';
+    const subject = property?.prompt ?? (name ? name.charAt(0).toUpperCase() + name.slice(1) : 'The body');
     const message = `${subject} ${plainRule(error.detail ?? 'is not valid', property)}`;
     if (!faults.some((fault) => fault.at === at && fault.message === message)) faults.push({ ...(property ? { property } : {}), at, message });
   }

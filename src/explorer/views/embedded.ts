@@ -1,6 +1,7 @@
 // Embedded resources, grouped by relation: each a collapsible card that shows its properties and links and
 // opens as the current resource.
 import { h } from '../dom.ts';
+import { fieldFaults } from '../forms.ts';
 import { type HalDocument, embeddedOf, linkOf, linkRows, propertiesOf, titleOf } from '../hal.ts';
 import { type LinkActions, linksTable } from './links.ts';
 import { apiLink } from './navigation.ts';
@@ -13,6 +14,9 @@ function embeddedItem(item: HalDocument, rel: string, index: number, actions: Li
   // A short word or two that tells items apart at a glance, when the resource has one.
   const badges = BADGE_PROPERTIES.filter((name) => typeof item[name] === 'string').map((name) => badge(name, String(item[name])));
   const rows = linkRows(item).filter((row) => row.rel !== 'self');
+  // A problem (an import's refused row) says what is wrong at a glance, without being opened.
+  const faults = Array.isArray(item.errors) ? fieldFaults(item.errors as { pointer?: string; detail?: string }[]) : [];
+  const problem = faults.length > 0 ? faults.map((fault) => fault.message).join(' · ') : typeof item.detail === 'string' ? item.detail : undefined;
   return h(
     'li',
     {},
@@ -24,6 +28,7 @@ function embeddedItem(item: HalDocument, rel: string, index: number, actions: Li
         {},
         h('span', { class: 'embedded-title' }, title),
         badges,
+        problem ? h('span', { class: 'embedded-problem' }, problem) : null,
         self ? h('code', { class: 'embedded-href' }, self.href) : null,
       ),
       h(
