@@ -5,7 +5,7 @@ import type { Answer, Exchange } from '../http.ts';
 import { methodBadge, statusClass } from './navigation.ts';
 
 /** Headers a hypermedia client acts on, shown before the others. */
-const NOTABLE = ['etag', 'location', 'content-location', 'link', 'deprecation', 'sunset', 'allow', 'preference-applied', 'www-authenticate', 'retry-after', 'content-type'];
+const NOTABLE = ['etag', 'location', 'content-location', 'link', 'deprecation', 'sunset', 'allow', 'preference-applied', 'www-authenticate', 'retry-after', 'content-type', 'x-request-id'];
 
 function maskedToken(value: string): string {
   const token = value.replace(/^Bearer\s+/i, '');
