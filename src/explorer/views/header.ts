@@ -86,7 +86,17 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
     h(
       'div',
       { class: 'topbar-line' },
-      apiLink(home, actions.open, { class: 'brand', 'aria-label': 'Helpdesk API explorer: home document' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'H'), h('span', {}, 'Helpdesk'), h('span', { class: 'brand-sub' }, 'API explorer')),
+      // Named by its own words (the mark is decoration), so what is seen is what a voice user says.
+      apiLink(
+        home,
+        actions.open,
+        { class: 'brand' },
+        h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'H'),
+        h('span', {}, 'Helpdesk'),
+        ' ',
+        h('span', { class: 'brand-sub' }, 'API explorer'),
+        h('span', { class: 'visually-hidden' }, ': home document'),
+      ),
       h(
         'form',
         {

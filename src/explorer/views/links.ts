@@ -105,7 +105,13 @@ export function linksTable(rows: LinkRow[], actions: LinkActions): HTMLElement {
     const tr: HTMLTableRowElement = h(
       'tr',
       {},
-      h('th', { scope: 'row', class: 'rel' }, row.rel, row.inArray && row.link.name ? h('span', { class: 'link-name' }, row.link.name) : null),
+      h(
+        'th',
+        { scope: 'row', class: 'rel' },
+        row.rel,
+        row.inArray && row.link.name ? h('span', { class: 'link-name' }, row.link.name) : null,
+        row.link.title ? h('span', { class: 'link-subtitle' }, row.link.title) : null,
+      ),
       h('td', { class: 'link-title' }, row.link.title ?? ''),
       targetCell(row),
     );
