@@ -4,6 +4,7 @@ import { type Places, apiUrlOf, pageUrlFor, typedApiUrl } from './address.ts';
 import { replaceChildren } from './dom.ts';
 import { isHal } from './hal.ts';
 import { type Exchange, send } from './http.ts';
+import { relationDocs } from './relation-docs.ts';
 import { fieldHints } from './schema-hints.ts';
 import { useAccept, useHeaders, useToken } from './session.ts';
 import { headerView } from './views/header.ts';
@@ -77,7 +78,7 @@ export function startExplorer(root: HTMLElement, places: Places): void {
   async function show(apiUrl: string, history: History, outcome?: Exchange): Promise<void> {
     const ticket = ++latest;
     root.setAttribute('aria-busy', 'true');
-    const exchange = await send('GET', apiUrl);
+    const [exchange, docs] = await Promise.all([send('GET', apiUrl), relationDocs(places.home)]);
     const answer = exchange.answer;
     const hints = answer && isHal(answer.contentType, answer.json) ? await fieldHints(answer.json) : {};
     if (ticket !== latest) return;
@@ -88,7 +89,7 @@ export function startExplorer(root: HTMLElement, places: Places): void {
     const here = location.pathname + location.search;
     if (history === 'push' && pageUrl !== here) window.history.pushState({ apiUrl: shown }, '', pageUrl);
     else window.history.replaceState({ apiUrl: shown }, '', shown === apiUrl ? here : pageUrl);
-    render({ apiUrl: shown, exchange, hints, ...(outcome ? { outcome } : {}) });
+    render({ apiUrl: shown, exchange, hints, docs, ...(outcome ? { outcome } : {}) });
     if (history === 'push') {
       window.scrollTo(0, 0);
       root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });

@@ -7,8 +7,16 @@ import { expand, variablesOf } from '../uri-template.ts';
 import { type Open, apiLink, ownPath, pageLink } from './navigation.ts';
 import { type RequestActions, methodsPanel } from './request.ts';
 
+/** A relation's page for people, and what it says in a line. */
+export interface RelationDoc {
+  href: string;
+  summary?: string | undefined;
+}
+
 export interface LinkActions extends RequestActions {
   open: Open;
+  /** The relations this API explains (its home's `help` links), by name. */
+  docs?: ReadonlyMap<string, RelationDoc>;
 }
 
 function labelOf(row: LinkRow): string {
@@ -65,9 +73,9 @@ function targetCell(row: LinkRow): HTMLElement {
 }
 
 /** A row's disclosure: a button that opens (and closes) a row of its own below the link. */
-function disclosure(text: string, name: string, show: () => HTMLElement, row: () => HTMLTableRowElement): HTMLButtonElement {
+function disclosure(text: string, name: string, show: () => HTMLElement, row: () => HTMLTableRowElement, look = { class: 'small', label: `${text} ${name}` }): HTMLButtonElement {
   let shown: HTMLTableRowElement | undefined;
-  const button = h('button', { type: 'button', class: 'small', 'aria-expanded': 'false', 'aria-label': `${text} ${name}` }, text);
+  const button = h('button', { type: 'button', class: look.class, 'aria-expanded': 'false', 'aria-label': look.label }, text);
   button.addEventListener('click', () => {
     if (shown) {
       shown.remove();
@@ -99,9 +107,27 @@ function actionCell(row: LinkRow, actions: LinkActions, tr: () => HTMLTableRowEl
   );
 }
 
+/** What a relation means, beside it: a line, and its page for people. */
+function relationInfo(rel: string, doc: RelationDoc, tr: () => HTMLTableRowElement): HTMLElement {
+  const show = () =>
+    h(
+      'div',
+      { class: 'relation-doc' },
+      h('p', {}, h('strong', {}, rel), doc.summary ? `: ${doc.summary}` : null),
+      pageLink(doc.href, { class: 'value-link' }, `How to use ${rel}`),
+    );
+  return disclosure('i', rel, show, tr, { class: 'info', label: `About ${rel}` });
+}
+
+/** The rows worth a line of their own: a `help` link beside the relation it explains is shown there instead. */
+export function rowsShown(rows: LinkRow[], docs: ReadonlyMap<string, RelationDoc> | undefined): LinkRow[] {
+  return rows.filter((row) => !(row.rel === 'help' && row.link.name !== undefined && docs?.has(row.link.name)));
+}
+
 export function linksTable(rows: LinkRow[], actions: LinkActions): HTMLElement {
   const body = h('tbody');
-  for (const row of rows) {
+  for (const row of rowsShown(rows, actions.docs)) {
+    const doc = actions.docs?.get(row.rel);
     const tr: HTMLTableRowElement = h(
       'tr',
       {},
@@ -109,6 +135,7 @@ export function linksTable(rows: LinkRow[], actions: LinkActions): HTMLElement {
         'th',
         { scope: 'row', class: 'rel' },
         row.rel,
+        doc ? relationInfo(row.rel, doc, () => tr) : null,
         row.inArray && row.link.name ? h('span', { class: 'link-name' }, row.link.name) : null,
         row.link.title ? h('span', { class: 'link-subtitle' }, row.link.title) : null,
       ),

@@ -9,7 +9,7 @@ import { embeddedView } from './embedded.ts';
 import { exchangeView, statusLine } from './exchange.ts';
 import { templateCard } from './form.ts';
 import { isJob, jobView } from './job.ts';
-import { linksTable } from './links.ts';
+import { type RelationDoc, linksTable, rowsShown } from './links.ts';
 import { type Open, apiLink, methodBadge, pageLink } from './navigation.ts';
 import { paginationView } from './pagination.ts';
 import { problemView } from './problem.ts';
@@ -23,6 +23,8 @@ export interface ResourcePage {
   outcome?: Exchange;
   /** The last request made from this page when it is not the page's own GET (a failed form, a look at a job). */
   last?: Exchange;
+  /** The relations the API explains, shown beside the links that use them. */
+  docs?: ReadonlyMap<string, RelationDoc>;
 }
 
 export interface ResourceActions {
@@ -136,15 +138,16 @@ function deprecationNotice(answer: Answer, open: Open): HTMLElement | null {
 
 function halBody(page: ResourcePage, answer: Answer, document: HalDocument, actions: ResourceActions): Child[] {
   const properties = propertiesOf(document);
-  const rows = linkRows(document);
+  const links = { ...actions, ...(page.docs ? { docs: page.docs } : {}) };
+  const rows = rowsShown(linkRows(document), page.docs);
   const job = isJob(document) ? jobView(document, answer, page.apiUrl, { open: actions.open, exchanged: actions.exchanged, finished: actions.jobFinished }) : null;
   return [
     job,
     properties.length > 0 ? card('Properties', propertiesTable(properties, actions.open)) : null,
     paginationView(document, actions.open),
     // In a collection the items are what a person came for; its links mostly repeat the paging above.
-    embeddedView(document, actions),
-    rows.length > 0 ? card('Links', linksTable(rows, actions)) : null,
+    embeddedView(document, links),
+    rows.length > 0 ? card('Links', linksTable(rows, links)) : null,
   ];
 }
 
