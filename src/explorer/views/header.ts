@@ -86,16 +86,15 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
     h(
       'div',
       { class: 'topbar-line' },
-      // Named by its own words (the mark is decoration), so what is seen is what a voice user says.
+      // Its name starts with the words it shows (the mark is drawn, not written), so a voice user can say it.
       apiLink(
         home,
         actions.open,
-        { class: 'brand' },
-        h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'H'),
+        { class: 'brand', 'aria-label': 'Helpdesk API explorer: home document' },
+        h('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
         h('span', {}, 'Helpdesk'),
         ' ',
         h('span', { class: 'brand-sub' }, 'API explorer'),
-        h('span', { class: 'visually-hidden' }, ': home document'),
       ),
       h(
         'form',

@@ -135,14 +135,16 @@ export function linksTable(rows: LinkRow[], actions: LinkActions): HTMLElement {
         'th',
         { scope: 'row', class: 'rel' },
         row.rel,
-        doc ? relationInfo(row.rel, doc, () => tr) : null,
         row.inArray && row.link.name ? h('span', { class: 'link-name' }, row.link.name) : null,
         row.link.title ? h('span', { class: 'link-subtitle' }, row.link.title) : null,
       ),
       h('td', { class: 'link-title' }, row.link.title ?? ''),
       targetCell(row),
     );
-    tr.append(actionCell(row, actions, () => tr));
+    const action = actionCell(row, actions, () => tr);
+    // Beside the row's actions, so that the row header stays the relation's name alone.
+    if (doc) action.prepend(relationInfo(row.rel, doc, () => tr));
+    tr.append(action);
     body.append(tr);
   }
   return h(
