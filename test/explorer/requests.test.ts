@@ -153,3 +153,20 @@ test.serial('after a 409 from merge, the request and response panel shows the fa
   t.like((await (await server.fetch(`/tickets/${ticket.id}`)).json()) as Ticket, { status: 'open' }, 'nothing changed');
   noScriptErrors(t, page);
 });
+
+test.serial('merge’s Into is one line whose suggestions search the tickets as words are typed', async (t) => {
+  const survivor = await newTicket({ title: 'Keyboard sticks at the reception desk' });
+  const ticket = await newTicket();
+  const page = await openExplorer(t, browser, server.url, `/tickets/${ticket.id}`, { token: agent });
+  await page.getByText('Merge into another ticket', { exact: true }).first().click();
+  const form = page.getByRole('form', { name: 'Merge into another ticket' });
+  const into = form.getByLabel('Into');
+  t.is(await into.evaluate((element) => element.tagName), 'INPUT', 'an id or a URI: one line, not a text area');
+  const search = page.waitForRequest((r) => new URL(r.url()).pathname === '/tickets' && new URL(r.url()).searchParams.get('q') === 'reception');
+  await into.fill('reception');
+  await search;
+  const suggestion = form.locator(`datalist option[value="${survivor.id}"]`);
+  await suggestion.waitFor({ state: 'attached' });
+  t.is(await suggestion.getAttribute('label'), survivor.title);
+  noScriptErrors(t, page);
+});

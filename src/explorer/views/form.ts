@@ -22,7 +22,7 @@ import {
 import { embeddedOf, isHal, isProblem } from '../hal.ts';
 import { type Exchange, pathOf, send } from '../http.ts';
 import { lastETag } from '../session.ts';
-import { expand } from '../uri-template.ts';
+import { expand, variablesOf } from '../uri-template.ts';
 import { methodBadge, type Open } from './navigation.ts';
 import { problemView } from './problem.ts';
 
@@ -56,9 +56,9 @@ const GUARDED = new Set(['PUT', 'PATCH', 'DELETE']);
 const INPUT_TYPES = new Set(['text', 'email', 'number', 'url', 'tel', 'date', 'datetime-local', 'time', 'month', 'week', 'color', 'range', 'search', 'password']);
 
 /** The choices a property's `options.link` points at: the embedded items of that collection. */
-async function linkedChoices(property: FormProperty): Promise<InlineOption[]> {
+async function linkedChoices(property: FormProperty, q = ''): Promise<InlineOption[]> {
   const options = property.options!;
-  const href = options.link!.templated ? expand(options.link!.href, {}) : options.link!.href;
+  const href = options.link!.templated ? expand(options.link!.href, { q }) : options.link!.href;
   const { answer } = await send('GET', href, { internal: true });
   if (!answer || !isHal(answer.contentType, answer.json)) return [];
   const valueField = options.valueField ?? 'value';
@@ -125,7 +125,7 @@ function textControl(property: FormProperty, id: string, described: string): { c
     'aria-describedby': described,
   };
   const value = initialValue(property) as string;
-  if (property.type === 'textarea') {
+  if (property.type === 'textarea' && !property.options?.link) {
     const control = h('textarea', { ...common, rows: 4 });
     control.value = value;
     return { control };
@@ -134,13 +134,28 @@ function textControl(property: FormProperty, id: string, described: string): { c
   const control = h('input', { ...common, type, pattern: property.regex, min: property.min, max: property.max, step: property.step, autocomplete: 'off' });
   control.value = value;
   if (!property.options?.link) return { control };
-  // One value from a collection: suggestions from it, but any id or URI may be typed.
+  // One value from a collection: suggestions from it, but any id or URI may be typed. Where the collection can
+  // be searched (its template takes q), what is typed searches it: the suggestions are its matches.
   const listId = uniqueId('choices');
   const list = h('datalist', { id: listId });
   control.setAttribute('list', listId);
-  void linkedChoices(property)
-    .catch(() => [])
-    .then((choices) => list.replaceChildren(...choices.map((choice) => h('option', { value: choice.value, label: choice.prompt }))));
+  const suggest = (q: string) =>
+    void linkedChoices(property, q)
+      .catch(() => [])
+      .then((choices) => list.replaceChildren(...choices.map((choice) => h('option', { value: choice.value, label: choice.prompt }))));
+  suggest('');
+  const link = property.options.link;
+  if (link.templated && variablesOf(link.href).includes('q')) {
+    let timer: number | undefined;
+    control.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      const typed = control.value.trim();
+      // An id or a URI is a choice already made; words are a search.
+      if (/^\d*$/.test(typed) || typed.startsWith('/') || /^https?:/.test(typed)) return;
+      timer = window.setTimeout(() => suggest(typed), 250);
+    });
+    control.placeholder = control.placeholder || 'Type words to search, or an id';
+  }
   return { control, extra: list };
 }
 
