@@ -48,6 +48,8 @@ export interface FormTemplate {
 export interface FieldHint {
   array?: boolean;
   nullable?: boolean;
+  /** The values the schema allows (an enum), when it names them. */
+  choices?: string[];
 }
 
 /** A field as the form holds it: one string, or the chosen values of a multiple choice. */

@@ -3,6 +3,7 @@
 // with a field per template variable; a page for people (text/html) opens as a page.
 import { type Child, h, uniqueId } from '../dom.ts';
 import type { Link, LinkRow } from '../hal.ts';
+import { variableChoices } from '../schema-hints.ts';
 import { expand, variablesOf } from '../uri-template.ts';
 import { type Open, apiLink, ownPath, pageLink } from './navigation.ts';
 import { type RequestActions, methodsPanel } from './request.ts';
@@ -26,7 +27,7 @@ function labelOf(row: LinkRow): string {
 /** The form that fills a templated link in; it opens the expanded URL. */
 export function templateForm(link: Link, label: string, open: Open): HTMLFormElement {
   const variables = variablesOf(link.href);
-  const inputs = new Map<string, HTMLInputElement>();
+  const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   const preview = h('output', { class: 'expansion' }, expand(link.href, {}));
   const values = () => Object.fromEntries([...inputs].map(([name, input]) => [name, input.value]));
   const fields = variables.map((name) => {
@@ -35,6 +36,18 @@ export function templateForm(link: Link, label: string, open: Open): HTMLFormEle
     inputs.set(name, input);
     return h('div', { class: 'variable' }, h('label', { for: id }, name), input);
   });
+  // Variables with a known set of values become choices, once the target says which (unless already typed in).
+  void variableChoices(link.href)
+    .catch(() => ({}) as Record<string, string[]>)
+    .then((choices) => {
+      for (const [name, values] of Object.entries(choices)) {
+        const input = inputs.get(name);
+        if (!(input instanceof HTMLInputElement) || input.value !== '' || document.activeElement === input) continue;
+        const select = h('select', { id: input.id, name }, h('option', { value: '' }, 'any'), values.map((value) => h('option', { value }, value)));
+        input.replaceWith(select);
+        inputs.set(name, select);
+      }
+    });
   const form = h(
     'form',
     {
@@ -42,6 +55,9 @@ export function templateForm(link: Link, label: string, open: Open): HTMLFormEle
       'aria-label': `Fill in ${label}`,
       on: {
         input: () => {
+          preview.textContent = expand(link.href, values());
+        },
+        change: () => {
           preview.textContent = expand(link.href, values());
         },
         submit: (event) => {
