@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { AnswerCache, observeAnswers } from './http/answer-cache.ts';
 import { authenticate } from './http/authentication.ts';
+import { redactUrl, refuseCredentialsInQuery } from './http/credentials.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
@@ -14,6 +15,7 @@ import { renderProblems } from './http/problem-renderer.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
 import { limitRequests } from './http/rate-limit.ts';
 import { logRequests } from './http/request-log.ts';
+import { closeIfBodyUnread } from './http/unread-body.ts';
 import { Routes } from './http/routing.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { endpoints } from './links/registry.ts';
@@ -92,13 +94,23 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
 
   const allowedOrigins = new Set(config.corsOrigins);
   const app = new Koa();
-  // Addresses for per-address limits come from the socket, unless the operator says a proxy sets X-Forwarded-For.
-  app.proxy = config.trustProxy;
+  // What fails outside the middleware comes here: mostly a connection cut before its answer went out (a request
+  // timeout, a client gone). A JSON line like the others, with the URL masked; Koa alone prints a stack to stderr.
+  app.on('error', (error: Error, ctx?: Koa.Context) => {
+    log.warn({ err: error, requestId: ctx?.state.requestId, method: ctx?.method, url: ctx && redactUrl(ctx.url) }, 'answer not delivered');
+  });
+  // Addresses for per-address limits come from the socket, unless the operator says proxies set X-Forwarded-For.
+  // Koa alone would believe the header's leftmost entry, which the client writes; counted from the right, the
+  // entry is the one the outermost of our proxies saw the connection come from.
+  app.proxy = config.trustProxy > 0;
+  app.maxIpsCount = config.trustProxy;
   app.use(logRequests(log)); // request id in, one log line out
+  app.use(closeIfBodyUnread); // answered before the body is all in (a 503 past the deadline): Connection: close
   app.use(metrics.measure); // counts and times every answer, errors included
   app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));
   app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
   app.use(renderProblems(log)); // every failure below becomes a problem document
+  app.use(refuseCredentialsInQuery); // 400 for a token (or any credential) in the URL, on every route
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
   app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline

@@ -2,7 +2,7 @@
 // one, so that start-up reports all of them at once (one line each), not one per attempt.
 import {
   ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, MAX_SHUTDOWN_DELAY_MS, SERVICES, type Service, adminToken, basePath, count, databaseUrl, date, hours,
-  milliseconds, oneOf, origins, port, rateLimit, read, rootUrl, secret, services, wholeNumber, workers,
+  milliseconds, oneOf, origins, port, proxyHops, rateLimit, read, rootUrl, secret, services, wholeNumber, workers,
 } from './config/values.ts';
 
 export { ConfigError, MAX_WORKERS, SERVICES, type Service, redactDatabaseUrl } from './config/values.ts';
@@ -42,6 +42,8 @@ export interface Config {
   anonymousRateLimit: RateLimit;
   /** A request still running after this many milliseconds is answered 503. */
   requestDeadlineMs: number;
+  /** How long the server waits for what a connection owes it (Node's own timers; see src/server.ts). */
+  connections: ConnectionTimeouts;
   /**
    * On SIGTERM, how long the server keeps listening (answering /ready 503 and every answer with Connection:
    * close) before it stops accepting: a load balancer polling /ready sees "not ready" and unroutes it, rather
@@ -50,8 +52,11 @@ export interface Config {
   shutdownDelayMs: number;
   /** Origins allowed to call from a browser (CORS); none by default. */
   corsOrigins: string[];
-  /** Behind a reverse proxy: take the client's address from X-Forwarded-For (for per-address limits). */
-  trustProxy: boolean;
+  /**
+   * How many reverse proxies stand in front (0: none). The caller's address is the X-Forwarded-For entry that
+   * many hops from the right, the one our own nearest proxy was given; what a client wrote to its left is ignored.
+   */
+  trustProxy: number;
   /** How many server processes share the port (node:cluster); 1 runs the server in this process alone. */
   workers: number;
   /** How the import worker inside each instance runs bulk imports. */
@@ -85,6 +90,15 @@ export interface ImportWorkerConfig {
    * removed and its address answers 410 Gone. The tickets it created stay.
    */
   retentionMs: number;
+}
+
+export interface ConnectionTimeouts {
+  /** From a connection's first byte (or its previous answer) until the request's headers are in: else 408, closed. */
+  headersMs: number;
+  /** From the first byte until the whole request, body included, is in: else 408, closed. */
+  requestMs: number;
+  /** How long a connection may idle between requests (advertised in `Keep-Alive: timeout=`). */
+  keepAliveMs: number;
 }
 
 export interface RateLimit {
@@ -150,6 +164,15 @@ function crossChecks(config: Config): ConfigError[] {
       errors.push(new ConfigError('FAQ_API', `only the ticket service alone (SERVICES=tickets) calls an FAQ service; this process runs ${[...config.services].join(',')}`));
     }
   }
+  const { headersMs, requestMs } = config.connections;
+  if (headersMs !== undefined && requestMs !== undefined && headersMs >= requestMs) {
+    errors.push(new ConfigError('HEADERS_TIMEOUT_MS', `must be below REQUEST_TIMEOUT_MS (${requestMs}): the request's time includes its headers, got "${headersMs}"`));
+  }
+  // A body still arriving is cut by Node at the request timeout with a bare 408; the deadline's 503 (a problem
+  // document with Retry-After, and the connection closed) is the answer we mean a slow request to get.
+  if (config.requestDeadlineMs !== undefined && requestMs !== undefined && config.requestDeadlineMs >= requestMs) {
+    errors.push(new ConfigError('REQUEST_DEADLINE_MS', `must be below REQUEST_TIMEOUT_MS (${requestMs}), so that a slow request is answered 503 before it is cut, got "${config.requestDeadlineMs}"`));
+  }
   if (config.v1Sunset !== undefined && config.v1DeprecatedAt !== undefined && config.v1Sunset <= config.v1DeprecatedAt) {
     errors.push(new ConfigError('V1_SUNSET', `must come after V1_DEPRECATED_AT (${config.v1DeprecatedAt.toISOString()})`));
   }
@@ -178,9 +201,14 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: take(() => rateLimit(env, 'RATE_LIMIT', '1200/60')),
     anonymousRateLimit: take(() => rateLimit(env, 'ANONYMOUS_RATE_LIMIT', '120/60')),
     requestDeadlineMs: take(() => milliseconds(env, 'REQUEST_DEADLINE_MS', '10000')),
+    connections: {
+      headersMs: take(() => milliseconds(env, 'HEADERS_TIMEOUT_MS', '10000')),
+      requestMs: take(() => milliseconds(env, 'REQUEST_TIMEOUT_MS', '30000')),
+      keepAliveMs: take(() => milliseconds(env, 'KEEP_ALIVE_TIMEOUT_MS', '5000')),
+    },
     shutdownDelayMs: take(() => wholeNumber(env, 'SHUTDOWN_DELAY_MS', '2000', MAX_SHUTDOWN_DELAY_MS)),
     corsOrigins: take(() => origins(env, 'CORS_ORIGINS')),
-    trustProxy: take(() => oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false'] as const, (s) => s.toLowerCase())) === 'true',
+    trustProxy: take(() => proxyHops(env)),
     workers: take(() => workers(env)),
     imports: importWorker(env, take),
     services: take(() => services(env)),

@@ -1,12 +1,12 @@
 // One server: opens the store, builds the app, listens, and stops gracefully (drain, then close the store).
 // The process entry that reads the configuration and handles signals is src/main.ts.
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerOptions, type ServerResponse, createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type AppDependencies, buildApp } from './app.ts';
-import { type Config, ConfigError, redactDatabaseUrl } from './config.ts';
+import { type Config, ConfigError, type ConnectionTimeouts, redactDatabaseUrl } from './config.ts';
 import { startImportWorker } from './jobs/import-worker.ts';
 import { MOUNT } from './links/registry.ts';
 import { createLogger } from './log.ts';
@@ -58,6 +58,24 @@ function drainable(server: Server) {
   };
 }
 
+/**
+ * Node's timers for what a connection owes us. Koa has none of its own, and Node's defaults (60 s for headers,
+ * 300 s for a request) let slow clients hold sockets for minutes. Node checks the headers and request timers
+ * only every `connectionsCheckingInterval` (30 s by default, which made a 10 s timeout close at 10 to 40 s): here
+ * every tenth of the headers timeout, at most every second, so each closes within a second of its setting.
+ * An idle keep-alive connection is closed by its own socket timer, which Node sets a second past the
+ * `Keep-Alive: timeout=` it advertises, so that a client acting on that header never meets a socket closing
+ * under it.
+ */
+export function connectionOptions({ headersMs, requestMs, keepAliveMs }: ConnectionTimeouts): ServerOptions {
+  return {
+    headersTimeout: headersMs,
+    requestTimeout: requestMs,
+    keepAliveTimeout: keepAliveMs,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.round(headersMs / 10))),
+  };
+}
+
 /** The address could not be taken (in use, not allowed, not this machine's): a fault of PORT/HOST, not of the store. */
 export class ListenError extends Error {
   constructor(readonly host: string, readonly port: number, reason: Error) {
@@ -74,15 +92,10 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound });
   let lifecycle: ReturnType<typeof drainable> | undefined;
   const app = await buildApp({ config, store, log, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
-  const server = app.listen(config.port, config.host);
+  // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
+  const server = createServer(connectionOptions(config.connections), app.callback());
+  server.listen(config.port, config.host);
   lifecycle = drainable(server);
-  // Koa has no deadlines of its own; Node's are set on purpose. A client has 10 s to send its headers and
-  // 30 s for the whole request (slow-loris clients cannot hold sockets for minutes); idle keep-alive
-  // connections close after 5 s, so a proxy in front must idle out sooner than that, or it may reuse a
-  // connection just as we close it. Handlers have their own, shorter deadline (503).
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

@@ -130,7 +130,7 @@ export function serviceRoutes(config: ServiceConfig, store: Store, registry: Reg
         tickets: true,
         faqs: async (q) => {
           const faqs = (await collections())?.faqs;
-          return faqs && resolveHref(faqs, faqs.replace(/\{.*$/, ''), q === undefined ? {} : { q });
+          return faqs && resolveHref(faqs, faqs.split('{', 1)[0]!, q === undefined ? {} : { q });
         },
         faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf,
       });

@@ -75,6 +75,15 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     ['IMPORT_RETENTION_HOURS', '.5'],
     ['IMPORT_RETENTION_HOURS', '87601'],
     ['IMPORT_RETENTION_HOURS', '0.0000001'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '17'],
+    ['TRUST_PROXY', '-1'],
+    ['TRUST_PROXY', '1.5'],
+    ['HEADERS_TIMEOUT_MS', '0'],
+    ['HEADERS_TIMEOUT_MS', '10s'],
+    ['REQUEST_TIMEOUT_MS', '-1'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '5.5'],
+    ['KEEP_ALIVE_TIMEOUT_MS', 'never'],
   ];
   for (const [variable, value] of bad) {
     const error = configErrorOf({ [variable]: value });
@@ -83,6 +92,17 @@ test('a bad value of any variable is a ConfigError naming it and the value', (t)
     t.true(error.message.includes(value), error.message);
     t.false(error.message.includes('\n'));
   }
+});
+
+test('TRUST_PROXY is the number of proxies in front: false (the default) none, true one', (t) => {
+  t.is(loadConfig({}).trustProxy, 0);
+  t.is(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, 0);
+  t.is(loadConfig({ TRUST_PROXY: 'FALSE' }).trustProxy, 0);
+  t.is(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, 1);
+  t.is(loadConfig({ TRUST_PROXY: 'True' }).trustProxy, 1);
+  t.is(loadConfig({ TRUST_PROXY: '0' }).trustProxy, 0);
+  t.is(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  t.is(loadConfig({ TRUST_PROXY: '16' }).trustProxy, 16);
 });
 
 test('the import worker runs every second on a 30 s lease, 100 rows a chunk, keeping finished jobs a week, unless told otherwise', (t) => {
@@ -96,6 +116,31 @@ test('the import worker runs every second on a 30 s lease, 100 rows a chunk, kee
   // Fractions of an hour, down to the millisecond: tests keep jobs for seconds.
   t.is(loadConfig({ IMPORT_RETENTION_HOURS: '0.5' }).imports.retentionMs, 1_800_000);
   t.is(loadConfig({ IMPORT_RETENTION_HOURS: '0.0005' }).imports.retentionMs, 1_800);
+});
+
+test('connections have 10 s for headers, 30 s for the request, 5 s idle between requests, unless told otherwise', (t) => {
+  t.deepEqual(loadConfig({}).connections, { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 });
+  t.is(loadConfig({}).requestDeadlineMs, 10_000);
+  t.deepEqual(loadConfig({ HEADERS_TIMEOUT_MS: '1500', REQUEST_TIMEOUT_MS: '4000', KEEP_ALIVE_TIMEOUT_MS: '2000', REQUEST_DEADLINE_MS: '3000' }).connections, {
+    headersMs: 1500,
+    requestMs: 4000,
+    keepAliveMs: 2000,
+  });
+});
+
+test('a headers timeout or a deadline not below the request timeout is refused, naming both', (t) => {
+  for (const headers of ['30000', '30001']) {
+    const error = configErrorOf({ HEADERS_TIMEOUT_MS: headers });
+    t.is(error.variable, 'HEADERS_TIMEOUT_MS');
+    t.regex(error.message, /must be below REQUEST_TIMEOUT_MS \(30000\).*"3000[01]"/);
+  }
+  const deadline = configErrorOf({ HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '8000', REQUEST_DEADLINE_MS: '8000' });
+  t.is(deadline.variable, 'REQUEST_DEADLINE_MS');
+  t.regex(deadline.message, /must be below REQUEST_TIMEOUT_MS \(8000\)/);
+  // Both at once, each its own line.
+  const both = configErrorOf({ REQUEST_TIMEOUT_MS: '5000' });
+  t.true(both instanceof ConfigErrors);
+  t.deepEqual((both as ConfigErrors).errors.map((each) => each.variable), ['HEADERS_TIMEOUT_MS', 'REQUEST_DEADLINE_MS']);
 });
 
 test('a lease shorter than three polls is refused: it would lapse while its worker is alive', (t) => {

@@ -46,6 +46,8 @@ const BAD = {
   RATE_LIMIT: 'lots',
   CORS_ORIGINS: 'explorer.example',
   IMPORT_RETENTION_HOURS: 'week',
+  TRUST_PROXY: 'yes',
+  HEADERS_TIMEOUT_MS: '10s',
 };
 
 test('every bad variable is reported at once, one line each naming it, what it got and what it takes; exit 2, no stack', async (t) => {

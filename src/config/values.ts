@@ -100,6 +100,23 @@ export function milliseconds(env: Env, name: string, fallback: string): number {
   return Number(raw);
 }
 
+/** More proxies than this in front of one server is a typo, not a topology. */
+export const MAX_PROXY_HOPS = 16;
+
+/**
+ * How many reverse proxies stand in front of the server, each appending the address it got the request from to
+ * X-Forwarded-For: `false` (none, the default), `true` (one), or their number.
+ */
+export function proxyHops(env: Env): number {
+  const raw = read(env, 'TRUST_PROXY', 'false');
+  if (raw.toLowerCase() === 'false') return 0;
+  if (raw.toLowerCase() === 'true') return 1;
+  if (!/^\d+$/.test(raw) || Number(raw) > MAX_PROXY_HOPS) {
+    throw new ConfigError('TRUST_PROXY', `expected false, true or the number of proxies in front of the server (0 to ${MAX_PROXY_HOPS}), got "${raw}"`);
+  }
+  return Number(raw);
+}
+
 /** More workers than this is a typo, not a plan: each one holds its own database connections. */
 export const MAX_WORKERS = 64;
 

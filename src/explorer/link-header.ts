@@ -6,9 +6,17 @@ export interface HeaderLink {
   rels: string[];
 }
 
+/**
+ * The link-values of a Link header, each `<uri>` with its parameters: a comma outside a quoted string ends one.
+ * Matched rather than split at "a comma before `<`", which takes a lookahead no ReDoS checker can judge.
+ */
+export function linkValues(header: string): string[] {
+  return (header.match(/<[^<>]*>(?:[^",]|"[^"]*")*/g) ?? []).map((value) => value.trim());
+}
+
 export function parseLinkHeader(header: string): HeaderLink[] {
   const links: HeaderLink[] = [];
-  for (const part of header.split(/,\s*(?=<)/)) {
+  for (const part of linkValues(header)) {
     const match = /^\s*<([^>]*)>(.*)$/.exec(part);
     if (!match) continue;
     const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(match[2]!);

@@ -1,13 +1,12 @@
-// Who is calling: a bearer token from the Authorization header (never from the URL), or nobody. An invalid
+// Who is calling: a bearer token from the Authorization header (never from the URL: see credentials.ts), or nobody. An invalid
 // token is refused outright rather than treated as anonymous, so a client learns its credentials are wrong.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { type Action, type Caller, may } from '../domain/access.ts';
 import { hashSecret } from '../domain/tokens.ts';
 import type { TokenStore } from '../store/tokens.ts';
-import { Problem, invalid } from './problem.ts';
+import { Problem } from './problem.ts';
 
-const QUERY_TOKEN_NAMES = ['access_token', 'token', 'api_key', 'apikey', 'bearer'];
 const CHALLENGE = 'Bearer realm="helpdesk"';
 
 export function unauthorized(detail: string, error?: 'invalid_token'): Problem {
@@ -27,10 +26,6 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined)
   // Hashed once: the configured secret does not change while the process runs.
   const adminHash = adminToken === undefined ? undefined : Buffer.from(hashSecret(adminToken), 'hex');
   return async (ctx: Context, next: Next) => {
-    const inQuery = ctx.querystring === '' ? [] : QUERY_TOKEN_NAMES.filter((name) => ctx.query[name] !== undefined);
-    if (inQuery.length > 0) {
-      throw invalid('Tokens in URLs leak into logs and histories, so they are never accepted: send it as `Authorization: Bearer <token>`.', inQuery.map((parameter) => ({ parameter, detail: 'must not carry a token' })));
-    }
     const header = ctx.get('Authorization');
     if (header === '') {
       ctx.state.caller = { kind: 'anonymous', address: ctx.ip } satisfies Caller;

@@ -4,6 +4,13 @@ import type { Context, Next } from 'koa';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { endpointOf } from './routing.ts';
 
+/**
+ * Gauges prom-client adds by default under names Prometheus reserves for counters (`promtool check metrics`
+ * reports them). Each is the sum of a by-type gauge it also exports (`nodejs_active_handles{type}`…), so nothing
+ * is lost: `sum(nodejs_active_handles)` is the same number.
+ */
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Distinct callers tracked before the rest are counted together, so a stream of odd User-Agents cannot blow up memory. */
 const MAX_CALLERS = 200;
 
@@ -22,7 +29,10 @@ function callerOf(ctx: Context): string {
 
 export function createMetrics(versionOf: (path: string) => ApiVersion): Metrics {
   const registry = new Registry();
+  // The process's own series, the event loop's delay among them (nodejs_eventloop_lag_*: what synchronous work
+  // cost everyone else since the last scrape; README, Metrics).
   collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
   const labelNames = ['route', 'method', 'status', 'api_version'] as const;
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
   const duration = new Histogram({

@@ -3,6 +3,7 @@
 // logged, never shown).
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { redactUrl } from './credentials.ts';
 import { PROBLEM_JSON } from './media-types.ts';
 import { isUnavailable } from '../store/errors.ts';
 import { Problem, kindForStatus } from './problem.ts';
@@ -64,12 +65,12 @@ export function renderProblems(log: Logger) {
       }
     } catch (error) {
       if (isUnavailable(error)) {
-        log.warn({ err: error, method: ctx.method, url: ctx.url }, 'database unavailable');
+        log.warn({ err: error, method: ctx.method, url: redactUrl(ctx.url) }, 'database unavailable');
         return render(ctx, databaseUnavailable());
       }
       const problem = toProblem(error);
       if (problem) return render(ctx, problem);
-      log.error({ err: error, method: ctx.method, url: ctx.url }, 'unhandled error');
+      log.error({ err: error, method: ctx.method, url: redactUrl(ctx.url) }, 'unhandled error');
       render(ctx, new Problem('internal-error', 'Something went wrong on our side; it has been logged.'));
     }
   };

@@ -1,7 +1,9 @@
 // One structured log line per request, tied to a request id that the client may send and always gets back.
+// No header is logged (Authorization least of all), and credentials in the URL are masked.
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { redactUrl } from './credentials.ts';
 
 const ACCEPTABLE_ID = /^[\w.:-]{1,128}$/;
 
@@ -16,7 +18,7 @@ export function logRequests(log: Logger) {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ requestId, method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(ms * 100) / 100 }, 'request');
+      log.info({ requestId, method: ctx.method, url: redactUrl(ctx.url), status: ctx.status, ms: Math.round(ms * 100) / 100 }, 'request');
     }
   };
 }

@@ -137,7 +137,9 @@ function statedLifetimeMs(headers: Headers, cacheControl: string): number | unde
 
 function cachePolicy(headers: Headers, now: number, defaultFreshMs: number): CachePolicy {
   const cacheControl = (headers.get('Cache-Control') ?? '').toLowerCase();
-  const has = (directive: string) => new RegExp(`(^|,)\\s*${directive}\\s*(,|$)`).test(cacheControl);
+  // A directive without a value stands alone between commas (`no-cache="Set-Cookie"` is not `no-cache`).
+  const directives = cacheControl.split(',').map((directive) => directive.trim());
+  const has = (directive: string) => directives.includes(directive);
   if (has('no-store') || has('private')) return { store: false, freshUntil: now, mayServeStale: false };
   const noCache = has('no-cache');
   const lifetime = noCache ? 0 : (statedLifetimeMs(headers, cacheControl) ?? defaultFreshMs);

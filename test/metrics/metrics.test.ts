@@ -118,3 +118,32 @@ test.serial('requests are counted and timed by route template, method, status an
   t.deepEqual(after.filter((s) => Object.values(s.labels).some((v) => v.includes('987654') || v.includes('/no/such'))), []);
   t.deepEqual(after.filter((s) => s.name === 'http_requests_total' && /\/\d/.test(s.labels.route ?? '')), [], 'no concrete ids in route labels');
 });
+
+/** Holds the event loop (shared with the in-process server) for `ms`, as a synchronous computation would. */
+function block(ms: number) {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+test.serial("the event loop's delay is exported: a 300 ms stall shows in nodejs_eventloop_lag_max_seconds at the next scrape", async (t) => {
+  const families = await (await server.fetch('/metrics')).text();
+  for (const name of ['lag', 'lag_min', 'lag_max', 'lag_mean', 'lag_stddev', 'lag_p50', 'lag_p90', 'lag_p99']) {
+    t.true(families.includes(`# TYPE nodejs_eventloop_${name}_seconds gauge`), name);
+  }
+  // The delays since the previous scrape: this one starts the window, the stall falls in it.
+  block(300);
+  // The delay is recorded when the monitor's timer finally fires, which a request handled in the same turn of
+  // the loop could come before.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const after = await scrape();
+  t.true(valueOf(after, 'nodejs_eventloop_lag_max_seconds', {}) >= 0.25, JSON.stringify(after.filter((s) => s.name.startsWith('nodejs_eventloop'))));
+  t.true(valueOf(after, 'nodejs_eventloop_lag_p99_seconds', {}) <= valueOf(after, 'nodejs_eventloop_lag_max_seconds', {}));
+});
+
+test.serial('every family is named as promtool check metrics wants: counters end in _total, and nothing else does', async (t) => {
+  const text = await (await server.fetch('/metrics')).text();
+  const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => ({ name: name!, type: type! }));
+  t.true(types.length > 10);
+  t.deepEqual(types.filter(({ name, type }) => (type === 'counter') !== name.endsWith('_total')), []);
+  for (const { name } of types) t.regex(text, new RegExp(`^# HELP ${name} \\S`, 'm'), `${name} has its HELP`);
+});

@@ -2,6 +2,7 @@
 // that matter to a HAL client first (ETag, Location, Link, Deprecation…), the rest on demand, and the body.
 import { h } from '../dom.ts';
 import type { Answer, Exchange } from '../http.ts';
+import { linkValues } from '../link-header.ts';
 import { methodBadge, statusClass } from './navigation.ts';
 
 /** Headers a hypermedia client acts on, shown before the others. */
@@ -14,7 +15,7 @@ function maskedToken(value: string): string {
 
 function headerValue(name: string, value: string): HTMLElement {
   // A Link header lists many links: one per line reads far better than one long line.
-  if (name === 'link') return h('dd', {}, value.split(/,\s*(?=<)/).map((link) => h('span', { class: 'header-line' }, link)));
+  if (name === 'link') return h('dd', {}, linkValues(value).map((link) => h('span', { class: 'header-line' }, link)));
   return h('dd', {}, value);
 }
 

@@ -5,7 +5,7 @@ import { isObject } from '../hal.ts';
 import { type Open, apiLink } from './navigation.ts';
 
 /** A path on this server (`//host/…` is another host, and is left as text). */
-const API_PATH = /^\/(?!\/)\S*$/;
+const API_PATH = /^\/(?:[^/\s]\S*)?$/;
 
 /** Properties whose short values read best as coloured badges (a ticket's status, say). */
 export const BADGE_PROPERTIES = ['status', 'priority', 'role', 'state'];

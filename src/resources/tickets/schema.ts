@@ -8,6 +8,10 @@ import { endpoints } from '../../links/registry.ts';
 const oneOf = <T extends readonly string[]>(values: T, options: object = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
+/** A ticket holds at most this many tags, each of 1 to MAX_TAG_LENGTH characters. */
+const MAX_TAGS = 20;
+const MAX_TAG_LENGTH = 50;
+
 const fields = {
   title: Type.String({ minLength: 1, maxLength: 200, pattern: NOT_BLANK, title: 'Title', description: 'What the customer reports, in a line.' }),
   description: Type.String({ maxLength: 10_000, title: 'Description' }),
@@ -15,20 +19,28 @@ const fields = {
   priority: oneOf(TICKET_PRIORITIES, { title: 'Priority' }),
   requester: Type.String({ format: 'email', maxLength: 254, title: 'Requester', description: 'Email of the customer.' }),
   assignee: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], { title: 'Assignee' }),
-  tags: Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '^\\S(.*\\S)?$' }), { maxItems: 20, uniqueItems: true, title: 'Tags' }),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: MAX_TAG_LENGTH, pattern: '^\\S(.*\\S)?$' }), { maxItems: MAX_TAGS, uniqueItems: true, title: 'Tags' }),
 };
 
 /** One tag inside a comma-separated list: 1 to 50 characters, no commas, no surrounding spaces. */
-const LISTED_TAG = '[^,\\s](?:[^,]{0,48}[^,\\s])?';
+const LISTED_TAG = `[^,\\s](?:[^,]{0,${MAX_TAG_LENGTH - 2}}[^,\\s])?`;
 
 /**
  * Bodies may give tags as an array or as one comma-separated string (what a form field can hold: HAL-FORMS has
- * no free-form list), e.g. "billing, vip". The pattern checks each tag and the count; see tagList().
+ * no free-form list), e.g. "billing, vip". The pattern checks each tag and the count; see tagList(). Spaces
+ * around the list belong to its end (`\s*` after the last tag, not beside an optional list): two runs of
+ * spaces that could each take the same characters made a run of spaces cost its square in backtracking.
+ * The length is that of the longest list a form shows: MAX_TAGS tags of the longest kind, joined by ", ".
  */
 const writableTags = Type.Union(
   [
     fields.tags,
-    Type.String({ pattern: `^\\s*(?:${LISTED_TAG}(?:\\s*,\\s*${LISTED_TAG}){0,19})?\\s*$`, title: 'Tags', description: 'Comma-separated, at most 20.' }),
+    Type.String({
+      maxLength: MAX_TAGS * MAX_TAG_LENGTH + (MAX_TAGS - 1) * ', '.length,
+      pattern: `^\\s*(?:${LISTED_TAG}(?:\\s*,\\s*${LISTED_TAG}){0,${MAX_TAGS - 1}}\\s*)?$`,
+      title: 'Tags',
+      description: `Comma-separated, at most ${MAX_TAGS}.`,
+    }),
   ],
   { title: 'Tags', description: 'A list of tags, or one comma-separated string of them.' },
 );
