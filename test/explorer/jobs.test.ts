@@ -2,7 +2,7 @@
 // the server's Retry-After says, until it ends or the person leaves the page.
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
-import { heading, launchChromium, noScriptErrors, openExplorer, pathOf } from '../helpers/explorer.ts';
+import { axeViolations, heading, launchChromium, noScriptErrors, openExplorer, pathOf } from '../helpers/explorer.ts';
 import type { ImportBody } from '../helpers/imports.ts';
 import { type TestServer, startTestServer } from '../helpers/server.ts';
 
@@ -121,9 +121,11 @@ test.serial('a job page left mid-job stops looking at the job', async (t) => {
   const location = submitted.headers.get('location')!;
   const release = await runElsewhere(location);
   try {
-    const page = await openExplorer(t, browser, server.url, location, { token: agent });
+    const page = await openExplorer(t, browser, server.url, location, { token: agent, bypassCSP: true });
     const looks = looksAt(page, location);
     await until(() => looks.length >= 2, 'two looks at the job');
+    t.deepEqual(await axeViolations(page), [], 'a running job’s page is accessible too');
+    t.is(await page.getByRole('progressbar', { name: /^Progress running/ }).count(), 1, 'the bar is named');
     t.is(((await (await server.fetch(location)).json()) as ImportBody).state, 'running');
 
     await page.getByRole('link', { name: 'Open collection' }).click();

@@ -27,6 +27,8 @@ interface Progress {
 const UNFINISHED = new Set(['queued', 'running']);
 /** When the server names no wait, look again after this long. */
 const DEFAULT_WAIT_SECONDS = 1;
+/** After a failed look that named no wait. */
+const TRANSIENT_WAIT_SECONDS = 5;
 
 function progressOf(document: HalDocument): Progress | undefined {
   const progress = document.progress;
@@ -115,7 +117,9 @@ export function jobView(document: HalDocument, answer: Answer, url: string, acti
       if (!card.isConnected) return;
       actions.exchanged(exchange);
       const next = exchange.answer;
-      if (!next || !isHal(next.contentType, next.json) || !isJob(next.json)) return; // nothing more to follow
+      // The server busy or out of reach for a moment: look again as it says (or a little later).
+      if (!next || next.status === 429 || next.status === 503) return look((next && waitOf(next)) ?? TRANSIENT_WAIT_SECONDS);
+      if (!isHal(next.contentType, next.json) || !isJob(next.json)) return; // gone (410), or no job any more: nothing to follow
       if (update(next.json)) look(waitOf(next) ?? DEFAULT_WAIT_SECONDS);
       else actions.finished(exchange);
     }, wait * 1000);
