@@ -170,3 +170,27 @@ test.serial('merge’s Into is one line whose suggestions search the tickets as 
   t.is(await suggestion.getAttribute('label'), survivor.title);
   noScriptErrors(t, page);
 });
+
+test.serial('an FAQ’s related FAQs are searched by words, and what was chosen stays chosen', async (t) => {
+  const faq = async (question: string) => ((await (await server.fetch('/faqs', json('POST', { question }))).json()) as { id: number }).id;
+  const printers = await faq('Why does the printer print blank pages?');
+  const vpn = await faq('How do I connect to the VPN from home?');
+  const page = await openExplorer(t, browser, server.url, '/faqs', { token: agent });
+  const form = page.getByRole('form', { name: 'Write an FAQ' });
+  const related = form.getByLabel('Related', { exact: true });
+  await form.locator(`select[name="related"] option[value="${printers}"]`).waitFor({ state: 'attached' });
+  await related.selectOption(String(printers));
+
+  const search = page.waitForRequest((r) => new URL(r.url()).pathname === '/faqs' && new URL(r.url()).searchParams.get('q') === 'vpn');
+  await form.getByLabel('Search for Related').fill('vpn');
+  await search;
+  await form.locator(`select[name="related"] option[value="${vpn}"]`).waitFor({ state: 'attached' });
+  t.deepEqual(await related.evaluate((select) => [...(select as HTMLSelectElement).selectedOptions].map((option) => option.value)), [String(printers)], 'the earlier choice is kept');
+  await related.selectOption([String(printers), String(vpn)]);
+  await form.getByLabel('Question').fill('Which FAQs should I read first?');
+  const post = page.waitForRequest((r) => r.method() === 'POST');
+  await form.getByRole('button', { name: 'Write an FAQ' }).click();
+  t.deepEqual((await post).postDataJSON().related, [String(printers), String(vpn)]);
+  await page.getByRole('status', { name: 'Outcome' }).getByText('201 Created').first().waitFor();
+  noScriptErrors(t, page);
+});

@@ -92,7 +92,13 @@ function describe(property: FormProperty, hint: FieldHint): string {
   return notes.join(' · ');
 }
 
-function choiceControl(property: FormProperty, id: string, described: string): { control: HTMLSelectElement; read(): Entered } {
+/** Whether a field's choices come from a collection that can be searched (its template takes q). */
+function searchable(property: FormProperty): boolean {
+  const link = property.options?.link;
+  return link?.templated === true && variablesOf(link.href).includes('q');
+}
+
+function choiceControl(property: FormProperty, id: string, described: string): { control: HTMLSelectElement; read(): Entered; extra?: HTMLElement } {
   const many = allowsMany(property);
   const initial = initialValue(property);
   const selected = Array.isArray(initial) ? initial : [initial];
@@ -110,7 +116,25 @@ function choiceControl(property: FormProperty, id: string, described: string): {
       });
   }
   const read = (): Entered => (many ? [...control.selectedOptions].map((option) => option.value) : control.value);
-  return { control, read };
+  if (!searchable(property) || property.readOnly) return { control, read };
+  // A collection longer than a page: words typed here list its matches, and what is chosen stays chosen.
+  const searchId = uniqueId('search');
+  const search = h('input', { id: searchId, type: 'search', autocomplete: 'off', spellcheck: 'false', placeholder: 'Words to search for' });
+  let timer: number | undefined;
+  search.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      const chosen = [...control.selectedOptions].filter((option) => option.value !== '').map((option) => ({ value: option.value, prompt: option.textContent ?? option.value }));
+      void linkedChoices(property, search.value.trim())
+        .catch(() => [])
+        .then((found) => {
+          const known = new Set(chosen.map((choice) => choice.value));
+          fillSelect(control, [...chosen, ...found.filter((choice) => !known.has(choice.value))], chosen.map((choice) => choice.value), placeholder);
+        });
+    }, 250);
+  });
+  const extra = h('div', { class: 'choice-search' }, h('label', { for: searchId }, `Search for ${property.prompt ?? property.name}`), search);
+  return { control, read, extra };
 }
 
 function textControl(property: FormProperty, id: string, described: string): { control: HTMLInputElement | HTMLTextAreaElement; extra?: HTMLElement } {
@@ -144,8 +168,7 @@ function textControl(property: FormProperty, id: string, described: string): { c
       .catch(() => [])
       .then((choices) => list.replaceChildren(...choices.map((choice) => h('option', { value: choice.value, label: choice.prompt }))));
   suggest('');
-  const link = property.options.link;
-  if (link.templated && variablesOf(link.href).includes('q')) {
+  if (searchable(property)) {
     let timer: number | undefined;
     control.addEventListener('input', () => {
       window.clearTimeout(timer);
@@ -215,7 +238,7 @@ function field(property: FormProperty, hint: FieldHint): Field {
     ({ control, extra, body } = bodyControl(property, id, described));
     read = () => control.value;
   } else if (choice) {
-    ({ control, read } = choiceControl(property, id, described));
+    ({ control, read, extra } = choiceControl(property, id, described));
   } else {
     ({ control, extra } = textControl(property, id, described));
     read = () => control.value;
