@@ -4,10 +4,11 @@ import { type Places, apiUrlOf, pageUrlFor, typedApiUrl } from './address.ts';
 import { replaceChildren } from './dom.ts';
 import { isHal } from './hal.ts';
 import { type Exchange, send } from './http.ts';
+import { relationDocs } from './relation-docs.ts';
 import { fieldHints } from './schema-hints.ts';
-import { useToken } from './session.ts';
+import { useAccept, useHeaders, useToken } from './session.ts';
 import { headerView } from './views/header.ts';
-import { type ResourcePage, pageTitle, resourceView } from './views/resource.ts';
+import { type ResourcePage, pageTitle, resourceView, showExchange } from './views/resource.ts';
 
 /** A navigation adds a history entry; a reload, a back or forward step and the first load keep the address. */
 type History = 'push' | 'stay';
@@ -22,7 +23,22 @@ export function startExplorer(root: HTMLElement, places: Places): void {
       if (page) void show(page.apiUrl, 'stay');
     },
     written: (exchange: Exchange) => {
-      if (page) void show(page.apiUrl, 'stay', exchange);
+      // A 202 accepted work that runs on: its Location is where to watch it.
+      const location = exchange.answer?.status === 202 ? exchange.answer.headers.find(([name]) => name.toLowerCase() === 'location')?.[1] : undefined;
+      if (location) void show(location, 'push', exchange);
+      else if (page) void show(page.apiUrl, 'stay', exchange);
+    },
+    exchanged: (exchange: Exchange) => {
+      if (!page) return;
+      page = { ...page, last: exchange };
+      showExchange(root, exchange);
+    },
+    jobFinished: (exchange: Exchange) => {
+      if (!page) return;
+      const focused = root.contains(document.activeElement) && document.activeElement !== document.body;
+      render({ ...page, exchange, last: undefined });
+      // The page was drawn anew: keep a keyboard user where they were, at the job's progress.
+      if (focused) root.querySelector<HTMLElement>('.job h2')?.focus({ preventScroll: true });
     },
     dismissOutcome: () => {
       if (page) render({ ...page, outcome: undefined });
@@ -45,6 +61,14 @@ export function startExplorer(root: HTMLElement, places: Places): void {
           useToken(token);
           void show(next.apiUrl, 'stay');
         },
+        setAccept: (key) => {
+          useAccept(key);
+          void show(next.apiUrl, 'stay');
+        },
+        setHeaders: (headers) => {
+          useHeaders(headers);
+          void show(next.apiUrl, 'stay');
+        },
       }),
       resourceView(next, actions),
     );
@@ -54,7 +78,7 @@ export function startExplorer(root: HTMLElement, places: Places): void {
   async function show(apiUrl: string, history: History, outcome?: Exchange): Promise<void> {
     const ticket = ++latest;
     root.setAttribute('aria-busy', 'true');
-    const exchange = await send('GET', apiUrl);
+    const [exchange, docs] = await Promise.all([send('GET', apiUrl), relationDocs(places.home)]);
     const answer = exchange.answer;
     const hints = answer && isHal(answer.contentType, answer.json) ? await fieldHints(answer.json) : {};
     if (ticket !== latest) return;
@@ -65,7 +89,7 @@ export function startExplorer(root: HTMLElement, places: Places): void {
     const here = location.pathname + location.search;
     if (history === 'push' && pageUrl !== here) window.history.pushState({ apiUrl: shown }, '', pageUrl);
     else window.history.replaceState({ apiUrl: shown }, '', shown === apiUrl ? here : pageUrl);
-    render({ apiUrl: shown, exchange, hints, ...(outcome ? { outcome } : {}) });
+    render({ apiUrl: shown, exchange, hints, docs, ...(outcome ? { outcome } : {}) });
     if (history === 'push') {
       window.scrollTo(0, 0);
       root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });

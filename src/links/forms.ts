@@ -24,7 +24,13 @@ export interface FormProperty {
   maxLength?: number;
   min?: number;
   value?: string;
+  placeholder?: string;
   options?: FormOptions;
+  /**
+   * An extension: this field's text is the whole request body, sent as one of these media types (the first
+   * unless the text is plainly another), for bodies that are not an object of fields (an import's rows).
+   */
+  'x-body'?: string[];
 }
 
 export interface FormTemplate {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { type FormTemplate, fieldAtFault, initialValue, requestBody } from '../../src/explorer/forms.ts';
+import { type FormTemplate, bodyField, bodyTypeOf, fieldAtFault, fieldFaults, initialValue, plainRule, requestBody } from '../../src/explorer/forms.ts';
 
 const update: FormTemplate = {
   title: 'Change this ticket',
@@ -63,4 +63,49 @@ test('the field at fault is read from a JSON pointer or a query parameter', (t) 
   t.is(fieldAtFault({ pointer: '/tags/2' }), 'tags');
   t.is(fieldAtFault({ parameter: 'size' }), 'size');
   t.is(fieldAtFault({ pointer: '' }), undefined);
+});
+
+const BODY_TYPES = ['application/json', 'application/x-ndjson'];
+
+test('a body sent whole is JSON or NDJSON by its file’s extension, else by its content', (t) => {
+  t.is(bodyTypeOf('{"a":1}', BODY_TYPES, 'rows.ndjson'), 'application/x-ndjson');
+  t.is(bodyTypeOf('{"a":1}', BODY_TYPES, 'rows.JSONL'), 'application/x-ndjson');
+  t.is(bodyTypeOf('{"a":1}\n{"a":2}', BODY_TYPES, 'rows.json'), 'application/json', 'the name says JSON: the server says what is wrong');
+  t.is(bodyTypeOf('[{"a":1}]', BODY_TYPES, 'export.txt'), 'application/json');
+  t.is(bodyTypeOf(' {"a":1}\n{"a":2}\n', BODY_TYPES), 'application/x-ndjson');
+  t.is(bodyTypeOf('{"a":1}', BODY_TYPES), 'application/json', 'one object is one JSON value');
+  t.is(bodyTypeOf('', BODY_TYPES), 'application/json');
+  t.is(bodyTypeOf('{"a":1}\n{"a":2}', ['application/json']), 'application/json', 'only what the form offers');
+});
+
+test('the field that is the whole body is the one with x-body', (t) => {
+  t.is(bodyField(create), undefined);
+  const imports: FormTemplate = { method: 'POST', properties: [{ name: 'tickets', type: 'textarea', 'x-body': BODY_TYPES }] };
+  t.is(bodyField(imports)?.name, 'tickets');
+});
+
+test('validator messages are said for people, with the field’s prompt: one message per fault', (t) => {
+  const title = { name: 'title', prompt: 'Title', regex: '^[\\s\\S]*\\S[\\s\\S]*$' };
+  const status = { name: 'status', prompt: 'Status', options: { inline: [{ prompt: 'Open', value: 'open' }, { prompt: 'Closed', value: 'closed' }] } };
+  const faults = fieldFaults(
+    [
+      { pointer: '#/title', detail: 'must NOT have fewer than 1 characters' },
+      { pointer: '#/title', detail: 'must match pattern "^[\\s\\S]*\\S[\\s\\S]*$"' },
+      { pointer: '#/status', detail: 'must be equal to one of the allowed values' },
+      { pointer: '#/requester', detail: 'must match format "email"' },
+    ],
+    [title, status],
+  );
+  t.deepEqual(faults.map((fault) => fault.message), ['Title must not be blank', 'Status must be one of Open, Closed', 'Requester must be an email address']);
+  t.is(faults[0]!.property, title);
+  t.is(faults[2]!.property, undefined, 'a field the form does not show is still named');
+});
+
+test('rules without a plainer wording are kept as the server said them', (t) => {
+  t.is(plainRule('must NOT have more than 200 characters'), 'must have at most 200 characters');
+  t.is(plainRule('must NOT have fewer than 3 characters'), 'must have at least 3 characters');
+  t.is(plainRule('must be >= 1'), 'must be at least 1');
+  t.is(plainRule('must be integer'), 'must be a whole number');
+  t.is(plainRule('is required'), 'is required');
+  t.is(plainRule('names no ticket here'), 'names no ticket here');
 });

@@ -6,7 +6,7 @@ import { linkValues } from '../link-header.ts';
 import { methodBadge, statusClass } from './navigation.ts';
 
 /** Headers a hypermedia client acts on, shown before the others. */
-const NOTABLE = ['etag', 'location', 'content-location', 'link', 'deprecation', 'sunset', 'allow', 'preference-applied', 'www-authenticate', 'retry-after', 'content-type'];
+const NOTABLE = ['etag', 'location', 'content-location', 'link', 'deprecation', 'sunset', 'allow', 'preference-applied', 'www-authenticate', 'retry-after', 'content-type', 'x-request-id'];
 
 function maskedToken(value: string): string {
   const token = value.replace(/^Bearer\s+/i, '');
@@ -37,6 +37,12 @@ function ordered(answer: Answer): { notable: [string, string][]; others: [string
   return { notable, others };
 }
 
+/** A body as shown: a 10 MB import is sent whole, but shown only so far. */
+function shortened(body: string): string {
+  const SHOWN = 20_000;
+  return body.length <= SHOWN ? body : `${body.slice(0, SHOWN)}\n… (${(body.length - SHOWN).toLocaleString('en')} more characters, not shown)`;
+}
+
 export function statusLine(answer: Answer): HTMLElement {
   return h('span', { class: statusClass(answer.status) }, `${answer.status} ${answer.statusText}`.trim());
 }
@@ -44,7 +50,8 @@ export function statusLine(answer: Answer): HTMLElement {
 function bodyView(answer: Answer): HTMLElement | null {
   if (answer.text === '') return null;
   const text = answer.json === undefined ? answer.text : JSON.stringify(answer.json, null, 2);
-  return h('details', { class: 'raw' }, h('summary', {}, `Body (${answer.text.length.toLocaleString('en')} bytes)`), h('pre', {}, text));
+  // Scrolls when long: focusable, so a keyboard can scroll it too.
+  return h('details', { class: 'raw' }, h('summary', {}, `Body (${answer.text.length.toLocaleString('en')} bytes)`), h('pre', { tabindex: 0 }, text));
 }
 
 export function exchangeView(exchange: Exchange): HTMLElement {
@@ -55,7 +62,7 @@ export function exchangeView(exchange: Exchange): HTMLElement {
     'div',
     { class: 'exchange' },
     h('div', { class: 'request-line' }, methodBadge(request.method), h('code', {}, request.url)),
-    h('details', { class: 'sent' }, h('summary', {}, `Request headers (${sent.length})`), headerList(sent), request.body ? h('pre', {}, request.body) : null),
+    h('details', { class: 'sent' }, h('summary', {}, `Request headers (${sent.length})`), headerList(sent), request.body ? h('pre', { tabindex: 0 }, shortened(request.body)) : null),
     answer
       ? [
           h(

@@ -10,16 +10,19 @@ import {
   type FormTemplate,
   type InlineOption,
   allowsMany,
-  fieldAtFault,
+  bodyField,
+  bodyTypeOf,
+  fieldFaults,
   initialValue,
   inlineOptions,
   methodOf,
   requestBody,
+  sizeOf,
 } from '../forms.ts';
 import { embeddedOf, isHal, isProblem } from '../hal.ts';
 import { type Exchange, pathOf, send } from '../http.ts';
 import { lastETag } from '../session.ts';
-import { expand } from '../uri-template.ts';
+import { expand, variablesOf } from '../uri-template.ts';
 import { methodBadge, type Open } from './navigation.ts';
 import { problemView } from './problem.ts';
 
@@ -34,6 +37,8 @@ export interface FormSetting {
   expanded: boolean;
   /** A write that succeeded (2xx). */
   done(exchange: Exchange): void;
+  /** Any request the form sent, with its answer: the page shows the last exchange, a failed one included. */
+  exchanged(exchange: Exchange): void;
   reload(): void;
 }
 
@@ -43,16 +48,18 @@ interface Field {
   control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
   message: HTMLElement;
   read(): Entered;
+  /** For the field that is the whole body: its text (pasted, or the chosen file's) and the type to send it as. */
+  body?(): Promise<{ text: string; contentType: string }>;
 }
 
 const GUARDED = new Set(['PUT', 'PATCH', 'DELETE']);
 const INPUT_TYPES = new Set(['text', 'email', 'number', 'url', 'tel', 'date', 'datetime-local', 'time', 'month', 'week', 'color', 'range', 'search', 'password']);
 
 /** The choices a property's `options.link` points at: the embedded items of that collection. */
-async function linkedChoices(property: FormProperty): Promise<InlineOption[]> {
+async function linkedChoices(property: FormProperty, q = ''): Promise<InlineOption[]> {
   const options = property.options!;
-  const href = options.link!.templated ? expand(options.link!.href, {}) : options.link!.href;
-  const { answer } = await send('GET', href);
+  const href = options.link!.templated ? expand(options.link!.href, { q }) : options.link!.href;
+  const { answer } = await send('GET', href, { internal: true });
   if (!answer || !isHal(answer.contentType, answer.json)) return [];
   const valueField = options.valueField ?? 'value';
   const promptField = options.promptField ?? 'prompt';
@@ -85,7 +92,13 @@ function describe(property: FormProperty, hint: FieldHint): string {
   return notes.join(' · ');
 }
 
-function choiceControl(property: FormProperty, id: string, described: string): { control: HTMLSelectElement; read(): Entered } {
+/** Whether a field's choices come from a collection that can be searched (its template takes q). */
+function searchable(property: FormProperty): boolean {
+  const link = property.options?.link;
+  return link?.templated === true && variablesOf(link.href).includes('q');
+}
+
+function choiceControl(property: FormProperty, id: string, described: string): { control: HTMLSelectElement; read(): Entered; extra?: HTMLElement } {
   const many = allowsMany(property);
   const initial = initialValue(property);
   const selected = Array.isArray(initial) ? initial : [initial];
@@ -103,7 +116,25 @@ function choiceControl(property: FormProperty, id: string, described: string): {
       });
   }
   const read = (): Entered => (many ? [...control.selectedOptions].map((option) => option.value) : control.value);
-  return { control, read };
+  if (!searchable(property) || property.readOnly) return { control, read };
+  // A collection longer than a page: words typed here list its matches, and what is chosen stays chosen.
+  const searchId = uniqueId('search');
+  const search = h('input', { id: searchId, type: 'search', autocomplete: 'off', spellcheck: 'false', placeholder: 'Words to search for' });
+  let timer: number | undefined;
+  search.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      const chosen = [...control.selectedOptions].filter((option) => option.value !== '').map((option) => ({ value: option.value, prompt: option.textContent ?? option.value }));
+      void linkedChoices(property, search.value.trim())
+        .catch(() => [])
+        .then((found) => {
+          const known = new Set(chosen.map((choice) => choice.value));
+          fillSelect(control, [...chosen, ...found.filter((choice) => !known.has(choice.value))], chosen.map((choice) => choice.value), placeholder);
+        });
+    }, 250);
+  });
+  const extra = h('div', { class: 'choice-search' }, h('label', { for: searchId }, `Search for ${property.prompt ?? property.name}`), search);
+  return { control, read, extra };
 }
 
 function textControl(property: FormProperty, id: string, described: string): { control: HTMLInputElement | HTMLTextAreaElement; extra?: HTMLElement } {
@@ -118,7 +149,7 @@ function textControl(property: FormProperty, id: string, described: string): { c
     'aria-describedby': described,
   };
   const value = initialValue(property) as string;
-  if (property.type === 'textarea') {
+  if (property.type === 'textarea' && !property.options?.link) {
     const control = h('textarea', { ...common, rows: 4 });
     control.value = value;
     return { control };
@@ -127,14 +158,69 @@ function textControl(property: FormProperty, id: string, described: string): { c
   const control = h('input', { ...common, type, pattern: property.regex, min: property.min, max: property.max, step: property.step, autocomplete: 'off' });
   control.value = value;
   if (!property.options?.link) return { control };
-  // One value from a collection: suggestions from it, but any id or URI may be typed.
+  // One value from a collection: suggestions from it, but any id or URI may be typed. Where the collection can
+  // be searched (its template takes q), what is typed searches it: the suggestions are its matches.
   const listId = uniqueId('choices');
   const list = h('datalist', { id: listId });
   control.setAttribute('list', listId);
-  void linkedChoices(property)
-    .catch(() => [])
-    .then((choices) => list.replaceChildren(...choices.map((choice) => h('option', { value: choice.value, label: choice.prompt }))));
+  const suggest = (q: string) =>
+    void linkedChoices(property, q)
+      .catch(() => [])
+      .then((choices) => list.replaceChildren(...choices.map((choice) => h('option', { value: choice.value, label: choice.prompt }))));
+  suggest('');
+  if (searchable(property)) {
+    let timer: number | undefined;
+    control.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      const typed = control.value.trim();
+      // An id or a URI is a choice already made; words are a search.
+      if (/^\d*$/.test(typed) || typed.startsWith('/') || /^https?:/.test(typed)) return;
+      timer = window.setTimeout(() => suggest(typed), 250);
+    });
+    control.placeholder = control.placeholder || 'Type words to search, or an id';
+  }
   return { control, extra: list };
+}
+
+/**
+ * The field that is the whole body (an import): a text area to paste into, or a file to send instead, each
+ * sent as the type its name or content says (JSON array or NDJSON), which the field shows before it is sent.
+ */
+function bodyControl(property: FormProperty, id: string, described: string) {
+  const types = property['x-body'] ?? ['application/json'];
+  const control = h('textarea', { id, name: property.name, rows: 8, required: property.required, placeholder: property.placeholder, spellcheck: 'false', 'aria-describedby': described });
+  const fileId = uniqueId('file');
+  const picker = h('input', { id: fileId, type: 'file', accept: '.json,.ndjson,.jsonl,application/json,application/x-ndjson' });
+  const chosen = h('p', { class: 'body-type', 'aria-live': 'polite' });
+  let file: File | undefined;
+  const typeOfText = () => bodyTypeOf(control.value, types);
+  const say = () => {
+    if (file) {
+      const byName = /\.(json|ndjson|jsonl)$/i.test(file.name) ? bodyTypeOf('', types, file.name) : 'the type its content shows';
+      chosen.textContent = `Sends ${file.name} (${sizeOf(file.size)}) as ${byName}.`;
+    }
+    else chosen.textContent = control.value.trim() === '' ? `Paste a JSON array or NDJSON, or choose a file.` : `Sends the text above as ${typeOfText()}.`;
+  };
+  control.addEventListener('input', say);
+  picker.addEventListener('change', () => {
+    file = picker.files?.[0];
+    control.disabled = file !== undefined; // the file is the body; pasted text waits until the file is removed
+    say();
+  });
+  say();
+  const extra = h(
+    'div',
+    { class: 'body-file' },
+    h('label', { for: fileId }, 'Or send a file (.json or .ndjson)'),
+    picker,
+    chosen,
+  );
+  const body = async () => {
+    if (!file) return { text: control.value, contentType: typeOfText() };
+    const text = await file.text();
+    return { text, contentType: bodyTypeOf(text, types, file.name) };
+  };
+  return { control, extra, body };
 }
 
 function field(property: FormProperty, hint: FieldHint): Field {
@@ -147,8 +233,12 @@ function field(property: FormProperty, hint: FieldHint): Field {
   let control: Field['control'];
   let read: () => Entered;
   let extra: HTMLElement | undefined;
-  if (choice) {
-    ({ control, read } = choiceControl(property, id, described));
+  let body: Field['body'];
+  if (property['x-body']) {
+    ({ control, extra, body } = bodyControl(property, id, described));
+    read = () => control.value;
+  } else if (choice) {
+    ({ control, read, extra } = choiceControl(property, id, described));
   } else {
     ({ control, extra } = textControl(property, id, described));
     read = () => control.value;
@@ -163,7 +253,7 @@ function field(property: FormProperty, hint: FieldHint): Field {
     h('p', { class: 'field-note', id: noteId }, note),
     message,
   );
-  return { property, element, control, message, read };
+  return { property, element, control, message, read, ...(body ? { body } : {}) };
 }
 
 function getUrl(target: string, body: Record<string, unknown>): string {
@@ -210,13 +300,13 @@ export function templateCard(setting: FormSetting): HTMLElement {
       return;
     }
     const problem = isProblem(answer.contentType, answer.json) ? answer.json : { title: answer.statusText, detail: answer.text.slice(0, 500) };
-    result.replaceChildren(problemView(problem, answer.status));
-    for (const error of Array.isArray(problem.errors) ? problem.errors : []) {
-      const at = fieldAtFault(error);
-      const faulty = fields.find((each) => each.property.name === at);
-      if (!faulty) continue;
-      faulty.control.setAttribute('aria-invalid', 'true');
-      faulty.message.textContent = error.detail ?? 'is not valid';
+    const faults = fieldFaults(Array.isArray(problem.errors) ? problem.errors : [], template.properties);
+    result.replaceChildren(problemView(problem, answer.status, faults));
+    for (const each of fields) {
+      const own = faults.filter((fault) => fault.property === each.property);
+      if (own.length === 0) continue;
+      each.control.setAttribute('aria-invalid', 'true');
+      each.message.textContent = own.map((fault) => fault.message).join(' · ');
     }
   };
 
@@ -234,11 +324,11 @@ export function templateCard(setting: FormSetting): HTMLElement {
           if (method === 'GET') return setting.open(getUrl(target, body));
           submit.disabled = true;
           result.replaceChildren(h('p', { class: 'muted' }, `Sending ${method}…`));
-          const exchange = await send(method, target, {
-            ...(contentType === undefined ? {} : { body, contentType }),
-            ...(ifMatch === undefined ? {} : { ifMatch }),
-          });
+          const whole = fields.find((each) => each.body)?.body;
+          const payload = whole ? await whole() : contentType === undefined ? {} : { body, contentType };
+          const exchange = await send(method, target, { ...payload, ...(ifMatch === undefined ? {} : { ifMatch }) });
           submit.disabled = false;
+          setting.exchanged(exchange);
           const status = exchange.answer?.status ?? 0;
           if (status >= 200 && status < 300) {
             result.replaceChildren();
@@ -257,7 +347,7 @@ export function templateCard(setting: FormSetting): HTMLElement {
       h(
         'p',
         { class: 'sends' },
-        contentType ? h('span', {}, contentType) : null,
+        contentType && !bodyField(template) ? h('span', {}, contentType) : null,
         ifMatch ? h('span', {}, `If-Match: ${ifMatch}`) : null,
       ),
     ),

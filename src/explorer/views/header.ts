@@ -1,13 +1,61 @@
-// The bar at the top: which API this is, an address field to open any URL of it, and the bearer token sent
-// with every request (kept for this tab's session).
-import { h } from '../dom.ts';
-import { currentToken } from '../session.ts';
+// The bar at the top: which API this is, an address field to open any URL of it, the bearer token sent with
+// every request, and the request as the person wants it: the media type asked for (Accept) and headers of
+// their own (Prefer, If-None-Match…). All of it is kept for this tab's session.
+import { h, uniqueId } from '../dom.ts';
+import { ACCEPT_CHOICES } from '../http.ts';
+import { type ExtraHeader, acceptChoice, currentToken, extraHeaders } from '../session.ts';
 import { type Open, apiLink } from './navigation.ts';
 
 export interface HeaderActions {
   open: Open;
   openTyped(typed: string): void;
   setToken(token: string): void;
+  setAccept(key: string): void;
+  setHeaders(headers: ExtraHeader[]): void;
+}
+
+/** The editor of the person's own headers: a row per header, added and removed at will, applied at once. */
+function headersEditor(actions: HeaderActions, panelId: string): HTMLElement {
+  const rows = h('div', { class: 'header-rows' });
+  const addRow = ([name, value]: ExtraHeader = ['', '']) => {
+    const n = rows.children.length + 1;
+    const nameInput = h('input', { type: 'text', class: 'header-name', value: name, placeholder: 'Prefer', autocomplete: 'off', spellcheck: 'false', 'aria-label': `Header ${n} name` });
+    const valueInput = h('input', { type: 'text', class: 'header-value', value, placeholder: 'respond-async', autocomplete: 'off', spellcheck: 'false', 'aria-label': `Header ${n} value` });
+    const row = h('div', { class: 'header-row' }, nameInput, valueInput);
+    row.append(h('button', { type: 'button', class: 'small', 'aria-label': `Remove header ${n}`, on: { click: () => row.remove() } }, 'Remove'));
+    rows.append(row);
+    return nameInput;
+  };
+  for (const header of extraHeaders()) addRow(header);
+  if (extraHeaders().length === 0) addRow();
+  const read = (): ExtraHeader[] =>
+    [...rows.querySelectorAll('.header-row')].map((row) => [
+      (row.querySelector('.header-name') as HTMLInputElement).value,
+      (row.querySelector('.header-value') as HTMLInputElement).value,
+    ]);
+  return h(
+    'form',
+    {
+      id: panelId,
+      class: 'headers-editor',
+      'aria-label': 'Request headers',
+      hidden: true,
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          actions.setHeaders(read());
+        },
+      },
+    },
+    h('p', { class: 'headers-help' }, 'Sent with every request you make here, for this session; a header named here replaces the explorer’s own (Accept, say).'),
+    rows,
+    h(
+      'div',
+      { class: 'headers-actions' },
+      h('button', { type: 'button', on: { click: () => addRow().focus() } }, 'Add a header'),
+      h('button', { type: 'submit', class: 'primary' }, 'Use these headers'),
+    ),
+  );
 }
 
 /** `home` is the home document's path (under the server's mount), where the brand leads. */
@@ -16,42 +64,73 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
   const token = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', placeholder: 'none: anonymous' });
   token.value = currentToken();
   const signedIn = currentToken() !== '';
+  const acceptId = uniqueId('accept');
+  const accept = h(
+    'select',
+    { id: acceptId, on: { change: (event) => actions.setAccept((event.target as HTMLSelectElement).value) } },
+    ACCEPT_CHOICES.map((choice) => h('option', { value: choice.key, selected: choice.key === acceptChoice() }, choice.label)),
+  );
+  const panelId = uniqueId('headers');
+  const editor = headersEditor(actions, panelId);
+  const count = extraHeaders().length;
+  const toggle = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': panelId }, count > 0 ? `Headers (${count})` : 'Headers');
+  toggle.addEventListener('click', () => {
+    const open = editor.hidden;
+    editor.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    if (open) editor.querySelector<HTMLInputElement>('input')?.focus();
+  });
   return h(
     'header',
     { class: 'topbar' },
-    apiLink(home, actions.open, { class: 'brand', 'aria-label': 'Helpdesk API explorer: home document' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'H'), h('span', {}, 'Helpdesk'), h('span', { class: 'brand-sub' }, 'API explorer')),
     h(
-      'form',
-      {
-        class: 'address',
-        role: 'search',
-        on: {
-          submit: (event) => {
-            event.preventDefault();
-            actions.openTyped(address.value);
+      'div',
+      { class: 'topbar-line' },
+      // Its name starts with the words it shows (the mark is drawn, not written), so a voice user can say it.
+      apiLink(
+        home,
+        actions.open,
+        { class: 'brand', 'aria-label': 'Helpdesk API explorer: home document' },
+        h('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
+        h('span', {}, 'Helpdesk'),
+        ' ',
+        h('span', { class: 'brand-sub' }, 'API explorer'),
+      ),
+      h(
+        'form',
+        {
+          class: 'address',
+          role: 'search',
+          on: {
+            submit: (event) => {
+              event.preventDefault();
+              actions.openTyped(address.value);
+            },
           },
         },
-      },
-      h('label', { for: 'address' }, 'URL'),
-      address,
-      h('button', { type: 'submit' }, 'Open'),
-    ),
-    h(
-      'form',
-      {
-        class: 'token',
-        on: {
-          submit: (event) => {
-            event.preventDefault();
-            actions.setToken(token.value);
+        h('label', { for: 'address' }, 'URL'),
+        address,
+        h('button', { type: 'submit' }, 'Open'),
+      ),
+      h(
+        'form',
+        {
+          class: 'token',
+          on: {
+            submit: (event) => {
+              event.preventDefault();
+              actions.setToken(token.value);
+            },
           },
         },
-      },
-      h('label', { for: 'token' }, 'Bearer token'),
-      token,
-      h('button', { type: 'submit' }, 'Use token'),
-      signedIn ? h('button', { type: 'button', class: 'quiet', on: { click: () => actions.setToken('') } }, 'Forget') : null,
-      h('span', { class: signedIn ? 'identity identity-token' : 'identity', role: 'status' }, signedIn ? 'Token in use' : 'Anonymous'),
+        h('label', { for: 'token' }, 'Bearer token'),
+        token,
+        h('button', { type: 'submit' }, 'Use token'),
+        signedIn ? h('button', { type: 'button', class: 'quiet', on: { click: () => actions.setToken('') } }, 'Forget') : null,
+        h('span', { class: signedIn ? 'identity identity-token' : 'identity', role: 'status' }, signedIn ? 'Token in use' : 'Anonymous'),
+      ),
+      h('div', { class: 'request-options' }, h('label', { for: acceptId }, 'Accept'), accept, toggle),
     ),
+    editor,
   );
 }

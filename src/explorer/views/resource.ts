@@ -8,7 +8,8 @@ import { headerDate, parseLinkHeader } from '../link-header.ts';
 import { embeddedView } from './embedded.ts';
 import { exchangeView, statusLine } from './exchange.ts';
 import { templateCard } from './form.ts';
-import { linksTable } from './links.ts';
+import { isJob, jobView } from './job.ts';
+import { type RelationDoc, linksTable, rowsShown } from './links.ts';
 import { type Open, apiLink, methodBadge, pageLink } from './navigation.ts';
 import { paginationView } from './pagination.ts';
 import { problemView } from './problem.ts';
@@ -20,12 +21,20 @@ export interface ResourcePage {
   hints: Record<string, FieldHint>;
   /** The last write made from this page, shown until the next navigation. */
   outcome?: Exchange;
+  /** The last request made from this page when it is not the page's own GET (a failed form, a look at a job). */
+  last?: Exchange;
+  /** The relations the API explains, shown beside the links that use them. */
+  docs?: ReadonlyMap<string, RelationDoc>;
 }
 
 export interface ResourceActions {
   open: Open;
   reload(): void;
   written(exchange: Exchange): void;
+  /** A request made from the page, whatever came of it: shown as the last exchange. */
+  exchanged(exchange: Exchange): void;
+  /** A job followed on this page ended: show the page as its last answer says. */
+  jobFinished(exchange: Exchange): void;
   dismissOutcome(): void;
 }
 
@@ -67,6 +76,7 @@ export function pageTitle(page: ResourcePage): string {
 
 function outcomeWords(answer: Answer): string {
   if (answer.status === 201) return 'Created.';
+  if (answer.status === 202) return 'Accepted: it runs in the background.';
   if (answer.redirected) return 'Redirected.'; // fetch follows redirects and cannot show their status (a 303, say)
   return answer.status === 204 ? 'Done.' : 'Saved.';
 }
@@ -126,21 +136,24 @@ function deprecationNotice(answer: Answer, open: Open): HTMLElement | null {
   );
 }
 
-function halBody(document: HalDocument, actions: ResourceActions): Child[] {
+function halBody(page: ResourcePage, answer: Answer, document: HalDocument, actions: ResourceActions): Child[] {
   const properties = propertiesOf(document);
-  const rows = linkRows(document);
+  const links = { ...actions, ...(page.docs ? { docs: page.docs } : {}) };
+  const rows = rowsShown(linkRows(document), page.docs);
+  const job = isJob(document) ? jobView(document, answer, page.apiUrl, { open: actions.open, exchanged: actions.exchanged, finished: actions.jobFinished }) : null;
   return [
+    job,
     properties.length > 0 ? card('Properties', propertiesTable(properties, actions.open)) : null,
     paginationView(document, actions.open),
     // In a collection the items are what a person came for; its links mostly repeat the paging above.
-    embeddedView(document, actions.open),
-    rows.length > 0 ? card('Links', linksTable(rows, actions.open)) : null,
+    embeddedView(document, links),
+    rows.length > 0 ? card('Links', linksTable(rows, links)) : null,
   ];
 }
 
 function primary(page: ResourcePage, answer: Answer, actions: ResourceActions): Child {
   if (isProblem(answer.contentType, answer.json)) return problemView(answer.json, answer.status);
-  if (isHal(answer.contentType, answer.json)) return halBody(answer.json, actions);
+  if (isHal(answer.contentType, answer.json)) return halBody(page, answer, answer.json, actions);
   if (isHtml(answer.contentType)) {
     return card('A page for people', h('p', {}, 'This URL answers with an HTML page rather than a resource to explore. ', h('a', { href: page.apiUrl }, 'Open the page')));
   }
@@ -167,10 +180,21 @@ function templates(page: ResourcePage, answer: Answer, actions: ResourceActions)
         open: actions.open,
         expanded: OPEN_AT_FIRST.includes(name),
         done: actions.written,
+        exchanged: actions.exchanged,
         reload: actions.reload,
       }),
     ),
   );
+}
+
+/** The last exchange made from the page; `showExchange` puts a later one in its place. */
+function exchangeCard(exchange: Exchange): HTMLElement {
+  return card('Request and response', h('div', { 'data-exchange': '' }, exchangeView(exchange)));
+}
+
+/** Shows `exchange` as the last one, in place: nothing else on the page (a half-filled form, say) changes. */
+export function showExchange(root: HTMLElement, exchange: Exchange): void {
+  root.querySelector('[data-exchange]')?.replaceChildren(exchangeView(exchange));
 }
 
 export function resourceView(page: ResourcePage, actions: ResourceActions): HTMLElement {
@@ -191,7 +215,7 @@ export function resourceView(page: ResourcePage, actions: ResourceActions): HTML
       'div',
       { class: 'columns' },
       h('div', { class: 'primary' }, answer ? primary(page, answer, actions) : h('p', { class: 'problem', role: 'alert' }, `No answer: ${exchange.failure ?? 'the request failed'}.`)),
-      h('aside', { class: 'secondary' }, card('Request and response', exchangeView(exchange)), answer ? templates(page, answer, actions) : null),
+      h('aside', { class: 'secondary' }, exchangeCard(page.last ?? exchange), answer ? templates(page, answer, actions) : null),
     ),
   );
 }

@@ -13,18 +13,27 @@ import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import { timeSlices } from '../../time-slices.ts';
 import { readImportRows } from './body.ts';
-import { importCollection, importResource, rejectionCollection, rejectionResource } from './representation.ts';
+import { importCollection, importResource, pace, rejectionCollection, rejectionResource } from './representation.ts';
 
 export interface ImportRouteOptions {
   /** How often workers look for work: a client polling more often than that learns nothing new. */
   pollMs: number;
 }
 
+/**
+ * When an unfinished job is worth asking about again, in whole seconds: a queued one when the workers next
+ * look; a running one at its expected end, yet no later than that interval either, so a poller sees it move.
+ */
+export function retryAfterSeconds(job: Pick<ImportJob, 'state'>, secondsLeft: number | null, pollMs: number): number {
+  const untilClaimed = Math.max(1, Math.ceil(pollMs / 1000));
+  if (job.state === 'queued' || secondsLeft === null) return untilClaimed;
+  return Math.min(untilClaimed, Math.max(1, Math.ceil(secondsLeft)));
+}
+
 const submitter = (caller: Caller) => (caller.kind === 'token' ? caller.name : 'anonymous');
 
 export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRouteOptions): void {
   const { imports } = store;
-  const retryAfter = String(Math.max(1, Math.ceil(pollMs / 1000)));
 
   /** The job at the address; a job past its retention is gone (410), its tickets still where they were. */
   async function load(ctx: Context): Promise<ImportJob> {
@@ -39,10 +48,11 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
   }
 
   function sendJob(ctx: Context, job: ImportJob, status = 200): void {
-    if (isUnfinished(job)) ctx.set('Retry-After', retryAfter);
+    const now = Date.now();
+    if (isUnfinished(job)) ctx.set('Retry-After', String(retryAfterSeconds(job, pace(job, now).secondsLeft, pollMs)));
     const href = endpoints.import.href({ id: job.id });
     if (status === 202) ctx.set('Content-Location', href);
-    sendResource(ctx, importResource(job), { status, version: job.version, location: status === 202 ? href : undefined });
+    sendResource(ctx, importResource(job, now), { status, version: job.version, location: status === 202 ? href : undefined });
   }
 
   routes.get(endpoints.imports, async (ctx) => {
@@ -50,7 +60,7 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
     const query = new QueryReader(ctx);
     const page = readPageParameters(query);
     query.done();
-    sendResource(ctx, importCollection(page, await imports.list(page)));
+    sendResource(ctx, importCollection(page, await imports.list(page), Date.now()));
   });
 
   routes.post(endpoints.imports, async (ctx) => {

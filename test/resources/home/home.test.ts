@@ -36,3 +36,16 @@ test('the home document links a human page for each relation the API defines', a
     t.true((await page.text()).includes(`<h1>Relation: ${link.name}</h1>`));
   }
 });
+
+test('the home document explains only the relations its caller may follow', async (t) => {
+  const helpOf = async (token: string | null) => {
+    const home = (await (await server.as(token).fetch('/')).json()) as { _links: { help: { name: string }[] } };
+    return home._links.help.map((link) => link.name);
+  };
+  t.deepEqual(await helpOf(null), ['faqs', 'faq', 'search', 'related'], 'anonymous: the knowledge base and search');
+  const agent = await helpOf(await server.mint('agent', 'help-agent'));
+  t.deepEqual(agent, ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'related', 'publish', 'imports', 'rejections']);
+  t.false(agent.includes('tokens'), 'only admins manage tokens');
+  const requester = await helpOf(await server.mint('requester', 'help-requester', 'help@customers.example'));
+  t.deepEqual(requester, ['tickets', 'ticket', 'faqs', 'faq', 'search', 'related']);
+});
