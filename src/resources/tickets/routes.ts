@@ -1,5 +1,6 @@
 // HTTP for tickets: the collection, each ticket, and the promote and merge actions. A requester sees only
 // their own tickets; anyone else's answers 404, exactly like a ticket that never existed.
+import { publicOrigin } from '../../http/origin.ts';
 import type { Context } from 'koa';
 import { type Caller, ticketOwner } from '../../domain/access.ts';
 import { TICKET_DEFAULTS, TICKET_STATUSES, type Ticket, whyUnchangeable } from '../../domain/tickets.ts';
@@ -142,7 +143,7 @@ export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = lo
     await load(ctx, caller);
     requireAction(ctx, 'ticket:merge');
     const { into } = validateBody(mergeTicket, bodyOf(ctx));
-    const intoId = referencedId(into, endpoints.ticket, ctx.URL.origin);
+    const intoId = referencedId(into, endpoints.ticket, publicOrigin(ctx));
     if (intoId === undefined) {
       throw invalid('"into" must name a ticket, by id or URI.', [{ pointer: '#/into', detail: 'names no ticket' }]);
     }

@@ -1,0 +1,94 @@
+// The public origin (scheme://host[:port]) every address the API writes is built on: PUBLIC_URL's when it is set,
+// else the one the request was made to, but only if it names a host the server answers to (ALLOWED_HOSTS). A
+// request naming any other host is refused here, before authentication, so nothing is ever built from it: a
+// forged Host cannot put its name into a link, a cached answer or a URI another service keeps.
+import type { Context, Next } from 'koa';
+import { Problem } from './problem.ts';
+
+export interface OriginSettings {
+  /** The configured public root, or undefined to take the origin from each request. */
+  publicUrl: string | undefined;
+  /** Host names (any port), or `name:port` (that port only), lower-cased. */
+  allowedHosts: readonly string[];
+}
+
+/**
+ * The origin the request was made to, or undefined when it names a host not allowed (or none, or not one at
+ * all). Koa's `protocol` and `host` read X-Forwarded-Proto and X-Forwarded-Host only when `app.proxy` trusts a
+ * proxy (TRUST_PROXY); otherwise they are the socket's and the Host header's, and a client's X-Forwarded-* is
+ * ignored.
+ */
+export function requestOrigin(ctx: Context, allowedHosts: readonly string[]): string | undefined {
+  const { protocol, host } = ctx;
+  if ((protocol !== 'http' && protocol !== 'https') || host === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(`${protocol}://${host}`);
+  } catch {
+    return undefined;
+  }
+  // Anything beyond a host and port (a path, a query, user info) is no host name: nothing is made of it.
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return undefined;
+  return allowedHosts.includes(url.hostname) || allowedHosts.includes(url.host) ? url.origin : undefined;
+}
+
+/** Where the request came in, from the socket alone: for answers to a request whose own host was refused. */
+function socketOrigin(ctx: Context): string {
+  const { localAddress = '127.0.0.1', localPort } = ctx.req.socket;
+  const host = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
+  return `${'encrypted' in ctx.req.socket ? 'https' : 'http'}://${host}${localPort === undefined ? '' : `:${localPort}`}`;
+}
+
+/**
+ * The request's public origin: set by `answerAllowedHosts` for every request past it; for the few answers
+ * given before it (the probes), the address the socket was reached at, never anything the client wrote.
+ */
+export function publicOrigin(ctx: Context): string {
+  return (ctx.state.origin as string | undefined) ?? socketOrigin(ctx);
+}
+
+/** A path of this server (`/tickets/1`) as an absolute URI; anything else (absolute already) as it is. */
+export function absoluteOn(origin: string, href: string): string {
+  // Concatenated, not resolved with URL: a template's `{` and `}` must stay as written.
+  return href.startsWith('/') && !href.startsWith('//') ? origin + href : href;
+}
+
+/** The `<…>` references of a Link header value that are paths of this server. */
+const LINK_TARGET = /<(\/(?!\/)[^>]*)>/g;
+
+/** Location, Content-Location and Link, wherever they were set, made absolute on the request's origin. */
+function absoluteHeaders(ctx: Context, origin: string): void {
+  for (const name of ['Location', 'Content-Location']) {
+    const value = ctx.response.get(name);
+    if (typeof value === 'string' && value !== '') ctx.set(name, absoluteOn(origin, value));
+  }
+  const link = ctx.response.get('Link');
+  if (typeof link === 'string' && link !== '') ctx.set('Link', link.replace(LINK_TARGET, (_, path: string) => `<${origin}${path}>`));
+}
+
+/**
+ * Refuses (421) a request naming a host the server does not answer to; otherwise fixes its public origin for
+ * everything below, and makes the address headers they set absolute on it. It sits below the problem renderer
+ * (which shows the refusal) and above authentication.
+ */
+export function answerAllowedHosts(settings: OriginSettings) {
+  const configured = settings.publicUrl === undefined ? undefined : new URL(settings.publicUrl).origin;
+  return async (ctx: Context, next: Next) => {
+    const own = requestOrigin(ctx, settings.allowedHosts);
+    if (own === undefined) {
+      // The refusal's own problem type is on the configured origin, or where the socket was reached.
+      ctx.state.origin = configured ?? socketOrigin(ctx);
+      throw new Problem(
+        'misdirected-request',
+        `This server does not answer to the host this request named. Send it to one of its own hosts (ALLOWED_HOSTS)${configured ? `, such as ${configured}` : ''}.`,
+      );
+    }
+    const origin = configured ?? own;
+    ctx.state.origin = origin;
+    try {
+      await next();
+    } finally {
+      absoluteHeaders(ctx, origin);
+    }
+  };
+}
