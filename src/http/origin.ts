@@ -62,8 +62,11 @@ function absoluteHeaders(ctx: Context, origin: string): void {
     const value = ctx.response.get(name);
     if (typeof value === 'string' && value !== '') ctx.set(name, absoluteOn(origin, value));
   }
-  const link = ctx.response.get('Link');
-  if (typeof link === 'string' && link !== '') ctx.set('Link', link.replace(LINK_TARGET, (_, path: string) => `<${origin}${path}>`));
+  // Several middlewares add to Link (ctx.append), which makes it a list.
+  const link = ctx.response.get('Link') as string | string[] | undefined;
+  const absolute = (value: string) => value.replace(LINK_TARGET, (_, path: string) => `<${origin}${path}>`);
+  if (typeof link === 'string' && link !== '') ctx.set('Link', absolute(link));
+  else if (Array.isArray(link)) ctx.set('Link', link.map(absolute));
 }
 
 /**
