@@ -1,5 +1,6 @@
 // HTTP for bulk imports: submit one (202 with the job's address), list them, watch one, and read the
 // problems of the rows it refused. Agents and admins only.
+import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import type { Context } from 'koa';
 import type { Caller } from '../../domain/access.ts';
 import { type ImportJob, isUnfinished } from '../../domain/imports.ts';
@@ -31,7 +32,7 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
     const job = id === undefined ? undefined : await imports.find(id);
     if (!job) throw notFound(`There is no import ${ctx.params.id}.`);
     if ('expired' in job) {
-      const tickets = endpoints.tickets.href({ import: job.id });
+      const tickets = absoluteOn(publicOrigin(ctx), endpoints.tickets.href({ import: job.id }));
       throw gone(`Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`, { tickets });
     }
     return job;

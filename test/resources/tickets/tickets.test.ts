@@ -20,7 +20,7 @@ test('creating a ticket is 201 with Location and ETag, and following Location gi
   t.is(response.headers.get('content-type'), 'application/hal+json');
   const created = (await response.json()) as TicketBody;
   const location = response.headers.get('location');
-  t.is(location, `/tickets/${created.id}`);
+  t.is(location, server.at(`/tickets/${created.id}`));
   t.is(withoutOrigin(response.headers.get('etag')), '"v1-admin"');
   const read = await getJson<TicketBody>(server, location!);
   t.is(read.status, 200);
@@ -48,11 +48,11 @@ test('timestamps are RFC 3339 in UTC, equal on create, and updatedAt moves on a 
 test('a ticket links self, collection, promote, merge and faqs, and is valid HAL', async (t) => {
   const { body } = await createTicket(server);
   t.deepEqual(halViolations(body), []);
-  t.is(hrefOf(body, 'self'), `/tickets/${body.id}`);
-  t.is(hrefOf(body, 'collection'), '/tickets');
-  t.is(hrefOf(body, 'promote'), `/tickets/${body.id}/promote`);
-  t.is(hrefOf(body, 'merge'), `/tickets/${body.id}/merge`);
-  t.is(hrefOf(body, 'faqs'), `/faqs?source=${body.id}`);
+  t.is(hrefOf(body, 'self'), server.at(`/tickets/${body.id}`));
+  t.is(hrefOf(body, 'collection'), server.at('/tickets'));
+  t.is(hrefOf(body, 'promote'), server.at(`/tickets/${body.id}/promote`));
+  t.is(hrefOf(body, 'merge'), server.at(`/tickets/${body.id}/merge`));
+  t.is(hrefOf(body, 'faqs'), server.at(`/faqs?source=${body.id}`));
 });
 
 test('a ticket keeps every field it was created with', async (t) => {
@@ -211,7 +211,7 @@ test('a ticket deleted during a walk by next makes the walk skip no other ticket
 test('tickets that never existed are 404 problems', async (t) => {
   for (const path of ['/tickets/abc', '/tickets/0', '/tickets/-1', '/tickets/01', '/tickets/999999999', '/tickets/1.5', '/tickets/2147483648', '/tickets/99999999999999999999']) {
     const problem = await expectProblem(t, await server.fetch(path), 404);
-    t.is(problem.instance, path);
+    t.is(problem.instance, server.at(path));
   }
 });
 
