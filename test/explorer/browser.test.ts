@@ -214,7 +214,7 @@ test.serial('a 409 is shown readably: an FAQ whose question is taken is refused,
   const problem = form.getByRole('alert');
   await problem.getByText('409 · Conflict with the current state').waitFor();
   t.regex((await problem.textContent()) ?? '', /already asks "how do I reset my password\?"/);
-  t.is(await problem.getByRole('link', { name: 'What this problem means' }).getAttribute('href'), '/problems/conflict');
+  t.is(await problem.getByRole('link', { name: 'What this problem means' }).getAttribute('href'), server.at('/problems/conflict'));
   t.is(await count('/faqs'), before);
   noScriptErrors(t, page);
 });
