@@ -1,11 +1,11 @@
 // HTTP for FAQs: the collection and each FAQ. Tickets and other FAQs are named by id or URI.
-import { publicOrigin } from '../../http/origin.ts';
 import type { Context } from 'koa';
 import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, type FaqFields, type FaqSource, whyInconsistent } from '../../domain/faqs.ts';
 import { type Caller, may, ticketOwner } from '../../domain/access.ts';
 import { callerOf, requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
+import { publicOrigin } from '../../http/origin.ts';
 import { type FieldError, conflict, invalid } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';

@@ -1,10 +1,10 @@
 // HTTP for bulk imports: submit one (202 with the job's address), list them, watch one, and read the
 // problems of the rows it refused. Agents and admins only.
-import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import type { Context } from 'koa';
 import type { Caller } from '../../domain/access.ts';
 import { type ImportJob, isUnfinished } from '../../domain/imports.ts';
 import { requireAction } from '../../http/authentication.ts';
+import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { gone, notFound } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';

@@ -1,6 +1,5 @@
 // HTTP for tickets: the collection, each ticket, and the promote and merge actions. A requester sees only
 // their own tickets; anyone else's answers 404, exactly like a ticket that never existed.
-import { publicOrigin } from '../../http/origin.ts';
 import type { Context } from 'koa';
 import { type Caller, ticketOwner } from '../../domain/access.ts';
 import { TICKET_DEFAULTS, TICKET_STATUSES, type Ticket, whyUnchangeable } from '../../domain/tickets.ts';
@@ -8,6 +7,7 @@ import { requireAction } from '../../http/authentication.ts';
 import { type AnswerCache, answerKey } from '../../http/answer-cache.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
+import { publicOrigin } from '../../http/origin.ts';
 import { conflict, gone, invalid, notFound } from '../../http/problem.ts';
 import { MAX_ID, QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
