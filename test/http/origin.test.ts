@@ -47,6 +47,15 @@ test('a request naming a host the server does not answer to is 421, before authe
   t.is(page.status, 200, 'the problem type is documented');
 });
 
+test('the probes answer whatever host names them (orchestrators probe by address), and build nothing from it', async (t) => {
+  for (const path of ['/health', '/ready']) {
+    const answer = await naming(`10.1.2.3:${port}`, path, { headers: { Accept: 'application/health+json' } });
+    t.is(answer.status, 200, path);
+    t.false(answer.text.includes('10.1.2.3'));
+  }
+  t.is((await naming(`10.1.2.3:${port}`, '/metrics', { headers: { Accept: 'text/plain' } })).status, 421, 'everything else is refused');
+});
+
 test.serial('a write naming a host not allowed is 421 and creates nothing', async (t) => {
   const before = await ticketCount();
   const answer = await naming(EVIL, '/tickets', {
