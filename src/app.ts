@@ -11,7 +11,7 @@ import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
 import { createMetrics } from './http/metrics.ts';
-import { answerAllowedHosts } from './http/origin.ts';
+import { publicOrigins } from './http/origin.ts';
 import { renderProblems } from './http/problem-renderer.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
 import { limitRequests } from './http/rate-limit.ts';
@@ -112,12 +112,13 @@ export async function buildApp({ config, store, log, extraRoutes, draining = () 
   app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));
   app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
   app.use(renderProblems(log)); // every failure below becomes a problem document
+  // The origin every address below is written on: PUBLIC_URL's, or the request's own if its host is allowed.
+  const origins = publicOrigins({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts });
+  app.use(origins.resolve);
   app.use(refuseCredentialsInQuery); // 400 for a token (or any credential) in the URL, on every route
-  app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
-  // 421 for a host the server does not answer to (orchestrators probe by address, so the probes come first);
-  // otherwise the public origin every address below is written on.
-  app.use(answerAllowedHosts({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts }));
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
+  app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
+  app.use(origins.refuseOthers); // 421 for a host the server does not answer to (after the probes: orchestrators probe by address)
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken)); // who is calling (401 for a bad token)
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit })); // 429

@@ -39,12 +39,15 @@ function socketOrigin(ctx: Context): string {
   return `${'encrypted' in ctx.req.socket ? 'https' : 'http'}://${host}${localPort === undefined ? '' : `:${localPort}`}`;
 }
 
+/** Each request's public origin, and whether the host it named is one the server answers to. */
+const resolved = new WeakMap<Context, { origin: string; allowed: boolean }>();
+
 /**
- * The request's public origin: set by `answerAllowedHosts` for every request past it; for the few answers
- * given before it (the probes), the address the socket was reached at, never anything the client wrote.
+ * The request's public origin, fixed by `publicOrigins().resolve` for everything below it; before it (nothing
+ * answers there), the address the socket was reached at, never anything the client wrote.
  */
 export function publicOrigin(ctx: Context): string {
-  return (ctx.state.origin as string | undefined) ?? socketOrigin(ctx);
+  return resolved.get(ctx)?.origin ?? socketOrigin(ctx);
 }
 
 /** A path of this server (`/tickets/1`) as an absolute URI; anything else (absolute already) as it is. */
@@ -70,28 +73,33 @@ function absoluteHeaders(ctx: Context, origin: string): void {
 }
 
 /**
- * Refuses (421) a request naming a host the server does not answer to; otherwise fixes its public origin for
- * everything below, and makes the address headers they set absolute on it. It sits below the problem renderer
- * (which shows the refusal) and above authentication.
+ * `resolve` fixes each request's public origin, first thing below the problem renderer, so that every answer,
+ * a problem included, is written on it; and makes the address headers set below it absolute. It never refuses:
+ * `refuseOthers`, placed after the probes (orchestrators probe by address) and before authentication, answers
+ * 421 to a request that named a host the server does not answer to. Such a request's origin is PUBLIC_URL's,
+ * or where the socket was reached: nothing is built from the host it named.
  */
-export function answerAllowedHosts(settings: OriginSettings) {
+export function publicOrigins(settings: OriginSettings) {
   const configured = settings.publicUrl === undefined ? undefined : new URL(settings.publicUrl).origin;
-  return async (ctx: Context, next: Next) => {
-    const own = requestOrigin(ctx, settings.allowedHosts);
-    if (own === undefined) {
-      // The refusal's own problem type is on the configured origin, or where the socket was reached.
-      ctx.state.origin = configured ?? socketOrigin(ctx);
-      throw new Problem(
-        'misdirected-request',
-        `This server does not answer to the host this request named. Send it to one of its own hosts (ALLOWED_HOSTS)${configured ? `, such as ${configured}` : ''}.`,
-      );
-    }
-    const origin = configured ?? own;
-    ctx.state.origin = origin;
-    try {
+  return {
+    async resolve(ctx: Context, next: Next) {
+      const own = requestOrigin(ctx, settings.allowedHosts);
+      const origin = configured ?? own ?? socketOrigin(ctx);
+      resolved.set(ctx, { origin, allowed: own !== undefined });
+      try {
+        await next();
+      } finally {
+        absoluteHeaders(ctx, origin);
+      }
+    },
+    async refuseOthers(ctx: Context, next: Next) {
+      if (resolved.get(ctx)?.allowed !== true) {
+        throw new Problem(
+          'misdirected-request',
+          `This server does not answer to the host this request named. Send it to one of its own hosts (ALLOWED_HOSTS)${configured ? `, such as ${configured}` : ''}.`,
+        );
+      }
       await next();
-    } finally {
-      absoluteHeaders(ctx, origin);
-    }
+    },
   };
 }
