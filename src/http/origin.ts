@@ -57,7 +57,7 @@ export function absoluteOn(origin: string, href: string): string {
 }
 
 /** The `<…>` references of a Link header value that are paths of this server. */
-const LINK_TARGET = /<(\/(?!\/)[^>]*)>/g;
+const LINK_TARGET = /<(\/(?:[^/<>][^<>]*)?)>/g;
 
 /** Location, Content-Location and Link, wherever they were set, made absolute on the request's origin. */
 function absoluteHeaders(ctx: Context, origin: string): void {

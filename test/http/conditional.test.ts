@@ -98,7 +98,7 @@ test('If-Match that names an old version is 412 for PATCH, PUT and DELETE of a t
   const stale = { 'If-Match': ticket.etag };
   const refused = await expectProblem(t, await server.fetch(ticket.location, json('PATCH', { priority: 'high' }, stale)), 412);
   // Named as the client holds it (the same representation, one version on), not as a tag it never saw.
-  t.is(refused.detail, `The resource is at "v2-admin", not ${ticket.etag}: it changed since you read it. GET it again, then retry.`);
+  t.is(refused.detail, `The resource is at ${before.etag}, not ${ticket.etag}: it changed since you read it. GET it again, then retry.`);
   await expectProblem(t, await server.fetch(ticket.location, json('PUT', { title: 'x', requester: 'x@example.com' }, stale)), 412);
   await expectProblem(t, await server.fetch(ticket.location, { method: 'DELETE', headers: stale }), 412);
   const other = await createTicket(server);
