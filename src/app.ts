@@ -12,6 +12,7 @@ import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
 import { countRefusals, createMetrics } from './http/metrics.ts';
+import { publicOrigins } from './http/origin.ts';
 import { renderProblems } from './http/problem-renderer.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
 import { limitRequests } from './http/rate-limit.ts';
@@ -38,7 +39,8 @@ export type AppConfig = Pick<
   'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'metricsToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
 > &
   Partial<ServiceConfig> &
-  Partial<Pick<Config, 'answerCache'>>;
+  Partial<Pick<Config, 'answerCache'>> &
+  Pick<Config, 'allowedHosts'>;
 
 /** Both services in one process, unless the configuration says otherwise. */
 const SINGLE_SERVER: ServiceConfig = {
@@ -121,9 +123,13 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
   app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));
   app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
   app.use(renderProblems(log)); // every failure below becomes a problem document
+  // The origin every address below is written on: PUBLIC_URL's, or the request's own if its host is allowed.
+  const origins = publicOrigins({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts });
+  app.use(origins.resolve);
   app.use(refuseCredentialsInQuery); // 400 for a token (or any credential) in the URL, on every route
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
   app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
+  app.use(origins.refuseOthers); // 421 for a host the server does not answer to (after the probes: orchestrators probe by address)
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (401 for a bad token)
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429

@@ -2,7 +2,7 @@
 // one, so that start-up reports all of them at once (one line each), not one per attempt.
 import {
   ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, MAX_SHUTDOWN_DELAY_MS, SERVICES, type Service, basePath, count, databaseUrl, date, hours,
-  milliseconds, oneOf, origins, port, proxyHops, rateLimit, read, rootUrl, secret, services, strongSecret, wholeNumber, workers,
+  milliseconds, oneOf, origins, port, proxyHops, DEFAULT_ALLOWED_HOSTS, hosts, rateLimit, read, rootUrl, secret, services, strongSecret, wholeNumber, workers,
 } from './config/values.ts';
 
 export { ConfigError, MAX_WORKERS, SERVICES, type Service, redactDatabaseUrl } from './config/values.ts';
@@ -77,6 +77,11 @@ export interface Config {
   faqApiCooldownMs: number;
   /** This service's own public root (absolute links to it), or undefined to take it from each request. */
   publicUrl: string | undefined;
+  /**
+   * The host names requests may name (Host, or X-Forwarded-Host from a trusted proxy); any other is refused
+   * before anything is built from it (src/http/origin.ts).
+   */
+  allowedHosts: string[];
   /** A prefix every path is mounted under (e.g. `/kb`), or '' for the root. */
   basePath: string;
   /** Finished GET answers kept until the next committed write: at most so many, of at most so many bytes (0 entries: off). */
@@ -157,6 +162,12 @@ function importWorker(env: Env, take: Take): ImportWorkerConfig {
   return imports;
 }
 
+/** ALLOWED_HOSTS, or the loopback names; PUBLIC_URL's host is always allowed (a proxy may pass it through). */
+function allowedHosts(env: Env, take: Take, publicUrl: string | undefined): string[] {
+  const list = take(() => hosts(env, 'ALLOWED_HOSTS', DEFAULT_ALLOWED_HOSTS)) ?? [];
+  return publicUrl === undefined || list.includes(new URL(publicUrl).hostname) ? list : [...list, new URL(publicUrl).hostname];
+}
+
 /** The rules between variables, checked once each variable alone is good (a bad one is already reported). */
 function crossChecks(config: Config): ConfigError[] {
   const errors: ConfigError[] = [];
@@ -228,11 +239,13 @@ export function loadConfig(env: Env = process.env): Config {
     faqApiCooldownMs: take(() => milliseconds(env, 'FAQ_API_COOLDOWN_MS', '10000')),
     publicUrl: take(() => rootUrl(env, 'PUBLIC_URL')),
     basePath: take(() => basePath(env)),
+    allowedHosts: [], // below, once PUBLIC_URL is read: its host is allowed too
     answerCache: {
       entries: take(() => wholeNumber(env, 'ANSWER_CACHE_ENTRIES', '1000', 1_000_000)),
       bytes: take(() => count(env, 'ANSWER_CACHE_BYTES', String(16 * 2 ** 20), 2 ** 32)),
     },
   };
+  config.allowedHosts = allowedHosts(env, take, config.publicUrl);
   // A FAQ_API that is set but bad is already reported; "required" would only repeat it.
   const faqApiBad = errors.some((error) => error.variable === 'FAQ_API');
   errors.push(...crossChecks(config).filter((error) => !(faqApiBad && error.variable === 'FAQ_API')));

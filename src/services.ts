@@ -108,7 +108,7 @@ export function serviceRoutes(config: ServiceConfig, store: Store, registry: Reg
     };
   }
   const service = faqServiceFor(config, registry);
-  const faqSide: FaqSide = remoteFaqs(service, config.publicUrl);
+  const faqSide: FaqSide = remoteFaqs(service);
   /**
    * The FAQ service's collections, or undefined when they are not known: it cannot be reached and no home
    * document of the last hour is kept, or it answered against its contract (our links then leave them out).

@@ -1,7 +1,7 @@
 // A client that knows only `/`: it follows every link it finds (templates expanded with no values and with
 // sample ones) and checks that every answer is valid HAL and every link resolves.
 import test from 'ava';
-import { type HalDocument, everyLink, expand, halViolations, hrefOf, variablesOf } from './helpers/hal.ts';
+import { type HalDocument, everyLink, expand, halViolations, hrefOf, pathOf, variablesOf } from './helpers/hal.ts';
 import { type ImportBody, submitImport, untilFinished } from './helpers/imports.ts';
 import { type Created, type FaqBody, type TicketBody, createFaq, createTicket, getJson, send } from './helpers/seed.ts';
 import { json, type TestServer, startTestServer } from './helpers/server.ts';
@@ -45,7 +45,7 @@ test.after.always(() => server.close());
 
 /** Sample values for a template's variables, chosen by where the template points. */
 function samples(href: string): Record<string, string | number> {
-  const onTickets = href.startsWith('/tickets');
+  const onTickets = pathOf(href).startsWith('/tickets');
   return {
     id: onTickets ? seeded.tickets.printer!.body.id : seeded.faqs.related!.body.id,
     page: 1,
@@ -73,8 +73,15 @@ function concreteHrefs(href: string): string[] {
 /** Relations that name actions: they take POST, so they resolve when OPTIONS allows it. */
 const ACTIONS = new Set(['promote', 'merge']);
 
+/** Every address an answer's headers give (Location, Content-Location, Link targets). */
+function headerAddresses(response: Response): string[] {
+  const link = [...(response.headers.get('link') ?? '').matchAll(/<([^>]*)>/g)].map((match) => match[1]!);
+  return [response.headers.get('location'), response.headers.get('content-location'), ...link].filter((a): a is string => a !== null);
+}
+
 test('a crawl from / follows every link to valid HAL, and every link resolves', async (t) => {
-  const queue: { href: string; from: string; rel: string; type?: string }[] = [{ href: '/', from: '(start)', rel: 'start' }];
+  const origin = new URL(server.url).origin;
+  const queue: { href: string; from: string; rel: string; type?: string }[] = [{ href: `${origin}/`, from: '(start)', rel: 'start' }];
   const seen = new Set<string>();
   const failures: string[] = [];
   const statuses = new Map<string, number>();
@@ -110,9 +117,13 @@ test('a crawl from / follows every link to valid HAL, and every link resolves', 
     const response = await server.fetch(href);
     const text = await response.text();
     statuses.set(href, response.status);
+    // Every address a client reads is absolute, on the origin it asked (HAL Explorer uses them as written).
+    for (const address of headerAddresses(response)) {
+      if (!address.startsWith(`${origin}/`)) failures.push(`${href}: header address ${address} is not on ${origin}`);
+    }
     if (response.status === 301) {
       const location = response.headers.get('location') ?? '';
-      if (!/^\/tickets\/\d+$/.test(href) || !/^\/tickets\/\d+$/.test(location)) failures.push(`${href} (from ${from}): 301 to ${location}`);
+      if (!/^\/tickets\/\d+$/.test(pathOf(href)) || !/^\/tickets\/\d+$/.test(pathOf(location))) failures.push(`${href} (from ${from}): 301 to ${location}`);
       queue.push({ href: location, from: href, rel: 'location' });
       continue;
     }
@@ -124,17 +135,21 @@ test('a crawl from / follows every link to valid HAL, and every link resolves', 
     if (!response.headers.get('etag')) failures.push(`${href}: no ETag`);
     const document = JSON.parse(text) as HalDocument;
     failures.push(...halViolations(document).map((problem) => `${href}: ${problem}`));
+    for (const target of Object.values((document as { _templates?: Record<string, { target?: string }> })._templates ?? {})) {
+      if (!target.target?.startsWith(`${origin}/`)) failures.push(`${href}: template target ${target.target} is not on ${origin}`);
+    }
     for (const { rel: linkRel, link } of everyLink(document)) {
+      if (!link.href.startsWith(`${origin}/`)) failures.push(`${href}: ${linkRel} href ${link.href} is not on ${origin}`);
       for (const concrete of concreteHrefs(link.href)) queue.push({ href: concrete, from: href, rel: linkRel, ...(typeof link.type === 'string' ? { type: link.type } : {}) });
     }
   }
 
   t.deepEqual(failures, []);
   // The crawl must actually have reached every kind of resource, or it proves nothing.
-  const reached = [...statuses.entries()].filter(([, status]) => status === 200).map(([href]) => href);
+  const reached = [...statuses.entries()].filter(([, status]) => status === 200).map(([href]) => pathOf(href));
   const { tickets, faqs } = seeded;
   for (const location of [tickets.printer!.location, tickets.vpn!.location, tickets.closed!.location, faqs.published!.location, faqs.vpn!.location, faqs.merged!.location, faqs.related!.location]) {
-    t.true(reached.includes(location), `reached ${location}`);
+    t.true(reached.includes(pathOf(location)), `reached ${location}`);
   }
   const job = `/imports/${seeded.import!.id}`;
   for (const location of [job, `${job}/rejections/2`]) t.true(reached.includes(location), `reached ${location}`);
@@ -152,20 +167,23 @@ test('the seeded FAQs show source and related as the crawl saw them', async (t) 
 });
 
 test('the checker the crawl relies on flags each broken HAL promise', (t) => {
-  const valid = { _links: { self: { href: '/faqs/1' }, related: [], find: { href: '/faqs{?q}', templated: true } }, _embedded: { faqs: [] } };
+  const valid = { _links: { self: { href: 'http://127.0.0.1/faqs/1' }, related: [], find: { href: 'https://desk.example:8443/faqs{?q}', templated: true } }, _embedded: { faqs: [] } };
   t.deepEqual(halViolations(valid), []);
+  // Each breaks one promise only: every other href is absolute, so each line proves its own check.
+  const H = 'http://127.0.0.1:3000';
   const broken: [string, unknown][] = [
     ['no self', { _links: {} }],
     ['no _links', { id: 1 }],
-    ['template without templated', { _links: { self: { href: '/x' }, find: { href: '/x{?q}' } } }],
-    ['templated on a plain href', { _links: { self: { href: '/x', templated: true } } }],
+    ['template without templated', { _links: { self: { href: `${H}/x` }, find: { href: `${H}/x{?q}` } } }],
+    ['templated on a plain href', { _links: { self: { href: `${H}/x`, templated: true } } }],
     ['relative href', { _links: { self: { href: 'tickets/1' } } }],
-    ['full URL href', { _links: { self: { href: 'http://127.0.0.1/tickets/1' } } }],
-    ['related not an array', { _links: { self: { href: '/x' }, related: { href: '/faqs/2' } } }],
-    ['FAQ without related', { _links: { self: { href: '/faqs/3' } } }],
-    ['embedded not an array', { _links: { self: { href: '/x' } }, _embedded: { tickets: { _links: { self: { href: '/tickets/1' } } } } }],
-    ['embedded without self', { _links: { self: { href: '/x' } }, _embedded: { tickets: [{ _links: {} }] } }],
-    ['stray rel key', { _links: { self: { href: '/x' }, item: [{ href: '/a', rel: 'item' }] } }],
+    ['absolute path href', { _links: { self: { href: '/tickets/1' } } }],
+    ['network-path href', { _links: { self: { href: '//127.0.0.1/tickets/1' } } }],
+    ['related not an array', { _links: { self: { href: `${H}/x` }, related: { href: `${H}/faqs/2` } } }],
+    ['FAQ without related', { _links: { self: { href: `${H}/faqs/3` } } }],
+    ['embedded not an array', { _links: { self: { href: `${H}/x` } }, _embedded: { tickets: { _links: { self: { href: `${H}/tickets/1` } } } } }],
+    ['embedded without self', { _links: { self: { href: `${H}/x` } }, _embedded: { tickets: [{ _links: {} }] } }],
+    ['stray rel key', { _links: { self: { href: `${H}/x` }, item: [{ href: `${H}/a`, rel: 'item' }] } }],
   ];
   for (const [what, document] of broken) t.true(halViolations(document).length > 0, what);
 });

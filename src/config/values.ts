@@ -216,3 +216,26 @@ export function basePath(env: Env): string {
   return raw;
 }
 
+
+/** The host names a request may name when PUBLIC_URL does not say where the server is (`Host`, forwarded host). */
+export const DEFAULT_ALLOWED_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Host names, each optionally with a port (`desk.example`, `desk.example:8443`, `[::1]`), lower-cased. A name
+ * without a port matches any port: the one the server listens on, or the one a port mapping shows clients.
+ */
+export function hosts(env: Env, name: string, fallback: readonly string[]): string[] {
+  const raw = read(env, name, '');
+  const list = raw === '' ? [...fallback] : raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const host of list) {
+    let url: URL | undefined;
+    try {
+      url = new URL(`http://${host}`);
+    } catch {
+      url = undefined;
+    }
+    // The parser normalises what it is given: a host it would change (a path, user info, a default port) is no host.
+    if (!url || url.host !== host || url.pathname !== '/') throw new ConfigError(name, `expected host names such as desk.example or desk.example:8443, got "${host}"`);
+  }
+  return list;
+}

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { type Caller, roleOf, ticketOwner } from '../domain/access.ts';
 import { serialise } from './conditional.ts';
+import { publicOrigin } from './origin.ts';
 import { mediaTypeOf } from './routing.ts';
 
 /** A finished 200 answer, as its headers and bytes. */
@@ -27,8 +28,9 @@ export interface AnswerCacheLimits {
  * The one place a key is made, so that whatever else an answer comes to depend on is added here.
  */
 export function answerKey(ctx: Context, caller: Caller, variant: string | undefined): string {
-  // Not ctx.origin: in Koa 3 that is the request's Origin header, not the origin the request was made to.
-  return `${ctx.protocol}://${ctx.host}\n${ctx.url}\n${mediaTypeOf(ctx)}\n${roleOf(caller)}\n${ticketOwner(caller) ?? ''}\n${variant ?? ''}`;
+  // The public origin every address in the answer is built on (not ctx.origin: in Koa 3 that is the request's
+  // Origin header).
+  return `${publicOrigin(ctx)}\n${ctx.url}\n${mediaTypeOf(ctx)}\n${roleOf(caller)}\n${ticketOwner(caller) ?? ''}\n${variant ?? ''}`;
 }
 
 export class AnswerCache {

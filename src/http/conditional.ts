@@ -12,6 +12,20 @@ export function versionTag(version: number, variant?: string): string {
   return variant ? `"v${version}-${variant}"` : `"v${version}"`;
 }
 
+/** Tags of the origins seen, kept: a server answers to few origins, yet any port may be named. */
+const originTags = new Map<string, string>();
+
+/** A short tag of the origin a representation's addresses are built on, for its version tags. */
+export function originTag(origin: string): string {
+  let tag = originTags.get(origin);
+  if (tag === undefined) {
+    tag = `o${createHash('sha256').update(origin).digest('hex').slice(0, 8)}`;
+    if (originTags.size >= 256) originTags.clear();
+    originTags.set(origin, tag);
+  }
+  return tag;
+}
+
 const VERSION_TAG = /^"v(\d+)(?:-([a-z0-9-]+))?"$/;
 
 /** A tag for a body without a stored version: a hash of its bytes and of its media type. */

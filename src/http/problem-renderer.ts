@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { redactUrl } from './credentials.ts';
 import { PROBLEM_JSON } from './media-types.ts';
 import { isUnavailable } from '../store/errors.ts';
+import { publicOrigin } from './origin.ts';
 import { Problem, kindForStatus } from './problem.ts';
 
 interface HttpError extends Error {
@@ -53,7 +54,9 @@ function render(ctx: Context, problem: Problem): void {
   ctx.status = problem.status;
   for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
   ctx.type = PROBLEM_JSON;
-  ctx.body = problem.toDocument(ctx.path);
+  // Absolute, as every address the API writes: the type on the request's public origin, the instance too.
+  const origin = publicOrigin(ctx);
+  ctx.body = problem.toDocument(origin + ctx.path, origin);
 }
 
 export function renderProblems(log: Logger) {

@@ -8,6 +8,7 @@ export const PROBLEM_TYPES = {
   'forbidden': { status: 403, title: 'Not allowed', meaning: 'Your token is valid, but its role may not do this.' },
   'not-found': { status: 404, title: 'Not found', meaning: 'Nothing lives at this address, and nothing ever did. Start again from the home document.' },
   'method-not-allowed': { status: 405, title: 'Method not allowed', meaning: 'The resource exists but does not support that method; the Allow header lists the ones it does.' },
+  'misdirected-request': { status: 421, title: 'Misdirected request', meaning: 'The request named a host (its Host header, or X-Forwarded-Host from a trusted proxy) this server does not answer to; the operator lists the ones it does in ALLOWED_HOSTS. Nothing was done, and nothing was built from that host. Send it to the address the home document was reached at.' },
   'not-acceptable': { status: 406, title: 'No acceptable representation', meaning: 'The Accept header allows none of the media types this resource is served as.' },
   'conflict': { status: 409, title: 'Conflict with the current state', meaning: 'The request is well formed but a business rule refuses it in the current state (a duplicate FAQ question, a change to a closed ticket).' },
   'gone': { status: 410, title: 'Gone', meaning: 'The resource existed but was deleted, for good (a finished import is removed once its retention has passed; the tickets it created stay).' },
@@ -61,10 +62,11 @@ export class Problem extends Error {
     this.headers = extras.headers ?? {};
   }
 
-  toDocument(instance?: string): ProblemDocument {
+  /** The document, its type on `origin` (the request's public origin; a bare path without one). */
+  toDocument(instance?: string, origin = ''): ProblemDocument {
     const { headers: _headers, ...extensions } = this.extras;
     return {
-      type: problemTypeUri(this.kind),
+      type: origin + problemTypeUri(this.kind),
       title: PROBLEM_TYPES[this.kind].title,
       status: this.status,
       detail: this.detail,

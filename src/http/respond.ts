@@ -5,8 +5,9 @@ import type { HalResource } from '../links/hal.ts';
 import { linkHeader } from '../links/link-header.ts';
 import { roleOf } from '../domain/access.ts';
 import { callerOf } from './authentication.ts';
-import { versionTag } from './conditional.ts';
+import { originTag, versionTag } from './conditional.ts';
 import { HAL_FORMS, JSON_TYPE } from './media-types.ts';
+import { publicOrigin } from './origin.ts';
 import { mediaTypeOf, wantsForms } from './routing.ts';
 
 export interface SendOptions {
@@ -34,11 +35,13 @@ const VARIANTS: Record<string, string | undefined> = { [HAL_FORMS]: 'forms', [JS
 
 export function sendResource(ctx: Context, resource: HalResource, options: SendOptions = {}): void {
   const forms = wantsForms(ctx);
-  const document = resource.toJSON({ templates: forms });
+  const origin = publicOrigin(ctx);
+  const document = resource.toJSON({ templates: forms, origin });
   const status = options.status ?? 200;
   if (options.version !== undefined) {
-    // The links and forms a resource shows depend on the caller's role, so each role's copy has its own tag.
-    const variant = [VARIANTS[mediaTypeOf(ctx)], roleOf(callerOf(ctx)), options.variant].filter(Boolean).join('-');
+    // The links and forms a resource shows depend on the caller's role, and every address in it on the origin
+    // it was built for, so each role's copy on each origin has its own tag.
+    const variant = [VARIANTS[mediaTypeOf(ctx)], roleOf(callerOf(ctx)), options.variant, originTag(origin)].filter(Boolean).join('-');
     ctx.set('ETag', versionTag(options.version, variant));
   }
   if (options.location !== undefined) ctx.set('Location', options.location);

@@ -1,7 +1,9 @@
 // A small typed face on the `hal` package that mends its gaps in one place: link attributes it drops
 // (type, profile, deprecation), the `rel` key it leaves in link arrays, relations that must always be arrays,
-// pluralised embed relations and single embedded resources. It also makes `templated` follow the href.
+// pluralised embed relations and single embedded resources. It also makes `templated` follow the href, and is
+// the one seam where the paths representations are built with become absolute URIs on the request's origin.
 import hal from 'hal';
+import { absoluteOn } from '../http/origin.ts';
 import type { FormTemplate } from './forms.ts';
 
 export interface Link {
@@ -26,6 +28,27 @@ export interface HalDocument {
   [property: string]: unknown;
 }
 
+/** A link or template with its href made absolute on `origin`. */
+const linkOn = <T extends { href: string }>(origin: string, link: T): T => ({ ...link, href: absoluteOn(origin, link.href) });
+
+/** A template with its target and its option links made absolute on `origin`. */
+function templateOn(origin: string, template: FormTemplate): FormTemplate {
+  return {
+    ...template,
+    ...(template.target === undefined ? {} : { target: absoluteOn(origin, template.target) }),
+    properties: template.properties.map((property) =>
+      property.options?.link ? { ...property, options: { ...property.options, link: linkOn(origin, property.options.link) } } : property,
+    ),
+  };
+}
+
+export interface Rendering {
+  /** Add `_templates` to this resource (embedded ones stay plain, to keep pages lean). */
+  templates?: boolean;
+  /** The public origin paths are made absolute on (src/http/origin.ts); '' leaves them paths, for pure tests. */
+  origin?: string;
+}
+
 function toWire(link: Link): WireLink {
   const wire: WireLink = { href: link.href };
   if (link.href.includes('{')) wire.templated = true;
@@ -43,6 +66,8 @@ export class HalResource {
   private readonly arrayRelations = new Set<string>();
   private readonly embedded = new Map<string, HalResource[]>();
   private readonly templates = new Map<string, () => FormTemplate>();
+  /** Properties whose values are addresses (a path, or a list of them), written absolute as hrefs are. */
+  private readonly addressProperties = new Set<string>();
 
   constructor(properties: object, self: string | Link) {
     this.resource = new hal.Resource(properties);
@@ -69,6 +94,12 @@ export class HalResource {
     return this;
   }
 
+  /** Marks properties that hold addresses of resources (`source`, `related`, a problem's `type`). */
+  addresses(...names: string[]): this {
+    for (const name of names) this.addressProperties.add(name);
+    return this;
+  }
+
   /** Embeds resources under a relation exactly as named (no plural 's' added), always as an array. */
   embed(rel: string, resources: readonly HalResource[]): this {
     this.embedded.set(rel, [...(this.embedded.get(rel) ?? []), ...resources]);
@@ -84,17 +115,23 @@ export class HalResource {
     return this;
   }
 
-  /** The document; `templates` adds `_templates` to this resource (embedded ones stay plain, to keep pages lean). */
-  toJSON({ templates = false }: { templates?: boolean } = {}): HalDocument {
+  /** The document, with `_templates` when asked for, every address absolute on `origin` when one is given. */
+  toJSON({ templates = false, origin = '' }: Rendering = {}): HalDocument {
     // `_links` first, where the package puts it.
     const document = { _links: {}, ...(this.resource.toJSON() as object) } as HalDocument;
-    for (const [rel, links] of this.links) {
+    for (const [rel, stored] of this.links) {
+      const links = origin === '' ? stored : stored.map((link) => linkOn(origin, link));
       document._links[rel] = links.length === 1 && !this.arrayRelations.has(rel) ? links[0]! : links;
+    }
+    for (const name of origin === '' ? [] : this.addressProperties) {
+      const value = document[name];
+      if (typeof value === 'string') document[name] = absoluteOn(origin, value);
+      else if (Array.isArray(value)) document[name] = value.map((item) => (typeof item === 'string' ? absoluteOn(origin, item) : item));
     }
     // Embedded resources are serialised here rather than by the package, so that they are mended too.
     if (this.embedded.size > 0) {
       document._embedded = {};
-      for (const [rel, resources] of this.embedded) document._embedded[rel] = resources.map((r) => r.toJSON());
+      for (const [rel, resources] of this.embedded) document._embedded[rel] = resources.map((r) => r.toJSON({ origin }));
     }
     if (templates && this.templates.size > 0) {
       document._templates = {};
@@ -103,7 +140,7 @@ export class HalResource {
       const self = this.links.get('self')![0]!.href;
       for (const [name, build] of this.templates) {
         const template = build();
-        document._templates[name] = template.target === undefined ? { ...template, target: self } : template;
+        document._templates[name] = templateOn(origin, template.target === undefined ? { ...template, target: self } : template);
       }
     }
     return document;

@@ -23,7 +23,7 @@ test('an admin mints a token: 201 with its address, and the secret in that answe
   const response = await server.fetch('/tokens', json('POST', { name: 'alice', role: 'agent' }, { Accept: HAL_FORMS }));
   t.is(response.status, 201);
   const minted = (await response.json()) as HalDocument & { id: number; secret: string; name: string; role: string; email: null };
-  t.is(response.headers.get('location'), `/tokens/${minted.id}`);
+  t.is(response.headers.get('location'), server.at(`/tokens/${minted.id}`));
   t.like(minted, { name: 'alice', role: 'agent', email: null });
   t.regex(minted.secret, /^hd_[A-Za-z0-9_-]{43}$/);
   t.deepEqual(linkRels(minted), ['collection', 'self']);
@@ -92,7 +92,7 @@ test('only admins are shown the tokens link in the home document', async (t) => 
     mintToken(server, 'requester', 'dave@customers.example'),
   ]);
   const tokensLink = async (token: string | null) => ((await (await server.as(token).fetch('/')).json()) as HalDocument)._links.tokens;
-  t.deepEqual(await tokensLink(server.adminToken), { href: '/tokens{?page,size}', templated: true, title: 'Access tokens' });
+  t.deepEqual(await tokensLink(server.adminToken), { href: server.at('/tokens{?page,size}'), templated: true, title: 'Access tokens' });
   t.truthy(await tokensLink(admin.secret));
   t.is(await tokensLink(agent.secret), undefined);
   t.is(await tokensLink(requester.secret), undefined);

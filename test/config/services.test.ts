@@ -80,3 +80,15 @@ test('the ticket service alone without FAQ_API does not start, and says why in o
     await database.drop();
   }
 });
+
+test('ALLOWED_HOSTS defaults to the loopback names, always adds PUBLIC_URL\'s host, and refuses what is no host', (t) => {
+  t.deepEqual(loadConfig({}).allowedHosts, ['localhost', '127.0.0.1', '[::1]']);
+  t.deepEqual(loadConfig({ PUBLIC_URL: 'https://desk.example:8443/' }).allowedHosts, ['localhost', '127.0.0.1', '[::1]', 'desk.example']);
+  t.deepEqual(loadConfig({ ALLOWED_HOSTS: ' Desk.Example , desk.example:8443,[::1]' }).allowedHosts, ['desk.example', 'desk.example:8443', '[::1]']);
+  t.deepEqual(loadConfig({ ALLOWED_HOSTS: 'desk.example', PUBLIC_URL: 'https://desk.example' }).allowedHosts, ['desk.example']);
+  for (const value of ['http://desk.example', 'desk.example/kb', 'user@desk.example', 'desk.example:80', 'desk example', '::1', 'desk.example:99999']) {
+    const error = configErrorOf({ ALLOWED_HOSTS: value });
+    t.is(error.variable, 'ALLOWED_HOSTS', value);
+    t.true(error.message.includes(value.trim().toLowerCase()), error.message);
+  }
+});

@@ -58,7 +58,7 @@ test('JSON clients at the mounted URLs still get HAL, whose links stay under the
   const home = (await response.json()) as { _links: Record<string, { href: string } | { href: string }[]> };
   const hrefs = Object.values(home._links).flat().map((link) => link.href);
   t.true(hrefs.length > 0);
-  for (const href of hrefs) t.regex(href, /^\/kb\//, href);
+  for (const href of hrefs) t.true(href.startsWith(new URL('/kb/', server.url).href), href);
 });
 
 test('outside the mount there is no explorer: its unmounted page and files are 404 problems', async (t) => {

@@ -23,7 +23,8 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
   throw new Error(`still not so after ${ms} ms`);
 }
 
-const UNAVAILABLE = { type: problemTypeUri('service-unavailable'), status: 503, title: 'Service unavailable' };
+/** The 503 problem a server at `url` answers with (its type absolute on that server, as every address). */
+const unavailable = (url: string) => ({ type: new URL(url).origin + problemTypeUri('service-unavailable'), status: 503, title: 'Service unavailable' });
 
 if (testEngine === 'postgres') {
   test('PostgreSQL stopped under load: 503 with Retry-After meanwhile, /ready 503, then it serves again on its own, losing nothing', async (t) => {
@@ -46,7 +47,7 @@ if (testEngine === 'postgres') {
       t.is(write.status, 503);
       t.is(write.headers.get('content-type'), 'application/problem+json');
       t.is(write.headers.get('retry-after'), '2');
-      t.like(await write.json(), UNAVAILABLE);
+      t.like(await write.json(), unavailable(server.url));
 
       await cluster.start();
       const recovery = await within(10_000, async () => (await server.fetch('/ready')).status === 200);
@@ -66,7 +67,7 @@ if (testEngine === 'postgres') {
       for (const answer of refused) {
         t.is(answer.retryAfter, '2');
         t.is(answer.contentType, 'application/problem+json');
-        t.like(answer.body, UNAVAILABLE);
+        t.like(answer.body, unavailable(server.url));
       }
       t.is(server.child.exitCode, null, 'the server never stopped');
       t.false(server.logs.some((entry) => entry.msg === 'unhandled error'));
@@ -93,7 +94,7 @@ if (testEngine === 'postgres') {
       const write = await server.fetch('/tickets', json('POST', { title: 'While locked', requester: 'r@example.com' }));
       t.is(write.status, 503);
       t.is(write.headers.get('retry-after'), '2');
-      t.like(await write.json(), UNAVAILABLE);
+      t.like(await write.json(), unavailable(server.url));
       await sql`ROLLBACK`.execute(other);
 
       t.is((await server.fetch('/tickets', json('POST', { title: 'After the lock', requester: 'r@example.com' }))).status, 201);

@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Store } from '../../src/store/index.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { testEngine } from './database.ts';
-import type { HalDocument } from './hal.ts';
+import { type HalDocument, pathOf } from './hal.ts';
 
 export interface ImportBody extends HalDocument {
   id: number;
@@ -32,11 +32,14 @@ export async function submitImport(fetch: Fetch, rows: unknown[] | string, heade
   return { response, location: response.headers.get('location')!, body: JSON.parse(text) as ImportBody };
 }
 
-/** Polls a job until it is done or failed (or `deadlineMs` passes), pausing `everyMs` between looks. */
+/**
+ * Polls a job until it is done or failed (or `deadlineMs` passes), pausing `everyMs` between looks. It asks
+ * whichever instance `fetch` talks to for the job's path: instances of one database share their jobs.
+ */
 export async function untilFinished(fetch: Fetch, location: string, { everyMs = 25, deadlineMs = 45_000 } = {}): Promise<ImportBody> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const response = await fetch(location);
+    const response = await fetch(pathOf(location));
     const job = (await response.json()) as ImportBody;
     if (job.state === 'done' || job.state === 'failed') return job;
     if (Date.now() > deadline) throw new Error(`import ${location} still ${job.state} after ${deadlineMs} ms: ${JSON.stringify(job.progress)}`);

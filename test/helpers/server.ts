@@ -11,6 +11,8 @@ import { type TestDatabase, createTestDatabase, inspectDatabase } from './databa
 export interface TestServer {
   url: string;
   config: Config;
+  /** An absolute URI on this server, as it writes every address (`/tickets{?q}` → `http://127.0.0.1:…/tickets{?q}`). */
+  at(path: string): string;
   /** The bootstrap admin secret the server was started with. */
   adminToken: string;
   /**
@@ -64,6 +66,7 @@ export async function startTestServer(env: Record<string, string> = {}, extraRou
   };
   const server: TestServer = {
     url: running.url,
+    at: (path) => new URL(running.url).origin + path,
     config,
     adminToken,
     fetch: fetchAs(adminToken),

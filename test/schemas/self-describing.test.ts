@@ -20,7 +20,9 @@ addFormats.default(ajv);
 const validators = new Map<string, ValidateFunction>();
 
 /** Fetches a published schema once, checks how it is served, and compiles it. */
-async function schemaAt(t: { is: (a: unknown, b: unknown, m?: string) => void }, href: string): Promise<ValidateFunction> {
+async function schemaAt(t: { is: (a: unknown, b: unknown, m?: string) => void }, path: string): Promise<ValidateFunction> {
+  // Named by an href (absolute) or by its path: either way the schema's own, absolute URI.
+  const href = new URL(path, server.url).href;
   const known = validators.get(href);
   if (known) return known;
   const response = await server.fetch(href);

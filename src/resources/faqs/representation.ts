@@ -28,6 +28,7 @@ export function faqResource(faq: Faq, caller: Caller, forms: FaqForms = FAQ_FORM
   // Forms offer choices by id (their valueField), so they are filled with ids, not URIs.
   const values = { ...properties, source: properties.source === null ? null : faq.source, related: faq.related };
   const resource = new HalResource(properties, { href: endpoints.faq.href({ id }), title: faq.question })
+    .addresses('source', 'related')
     .link('collection', endpoints.faqs.href())
     .link('describedby', describedBy('faq'));
   if (properties.source !== null) resource.link('source', { href: properties.source, title: 'The ticket this FAQ came from' });

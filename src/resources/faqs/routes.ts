@@ -5,6 +5,7 @@ import { type Caller, may, ticketOwner } from '../../domain/access.ts';
 import { callerOf, requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
+import { publicOrigin } from '../../http/origin.ts';
 import { type FieldError, conflict, invalid } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
@@ -48,7 +49,7 @@ export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRout
   /** The source a reference names: a live ticket here, or (alone) any ticket URI on the ticket service. */
   async function sourceOf(ctx: Context, value: unknown): Promise<FaqSource | undefined> {
     if (!ticketsHere) return remoteTicketUri(value);
-    const id = referencedId(value, endpoints.ticket, ctx.URL.origin);
+    const id = referencedId(value, endpoints.ticket, publicOrigin(ctx));
     const ticket = id === undefined ? undefined : await tickets.find(id);
     return ticket && ticket.deletedAt === null ? ticket.id : undefined;
   }
@@ -74,7 +75,7 @@ export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRout
       else resolved.source = source;
     }
     if (body.related !== undefined) {
-      const ids = body.related.map((value) => referencedId(value, endpoints.faq, ctx.URL.origin));
+      const ids = body.related.map((value) => referencedId(value, endpoints.faq, publicOrigin(ctx)));
       const live = await faqs.liveIds(ids.filter((id): id is number => id !== undefined));
       ids.forEach((id, index) => {
         if (id === undefined || !live.has(id)) errors.push({ pointer: `#/related/${index}`, detail: 'names no FAQ' });
@@ -107,7 +108,7 @@ export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRout
       status: query.oneOf('status', FAQ_STATUSES),
       q: query.text('q', 200),
       source: ticketsHere
-        ? query.custom<FaqSource>('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, ctx.URL.origin))
+        ? query.custom<FaqSource>('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, publicOrigin(ctx)))
         : query.custom<FaqSource>('source', 'must be the absolute URI of a ticket', remoteTicketUri),
     };
     query.done();

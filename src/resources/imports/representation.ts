@@ -71,6 +71,7 @@ export function importCollection(request: PageLinksRequest, page: Page<ImportJob
 
 export function rejectionResource(importId: number, problem: RowProblem): HalResource {
   return new HalResource({ ...problem }, { href: endpoints.importRejection.href({ id: importId, row: problem.row }), title: `Row ${problem.row}` })
+    .addresses('type')
     .link('collection', endpoints.importRejections.href({ id: importId }))
     .link('up', endpoints.import.href({ id: importId }));
 }

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { Caller } from '../../domain/access.ts';
 import { type ImportJob, isUnfinished } from '../../domain/imports.ts';
 import { requireAction } from '../../http/authentication.ts';
+import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { gone, notFound } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
@@ -41,7 +42,7 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
     const job = id === undefined ? undefined : await imports.find(id);
     if (!job) throw notFound(`There is no import ${ctx.params.id}.`);
     if ('expired' in job) {
-      const tickets = endpoints.tickets.href({ import: job.id });
+      const tickets = absoluteOn(publicOrigin(ctx), endpoints.tickets.href({ import: job.id }));
       throw gone(`Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`, { tickets });
     }
     return job;

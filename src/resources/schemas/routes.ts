@@ -1,6 +1,7 @@
 // The JSON Schemas of resources and request bodies, served as application/schema+json: the very objects the
 // server validates with, so what a client reads is what the server enforces.
 import type { TSchema } from '@sinclair/typebox';
+import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { notFound } from '../../http/problem.ts';
 import type { Routes } from '../../http/routing.ts';
 import { endpoints } from '../../links/registry.ts';
@@ -21,16 +22,16 @@ export const SCHEMAS: Record<string, TSchema> = {
   'v1-faq-patch': patchV1Faq.schema,
 };
 
-/** A schema as published: self-identifying, with the dialect named. */
-export function publishedSchema(name: string): object | undefined {
+/** A schema as published: self-identifying (by its absolute URI on `origin`), with the dialect named. */
+export function publishedSchema(name: string, origin = ''): object | undefined {
   const schema = Object.hasOwn(SCHEMAS, name) ? SCHEMAS[name] : undefined;
   if (!schema) return undefined;
-  return { $schema: 'http://json-schema.org/draft-07/schema#', $id: endpoints.schema.href({ name }), ...schema };
+  return { $schema: 'http://json-schema.org/draft-07/schema#', $id: absoluteOn(origin, endpoints.schema.href({ name })), ...schema };
 }
 
 export function schemaRoutes(routes: Routes): void {
   routes.get(endpoints.schema, (ctx) => {
-    const schema = publishedSchema(String(ctx.params.name));
+    const schema = publishedSchema(String(ctx.params.name), publicOrigin(ctx));
     if (!schema) throw notFound(`There is no schema "${ctx.params.name}".`);
     ctx.type = ctx.state.mediaType as string;
     ctx.body = schema;

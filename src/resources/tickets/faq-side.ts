@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type { Caller } from '../../domain/access.ts';
 import type { Faq } from '../../domain/faqs.ts';
 import type { Ticket } from '../../domain/tickets.ts';
+import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { conflict } from '../../http/problem.ts';
 import { sendResource } from '../../http/respond.ts';
 import { mediaTypeOf, wantsForms } from '../../http/routing.ts';
@@ -57,16 +58,19 @@ export function localFaqs(store: Store): FaqSide {
   };
 }
 
-/** This service's absolute URI of a ticket: from PUBLIC_URL, or else the origin the request came to. */
-export function ticketUri(ctx: Context, ticket: Pick<Ticket, 'id'>, publicUrl: string | undefined): string {
-  return new URL(endpoints.ticket.href({ id: ticket.id }), publicUrl ?? ctx.URL.origin).href;
+/**
+ * This service's absolute URI of a ticket, on the request's public origin: PUBLIC_URL's, or else a host the
+ * server answers to (never one a client made up: the FAQ service keeps this URI).
+ */
+export function ticketUri(ctx: Context, ticket: Pick<Ticket, 'id'>): string {
+  return absoluteOn(publicOrigin(ctx), endpoints.ticket.href({ id: ticket.id }));
 }
 
 /**
  * The ticket service alone: the FAQ service is reached through its contract. No "promoted" mark is kept
  * here: the FAQ holds its ticket's URI, so the FAQ service alone knows, and there is nothing to disagree.
  */
-export function remoteFaqs(service: FaqService, publicUrl: string | undefined): FaqSide {
+export function remoteFaqs(service: FaqService): FaqSide {
   return {
     async links(ctx) {
       let template: string;
@@ -79,12 +83,12 @@ export function remoteFaqs(service: FaqService, publicUrl: string | undefined): 
         return { faqsOf: () => undefined, variant: 'faqs-unknown' };
       }
       const variant = `faqs-${createHash('sha256').update(template).digest('hex').slice(0, 8)}`;
-      return { faqsOf: (ticket) => resolveHref(template, ctx.href, { source: ticketUri(ctx, ticket, publicUrl) }), variant };
+      return { faqsOf: (ticket) => resolveHref(template, service.root, { source: ticketUri(ctx, ticket) }), variant };
     },
     async promote(ctx, ticket) {
       let promotion;
       try {
-        promotion = await service.promote(ticketUri(ctx, ticket, publicUrl), ticket.title.trim());
+        promotion = await service.promote(ticketUri(ctx, ticket), ticket.title.trim());
       } catch (error) {
         throw problemFor(error, 'FAQ service');
       }

@@ -7,6 +7,7 @@ import { requireAction } from '../../http/authentication.ts';
 import { type AnswerCache, answerKey } from '../../http/answer-cache.ts';
 import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
+import { publicOrigin } from '../../http/origin.ts';
 import { conflict, gone, invalid, notFound } from '../../http/problem.ts';
 import { MAX_ID, QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
@@ -142,7 +143,7 @@ export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = lo
     await load(ctx, caller);
     requireAction(ctx, 'ticket:merge');
     const { into } = validateBody(mergeTicket, bodyOf(ctx));
-    const intoId = referencedId(into, endpoints.ticket, ctx.URL.origin);
+    const intoId = referencedId(into, endpoints.ticket, publicOrigin(ctx));
     if (intoId === undefined) {
       throw invalid('"into" must name a ticket, by id or URI.', [{ pointer: '#/into', detail: 'names no ticket' }]);
     }

@@ -14,13 +14,13 @@ test('the home document links every entry point, templated where it has variable
   t.truthy(response.headers.get('etag'));
   type Link = { href: string; templated?: boolean; name?: string; type?: string };
   const home = (await response.json()) as { _links: Record<string, Link> & { help: Link[] } };
-  t.deepEqual(home._links.self, { href: '/' });
-  t.is(home._links.ticket?.href, '/tickets/{id}');
+  t.deepEqual(home._links.self, { href: server.at('/') });
+  t.is(home._links.ticket?.href, server.at('/tickets/{id}'));
   t.true(home._links.ticket?.templated);
-  t.regex(home._links.tickets!.href, /^\/tickets\{\?page,size,status,q/);
-  t.regex(home._links.faqs!.href, /^\/faqs\{\?page,size,status,q/);
-  t.is(home._links.faq?.href, '/faqs/{id}');
-  t.is(home._links.search?.href, '/search{?q}');
+  t.true(home._links.tickets!.href.startsWith(server.at('/tickets{?page,size,status,q')), home._links.tickets!.href);
+  t.true(home._links.faqs!.href.startsWith(server.at('/faqs{?page,size,status,q')), home._links.faqs!.href);
+  t.is(home._links.faq?.href, server.at('/faqs/{id}'));
+  t.is(home._links.search?.href, server.at('/search{?q}'));
   for (const link of Object.values(home._links).flat()) t.is(link.templated === true, link.href.includes('{'));
 });
 

@@ -63,7 +63,7 @@ test('an import is 202 with Location of its job, which polling follows to done w
   const tag = unique('bulk').replace(/\s/g, '-');
   const rows = Array.from({ length: 20 }, (_, n) => ticketRow(tag, n + 1));
   const { response, location, body } = await importRows(rows);
-  t.regex(location, /^\/imports\/\d+$/);
+  t.regex(location, new RegExp(`^${server.at('/imports/')}\\d+$`));
   t.is(response.headers.get('content-type'), 'application/hal+json');
   t.is(response.headers.get('retry-after'), '1');
   t.is(response.headers.get('content-location'), location);
@@ -135,13 +135,13 @@ test('a refused row is a resource of its own, also served as application/problem
   const job = await finished((await importRows([ticketRow('single', 1), { title: '' , requester: 'r@customers.example' }])).location);
   const [rejection] = await rejectionsOf(job);
   const href = hrefOf(rejection!, 'self');
-  t.is(href, `/imports/${job.id}/rejections/2`);
+  t.is(href, server.at(`/imports/${job.id}/rejections/2`));
   const response = await admin(href, { headers: { Accept: 'application/problem+json' } });
   t.is(response.status, 200);
   t.is(response.headers.get('content-type'), 'application/problem+json');
   const body = (await response.json()) as RejectionBody;
   t.like(body, { row: 2, status: 400, type: rejection!.type });
-  t.is(hrefOf(body, 'up'), `/imports/${job.id}`);
+  t.is(hrefOf(body, 'up'), server.at(`/imports/${job.id}`));
   // Row 1 made a ticket: it has no problem to show.
   await expectProblem(t, await admin(`/imports/${job.id}/rejections/1`), 404);
   await expectProblem(t, await admin(`/imports/${job.id}/rejections/3`), 404);
@@ -282,7 +282,7 @@ test('the imports collection lists jobs, paged like the others, and offers a def
   t.is(new Set(ids).size, ids.length);
 
   const forms = await getJson<HalDocument & { _templates: Record<string, { method: string; contentType: string; target: string }> }>(server, '/imports', { headers: { Accept: HAL_FORMS } });
-  t.like(forms.body._templates.default, { method: 'POST', contentType: 'application/json', target: '/imports' });
+  t.like(forms.body._templates.default, { method: 'POST', contentType: 'application/json', target: server.at('/imports') });
   await expectProblem(t, await admin('/imports?size=0'), 400);
 });
 

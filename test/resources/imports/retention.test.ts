@@ -57,8 +57,8 @@ test('a finished job is served until its retention has passed; then it and its r
   const { response, afterMs } = await untilGone(location, job.finishedAt!);
   t.true(afterMs >= RETENTION_MS, `gone ${afterMs} ms after it finished, for a retention of ${RETENTION_MS} ms`);
   const problem = await expectProblem(t, response, 410);
-  t.is(problem.type, problemTypeUri('gone'));
-  t.is(problem.tickets, `/tickets?import=${job.id}`);
+  t.is(problem.type, server.at(problemTypeUri('gone')));
+  t.is(problem.tickets, server.at(`/tickets?import=${job.id}`));
   t.regex(problem.detail, new RegExp(`Import ${job.id} ended on ${job.finishedAt!.replace(/[.]/g, '\\.')}`));
   t.regex(problem.detail, /tickets it created remain/);
   await expectProblem(t, await server.fetch(`${location}/rejections`), 410);

@@ -1,6 +1,6 @@
 // Merging a ticket into another: it closes as merged and from then on redirects, permanently, to the survivor.
 import test from 'ava';
-import { embedded, hrefOf } from '../../helpers/hal.ts';
+import { embedded, hrefOf, withoutOrigin } from '../../helpers/hal.ts';
 import { expectProblem, namedFields } from '../../helpers/problem.ts';
 import { type TicketBody, createTicket, getJson, send, snapshot, unique } from '../../helpers/seed.ts';
 import { json, type TestServer, startTestServer } from '../../helpers/server.ts';
@@ -122,7 +122,7 @@ test('merging into a closed, merged or deleted ticket is 409 and changes nothing
     await expectProblem(t, await merge(body, into), 409);
   }
   t.deepEqual(await snapshot(server, location), before);
-  t.is((await snapshot(server, closed.location)).etag, '"v1-admin"');
+  t.is(withoutOrigin((await snapshot(server, closed.location)).etag), '"v1-admin"');
 });
 
 test('a merged ticket refuses every change with 409', async (t) => {
@@ -137,7 +137,7 @@ test('a merged ticket refuses every change with 409', async (t) => {
   const still = await server.fetch(merged.location);
   t.is(still.status, 301);
   t.is(still.headers.get('location'), survivor.location);
-  t.is((await snapshot(server, other.location)).etag, '"v1-admin"');
+  t.is(withoutOrigin((await snapshot(server, other.location)).etag), '"v1-admin"');
 });
 
 test('a merged ticket leaves the collection and the survivor stays', async (t) => {

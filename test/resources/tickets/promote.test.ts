@@ -17,7 +17,7 @@ test('promoting a ticket is 201 with Location of a draft FAQ asking its title, s
   const response = await server.fetch(hrefOf(ticket.body, 'promote'), { method: 'POST' });
   t.is(response.status, 201);
   const faq = (await response.json()) as FaqBody;
-  t.is(response.headers.get('location'), `/faqs/${faq.id}`);
+  t.is(response.headers.get('location'), server.at(`/faqs/${faq.id}`));
   t.truthy(response.headers.get('etag'));
   t.like(faq, { question: ticket.body.title, answer: null, status: 'draft', source: ticket.location });
   t.deepEqual(faq.related, []);

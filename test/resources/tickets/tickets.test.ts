@@ -1,6 +1,6 @@
 // Tickets: create, read, change and delete, with the rules of their life (closed is final).
 import test from 'ava';
-import { embedded, hrefOf, halViolations } from '../../helpers/hal.ts';
+import { embedded, hrefOf, halViolations, withoutOrigin } from '../../helpers/hal.ts';
 import { expectProblem, namedFields } from '../../helpers/problem.ts';
 import { type TicketBody, createTicket, getJson, send, snapshot, unique } from '../../helpers/seed.ts';
 import { json, type TestServer, startTestServer } from '../../helpers/server.ts';
@@ -20,12 +20,12 @@ test('creating a ticket is 201 with Location and ETag, and following Location gi
   t.is(response.headers.get('content-type'), 'application/hal+json');
   const created = (await response.json()) as TicketBody;
   const location = response.headers.get('location');
-  t.is(location, `/tickets/${created.id}`);
-  t.is(response.headers.get('etag'), '"v1-admin"');
+  t.is(location, server.at(`/tickets/${created.id}`));
+  t.is(withoutOrigin(response.headers.get('etag')), '"v1-admin"');
   const read = await getJson<TicketBody>(server, location!);
   t.is(read.status, 200);
   t.deepEqual(read.body, created);
-  t.is(read.response.headers.get('etag'), '"v1-admin"');
+  t.is(withoutOrigin(read.response.headers.get('etag')), '"v1-admin"');
 });
 
 test('a new ticket is open, of normal priority, with no tags, assignee or description', async (t) => {
@@ -48,11 +48,11 @@ test('timestamps are RFC 3339 in UTC, equal on create, and updatedAt moves on a 
 test('a ticket links self, collection, promote, merge and faqs, and is valid HAL', async (t) => {
   const { body } = await createTicket(server);
   t.deepEqual(halViolations(body), []);
-  t.is(hrefOf(body, 'self'), `/tickets/${body.id}`);
-  t.is(hrefOf(body, 'collection'), '/tickets');
-  t.is(hrefOf(body, 'promote'), `/tickets/${body.id}/promote`);
-  t.is(hrefOf(body, 'merge'), `/tickets/${body.id}/merge`);
-  t.is(hrefOf(body, 'faqs'), `/faqs?source=${body.id}`);
+  t.is(hrefOf(body, 'self'), server.at(`/tickets/${body.id}`));
+  t.is(hrefOf(body, 'collection'), server.at('/tickets'));
+  t.is(hrefOf(body, 'promote'), server.at(`/tickets/${body.id}/promote`));
+  t.is(hrefOf(body, 'merge'), server.at(`/tickets/${body.id}/merge`));
+  t.is(hrefOf(body, 'faqs'), server.at(`/faqs?source=${body.id}`));
 });
 
 test('a ticket keeps every field it was created with', async (t) => {
@@ -77,7 +77,7 @@ test('PATCH as merge-patch changes only the fields it names, with a new ETag', a
     body: JSON.stringify({ priority: 'low', tags: ['b', 'c'] }),
   });
   t.is(response.status, 200);
-  t.is(response.headers.get('etag'), '"v2-admin"');
+  t.is(withoutOrigin(response.headers.get('etag')), '"v2-admin"');
   const patched = (await response.json()) as TicketBody;
   t.like(patched, { title: body.title, requester: body.requester, assignee: 'bob', status: 'open', priority: 'low' });
   t.deepEqual(patched.tags, ['b', 'c']);
@@ -160,7 +160,7 @@ test('changing a closed ticket is 409 for PATCH, PUT, DELETE and merge, and chan
   t.is((body._links as Record<string, unknown>).merge, undefined);
   await expectProblem(t, await server.fetch(hrefOf(other.body, 'merge').replace(String(other.body.id), String(body.id)), json('POST', { into: other.body.id })), 409);
   t.deepEqual(await snapshot(server, location), before);
-  t.is((await snapshot(server, other.location)).etag, '"v1-admin"');
+  t.is(withoutOrigin((await snapshot(server, other.location)).etag), '"v1-admin"');
 });
 
 test('a closed ticket may still be promoted to an FAQ', async (t) => {
@@ -211,7 +211,7 @@ test('a ticket deleted during a walk by next makes the walk skip no other ticket
 test('tickets that never existed are 404 problems', async (t) => {
   for (const path of ['/tickets/abc', '/tickets/0', '/tickets/-1', '/tickets/01', '/tickets/999999999', '/tickets/1.5', '/tickets/2147483648', '/tickets/99999999999999999999']) {
     const problem = await expectProblem(t, await server.fetch(path), 404);
-    t.is(problem.instance, path);
+    t.is(problem.instance, server.at(path));
   }
 });
 

@@ -1,0 +1,105 @@
+// The public origin (scheme://host[:port]) every address the API writes is built on: PUBLIC_URL's when it is set,
+// else the one the request was made to, but only if it names a host the server answers to (ALLOWED_HOSTS). A
+// request naming any other host is refused here, before authentication, so nothing is ever built from it: a
+// forged Host cannot put its name into a link, a cached answer or a URI another service keeps.
+import type { Context, Next } from 'koa';
+import { Problem } from './problem.ts';
+
+export interface OriginSettings {
+  /** The configured public root, or undefined to take the origin from each request. */
+  publicUrl: string | undefined;
+  /** Host names (any port), or `name:port` (that port only), lower-cased. */
+  allowedHosts: readonly string[];
+}
+
+/**
+ * The origin the request was made to, or undefined when it names a host not allowed (or none, or not one at
+ * all). Koa's `protocol` and `host` read X-Forwarded-Proto and X-Forwarded-Host only when `app.proxy` trusts a
+ * proxy (TRUST_PROXY); otherwise they are the socket's and the Host header's, and a client's X-Forwarded-* is
+ * ignored.
+ */
+export function requestOrigin(ctx: Context, allowedHosts: readonly string[]): string | undefined {
+  const { protocol, host } = ctx;
+  if ((protocol !== 'http' && protocol !== 'https') || host === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(`${protocol}://${host}`);
+  } catch {
+    return undefined;
+  }
+  // Anything beyond a host and port (a path, a query, user info) is no host name: nothing is made of it.
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return undefined;
+  return allowedHosts.includes(url.hostname) || allowedHosts.includes(url.host) ? url.origin : undefined;
+}
+
+/** Where the request came in, from the socket alone: for answers to a request whose own host was refused. */
+function socketOrigin(ctx: Context): string {
+  const { localAddress = '127.0.0.1', localPort } = ctx.req.socket;
+  const host = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
+  return `${'encrypted' in ctx.req.socket ? 'https' : 'http'}://${host}${localPort === undefined ? '' : `:${localPort}`}`;
+}
+
+/** Each request's public origin, and whether the host it named is one the server answers to. */
+const resolved = new WeakMap<Context, { origin: string; allowed: boolean }>();
+
+/**
+ * The request's public origin, fixed by `publicOrigins().resolve` for everything below it; before it (nothing
+ * answers there), the address the socket was reached at, never anything the client wrote.
+ */
+export function publicOrigin(ctx: Context): string {
+  return resolved.get(ctx)?.origin ?? socketOrigin(ctx);
+}
+
+/** A path of this server (`/tickets/1`) as an absolute URI; anything else (absolute already) as it is. */
+export function absoluteOn(origin: string, href: string): string {
+  // Concatenated, not resolved with URL: a template's `{` and `}` must stay as written.
+  return href.startsWith('/') && !href.startsWith('//') ? origin + href : href;
+}
+
+/** The `<…>` references of a Link header value that are paths of this server. */
+const LINK_TARGET = /<(\/(?:[^/<>][^<>]*)?)>/g;
+
+/** Location, Content-Location and Link, wherever they were set, made absolute on the request's origin. */
+function absoluteHeaders(ctx: Context, origin: string): void {
+  for (const name of ['Location', 'Content-Location']) {
+    const value = ctx.response.get(name);
+    if (typeof value === 'string' && value !== '') ctx.set(name, absoluteOn(origin, value));
+  }
+  // Several middlewares add to Link (ctx.append), which makes it a list.
+  const link = ctx.response.get('Link') as string | string[] | undefined;
+  const absolute = (value: string) => value.replace(LINK_TARGET, (_, path: string) => `<${origin}${path}>`);
+  if (typeof link === 'string' && link !== '') ctx.set('Link', absolute(link));
+  else if (Array.isArray(link)) ctx.set('Link', link.map(absolute));
+}
+
+/**
+ * `resolve` fixes each request's public origin, first thing below the problem renderer, so that every answer,
+ * a problem included, is written on it; and makes the address headers set below it absolute. It never refuses:
+ * `refuseOthers`, placed after the probes (orchestrators probe by address) and before authentication, answers
+ * 421 to a request that named a host the server does not answer to. Such a request's origin is PUBLIC_URL's,
+ * or where the socket was reached: nothing is built from the host it named.
+ */
+export function publicOrigins(settings: OriginSettings) {
+  const configured = settings.publicUrl === undefined ? undefined : new URL(settings.publicUrl).origin;
+  return {
+    async resolve(ctx: Context, next: Next) {
+      const own = requestOrigin(ctx, settings.allowedHosts);
+      const origin = configured ?? own ?? socketOrigin(ctx);
+      resolved.set(ctx, { origin, allowed: own !== undefined });
+      try {
+        await next();
+      } finally {
+        absoluteHeaders(ctx, origin);
+      }
+    },
+    async refuseOthers(ctx: Context, next: Next) {
+      if (resolved.get(ctx)?.allowed !== true) {
+        throw new Problem(
+          'misdirected-request',
+          `This server does not answer to the host this request named. Send it to one of its own hosts (ALLOWED_HOSTS)${configured ? `, such as ${configured}` : ''}.`,
+        );
+      }
+      await next();
+    },
+  };
+}
