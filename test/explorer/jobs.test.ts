@@ -3,6 +3,7 @@
 import test from 'ava';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations, heading, launchChromium, noScriptErrors, openExplorer, pathOf } from '../helpers/explorer.ts';
+import { pathOf as hrefPath } from '../helpers/hal.ts';
 import type { ImportBody } from '../helpers/imports.ts';
 import { type TestServer, startTestServer } from '../helpers/server.ts';
 
@@ -75,7 +76,7 @@ test.serial('an NDJSON file imported from the explorer is followed live to 100%,
   const posted = page.waitForResponse((response) => response.request().method() === 'POST');
   await form.getByRole('button', { name: 'Import tickets' }).click();
   const answer = await posted;
-  const location = (await answer.headerValue('location'))!;
+  const location = hrefPath((await answer.headerValue('location'))!);
   const release = await runElsewhere(location); // the job cannot end while the page is looked at
   try {
     t.is(answer.status(), 202);
@@ -118,7 +119,7 @@ test.serial('an NDJSON file imported from the explorer is followed live to 100%,
 
 test.serial('a job page left mid-job stops looking at the job', async (t) => {
   const submitted = await server.fetch('/imports', { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: ndjson(2000, [], 'left') });
-  const location = submitted.headers.get('location')!;
+  const location = hrefPath(submitted.headers.get('location')!);
   const release = await runElsewhere(location);
   try {
     const page = await openExplorer(t, browser, server.url, location, { token: agent, bypassCSP: true });

@@ -38,7 +38,8 @@ export async function openExplorer(t: ExecutionContext, browser: Browser, base: 
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.getByText('Token in use').waitFor();
   }
-  await page.goto(`${base}${path}`);
+  // Addresses are absolute on the server's origin; a path is taken on it too.
+  await page.goto(new URL(path, base).href);
   await page.locator('main h1').waitFor();
   return page;
 }

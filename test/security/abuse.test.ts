@@ -185,10 +185,16 @@ function watchGarbageCollection(): { stop(): { gcMs: number; cpuMs: number } } {
   };
 }
 
-function answerFaults(sent: Sent, health: { worstMs: number; failures: string[] }, { gcMs, cpuMs }: { gcMs: number; cpuMs: number }): string[] {
-  const faults = [...health.failures];
-  if (sent.status === 0) faults.push(`no answer: ${sent.text}`);
-  if (sent.status >= 500) faults.push(`a server error ${sent.status}: ${sent.text.slice(0, 300)}`);
+/** What broke: the rules about the answer itself, and those about time (which a loaded machine can break alone). */
+interface Faults {
+  lasting: string[];
+  timing: string[];
+}
+
+function answerFaults(sent: Sent, health: { worstMs: number; failures: string[] }, { gcMs, cpuMs }: { gcMs: number; cpuMs: number }): Faults {
+  const lasting = [...health.failures];
+  if (sent.status === 0) lasting.push(`no answer: ${sent.text}`);
+  if (sent.status >= 500) lasting.push(`a server error ${sent.status}: ${sent.text.slice(0, 300)}`);
   if (sent.status >= 400 && sent.status < 500) {
     let body: unknown;
     try {
@@ -197,29 +203,56 @@ function answerFaults(sent: Sent, health: { worstMs: number; failures: string[] 
       body = undefined;
     }
     const shape = problemShapeErrors(sent.status, sent.contentType, body);
-    if (shape.length > 0) faults.push(`a ${sent.status} that is not a problem document (${shape.join('; ')})`);
+    if (shape.length > 0) lasting.push(`a ${sent.status} that is not a problem document (${shape.join('; ')})`);
   }
-  if (sent.ms > ANSWER_MS) faults.push(`answered after ${sent.ms.toFixed(0)} ms (bound ${ANSWER_MS})`);
-  if (health.worstMs > HEALTH_MS) faults.push(`/health waited ${health.worstMs.toFixed(0)} ms (bound ${HEALTH_MS})`);
-  if (sent.ms > ANSWER_MS || health.worstMs > HEALTH_MS) faults.push(`meanwhile this process used ${cpuMs.toFixed(0)} ms of CPU, its longest garbage collection ${gcMs.toFixed(0)} ms`);
-  return faults;
+  const timing: string[] = [];
+  if (sent.ms > ANSWER_MS) timing.push(`answered after ${sent.ms.toFixed(0)} ms (bound ${ANSWER_MS})`);
+  if (health.worstMs > HEALTH_MS) timing.push(`/health waited ${health.worstMs.toFixed(0)} ms (bound ${HEALTH_MS})`);
+  if (timing.length > 0) timing.push(`meanwhile this process used ${cpuMs.toFixed(0)} ms of CPU, its longest garbage collection ${gcMs.toFixed(0)} ms`);
+  return { lasting, timing };
+}
+
+/**
+ * Tries at a request whose only faults are of time. The machines these tests run on are shared (2 cores, other
+ * test files beside this one): a probe can wait past the bound while this process is not even scheduled. A real
+ * stall breaks the bound on every try (before the fixes: 15-50 s, each time); load rarely does three times.
+ */
+const TIMING_TRIES = 3;
+
+/** One try: what was seen, in a line, and what broke. */
+interface Try {
+  summary: string;
+  faults: Faults;
+}
+
+/** Runs `once` until a try breaks nothing, a try breaks a rule other than time, or the tries are spent; throws then. */
+async function judged<T>(once: () => Promise<Try & { result: T }>): Promise<T> {
+  const seenTries: string[] = [];
+  for (let attempt = 1; ; attempt += 1) {
+    const { summary, faults, result } = await once();
+    const all = [...faults.lasting, ...faults.timing];
+    if (all.length === 0) return result;
+    seenTries.push(`${summary}: ${all.join('; ')}`);
+    if (faults.lasting.length > 0 || attempt >= TIMING_TRIES) throw new Error(seenTries.join('\n      then '));
+  }
 }
 
 /**
  * Sends one hostile request while /health is watched; throws, saying exactly what was sent and seen, on any broken
  * rule. A refusal must leave every row as it was; so must any answer to a `safe` request (a GET).
  */
-async function abuse(what: string, send: () => Promise<Response>, safe = false): Promise<Sent> {
-  const before = await rows();
-  const gc = watchGarbageCollection();
-  const health = watchHealth(server.url, PROBE_EVERY_MS);
-  const sent = await timed(send);
-  const seen = await health.stop();
-  const faults = answerFaults(sent, seen, gc.stop());
-  const changed = sent.status >= 400 || safe ? changedTables(before, await rows()) : [];
-  if (changed.length > 0) faults.push(`${safe ? 'the request' : 'the refusal'} changed the data (${changed.join(', ')})`);
-  if (faults.length > 0) throw new Error(`${what} -> ${sent.status} in ${sent.ms.toFixed(0)} ms, /health worst ${seen.worstMs.toFixed(0)} ms over ${seen.probes} probes: ${faults.join('; ')}`);
-  return sent;
+function abuse(what: string, send: () => Promise<Response>, safe = false): Promise<Sent> {
+  return judged(async () => {
+    const before = await rows();
+    const gc = watchGarbageCollection();
+    const health = watchHealth(server.url, PROBE_EVERY_MS);
+    const sent = await timed(send);
+    const seen = await health.stop();
+    const faults = answerFaults(sent, seen, gc.stop());
+    const changed = sent.status >= 400 || safe ? changedTables(before, await rows()) : [];
+    if (changed.length > 0) faults.lasting.push(`${safe ? 'the request' : 'the refusal'} changed the data (${changed.join(', ')})`);
+    return { result: sent, faults, summary: `${what} -> ${sent.status} in ${sent.ms.toFixed(0)} ms, /health worst ${seen.worstMs.toFixed(0)} ms over ${seen.probes} probes` };
+  });
 }
 
 /** The three worst cases every field meets first, each at its largest size, then `RUNS` drawn at random. */
@@ -303,22 +336,24 @@ test.serial('hostile text in any field of an import row: a quick 202, /health ne
     const failure = await propertyFailure(budget, jsonBytes, async (hostile) => {
       const row = { ...ticketBase(), ...field.fill(hostile.text) };
       const what = `POST /imports as agent, one row with ${field.pointer} = ${describe(hostile)}`;
-      const before = await rows(['tickets']);
-      const gc = watchGarbageCollection();
-      const health = watchHealth(server.url, PROBE_EVERY_MS);
-      const sent = await timed(() => asRole('agent').fetch(endpoints.imports.href(), jsonInit('POST', [row])));
-      let job: ImportBody | undefined;
-      let lost: string | undefined;
-      if (sent.status === 202) {
-        const location = endpoints.import.href({ id: (JSON.parse(sent.text) as ImportBody).id });
-        job = await untilFinished(asRole('agent').fetch, location, { everyMs: PROBE_EVERY_MS }).catch((error: unknown) => ((lost = failureOf(error)), undefined));
-      }
-      const seen = await health.stop();
-      const faults = answerFaults(sent, seen, gc.stop());
-      if (lost) faults.push(`following the job failed: ${lost}`);
-      if (job && job.state !== 'done') faults.push(`the job ended ${job.state}: ${job.failure ?? ''}`);
-      if ((sent.status >= 400 || job?.progress.rejected === 1) && changedTables(before, await rows(['tickets'])).length > 0) faults.push('the refused row changed the tickets');
-      if (faults.length > 0) throw new Error(`${what} -> ${sent.status} in ${sent.ms.toFixed(0)} ms, job ${job?.state ?? '-'}, /health worst ${seen.worstMs.toFixed(0)} ms: ${faults.join('; ')}`);
+      await judged(async () => {
+        const before = await rows(['tickets']);
+        const gc = watchGarbageCollection();
+        const health = watchHealth(server.url, PROBE_EVERY_MS);
+        const sent = await timed(() => asRole('agent').fetch(endpoints.imports.href(), jsonInit('POST', [row])));
+        let job: ImportBody | undefined;
+        let lost: string | undefined;
+        if (sent.status === 202) {
+          const location = endpoints.import.href({ id: (JSON.parse(sent.text) as ImportBody).id });
+          job = await untilFinished(asRole('agent').fetch, location, { everyMs: PROBE_EVERY_MS }).catch((error: unknown) => ((lost = failureOf(error)), undefined));
+        }
+        const seen = await health.stop();
+        const faults = answerFaults(sent, seen, gc.stop());
+        if (lost) faults.lasting.push(`following the job failed: ${lost}`);
+        if (job && job.state !== 'done') faults.lasting.push(`the job ended ${job.state}: ${job.failure ?? ''}`);
+        if ((sent.status >= 400 || job?.progress.rejected === 1) && changedTables(before, await rows(['tickets'])).length > 0) faults.lasting.push('the refused row changed the tickets');
+        return { result: undefined, faults, summary: `${what} -> ${sent.status} in ${sent.ms.toFixed(0)} ms, job ${job?.state ?? '-'}, /health worst ${seen.worstMs.toFixed(0)} ms` };
+      });
     });
     if (failure) failures.push(`POST /imports row ${field.pointer}: ${failure}`);
   }

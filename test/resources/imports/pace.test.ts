@@ -78,7 +78,7 @@ test('the import form has one text area that is the whole body, in JSON or NDJSO
     _templates: { default: { method: string; target: string; contentType: string; properties: BodyField[] } };
   };
   const form = collection._templates.default;
-  t.like(form, { method: 'POST', target: '/imports', contentType: 'application/json' });
+  t.like(form, { method: 'POST', target: server.at('/imports'), contentType: 'application/json' });
   t.is(form.properties.length, 1);
   const [field] = form.properties;
   t.like(field, { name: 'tickets', type: 'textarea', required: true });
