@@ -35,7 +35,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 function timedGet(url: string, path: string, headers: Record<string, string> = AS_ADMIN): Promise<{ status: number; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    request(url + path, { agent, headers }, (response) => {
+    request(new URL(path, url), { agent, headers }, (response) => {
       response.resume();
       response.on('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));
     }).on('error', reject).end();

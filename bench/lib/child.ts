@@ -13,10 +13,21 @@ export interface ChildServer {
   cpu(): Promise<number>;
   /** Microseconds the child spent in each part of answering so far (src/http/spans.ts; empty unless BENCH_SPANS=1). */
   spans(): Promise<Record<string, number>>;
+  /**
+   * The longest the child's event loop went without a turn since the last call, and the CPU it used meanwhile
+   * (BENCH_STALLS=1; zeros otherwise): CPU near the wall time is work of ours holding the loop, little CPU is
+   * the machine not running the child.
+   */
+  held(): Promise<Held>;
   stop(): Promise<void>;
 }
 
-type Usage = { rss: number; cpu: number; spans: Record<string, number> };
+export interface Held {
+  wallMs: number;
+  cpuMs: number;
+}
+
+type Usage = { rss: number; cpu: number; spans: Record<string, number>; held: Held };
 
 const REPORTER = fileURLToPath(new URL('usage-reporter.js', import.meta.url));
 const STARTUP_MS = 30_000;
@@ -68,6 +79,7 @@ export async function startChild(script: string, { env = {}, execArgv = [], read
     rss: async () => (await usage()).rss,
     cpu: async () => (await usage()).cpu,
     spans: async () => (await usage()).spans,
+    held: async () => (await usage()).held,
     stop: () => new Promise((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
       child.once('exit', () => done());

@@ -53,13 +53,13 @@ function startServerChild(script: string, databaseUrl: string, env: Record<strin
 }
 
 export async function post(url: string, path: string, body: unknown): Promise<Response> {
-  const response = await fetch(url + path, { method: 'POST', headers: { ...AS_ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(new URL(path, url), { method: 'POST', headers: { ...AS_ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
   return response;
 }
 
 export async function get(url: string, path: string): Promise<{ body: string; type: string; json: any; headers: Headers }> {
-  const response = await fetch(url + path, { headers: AS_ADMIN });
+  const response = await fetch(new URL(path, url), { headers: AS_ADMIN });
   if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
   const body = await response.text();
   return { body, type: response.headers.get('content-type') ?? '', json: JSON.parse(body), headers: response.headers };

@@ -26,7 +26,7 @@ export interface Measured {
 export async function measure(url: string, load: Load, serverCpu?: () => Promise<number>): Promise<Measured> {
   const cpuBefore = await serverCpu?.();
   const result = await autocannon({
-    url: url + load.path,
+    url: new URL(load.path, url).href,
     method: load.method ?? 'GET',
     headers: load.headers,
     body: load.body,
