@@ -3,6 +3,7 @@
 import { validate } from '@readme/openapi-parser';
 import test from 'ava';
 import { PROBLEM_TYPES } from '../../../src/http/problem.ts';
+import { BODILESS } from '../../../src/resources/openapi/document.ts';
 import { endpoints } from '../../../src/links/registry.ts';
 import { RELATIONS } from '../../../src/links/relations.ts';
 import { type ImportBody, submitImport, untilFinished } from '../../helpers/imports.ts';
@@ -123,6 +124,14 @@ test('every operation names its path and query variables from the templates, its
   for (const status of ['400', '401', '403', '404', '406', '409', '412', '413', '415', '421', '429', '503']) t.truthy(patch[status], `PATCH ticket lists ${status}`);
   t.is(paths['/tickets']!.get!.responses['412'], undefined, 'a read has no precondition to fail');
   t.is(paths['/tickets/{id}/promote']!.post!.requestBody, undefined, 'promote takes no body');
+  // A write describes its body unless it is one of the few that take none: a new write cannot go undescribed.
+  for (const [path, methods] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      if (method === 'get' || method === 'delete') continue;
+      const bodiless = [...BODILESS].some((key) => operation.operationId === `${key.split(' ')[0]!.toLowerCase()}-${key.split(' ')[1]}`);
+      t.is(operation.requestBody === undefined, bodiless, `${method} ${path}`);
+    }
+  }
   // The bodies are the schemas the server validates with, as /schemas/ serves them.
   const served = (await (await server.fetch('/schemas/ticket-patch')).json()) as Record<string, unknown>;
   const { $id: _id, $schema: _schema, ...servedSchema } = served;
