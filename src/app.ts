@@ -28,6 +28,7 @@ import { explorerForBrowsers, explorerRoutes } from './resources/explorer/routes
 import { probes } from './resources/health/probes.ts';
 import { importRoutes } from './resources/imports/routes.ts';
 import { metricsRoutes } from './resources/metrics/routes.ts';
+import { openApiRoutes } from './resources/openapi/routes.ts';
 import { schemaRoutes } from './resources/schemas/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { announceDeprecation, isV1 } from './resources/v1/deprecation.ts';
@@ -100,6 +101,7 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
   if ((config.services ?? SINGLE_SERVER.services).has('tickets')) importRoutes(routes, store, config.imports);
   schemaRoutes(routes);
   docsRoutes(routes);
+  openApiRoutes(routes); // describes every route above, as registered
   metricsRoutes(routes, metrics);
   const explorer = explorerFiles();
   explorerRoutes(routes, explorer);

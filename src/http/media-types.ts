@@ -9,6 +9,8 @@ export const HTML = 'text/html';
 export const PROMETHEUS_TEXT = 'text/plain';
 export const JAVASCRIPT = 'text/javascript';
 export const CSS = 'text/css';
+/** An OpenAPI document (the media type registered for OpenAPI in JSON). */
+export const OPENAPI_JSON = 'application/openapi+json';
 /** Health checks (draft-inadarei-api-health-check), for load balancers and orchestrators. */
 export const HEALTH_JSON = 'application/health+json';
 

@@ -36,6 +36,14 @@ export class Routes {
     return undefined;
   }
 
+  /** Every operation registered, read from the router itself (HEAD comes with GET): what the API description lists. */
+  operations(): { method: string; endpoint: Endpoint }[] {
+    return this.router.stack.flatMap((layer) => {
+      const endpoint = typeof layer.path === 'string' ? this.byRoutePath.get(layer.path) : undefined;
+      return endpoint ? layer.methods.filter((method) => method !== 'HEAD').map((method) => ({ method, endpoint })) : [];
+    });
+  }
+
   private add(method: 'get' | 'post' | 'put' | 'patch' | 'delete', endpoint: Endpoint, handler: Handler): this {
     this.byRoutePath.set(endpoint.routePath, endpoint);
     this.router[method](endpoint.routePath, negotiateFor(endpoint), async (ctx) => {

@@ -1,8 +1,11 @@
 // The navigation links of a document, repeated as an RFC 8288 Link header so that `curl -I` shows the way.
 import type { WireLink } from './hal.ts';
 
-/** Relations worth a header: where the client is, where it can page to, and what describes the resource. */
-const HEADER_RELATIONS = ['self', 'first', 'prev', 'next', 'last', 'describedby', 'profile'];
+/**
+ * Relations worth a header: where the client is, where it can page to, what describes the resource, and (RFC
+ * 8631, on home documents) what describes the whole API.
+ */
+const HEADER_RELATIONS = ['self', 'first', 'prev', 'next', 'last', 'describedby', 'profile', 'service-desc', 'service-doc'];
 
 export function linkHeader(links: Record<string, WireLink | WireLink[]>): string {
   const parts: string[] = [];

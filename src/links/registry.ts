@@ -1,7 +1,7 @@
 // The one registry of URI templates: routes are registered from these and every href is expanded from them,
 // so a link can never point where no route is.
 import parseTemplate, { type UriTemplate } from 'uri-templates';
-import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, PROBLEM_JSON, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
+import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, OPENAPI_JSON, PROBLEM_JSON, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
 import { fixedMount } from './mount.ts';
 
 /**
@@ -90,9 +90,11 @@ export const endpoints = {
 
   // What describes the API to people and machines.
   schema: new Endpoint('/schemas/{name}', [], [], SCHEMAS),
+  relations: new Endpoint('/rels', [], [], PAGE),
   relation: new Endpoint('/rels/{rel}', [], [], PAGE),
   problem: new Endpoint('/problems/{kind}', [], [], PAGE),
   deprecation: new Endpoint('/docs/deprecations/{name}', [], [], PAGE),
+  openapi: new Endpoint('/openapi.json', [], [], [OPENAPI_JSON, JSON_TYPE]),
   metrics: new Endpoint('/metrics', [], [], [PROMETHEUS_TEXT]),
 
   // The HAL explorer for people with a browser (it opens `url`, or the home document), and its built files.

@@ -105,7 +105,7 @@ async function anFaq(status: 'draft' | 'published', v1 = false): Promise<CellReq
 
 // ---- What answers show ----
 
-const HOME_PUBLIC = ['faq', 'faqs', 'help', 'search', 'self'];
+const HOME_PUBLIC = ['faq', 'faqs', 'help', 'search', 'self', 'service-desc', 'service-doc'];
 const HOME_SIGNED_IN = [...HOME_PUBLIC, 'ticket', 'tickets'].sort();
 const COLLECTION = ['describedby', 'first', 'last', 'self'];
 

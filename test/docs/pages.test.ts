@@ -13,8 +13,8 @@ test.before(async () => {
 });
 test.after.always(() => server.close());
 
-/** Relations every HAL client knows from their registries (RFC 8288, RFC 5988 paging, RFC 6573, RFC 6906). */
-const GENERIC_RELATIONS = new Set(['self', 'first', 'prev', 'next', 'last', 'collection', 'item', 'describedby', 'profile', 'help']);
+/** Relations every HAL client knows from their registries (RFC 8288, RFC 5988 paging, RFC 6573, RFC 6906, RFC 8631). */
+const GENERIC_RELATIONS = new Set(['self', 'first', 'prev', 'next', 'last', 'collection', 'item', 'describedby', 'profile', 'help', 'service-desc', 'service-doc']);
 
 async function document(path: string): Promise<HalDocument> {
   const response = await server.fetch(path, { headers: { Accept: HAL_FORMS } });

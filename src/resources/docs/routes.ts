@@ -2,6 +2,7 @@
 import type { Context } from 'koa';
 import { PROBLEM_TYPES, type ProblemKind, notFound } from '../../http/problem.ts';
 import type { Routes } from '../../http/routing.ts';
+import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { endpoints } from '../../links/registry.ts';
 import { RELATIONS } from '../../links/relations.ts';
 import { escapeHtml, htmlPage, proseHtml } from './html.ts';
@@ -26,7 +27,20 @@ contract. To move: start from <code>${escapeHtml(endpoints.home.href())}</code>,
   },
 };
 
+/** The index of the pages above: every relation, every problem type, and where tools read the same API. */
+function indexBody(origin: string): string {
+  const item = (href: string, name: string, text: string) =>
+    `<li><a href="${escapeHtml(absoluteOn(origin, href))}"><code>${escapeHtml(name)}</code></a>: ${proseHtml(text)}</li>`;
+  const relations = Object.entries(RELATIONS).map(([rel, { summary }]) => item(endpoints.relation.href({ rel }), rel, summary));
+  const problems = Object.entries(PROBLEM_TYPES).map(([kind, { status, title }]) => item(endpoints.problem.href({ kind }), kind, `${status}, ${title}`));
+  return `<p>Start at <a href="${escapeHtml(absoluteOn(origin, endpoints.home.href()))}">the home document</a> and follow its links. Tools read the same API described in OpenAPI at <a href="${escapeHtml(absoluteOn(origin, endpoints.openapi.href()))}"><code>${escapeHtml(endpoints.openapi.href())}</code></a>.</p>
+<h2>Relations</h2><ul>${relations.join('')}</ul>
+<h2>Problem types</h2><ul>${problems.join('')}</ul>`;
+}
+
 export function docsRoutes(routes: Routes): void {
+  routes.get(endpoints.relations, (ctx) => sendPage(ctx, 'Relations', indexBody(publicOrigin(ctx))));
+
   routes.get(endpoints.relation, (ctx) => {
     const rel = String(ctx.params.rel);
     const relation = Object.hasOwn(RELATIONS, rel) ? RELATIONS[rel] : undefined;

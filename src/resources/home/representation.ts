@@ -3,6 +3,7 @@ import { type Caller, may } from '../../domain/access.ts';
 import { HalResource } from '../../links/hal.ts';
 import { endpoints } from '../../links/registry.ts';
 import { CUSTOM_RELATIONS, RELATIONS } from '../../links/relations.ts';
+import { HTML, OPENAPI_JSON } from '../../http/media-types.ts';
 
 /** Where FAQs are: this process's own templates, or the FAQ service's (absolute), or unknown right now. */
 export interface FaqCollections {
@@ -23,6 +24,13 @@ const DESCRIPTIONS = {
   tickets: 'Tickets customers report; the FAQs that answer them are a link away, on the FAQ service. Follow the links.',
   faqs: 'The FAQs that answer what customers ask. Follow the links.',
 };
+
+/** RFC 8631: where tools read the API's description (OpenAPI), and where people read what its relations mean. */
+export function describedFor(home: HalResource): HalResource {
+  return home
+    .link('service-desc', { href: endpoints.openapi.href(), type: OPENAPI_JSON, title: 'OpenAPI description of this API' })
+    .link('service-doc', { href: endpoints.relations.href(), type: HTML, title: 'What each relation means' });
+}
 
 /** The links depend on who asks: nobody is shown a door they may not open. */
 export function homeResource(caller: Caller, contents: HomeContents = { tickets: true, faqs: LOCAL_FAQS }): HalResource {
@@ -45,7 +53,7 @@ export function homeResource(caller: Caller, contents: HomeContents = { tickets:
     const needs = RELATIONS[rel]!.needs;
     return needs === undefined || may(caller, needs);
   });
-  return home.link('search', { href: endpoints.search.template, title: searched }).linkArray(
+  return describedFor(home.link('search', { href: endpoints.search.template, title: searched })).linkArray(
     'help',
     followed.map((rel) => ({ href: endpoints.relation.href({ rel }), name: rel, title: RELATIONS[rel]!.summary, type: 'text/html' })),
   );

@@ -6,16 +6,18 @@ import { HalResource } from '../../links/hal.ts';
 import { type PageLinksRequest, collectionResource } from '../../links/pagination.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Page } from '../../store/pagination.ts';
+import { describedFor } from '../home/representation.ts';
 import type { FaqListing } from '../faqs/representation.ts';
 import { createV1Faq, patchV1Faq } from './schema.ts';
 
 export function v1HomeResource(): HalResource {
-  return new HalResource(
+  const home = new HalResource(
     { name: 'Helpdesk FAQ API, contract v1', description: 'Deprecated: the current contract starts at /.' },
     endpoints.v1Home.href(),
   )
     .link('faqs', { href: endpoints.v1Faqs.template, title: 'FAQs, filtered and paged' })
     .link('faq', { href: endpoints.v1Faq.template, title: 'One FAQ by id' });
+  return describedFor(home); // the one description covers v1 too
 }
 
 export function v1FaqResource(faq: Faq, caller: Caller): HalResource {
