@@ -103,7 +103,12 @@ export async function formText(body: Buffer, pause: Pause): Promise<FormText> {
   if (body[i] !== QUOTE) throw notJson('a property name must be a string');
   const nameClose = await stringEnd(body, i, pause);
   const name = nameAt(body, i, nameClose);
-  if (name !== FORM_PROPERTY) throw formFault(`is the import form's only property: ${JSON.stringify(name)} is not one of its fields.`, pointerTo(name));
+  // Most likely a single ticket sent alone: say what the body may be.
+  if (name !== FORM_PROPERTY) {
+    throw invalid(`The body must be a JSON array of tickets, or the import form's object {"${FORM_PROPERTY}": "<a JSON array or NDJSON text>"}; ${JSON.stringify(name)} is not its field.`, [
+      { pointer: '#', detail: `must be an array, or an object with only ${FORM_PROPERTY}` },
+    ]);
+  }
   i = skipSpace(body, nameClose + 1);
   if (body[i] !== COLON) throw notJson(`a : must follow "${FORM_PROPERTY}"`);
   i = skipSpace(body, i + 1);
