@@ -247,3 +247,21 @@ test.serial('property: import rows with hostile text in any string field of the 
   );
   t.pass();
 });
+
+test.serial('the imports form of 10 MB (one string of escaped rows, as HAL-FORMS clients send it) is decoded a slice at a time, and /health never waits', async (t) => {
+  // Quotes, a backslash and accents in every row: most of the string is escapes or multi-byte characters.
+  const row = (n: number) => JSON.stringify({ ...ticketRow('form', n), description: 'Il a dit « "bourrage" » \\ é '.repeat(70) });
+  const rows: string[] = [];
+  for (let bytes = 20, n = 1; ; n += 1) {
+    const escaped = Buffer.byteLength(JSON.stringify(row(n))) - 1;
+    if (bytes + escaped > BODY_BYTES) break;
+    rows.push(row(n));
+    bytes += escaped;
+  }
+  const body = JSON.stringify({ tickets: `[${rows.join(',')}]` });
+  t.true(Buffer.byteLength(body) > 9 * 1024 * 1024 && Buffer.byteLength(body) < BODY_BYTES + 1024);
+  await withinBound(t, `a form of ${rows.length} escaped rows`, () => importWatched(body), (watched) => {
+    t.like(watched.job, { state: 'done', progress: { total: rows.length, created: rows.length, rejected: 0 } });
+    t.is(watched.created, rows.length);
+  });
+});
