@@ -249,8 +249,8 @@ test.serial('property: import rows with hostile text in any string field of the 
 });
 
 test.serial('the imports form of 10 MB (one string of escaped rows, as HAL-FORMS clients send it) is decoded a slice at a time, and /health never waits', async (t) => {
-  // Quotes, a backslash and accents in every row: most of the string is escapes or multi-byte characters.
-  const row = (n: number) => JSON.stringify({ ...ticketRow('form', n), description: 'Il a dit « "bourrage" » \\ é '.repeat(70) });
+  // Rows of 2 kB as in the test above, each with quotes, a backslash and an accent: escapes all through the string.
+  const row = (n: number) => JSON.stringify({ ...ticketRow('form', n), description: `« "bourrage" » \\ é ${'d'.repeat(2000)}` });
   const rows: string[] = [];
   for (let bytes = 20, n = 1; ; n += 1) {
     const escaped = Buffer.byteLength(JSON.stringify(row(n))) - 1;
