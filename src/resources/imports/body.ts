@@ -1,5 +1,6 @@
 // Reads the body of a bulk import: a JSON array of objects, or NDJSON (one object per line), up to 10 MB,
 // far past the 100 kB other bodies may have; each row is held to those 100 kB (and 32 levels of nesting) alone.
+// Or the imports form as generic HAL-FORMS clients fill it, `{"tickets": "<array or NDJSON text>"}` (form-body.ts).
 // The rows' fields are checked later, one by one, by the job.
 import type { Context } from 'koa';
 import coBody from 'co-body';
@@ -8,6 +9,7 @@ import { JSON_BODY_TYPES } from '../../http/media-types.ts';
 import { type FieldError, Problem, invalid } from '../../http/problem.ts';
 import { type Pause, timeSlices } from '../../time-slices.ts';
 import { pastRowLimits, unreadRow } from './rows.ts';
+import { asFormProblem, formText, isFormObject } from './form-body.ts';
 import { OPEN_OBJECT, type RowBytes, arrayRows, ndjsonRows, nesting } from './split.ts';
 
 export const NDJSON = 'application/x-ndjson';
@@ -78,6 +80,8 @@ export function rowsOfBody(body: Buffer, kind: 'array' | 'ndjson', pause: Pause)
   return kind === 'ndjson' ? storedRows(body, ndjsonRows(body, pause), 'line', pause) : storedRows(body, arrayRows(body, pause), 'row', pause);
 }
 
+const noRows = () => invalid('The import has no rows: send at least one ticket.', [{ pointer: '#', detail: 'must not be empty' }]);
+
 /**
  * The rows of the import as they will be stored (see storedRows), or a problem: 415 for another type, 413 past
  * 10 MB, 400 for anything but rows. Read a slice at a time: nothing here holds the process for long.
@@ -100,7 +104,16 @@ export async function readImportRows(ctx: Context): Promise<string[]> {
     }
     throw error;
   }
-  const rows = await rowsOfBody(body, ctx.is(NDJSON) ? 'ndjson' : 'array', timeSlices());
-  if (rows.length === 0) throw invalid('The import has no rows: send at least one ticket.', [{ pointer: '#', detail: 'must not be empty' }]);
+  const pause = timeSlices();
+  if (!ctx.is(NDJSON) && isFormObject(body)) {
+    const { text, kind } = await formText(body, pause);
+    const rows = await rowsOfBody(text, kind, pause).catch((error: unknown) => {
+      throw asFormProblem(error);
+    });
+    if (rows.length === 0) throw asFormProblem(noRows());
+    return rows;
+  }
+  const rows = await rowsOfBody(body, ctx.is(NDJSON) ? 'ndjson' : 'array', pause);
+  if (rows.length === 0) throw noRows();
   return rows;
 }

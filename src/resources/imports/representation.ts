@@ -47,7 +47,8 @@ export function importResource(job: ImportJob, now: number): HalResource {
 /**
  * The body is an array (or NDJSON) of tickets, not an object of fields, so the form has one text area whose
  * text is the whole body (`x-body`, an extension: HAL-FORMS builds an object from its properties). Its content
- * types say which texts it may be; the tickets relation's form describes each row.
+ * types say which texts it may be; the tickets relation's form describes each row. A client that knows nothing of
+ * `x-body` sends the object `{"tickets": "<text>"}`, which is read as that text (form-body.ts).
  */
 const importForm = () => {
   const form = formTemplate({ title: 'Import tickets', method: 'POST', target: endpoints.imports.href(), contentType: 'application/json' });

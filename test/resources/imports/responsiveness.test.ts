@@ -232,3 +232,34 @@ test.serial('property: import rows with hostile text in any string field of the 
   );
   t.pass();
 });
+
+test.serial('the imports form of 10 MB (one string of escaped rows, as HAL-FORMS clients send it) is decoded and split a slice at a time, up to the row that is no object: 400, and no job', async (t) => {
+  // Rows of 2 kB with quotes, a backslash and accents: escapes all through the string. The last row is no object,
+  // so the whole text is decoded, split and parsed before the refusal, and no job runs after it.
+  const row = (n: number) => JSON.stringify({ ...ticketRow('form', n), description: `« "bourrage" » \\ é ${'d'.repeat(2000)}` });
+  const rows: string[] = [];
+  for (let bytes = 40, n = 1; ; n += 1) {
+    const escaped = Buffer.byteLength(JSON.stringify(row(n))) - 1;
+    if (bytes + escaped > BODY_BYTES) break;
+    rows.push(row(n));
+    bytes += escaped;
+  }
+  const text = JSON.stringify({ tickets: `[${rows.join(',')},3]` });
+  t.true(Buffer.byteLength(text) > 9 * 1024 * 1024 && Buffer.byteLength(text) < BODY_BYTES + 1024);
+  const body = new Blob([text]);
+  const refused = async () => {
+    const health = watchHealth(server.url);
+    const started = performance.now();
+    const response = await server.fetch('/imports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    const ms = performance.now() - started;
+    const problem = (await response.json()) as { errors: unknown[] };
+    return { status: response.status, problem, health: await health.stop(), ms };
+  };
+  const jobs = async () => ((await (await server.fetch('/imports')).json()) as { page: { totalElements: number } }).page.totalElements;
+  const before = await jobs();
+  await withinBound(t, `a form of ${rows.length} escaped rows`, refused, ({ status, problem }) => {
+    t.is(status, 400);
+    t.deepEqual(problem.errors, [{ pointer: '#/tickets', detail: `row ${rows.length + 1}: must be a JSON object` }]);
+  });
+  t.is(await jobs(), before, 'no job');
+});
