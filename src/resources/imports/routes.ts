@@ -53,7 +53,11 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
     if (isUnfinished(job)) ctx.set('Retry-After', String(retryAfterSeconds(job, pace(job, now).secondsLeft, pollMs)));
     const href = endpoints.import.href({ id: job.id });
     if (status === 202) ctx.set('Content-Location', href);
-    sendResource(ctx, importResource(job, now), { status, version: job.version, location: status === 202 ? href : undefined });
+    // A started, unfinished job's rate and time left are measured up to now, so its version does not name its
+    // bytes: it is tagged by a hash of them instead, and a conditional GET is a 304 only when nothing moved.
+    const measuredToNow = isUnfinished(job) && job.startedAt !== null;
+    const version = measuredToNow ? undefined : job.version;
+    sendResource(ctx, importResource(job, now), { status, version, location: status === 202 ? href : undefined });
   }
 
   routes.get(endpoints.imports, async (ctx) => {

@@ -91,3 +91,28 @@ test('the import form has one text area that is the whole body, in JSON or NDJSO
     t.like((await response.json()) as ImportBody, { progress: { total: 2 } });
   }
 });
+
+test('a running job is tagged by its bytes, not its version: a conditional GET sees its pace move', async (t) => {
+  // A server whose worker does not look for a minute: the job waits until the test makes it look running.
+  const idle = await startTestServer({ IMPORT_POLL_MS: '60000', IMPORT_LEASE_MS: '180000' });
+  t.teardown(() => idle.close());
+  const submitted = await submitImport(idle.fetch, [ticketRow('held', 1), ticketRow('held', 2)]);
+  const id = Number(submitted.location.split('/').pop());
+  const job = (fields: Record<string, string | number | null>) =>
+    idle.inspect((db) => db.updateTable('imports').set(fields).where('id', '=', id).executeTakeFirst());
+  // Held by "another instance", started 10 s ago with a tenth done: its version stays put from here on.
+  await job({ state: 'running', lease_owner: 'another-instance', lease_expires_at: '9999-12-31T00:00:00.000Z', started_at: new Date(Date.now() - 10_000).toISOString(), processed: 100, total: 1000 });
+  const first = await idle.fetch(submitted.location);
+  const firstPace = ((await first.json()) as Paced).progress.rowsPerSecond;
+  const etag = first.headers.get('etag')!;
+  t.regex(etag, /^"h/, 'a hash of the bytes, not a version');
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  const later = await idle.fetch(submitted.location, { headers: { 'If-None-Match': etag } });
+  t.is(later.status, 200, 'the pace moved, so the copy held is not current');
+  t.not(((await later.json()) as Paced).progress.rowsPerSecond, firstPace);
+  t.not(later.headers.get('etag'), etag);
+  // Once finished, its bytes no longer move: its version names them again.
+  await job({ state: 'done', processed: 1000, created: 1000, finished_at: new Date().toISOString(), lease_owner: null, lease_expires_at: null });
+  const finished = await idle.fetch(submitted.location);
+  t.regex(finished.headers.get('etag') ?? '', /^"v\d+/);
+});
