@@ -6,7 +6,8 @@ import type { FieldError } from './problem.ts';
 /** No body of ours nests past a few levels (a ticket has 2); 32 leaves room for any honest client. */
 export const MAX_JSON_DEPTH = 32;
 
-const escapeToken = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+/** A property name as one token of a JSON Pointer (RFC 6901: `~` and `/` escaped). */
+export const pointerToken = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
 /**
  * The first fault of `value` (as a JSON pointer from `#`, and what is wrong there), or undefined. Depth counts
@@ -29,7 +30,7 @@ export function jsonShapeFault(value: unknown, maxDepth = MAX_JSON_DEPTH): Field
     const entries = Object.entries(item);
     for (let i = entries.length - 1; i >= 0; i -= 1) {
       const [key, child] = entries[i]!;
-      pending.push([child, `${pointer}/${escapeToken(key)}`, depth + 1]);
+      pending.push([child, `${pointer}/${pointerToken(key)}`, depth + 1]);
     }
   }
   return undefined;

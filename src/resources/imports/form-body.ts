@@ -4,34 +4,24 @@
 // its rows then go through the same splitting and limits as a body sent bare (body.ts).
 // The object is walked as bytes, like a bare body (split.ts), never parsed whole: its one string may be nearly
 // 10 MB of escaped text, and anything else in it (a second property, a deep value) is refused before any parse.
+import { pointerToken } from '../../http/json-shape.ts';
 import { type FieldError, Problem, invalid } from '../../http/problem.ts';
 import type { Pause } from '../../time-slices.ts';
+import { BACKSLASH, CLOSE_OBJECT, COLON, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE, isSpace, notJson, textStart } from './split.ts';
 
 /** The form's one property (representation.ts). */
 export const FORM_PROPERTY = 'tickets';
 const POINTER = `#/${FORM_PROPERTY}`;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_ARRAY = 0x5b;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
 const LETTER_U = 0x75;
-const BOM = [0xef, 0xbb, 0xbf];
 /** Bytes of escaped text decoded in one step: a fraction of a millisecond's work. */
 const CHUNK = 0x10000;
 
-const isSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
-const notJson = (why: string) => invalid(`The body is not valid JSON: ${why}.`);
 const formFault = (detail: string, pointer = POINTER) => invalid(`The import form's ${FORM_PROPERTY} ${detail}`, [{ pointer, detail }]);
 
 /** Whether the body is a JSON object (the form) rather than an array of rows: its first character is `{`. */
 export function isFormObject(body: Uint8Array): boolean {
-  let i = BOM.every((byte, n) => body[n] === byte) ? BOM.length : 0;
-  while (isSpace(body[i])) i += 1;
-  return body[i] === OPEN_OBJECT;
+  return body[skipSpace(body, textStart(body))] === OPEN_OBJECT;
 }
 
 /** Where the string starting at the quote `open` ends (the index of its closing quote), walked with pauses. */
@@ -83,8 +73,7 @@ function nameAt(body: Buffer, open: number, close: number): string {
   }
 }
 
-/** JSON Pointer escaping of a property name (RFC 6901). */
-const pointerTo = (name: string) => `#/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+const pointerTo = (name: string) => `#/${pointerToken(name)}`;
 
 export interface FormText {
   /** The text area's content, as UTF-8 bytes. */
@@ -98,7 +87,7 @@ export interface FormText {
  * or another property beside it.
  */
 export async function formText(body: Buffer, pause: Pause): Promise<FormText> {
-  let i = skipSpace(body, (BOM.every((byte, n) => body[n] === byte) ? BOM.length : 0) + 1);
+  let i = skipSpace(body, textStart(body) + 1);
   if (body[i] === CLOSE_OBJECT) throw formFault('is required: a JSON array or NDJSON text of tickets.');
   if (body[i] !== QUOTE) throw notJson('a property name must be a string');
   const nameClose = await stringEnd(body, i, pause);

@@ -17,13 +17,15 @@ export interface RowBytes {
   index: number;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_ARRAY = 0x5b;
+// JSON's structural bytes, shared with the import form's reader (form-body.ts).
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
+export const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 export const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
+export const CLOSE_OBJECT = 0x7d;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 /** Bytes walked between looks at the clock: a fraction of a millisecond's work. */
@@ -31,8 +33,8 @@ const STRIDE = 0x3fff;
 /** A UTF-8 byte order mark, which a text decoder would drop: so is it here. */
 const BOM = [0xef, 0xbb, 0xbf];
 
-const isSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x09 || byte === NEWLINE || byte === CARRIAGE_RETURN;
-const notJson = (why: string) => invalid(`The body is not valid JSON: ${why}.`);
+export const isSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x09 || byte === NEWLINE || byte === CARRIAGE_RETURN;
+export const notJson = (why: string) => invalid(`The body is not valid JSON: ${why}.`);
 
 /** The range [start, end) of `body` without JSON whitespace on either side (which may be megabytes long). */
 async function trimmed(body: Uint8Array, start: number, end: number, pause: Pause): Promise<[number, number]> {
@@ -42,7 +44,7 @@ async function trimmed(body: Uint8Array, start: number, end: number, pause: Paus
 }
 
 /** Where the body's text begins: past a byte order mark. */
-const textStart = (body: Uint8Array) => (BOM.every((byte, i) => body[i] === byte) ? BOM.length : 0);
+export const textStart = (body: Uint8Array) => (BOM.every((byte, i) => body[i] === byte) ? BOM.length : 0);
 
 /**
  * Levels of nesting of the JSON text in body[start, end) (containers; strings skipped). Only ever run on a row
