@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { AnswerCache, observeAnswers } from './http/answer-cache.ts';
 import { authenticate } from './http/authentication.ts';
-import { redactUrl, refuseCredentialsInQuery } from './http/credentials.ts';
+import { refuseCredentialsInQuery } from './http/credentials.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
@@ -16,7 +16,7 @@ import { publicOrigins } from './http/origin.ts';
 import { renderProblems } from './http/problem-renderer.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
 import { limitRequests } from './http/rate-limit.ts';
-import { logRequests } from './http/request-log.ts';
+import { logRequests, requestFields } from './http/request-log.ts';
 import { closeIfBodyUnread } from './http/unread-body.ts';
 import { Routes, endpointOf } from './http/routing.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -112,7 +112,7 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
   // What fails outside the middleware comes here: mostly a connection cut before its answer went out (a request
   // timeout, a client gone). A JSON line like the others, with the URL masked; Koa alone prints a stack to stderr.
   app.on('error', (error: Error, ctx?: Koa.Context) => {
-    log.warn({ err: error, requestId: ctx?.state.requestId, method: ctx?.method, url: ctx && redactUrl(ctx.url) }, 'answer not delivered');
+    log.warn({ err: error, ...(ctx && requestFields(ctx)) }, 'answer not delivered');
   });
   // Addresses for per-address limits come from the socket, unless the operator says proxies set X-Forwarded-For.
   // Koa alone would believe the header's leftmost entry, which the client writes; counted from the right, the

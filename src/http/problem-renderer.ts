@@ -3,7 +3,7 @@
 // logged, never shown).
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { redactUrl } from './credentials.ts';
+import { requestFields } from './request-log.ts';
 import { PROBLEM_JSON } from './media-types.ts';
 import { isUnavailable } from '../store/errors.ts';
 import { publicOrigin } from './origin.ts';
@@ -68,7 +68,7 @@ export function renderProblems(log: Logger) {
       }
     } catch (error) {
       // Each line carries the request id (src/http/request-log.ts), so a stack is joined to its request line.
-      const request = { requestId: ctx.state.requestId as string | undefined, method: ctx.method, url: redactUrl(ctx.url) };
+      const request = requestFields(ctx);
       if (isUnavailable(error)) {
         log.warn({ err: error, ...request }, 'database unavailable');
         return render(ctx, databaseUnavailable());

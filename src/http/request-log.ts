@@ -7,6 +7,14 @@ import { redactUrl } from './credentials.ts';
 
 const ACCEPTABLE_ID = /^[\w.:-]{1,128}$/;
 
+/**
+ * What every line logged about a request names it by: its id (to join the lines of one request) and its method
+ * and URL, credentials masked. The request line and each error line use it.
+ */
+export function requestFields(ctx: Context): { requestId: string | undefined; method: string; url: string } {
+  return { requestId: ctx.state.requestId as string | undefined, method: ctx.method, url: redactUrl(ctx.url) };
+}
+
 export function logRequests(log: Logger) {
   return async (ctx: Context, next: Next) => {
     const given = ctx.get('X-Request-Id');
@@ -18,7 +26,7 @@ export function logRequests(log: Logger) {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ requestId, method: ctx.method, url: redactUrl(ctx.url), status: ctx.status, ms: Math.round(ms * 100) / 100 }, 'request');
+      log.info({ ...requestFields(ctx), status: ctx.status, ms: Math.round(ms * 100) / 100 }, 'request');
     }
   };
 }
