@@ -49,6 +49,11 @@ export async function startTestServer(env: Record<string, string> = {}, extraRou
     ANONYMOUS_RATE_LIMIT: '1000000/60',
     // Stopped at once: the tests about draining set their own delay.
     SHUTDOWN_DELAY_MS: '0',
+    // The server and its client share this process. A socket idle near the keep-alive limit may be closed by the
+    // server just as fetch (undici, whose idle timers tick coarsely) sends on it, and that request fails with
+    // "fetch failed" (nodejs/undici#3141). A limit longer than any test keeps the race out of the suite;
+    // test/server/timeouts.test.ts sets its own to test the limit itself.
+    KEEP_ALIVE_TIMEOUT_MS: '120000',
     ...env,
   });
   let running: RunningServer;
