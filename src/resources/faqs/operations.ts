@@ -12,10 +12,11 @@ import { referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import { DuplicateQuestion, type FaqStore } from '../../store/faqs.ts';
 import type { Store } from '../../store/index.ts';
+import type { TicketStore } from '../../store/tickets.ts';
 import { loadResource } from '../load.ts';
 
 /** The FAQ a path segment names, as the caller may see it: 404 if it never existed (or is a draft they may not read), 410 once deleted. */
-export function loadFaq(faqs: FaqStore, rawId: string | undefined, caller: Caller): Promise<Faq> {
+function loadFaq(faqs: FaqStore, rawId: string | undefined, caller: Caller): Promise<Faq> {
   return loadResource(rawId, {
     noun: 'FAQ',
     find: (id) => faqs.find(id),
@@ -25,7 +26,7 @@ export function loadFaq(faqs: FaqStore, rawId: string | undefined, caller: Calle
 }
 
 /** Runs a write, turning the store's duplicate-question refusal into a 409. */
-export async function refuseDuplicates<T>(write: () => Promise<T>): Promise<T> {
+async function refuseDuplicates<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
@@ -63,7 +64,41 @@ export interface References {
   related?: unknown[];
 }
 
-export type ResolvedReferences = Pick<Partial<FaqFields>, 'source' | 'related'>;
+type ResolvedReferences = Pick<Partial<FaqFields>, 'source' | 'related'>;
+
+function ticketsHere(tickets: TicketStore, ctx: Context): SourceReading {
+  return {
+    read: async (value) => {
+      const id = referencedId(value, endpoints.ticket, publicOrigin(ctx));
+      const ticket = id === undefined ? undefined : await tickets.find(id);
+      return ticket && ticket.deletedAt === null ? ticket.id : undefined;
+    },
+    refusal: 'names no ticket',
+  };
+}
+
+async function resolveReferences(faqs: FaqStore, ctx: Context, body: References, sources: SourceReading, self?: number): Promise<ResolvedReferences> {
+  const errors: FieldError[] = [];
+  const resolved: ResolvedReferences = {};
+  if (body.source === null) resolved.source = null;
+  else if (body.source !== undefined) {
+    const source = await sources.read(body.source);
+    if (source === undefined) errors.push({ pointer: '#/source', detail: sources.refusal });
+    else resolved.source = source;
+  }
+  if (body.related !== undefined) {
+    const ids = body.related.map((value) => referencedId(value, endpoints.faq, publicOrigin(ctx)));
+    const live = await faqs.liveIds(ids.filter((id): id is number => id !== undefined));
+    ids.forEach((id, index) => {
+      if (id === undefined || !live.has(id)) errors.push({ pointer: `#/related/${index}`, detail: 'names no FAQ' });
+      else if (id === self) errors.push({ pointer: `#/related/${index}`, detail: 'is this FAQ itself' });
+      else if (ids.indexOf(id) !== index) errors.push({ pointer: `#/related/${index}`, detail: 'repeats an earlier FAQ' });
+    });
+    resolved.related = ids as number[];
+  }
+  if (errors.length > 0) throw invalid('Some references lead nowhere.', errors);
+  return resolved;
+}
 
 const trimmed = <F extends { question?: string }>(fields: F): F => (fields.question === undefined ? fields : { ...fields, question: fields.question.trim() });
 
@@ -74,38 +109,9 @@ export function faqOperations({ faqs, tickets }: Pick<Store, 'faqs' | 'tickets'>
     load,
 
     /** Sources as tickets here: a live ticket, by id or by its URI on the origin the request came to. */
-    ticketsHere: (ctx: Context): SourceReading => ({
-      read: async (value) => {
-        const id = referencedId(value, endpoints.ticket, publicOrigin(ctx));
-        const ticket = id === undefined ? undefined : await tickets.find(id);
-        return ticket && ticket.deletedAt === null ? ticket.id : undefined;
-      },
-      refusal: 'names no ticket',
-    }),
-
+    ticketsHere: (ctx: Context) => ticketsHere(tickets, ctx),
     /** Turns the ids or URIs of a body into ids of live resources, naming every reference that leads nowhere. */
-    async resolve(ctx: Context, body: References, sources: SourceReading, self?: number): Promise<ResolvedReferences> {
-      const errors: FieldError[] = [];
-      const resolved: ResolvedReferences = {};
-      if (body.source === null) resolved.source = null;
-      else if (body.source !== undefined) {
-        const source = await sources.read(body.source);
-        if (source === undefined) errors.push({ pointer: '#/source', detail: sources.refusal });
-        else resolved.source = source;
-      }
-      if (body.related !== undefined) {
-        const ids = body.related.map((value) => referencedId(value, endpoints.faq, publicOrigin(ctx)));
-        const live = await faqs.liveIds(ids.filter((id): id is number => id !== undefined));
-        ids.forEach((id, index) => {
-          if (id === undefined || !live.has(id)) errors.push({ pointer: `#/related/${index}`, detail: 'names no FAQ' });
-          else if (id === self) errors.push({ pointer: `#/related/${index}`, detail: 'is this FAQ itself' });
-          else if (ids.indexOf(id) !== index) errors.push({ pointer: `#/related/${index}`, detail: 'repeats an earlier FAQ' });
-        });
-        resolved.related = ids as number[];
-      }
-      if (errors.length > 0) throw invalid('Some references lead nowhere.', errors);
-      return resolved;
-    },
+    resolve: (ctx: Context, body: References, sources: SourceReading, self?: number) => resolveReferences(faqs, ctx, body, sources, self),
 
     create: (fields: FaqFields) => refuseDuplicates(() => faqs.create(trimmed(fields))),
 
