@@ -1,7 +1,7 @@
 // Paging: plans which rows a page needs so that following first/next/prev/last costs the same at any depth
 // (cursors, after/before an id, seek through the index; page numbers are read from the nearer end), and reads
 // that page with the caller's queries.
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type SelectQueryBuilder, type StringReference, sql } from 'kysely';
 
 export interface PageRequest {
   /** 1-based page number. */
@@ -75,8 +75,12 @@ export async function countRows<DB, TB extends keyof DB>(query: SelectQueryBuild
   return Number(n);
 }
 
-/** A query narrowed to a slice of its rows in the order of `key` (a column that numbers them: `id` unless said). */
-export function inSlice<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, slice: Slice, key = 'id'): SelectQueryBuilder<DB, TB, O> {
+/** A query narrowed to a slice of its rows in the order of `key` (the column that numbers them, `id` unless said). */
+export function inSlice<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  slice: Slice,
+  key: StringReference<DB, TB> & string = 'id' as StringReference<DB, TB> & string,
+): SelectQueryBuilder<DB, TB, O> {
   const column = sql.ref(key);
   if (slice.after !== undefined) query = query.where(column, '>', slice.after);
   if (slice.before !== undefined) query = query.where(column, '<', slice.before);
