@@ -1,5 +1,6 @@
 // HAL-FORMS templates as the explorer reads them, and how what a person entered becomes the request body:
 // pure functions, with no DOM, so they are easy to reason about (and to test under Node).
+import { JSON_TYPE, NDJSON } from '../http/media-types.ts';
 import type { Link } from './hal.ts';
 
 export interface InlineOption {
@@ -146,8 +147,7 @@ export function bodyField(template: FormTemplate): FormProperty | undefined {
   return (template.properties ?? []).find((property) => Array.isArray(property['x-body']) && property['x-body'].length > 0);
 }
 
-const NDJSON = 'application/x-ndjson';
-const EXTENSIONS: Record<string, string> = { json: 'application/json', ndjson: NDJSON, jsonl: NDJSON };
+const EXTENSIONS: Record<string, string> = { json: JSON_TYPE, ndjson: NDJSON, jsonl: NDJSON };
 
 /**
  * Which of `types` a body is: by its file's extension when that names one, else by its content. A JSON array

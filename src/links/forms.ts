@@ -1,6 +1,7 @@
 // HAL-FORMS templates made from the same JSON Schemas that validate request bodies, so a form promises
 // exactly what the server accepts: names, required, lengths, patterns and choices all come from the schema.
 import type { TObject, TSchema } from '@sinclair/typebox';
+import { HAL_JSON, JSON_TYPE } from '../http/media-types.ts';
 import type { Link } from './hal.ts';
 
 export interface FormOptions {
@@ -113,7 +114,7 @@ function property(name: string, raw: JsonSchema, required: boolean, current: unk
     };
   } else if (choices) {
     field.options = {
-      link: { href: choices.href, ...(choices.href.includes('{') ? { templated: true as const } : {}), type: 'application/hal+json' },
+      link: { href: choices.href, ...(choices.href.includes('{') ? { templated: true as const } : {}), type: HAL_JSON },
       promptField: choices.promptField,
       valueField: choices.valueField,
       minItems: required ? 1 : 0,
@@ -152,7 +153,7 @@ export function formTemplate(definition: FormDefinition): FormTemplate {
   if (definition.method !== 'DELETE') {
     // JSON for every action, PATCH included (the server reads a JSON PATCH body as a merge patch): Ketting and
     // other clients serialise only application/json, though HAL-FORMS says to treat unknown types as JSON.
-    template.contentType = definition.contentType ?? 'application/json';
+    template.contentType = definition.contentType ?? JSON_TYPE;
   }
   if (definition.target !== undefined) template.target = definition.target;
   return template;

@@ -12,7 +12,7 @@ import {
   retry,
 } from 'cockatiel';
 import parseTemplate from 'uri-templates';
-import { HAL_FORMS, HAL_JSON } from '../http/media-types.ts';
+import { HAL_FORMS, HAL_JSON, JSON_TYPE } from '../http/media-types.ts';
 
 /** A HAL(-FORMS) document as read from another service: only what a client relies on is typed. */
 export interface RemoteDocument {
@@ -232,7 +232,7 @@ export class HypermediaClient {
    */
   async write(method: string, url: string, body: unknown): Promise<{ status: number; location: string | undefined; document: RemoteDocument | undefined }> {
     const response = await this.guard(method, () =>
-      this.breaker.execute(() => this.send(method, url, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), authenticated: true })),
+      this.breaker.execute(() => this.send(method, url, { headers: { 'Content-Type': JSON_TYPE }, body: JSON.stringify(body), authenticated: true })),
     );
     const location = response.headers.get('Location');
     const isJson = /json/.test(response.headers.get('Content-Type') ?? '');
@@ -272,7 +272,7 @@ export class HypermediaClient {
 
   private async send(method: string, url: string, init: { headers: Record<string, string>; body?: string; authenticated: boolean }): Promise<Response> {
     const headers: Record<string, string> = {
-      Accept: `${HAL_FORMS}, ${HAL_JSON};q=0.9, application/json;q=0.8`,
+      Accept: `${HAL_FORMS}, ${HAL_JSON};q=0.9, ${JSON_TYPE};q=0.8`,
       'User-Agent': this.options.userAgent,
       ...init.headers,
     };

@@ -2,6 +2,7 @@
 // checks for required, pattern and lengths. It submits with the template's method and content type to its
 // target (with If-Match from the ETag last seen there, when it changes that resource), and says what came of
 // it: success goes back to the page, a 412 offers a reload, any other problem is shown by the fields at fault.
+import { JSON_TYPE, NDJSON } from '../../http/media-types.ts';
 import { h, uniqueId } from '../dom.ts';
 import {
   type Entered,
@@ -187,10 +188,10 @@ function textControl(property: FormProperty, id: string, described: string): { c
  * sent as the type its name or content says (JSON array or NDJSON), which the field shows before it is sent.
  */
 function bodyControl(property: FormProperty, id: string, described: string) {
-  const types = property['x-body'] ?? ['application/json'];
+  const types = property['x-body'] ?? [JSON_TYPE];
   const control = h('textarea', { id, name: property.name, rows: 8, required: property.required, placeholder: property.placeholder, spellcheck: 'false', 'aria-describedby': described });
   const fileId = uniqueId('file');
-  const picker = h('input', { id: fileId, type: 'file', accept: '.json,.ndjson,.jsonl,application/json,application/x-ndjson' });
+  const picker = h('input', { id: fileId, type: 'file', accept: ['.json', '.ndjson', '.jsonl', JSON_TYPE, NDJSON].join(',') });
   const chosen = h('p', { class: 'body-type', 'aria-live': 'polite' });
   let file: File | undefined;
   const typeOfText = () => bodyTypeOf(control.value, types);
@@ -268,7 +269,7 @@ export function templateCard(setting: FormSetting): HTMLElement {
   const target = template.target ?? setting.resourceUrl;
   const fields = (template.properties ?? []).map((property) => field(property, setting.hints[property.name] ?? {}));
   const result = h('div', { class: 'form-result', 'aria-live': 'polite' });
-  const contentType = method === 'DELETE' || method === 'GET' ? undefined : (template.contentType ?? 'application/json');
+  const contentType = method === 'DELETE' || method === 'GET' ? undefined : (template.contentType ?? JSON_TYPE);
   // If-Match guards a change of the target itself (PUT, PATCH, DELETE); a POST adds to or acts on its
   // target, whose own ETag says nothing about what the POST may overwrite.
   const ifMatch = GUARDED.has(method) ? lastETag(pathOf(target)) : undefined;

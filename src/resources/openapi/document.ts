@@ -3,13 +3,12 @@
 // schemas that validate them, the answers each endpoint's media types and the problem types the API defines.
 import { STATUS_CODES } from 'node:http';
 import type { TObject, TSchema } from '@sinclair/typebox';
-import { HAL_JSON, JSON_TYPE, MERGE_PATCH_JSON } from '../../http/media-types.ts';
+import { HAL_JSON, JSON_TYPE, MERGE_PATCH_JSON, NDJSON } from '../../http/media-types.ts';
 import { PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, type ProblemKind } from '../../http/problem.ts';
 import type { BodyDescription } from '../../http/validation.ts';
 import { type Endpoint, type EndpointName, MOUNT, endpoints } from '../../links/registry.ts';
 import { VERSION } from '../../project.ts';
 import { createFaq, patchFaq, replaceFaq } from '../faqs/schema.ts';
-import { NDJSON } from '../imports/body.ts';
 import { createTicket, mergeTicket, patchTicket, replaceTicket } from '../tickets/schema.ts';
 import { mintToken } from '../tokens/schema.ts';
 import { createV1Faq, patchV1Faq } from '../v1/schema.ts';
