@@ -5,16 +5,10 @@
 import hal from 'hal';
 import { absoluteOn } from '../http/origin.ts';
 import type { FormTemplate } from './forms.ts';
+import { type HalLink, isTemplate } from './wire.ts';
 
-export interface Link {
-  href: string;
-  title?: string;
-  name?: string;
-  type?: string;
-  profile?: string;
-  deprecation?: string;
-  hreflang?: string;
-}
+/** A link as representations give it: whether it is templated follows from its href. */
+export type Link = Omit<HalLink, 'templated'>;
 
 /** A link as it goes on the wire: `templated: true` exactly when the href is an RFC 6570 template. */
 export interface WireLink extends Link {
@@ -51,7 +45,7 @@ export interface Rendering {
 
 function toWire(link: Link): WireLink {
   const wire: WireLink = { href: link.href };
-  if (link.href.includes('{')) wire.templated = true;
+  if (isTemplate(link.href)) wire.templated = true;
   for (const key of ['title', 'name', 'type', 'profile', 'deprecation', 'hreflang'] as const) {
     const value = link[key];
     if (value !== undefined) wire[key] = value;
