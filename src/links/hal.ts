@@ -1,8 +1,8 @@
-// A small typed face on the `hal` package that mends its gaps in one place: link attributes it drops
-// (type, profile, deprecation), the `rel` key it leaves in link arrays, relations that must always be arrays,
-// pluralised embed relations and single embedded resources. It also makes `templated` follow the href, and is
-// the one seam where the paths representations are built with become absolute URIs on the request's origin.
-import hal from 'hal';
+// Builds HAL documents by hand, since HAL is small: a resource's properties, then `_links` (one link as an object,
+// several, or a relation that must always be an array, as an array; every attribute kept, and `templated` set
+// exactly when the href is a template), `_embedded` under each relation exactly as named, always as arrays, and
+// HAL-FORMS `_templates` when asked for. It is also the one seam where the paths representations are built with
+// become absolute URIs on the request's origin.
 import { absoluteOn } from '../http/origin.ts';
 import type { FormTemplate } from './forms.ts';
 import { type HalLink, isTemplate } from './wire.ts';
@@ -54,8 +54,7 @@ function toWire(link: Link): WireLink {
 }
 
 export class HalResource {
-  private readonly resource: InstanceType<typeof hal.Resource>;
-  /** Every link as it must go out; the package's own copy loses attributes and array shapes. */
+  /** Every link as it must go out, by relation. */
   private readonly links = new Map<string, WireLink[]>();
   private readonly arrayRelations = new Set<string>();
   private readonly embedded = new Map<string, HalResource[]>();
@@ -63,15 +62,15 @@ export class HalResource {
   /** Properties whose values are addresses (a path, or a list of them), written absolute as hrefs are. */
   private readonly addressProperties = new Set<string>();
 
+  /** The resource's own properties, copied as given (a later change to the object given does not show). */
+  private readonly properties: object;
+
   constructor(properties: object, self: string | Link) {
-    this.resource = new hal.Resource(properties);
+    this.properties = { ...properties };
     this.link('self', self);
   }
 
-  /**
-   * Adds a link; several links under one relation become an array, as HAL says. Links are kept here only: the
-   * package's own copy was thrown away by toJSON, yet building it cost a page of 20 tickets a tenth of its time.
-   */
+  /** Adds a link; several links under one relation become an array, as HAL says. */
   link(rel: string, link: string | Link): this {
     const wire = toWire(typeof link === 'string' ? { href: link } : link);
     const links = this.links.get(rel);
@@ -111,8 +110,7 @@ export class HalResource {
 
   /** The document, with `_templates` when asked for, every address absolute on `origin` when one is given. */
   toJSON({ templates = false, origin = '' }: Rendering = {}): HalDocument {
-    // `_links` first, where the package puts it.
-    const document = { _links: {}, ...(this.resource.toJSON() as object) } as HalDocument;
+    const document: HalDocument = { _links: {}, ...this.properties };
     for (const [rel, stored] of this.links) {
       const links = origin === '' ? stored : stored.map((link) => linkOn(origin, link));
       document._links[rel] = links.length === 1 && !this.arrayRelations.has(rel) ? links[0]! : links;
@@ -122,7 +120,6 @@ export class HalResource {
       if (typeof value === 'string') document[name] = absoluteOn(origin, value);
       else if (Array.isArray(value)) document[name] = value.map((item) => (typeof item === 'string' ? absoluteOn(origin, item) : item));
     }
-    // Embedded resources are serialised here rather than by the package, so that they are mended too.
     if (this.embedded.size > 0) {
       document._embedded = {};
       for (const [rel, resources] of this.embedded) document._embedded[rel] = resources.map((r) => r.toJSON({ origin }));
