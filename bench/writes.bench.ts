@@ -5,7 +5,7 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ChildServer, startChild } from './lib/child.ts';
 import { AS_ADMIN, post, scratchFolder, startFloor, startHelpdesk } from './lib/helpdesk.ts';
-import { type Load, type Measured, measure, measureTogether } from './lib/load.ts';
+import { type Load, measure, measureTogether } from './lib/load.ts';
 import { alternate } from './lib/rounds.ts';
 import { printTable, verdict } from './lib/table.ts';
 
@@ -47,6 +47,26 @@ function fsyncMilliseconds(path: string): number {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
+/** Commits made and tickets inserted so far: the helpdesk's from its query metrics, bare Koa's from /counts. */
+interface Counts {
+  commits: number;
+  inserts: number;
+}
+
+async function helpdeskCounts(url: string): Promise<Counts> {
+  const metrics = await (await fetch(new URL('/metrics', url), { headers: AS_ADMIN })).text();
+  const count = (operation: string) => Number(new RegExp(`^helpdesk_database_query_duration_seconds_count\\{operation="${operation}",engine="sqlite"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  // BEGIN and COMMIT are each a statement of the operation "transaction".
+  return { commits: count('transaction') / 2, inserts: count('insert') };
+}
+
+async function bareCounts(url: string): Promise<Counts> {
+  return (await fetch(new URL('/counts', url))).json() as Promise<Counts>;
+}
+
+/** Creates per commit between two counts: the fewer, the more each create pays of a commit's fsync and flush. */
+const perCommit = (before: Counts, after: Counts) => (after.inserts - before.inserts) / (after.commits - before.commits);
+
 const running: ChildServer[] = [];
 async function helpdesk(url: string, env: Record<string, string>): Promise<ChildServer> {
   const server = await startHelpdesk(url, env);
@@ -64,22 +84,24 @@ async function sqliteGroupCommit(): Promise<void> {
     // The same POSTs through every middleware of the helpdesk to a route that answers 201 at once.
     const floor = await startFloor(`file:${scratch.path('floor.db')}`, { body: '{}', type: 'application/json' });
     running.push(floor);
+    const countsBefore = { grouped: await helpdeskCounts(grouped.url), bare: await bareCounts(bare.url) };
     const result = await alternate(ROUNDS, {
       grouped: () => measure(grouped.url, create(CLIENTS), grouped.cpu),
       alone: () => measure(alone.url, create(CLIENTS), alone.cpu),
       bare: () => measure(bare.url, create(CLIENTS), bare.cpu),
       floor: () => measure(floor.url, create(CLIENTS, '/floor'), floor.cpu),
     });
+    const groups = { grouped: perCommit(countsBefore.grouped, await helpdeskCounts(grouped.url)), bare: perCommit(countsBefore.bare, await bareCounts(bare.url)) };
     const ratio = result.grouped.perSecond / result.alone.perSecond;
     const againstBare = result.grouped.perSecond / result.bare.perSecond;
     const cpuPerCreate = result.grouped.cpuPerAnswer ?? NaN;
     printTable(`Durable creates per second, SQLite synchronous=FULL, ${CLIENTS} concurrent clients (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-      ['server (GROUP_COMMIT)', 'creates/s', 'p50 ms', 'p99 ms', 'server CPU µs/create', 'server CPU busy', 'failed answers'],
-      [['on', result.grouped], ['off', result.alone], ['bare Koa, prepared INSERT, grouped', result.bare], ['floor: helpdesk middleware, body parsed, 201 echo', result.floor]].map(([mode, m]) => {
-        const { perSecond, p50, p99, cpuPerAnswer, failures } = m as Measured;
+      ['server (GROUP_COMMIT)', 'creates/s', 'p50 ms', 'p99 ms', 'server CPU µs/create', 'server CPU busy', 'creates per commit', 'failed answers'],
+      ([['on', result.grouped, groups.grouped], ['off', result.alone, 1], ['bare Koa, prepared INSERT, grouped', result.bare, groups.bare], ['floor: helpdesk middleware, body parsed, 201 echo', result.floor, '']] as const).map(([mode, m, group]) => {
+        const { perSecond, p50, p99, cpuPerAnswer, failures } = m;
         // Near 100% the server is bound by its one core, not by waiting for the disk.
         const busy = `${Math.round(((cpuPerAnswer ?? NaN) * perSecond) / 1e4)}% of a core`;
-        return [mode as string, perSecond, p50, p99, Math.round(cpuPerAnswer ?? NaN), busy, failures];
+        return [mode, perSecond, p50, p99, Math.round(cpuPerAnswer ?? NaN), busy, typeof group === 'number' ? Math.round(group * 10) / 10 : group, failures];
       }));
     const fsync = fsyncMilliseconds(scratch.path('fsync.probe'));
     console.log(`\n(this disk: a 4 kB write + fdatasync takes ${fsync.toFixed(3)} ms, median of ${FSYNC_PROBES}; one commit per request can`
