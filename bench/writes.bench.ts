@@ -1,6 +1,7 @@
 // Issue 6: durable creates per second, group commit against one commit per request, side by side in one run
 // (SQLite, synchronous=FULL); then reads and writes per second for one and two instances on one PostgreSQL.
 import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ChildServer, startChild } from './lib/child.ts';
@@ -15,6 +16,8 @@ const CLIENTS = 32;
 const TARGET = 5;
 const BARE_TARGET = 0.4;
 const CPU_TARGET = 200;
+/** Creates sent to each server before the rounds, so that its code is compiled (JIT) before it is measured. */
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 3000);
 const BARE_WRITES = fileURLToPath(new URL('lib/bare-writes-server.ts', import.meta.url));
 
 const create = (connections: number, path = '/tickets'): Load => ({
@@ -67,6 +70,14 @@ async function bareCounts(url: string): Promise<Counts> {
 /** Creates per commit between two counts: the fewer, the more each create pays of a commit's fsync and flush. */
 const perCommit = (before: Counts, after: Counts) => (after.inserts - before.inserts) / (after.commits - before.commits);
 
+/**
+ * A number of creates rather than a time: on a loaded machine a slow server got through a few hundred in the
+ * one warm-up round, and its rounds then measured code V8 had not yet optimised (twice the CPU per create).
+ */
+async function warmUp(url: string, load: Load, amount: number): Promise<void> {
+  await autocannon({ url: new URL(load.path, url).href, method: load.method, headers: load.headers, body: load.body, connections: load.connections, amount });
+}
+
 const running: ChildServer[] = [];
 async function helpdesk(url: string, env: Record<string, string>): Promise<ChildServer> {
   const server = await startHelpdesk(url, env);
@@ -84,6 +95,10 @@ async function sqliteGroupCommit(): Promise<void> {
     // The same POSTs through every middleware of the helpdesk to a route that answers 201 at once.
     const floor = await startFloor(`file:${scratch.path('floor.db')}`, { body: '{}', type: 'application/json' });
     running.push(floor);
+    await warmUp(grouped.url, create(CLIENTS), WARM_UP);
+    await warmUp(alone.url, create(CLIENTS), WARM_UP / 10); // its rate is the disk's; a tenth takes as long
+    await warmUp(bare.url, create(CLIENTS), WARM_UP);
+    await warmUp(floor.url, create(CLIENTS, '/floor'), WARM_UP);
     const countsBefore = { grouped: await helpdeskCounts(grouped.url), bare: await bareCounts(bare.url) };
     const result = await alternate(ROUNDS, {
       grouped: () => measure(grouped.url, create(CLIENTS), grouped.cpu),
