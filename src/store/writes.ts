@@ -209,7 +209,7 @@ async function commitGroup(db: Kysely<Database>, transact: Transact, batch: Queu
  */
 export function groupCommit(db: Kysely<Database>, { markCommits = false }: GroupCommitOptions = {}): Writes {
   const transact = groupTransactions(db, markCommits);
-  let queue: Queued[] = [];
+  const queue: Queued[] = [];
   let committing: Promise<void> | undefined;
 
   /**
