@@ -1,7 +1,8 @@
 // The yardstick for durable creates: a bare Koa app that reads a JSON body, parses it, and inserts it with one
 // prepared statement, the inserts that arrive together committed in one transaction (group commit), on SQLite
 // with synchronous=FULL, into the helpdesk's own schema (BARE_DB, migrated by the store: same triggers, same
-// search index). It answers 201 with the row as JSON. No validation, links, or anything else.
+// search index). It answers 201 with the row as JSON. No validation, links, or anything else. GET /counts says
+// how many commits it made for how many inserts (the bench reads the group sizes from it).
 import Koa from 'koa';
 import { openSqlite } from '../../src/store/engines/sqlite.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -17,6 +18,7 @@ const commit = sqlite.prepare('COMMIT');
 type Queued = { fields: Record<string, unknown>; done: (id: number) => void };
 let queue: Queued[] = [];
 let scheduled = false;
+const counts = { commits: 0, inserts: 0 };
 
 function commitQueued(): void {
   scheduled = false;
@@ -26,6 +28,8 @@ function commitQueued(): void {
   begin.run();
   const ids = batch.map(({ fields }) => insert.get(String(fields.title), String(fields.description ?? ''), String(fields.requester), JSON.stringify(fields.tags ?? []), at, at) as number);
   commit.run();
+  counts.commits += 1;
+  counts.inserts += batch.length;
   batch.forEach((queued, i) => queued.done(ids[i]!));
 }
 
@@ -41,7 +45,7 @@ function readBody(ctx: Koa.Context): Promise<string> {
 const app = new Koa();
 app.use(async (ctx) => {
   if (ctx.method !== 'POST') {
-    ctx.body = 'ready';
+    ctx.body = ctx.path === '/counts' ? counts : 'ready';
     return;
   }
   const fields = JSON.parse(await readBody(ctx)) as Record<string, unknown>;

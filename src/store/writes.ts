@@ -72,18 +72,17 @@ class UnknownOutcome {
 }
 
 /**
- * Group commit. Concurrent writes share one transaction and so one durable COMMIT; nobody hears of success
- * before it returned, so an acknowledged write is as durable as it would have been alone. Writes run one after
- * another in the order they arrived, each seeing the ones before it, so version guards (If-Match, 412) and
- * unique checks (409) decide exactly as they would one at a time.
- *
- * A write that fails must fail alone. Failures are rare, so the group first runs without savepoints (a
- * savepoint costs two more statements per write, two more round trips on PostgreSQL); when one write throws,
- * the transaction is rolled back, that write is refused, and the rest run again, each in a savepoint of its own.
+ * Runs a group's writes in one transaction and commits it; resolves with their outcomes, in the order the
+ * writes ran. A write that throws rolls the transaction back (FailedWrite is thrown out of it).
  */
-export function groupCommit(db: Kysely<Database>, { markCommits = false }: GroupCommitOptions = {}): Writes {
-  let queue: Queued[] = [];
-  let committing: Promise<void> | undefined;
+type Transact = (writes: (trx: Transaction<Database>, outcomes: Outcome[]) => Promise<void>) => Promise<Outcome[]>;
+
+/**
+ * Transactions for groups, with commit markers when asked for. A COMMIT that failed is asked about by its
+ * marker: if it landed after all, the outcomes stand; if not (or without markers) the failure is thrown, as it
+ * is when a write throws (FailedWrite) and the transaction is rolled back.
+ */
+function groupTransactions(db: Kysely<Database>, markCommits: boolean): Transact {
   /** This instance's marker of its last committed group: the next group deletes it, so one row stays at most. */
   let lastMarker: string | undefined;
 
@@ -96,12 +95,7 @@ export function groupCommit(db: Kysely<Database>, { markCommits = false }: Group
     }
   }
 
-  /**
-   * Runs `writes` in one transaction and commits it; resolves with their outcomes. A COMMIT that failed is asked
-   * about by its marker: if it landed after all, the outcomes stand; if not (or without markers) the failure is
-   * thrown, as it is when a write throws (FailedWrite) and the transaction is rolled back.
-   */
-  async function transact(writes: (trx: Transaction<Database>, outcomes: Outcome[]) => Promise<void>): Promise<Outcome[]> {
+  return async (writes) => {
     // Filled as the writes run, so that they are still at hand after a failed COMMIT that landed.
     const outcomes: Outcome[] = [];
     const marker = markCommits ? randomUUID() : undefined;
@@ -117,98 +111,130 @@ export function groupCommit(db: Kysely<Database>, { markCommits = false }: Group
     }
     if (marker !== undefined) lastMarker = marker;
     return outcomes;
-  }
+  };
+}
 
-  /** All writes in one transaction; the first to throw rolls it back (FailedWrite). */
-  function runTogether(batch: Queued[]): Promise<Outcome[]> {
-    return transact(async (trx, outcomes) => {
-      for (const [index, { write }] of batch.entries()) {
-        try {
-          outcomes.push({ ok: true, value: await write(trx) });
-        } catch (error) {
-          throw new FailedWrite(index, error);
-        }
-      }
-    });
-  }
-
-  /** All writes in one transaction, each in a savepoint: one that throws is undone alone. */
-  function runApart(batch: Queued[]): Promise<Outcome[]> {
-    return transact(async (trx, outcomes) => {
-      for (const { write } of batch) {
-        await sql`SAVEPOINT write`.execute(trx);
-        try {
-          const value = await write(trx);
-          await sql`RELEASE SAVEPOINT write`.execute(trx);
-          outcomes.push({ ok: true, value });
-        } catch (error) {
-          await sql`ROLLBACK TO SAVEPOINT write`.execute(trx);
-          await sql`RELEASE SAVEPOINT write`.execute(trx);
-          outcomes.push({ ok: false, error });
-        }
-      }
-    });
-  }
-
-  /** Each write in a transaction of its own, at once: for when a shared transaction failed as a whole. */
-  function runAlone(batch: Queued[]): Promise<Outcome[]> {
-    return Promise.all(
-      batch.map(({ write }) =>
-        db.transaction().execute(write).then(
-          (value): Outcome => ({ ok: true, value }),
-          (error: unknown): Outcome => ({ ok: false, error }),
-        ),
-      ),
-    );
-  }
-
-  /**
-   * After a shared transaction failed as a whole: nothing of it landed, so each write gets a transaction of its
-   * own; unless whether it landed is unknown, when running them again might apply them twice, so each is refused
-   * with the database's error (503: a write so answered may have landed, as for any write cut off).
-   */
-  function afterWholeFailure(batch: Queued[], failure: unknown): Promise<Outcome[]> {
-    if (failure instanceof UnknownOutcome) return Promise.resolve(batch.map(() => ({ ok: false, error: failure.error })));
-    return runAlone(batch);
-  }
-
-  async function commit(batch: Queued[]): Promise<void> {
-    const settle = (queued: Queued, outcome: Outcome) => (outcome.ok ? queued.resolve(outcome.value) : queued.reject(outcome.error));
-    let outcomes: Outcome[];
-    try {
-      outcomes = await runTogether(batch);
-    } catch (failure) {
-      if (!(failure instanceof FailedWrite)) {
-        outcomes = await afterWholeFailure(batch, failure);
-      } else {
-        const rest = batch.filter((_, i) => i !== failure.index);
-        let others: Outcome[];
-        try {
-          others = await runApart(rest);
-        } catch (error) {
-          others = await afterWholeFailure(rest, error);
-        }
-        // The refusal is answered with the others, not before: it may be due to a write that came before it
-        // (the same question, asked first), and whoever hears of it must be able to read that one already.
-        outcomes = [...others.slice(0, failure.index), { ok: false, error: failure.error }, ...others.slice(failure.index)];
+/** All writes in one transaction; the first to throw rolls it back (FailedWrite). */
+function runTogether(transact: Transact, batch: Queued[]): Promise<Outcome[]> {
+  return transact(async (trx, outcomes) => {
+    for (let index = 0; index < batch.length; index++) {
+      try {
+        outcomes.push({ ok: true, value: await batch[index]!.write(trx) });
+      } catch (error) {
+        throw new FailedWrite(index, error);
       }
     }
-    batch.forEach((queued, i) => settle(queued, outcomes[i]!));
+  });
+}
+
+/** All writes in one transaction, each in a savepoint: one that throws is undone alone. */
+function runApart(transact: Transact, batch: Queued[]): Promise<Outcome[]> {
+  return transact(async (trx, outcomes) => {
+    for (const { write } of batch) {
+      await sql`SAVEPOINT write`.execute(trx);
+      try {
+        const value = await write(trx);
+        await sql`RELEASE SAVEPOINT write`.execute(trx);
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        await sql`ROLLBACK TO SAVEPOINT write`.execute(trx);
+        await sql`RELEASE SAVEPOINT write`.execute(trx);
+        outcomes.push({ ok: false, error });
+      }
+    }
+  });
+}
+
+/** Each write in a transaction of its own, at once: for when a shared transaction failed as a whole. */
+function runAlone(db: Kysely<Database>, batch: Queued[]): Promise<Outcome[]> {
+  return Promise.all(
+    batch.map(({ write }) =>
+      db.transaction().execute(write).then(
+        (value): Outcome => ({ ok: true, value }),
+        (error: unknown): Outcome => ({ ok: false, error }),
+      ),
+    ),
+  );
+}
+
+/**
+ * After a shared transaction failed as a whole: nothing of it landed, so each write gets a transaction of its
+ * own; unless whether it landed is unknown, when running them again might apply them twice, so each is refused
+ * with the database's error (503: a write so answered may have landed, as for any write cut off).
+ */
+function afterWholeFailure(db: Kysely<Database>, batch: Queued[], failure: unknown): Promise<Outcome[]> {
+  if (failure instanceof UnknownOutcome) return Promise.resolve(batch.map(() => ({ ok: false, error: failure.error })));
+  return runAlone(db, batch);
+}
+
+/** One write failed in the shared transaction: the others run again, each in a savepoint, and it is refused. */
+async function withoutFailed(db: Kysely<Database>, transact: Transact, batch: Queued[], failure: FailedWrite): Promise<Outcome[]> {
+  const rest = batch.filter((_, i) => i !== failure.index);
+  let others: Outcome[];
+  try {
+    others = await runApart(transact, rest);
+  } catch (error) {
+    others = await afterWholeFailure(db, rest, error);
+  }
+  // The refusal is answered with the others, not before: it may be due to a write that came before it
+  // (the same question, asked first), and whoever hears of it must be able to read that one already.
+  return [...others.slice(0, failure.index), { ok: false, error: failure.error }, ...others.slice(failure.index)];
+}
+
+/** Commits a group and answers each of its writes: ok once durable, or refused with its own error. */
+async function commitGroup(db: Kysely<Database>, transact: Transact, batch: Queued[]): Promise<void> {
+  let outcomes: Outcome[];
+  try {
+    outcomes = await runTogether(transact, batch);
+  } catch (failure) {
+    outcomes = failure instanceof FailedWrite ? await withoutFailed(db, transact, batch, failure) : await afterWholeFailure(db, batch, failure);
+  }
+  for (let i = 0; i < batch.length; i++) {
+    const queued = batch[i]!;
+    const outcome = outcomes[i]!;
+    if (outcome.ok) queued.resolve(outcome.value);
+    else queued.reject(outcome.error);
+  }
+}
+
+/**
+ * Group commit. Concurrent writes share one transaction and so one durable COMMIT; nobody hears of success
+ * before it returned, so an acknowledged write is as durable as it would have been alone. Writes run one after
+ * another in the order they arrived, each seeing the ones before it, so version guards (If-Match, 412) and
+ * unique checks (409) decide exactly as they would one at a time.
+ *
+ * A write that fails must fail alone. Failures are rare, so the group first runs without savepoints (a
+ * savepoint costs two more statements per write, two more round trips on PostgreSQL); when one write throws,
+ * the transaction is rolled back, that write is refused, and the rest run again, each in a savepoint of its own.
+ */
+export function groupCommit(db: Kysely<Database>, { markCommits = false }: GroupCommitOptions = {}): Writes {
+  const transact = groupTransactions(db, markCommits);
+  const queue: Queued[] = [];
+  let committing: Promise<void> | undefined;
+
+  /**
+   * Turns of the event loop until one brings no new write, or the group is full. Each turn reads the requests
+   * that reached their sockets meanwhile (with better-sqlite3 a commit blocks the loop, so those sent during it
+   * are still unread), and those that write join this group rather than wait for its commit: fewer commits, each
+   * with its fsync and index flush, for as many writes.
+   */
+  async function gather(): Promise<void> {
+    let before: number;
+    do {
+      before = queue.length;
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (queue.length > before && queue.length < MOST_PER_COMMIT);
   }
 
   async function commitQueued(): Promise<void> {
     while (queue.length > 0) {
-      const batch = queue.slice(0, MOST_PER_COMMIT);
-      queue = queue.slice(MOST_PER_COMMIT);
-      await commit(batch);
-      // Let the requests that arrived during that commit reach the queue before the next one starts: with
-      // better-sqlite3 a commit blocks the event loop, so they are still unread in their sockets.
-      await new Promise((resolve) => setImmediate(resolve));
+      await commitGroup(db, transact, queue.splice(0, MOST_PER_COMMIT));
+      await gather();
     }
   }
 
   function start(): void {
-    committing = new Promise<void>((resolve) => setImmediate(resolve))
+    committing = gather()
       .then(commitQueued)
       .finally(() => {
         committing = undefined;

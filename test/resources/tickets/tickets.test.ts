@@ -69,6 +69,16 @@ test('a ticket keeps every field it was created with', async (t) => {
   t.like(body, fields);
 });
 
+test('the 201 of a create is exactly the ticket a GET of its Location then gives, every field set', async (t) => {
+  const fields = { title: 'Everything stored', description: 'Every field', status: 'pending', priority: 'urgent', requester: 'grace@example.com', assignee: 'alice', tags: ['billing', 'vip'] };
+  const response = await server.fetch('/tickets', json('POST', fields));
+  t.is(response.status, 201);
+  const created = await response.text();
+  const read = await server.fetch(response.headers.get('location')!);
+  t.is(await read.text(), created);
+  t.is(read.headers.get('etag'), response.headers.get('etag'));
+});
+
 test('PATCH as merge-patch changes only the fields it names, with a new ETag', async (t) => {
   const { body, location } = await createTicket(server, { assignee: 'bob', tags: ['a'] });
   const response = await server.fetch(location, {
