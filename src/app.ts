@@ -32,29 +32,19 @@ import { openApiRoutes } from './resources/openapi/routes.ts';
 import { schemaRoutes } from './resources/schemas/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { announceDeprecation, isV1 } from './resources/v1/deprecation.ts';
-import { type ServiceConfig, serviceRoutes } from './services.ts';
+import { type Topology, serviceRoutes } from './services.ts';
 import type { Store } from './store/index.ts';
 
 export type AppConfig = Pick<
   Config,
   'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'metricsToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
 > &
-  Partial<ServiceConfig> &
-  Partial<Pick<Config, 'answerCache'>> &
-  Pick<Config, 'allowedHosts'>;
-
-/** Both services in one process, unless the configuration says otherwise. */
-const SINGLE_SERVER: ServiceConfig = {
-  services: new Set(['tickets', 'faqs']),
-  faqApi: undefined,
-  faqApiToken: undefined,
-  faqApiTimeoutMs: 3000,
-  faqApiCooldownMs: 10_000,
-  publicUrl: undefined,
-};
+  Pick<Config, 'answerCache' | 'publicUrl' | 'allowedHosts'>;
 
 export interface AppDependencies {
   config: AppConfig;
+  /** Which services this process runs (src/services.ts). */
+  topology: Topology;
   store: Store;
   log: Logger;
   /** Where every series is registered (src/metrics/registry.ts): the store's and the import worker's too. */
@@ -69,12 +59,7 @@ export interface AppDependencies {
 const CORS_ALLOW_HEADERS = ['Authorization', 'If-Match', 'If-None-Match', 'Content-Type', 'Prefer', 'Accept'];
 const CORS_EXPOSE_HEADERS = ['Location', 'ETag', 'Link', 'Allow', 'Content-Location', 'Deprecation', 'Sunset', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Preference-Applied', 'X-Request-Id'];
 
-/** The settings a caller gave, without the undefined ones (which would hide the defaults). */
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-export async function buildApp({ config, store, log, registry, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
+export async function buildApp({ config, topology, store, log, registry, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
   // Routes are registered below; a request is labelled by its route's template once it is answered.
   const routes = new Routes(new Router({ strict: true, sensitive: true }));
   const metrics = createMetrics(registry, {
@@ -92,13 +77,13 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
 
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
   // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
-  const answers = new AnswerCache(() => store.generation(), config.answerCache ?? { entries: 1000, bytes: 16 * 2 ** 20 });
+  const answers = new AnswerCache(() => store.generation(), config.answerCache);
   observeAnswers(answers, metrics.registry);
-  const services = serviceRoutes({ ...SINGLE_SERVER, ...definedOnly(config) }, store, metrics.registry, answers);
+  const services = serviceRoutes(topology, store, metrics.registry, answers);
   services.register(routes); // home, tickets, FAQs, search and v1, as far as this process runs them
   tokenRoutes(routes, store);
   // Bulk imports make tickets: they run where the ticket service does.
-  if ((config.services ?? SINGLE_SERVER.services).has('tickets')) importRoutes(routes, store, config.imports);
+  if (topology.tickets) importRoutes(routes, store, config.imports);
   schemaRoutes(routes);
   docsRoutes(routes);
   openApiRoutes(routes); // describes every route above, as registered

@@ -13,6 +13,7 @@ import { createLogger } from './log.ts';
 import { timeQueries } from './metrics/database.ts';
 import { watchImports } from './metrics/imports.ts';
 import { createRegistry } from './metrics/registry.ts';
+import { topologyOf } from './services.ts';
 import { engineOf } from './store/database.ts';
 import { importsByState } from './store/import-counts.ts';
 import { openStore } from './store/index.ts';
@@ -93,13 +94,14 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   // The URI registry fixed its mount when it loaded (src/links/mount.ts); a configuration that says otherwise would serve
   // links to paths no route answers.
   if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (fixed when the registry loaded), not "${config.basePath}"`);
+  const topology = topologyOf(config);
   const log = createLogger(config.logLevel);
   // Made before the store opens, so that its queries are timed from the first.
   const registry = createRegistry();
   const timer = timeQueries(registry, engineOf(config.databaseUrl));
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound, timer });
   let lifecycle: ReturnType<typeof drainable> | undefined;
-  const app = await buildApp({ config, store, log, registry, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
+  const app = await buildApp({ config, topology, store, log, registry, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
   // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
   const server = createServer(connectionOptions(config.connections), app.callback());
   server.listen(config.port, config.host);
@@ -115,7 +117,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   }
   // Every instance that serves tickets runs bulk imports too (an FAQ service alone never has a job to poll
   // for); its leases name it, so a job it held can be told from another's.
-  const worker = !config.services.has('tickets')
+  const worker = !topology.tickets
     ? undefined
     : startImportWorker({
         imports: store.imports,

@@ -17,12 +17,12 @@ import { validateBody } from '../../http/validation.ts';
 import { parseId, referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
-import { type FaqLinks, type FaqSide, localFaqs } from './faq-side.ts';
+import type { FaqLinks, FaqSide } from './faq-side.ts';
 import { readTicketBody, ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
 import { type TicketCreateBody, type TicketPatchBody, createTicket, mergeTicket, patchTicket } from './schema.ts';
 
-export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = localFaqs(store), answers?: AnswerCache): void {
+export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide, answers?: AnswerCache): void {
   const { tickets } = store;
 
   /** The ticket a path names, as the caller may see it: 404 if it never existed or is not theirs, 410 once deleted. */
