@@ -86,6 +86,8 @@ export interface Config {
   basePath: string;
   /** Finished GET answers kept until the next committed write: at most so many, of at most so many bytes (0 entries: off). */
   answerCache: { entries: number; bytes: number };
+  /** Time named parts of answering, for `npm run bench` only (BENCH_SPANS=1; src/http/spans.ts). */
+  benchSpans: boolean;
 }
 
 export interface ImportWorkerConfig {
@@ -244,6 +246,7 @@ export function loadConfig(env: Env = process.env): Config {
       entries: take(() => wholeNumber(env, 'ANSWER_CACHE_ENTRIES', '1000', 1_000_000)),
       bytes: take(() => count(env, 'ANSWER_CACHE_BYTES', String(16 * 2 ** 20), 2 ** 32)),
     },
+    benchSpans: env.BENCH_SPANS === '1',
   };
   config.allowedHosts = allowedHosts(env, take, config.publicUrl);
   // A FAQ_API that is set but bad is already reported; "required" would only repeat it.

@@ -7,6 +7,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type AppDependencies, buildApp } from './app.ts';
 import { type Config, ConfigError, type ConnectionTimeouts, redactDatabaseUrl } from './config.ts';
+import { recordSpans } from './http/spans.ts';
 import { startImportWorker } from './jobs/import-worker.ts';
 import { MOUNT } from './links/registry.ts';
 import { createLogger } from './log.ts';
@@ -95,6 +96,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   // links to paths no route answers.
   if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (fixed when the registry loaded), not "${config.basePath}"`);
   const topology = topologyOf(config);
+  if (config.benchSpans) recordSpans();
   const log = createLogger(config.logLevel);
   // Made before the store opens, so that its queries are timed from the first.
   const registry = createRegistry();
