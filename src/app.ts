@@ -11,7 +11,7 @@ import { refuseCredentialsInQuery } from './http/credentials.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
-import { countRefusals, createMetrics } from './http/metrics.ts';
+import { type Metrics, countRefusals, createMetrics } from './http/metrics.ts';
 import { publicOrigins } from './http/origin.ts';
 import { renderProblems } from './http/problem-renderer.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
@@ -59,22 +59,12 @@ export interface AppDependencies {
 const CORS_ALLOW_HEADERS = ['Authorization', 'If-Match', 'If-None-Match', 'Content-Type', 'Prefer', 'Accept'];
 const CORS_EXPOSE_HEADERS = ['Location', 'ETag', 'Link', 'Allow', 'Content-Location', 'Deprecation', 'Sunset', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Preference-Applied', 'X-Request-Id'];
 
-export async function buildApp({ config, topology, store, log, registry, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
-  // Routes are registered below; a request is labelled by its route's template once it is answered.
-  const routes = new Routes(new Router({ strict: true, sensitive: true }));
-  const metrics = createMetrics(registry, {
-    versionOf: (path) => (isV1(path) ? 'v1' : 'current'),
-    // The endpoint that answered (a routed handler, a probe), else the one whose address it is (a 401 or 429
-    // comes before routing, a 405 after it without a handler).
-    routeOf: (ctx) => (endpointOf(ctx) ?? routes.endpointAt(ctx.path))?.path,
-  });
-  if (store.pool) watchPool(registry, store.pool);
-  // Counted in the database, so that instances share them; reserved from it in blocks, so that most requests
-  // are counted in memory.
-  const limiter = async (keyPrefix: string, { points, windowSeconds }: Config['rateLimit']) =>
-    new BlockLimiter(await store.rateLimiter({ keyPrefix, points, durationSeconds: windowSeconds }));
-  const [perToken, perAddress] = await Promise.all([limiter('token', config.rateLimit), limiter('address', config.anonymousRateLimit)]);
-
+/** Registers every route; what the middleware needs of them comes back (readiness's dependencies, the explorer). */
+function registerRoutes(
+  routes: Routes,
+  metrics: Metrics,
+  { config, topology, store, extraRoutes }: Pick<AppDependencies, 'config' | 'topology' | 'store' | 'extraRoutes'>,
+) {
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
   // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
   const answers = new AnswerCache(() => store.generation(), config.answerCache);
@@ -91,6 +81,26 @@ export async function buildApp({ config, topology, store, log, registry, extraRo
   const explorer = explorerFiles();
   explorerRoutes(routes, explorer);
   extraRoutes?.(routes);
+  return { dependencies: services.dependencies, explorer };
+}
+
+export async function buildApp({ config, topology, store, log, registry, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
+  // Routes are registered below; a request is labelled by its route's template once it is answered.
+  const routes = new Routes(new Router({ strict: true, sensitive: true }));
+  const metrics = createMetrics(registry, {
+    versionOf: (path) => (isV1(path) ? 'v1' : 'current'),
+    // The endpoint that answered (a routed handler, a probe), else the one whose address it is (a 401 or 429
+    // comes before routing, a 405 after it without a handler).
+    routeOf: (ctx) => (endpointOf(ctx) ?? routes.endpointAt(ctx.path))?.path,
+  });
+  if (store.pool) watchPool(registry, store.pool);
+  // Counted in the database, so that instances share them; reserved from it in blocks, so that most requests
+  // are counted in memory.
+  const limiter = async (keyPrefix: string, { points, windowSeconds }: Config['rateLimit']) =>
+    new BlockLimiter(await store.rateLimiter({ keyPrefix, points, durationSeconds: windowSeconds }));
+  const [perToken, perAddress] = await Promise.all([limiter('token', config.rateLimit), limiter('address', config.anonymousRateLimit)]);
+
+  const { dependencies, explorer } = registerRoutes(routes, metrics, { config, topology, store, extraRoutes });
 
   const allowedOrigins = new Set(config.corsOrigins);
   const app = new Koa();
@@ -115,7 +125,7 @@ export async function buildApp({ config, topology, store, log, registry, extraRo
   app.use(origins.resolve);
   app.use(refuseCredentialsInQuery); // 400 for a token (or any credential) in the URL, on every route
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
-  app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
+  app.use(probes({ store, draining, dependencies })); // /health and /ready, before anything that needs a token or the database
   app.use(origins.refuseOthers); // 421 for a host the server does not answer to (after the probes: orchestrators probe by address)
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (401 for a bad token)

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { type AppDependencies, buildApp } from './app.ts';
 import { type Config, ConfigError, type ConnectionTimeouts, redactDatabaseUrl } from './config.ts';
 import { recordSpans } from './http/spans.ts';
-import { startImportWorker } from './jobs/import-worker.ts';
+import { type ImportWorker, startImportWorker } from './jobs/import-worker.ts';
 import { MOUNT } from './links/registry.ts';
 import { createLogger } from './log.ts';
 import { timeQueries } from './metrics/database.ts';
@@ -17,7 +17,7 @@ import { createRegistry } from './metrics/registry.ts';
 import { topologyOf } from './services.ts';
 import { engineOf } from './store/database.ts';
 import { importsByState } from './store/import-counts.ts';
-import { openStore } from './store/index.ts';
+import { type Store, openStore } from './store/index.ts';
 
 export interface RunningServer {
   server: Server;
@@ -91,6 +91,43 @@ export class ListenError extends Error {
   }
 }
 
+/** What a graceful stop closes, in order: the listener (after the delay), the import worker, then the store. */
+interface Stoppable {
+  server: Server;
+  lifecycle: ReturnType<typeof drainable>;
+  worker: ImportWorker | undefined;
+  store: Store;
+  log: Logger;
+  shutdownDelayMs: number;
+}
+
+/** RunningServer.close, as documented there: stop taking work, let what is in flight finish, then close. */
+async function stopGracefully({ server, lifecycle, worker, store, log, shutdownDelayMs }: Stoppable): Promise<void> {
+  const begun = performance.now();
+  // From here /ready answers 503 and every answer closes its connection; the listener stays open for the
+  // configured delay, so a balancer's next probe meets "not ready", not a refused connection.
+  lifecycle.begin();
+  // The worker finishes its chunk and gives its job back while the requests in flight finish.
+  const workerStopped = worker?.stop();
+  // The grace period counts from the signal, the delay included: the process is gone within 10 s of it.
+  const cut = setTimeout(() => {
+    log.warn('shutdown grace period over: closing the connections still open');
+    server.closeAllConnections();
+  }, SHUTDOWN_GRACE_MS);
+  if (shutdownDelayMs > 0) {
+    log.info({ delayMs: shutdownDelayMs }, 'not ready: still listening before closing the listener');
+    await pause(shutdownDelayMs);
+  }
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  clearTimeout(cut);
+  log.info({ ms: Math.round(performance.now() - begun) }, 'listener closed and every connection drained');
+  await workerStopped;
+  await store.close();
+}
+
 export async function startServer(config: Config, extraRoutes?: AppDependencies['extraRoutes']): Promise<RunningServer> {
   // The URI registry fixed its mount when it loaded (src/links/mount.ts); a configuration that says otherwise would serve
   // links to paths no route answers.
@@ -136,30 +173,6 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     server,
     url,
     log,
-    async close() {
-      const begun = performance.now();
-      // From here /ready answers 503 and every answer closes its connection; the listener stays open for the
-      // configured delay, so a balancer's next probe meets "not ready", not a refused connection.
-      lifecycle!.begin();
-      // The worker finishes its chunk and gives its job back while the requests in flight finish.
-      const workerStopped = worker?.stop();
-      // The grace period counts from the signal, the delay included: the process is gone within 10 s of it.
-      const cut = setTimeout(() => {
-        log.warn('shutdown grace period over: closing the connections still open');
-        server.closeAllConnections();
-      }, SHUTDOWN_GRACE_MS);
-      if (config.shutdownDelayMs > 0) {
-        log.info({ delayMs: config.shutdownDelayMs }, 'not ready: still listening before closing the listener');
-        await pause(config.shutdownDelayMs);
-      }
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      clearTimeout(cut);
-      log.info({ ms: Math.round(performance.now() - begun) }, 'listener closed and every connection drained');
-      await workerStopped;
-      await store.close();
-    },
+    close: () => stopGracefully({ server, lifecycle: lifecycle!, worker, store, log, shutdownDelayMs: config.shutdownDelayMs }),
   };
 }
