@@ -7,13 +7,18 @@ import type { WireLink } from './hal.ts';
  */
 const HEADER_RELATIONS = ['self', 'first', 'prev', 'next', 'last', 'describedby', 'profile', 'service-desc', 'service-doc'];
 
+/** One link as an RFC 8288 link-value: `<href>; rel="rel"`, with its media type when it has one. */
+export function linkValue(rel: string, link: Pick<WireLink, 'href' | 'type'>): string {
+  return `<${link.href}>; rel="${rel}"${link.type ? `; type="${link.type}"` : ''}`;
+}
+
 export function linkHeader(links: Record<string, WireLink | WireLink[]>): string {
   const parts: string[] = [];
   for (const rel of HEADER_RELATIONS) {
     const value = links[rel];
     for (const link of value === undefined ? [] : ([] as WireLink[]).concat(value)) {
       if (link.templated) continue;
-      parts.push(`<${link.href}>; rel="${rel}"${link.type ? `; type="${link.type}"` : ''}`);
+      parts.push(linkValue(rel, link));
     }
   }
   return parts.join(', ');

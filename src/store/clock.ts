@@ -1,5 +1,6 @@
-// The database's clock as the stores use it: times that several instances compare (import leases) come from the
-// one clock they all share, read in the very statement that stores or compares them, never from an instance's own.
+// The clocks as the stores use them: times that several instances compare (import leases) come from the one
+// clock they all share, the database's, read in the very statement that stores or compares them; times no two
+// instances compare (when a ticket, an FAQ or a token was written) come from this instance's own clock (`now`).
 import type { RawBuilder } from 'kysely';
 
 /**
@@ -11,4 +12,9 @@ export interface DatabaseClock {
   now(): RawBuilder<string>;
   /** That time moved by `ms` milliseconds (negative: earlier). */
   offset(ms: number): RawBuilder<string>;
+}
+
+/** This instance's time, in the text columns' format (see DatabaseClock). */
+export function now(): string {
+  return new Date().toISOString();
 }

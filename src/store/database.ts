@@ -3,10 +3,8 @@
 import type { Synchronous } from '../config.ts';
 import type { Engine, EngineName } from './engines/engine.ts';
 import { openPostgresEngine } from './engines/postgres.ts';
-import { openSqliteEngine, sqlitePath } from './engines/sqlite.ts';
+import { openSqliteEngine } from './engines/sqlite.ts';
 import type { QueryTimer } from './query-timing.ts';
-
-export { sqlitePath };
 
 export interface DatabaseOptions {
   url: string;

@@ -1,11 +1,13 @@
 // Queries for FAQs and their related FAQs. A duplicate question surfaces as DuplicateQuestion, not as a crash.
-import { type Kysely, type Transaction, type Updateable, sql } from 'kysely';
+import type { Kysely, Transaction, Updateable } from 'kysely';
 import { type Faq, type FaqFields, type FaqSource, type FaqStatus, questionKey } from '../domain/faqs.ts';
+import { now } from './clock.ts';
+import { countLive } from './counters.ts';
 import { isUniqueViolation } from './errors.ts';
-import { readPage } from './listing.ts';
-import type { Page, PageRequest } from './pagination.ts';
+import { type Page, type PageRequest, countRows, inSlice, readPage } from './pagination.ts';
 import type { Database, FaqsTable } from './schema.ts';
 import type { TextSearch } from './text-search.ts';
+import { updateVersioned } from './versions.ts';
 import type { Writes } from './writes.ts';
 
 export interface FaqFilter {
@@ -58,8 +60,6 @@ function sourceColumns(source: FaqSource | null): Pick<FaqsTable, 'source_ticket
   if (typeof source === 'string') return { source_ticket_id: null, source_uri: source };
   return { source_ticket_id: source, source_uri: null };
 }
-
-const now = () => new Date().toISOString();
 
 async function translateDuplicate<T>(question: string | undefined, write: () => Promise<T>): Promise<T> {
   try {
@@ -123,7 +123,7 @@ export class FaqStore {
   async update(id: number, version: number, fields: Partial<FaqFields>): Promise<Faq | undefined> {
     return translateDuplicate(fields.question, () =>
       this.writes.run(async (trx) => {
-        const row = await this.guardedUpdate(trx, id, version, toColumns(fields));
+        const row = await updateVersioned(trx, 'faqs', id, version, toColumns(fields));
         if (!row) return undefined;
         if (fields.related !== undefined) await this.replaceRelated(trx, id, fields.related);
         return (await this.withRelated([row], trx))[0];
@@ -133,7 +133,7 @@ export class FaqStore {
 
   async markDeleted(id: number, version: number): Promise<Faq | undefined> {
     return this.writes.run(async (trx) => {
-      const row = await this.guardedUpdate(trx, id, version, { deleted_at: now() });
+      const row = await updateVersioned(trx, 'faqs', id, version, { deleted_at: now() });
       if (!row) return undefined;
       // FAQs that listed this one now show one related FAQ fewer: a new version, so their ETags change too.
       await trx
@@ -143,16 +143,6 @@ export class FaqStore {
         .execute();
       return (await this.withRelated([row], trx))[0];
     });
-  }
-
-  private guardedUpdate(db: Executor, id: number, version: number, columns: Updateable<FaqsTable>) {
-    return db
-      .updateTable('faqs')
-      .set({ ...columns, version: version + 1, updated_at: now() })
-      .where('id', '=', id)
-      .where('version', '=', version)
-      .returningAll()
-      .executeTakeFirst();
   }
 
   private async replaceRelated(trx: Executor, id: number, related: readonly number[]): Promise<void> {
@@ -196,28 +186,13 @@ export class FaqStore {
   }
 
   async count(filter: FaqFilter): Promise<number> {
-    if (filter.q !== undefined || filter.source !== undefined) {
-      const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      return Number(n);
-    }
+    if (filter.q !== undefined || filter.source !== undefined) return countRows(this.live(filter));
     if (filter.onlyPublished && filter.status === 'draft') return 0;
-    const status = filter.onlyPublished ? 'published' : filter.status;
-    const prefix = status ? `faqs:${status}` : 'faqs:%';
-    const { n } = await this.db
-      .selectFrom('counters')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), sql<number>`0`).as('n'))
-      .where('name', 'like', prefix)
-      .executeTakeFirstOrThrow();
-    return Number(n);
+    return countLive(this.db, 'faqs', filter.onlyPublished ? 'published' : filter.status);
   }
 
   async list(filter: FaqFilter, request: PageRequest): Promise<Page<Faq>> {
-    const page = await readPage(request, () => this.count(filter), async (slice) => {
-      let query = this.live(filter).selectAll();
-      if (slice.after !== undefined) query = query.where('id', '>', slice.after);
-      if (slice.before !== undefined) query = query.where('id', '<', slice.before);
-      return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
-    });
+    const page = await readPage(request, () => this.count(filter), (slice) => inSlice(this.live(filter).selectAll(), slice).execute());
     return { ...page, items: await this.withRelated(page.items) };
   }
 

@@ -5,10 +5,9 @@ import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely'
 import { EXPIRED, type ExpiredImport, RECEIVING, type ImportJob, type ImportState, type RowOutcome, type RowProblem } from '../domain/imports.ts';
 import type { TicketFields } from '../domain/tickets.ts';
 import type { Pause } from '../time-slices.ts';
-import type { DatabaseClock } from './clock.ts';
+import { type DatabaseClock, now } from './clock.ts';
 import type { EngineName } from './engines/engine.ts';
-import { readPage } from './listing.ts';
-import type { Page, PageRequest } from './pagination.ts';
+import { type Page, type PageRequest, countRows, inSlice, readPage } from './pagination.ts';
 import type { Database, ImportsTable } from './schema.ts';
 import { newTicketRow } from './tickets.ts';
 
@@ -116,16 +115,7 @@ export class ImportStore {
   }
 
   async list(request: PageRequest): Promise<Page<ImportJob>> {
-    const page = await readPage(
-      request,
-      async () => Number((await this.listed().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-      async (slice) => {
-        let query = this.listed().select(JOB_COLUMNS);
-        if (slice.after !== undefined) query = query.where('id', '>', slice.after);
-        if (slice.before !== undefined) query = query.where('id', '<', slice.before);
-        return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
-      },
-    );
+    const page = await readPage(request, () => countRows(this.listed()), (slice) => inSlice(this.listed().select(JOB_COLUMNS), slice).execute());
     return { ...page, items: page.items.map(toJob) };
   }
 
@@ -190,7 +180,7 @@ export class ImportStore {
   private async writeOutcomes(trx: Transaction<Database>, importId: number, outcomes: readonly RowOutcome<TicketFields>[]): Promise<void> {
     if (outcomes.length === 0) return;
     // Stamped as every other ticket is, by the instance that writes it: no other instance compares these.
-    const at = new Date().toISOString();
+    const at = now();
     const accepted = outcomes.flatMap((o) => ('fields' in o ? [o] : []));
     const ticketIds = new Map<number, number>();
     for (let start = 0; start < accepted.length; start += INSERT_BATCH) {
@@ -298,16 +288,7 @@ export class ImportStore {
 
   async rejections(importId: number, request: PageRequest): Promise<Page<Rejection>> {
     const rejected = this.db.selectFrom('import_rows').where('import_id', '=', importId).where('problem', 'is not', null);
-    const page = await readPage(
-      request,
-      async () => Number((await rejected.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-      async (slice) => {
-        let query = rejected.select(['row', 'problem']);
-        if (slice.after !== undefined) query = query.where('row', '>', slice.after);
-        if (slice.before !== undefined) query = query.where('row', '<', slice.before);
-        return query.orderBy('row', slice.order).limit(slice.limit).offset(slice.offset).execute();
-      },
-    );
+    const page = await readPage(request, () => countRows(rejected), (slice) => inSlice(rejected.select(['row', 'problem']), slice, 'row').execute());
     return { ...page, items: page.items.map((r) => ({ id: r.row, problem: JSON.parse(r.problem!) as RowProblem })) };
   }
 

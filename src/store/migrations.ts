@@ -1,19 +1,27 @@
 // Schema migrations, run at start, written once for both engines: what differs (keys, triggers, search indexes)
 // comes from the engine's SchemaDialect. Full-text indexes and counters are kept by triggers, so every write
 // path keeps them right without the queries having to remember.
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { SchemaDialect } from './engines/engine.ts';
 import type { Database } from './schema.ts';
 
 const TICKET_STATUSES = ['open', 'pending', 'solved', 'closed'];
 const FAQ_STATUSES = ['draft', 'published'];
 
+/** Runs statements the dialect wrote as text, in order. */
+async function runAll(db: Kysely<any>, statements: readonly string[]): Promise<void> {
+  for (const statement of statements) await sql.raw(statement).execute(db);
+}
+
+/** A table of things with an identity: it starts with the integer key the database assigns. */
+function entityTable(db: Kysely<any>, dialect: SchemaDialect, name: string): CreateTableBuilder<string, 'id'> {
+  return db.schema.createTable(name).addColumn('id', 'integer', dialect.identity);
+}
+
 const initial = (dialect: SchemaDialect): Migration => ({
   async up(db: Kysely<any>) {
-    for (const statement of dialect.extras()) await sql.raw(statement).execute(db);
-    await db.schema
-      .createTable('tickets')
-      .addColumn('id', 'integer', dialect.identity)
+    await runAll(db, dialect.extras());
+    await entityTable(db, dialect, 'tickets')
       .addColumn('title', 'text', (c) => c.notNull())
       .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
       .addColumn('status', 'text', (c) => c.notNull())
@@ -31,9 +39,7 @@ const initial = (dialect: SchemaDialect): Migration => ({
     await sql`CREATE INDEX tickets_live ON tickets (id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(db);
     await sql`CREATE INDEX tickets_live_status ON tickets (status, id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(db);
 
-    await db.schema
-      .createTable('faqs')
-      .addColumn('id', 'integer', dialect.identity)
+    await entityTable(db, dialect, 'faqs')
       .addColumn('question', 'text', (c) => c.notNull())
       .addColumn('question_key', 'text', (c) => c.notNull())
       .addColumn('answer', 'text')
@@ -59,21 +65,18 @@ const initial = (dialect: SchemaDialect): Migration => ({
 
     await dialect.createCounters(db, [...TICKET_STATUSES.map((s) => `tickets:${s}`), ...FAQ_STATUSES.map((s) => `faqs:${s}`)]);
 
-    const statements = [
+    await runAll(db, [
       ...dialect.counterTriggers('tickets', ticketLive),
       ...dialect.counterTriggers('faqs', (row) => `${row}.deleted_at IS NULL`),
       ...dialect.searchIndex('tickets', ['title', 'description', 'tags']),
       ...dialect.searchIndex('faqs', ['question', 'answer']),
-    ];
-    for (const statement of statements) await sql.raw(statement).execute(db);
+    ]);
   },
 });
 
 const tokens = (dialect: SchemaDialect): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema
-      .createTable('tokens')
-      .addColumn('id', 'integer', dialect.identity)
+    await entityTable(db, dialect, 'tokens')
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('role', 'text', (c) => c.notNull())
       .addColumn('email', 'text')
@@ -92,9 +95,7 @@ const tokens = (dialect: SchemaDialect): Migration => ({
  */
 const imports = (dialect: SchemaDialect): Migration => ({
   async up(db: Kysely<any>) {
-    await db.schema
-      .createTable('imports')
-      .addColumn('id', 'integer', dialect.identity)
+    await entityTable(db, dialect, 'imports')
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('submitted_by', 'text', (c) => c.notNull())
       .addColumn('payload', 'text', (c) => c.notNull())
@@ -144,9 +145,7 @@ const importRetention = (dialect: SchemaDialect): Migration => ({
   async up(db: Kysely<any>) {
     await sql`CREATE INDEX imports_finished ON imports (finished_at) WHERE state IN ('done', 'failed')`.execute(db);
     const expired = "NEW.state = 'expired' AND OLD.state <> 'expired'";
-    for (const statement of dialect.afterUpdate('imports_expire', 'imports', expired, 'DELETE FROM import_rows WHERE import_id = NEW.id AND problem IS NOT NULL')) {
-      await sql.raw(statement).execute(db);
-    }
+    await runAll(db, dialect.afterUpdate('imports_expire', 'imports', expired, 'DELETE FROM import_rows WHERE import_id = NEW.id AND problem IS NOT NULL'));
   },
 });
 
@@ -163,7 +162,7 @@ const commitMarkers: Migration = {
  */
 const searchTerms = (dialect: SchemaDialect): Migration => ({
   async up(db: Kysely<any>) {
-    for (const statement of dialect.searchTerms('tickets', ['title', 'description', 'tags'])) await sql.raw(statement).execute(db);
+    await runAll(db, dialect.searchTerms('tickets', ['title', 'description', 'tags']));
   },
 });
 
@@ -188,9 +187,7 @@ const importParts = (dialect: SchemaDialect): Migration => ({
     // Submissions cut short (the process died mid-way) are found by age and removed with the finished ones.
     await sql`CREATE INDEX imports_receiving ON imports (created_at) WHERE state = 'receiving'`.execute(db);
     const ended = "NEW.state IN ('done', 'expired') AND OLD.state <> NEW.state";
-    for (const statement of dialect.afterUpdate('imports_drop_parts', 'imports', ended, 'DELETE FROM import_parts WHERE import_id = NEW.id')) {
-      await sql.raw(statement).execute(db);
-    }
+    await runAll(db, dialect.afterUpdate('imports_drop_parts', 'imports', ended, 'DELETE FROM import_parts WHERE import_id = NEW.id'));
   },
 });
 

@@ -2,9 +2,10 @@
 // prepared once and read as raw rows, on PostgreSQL through Kysely. Queries built from a request's filters (text,
 // requester, import) stay in TicketStore, with Kysely.
 import type SQLite from 'better-sqlite3';
-import { type Insertable, type Kysely, sql } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Ticket, TicketPriority, TicketStatus } from '../domain/tickets.ts';
-import type { Slice } from './pagination.ts';
+import { countLive, counterNames } from './counters.ts';
+import { type Slice, inSlice } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
 
 export interface TicketReads {
@@ -14,9 +15,6 @@ export interface TicketReads {
   /** How many live tickets there are (of one status, if given), from the counters triggers keep. */
   countLive(status: TicketStatus | undefined): Promise<number>;
 }
-
-/** The counters' names to add up: one status, or all of them. */
-const counterNames = (status: TicketStatus | undefined) => (status ? `tickets:${status}` : 'tickets:%');
 
 export type TicketRow = Omit<TicketsTable, 'id'> & { id: number };
 
@@ -48,18 +46,11 @@ export function kyselyTicketReads(db: Kysely<Database>): TicketReads {
     async slice(status, slice) {
       let query = db.selectFrom('tickets').selectAll().where('deleted_at', 'is', null).where('merged_into', 'is', null);
       if (status) query = query.where('status', '=', status);
-      if (slice.after !== undefined) query = query.where('id', '>', slice.after);
-      if (slice.before !== undefined) query = query.where('id', '<', slice.before);
-      const rows = await query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
+      const rows = await inSlice(query, slice).execute();
       return rows.map(toTicket);
     },
-    async countLive(status) {
-      const { n } = await db
-        .selectFrom('counters')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), sql<number>`0`).as('n'))
-        .where('name', 'like', counterNames(status))
-        .executeTakeFirstOrThrow();
-      return Number(n);
+    countLive(status) {
+      return countLive(db, 'tickets', status);
     },
   };
 }
@@ -130,7 +121,7 @@ export function preparedTicketReads(database: SQLite.Database, fallback: TicketR
     },
     async countLive(status) {
       if (database.inTransaction) return fallback.countLive(status);
-      return Number(count.get(counterNames(status)));
+      return Number(count.get(counterNames('tickets', status)));
     },
   };
 }

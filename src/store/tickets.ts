@@ -1,12 +1,13 @@
 // Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
 import { type Insertable, type Kysely, type Updateable, sql } from 'kysely';
 import type { Ticket, TicketFields, TicketPriority, TicketStatus } from '../domain/tickets.ts';
-import { readPage } from './listing.ts';
+import { now } from './clock.ts';
 import { type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
-import type { Page, PageRequest, Slice } from './pagination.ts';
+import { type Page, type PageRequest, type Slice, countRows, inSlice, readPage } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import { type TicketInsert, type TicketReads, toTicket } from './ticket-reads.ts';
 import { type PreparedMatch, type TextSearch, indexedWords, searchWords } from './text-search.ts';
+import { updateVersioned } from './versions.ts';
 import type { Writes } from './writes.ts';
 
 export interface TicketFilter {
@@ -32,8 +33,6 @@ function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
   if (fields.tags !== undefined) columns.tags = JSON.stringify(fields.tags);
   return columns;
 }
-
-const now = () => new Date().toISOString();
 
 /** How relevant a ticket is to the words of a query: its title counts most, then its tags, then its description. */
 function relevance(text: string) {
@@ -88,13 +87,7 @@ export class TicketStore {
   }
 
   private async guardedUpdate(id: number, version: number, columns: Updateable<TicketsTable>): Promise<Ticket | undefined> {
-    const row = await this.writes.run((db) => db
-      .updateTable('tickets')
-      .set({ ...columns, version: version + 1, updated_at: now() })
-      .where('id', '=', id)
-      .where('version', '=', version)
-      .returningAll()
-      .executeTakeFirst());
+    const row = await this.writes.run((db) => updateVersioned(db, 'tickets', id, version, columns));
     return row && toTicket(row);
   }
 
@@ -115,19 +108,13 @@ export class TicketStore {
   async count(filter: TicketFilter): Promise<number> {
     // Counters kept by triggers: a page of a million tickets must not count them each time.
     if (TicketStore.plain(filter)) return this.reads.countLive(filter.status);
-    const { n } = await this.live(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return Number(n);
+    return countRows(this.live(filter));
   }
 
   async list(filter: TicketFilter, request: PageRequest): Promise<Page<Ticket> | MatchPage<Ticket>> {
     if (filter.q !== undefined) return this.matching(filter.q, filter, request);
     if (TicketStore.plain(filter)) return readPage(request, () => this.count(filter), (slice) => this.reads.slice(filter.status, slice));
-    const page = await readPage(request, () => this.count(filter), async (slice) => {
-      let query = this.live(filter).selectAll();
-      if (slice.after !== undefined) query = query.where('id', '>', slice.after);
-      if (slice.before !== undefined) query = query.where('id', '<', slice.before);
-      return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
-    });
+    const page = await readPage(request, () => this.count(filter), (slice) => inSlice(this.live(filter).selectAll(), slice).execute());
     return { ...page, items: page.items.map(toTicket) };
   }
 

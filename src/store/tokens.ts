@@ -2,8 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { Role } from '../domain/access.ts';
 import type { Token, TokenFields } from '../domain/tokens.ts';
-import { readPage } from './listing.ts';
-import type { Page, PageRequest } from './pagination.ts';
+import { now } from './clock.ts';
+import { type Page, type PageRequest, countRows, inSlice, readPage } from './pagination.ts';
 import type { Database, TokensTable } from './schema.ts';
 import type { Writes } from './writes.ts';
 
@@ -22,7 +22,7 @@ export class TokenStore {
   async create(fields: TokenFields, secretHash: string): Promise<Token> {
     const row = await this.writes.run((db) => db
       .insertInto('tokens')
-      .values({ ...fields, secret_hash: secretHash, created_at: new Date().toISOString() })
+      .values({ ...fields, secret_hash: secretHash, created_at: now() })
       .returningAll()
       .executeTakeFirstOrThrow());
     return toToken(row);
@@ -47,7 +47,7 @@ export class TokenStore {
   async revoke(id: number): Promise<boolean> {
     const result = await this.writes.run((db) => db
       .updateTable('tokens')
-      .set({ revoked_at: new Date().toISOString() })
+      .set({ revoked_at: now() })
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst());
@@ -56,16 +56,7 @@ export class TokenStore {
 
   async list(request: PageRequest): Promise<Page<Token>> {
     const live = this.db.selectFrom('tokens').where('revoked_at', 'is', null);
-    const page = await readPage(
-      request,
-      async () => Number((await live.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-      async (slice) => {
-        let query = live.selectAll();
-        if (slice.after !== undefined) query = query.where('id', '>', slice.after);
-        if (slice.before !== undefined) query = query.where('id', '<', slice.before);
-        return query.orderBy('id', slice.order).limit(slice.limit).offset(slice.offset).execute();
-      },
-    );
+    const page = await readPage(request, () => countRows(live), (slice) => inSlice(live.selectAll(), slice).execute());
     return { ...page, items: page.items.map(toToken) };
   }
 }

@@ -4,10 +4,11 @@ import { type Caller, may } from '../../domain/access.ts';
 import type { Faq, FaqSource, FaqStatus } from '../../domain/faqs.ts';
 import { formTemplate } from '../../links/forms.ts';
 import { HalResource } from '../../links/hal.ts';
-import { type PageLinksRequest, collectionResource } from '../../links/pagination.ts';
+import type { PageLinksRequest } from '../../links/pagination.ts';
 import { endpoints } from '../../links/registry.ts';
 import { describedBy } from '../../links/schema-links.ts';
 import type { Page } from '../../store/pagination.ts';
+import { describedCollection } from '../collection.ts';
 import { FAQ_FORMS, type FaqForms } from './schema.ts';
 
 /** A source's URI: a ticket here by id, or the absolute URI of a ticket on the ticket service as it was given. */
@@ -52,16 +53,8 @@ export interface FaqListing {
 }
 
 export function faqCollection(listing: FaqListing, request: PageLinksRequest, page: Page<Faq>, caller: Caller, forms: FaqForms = FAQ_FORMS): HalResource {
-  const collection = collectionResource({
-    endpoint: endpoints.faqs,
-    rel: 'faqs',
-    filters: { status: listing.status, q: listing.q, source: listing.source },
-    request,
-    page,
-    item: (faq) => faqResource(faq, caller, forms),
-  }).link('describedby', describedBy('faq'));
-  if (may(caller, 'faq:write')) {
-    collection.template('default', () => formTemplate({ title: 'Write an FAQ', method: 'POST', schema: forms.create, target: endpoints.faqs.href() }));
-  }
-  return collection;
+  const filters = { status: listing.status, q: listing.q, source: listing.source };
+  const item = (faq: Faq) => faqResource(faq, caller, forms);
+  const add = may(caller, 'faq:write') ? { title: 'Write an FAQ', schema: forms.create } : undefined;
+  return describedCollection({ endpoint: endpoints.faqs, rel: 'faqs', filters, request, page, item }, 'faq', add);
 }

@@ -1,5 +1,5 @@
 // The one description of an FAQ on the wire: it validates request bodies and is the schema clients read.
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import { FAQ_STATUSES } from '../../domain/faqs.ts';
 import { type BodyDescription, NOT_BLANK } from '../../http/validation.ts';
 import { CHOICES_KEYWORD } from '../../links/forms.ts';
@@ -74,9 +74,6 @@ const { if: _if, then: _then, ...withoutRule } = FaqCreate as typeof FaqCreate &
 const FaqPatch = Type.Partial(withoutRule as typeof FaqCreate, { additionalProperties: false });
 
 export const patchFaq: BodyDescription<typeof FaqPatch> = { schema: FaqPatch, noun: 'a change to an FAQ', readOnly: READ_ONLY };
-
-export type FaqCreateBody = Static<typeof FaqCreate>;
-export type FaqPatchBody = Static<typeof FaqPatch>;
 
 /** The schemas the FAQ forms are built from: the ones that validate bodies, or those of the FAQ service alone. */
 export interface FaqForms {

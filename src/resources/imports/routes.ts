@@ -13,6 +13,7 @@ import { parseId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import { timeSlices } from '../../time-slices.ts';
+import { loadResource } from '../load.ts';
 import { readImportRows } from './body.ts';
 import { importCollection, importResource, pace, rejectionCollection, rejectionResource } from './representation.ts';
 
@@ -37,16 +38,16 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
   const { imports } = store;
 
   /** The job at the address; a job past its retention is gone (410), its tickets still where they were. */
-  async function load(ctx: Context): Promise<ImportJob> {
-    const id = parseId(ctx.params.id);
-    const job = id === undefined ? undefined : await imports.find(id);
-    if (!job) throw notFound(`There is no import ${ctx.params.id}.`);
-    if ('expired' in job) {
-      const tickets = absoluteOn(publicOrigin(ctx), endpoints.tickets.href({ import: job.id }));
-      throw gone(`Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`, { tickets });
-    }
-    return job;
-  }
+  const load = (ctx: Context): Promise<ImportJob> =>
+    loadResource(ctx.params.id, {
+      noun: 'import',
+      find: (id) => imports.find(id),
+      live: (job) => {
+        if (!('expired' in job)) return job;
+        const tickets = absoluteOn(publicOrigin(ctx), endpoints.tickets.href({ import: job.id }));
+        return gone(`Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`, { tickets });
+      },
+    });
 
   function sendJob(ctx: Context, job: ImportJob, status = 200): void {
     const now = Date.now();

@@ -14,7 +14,7 @@ import type { FaqService } from '../../remote/faq-service.ts';
 import { RemoteFailure, resolveHref } from '../../remote/hypermedia.ts';
 import { problemFor } from '../../remote/problems.ts';
 import type { Store } from '../../store/index.ts';
-import { refuseDuplicates } from '../faqs/access.ts';
+import { faqOperations } from '../faqs/operations.ts';
 import { faqResource } from '../faqs/representation.ts';
 
 /** A ticket's `faqs` link as this request knows it, and an ETag variant that changes when the link does. */
@@ -37,6 +37,7 @@ function seeOther(ctx: Context, location: string): void {
 /** The single server: FAQs in the same store, the `faqs` link a relative URI. */
 export function localFaqs(store: Store): FaqSide {
   const { faqs } = store;
+  const operations = faqOperations(store);
   const links: FaqLinks = { faqsOf: (ticket) => endpoints.faqs.href({ source: ticket.id }), variant: undefined };
   return {
     links: async () => links,
@@ -45,7 +46,7 @@ export function localFaqs(store: Store): FaqSide {
       if (existing) return seeOther(ctx, endpoints.faq.href({ id: existing.id }));
       let faq: Faq;
       try {
-        faq = await refuseDuplicates(() => faqs.create({ question: ticket.title.trim(), answer: null, status: 'draft', source: ticket.id, related: [] }));
+        faq = await operations.create({ question: ticket.title, answer: null, status: 'draft', source: ticket.id, related: [] });
       } catch (error) {
         // A promote of the same ticket sent at once may have committed between our look and our insert (on
         // PostgreSQL the look cannot see it until then): its FAQ is the answer, as if we had come second.

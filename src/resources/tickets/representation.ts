@@ -6,10 +6,11 @@ import type { Ticket, TicketStatus } from '../../domain/tickets.ts';
 import { whyUnchangeable } from '../../domain/tickets.ts';
 import { formTemplate } from '../../links/forms.ts';
 import { HalResource } from '../../links/hal.ts';
-import { type PageLinksRequest, collectionResource } from '../../links/pagination.ts';
+import type { PageLinksRequest } from '../../links/pagination.ts';
 import { endpoints } from '../../links/registry.ts';
 import { describedBy } from '../../links/schema-links.ts';
 import type { Page } from '../../store/pagination.ts';
+import { describedCollection } from '../collection.ts';
 import { ticketBodies } from './bodies.ts';
 import { mergeTicket } from './schema.ts';
 
@@ -62,17 +63,8 @@ export interface TicketListing {
 }
 
 export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>, caller: Caller, faqsOf: FaqsOf): HalResource {
-  const collection = collectionResource({
-    endpoint: endpoints.tickets,
-    rel: 'tickets',
-    filters: { status: listing.status, q: listing.q, import: listing.import },
-    request,
-    page,
-    item: (ticket) => ticketResource(ticket, caller, faqsOf),
-  }).link('describedby', describedBy('ticket'));
-  if (may(caller, 'ticket:create')) {
-    const { create } = ticketBodies(caller);
-    collection.template('default', () => formTemplate({ title: 'Report a ticket', method: 'POST', schema: create.schema, target: endpoints.tickets.href() }));
-  }
-  return collection;
+  const filters = { status: listing.status, q: listing.q, import: listing.import };
+  const item = (ticket: Ticket) => ticketResource(ticket, caller, faqsOf);
+  const add = may(caller, 'ticket:create') ? { title: 'Report a ticket', schema: ticketBodies(caller).create.schema } : undefined;
+  return describedCollection({ endpoint: endpoints.tickets, rel: 'tickets', filters, request, page, item }, 'ticket', add);
 }

@@ -3,27 +3,26 @@ import { normaliseEmail } from '../../domain/access.ts';
 import { hashSecret, newSecret } from '../../domain/tokens.ts';
 import { requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
-import { gone, invalid, notFound } from '../../http/problem.ts';
+import { gone, invalid } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
 import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
-import { parseId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
+import { loadResource } from '../load.ts';
 import { tokenCollection, tokenResource } from './representation.ts';
 import { mintToken } from './schema.ts';
 
 export function tokenRoutes(routes: Routes, store: Store): void {
   const { tokens } = store;
 
-  async function load(rawId: string | undefined) {
-    const id = parseId(rawId);
-    const token = id === undefined ? undefined : await tokens.find(id);
-    if (!token) throw notFound(`There is no token ${rawId}.`);
-    if (token.revokedAt !== null) throw gone(`Token ${token.id} was revoked.`);
-    return token;
-  }
+  const load = (rawId: string | undefined) =>
+    loadResource(rawId, {
+      noun: 'token',
+      find: (id) => tokens.find(id),
+      live: (token) => (token.revokedAt === null ? token : gone(`Token ${token.id} was revoked.`)),
+    });
 
   routes.get(endpoints.tokens, async (ctx) => {
     requireAction(ctx, 'token:manage');

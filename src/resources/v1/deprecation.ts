@@ -1,6 +1,7 @@
 // Every answer under /v1/ says that v1 is deprecated, when it goes away, what replaces it and where to read why.
 import type { Context, Next } from 'koa';
 import { gone } from '../../http/problem.ts';
+import { linkValue } from '../../links/link-header.ts';
 import { endpoints } from '../../links/registry.ts';
 
 export interface DeprecationSchedule {
@@ -39,8 +40,8 @@ export function announceDeprecation(schedule: DeprecationSchedule, now: () => Da
       // A create's successor is the new FAQ itself, in the current contract.
       const created = ctx.status === 201 ? ctx.response.get('Location') : '';
       ctx.append('Link', [
-        `<${successorOf(created || ctx.path)}>; rel="successor-version"`,
-        `<${explanation}>; rel="deprecation"; type="text/html"`,
+        linkValue('successor-version', { href: successorOf(created || ctx.path) }),
+        linkValue('deprecation', { href: explanation, type: 'text/html' }),
       ]);
     }
   };

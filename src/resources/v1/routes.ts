@@ -1,17 +1,16 @@
 // HTTP for FAQ contract v1: its home, its FAQ collection and FAQs, over the same data as the current API.
-import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, whyInconsistent } from '../../domain/faqs.ts';
+import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq } from '../../domain/faqs.ts';
 import { may } from '../../domain/access.ts';
 import { callerOf, requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
-import { writeIfCurrent } from '../../http/conditional.ts';
-import { conflict, invalid } from '../../http/problem.ts';
+import { invalid } from '../../http/problem.ts';
 import { QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
 import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
-import { loadFaq, refuseDuplicates } from '../faqs/access.ts';
+import { faqOperations } from '../faqs/operations.ts';
 import { createV1Faq, patchV1Faq } from './schema.ts';
 import { v1FaqCollection, v1FaqResource, v1HomeResource } from './representation.ts';
 import type { Context } from 'koa';
@@ -30,8 +29,7 @@ function refuseNewerFields(body: unknown): void {
 }
 
 export function v1Routes(routes: Routes, store: Store): void {
-  const { faqs, tickets } = store;
-  const load = (ctx: Context) => loadFaq(faqs, ctx.params.id, callerOf(ctx));
+  const operations = faqOperations(store);
   const send = (ctx: Context, faq: Faq, status = 200, location?: string) =>
     sendResource(ctx, v1FaqResource(faq, callerOf(ctx)), { status, version: faq.version, location });
 
@@ -43,7 +41,7 @@ export function v1Routes(routes: Routes, store: Store): void {
     const page = readPageParameters(query);
     const listing = { status: query.oneOf('status', FAQ_STATUSES), q: query.text('q', 200) };
     query.done();
-    const visible = await faqs.list({ ...listing, onlyPublished: !may(caller, 'faq:read-drafts') }, page);
+    const visible = await store.faqs.list({ ...listing, onlyPublished: !may(caller, 'faq:read-drafts') }, page);
     sendResource(ctx, v1FaqCollection(listing, page, visible, caller));
   });
 
@@ -52,39 +50,26 @@ export function v1Routes(routes: Routes, store: Store): void {
     const raw = bodyOf(ctx);
     refuseNewerFields(raw);
     const body = validateBody(createV1Faq, raw);
-    const source = body.source ?? null;
-    if (source !== null) {
-      const ticket = await tickets.find(source);
-      if (!ticket || ticket.deletedAt !== null) throw invalid('Some references lead nowhere.', [{ pointer: '#/source', detail: 'names no ticket' }]);
-    }
-    const faq = await refuseDuplicates(() => faqs.create({ ...FAQ_DEFAULTS, question: body.question.trim(), source }));
+    // v1 names a ticket by its id, looked up among the tickets here (the FAQ service alone has none).
+    const { source = null } = await operations.resolve(ctx, body, operations.ticketsHere(ctx));
+    const faq = await operations.create({ ...FAQ_DEFAULTS, question: body.question, source });
     send(ctx, faq, 201, endpoints.v1Faq.href({ id: faq.id }));
   });
 
   routes.get(endpoints.v1Faq, async (ctx) => {
     requireAction(ctx, 'faq:read');
-    send(ctx, await load(ctx));
+    send(ctx, await operations.load(ctx));
   });
 
   routes.patch(endpoints.v1Faq, async (ctx) => {
     requireAction(ctx, 'faq:write');
     const raw = bodyOf(ctx);
     refuseNewerFields(raw);
-    const changes = validateBody(patchV1Faq, raw);
-    if (changes.question !== undefined) changes.question = changes.question.trim();
-    const faq = await refuseDuplicates(() =>
-      writeIfCurrent(ctx, () => load(ctx), (current) => {
-        const reason = whyInconsistent({ ...current, ...changes });
-        if (reason) throw conflict(reason);
-        return faqs.update(current.id, current.version, changes);
-      }),
-    );
-    send(ctx, faq);
+    send(ctx, await operations.change(ctx, validateBody(patchV1Faq, raw)));
   });
 
   routes.delete(endpoints.v1Faq, async (ctx) => {
     requireAction(ctx, 'faq:write');
-    await writeIfCurrent(ctx, () => load(ctx), (current) => faqs.markDeleted(current.id, current.version));
-    ctx.status = 204;
+    await operations.remove(ctx);
   });
 }

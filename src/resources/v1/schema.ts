@@ -1,5 +1,5 @@
 // The first FAQ contract, as it was: create with {question, source} where source is a ticket id.
-import { type Static, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { FAQ_STATUSES } from '../../domain/faqs.ts';
 import type { BodyDescription } from '../../http/validation.ts';
 import { createFaq } from '../faqs/schema.ts';
@@ -31,5 +31,3 @@ const V1FaqPatch = Type.Object(
 
 export const createV1Faq: BodyDescription<typeof V1FaqCreate> = { schema: V1FaqCreate, noun: 'an FAQ (contract v1)', readOnly: READ_ONLY };
 export const patchV1Faq: BodyDescription<typeof V1FaqPatch> = { schema: V1FaqPatch, noun: 'a change to an FAQ (contract v1)', readOnly: READ_ONLY };
-
-export type V1FaqCreateBody = Static<typeof V1FaqCreate>;
