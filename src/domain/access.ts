@@ -41,8 +41,6 @@ const GRANTS: Record<Role | 'anonymous' | 'scraper', ReadonlySet<Action>> = {
   scraper: new Set(['metrics:read']),
 };
 
-export const ANONYMOUS: Caller = { kind: 'anonymous', address: 'unknown' };
-
 export function roleOf(caller: Caller): Role | 'anonymous' | 'scraper' {
   return caller.kind === 'token' ? caller.role : caller.kind;
 }

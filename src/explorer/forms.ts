@@ -1,48 +1,9 @@
 // HAL-FORMS templates as the explorer reads them, and how what a person entered becomes the request body:
 // pure functions, with no DOM, so they are easy to reason about (and to test under Node).
-import type { Link } from './hal.ts';
+import { JSON_TYPE, NDJSON } from '../http/media-types.ts';
+import type { FormOptions, FormProperty, FormTemplate, InlineOption } from '../links/wire.ts';
 
-export interface InlineOption {
-  prompt?: string;
-  value: string;
-}
-
-export interface FormOptions {
-  inline?: (string | InlineOption)[];
-  link?: Link;
-  promptField?: string;
-  valueField?: string;
-  minItems?: number;
-  maxItems?: number;
-  selectedValues?: string[];
-}
-
-export interface FormProperty {
-  name: string;
-  prompt?: string;
-  type?: string;
-  required?: boolean;
-  readOnly?: boolean;
-  regex?: string;
-  minLength?: number;
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  step?: number;
-  placeholder?: string;
-  value?: string;
-  options?: FormOptions;
-  /** An extension: the field's text is the whole body, sent as one of these media types (an import's rows). */
-  'x-body'?: string[];
-}
-
-export interface FormTemplate {
-  title?: string;
-  method?: string;
-  contentType?: string;
-  target?: string;
-  properties?: FormProperty[];
-}
+export type { FormOptions, FormProperty, FormTemplate, InlineOption };
 
 /** What the resource's JSON Schema adds to a form property: HAL-FORMS cannot say "a list" or "may be null". */
 export interface FieldHint {
@@ -146,8 +107,7 @@ export function bodyField(template: FormTemplate): FormProperty | undefined {
   return (template.properties ?? []).find((property) => Array.isArray(property['x-body']) && property['x-body'].length > 0);
 }
 
-const NDJSON = 'application/x-ndjson';
-const EXTENSIONS: Record<string, string> = { json: 'application/json', ndjson: NDJSON, jsonl: NDJSON };
+const EXTENSIONS: Record<string, string> = { json: JSON_TYPE, ndjson: NDJSON, jsonl: NDJSON };
 
 /**
  * Which of `types` a body is: by its file's extension when that names one, else by its content. A JSON array

@@ -1,18 +1,9 @@
 // HAL documents as the explorer reads them: links flattened into rows (arrays keep each link's `name`),
 // embedded resources by relation, plain properties, and how to tell a HAL answer or a problem from the rest.
 import { HAL_FORMS, HAL_JSON, PROBLEM_JSON } from '../http/media-types.ts';
-import type { FormTemplate } from './forms.ts';
+import type { FormTemplate, HalLink } from '../links/wire.ts';
 
-export interface Link {
-  href: string;
-  templated?: boolean;
-  title?: string;
-  name?: string;
-  type?: string;
-  deprecation?: string;
-  profile?: string;
-  hreflang?: string;
-}
+export type Link = HalLink;
 
 export interface HalDocument {
   _links?: Record<string, Link | Link[]>;

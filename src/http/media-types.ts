@@ -4,6 +4,8 @@ export const HAL_FORMS = 'application/prs.hal-forms+json';
 export const JSON_TYPE = 'application/json';
 export const PROBLEM_JSON = 'application/problem+json';
 export const MERGE_PATCH_JSON = 'application/merge-patch+json';
+/** Newline-delimited JSON: one value a line (a bulk import's rows). */
+export const NDJSON = 'application/x-ndjson';
 export const SCHEMA_JSON = 'application/schema+json';
 export const HTML = 'text/html';
 export const PROMETHEUS_TEXT = 'text/plain';

@@ -41,8 +41,6 @@ export interface ProblemDocument {
   [extension: string]: unknown;
 }
 
-export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
-
 export function problemTypeUri(kind: ProblemKind): string {
   return endpoints.problem.href({ kind });
 }

@@ -67,8 +67,8 @@ export class QueryReader {
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
-/** Ids and cursors past this are refused as parameters rather than compared as imprecise numbers. */
-export const MAX_ID = 10 ** 15;
+/** The largest page number, cursor or id a query parameter may hold: past it, refused rather than compared as an imprecise number. */
+export const MAX_NUMBER_PARAMETER = 10 ** 15;
 
 export interface PageParameters {
   number: number;
@@ -80,11 +80,11 @@ export interface PageParameters {
 /** page (1-based), size (at most 100), and the cursors that the API's own next/prev links carry. */
 export function readPageParameters(query: QueryReader): PageParameters {
   const parameters: PageParameters = {
-    number: query.integer('page', { min: 1, max: MAX_ID }) ?? 1,
+    number: query.integer('page', { min: 1, max: MAX_NUMBER_PARAMETER }) ?? 1,
     size: query.integer('size', { min: 1, max: MAX_PAGE_SIZE }) ?? DEFAULT_PAGE_SIZE,
   };
-  const after = query.integer('after', { min: 0, max: MAX_ID });
-  const before = query.integer('before', { min: 1, max: MAX_ID });
+  const after = query.integer('after', { min: 0, max: MAX_NUMBER_PARAMETER });
+  const before = query.integer('before', { min: 1, max: MAX_NUMBER_PARAMETER });
   if (after !== undefined) parameters.after = after;
   else if (before !== undefined) parameters.before = before;
   return parameters;

@@ -3,7 +3,7 @@
 import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { Endpoint } from '../links/registry.ts';
-import { HAL_FORMS } from './media-types.ts';
+import { HAL_FORMS, HAL_JSON } from './media-types.ts';
 import { Problem } from './problem.ts';
 
 type Handler = (ctx: Context) => unknown;
@@ -71,7 +71,7 @@ export class Routes {
 
 /** The media type settled for this request. */
 export function mediaTypeOf(ctx: Context): string {
-  return (ctx.state.mediaType as string | undefined) ?? 'application/hal+json';
+  return (ctx.state.mediaType as string | undefined) ?? HAL_JSON;
 }
 
 export function wantsForms(ctx: Context): boolean {

@@ -66,6 +66,9 @@ function fieldErrors(errors: ErrorObject[]): FieldError[] {
   return kept.filter((e, i) => kept.findIndex((o) => o.pointer === e.pointer && o.detail === e.detail) === i);
 }
 
+/** The fields the server sets on every resource it stores (its id and times): no body may name them. */
+export const READ_ONLY_FIELDS = ['id', 'createdAt', 'updatedAt'] as const;
+
 export interface BodyDescription<S extends TObject> {
   schema: S;
   /** What the body describes, for messages ("a ticket"). */

@@ -1,43 +1,26 @@
 // HAL-FORMS templates made from the same JSON Schemas that validate request bodies, so a form promises
 // exactly what the server accepts: names, required, lengths, patterns and choices all come from the schema.
 import type { TObject, TSchema } from '@sinclair/typebox';
-import type { Link } from './hal.ts';
+import { HAL_JSON, JSON_TYPE } from '../http/media-types.ts';
+import type { WireLink } from './hal.ts';
+import { type InlineOption, isTemplate, type FormOptions as WireOptions, type FormProperty as WireProperty, type FormTemplate as WireTemplate } from './wire.ts';
 
-export interface FormOptions {
-  inline?: { prompt: string; value: string }[];
-  link?: Link & { templated?: true };
-  promptField?: string;
-  valueField?: string;
-  minItems?: number;
-  maxItems?: number;
-  selectedValues?: string[];
+// What this server promises beyond HAL-FORMS (src/links/wire.ts): every template has a title, a method and its
+// properties, every property and choice a prompt, and an options link is `templated` exactly when it is one.
+
+export interface FormOptions extends WireOptions {
+  inline?: Required<InlineOption>[];
+  link?: WireLink;
 }
 
-export interface FormProperty {
-  name: string;
+export interface FormProperty extends WireProperty {
   prompt: string;
-  type?: string;
-  required?: boolean;
-  readOnly?: boolean;
-  regex?: string;
-  minLength?: number;
-  maxLength?: number;
-  min?: number;
-  value?: string;
-  placeholder?: string;
   options?: FormOptions;
-  /**
-   * An extension: this field's text is the whole request body, sent as one of these media types (the first
-   * unless the text is plainly another), for bodies that are not an object of fields (an import's rows).
-   */
-  'x-body'?: string[];
 }
 
-export interface FormTemplate {
+export interface FormTemplate extends WireTemplate {
   title: string;
   method: string;
-  contentType?: string;
-  target?: string;
   properties: FormProperty[];
 }
 
@@ -113,7 +96,7 @@ function property(name: string, raw: JsonSchema, required: boolean, current: unk
     };
   } else if (choices) {
     field.options = {
-      link: { href: choices.href, ...(choices.href.includes('{') ? { templated: true as const } : {}), type: 'application/hal+json' },
+      link: { href: choices.href, ...(isTemplate(choices.href) ? { templated: true as const } : {}), type: HAL_JSON },
       promptField: choices.promptField,
       valueField: choices.valueField,
       minItems: required ? 1 : 0,
@@ -152,7 +135,7 @@ export function formTemplate(definition: FormDefinition): FormTemplate {
   if (definition.method !== 'DELETE') {
     // JSON for every action, PATCH included (the server reads a JSON PATCH body as a merge patch): Ketting and
     // other clients serialise only application/json, though HAL-FORMS says to treat unknown types as JSON.
-    template.contentType = definition.contentType ?? 'application/json';
+    template.contentType = definition.contentType ?? JSON_TYPE;
   }
   if (definition.target !== undefined) template.target = definition.target;
   return template;

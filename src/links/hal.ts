@@ -1,20 +1,16 @@
-// A small typed face on the `hal` package that mends its gaps in one place: link attributes it drops
-// (type, profile, deprecation), the `rel` key it leaves in link arrays, relations that must always be arrays,
-// pluralised embed relations and single embedded resources. It also makes `templated` follow the href, and is
-// the one seam where the paths representations are built with become absolute URIs on the request's origin.
+// Builds the HAL documents of every representation. The `hal` package (the design card's choice) holds a
+// resource's own properties and writes them; everything else is written here, because the package gets it wrong
+// for HAL-FORMS clients: it drops link attributes (type, profile, deprecation), leaves a `rel` key in link arrays,
+// cannot keep a relation an array when it has one link, and pluralises embedded relations. So `_links` (with
+// `templated` following the href), `_embedded` and `_templates` are made here, and this is the one seam where the
+// paths representations are built with become absolute URIs on the request's origin.
 import hal from 'hal';
 import { absoluteOn } from '../http/origin.ts';
 import type { FormTemplate } from './forms.ts';
+import { type HalLink, isTemplate } from './wire.ts';
 
-export interface Link {
-  href: string;
-  title?: string;
-  name?: string;
-  type?: string;
-  profile?: string;
-  deprecation?: string;
-  hreflang?: string;
-}
+/** A link as representations give it: whether it is templated follows from its href. */
+export type Link = Omit<HalLink, 'templated'>;
 
 /** A link as it goes on the wire: `templated: true` exactly when the href is an RFC 6570 template. */
 export interface WireLink extends Link {
@@ -51,7 +47,7 @@ export interface Rendering {
 
 function toWire(link: Link): WireLink {
   const wire: WireLink = { href: link.href };
-  if (link.href.includes('{')) wire.templated = true;
+  if (isTemplate(link.href)) wire.templated = true;
   for (const key of ['title', 'name', 'type', 'profile', 'deprecation', 'hreflang'] as const) {
     const value = link[key];
     if (value !== undefined) wire[key] = value;

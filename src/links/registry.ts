@@ -3,6 +3,7 @@
 import parseTemplate, { type UriTemplate } from 'uri-templates';
 import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, OPENAPI_JSON, PROBLEM_JSON, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
 import { fixedMount } from './mount.ts';
+import { isTemplate } from './wire.ts';
 
 /**
  * The prefix every path is mounted under (BASE_PATH: `/kb`, say), from the configuration (src/links/mount.ts): a
@@ -56,7 +57,7 @@ export class Endpoint {
   }
 
   get templated(): boolean {
-    return this.template.includes('{');
+    return isTemplate(this.template);
   }
 }
 

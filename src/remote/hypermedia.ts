@@ -1,6 +1,7 @@
 // A small HAL client for calls to another service: GET with caching (Cache-Control max-age or a default fresh
-// period, ETag revalidation, one request for concurrent reads, stale copies while the service is unavailable),
-// link and template following, HAL-FORMS targets, timeouts, retries for GET only and a circuit breaker.
+// period, ETag revalidation, one request for concurrent reads, stale copies while the service is unavailable;
+// cache.ts says what a copy may be used for), link and template following, HAL-FORMS targets, timeouts, retries
+// for GET only and a circuit breaker.
 // Failures come out as RemoteFailure values, which the caller maps to 502/503 in one place.
 import {
   BrokenCircuitError,
@@ -12,7 +13,8 @@ import {
   retry,
 } from 'cockatiel';
 import parseTemplate from 'uri-templates';
-import { HAL_FORMS, HAL_JSON } from '../http/media-types.ts';
+import { HAL_FORMS, HAL_JSON, JSON_TYPE } from '../http/media-types.ts';
+import { type CacheEntry, cachePolicy, revalidated } from './cache.ts';
 
 /** A HAL(-FORMS) document as read from another service: only what a client relies on is typed. */
 export interface RemoteDocument {
@@ -84,24 +86,6 @@ export interface Reading {
   revalidate?: boolean;
 }
 
-interface CacheEntry {
-  fetched: Fetched;
-  /** The answer's headers: a 304 updates them (RFC 9111 §4.3.4), and freshness is worked out from the result. */
-  headers: Headers;
-  etag: string | undefined;
-  /** Until when the copy may be used without asking; after that, it is revalidated. */
-  freshUntil: number;
-  /** False when its answer said no-cache or must-revalidate: then it is never used stale. */
-  mayServeStale: boolean;
-}
-
-/** What an answer's headers allow a private cache to do with it. */
-interface CachePolicy {
-  store: boolean;
-  freshUntil: number;
-  mayServeStale: boolean;
-}
-
 /** GET attempts in all (one retry): a GET changes nothing, so repeating one that failed is safe. */
 const GET_ATTEMPTS = 2;
 
@@ -123,28 +107,6 @@ export function linkOf(document: RemoteDocument, rel: string): RemoteLink | unde
   const link = document._links?.[rel];
   const first = Array.isArray(link) ? link[0] : link;
   return first && typeof first.href === 'string' ? first : undefined;
-}
-
-/** How long an answer says it is fresh (max-age, else Expires against Date), or undefined when it says nothing. */
-function statedLifetimeMs(headers: Headers, cacheControl: string): number | undefined {
-  const maxAge = /(?:^|,)\s*max-age=(\d+)/.exec(cacheControl);
-  if (maxAge) return Number(maxAge[1]) * 1000;
-  const expires = headers.get('Expires');
-  if (expires === null) return undefined;
-  const lifetime = Date.parse(expires) - Date.parse(headers.get('Date') ?? new Date().toUTCString());
-  return Number.isNaN(lifetime) ? 0 : Math.max(0, lifetime); // an invalid Expires means already expired
-}
-
-function cachePolicy(headers: Headers, now: number, defaultFreshMs: number): CachePolicy {
-  const cacheControl = (headers.get('Cache-Control') ?? '').toLowerCase();
-  // A directive without a value stands alone between commas (`no-cache="Set-Cookie"` is not `no-cache`).
-  const directives = cacheControl.split(',').map((directive) => directive.trim());
-  const has = (directive: string) => directives.includes(directive);
-  if (has('no-store') || has('private')) return { store: false, freshUntil: now, mayServeStale: false };
-  const noCache = has('no-cache');
-  const lifetime = noCache ? 0 : (statedLifetimeMs(headers, cacheControl) ?? defaultFreshMs);
-  const freshUntil = now + lifetime;
-  return { store: headers.has('ETag') || freshUntil > now, freshUntil, mayServeStale: !noCache && !has('must-revalidate') };
 }
 
 export class HypermediaClient {
@@ -210,13 +172,7 @@ export class HypermediaClient {
     if (cached?.etag) headers['If-None-Match'] = cached.etag;
     const response = await this.guard('GET', () => this.retryGets.execute(() => this.breaker.execute(() => this.send('GET', url, { headers, authenticated }))));
     const now = Date.now();
-    if (response.status === 304 && cached) {
-      for (const [name, value] of response.headers) cached.headers.set(name, value);
-      const policy = cachePolicy(cached.headers, now, defaultFreshMs);
-      cached.freshUntil = policy.freshUntil;
-      cached.mayServeStale = policy.mayServeStale;
-      return cached.fetched;
-    }
+    if (response.status === 304 && cached) return revalidated(cached, response.headers, now, defaultFreshMs);
     if (response.status !== 200) throw this.badAnswer('GET', `GET ${url} answered ${response.status}`);
     const fetched = { url: response.url || url, document: await this.halBody('GET', response) };
     const policy = cachePolicy(response.headers, now, defaultFreshMs);
@@ -232,7 +188,7 @@ export class HypermediaClient {
    */
   async write(method: string, url: string, body: unknown): Promise<{ status: number; location: string | undefined; document: RemoteDocument | undefined }> {
     const response = await this.guard(method, () =>
-      this.breaker.execute(() => this.send(method, url, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), authenticated: true })),
+      this.breaker.execute(() => this.send(method, url, { headers: { 'Content-Type': JSON_TYPE }, body: JSON.stringify(body), authenticated: true })),
     );
     const location = response.headers.get('Location');
     const isJson = /json/.test(response.headers.get('Content-Type') ?? '');
@@ -272,7 +228,7 @@ export class HypermediaClient {
 
   private async send(method: string, url: string, init: { headers: Record<string, string>; body?: string; authenticated: boolean }): Promise<Response> {
     const headers: Record<string, string> = {
-      Accept: `${HAL_FORMS}, ${HAL_JSON};q=0.9, application/json;q=0.8`,
+      Accept: `${HAL_FORMS}, ${HAL_JSON};q=0.9, ${JSON_TYPE};q=0.8`,
       'User-Agent': this.options.userAgent,
       ...init.headers,
     };

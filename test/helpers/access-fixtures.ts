@@ -1,20 +1,18 @@
 // Fixtures for the access tests: callers with tokens of each role, and tickets, FAQs and tokens made through
 // the API as the admin, each carrying a word of its own so a search or filter finds exactly the test's data.
 import { randomBytes } from 'node:crypto';
+import type { FormTemplate } from '../../src/links/forms.ts';
+import type { HalLink } from '../../src/links/wire.ts';
 import { type TestServer, json } from './server.ts';
 
-export const HAL_FORMS = 'application/prs.hal-forms+json';
+export { HAL_FORMS } from '../../src/http/media-types.ts';
 
-export interface WireLink {
-  href: string;
-  templated?: boolean;
-  title?: string;
-}
+export type WireLink = HalLink;
 
 export interface HalDocument {
   _links: Record<string, WireLink | WireLink[]>;
   _embedded?: Record<string, HalDocument[]>;
-  _templates?: Record<string, { method: string; target?: string; properties: { name: string }[] }>;
+  _templates?: Record<string, FormTemplate>;
   [property: string]: unknown;
 }
 

@@ -1,49 +1,14 @@
 // What the contract tests share: the shapes of HAL and HAL-FORMS documents as a client reads them, Link header
 // parsing, and template expansion (through uri-templates, as any RFC 6570 client would).
 import parseTemplate from 'uri-templates';
+import type { FormOptions, FormProperty, FormTemplate } from '../../src/links/forms.ts';
+import type { HalLink } from '../../src/links/wire.ts';
 
-export const HAL_JSON = 'application/hal+json';
-export const HAL_FORMS = 'application/prs.hal-forms+json';
-
-export interface Link {
-  href: string;
-  templated?: boolean;
-  type?: string;
-  title?: string;
-  name?: string;
-}
-
-export interface FormOptions {
-  inline?: { prompt: string; value: string }[];
-  link?: Link;
-  promptField?: string;
-  valueField?: string;
-  minItems?: number;
-  maxItems?: number;
-  selectedValues?: string[];
-}
-
-export interface FormProperty {
-  name: string;
-  prompt?: string;
-  type?: string;
-  required?: boolean;
-  readOnly?: boolean;
-  regex?: string;
-  minLength?: number;
-  maxLength?: number;
-  min?: number;
-  value?: string;
-  options?: FormOptions;
-}
-
-export interface Template {
-  title?: string;
-  method: string;
-  contentType?: string;
-  target?: string;
-  properties: FormProperty[];
-}
+export { HAL_FORMS, HAL_JSON } from '../../src/http/media-types.ts';
+// The wire types are the server's own (src/links/wire.ts), narrowed to what it promises to write.
+export type { FormOptions, FormProperty };
+export type Link = HalLink;
+export type Template = FormTemplate;
 
 export interface HalDocument {
   _links: Record<string, Link | Link[]>;

@@ -2,6 +2,7 @@
 // checks for required, pattern and lengths. It submits with the template's method and content type to its
 // target (with If-Match from the ETag last seen there, when it changes that resource), and says what came of
 // it: success goes back to the page, a 412 offers a reload, any other problem is shown by the fields at fault.
+import { JSON_TYPE, NDJSON } from '../../http/media-types.ts';
 import { h, uniqueId } from '../dom.ts';
 import {
   type Entered,
@@ -187,10 +188,10 @@ function textControl(property: FormProperty, id: string, described: string): { c
  * sent as the type its name or content says (JSON array or NDJSON), which the field shows before it is sent.
  */
 function bodyControl(property: FormProperty, id: string, described: string) {
-  const types = property['x-body'] ?? ['application/json'];
+  const types = property['x-body'] ?? [JSON_TYPE];
   const control = h('textarea', { id, name: property.name, rows: 8, required: property.required, placeholder: property.placeholder, spellcheck: 'false', 'aria-describedby': described });
   const fileId = uniqueId('file');
-  const picker = h('input', { id: fileId, type: 'file', accept: '.json,.ndjson,.jsonl,application/json,application/x-ndjson' });
+  const picker = h('input', { id: fileId, type: 'file', accept: ['.json', '.ndjson', '.jsonl', JSON_TYPE, NDJSON].join(',') });
   const chosen = h('p', { class: 'body-type', 'aria-live': 'polite' });
   let file: File | undefined;
   const typeOfText = () => bodyTypeOf(control.value, types);
@@ -262,54 +263,119 @@ function getUrl(target: string, body: Record<string, unknown>): string {
   return pathOf(url);
 }
 
-export function templateCard(setting: FormSetting): HTMLElement {
-  const { template, name } = setting;
+/** A form as it sends: where and how, and the parts of the card that say what came of it. */
+interface Sending {
+  setting: FormSetting;
+  method: string;
+  target: string;
+  /** None for methods without a body. */
+  contentType: string | undefined;
+  ifMatch: string | undefined;
+  fields: Field[];
+  result: HTMLElement;
+  submit: HTMLButtonElement;
+}
+
+function sendingOf(setting: FormSetting): Sending {
+  const { template } = setting;
   const method = methodOf(template);
   const target = template.target ?? setting.resourceUrl;
-  const fields = (template.properties ?? []).map((property) => field(property, setting.hints[property.name] ?? {}));
-  const result = h('div', { class: 'form-result', 'aria-live': 'polite' });
-  const contentType = method === 'DELETE' || method === 'GET' ? undefined : (template.contentType ?? 'application/json');
-  // If-Match guards a change of the target itself (PUT, PATCH, DELETE); a POST adds to or acts on its
-  // target, whose own ETag says nothing about what the POST may overwrite.
-  const ifMatch = GUARDED.has(method) ? lastETag(pathOf(target)) : undefined;
-  const submit = h('button', { type: 'submit', class: method === 'DELETE' ? 'danger' : 'primary' }, template.title ?? `Send ${method}`);
+  return {
+    setting,
+    method,
+    target,
+    contentType: method === 'DELETE' || method === 'GET' ? undefined : (template.contentType ?? JSON_TYPE),
+    // If-Match guards a change of the target itself (PUT, PATCH, DELETE); a POST adds to or acts on its
+    // target, whose own ETag says nothing about what the POST may overwrite.
+    ifMatch: GUARDED.has(method) ? lastETag(pathOf(target)) : undefined,
+    fields: (template.properties ?? []).map((property) => field(property, setting.hints[property.name] ?? {})),
+    result: h('div', { class: 'form-result', 'aria-live': 'polite' }),
+    submit: h('button', { type: 'submit', class: method === 'DELETE' ? 'danger' : 'primary' }, template.title ?? `Send ${method}`),
+  };
+}
 
-  const clearMessages = () => {
+/** Forgets what the last submission said, on the form and on each field. */
+function clearMessages({ result, fields }: Sending): void {
+  result.replaceChildren();
+  for (const each of fields) {
+    each.message.textContent = '';
+    each.control.removeAttribute('aria-invalid');
+  }
+}
+
+/** A 412: nothing was saved, and the way on is to reload. */
+function staleNotice(reload: () => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'notice notice-warning', role: 'alert' },
+    h('p', {}, h('strong', {}, 'This resource changed since you loaded it, '), 'so nothing was saved (412 Precondition Failed). Reload it to see the current version, then make your change again.'),
+    h('button', { type: 'button', on: { click: reload } }, 'Reload the resource'),
+  );
+}
+
+/** A refused or failed submission: no answer, a stale version, or a problem shown by the fields at fault. */
+function showFailure({ setting, fields, result }: Sending, exchange: Exchange): void {
+  const answer = exchange.answer;
+  if (!answer) {
+    result.replaceChildren(h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`));
+    return;
+  }
+  if (answer.status === 412) {
+    result.replaceChildren(staleNotice(() => setting.reload()));
+    return;
+  }
+  const problem = isProblem(answer.contentType, answer.json) ? answer.json : { title: answer.statusText, detail: answer.text.slice(0, 500) };
+  const faults = fieldFaults(Array.isArray(problem.errors) ? problem.errors : [], setting.template.properties);
+  result.replaceChildren(problemView(problem, answer.status, faults));
+  for (const each of fields) {
+    const own = faults.filter((fault) => fault.property === each.property);
+    if (own.length === 0) continue;
+    each.control.setAttribute('aria-invalid', 'true');
+    each.message.textContent = own.map((fault) => fault.message).join(' · ');
+  }
+}
+
+/** Sends what was entered (a GET opens its URL instead), then hands a success on or shows the failure. */
+async function submitForm(sending: Sending): Promise<void> {
+  const { setting, method, target, contentType, ifMatch, fields, result, submit } = sending;
+  clearMessages(sending);
+  const entered = Object.fromEntries(fields.map((each) => [each.property.name, each.read()]));
+  const body = requestBody(setting.template, entered, setting.hints);
+  if (method === 'GET') return setting.open(getUrl(target, body));
+  submit.disabled = true;
+  result.replaceChildren(h('p', { class: 'muted' }, `Sending ${method}…`));
+  const whole = fields.find((each) => each.body)?.body;
+  const payload = whole ? await whole() : contentType === undefined ? {} : { body, contentType };
+  const exchange = await send(method, target, { ...payload, ...(ifMatch === undefined ? {} : { ifMatch }) });
+  submit.disabled = false;
+  setting.exchanged(exchange);
+  const status = exchange.answer?.status ?? 0;
+  if (status >= 200 && status < 300) {
     result.replaceChildren();
-    for (const each of fields) {
-      each.message.textContent = '';
-      each.control.removeAttribute('aria-invalid');
-    }
-  };
+    setting.done(exchange);
+  } else {
+    showFailure(sending, exchange);
+  }
+}
 
-  const showFailure = (exchange: Exchange) => {
-    const answer = exchange.answer;
-    if (!answer) {
-      result.replaceChildren(h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`));
-      return;
-    }
-    if (answer.status === 412) {
-      result.replaceChildren(
-        h(
-          'div',
-          { class: 'notice notice-warning', role: 'alert' },
-          h('p', {}, h('strong', {}, 'This resource changed since you loaded it, '), 'so nothing was saved (412 Precondition Failed). Reload it to see the current version, then make your change again.'),
-          h('button', { type: 'button', on: { click: () => setting.reload() } }, 'Reload the resource'),
-        ),
-      );
-      return;
-    }
-    const problem = isProblem(answer.contentType, answer.json) ? answer.json : { title: answer.statusText, detail: answer.text.slice(0, 500) };
-    const faults = fieldFaults(Array.isArray(problem.errors) ? problem.errors : [], template.properties);
-    result.replaceChildren(problemView(problem, answer.status, faults));
-    for (const each of fields) {
-      const own = faults.filter((fault) => fault.property === each.property);
-      if (own.length === 0) continue;
-      each.control.setAttribute('aria-invalid', 'true');
-      each.message.textContent = own.map((fault) => fault.message).join(' · ');
-    }
-  };
+/** The submit button, and what the form sends beside its fields: its content type and If-Match. */
+function formActions({ setting, contentType, ifMatch, submit }: Sending): HTMLElement {
+  return h(
+    'div',
+    { class: 'form-actions' },
+    submit,
+    h(
+      'p',
+      { class: 'sends' },
+      contentType && !bodyField(setting.template) ? h('span', {}, contentType) : null,
+      ifMatch ? h('span', {}, `If-Match: ${ifMatch}`) : null,
+    ),
+  );
+}
 
+export function templateCard(setting: FormSetting): HTMLElement {
+  const { template, name } = setting;
+  const sending = sendingOf(setting);
   const form = h(
     'form',
     {
@@ -318,50 +384,22 @@ export function templateCard(setting: FormSetting): HTMLElement {
       on: {
         submit: async (event) => {
           event.preventDefault();
-          clearMessages();
-          const entered = Object.fromEntries(fields.map((each) => [each.property.name, each.read()]));
-          const body = requestBody(template, entered, setting.hints);
-          if (method === 'GET') return setting.open(getUrl(target, body));
-          submit.disabled = true;
-          result.replaceChildren(h('p', { class: 'muted' }, `Sending ${method}…`));
-          const whole = fields.find((each) => each.body)?.body;
-          const payload = whole ? await whole() : contentType === undefined ? {} : { body, contentType };
-          const exchange = await send(method, target, { ...payload, ...(ifMatch === undefined ? {} : { ifMatch }) });
-          submit.disabled = false;
-          setting.exchanged(exchange);
-          const status = exchange.answer?.status ?? 0;
-          if (status >= 200 && status < 300) {
-            result.replaceChildren();
-            setting.done(exchange);
-          } else {
-            showFailure(exchange);
-          }
+          await submitForm(sending);
         },
       },
     },
-    fields.map((each) => each.element),
-    h(
-      'div',
-      { class: 'form-actions' },
-      submit,
-      h(
-        'p',
-        { class: 'sends' },
-        contentType && !bodyField(template) ? h('span', {}, contentType) : null,
-        ifMatch ? h('span', {}, `If-Match: ${ifMatch}`) : null,
-      ),
-    ),
-    result,
+    sending.fields.map((each) => each.element),
+    formActions(sending),
+    sending.result,
   );
-
   return h(
     'details',
     { class: 'card template', open: setting.expanded, 'data-template': name },
     h(
       'summary',
       {},
-      h('span', { class: 'template-heading' }, h('span', { class: 'template-title' }, template.title ?? name), h('code', { class: 'template-target' }, target)),
-      methodBadge(method),
+      h('span', { class: 'template-heading' }, h('span', { class: 'template-title' }, template.title ?? name), h('code', { class: 'template-target' }, sending.target)),
+      methodBadge(sending.method),
     ),
     form,
   );

@@ -1,7 +1,7 @@
 // The bar at the top: which API this is, an address field to open any URL of it, the bearer token sent with
 // every request, and the request as the person wants it: the media type asked for (Accept) and headers of
 // their own (Prefer, If-None-Match…). All of it is kept for this tab's session.
-import { h, uniqueId } from '../dom.ts';
+import { type Child, type Props, h, uniqueId } from '../dom.ts';
 import { ACCEPT_CHOICES } from '../http.ts';
 import { type ExtraHeader, acceptChoice, currentToken, extraHeaders } from '../session.ts';
 import { type Open, apiLink } from './navigation.ts';
@@ -59,6 +59,15 @@ function headersEditor(actions: HeaderActions, panelId: string): HTMLElement {
 }
 
 /** `home` is the home document's path (under the server's mount), where the brand leads. */
+/** A form of one labelled field and its button, that hands on the field's value when submitted. */
+function fieldForm(props: Props, label: string, input: HTMLInputElement, button: string, submitted: (value: string) => void, ...more: Child[]): HTMLFormElement {
+  const submit = (event: Event) => {
+    event.preventDefault();
+    submitted(input.value);
+  };
+  return h('form', { ...props, on: { submit } }, h('label', { for: input.id }, label), input, h('button', { type: 'submit' }, button), ...more);
+}
+
 export function headerView(apiUrl: string, home: string, actions: HeaderActions): HTMLElement {
   const address = h('input', { id: 'address', name: 'url', type: 'text', value: apiUrl, spellcheck: 'false', autocomplete: 'off' });
   const token = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', placeholder: 'none: anonymous' });
@@ -96,36 +105,13 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
         ' ',
         h('span', { class: 'brand-sub' }, 'API explorer'),
       ),
-      h(
-        'form',
-        {
-          class: 'address',
-          role: 'search',
-          on: {
-            submit: (event) => {
-              event.preventDefault();
-              actions.openTyped(address.value);
-            },
-          },
-        },
-        h('label', { for: 'address' }, 'URL'),
-        address,
-        h('button', { type: 'submit' }, 'Open'),
-      ),
-      h(
-        'form',
-        {
-          class: 'token',
-          on: {
-            submit: (event) => {
-              event.preventDefault();
-              actions.setToken(token.value);
-            },
-          },
-        },
-        h('label', { for: 'token' }, 'Bearer token'),
+      fieldForm({ class: 'address', role: 'search' }, 'URL', address, 'Open', (typed) => actions.openTyped(typed)),
+      fieldForm(
+        { class: 'token' },
+        'Bearer token',
         token,
-        h('button', { type: 'submit' }, 'Use token'),
+        'Use token',
+        (typed) => actions.setToken(typed),
         signedIn ? h('button', { type: 'button', class: 'quiet', on: { click: () => actions.setToken('') } }, 'Forget') : null,
         h('span', { class: signedIn ? 'identity identity-token' : 'identity', role: 'status' }, signedIn ? 'Token in use' : 'Anonymous'),
       ),

@@ -1,6 +1,7 @@
 // Any method on any link: OPTIONS asks the server which methods the target allows (its Allow header), and
 // each opens a request the person can edit (the URL, and a body where the method takes one) and send. What
 // came of it is shown like a form's: success goes back to the page, a problem is shown where it was sent.
+import { HAL_JSON, JSON_TYPE, MERGE_PATCH_JSON, NDJSON } from '../../http/media-types.ts';
 import { h, uniqueId } from '../dom.ts';
 import { isProblem } from '../hal.ts';
 import { type Exchange, send } from '../http.ts';
@@ -19,7 +20,7 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 const GUARDED = new Set(['PUT', 'PATCH', 'DELETE']);
 /** What GET's own link (Open) and OPTIONS itself already do are not offered again. */
 const OFFERED_ELSEWHERE = new Set(['GET', 'OPTIONS']);
-const BODY_TYPES = ['application/json', 'application/merge-patch+json', 'application/hal+json', 'application/x-ndjson'];
+const BODY_TYPES = [JSON_TYPE, MERGE_PATCH_JSON, HAL_JSON, NDJSON];
 
 /** The methods an Allow header names, in the server's order. */
 export function allowedMethods(allow: string): string[] {
@@ -34,7 +35,7 @@ export function requestForm(method: string, href: string, actions: RequestAction
   const typeId = uniqueId('request-type');
   const body = WITH_BODY.has(method) ? h('textarea', { id: bodyId, rows: 6, spellcheck: 'false', placeholder: '{ }' }) : undefined;
   const type = body
-    ? h('select', { id: typeId }, BODY_TYPES.map((each) => h('option', { value: each, selected: each === (method === 'PATCH' ? 'application/merge-patch+json' : 'application/json') }, each)))
+    ? h('select', { id: typeId }, BODY_TYPES.map((each) => h('option', { value: each, selected: each === (method === 'PATCH' ? MERGE_PATCH_JSON : JSON_TYPE) }, each)))
     : undefined;
   const ifMatch = GUARDED.has(method) ? lastETag(href) : undefined;
   const result = h('div', { class: 'form-result', 'aria-live': 'polite' });

@@ -1,7 +1,7 @@
 // The one description of an FAQ on the wire: it validates request bodies and is the schema clients read.
 import { type TSchema, Type } from '@sinclair/typebox';
 import { FAQ_STATUSES } from '../../domain/faqs.ts';
-import { type BodyDescription, NOT_BLANK } from '../../http/validation.ts';
+import { type BodyDescription, NOT_BLANK, READ_ONLY_FIELDS } from '../../http/validation.ts';
 import { CHOICES_KEYWORD } from '../../links/forms.ts';
 import { endpoints } from '../../links/registry.ts';
 
@@ -28,8 +28,6 @@ const fields = {
     [CHOICES_KEYWORD]: { href: endpoints.faqs.template, promptField: 'question', valueField: 'id' },
   }),
 };
-
-export const READ_ONLY = ['id', 'createdAt', 'updatedAt'] as const;
 
 /** The whole resource, as GET shows it: references go out as URIs. */
 export const FaqSchema = Type.Object(
@@ -63,7 +61,7 @@ const FaqCreate = Type.Object(
   },
 );
 
-export const createFaq: BodyDescription<typeof FaqCreate> = { schema: FaqCreate, noun: 'an FAQ', readOnly: READ_ONLY };
+export const createFaq: BodyDescription<typeof FaqCreate> = { schema: FaqCreate, noun: 'an FAQ', readOnly: READ_ONLY_FIELDS };
 
 /** PUT replaces the whole FAQ: the same body as a create, and what it leaves out takes its default. */
 export const replaceFaq = createFaq;
@@ -73,7 +71,7 @@ export const replaceFaq = createFaq;
 const { if: _if, then: _then, ...withoutRule } = FaqCreate as typeof FaqCreate & { if?: unknown; then?: unknown };
 const FaqPatch = Type.Partial(withoutRule as typeof FaqCreate, { additionalProperties: false });
 
-export const patchFaq: BodyDescription<typeof FaqPatch> = { schema: FaqPatch, noun: 'a change to an FAQ', readOnly: READ_ONLY };
+export const patchFaq: BodyDescription<typeof FaqPatch> = { schema: FaqPatch, noun: 'a change to an FAQ', readOnly: READ_ONLY_FIELDS };
 
 /** The schemas the FAQ forms are built from: the ones that validate bodies, or those of the FAQ service alone. */
 export interface FaqForms {

@@ -5,14 +5,13 @@
 import type { Context } from 'koa';
 import coBody from 'co-body';
 import { refuseUndecodable } from '../../http/body.ts';
-import { JSON_BODY_TYPES } from '../../http/media-types.ts';
+import { JSON_BODY_TYPES, NDJSON } from '../../http/media-types.ts';
 import { type FieldError, Problem, invalid } from '../../http/problem.ts';
 import { type Pause, timeSlices } from '../../time-slices.ts';
 import { pastRowLimits, unreadRow } from './rows.ts';
 import { asFormProblem, formText, isFormObject } from './form-body.ts';
 import { OPEN_OBJECT, type RowBytes, arrayRows, ndjsonRows, nesting } from './split.ts';
 
-export const NDJSON = 'application/x-ndjson';
 export const IMPORT_BODY_LIMIT = '10mb';
 /** How many faulty rows a 400 names: enough to fix a batch, not a second copy of a huge body. */
 const NAMED_FAULTS = 20;

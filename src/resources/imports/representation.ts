@@ -1,14 +1,13 @@
 // Bulk imports as HAL: pure functions from stored jobs and rejected rows to documents. Every href comes from the
 // registry; the created tickets are the tickets collection filtered by the import.
 import { type ImportJob, type RowProblem, isUnfinished } from '../../domain/imports.ts';
-import { JSON_TYPE } from '../../http/media-types.ts';
+import { JSON_TYPE, NDJSON } from '../../http/media-types.ts';
 import { formTemplate } from '../../links/forms.ts';
 import { HalResource } from '../../links/hal.ts';
 import { type PageLinksRequest, collectionResource } from '../../links/pagination.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Page } from '../../store/pagination.ts';
 import type { Rejection } from '../../store/imports.ts';
-import { NDJSON } from './body.ts';
 
 /**
  * How fast a job goes and how long it has left, so a client can draw a progress bar without keeping its own
@@ -51,7 +50,7 @@ export function importResource(job: ImportJob, now: number): HalResource {
  * `x-body` sends the object `{"tickets": "<text>"}`, which is read as that text (form-body.ts).
  */
 const importForm = () => {
-  const form = formTemplate({ title: 'Import tickets', method: 'POST', target: endpoints.imports.href(), contentType: 'application/json' });
+  const form = formTemplate({ title: 'Import tickets', method: 'POST', target: endpoints.imports.href(), contentType: JSON_TYPE });
   form.properties = [
     {
       name: 'tickets',

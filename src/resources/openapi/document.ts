@@ -3,13 +3,12 @@
 // schemas that validate them, the answers each endpoint's media types and the problem types the API defines.
 import { STATUS_CODES } from 'node:http';
 import type { TObject, TSchema } from '@sinclair/typebox';
-import { HAL_JSON, JSON_TYPE, MERGE_PATCH_JSON } from '../../http/media-types.ts';
-import { PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, type ProblemKind } from '../../http/problem.ts';
+import { HAL_JSON, JSON_TYPE, MERGE_PATCH_JSON, NDJSON, PROBLEM_JSON } from '../../http/media-types.ts';
+import { PROBLEM_TYPES, type ProblemKind } from '../../http/problem.ts';
 import type { BodyDescription } from '../../http/validation.ts';
 import { type Endpoint, type EndpointName, MOUNT, endpoints } from '../../links/registry.ts';
 import { VERSION } from '../../project.ts';
 import { createFaq, patchFaq, replaceFaq } from '../faqs/schema.ts';
-import { NDJSON } from '../imports/body.ts';
 import { createTicket, mergeTicket, patchTicket, replaceTicket } from '../tickets/schema.ts';
 import { mintToken } from '../tokens/schema.ts';
 import { createV1Faq, patchV1Faq } from '../v1/schema.ts';
@@ -109,7 +108,7 @@ function successResponse(status: number, endpoint: Endpoint): Json {
   const description = STATUS_CODES[status] ?? String(status);
   if (status === 204 || status === 304) return { description };
   if (status === 301 || status === 303) return { description, headers: { Location: { $ref: '#/components/headers/Location' } } };
-  const content = Object.fromEntries(endpoint.representations.map((type) => [type, { schema: type === PROBLEM_MEDIA_TYPE ? { $ref: '#/components/schemas/problem' } : answerSchema(type) }]));
+  const content = Object.fromEntries(endpoint.representations.map((type) => [type, { schema: type === PROBLEM_JSON ? { $ref: '#/components/schemas/problem' } : answerSchema(type) }]));
   return { description, content, ...(status === 201 || status === 202 ? { headers: { Location: { $ref: '#/components/headers/Location' } } } : {}) };
 }
 
@@ -200,7 +199,7 @@ export function openApiDocument(operations: readonly Operation[]): Json {
       responses: Object.fromEntries(
         Object.entries(PROBLEM_TYPES).map(([kind, { title, meaning }]) => [
           kind,
-          { description: `${title}. ${meaning}`, content: { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: '#/components/schemas/problem' } } } },
+          { description: `${title}. ${meaning}`, content: { [PROBLEM_JSON]: { schema: { $ref: '#/components/schemas/problem' } } } },
         ]),
       ),
       headers: { Location: { description: 'The absolute URI of the resource made, or to go to.', schema: { type: 'string', format: 'uri' } } },

@@ -9,7 +9,7 @@ import { bodyOf } from '../../http/body.ts';
 import { writeIfCurrent } from '../../http/conditional.ts';
 import { publicOrigin } from '../../http/origin.ts';
 import { conflict, gone, invalid } from '../../http/problem.ts';
-import { MAX_ID, QueryReader, readPageParameters } from '../../http/query.ts';
+import { MAX_NUMBER_PARAMETER, QueryReader, readPageParameters } from '../../http/query.ts';
 import { sendResource } from '../../http/respond.ts';
 import { span } from '../../http/spans.ts';
 import type { Routes } from '../../http/routing.ts';
@@ -90,7 +90,7 @@ function ticketCollectionRoutes(routes: Routes, { tickets, answerKept, send }: T
     await answerKept(ctx, caller, async ({ faqsOf }) => {
       const query = new QueryReader(ctx);
       const page = readPageParameters(query);
-      const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200), import: query.integer('import', { min: 1, max: MAX_ID }) };
+      const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200), import: query.integer('import', { min: 1, max: MAX_NUMBER_PARAMETER }) };
       query.done();
       const visible = await span('store', () => tickets.list({ status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) }, page));
       span('representation', () => sendResource(ctx, ticketCollection(listing, page, visible, caller, faqsOf)));

@@ -1,7 +1,7 @@
 // The one description of a ticket on the wire: it validates request bodies and is the schema clients read.
 import { type Static, Type } from '@sinclair/typebox';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/tickets.ts';
-import { type BodyDescription, NOT_BLANK } from '../../http/validation.ts';
+import { type BodyDescription, NOT_BLANK, READ_ONLY_FIELDS } from '../../http/validation.ts';
 import { CHOICES_KEYWORD } from '../../links/forms.ts';
 import { endpoints } from '../../links/registry.ts';
 
@@ -51,8 +51,6 @@ export function tagList(tags: string[] | string): string[] {
   return [...new Set(list)];
 }
 
-export const READ_ONLY = ['id', 'createdAt', 'updatedAt'] as const;
-
 /** The whole resource, as GET shows it. */
 export const TicketSchema = Type.Object(
   {
@@ -79,7 +77,7 @@ const TicketCreate = Type.Object(
   { additionalProperties: false },
 );
 
-export const createTicket: BodyDescription<typeof TicketCreate> = { schema: TicketCreate, noun: 'a ticket', readOnly: READ_ONLY };
+export const createTicket: BodyDescription<typeof TicketCreate> = { schema: TicketCreate, noun: 'a ticket', readOnly: READ_ONLY_FIELDS };
 
 /** PUT replaces the whole ticket: the same body as a create, and what it leaves out takes its default. */
 export const replaceTicket = createTicket;
@@ -89,7 +87,7 @@ const TicketPatch = Type.Partial(TicketCreate, { additionalProperties: false });
 export const patchTicket: BodyDescription<typeof TicketPatch> = {
   schema: TicketPatch,
   noun: 'a change to a ticket',
-  readOnly: READ_ONLY,
+  readOnly: READ_ONLY_FIELDS,
 };
 
 const TicketMerge = Type.Object(

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import test from 'ava';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 let retired: TestServer;
 test.before(async () => {

@@ -15,9 +15,9 @@ import {
   embeddedIds,
   requester,
   uniqueWord,
-} from '../helpers/access-fixtures.ts';
-import { type ProblemBody, assertProblem } from '../helpers/access-problems.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+} from '../../helpers/access-fixtures.ts';
+import { type ProblemBody, assertProblem } from '../../helpers/access-problems.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 let alice: Actor & { email: string };

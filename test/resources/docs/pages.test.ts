@@ -1,9 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
-import { type HalDocument, everyLink, expand, HAL_FORMS, linkOf } from '../helpers/hypermedia.ts';
-import { PROBLEM_TYPES } from '../../src/http/problem.ts';
-import { endpoints } from '../../src/links/registry.ts';
-import { RELATIONS } from '../../src/links/relations.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+import { type HalDocument, everyLink, expand, HAL_FORMS, linkOf } from '../../helpers/hypermedia.ts';
+import { PROBLEM_TYPES } from '../../../src/http/problem.ts';
+import { endpoints } from '../../../src/links/registry.ts';
+import { RELATIONS } from '../../../src/links/relations.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 let home: HalDocument;

@@ -6,11 +6,11 @@ import { gzipSync } from 'node:zlib';
 import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../src/store/schema.ts';
-import { actorOf, createFaq, createTicket, mintToken, requester } from '../helpers/access-fixtures.ts';
-import { problemShapeErrors } from '../helpers/access-problems.ts';
-import { openTestConnection } from '../helpers/database.ts';
-import { type TestServer, startTestServer } from '../helpers/server.ts';
+import type { Database } from '../../../src/store/schema.ts';
+import { actorOf, createFaq, createTicket, mintToken, requester } from '../../helpers/access-fixtures.ts';
+import { problemShapeErrors } from '../../helpers/access-problems.ts';
+import { openTestConnection } from '../../helpers/database.ts';
+import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 let database: Kysely<Database>;

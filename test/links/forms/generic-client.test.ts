@@ -2,8 +2,8 @@
 // learns from each template where to send what. Nothing here names a URL or a field, except the root and the
 // values the client makes up.
 import test from 'ava';
-import { type FormProperty, type HalDocument, type Template, expand, HAL_FORMS, linkOf } from '../helpers/hypermedia.ts';
-import { type TestServer, startTestServer } from '../helpers/server.ts';
+import { type FormProperty, type HalDocument, type Template, expand, HAL_FORMS, linkOf } from '../../helpers/hypermedia.ts';
+import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 test.before(async () => {

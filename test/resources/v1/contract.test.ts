@@ -1,6 +1,6 @@
 import test from 'ava';
-import { type HalDocument, everyLink, expand, HAL_FORMS, linkOf, parseLinkHeader } from '../helpers/hypermedia.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+import { type HalDocument, everyLink, expand, HAL_FORMS, linkOf, parseLinkHeader } from '../../helpers/hypermedia.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 // Set explicitly, so the headers can be checked to the second: 2026-01-01T00:00:00Z is 1767225600 s after the epoch.
 const DEPRECATED_AT = '2026-01-01T00:00:00Z';

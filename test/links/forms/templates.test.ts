@@ -9,8 +9,8 @@ import {
   linkOf,
   names,
   propertyOf,
-} from '../helpers/hypermedia.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+} from '../../helpers/hypermedia.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 let home: HalDocument;

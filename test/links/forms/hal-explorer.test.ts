@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/explorer.ts';
-import type { HalDocument } from '../helpers/hypermedia.ts';
-import { untilFinished } from '../helpers/imports.ts';
-import { type TestServer, startTestServer } from '../helpers/server.ts';
+import { launchChromium } from '../../helpers/explorer.ts';
+import type { HalDocument } from '../../helpers/hypermedia.ts';
+import { untilFinished } from '../../helpers/imports.ts';
+import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
-const PAGE_SCRIPT = readFileSync(new URL('../helpers/hal-explorer-page.js', import.meta.url), 'utf8');
+const PAGE_SCRIPT = readFileSync(new URL('../../helpers/hal-explorer-page.js', import.meta.url), 'utf8');
 // No favicon request: the page's origin must serve only what the test names.
 const PAGE_HTML = '<!doctype html><html><head><title>HAL Explorer pattern</title><link rel="icon" href="data:,"></head><body><script src="/walk.js"></script></body></html>';
 

@@ -4,8 +4,8 @@
 // (a list), so these walks also prove that a form's values are accepted back.
 import test from 'ava';
 import { Client, bearerAuth } from 'ketting';
-import type { HalDocument } from '../helpers/hypermedia.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+import type { HalDocument } from '../../helpers/hypermedia.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 test.before(async () => {

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { type HalDocument, expand, HAL_FORMS, linkOf, parseLinkHeader } from '../helpers/hypermedia.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+import { type HalDocument, expand, HAL_FORMS, linkOf, parseLinkHeader } from '../../helpers/hypermedia.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 const SCHEMA_JSON = 'application/schema+json';
 

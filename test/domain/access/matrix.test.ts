@@ -16,9 +16,9 @@ import {
   requester,
   templateNames,
   uniqueWord,
-} from '../helpers/access-fixtures.ts';
-import { assertProblem } from '../helpers/access-problems.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+} from '../../helpers/access-fixtures.ts';
+import { assertProblem } from '../../helpers/access-problems.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 /** `owner` and `other` are requesters on ticket routes (the ticket's requester, and someone else); `requester` elsewhere. */
 type Role = 'anonymous' | 'requester' | 'owner' | 'other' | 'agent' | 'admin';

@@ -6,10 +6,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { type HalDocument, HAL_FORMS, embeddedIds, linkRels, mintToken, uniqueWord } from '../helpers/access-fixtures.ts';
-import { assertProblem, namedFields, problemKind } from '../helpers/access-problems.ts';
-import { createTestDatabase, testEngine } from '../helpers/database.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+import { type HalDocument, HAL_FORMS, embeddedIds, linkRels, mintToken, uniqueWord } from '../../helpers/access-fixtures.ts';
+import { assertProblem, namedFields, problemKind } from '../../helpers/access-problems.ts';
+import { createTestDatabase, testEngine } from '../../helpers/database.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 test.before(async () => {

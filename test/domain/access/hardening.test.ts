@@ -1,7 +1,7 @@
 // What review of the access rules added: no filter or redirect that reveals what a caller may not see,
 // guessing tokens costs requests, metrics are for operators, tags that differ by role, and emails without case.
 import test, { type ExecutionContext } from 'ava';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 async function withServer(t: ExecutionContext, env: Record<string, string> = {}): Promise<TestServer> {
   const server = await startTestServer(env);

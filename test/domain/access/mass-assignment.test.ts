@@ -2,9 +2,9 @@
 // requester; a token's secret and history) are refused with a 400 naming each of them, never silently applied
 // or dropped: a re-read proves nothing changed, not even the fields sent alongside.
 import test, { type ExecutionContext } from 'ava';
-import { type Actor, type HalDocument, HAL_FORMS, type Ticket, actorOf, createFaq, createTicket, mintToken, requester, uniqueWord } from '../helpers/access-fixtures.ts';
-import { assertProblem, namedFields } from '../helpers/access-problems.ts';
-import { type TestServer, json, startTestServer } from '../helpers/server.ts';
+import { type Actor, type HalDocument, HAL_FORMS, type Ticket, actorOf, createFaq, createTicket, mintToken, requester, uniqueWord } from '../../helpers/access-fixtures.ts';
+import { assertProblem, namedFields } from '../../helpers/access-problems.ts';
+import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 let alice: Actor & { email: string };
