@@ -11,7 +11,7 @@ import { refuseCredentialsInQuery } from './http/credentials.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
-import { countRefusals, createMetrics } from './http/metrics.ts';
+import { type Metrics, countRefusals, createMetrics } from './http/metrics.ts';
 import { publicOrigins } from './http/origin.ts';
 import { renderProblems } from './http/problem-renderer.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
@@ -32,29 +32,19 @@ import { openApiRoutes } from './resources/openapi/routes.ts';
 import { schemaRoutes } from './resources/schemas/routes.ts';
 import { tokenRoutes } from './resources/tokens/routes.ts';
 import { announceDeprecation, isV1 } from './resources/v1/deprecation.ts';
-import { type ServiceConfig, serviceRoutes } from './services.ts';
+import { type Topology, serviceRoutes } from './services.ts';
 import type { Store } from './store/index.ts';
 
 export type AppConfig = Pick<
   Config,
   'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'metricsToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
 > &
-  Partial<ServiceConfig> &
-  Partial<Pick<Config, 'answerCache'>> &
-  Pick<Config, 'allowedHosts'>;
-
-/** Both services in one process, unless the configuration says otherwise. */
-const SINGLE_SERVER: ServiceConfig = {
-  services: new Set(['tickets', 'faqs']),
-  faqApi: undefined,
-  faqApiToken: undefined,
-  faqApiTimeoutMs: 3000,
-  faqApiCooldownMs: 10_000,
-  publicUrl: undefined,
-};
+  Pick<Config, 'answerCache' | 'publicUrl' | 'allowedHosts'>;
 
 export interface AppDependencies {
   config: AppConfig;
+  /** Which services this process runs (src/services.ts). */
+  topology: Topology;
   store: Store;
   log: Logger;
   /** Where every series is registered (src/metrics/registry.ts): the store's and the import worker's too. */
@@ -69,12 +59,32 @@ export interface AppDependencies {
 const CORS_ALLOW_HEADERS = ['Authorization', 'If-Match', 'If-None-Match', 'Content-Type', 'Prefer', 'Accept'];
 const CORS_EXPOSE_HEADERS = ['Location', 'ETag', 'Link', 'Allow', 'Content-Location', 'Deprecation', 'Sunset', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Preference-Applied', 'X-Request-Id'];
 
-/** The settings a caller gave, without the undefined ones (which would hide the defaults). */
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+/** Registers every route; what the middleware needs of them comes back (readiness's dependencies, the explorer). */
+function registerRoutes(
+  routes: Routes,
+  metrics: Metrics,
+  { config, topology, store, extraRoutes }: Pick<AppDependencies, 'config' | 'topology' | 'store' | 'extraRoutes'>,
+) {
+  // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
+  // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
+  const answers = new AnswerCache(() => store.generation(), config.answerCache);
+  observeAnswers(answers, metrics.registry);
+  const services = serviceRoutes(topology, store, metrics.registry, answers);
+  services.register(routes); // home, tickets, FAQs, search and v1, as far as this process runs them
+  tokenRoutes(routes, store);
+  // Bulk imports make tickets: they run where the ticket service does.
+  if (topology.tickets) importRoutes(routes, store, config.imports);
+  schemaRoutes(routes);
+  docsRoutes(routes);
+  openApiRoutes(routes); // describes every route above, as registered
+  metricsRoutes(routes, metrics);
+  const explorer = explorerFiles();
+  explorerRoutes(routes, explorer);
+  extraRoutes?.(routes);
+  return { dependencies: services.dependencies, explorer };
 }
 
-export async function buildApp({ config, store, log, registry, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
+export async function buildApp({ config, topology, store, log, registry, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
   // Routes are registered below; a request is labelled by its route's template once it is answered.
   const routes = new Routes(new Router({ strict: true, sensitive: true }));
   const metrics = createMetrics(registry, {
@@ -90,22 +100,7 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
     new BlockLimiter(await store.rateLimiter({ keyPrefix, points, durationSeconds: windowSeconds }));
   const [perToken, perAddress] = await Promise.all([limiter('token', config.rateLimit), limiter('address', config.anonymousRateLimit)]);
 
-  // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
-  // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
-  const answers = new AnswerCache(() => store.generation(), config.answerCache ?? { entries: 1000, bytes: 16 * 2 ** 20 });
-  observeAnswers(answers, metrics.registry);
-  const services = serviceRoutes({ ...SINGLE_SERVER, ...definedOnly(config) }, store, metrics.registry, answers);
-  services.register(routes); // home, tickets, FAQs, search and v1, as far as this process runs them
-  tokenRoutes(routes, store);
-  // Bulk imports make tickets: they run where the ticket service does.
-  if ((config.services ?? SINGLE_SERVER.services).has('tickets')) importRoutes(routes, store, config.imports);
-  schemaRoutes(routes);
-  docsRoutes(routes);
-  openApiRoutes(routes); // describes every route above, as registered
-  metricsRoutes(routes, metrics);
-  const explorer = explorerFiles();
-  explorerRoutes(routes, explorer);
-  extraRoutes?.(routes);
+  const { dependencies, explorer } = registerRoutes(routes, metrics, { config, topology, store, extraRoutes });
 
   const allowedOrigins = new Set(config.corsOrigins);
   const app = new Koa();
@@ -130,7 +125,7 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
   app.use(origins.resolve);
   app.use(refuseCredentialsInQuery); // 400 for a token (or any credential) in the URL, on every route
   app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
-  app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
+  app.use(probes({ store, draining, dependencies })); // /health and /ready, before anything that needs a token or the database
   app.use(origins.refuseOthers); // 421 for a host the server does not answer to (after the probes: orchestrators probe by address)
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (401 for a bad token)

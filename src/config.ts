@@ -1,11 +1,15 @@
 // Reads the environment once into a typed, validated configuration. Every variable is read even after a bad
-// one, so that start-up reports all of them at once (one line each), not one per attempt.
+// one, so that start-up reports all of them at once (one line each), not one per attempt. Each kind of value is
+// read in src/config/values.ts, the variables that depend on one another in src/config/rules.ts.
+import { ConfigError, ConfigErrors, collector } from './config/errors.ts';
+import { allowedHosts, crossChecks, groupCommit, importWorker } from './config/rules.ts';
 import {
-  ConfigError, type Env, LOG_LEVELS, MAX_RETENTION_HOURS, MAX_SHUTDOWN_DELAY_MS, SERVICES, type Service, basePath, count, databaseUrl, date, hours,
-  milliseconds, oneOf, origins, port, proxyHops, DEFAULT_ALLOWED_HOSTS, hosts, rateLimit, read, rootUrl, secret, services, strongSecret, wholeNumber, workers,
+  type Env, LOG_LEVELS, MAX_SHUTDOWN_DELAY_MS, type Service, basePath, count, databaseUrl, date, milliseconds, oneOf, origins, port, proxyHops,
+  rateLimit, read, rootUrl, secret, services, strongSecret, wholeNumber, workers,
 } from './config/values.ts';
 
-export { ConfigError, MAX_WORKERS, SERVICES, type Service, redactDatabaseUrl } from './config/values.ts';
+export { ConfigError, ConfigErrors } from './config/errors.ts';
+export { MAX_WORKERS, SERVICES, type Service, redactDatabaseUrl } from './config/values.ts';
 
 export type Synchronous = 'FULL' | 'NORMAL';
 
@@ -86,6 +90,8 @@ export interface Config {
   basePath: string;
   /** Finished GET answers kept until the next committed write: at most so many, of at most so many bytes (0 entries: off). */
   answerCache: { entries: number; bytes: number };
+  /** Time named parts of answering, for `npm run bench` only (BENCH_SPANS=1; src/http/spans.ts). */
+  benchSpans: boolean;
 }
 
 export interface ImportWorkerConfig {
@@ -116,92 +122,10 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
-/** Every bad variable of one environment: `message` has one line per variable, in the order they are read. */
-export class ConfigErrors extends ConfigError {
-  constructor(readonly errors: readonly ConfigError[]) {
-    super(errors[0]!.variable, '');
-    this.message = errors.map((error) => error.message).join('\n');
-    this.name = 'ConfigErrors';
-  }
-}
-
-/** Runs one variable's reader; a ConfigError is kept for the report and the field left undefined. */
-type Take = <T>(reader: () => T) => T;
-
-function collector(errors: ConfigError[]): Take {
-  return <T>(reader: () => T): T => {
-    try {
-      return reader();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      errors.push(error);
-      return undefined as T;
-    }
-  };
-}
-
-function groupCommit(env: Env, take: Take, url: string | undefined): boolean {
-  const mode = take(() => oneOf(env, 'GROUP_COMMIT', 'auto', ['auto', 'on', 'off'] as const, (s) => s.toLowerCase()));
-  return mode === 'auto' ? (url ?? '').startsWith('file:') : mode === 'on';
-}
-
-function importWorker(env: Env, take: Take): ImportWorkerConfig {
-  const imports = {
-    pollMs: take(() => milliseconds(env, 'IMPORT_POLL_MS', '1000')),
-    leaseMs: take(() => milliseconds(env, 'IMPORT_LEASE_MS', '30000')),
-    chunkRows: take(() => count(env, 'IMPORT_CHUNK_ROWS', '100', 10_000)),
-    retentionMs: Math.round(take(() => hours(env, 'IMPORT_RETENTION_HOURS', '168', MAX_RETENTION_HOURS)) * 3_600_000),
-  };
-  // The worker renews its lease at every chunk and every poll: a lease shorter than a few polls would lapse
-  // while its holder is still alive, and the job would run twice at once (fenced, but wasted).
-  if (imports.leaseMs !== undefined && imports.pollMs !== undefined && imports.leaseMs < 3 * imports.pollMs) {
-    take(() => {
-      throw new ConfigError('IMPORT_LEASE_MS', `must be at least three times IMPORT_POLL_MS (${imports.pollMs}), got "${imports.leaseMs}"`);
-    });
-  }
-  return imports;
-}
-
-/** ALLOWED_HOSTS, or the loopback names; PUBLIC_URL's host is always allowed (a proxy may pass it through). */
-function allowedHosts(env: Env, take: Take, publicUrl: string | undefined): string[] {
-  const list = take(() => hosts(env, 'ALLOWED_HOSTS', DEFAULT_ALLOWED_HOSTS)) ?? [];
-  return publicUrl === undefined || list.includes(new URL(publicUrl).hostname) ? list : [...list, new URL(publicUrl).hostname];
-}
-
-/** The rules between variables, checked once each variable alone is good (a bad one is already reported). */
-function crossChecks(config: Config): ConfigError[] {
-  const errors: ConfigError[] = [];
-  if (config.services !== undefined) {
-    const split = !config.services.has('faqs');
-    if (split && config.faqApi === undefined) {
-      errors.push(new ConfigError('FAQ_API', "required with SERVICES=tickets: the FAQ service's root URL, such as http://faqs.internal:3000/"));
-    }
-    if (!split && config.faqApi !== undefined) {
-      errors.push(new ConfigError('FAQ_API', `only the ticket service alone (SERVICES=tickets) calls an FAQ service; this process runs ${[...config.services].join(',')}`));
-    }
-  }
-  const { headersMs, requestMs } = config.connections;
-  if (headersMs !== undefined && requestMs !== undefined && headersMs >= requestMs) {
-    errors.push(new ConfigError('HEADERS_TIMEOUT_MS', `must be below REQUEST_TIMEOUT_MS (${requestMs}): the request's time includes its headers, got "${headersMs}"`));
-  }
-  // A body still arriving is cut by Node at the request timeout with a bare 408; the deadline's 503 (a problem
-  // document with Retry-After, and the connection closed) is the answer we mean a slow request to get.
-  if (config.requestDeadlineMs !== undefined && requestMs !== undefined && config.requestDeadlineMs >= requestMs) {
-    errors.push(new ConfigError('REQUEST_DEADLINE_MS', `must be below REQUEST_TIMEOUT_MS (${requestMs}), so that a slow request is answered 503 before it is cut, got "${config.requestDeadlineMs}"`));
-  }
-  // The scrape secret sits in the scraper's configuration: were it the admin's, that file would grant everything.
-  if (config.metricsToken !== undefined && config.metricsToken === config.adminToken) {
-    errors.push(new ConfigError('METRICS_TOKEN', 'must differ from ADMIN_TOKEN: it is given to the scraper, which must not be an admin'));
-  }
-  if (config.v1Sunset !== undefined && config.v1DeprecatedAt !== undefined && config.v1Sunset <= config.v1DeprecatedAt) {
-    errors.push(new ConfigError('V1_SUNSET', `must come after V1_DEPRECATED_AT (${config.v1DeprecatedAt.toISOString()})`));
-  }
-  return errors;
-}
-
 /**
  * The whole configuration, or a ConfigErrors naming every bad variable. To add a variable: one field here (its
- * reader in src/config/values.ts), one in Config, one row in the README's table.
+ * reader in src/config/values.ts, any rule it shares with another in src/config/rules.ts), one in Config, one row in
+ * the README's table.
  */
 export function loadConfig(env: Env = process.env): Config {
   const errors: ConfigError[] = [];
@@ -244,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
       entries: take(() => wholeNumber(env, 'ANSWER_CACHE_ENTRIES', '1000', 1_000_000)),
       bytes: take(() => count(env, 'ANSWER_CACHE_BYTES', String(16 * 2 ** 20), 2 ** 32)),
     },
+    benchSpans: env.BENCH_SPANS === '1',
   };
   config.allowedHosts = allowedHosts(env, take, config.publicUrl);
   // A FAQ_API that is set but bad is already reported; "required" would only repeat it.

@@ -7,15 +7,17 @@ import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type AppDependencies, buildApp } from './app.ts';
 import { type Config, ConfigError, type ConnectionTimeouts, redactDatabaseUrl } from './config.ts';
-import { startImportWorker } from './jobs/import-worker.ts';
+import { recordSpans } from './http/spans.ts';
+import { type ImportWorker, startImportWorker } from './jobs/import-worker.ts';
 import { MOUNT } from './links/registry.ts';
 import { createLogger } from './log.ts';
 import { timeQueries } from './metrics/database.ts';
 import { watchImports } from './metrics/imports.ts';
 import { createRegistry } from './metrics/registry.ts';
+import { topologyOf } from './services.ts';
 import { engineOf } from './store/database.ts';
 import { importsByState } from './store/import-counts.ts';
-import { openStore } from './store/index.ts';
+import { type Store, openStore } from './store/index.ts';
 
 export interface RunningServer {
   server: Server;
@@ -89,17 +91,56 @@ export class ListenError extends Error {
   }
 }
 
+/** What a graceful stop closes, in order: the listener (after the delay), the import worker, then the store. */
+interface Stoppable {
+  server: Server;
+  lifecycle: ReturnType<typeof drainable>;
+  worker: ImportWorker | undefined;
+  store: Store;
+  log: Logger;
+  shutdownDelayMs: number;
+}
+
+/** RunningServer.close, as documented there: stop taking work, let what is in flight finish, then close. */
+async function stopGracefully({ server, lifecycle, worker, store, log, shutdownDelayMs }: Stoppable): Promise<void> {
+  const begun = performance.now();
+  // From here /ready answers 503 and every answer closes its connection; the listener stays open for the
+  // configured delay, so a balancer's next probe meets "not ready", not a refused connection.
+  lifecycle.begin();
+  // The worker finishes its chunk and gives its job back while the requests in flight finish.
+  const workerStopped = worker?.stop();
+  // The grace period counts from the signal, the delay included: the process is gone within 10 s of it.
+  const cut = setTimeout(() => {
+    log.warn('shutdown grace period over: closing the connections still open');
+    server.closeAllConnections();
+  }, SHUTDOWN_GRACE_MS);
+  if (shutdownDelayMs > 0) {
+    log.info({ delayMs: shutdownDelayMs }, 'not ready: still listening before closing the listener');
+    await pause(shutdownDelayMs);
+  }
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  clearTimeout(cut);
+  log.info({ ms: Math.round(performance.now() - begun) }, 'listener closed and every connection drained');
+  await workerStopped;
+  await store.close();
+}
+
 export async function startServer(config: Config, extraRoutes?: AppDependencies['extraRoutes']): Promise<RunningServer> {
   // The URI registry fixed its mount when it loaded (src/links/mount.ts); a configuration that says otherwise would serve
   // links to paths no route answers.
   if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (fixed when the registry loaded), not "${config.basePath}"`);
+  const topology = topologyOf(config);
+  if (config.benchSpans) recordSpans();
   const log = createLogger(config.logLevel);
   // Made before the store opens, so that its queries are timed from the first.
   const registry = createRegistry();
   const timer = timeQueries(registry, engineOf(config.databaseUrl));
   const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound, timer });
   let lifecycle: ReturnType<typeof drainable> | undefined;
-  const app = await buildApp({ config, store, log, registry, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
+  const app = await buildApp({ config, topology, store, log, registry, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
   // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
   const server = createServer(connectionOptions(config.connections), app.callback());
   server.listen(config.port, config.host);
@@ -115,7 +156,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   }
   // Every instance that serves tickets runs bulk imports too (an FAQ service alone never has a job to poll
   // for); its leases name it, so a job it held can be told from another's.
-  const worker = !config.services.has('tickets')
+  const worker = !topology.tickets
     ? undefined
     : startImportWorker({
         imports: store.imports,
@@ -132,30 +173,6 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     server,
     url,
     log,
-    async close() {
-      const begun = performance.now();
-      // From here /ready answers 503 and every answer closes its connection; the listener stays open for the
-      // configured delay, so a balancer's next probe meets "not ready", not a refused connection.
-      lifecycle!.begin();
-      // The worker finishes its chunk and gives its job back while the requests in flight finish.
-      const workerStopped = worker?.stop();
-      // The grace period counts from the signal, the delay included: the process is gone within 10 s of it.
-      const cut = setTimeout(() => {
-        log.warn('shutdown grace period over: closing the connections still open');
-        server.closeAllConnections();
-      }, SHUTDOWN_GRACE_MS);
-      if (config.shutdownDelayMs > 0) {
-        log.info({ delayMs: config.shutdownDelayMs }, 'not ready: still listening before closing the listener');
-        await pause(config.shutdownDelayMs);
-      }
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      clearTimeout(cut);
-      log.info({ ms: Math.round(performance.now() - begun) }, 'listener closed and every connection drained');
-      await workerStopped;
-      await store.close();
-    },
+    close: () => stopGracefully({ server, lifecycle: lifecycle!, worker, store, log, shutdownDelayMs: config.shutdownDelayMs }),
   };
 }

@@ -16,7 +16,27 @@ import { ticketRoutes } from './resources/tickets/routes.ts';
 import { v1Routes } from './resources/v1/routes.ts';
 import type { Store } from './store/index.ts';
 
-export type ServiceConfig = Pick<Config, 'services' | 'faqApi' | 'faqApiToken' | 'faqApiTimeoutMs' | 'faqApiCooldownMs' | 'publicUrl'>;
+/** How the ticket service alone reaches the FAQ service (FAQ_API and the settings of its calls). */
+export interface FaqApi {
+  root: string;
+  token: string | undefined;
+  timeoutMs: number;
+  cooldownMs: number;
+}
+
+/**
+ * Where each kind of resource lives, as this process sees it: FAQs here, with or without tickets (the single
+ * server, or the FAQ service alone), or tickets here and FAQs at the FAQ service. Decided once, from the
+ * configuration, and passed down to whatever depends on it.
+ */
+export type Topology = { tickets: boolean; faqs: 'here' } | { tickets: true; faqs: FaqApi };
+
+export function topologyOf(config: Pick<Config, 'services' | 'faqApi' | 'faqApiToken' | 'faqApiTimeoutMs' | 'faqApiCooldownMs'>): Topology {
+  if (config.services.has('faqs')) return { tickets: config.services.has('tickets'), faqs: 'here' };
+  // loadConfig refuses SERVICES=tickets without FAQ_API; a configuration built otherwise is a programming error.
+  if (config.faqApi === undefined) throw new Error('the ticket service alone needs FAQ_API');
+  return { tickets: true, faqs: { root: config.faqApi, token: config.faqApiToken, timeoutMs: config.faqApiTimeoutMs, cooldownMs: config.faqApiCooldownMs } };
+}
 
 export interface ServiceRoutes {
   /** Registers the routes of the services this process runs (home, tickets, FAQs, search, v1). */
@@ -41,12 +61,12 @@ function observed(registry: Registry) {
   return { calls, staleAnswers };
 }
 
-function faqServiceFor(config: ServiceConfig, registry: Registry): FaqService {
+function faqServiceFor(api: FaqApi, registry: Registry): FaqService {
   const { calls, staleAnswers } = observed(registry);
-  const service = new FaqService(config.faqApi!, {
-    token: config.faqApiToken,
-    timeoutMs: config.faqApiTimeoutMs,
-    cooldownMs: config.faqApiCooldownMs,
+  const service = new FaqService(api.root, {
+    token: api.token,
+    timeoutMs: api.timeoutMs,
+    cooldownMs: api.cooldownMs,
     observe: (method, outcome) => calls.inc({ method, outcome }),
     servedStale: () => staleAnswers.inc(),
   });
@@ -92,22 +112,22 @@ function faqServiceCheck(service: FaqService) {
   };
 }
 
-export function serviceRoutes(config: ServiceConfig, store: Store, registry: Registry, answers?: AnswerCache): ServiceRoutes {
-  const { services } = config;
-  if (services.has('faqs')) {
-    const ticketsHere = services.has('tickets');
+export function serviceRoutes(topology: Topology, store: Store, registry: Registry, answers?: AnswerCache): ServiceRoutes {
+  if (topology.faqs === 'here') {
+    const ticketsHere = topology.tickets;
+    const faqSide = localFaqs(store);
     return {
       dependencies: {},
       register(routes) {
         homeRoutes(routes, { tickets: ticketsHere, faqs: async () => LOCAL_FAQS });
-        if (ticketsHere) ticketRoutes(routes, store, localFaqs(store), answers);
+        if (ticketsHere) ticketRoutes(routes, store, faqSide, answers);
         faqRoutes(routes, store, { ticketsHere });
-        searchRoutes(routes, store, { tickets: ticketsHere, faqs: true });
+        searchRoutes(routes, store, { tickets: ticketsHere, faqs: true, faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf });
         v1Routes(routes, store);
       },
     };
   }
-  const service = faqServiceFor(config, registry);
+  const service = faqServiceFor(topology.faqs, registry);
   const faqSide: FaqSide = remoteFaqs(service);
   /**
    * The FAQ service's collections, or undefined when they are not known: it cannot be reached and no home

@@ -1,17 +1,10 @@
 // The kinds of value the environment holds, each read and checked in one function: a bad value throws a
 // ConfigError whose line names the variable, what it got and what it takes (src/config.ts collects them all).
 import type { RateLimit } from '../config.ts';
+import { ConfigError } from './errors.ts';
 
 export const SERVICES = ['tickets', 'faqs'] as const;
 export type Service = (typeof SERVICES)[number];
-
-/** One bad variable: its line names it, what it got and what it takes. */
-export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
 
 export type Env = Record<string, string | undefined>;
 

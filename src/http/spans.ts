@@ -1,10 +1,15 @@
 // Where a request's time goes, for the bench only (BENCH_SPANS=1): the time spent in named parts of answering
 // (store, representation, serialisation), summed over the process's life. Off, a span is the bare call.
-const enabled = process.env.BENCH_SPANS === '1';
+let enabled = false;
 
 /** Microseconds per part, since start; the bench reads it over IPC (bench/lib/usage-reporter.js). */
 const totals: Record<string, number> = {};
-if (enabled) (globalThis as Record<symbol, unknown>)[Symbol.for('helpdesk.spans')] = totals;
+
+/** Turns spans on for the life of the process (src/server.ts, when the configuration says BENCH_SPANS=1). */
+export function recordSpans(): void {
+  enabled = true;
+  (globalThis as Record<symbol, unknown>)[Symbol.for('helpdesk.spans')] = totals;
+}
 
 export type Part = 'store' | 'representation' | 'serialisation';
 

@@ -23,7 +23,7 @@ export interface FaqRouteOptions {
   ticketsHere: boolean;
 }
 
-export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRouteOptions = { ticketsHere: true }): void {
+export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRouteOptions): void {
   const operations = faqOperations(store);
   const forms = ticketsHere ? FAQ_FORMS : FAQ_FORMS_ALONE;
   const http: FaqHttp = {

@@ -33,7 +33,7 @@ export function describedFor(home: HalResource): HalResource {
 }
 
 /** The links depend on who asks: nobody is shown a door they may not open. */
-export function homeResource(caller: Caller, contents: HomeContents = { tickets: true, faqs: LOCAL_FAQS }): HalResource {
+export function homeResource(caller: Caller, contents: HomeContents): HalResource {
   const kind = !contents.tickets ? 'faqs' : contents.faqs === LOCAL_FAQS ? 'both' : 'tickets';
   const home = new HalResource({ name: kind === 'faqs' ? 'Helpdesk FAQs' : 'Helpdesk', description: DESCRIPTIONS[kind] }, endpoints.home.href());
   if (contents.tickets && may(caller, 'ticket:list')) {

@@ -3,18 +3,16 @@ import { callerOf } from '../../http/authentication.ts';
 import { sendResource } from '../../http/respond.ts';
 import type { Routes } from '../../http/routing.ts';
 import { endpoints } from '../../links/registry.ts';
-import { type FaqCollections, type HomeContents, LOCAL_FAQS, homeResource } from './representation.ts';
+import { type FaqCollections, type HomeContents, homeResource } from './representation.ts';
 
-/** What this process's home document lists: by default both kinds, here. */
+/** What this process's home document lists (src/services.ts decides it). */
 export interface HomeSource {
   tickets: boolean;
   /** The FAQ collections as they are known now (undefined while the FAQ service cannot be reached). */
   faqs(): Promise<FaqCollections | undefined>;
 }
 
-const SINGLE_SERVER: HomeSource = { tickets: true, faqs: async () => LOCAL_FAQS };
-
-export function homeRoutes(routes: Routes, source: HomeSource = SINGLE_SERVER): void {
+export function homeRoutes(routes: Routes, source: HomeSource): void {
   routes.get(endpoints.home, async (ctx) => {
     const contents: HomeContents = { tickets: source.tickets, faqs: await source.faqs() };
     sendResource(ctx, homeResource(callerOf(ctx), contents));

@@ -21,19 +21,19 @@ export interface SearchResults {
   faqMatches: number | null;
 }
 
-/** Where the full lists are: here by default; alone, a service lists only its own kind and links the other. */
+/** Where the full lists are: here; alone, a service lists only its own kind and links the other. */
 export interface SearchLinks {
   tickets: boolean;
   /** The FAQ list matching `q`, or undefined when it cannot be named now. */
   faqs: string | undefined;
   /** Each embedded ticket's `faqs` link. */
-  faqsOf?: FaqsOf;
+  faqsOf: FaqsOf;
 }
 
 /** Both embedded arrays are always there; a caller who may not list tickets gets an empty one and no link to them. */
-export function searchResource(results: SearchResults, caller: Caller, links?: SearchLinks): HalResource {
+export function searchResource(results: SearchResults, caller: Caller, links: SearchLinks): HalResource {
   const { q } = results;
-  const { tickets, faqs, faqsOf } = links ?? { tickets: true, faqs: endpoints.faqs.href({ q }) };
+  const { tickets, faqs, faqsOf } = links;
   const resource = new HalResource(
     {
       q: q ?? null,

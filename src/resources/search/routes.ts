@@ -18,14 +18,14 @@ export interface SearchScope {
   tickets: boolean;
   /** Searched here (true), or the URL of the FAQ list matching q elsewhere (or undefined when unknown now). */
   faqs: true | ((q: string | undefined) => Promise<string | undefined>);
-  /** The `faqs` link of each ticket found, when FAQs live elsewhere. */
-  faqsOf?: (ctx: Context) => Promise<FaqsOf>;
+  /** The `faqs` link of each ticket found, as this request knows it (src/resources/tickets/faq-side.ts). */
+  faqsOf: (ctx: Context) => Promise<FaqsOf>;
 }
 
 /** How many of the best matches of each kind the results embed; the linked lists have the rest. */
 export const BEST_MATCHES = 10;
 
-export function searchRoutes(routes: Routes, store: Store, scope: SearchScope = { tickets: true, faqs: true }): void {
+export function searchRoutes(routes: Routes, store: Store, scope: SearchScope): void {
   routes.get(endpoints.search, async (ctx) => {
     const caller = requireAction(ctx, 'search');
     const query = new QueryReader(ctx);
@@ -49,7 +49,7 @@ export function searchRoutes(routes: Routes, store: Store, scope: SearchScope = 
     const links: SearchLinks = {
       tickets: scope.tickets,
       faqs: scope.faqs === true ? endpoints.faqs.href({ q }) : await scope.faqs(q),
-      faqsOf: await scope.faqsOf?.(ctx),
+      faqsOf: await scope.faqsOf(ctx),
     };
     sendResource(ctx, searchResource(results, caller, links));
   });

@@ -19,12 +19,10 @@ function ticketProperties(ticket: Ticket) {
   return { id, title, description, status, priority, requester, assignee, tags, createdAt, updatedAt };
 }
 
-/** Where a ticket's FAQs are listed: here by default; the ticket service alone gives the FAQ service's URI, or none. */
+/** Where a ticket's FAQs are listed: here, or (the ticket service alone) the FAQ service's URI, or none. */
 export type FaqsOf = (ticket: Ticket) => string | undefined;
 
-const localFaqsOf: FaqsOf = (ticket) => endpoints.faqs.href({ source: ticket.id });
-
-export function ticketResource(ticket: Ticket, caller: Caller, faqsOf: FaqsOf = localFaqsOf): HalResource {
+export function ticketResource(ticket: Ticket, caller: Caller, faqsOf: FaqsOf): HalResource {
   const { id } = ticket;
   const properties = ticketProperties(ticket);
   const bodies = ticketBodies(caller);
@@ -64,7 +62,7 @@ export interface TicketListing {
   import?: number;
 }
 
-export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>, caller: Caller, faqsOf: FaqsOf = localFaqsOf): HalResource {
+export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>, caller: Caller, faqsOf: FaqsOf): HalResource {
   const filters = { status: listing.status, q: listing.q, import: listing.import };
   const item = (ticket: Ticket) => ticketResource(ticket, caller, faqsOf);
   const add = may(caller, 'ticket:create') ? { title: 'Report a ticket', schema: ticketBodies(caller).create.schema } : undefined;

@@ -19,12 +19,12 @@ import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import type { TicketStore } from '../../store/tickets.ts';
 import { loadResource } from '../load.ts';
-import { type FaqLinks, type FaqSide, localFaqs } from './faq-side.ts';
+import type { FaqLinks, FaqSide } from './faq-side.ts';
 import { readTicketBody, ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
 import { type TicketCreateBody, type TicketPatchBody, createTicket, mergeTicket, patchTicket } from './schema.ts';
 
-export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide = localFaqs(store), answers?: AnswerCache): void {
+export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide, answers?: AnswerCache): void {
   const { tickets } = store;
   const http = ticketHttp(tickets, faqSide, answers);
   ticketCollectionRoutes(routes, http);
