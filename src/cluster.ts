@@ -65,7 +65,7 @@ export function runPrimary(workers: number, log: Logger): void {
     }
     const now = Date.now();
     deaths.push(now);
-    while (deaths[0]! < now - RESTART_BACKOFF.windowMs) deaths.shift();
+    while ((deaths[0] ?? now) < now - RESTART_BACKOFF.windowMs) deaths.shift();
     const delay = restartDelay(deaths.length);
     log.error({ worker: worker.process.pid, code, signal, restartInMs: delay }, 'a worker died');
     setTimeout(() => {

@@ -45,7 +45,8 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function mediaTypeOf(contentType: string): string {
-  return contentType.split(';')[0]!.trim().toLowerCase();
+  const [type = ''] = contentType.split(';');
+  return type.trim().toLowerCase();
 }
 
 export function isHal(contentType: string, body: unknown): body is HalDocument {

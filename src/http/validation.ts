@@ -61,7 +61,10 @@ function fieldErrors(errors: ErrorObject[]): FieldError[] {
   }
   const kept = errors
     .filter((e) => e.keyword !== 'if' && !dropped.has(e))
-    .map((e) => (summaries.has(e) ? { pointer: `#${e.instancePath}`, detail: summaries.get(e)! } : toFieldError(e)));
+    .map((e) => {
+      const summary = summaries.get(e);
+      return summary === undefined ? toFieldError(e) : { pointer: `#${e.instancePath}`, detail: summary };
+    });
   // One fault found by two rules (an FAQ's answer: its own length, and the length a published one must keep) is one entry.
   return kept.filter((e, i) => kept.findIndex((o) => o.pointer === e.pointer && o.detail === e.detail) === i);
 }

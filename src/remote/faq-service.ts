@@ -37,8 +37,9 @@ export type Promotion =
 /** The first embedded item's absolute self URL in a collection page, if it has items. */
 function firstItem(page: { url: string; document: RemoteDocument }, rel: string): string | undefined {
   const items = page.document._embedded?.[rel];
-  if (!Array.isArray(items) || items.length === 0) return undefined;
-  const self = linkOf(items[0]!, 'self');
+  const first = Array.isArray(items) ? items.at(0) : undefined;
+  if (first === undefined) return undefined;
+  const self = linkOf(first, 'self');
   if (!self) throw new RemoteFailure('bad-answer', `an item of ${page.url} has no self link`);
   return new URL(self.href, page.url).href;
 }

@@ -99,7 +99,8 @@ export function jobView(document: HalDocument, answer: Answer, url: string, acti
   const card = h('section', { class: 'card job', 'aria-labelledby': headingId }, h('h2', { id: headingId, tabindex: -1 }, 'Progress ', state), bar, details);
 
   const update = (current: HalDocument): boolean => {
-    const progress = progressOf(current)!;
+    const progress = progressOf(current);
+    if (progress === undefined) return false; // no job any more: nothing to follow
     const stateName = String(current.state);
     const percent = progress.percent ?? (progress.total === 0 ? 100 : (progress.processed / progress.total) * 100);
     bar.value = percent;

@@ -47,6 +47,7 @@ async function unescaped(body: Buffer, open: number, close: number, pause: Pause
       i += body[i + 1] === LETTER_U ? 5 : 1;
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < close, inside the buffer
     if (i - from >= CHUNK && body[i]! < 0x80) {
       parts.push(Buffer.from(JSON.parse(`"${body.toString('utf8', from, i)}"`) as string));
       from = i;
