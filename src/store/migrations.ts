@@ -2,14 +2,14 @@
 // comes from the engine's SchemaDialect. Full-text indexes and counters are kept by triggers, so every write
 // path keeps them right without the queries having to remember.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
-import type { SchemaDialect } from './engines/engine.ts';
+import type { MigrationDatabase, SchemaDialect } from './engines/engine.ts';
 import type { Database } from './schema.ts';
 
 const TICKET_STATUSES = ['open', 'pending', 'solved', 'closed'];
 const FAQ_STATUSES = ['draft', 'published'];
 
 const initial = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     for (const statement of dialect.extras()) await sql.raw(statement).execute(db);
     await db.schema
       .createTable('tickets')
@@ -70,7 +70,7 @@ const initial = (dialect: SchemaDialect): Migration => ({
 });
 
 const tokens = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await db.schema
       .createTable('tokens')
       .addColumn('id', 'integer', dialect.identity)
@@ -91,7 +91,7 @@ const tokens = (dialect: SchemaDialect): Migration => ({
  * job taken over after a crash resumes where the last commit left it and never makes a row's ticket twice.
  */
 const imports = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await db.schema
       .createTable('imports')
       .addColumn('id', 'integer', dialect.identity)
@@ -129,7 +129,7 @@ const imports = (dialect: SchemaDialect): Migration => ({
  * of its own, so the id column keeps its foreign key to tickets in the single server.
  */
 const sourceUris: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await db.schema.alterTable('faqs').addColumn('source_uri', 'text').execute();
     await sql`CREATE INDEX faqs_source_uri ON faqs (source_uri, id) WHERE deleted_at IS NULL`.execute(db);
   },
@@ -141,7 +141,7 @@ const sourceUris: Migration = {
  * link its tickets to it stay, as long as the tickets. The sweep finds such jobs by when they finished.
  */
 const importRetention = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await sql`CREATE INDEX imports_finished ON imports (finished_at) WHERE state IN ('done', 'failed')`.execute(db);
     const expired = "NEW.state = 'expired' AND OLD.state <> 'expired'";
     for (const statement of dialect.afterUpdate('imports_expire', 'imports', expired, 'DELETE FROM import_rows WHERE import_id = NEW.id AND problem IS NOT NULL')) {
@@ -152,7 +152,7 @@ const importRetention = (dialect: SchemaDialect): Migration => ({
 
 /** Markers of committed groups of writes, by which a group whose COMMIT answer was lost learns if it landed. */
 const commitMarkers: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await db.schema.createTable('commit_markers').addColumn('id', 'varchar(64)', (c) => c.primaryKey()).execute();
   },
 };
@@ -162,7 +162,7 @@ const commitMarkers: Migration = {
  * PostgreSQL needs no such list). Filled from the index's own vocabulary, then kept by triggers.
  */
 const searchTerms = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     for (const statement of dialect.searchTerms('tickets', ['title', 'description', 'tags'])) await sql.raw(statement).execute(db);
   },
 });
@@ -174,7 +174,7 @@ const searchTerms = (dialect: SchemaDialect): Migration => ({
  * (a failed job keeps them until its retention ends). Jobs already waiting keep their rows as one part.
  */
 const importParts = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await db.schema
       .createTable('import_parts')
       .addColumn('import_id', 'integer', (c) => c.notNull().references('imports.id'))
