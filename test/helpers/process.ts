@@ -56,7 +56,7 @@ export async function spawnServer(env: Record<string, string>, entry: ServerEntr
   const orphanGuard = () => child.kill('SIGKILL');
   process.once('exit', orphanGuard);
   const exit = once(child, 'exit');
-  exit.then(() => process.removeListener('exit', orphanGuard));
+  void exit.then(() => process.removeListener('exit', orphanGuard));
   const exited = exit.then(([code]) => code as number | null);
   const logs: Record<string, unknown>[] = [];
   const otherOutput: string[] = [];
@@ -76,7 +76,7 @@ export async function spawnServer(env: Record<string, string>, entry: ServerEntr
       lines.emit('line', entry);
       if (entry.msg === 'listening') resolve(String(entry.url));
     });
-    exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${stderr.trim()}`)));
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${stderr.trim()}`)));
   });
   const url = await listening;
   return {
