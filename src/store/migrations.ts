@@ -215,5 +215,5 @@ export function migrations(dialect: SchemaDialect): Record<string, Migration> {
 export async function migrate(db: Kysely<Database>, dialect: SchemaDialect, { inTransaction = false } = {}): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const { error } = await new Migrator({ db, provider, disableTransactions: inTransaction }).migrateToLatest();
-  if (error) throw error;
+  if (error !== undefined) throw error instanceof Error ? error : new Error('a migration failed', { cause: error });
 }
