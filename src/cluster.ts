@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { exitFlushed } from './log.ts';
 
 /** The primary gives its workers as long as a lone server gives itself (src/server.ts): an orchestrator's 10 s. */
-export const PRIMARY_SHUTDOWN_MS = 10_000;
+const PRIMARY_SHUTDOWN_MS = 10_000;
 
 /** Replacements of a worker that keeps dying slow down, from a quarter second to ten, counting the last minute. */
 export const RESTART_BACKOFF = { firstMs: 250, maxMs: 10_000, windowMs: 60_000 } as const;

@@ -51,7 +51,7 @@ function duration(seconds: number): string {
 }
 
 /** Seconds the server asks a poller to wait (Retry-After as seconds or as a date). */
-export function waitOf(answer: Answer): number | undefined {
+function waitOf(answer: Answer): number | undefined {
   const value = answer.headers.find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
   if (value === undefined) return undefined;
   const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;

@@ -25,7 +25,7 @@ function labelOf(row: LinkRow): string {
 }
 
 /** The form that fills a templated link in; it opens the expanded URL. */
-export function templateForm(link: Link, label: string, open: Open): HTMLFormElement {
+function templateForm(link: Link, label: string, open: Open): HTMLFormElement {
   const variables = variablesOf(link.href);
   const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   const preview = h('output', { class: 'expansion' }, expand(link.href, {}));

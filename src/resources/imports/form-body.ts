@@ -10,7 +10,7 @@ import type { Pause } from '../../time-slices.ts';
 import { BACKSLASH, CLOSE_OBJECT, COLON, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE, isSpace, notJson, textStart } from './split.ts';
 
 /** The form's one property (representation.ts). */
-export const FORM_PROPERTY = 'tickets';
+const FORM_PROPERTY = 'tickets';
 const POINTER = `#/${FORM_PROPERTY}`;
 
 const LETTER_U = 0x75;

@@ -8,7 +8,7 @@ import type { Database } from '../schema.ts';
 import { type PreparedMatch, type SearchableTable, type TextSearch, indexedWords, searchWords } from '../text-search.ts';
 
 /** The FTS5 query for free text, or undefined when the text holds no word at all. */
-export function ftsQuery(text: string): string | undefined {
+function ftsQuery(text: string): string | undefined {
   return searchWords(text)?.map((word) => `"${word}"*`).join(' ');
 }
 
