@@ -17,7 +17,7 @@ export interface ServerProcess {
   /** Resolves with the first log line (already written or still to come) that `matches`; rejects after `ms`. */
   logged(matches: (entry: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
   /** fetch relative to the server, as the admin. */
-  fetch(path: string, init?: RequestInit): Promise<Response>;
+  fetch: (path: string, init?: RequestInit) => Promise<Response>;
   /** Resolves with the exit code (null if killed by a signal) once the process has exited. */
   exited: Promise<number | null>;
   /** Sends a signal and resolves as `exited` does. */

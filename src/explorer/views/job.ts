@@ -9,9 +9,9 @@ import { type Open, apiLink } from './navigation.ts';
 export interface JobActions {
   open: Open;
   /** Each look at the job: the page shows it as the last exchange. */
-  exchanged(exchange: Exchange): void;
+  exchanged: (exchange: Exchange) => void;
   /** The job ended: the page shows its final state. */
-  finished(exchange: Exchange): void;
+  finished: (exchange: Exchange) => void;
 }
 
 interface Progress {

@@ -19,7 +19,7 @@ import { faqResource } from '../faqs/representation.ts';
 
 /** A ticket's `faqs` link as this request knows it, and an ETag variant that changes when the link does. */
 export interface FaqLinks {
-  faqsOf(ticket: Ticket): string | undefined;
+  faqsOf: (ticket: Ticket) => string | undefined;
   variant: string | undefined;
 }
 

@@ -22,7 +22,7 @@ export type LiveCondition = (row: 'NEW' | 'OLD') => string;
 /** The engine-specific parts of the schema, as the migrations ask for them. */
 export interface SchemaDialect {
   /** An integer primary key the database assigns. */
-  identity(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  identity: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
   /** The `counters` table with one row per name (value 0), and nothing else. */
   createCounters(db: MigrationDatabase, names: string[]): Promise<void>;
   /** Statements for triggers that keep `counters` equal to the live rows of a table per status. */
