@@ -79,7 +79,7 @@ export function linkOf(document: HalDocument, rel: string): Link | undefined {
 export function embeddedOf(document: HalDocument): { rel: string; items: HalDocument[] }[] {
   return Object.entries(document._embedded ?? {}).map(([rel, value]) => ({
     rel,
-    items: (Array.isArray(value) ? value : [value]).filter(isObject) as HalDocument[],
+    items: (Array.isArray(value) ? value : [value]).filter(isObject),
   }));
 }
 

@@ -138,7 +138,7 @@ export function validateBody<S extends TObject>(description: BodyDescription<S>,
     const fields = [...new Set(errors.map((e) => e.pointer?.replace(/^#\/?/, '') || 'body'))].join(', ');
     throw invalid(`The body is not a valid ${description.noun.replace(/^an? /, '')}: look at ${fields}.`, errors);
   }
-  return body as Static<S>;
+  return body;
 }
 
 /**
@@ -168,6 +168,6 @@ export function withoutFields<S extends TObject>(description: BodyDescription<S>
     schema: { ...schema, properties, ...(required ? { required } : {}) } as unknown as S,
     readOnly: [...description.readOnly, ...fields],
   };
-  byKey.set(key, result as BodyDescription<TObject>);
+  byKey.set(key, result);
   return result;
 }

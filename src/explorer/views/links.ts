@@ -38,7 +38,7 @@ function templateForm(link: Link, label: string, open: Open): HTMLFormElement {
   });
   // Variables with a known set of values become choices, once the target says which (unless already typed in).
   void variableChoices(link.href)
-    .catch(() => ({}) as Record<string, string[]>)
+    .catch(() => ({}))
     .then((choices) => {
       for (const [name, values] of Object.entries(choices)) {
         const input = inputs.get(name);
