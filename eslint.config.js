@@ -3,9 +3,10 @@
 // Types are checked file by file against the nearest tsconfig.json (src/explorer has its own, for the browser).
 // Layout is Prettier's job (`npm run format`), not ESLint's; unused exports and files are knip's (knip.jsonc).
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/', 'data/', 'bench/.cache/', 'test-results/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
