@@ -48,20 +48,21 @@ export default defineConfig(
   },
   {
     // The explorer's event listeners (`on: { submit: async … }`) may be async, as in any page: the browser
-    // reports a listener's rejection as it reports a throw, and the explorer's tests fail on either.
+    // reports a listener's rejection as it reports a throw, and the explorer's tests fail on either. And it
+    // shows whatever JSON the API sent as text: String() of a value of unknown shape is the point there.
     files: ['src/explorer/**/*.ts'],
-    rules: { '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { properties: false } }] },
+    rules: {
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { properties: false } }],
+      '@typescript-eslint/no-base-to-string': 'off',
+    },
   },
   {
-    // PENDING, 2026-12-06: findings left in files that the other branches of issues 13 and 16 are rewriting at
-    // the time this configuration was written (their owners, or the merge, fix them). Warnings until then;
-    // delete this block once `npm run lint` shows none of them, and every rule here is an error again.
+    // PENDING, 2026-12-06: the findings left when this configuration came in, nearly all in files that other
+    // branches of issues 13 and 16 were rewriting (Koa's `any`s: ctx.params, next()), a few in files where the
+    // fix needs more than a lint pass. Warnings until fixed; then delete this block, and each is an error again.
     files: [
       'src/config.ts',
-      'src/explorer/dom.ts',
       'src/explorer/views/form.ts',
-      'src/explorer/views/job.ts',
-      'src/explorer/views/properties.ts',
       'src/http/authentication.ts',
       'src/http/body.ts',
       'src/http/length-first.ts',
