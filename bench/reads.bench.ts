@@ -108,8 +108,8 @@ try {
   running.push(big);
   const first = '/tickets?size=20';
   const links = (await get(big.url, first)).json._links;
-  const last = links.last.href as string;
-  const pages: Record<string, string> = { first, next: links.next.href, prev: (await get(big.url, last)).json._links.prev.href, last };
+  const last = links.last!.href;
+  const pages: Record<string, string> = { first, next: links.next!.href, prev: (await get(big.url, last)).json._links.prev!.href, last };
   let peak = await big.rss();
   const sampling = setInterval(() => void big.rss().then((rss) => (peak = Math.max(peak, rss))), 100);
   const load = (page: string) => () => measure(big.url, { path: page, headers: AS_ADMIN, connections: 1, seconds: 1 });

@@ -191,7 +191,7 @@ if (process.argv.includes('--sqlite-only')) {
     });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => {
-      errors += chunk;
+      errors += chunk.toString();
       process.stderr.write(chunk);
     });
     child.on('close', (code) => resolve({ status: code, errors }));

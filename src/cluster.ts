@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { exitFlushed } from './log.ts';
 
 /** The primary gives its workers as long as a lone server gives itself (src/server.ts): an orchestrator's 10 s. */
-export const PRIMARY_SHUTDOWN_MS = 10_000;
+const PRIMARY_SHUTDOWN_MS = 10_000;
 
 /** Replacements of a worker that keeps dying slow down, from a quarter second to ten, counting the last minute. */
 export const RESTART_BACKOFF = { firstMs: 250, maxMs: 10_000, windowMs: 60_000 } as const;
@@ -65,7 +65,7 @@ export function runPrimary(workers: number, log: Logger): void {
     }
     const now = Date.now();
     deaths.push(now);
-    while (deaths[0]! < now - RESTART_BACKOFF.windowMs) deaths.shift();
+    while ((deaths[0] ?? now) < now - RESTART_BACKOFF.windowMs) deaths.shift();
     const delay = restartDelay(deaths.length);
     log.error({ worker: worker.process.pid, code, signal, restartInMs: delay }, 'a worker died');
     setTimeout(() => {

@@ -15,7 +15,7 @@ export function createLogger(level: string): Logger {
 }
 
 /** Resolves once every line logged so far has reached stdout. */
-export function flushed(log: Logger): Promise<void> {
+function flushed(log: Logger): Promise<void> {
   return new Promise((resolve) => log.flush(() => resolve()));
 }
 

@@ -142,6 +142,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   let lifecycle: ReturnType<typeof drainable> | undefined;
   const app = await buildApp({ config, topology, store, log, registry, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
   // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler answers every error itself (ctx.onerror): it never rejects
   const server = createServer(connectionOptions(config.connections), app.callback());
   server.listen(config.port, config.host);
   lifecycle = drainable(server);

@@ -3,7 +3,7 @@
 import { setImmediate as yieldToOthers } from 'node:timers/promises';
 
 /** How long work may hold the process before it lets others run: well under any delay a client would notice. */
-export const SLICE_MS = 3;
+const SLICE_MS = 3;
 
 /** Call it between steps: it resolves at once while the slice lasts, and after a turn of the event loop once it is over. */
 export type Pause = () => Promise<void>;

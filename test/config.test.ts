@@ -172,7 +172,7 @@ function runServer(env: Record<string, string>, cwd: string, until?: (stdout: st
       child.kill('SIGKILL');
       reject(new Error(`server did not exit or start in time: ${stdout} ${stderr}`));
     }, 30_000);
-    exited.then((run) => {
+    void exited.then((run) => {
       clearTimeout(timer);
       resolve({ ...run, stop });
     });

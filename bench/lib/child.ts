@@ -10,7 +10,7 @@ export interface ChildServer {
   /** The child's resident set size in bytes, as process.memoryUsage().rss reports it there. */
   rss(): Promise<number>;
   /** CPU time (user + system) the child has used so far, in microseconds: robust where wall-clock rates are not. */
-  cpu(): Promise<number>;
+  cpu: () => Promise<number>;
   /** Microseconds the child spent in each part of answering so far (src/http/spans.ts; empty unless BENCH_SPANS=1). */
   spans(): Promise<Record<string, number>>;
   /**

@@ -58,9 +58,14 @@ export async function post(url: string, path: string, body: unknown): Promise<Re
   return response;
 }
 
-export async function get(url: string, path: string): Promise<{ body: string; type: string; json: any; headers: Headers }> {
+/** As much of a HAL document as the benches read: its links. */
+interface HalJson {
+  _links: Partial<Record<string, { href: string }>>;
+}
+
+export async function get(url: string, path: string): Promise<{ body: string; type: string; json: HalJson; headers: Headers }> {
   const response = await fetch(new URL(path, url), { headers: AS_ADMIN });
   if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
   const body = await response.text();
-  return { body, type: response.headers.get('content-type') ?? '', json: JSON.parse(body), headers: response.headers };
+  return { body, type: response.headers.get('content-type') ?? '', json: JSON.parse(body) as HalJson, headers: response.headers };
 }

@@ -117,16 +117,18 @@ const EXTENSIONS: Record<string, string> = { json: JSON_TYPE, ndjson: NDJSON, js
 export function bodyTypeOf(text: string, types: readonly string[], fileName?: string): string {
   const byName = EXTENSIONS[fileName?.split('.').pop()?.toLowerCase() ?? ''];
   if (byName && types.includes(byName)) return byName;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a body field lists one media type at least
+  const first = types[0]!;
   const trimmed = text.trim();
   if (types.includes(NDJSON) && trimmed.startsWith('{')) {
     try {
       JSON.parse(trimmed);
-      return types[0]!; // one object: the whole body is one JSON value
+      return first; // one object: the whole body is one JSON value
     } catch {
       return NDJSON;
     }
   }
-  return types[0]!;
+  return first;
 }
 
 /** A size as people read it: 9.9 MB, 12 kB, 640 bytes. */
@@ -144,9 +146,9 @@ export function plainRule(detail: string, property?: FormProperty): string {
   if ((match = /^must NOT have fewer than (\d+) characters?$/.exec(detail))) return match[1] === '1' ? 'must not be blank' : `must have at least ${match[1]} characters`;
   if ((match = /^must NOT have more than (\d+) characters?$/.exec(detail))) return `must have at most ${match[1]} characters`;
   if ((match = /^must NOT have more than (\d+) items?$/.exec(detail))) return `may have at most ${match[1]}`;
-  if ((match = /^must match pattern "(.*)"$/.exec(detail))) return match[1]!.includes('\\S') ? 'must not be blank' : 'is not in the expected form';
-  if ((match = /^must match format "(.*)"$/.exec(detail))) return `must be ${FORMATS[match[1]!] ?? `a valid ${match[1]}`}`;
-  if ((match = /^must be (>=|<=|>|<) (-?[\d.]+)$/.exec(detail))) return `must be ${{ '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' }[match[1]!]} ${match[2]}`;
+  if ((match = /^must match pattern "(.*)"$/.exec(detail))) return match[1]?.includes('\\S') ? 'must not be blank' : 'is not in the expected form';
+  if ((match = /^must match format "(.*)"$/.exec(detail))) return `must be ${FORMATS[match[1] ?? ''] ?? `a valid ${match[1]}`}`;
+  if ((match = /^must be (>=|<=|>|<) (-?[\d.]+)$/.exec(detail))) return `must be ${{ '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' }[match[1] ?? '']} ${match[2]}`;
   if (detail === 'must be integer') return 'must be a whole number';
   if (detail === 'must be equal to one of the allowed values') {
     const choices = property?.options ? inlineOptions(property.options).map((option) => option.prompt ?? option.value) : [];

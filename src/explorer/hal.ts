@@ -36,7 +36,8 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function mediaTypeOf(contentType: string): string {
-  return contentType.split(';')[0]!.trim().toLowerCase();
+  const [type = ''] = contentType.split(';');
+  return type.trim().toLowerCase();
 }
 
 export function isHal(contentType: string, body: unknown): body is HalDocument {
@@ -69,7 +70,7 @@ export function linkOf(document: HalDocument, rel: string): Link | undefined {
 export function embeddedOf(document: HalDocument): { rel: string; items: HalDocument[] }[] {
   return Object.entries(document._embedded ?? {}).map(([rel, value]) => ({
     rel,
-    items: (Array.isArray(value) ? value : [value]).filter(isObject) as HalDocument[],
+    items: (Array.isArray(value) ? value : [value]).filter(isObject),
   }));
 }
 

@@ -8,7 +8,7 @@ import { acceptChoice, currentToken, extraHeaders, rememberETag } from './sessio
  * HAL-FORMS first (it carries the templates), then plain HAL; anything else (a JSON Schema, a relation's
  * page) is still shown for what it is rather than refused with 406.
  */
-export const ACCEPT = `${HAL_FORMS}, ${HAL_JSON};q=0.9, ${JSON_TYPE};q=0.8, */*;q=0.1`;
+const ACCEPT = `${HAL_FORMS}, ${HAL_JSON};q=0.9, ${JSON_TYPE};q=0.8, */*;q=0.1`;
 
 /** What a person may ask for, by key: the first is the default. Each still takes anything rather than a 406. */
 export const ACCEPT_CHOICES = [
@@ -21,7 +21,7 @@ function chosenAccept(): string {
   return (ACCEPT_CHOICES.find((choice) => choice.key === acceptChoice()) ?? ACCEPT_CHOICES[0]).accept;
 }
 
-export interface SentRequest {
+interface SentRequest {
   method: string;
   /** Path and query, on this server. */
   url: string;

@@ -17,10 +17,10 @@ export function linkValues(header: string): string[] {
 export function parseLinkHeader(header: string): HeaderLink[] {
   const links: HeaderLink[] = [];
   for (const part of linkValues(header)) {
-    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (!match) continue;
-    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(match[2]!);
-    links.push({ href: match[1]!, rels: (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/).filter(Boolean) });
+    const [, href, parameters] = /^\s*<([^>]*)>(.*)$/.exec(part) ?? [];
+    if (href === undefined || parameters === undefined) continue;
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(parameters);
+    links.push({ href, rels: (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/).filter(Boolean) });
   }
   return links;
 }

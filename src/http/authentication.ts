@@ -43,9 +43,9 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined,
       ctx.state.refusedCredentials = problem;
       return next();
     };
-    const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
-    if (!match) return refuse(unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token'));
-    const secretHash = hashSecret(match[1]!);
+    const secret = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)?.[1];
+    if (secret === undefined) return refuse(unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token'));
+    const secretHash = hashSecret(secret);
     if (sameHash(secretHash, adminHash)) {
       ctx.state.caller = BOOTSTRAP_ADMIN;
       return next();

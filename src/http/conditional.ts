@@ -48,7 +48,7 @@ function listedTags(header: string): string[] {
  * Refuses a write whose If-Match names no current tag of the resource (strong comparison, as RFC 9110 asks;
  * a weak tag never matches). Without If-Match the write goes ahead.
  */
-export function checkIfMatch(ctx: Context, version: number): void {
+function checkIfMatch(ctx: Context, version: number): void {
   const header = ctx.get('If-Match');
   if (header === '') return;
   const tags = listedTags(header);

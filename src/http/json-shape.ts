@@ -17,8 +17,8 @@ export const pointerToken = (key: string) => key.replaceAll('~', '~0').replaceAl
  */
 export function jsonShapeFault(value: unknown, maxDepth = MAX_JSON_DEPTH): FieldError | undefined {
   const pending: [unknown, string, number][] = [[value, '#', 0]];
-  while (pending.length > 0) {
-    const [item, pointer, depth] = pending.pop()!;
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, pointer, depth] = next;
     if (typeof item === 'string') {
       if (item.includes('\u0000')) return { pointer, detail: NUL };
       // JSON may escape half a surrogate pair ("\ud800"); stored as UTF-8 it would silently become U+FFFD.
@@ -27,9 +27,8 @@ export function jsonShapeFault(value: unknown, maxDepth = MAX_JSON_DEPTH): Field
     }
     if (typeof item !== 'object' || item === null) continue;
     if (depth + 1 > maxDepth) return { pointer, detail: `nests deeper than ${maxDepth} levels` };
-    const entries = Object.entries(item);
-    for (let i = entries.length - 1; i >= 0; i -= 1) {
-      const [key, child] = entries[i]!;
+    // Pushed last to first, so that the first is checked first.
+    for (const [key, child] of Object.entries(item).reverse()) {
       pending.push([child, `${pointer}/${pointerToken(key)}`, depth + 1]);
     }
   }

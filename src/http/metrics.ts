@@ -11,7 +11,7 @@ export type ApiVersion = 'v1' | 'current';
 
 export interface Metrics {
   registry: Registry;
-  measure(ctx: Context, next: Next): Promise<void>;
+  measure: (ctx: Context, next: Next) => Promise<void>;
 }
 
 /** Who is calling: the authenticated caller's name once there is one, else the User-Agent. */
@@ -22,12 +22,12 @@ function callerOf(ctx: Context): string {
 
 export interface RequestLabels {
   /** Which FAQ contract an address belongs to. */
-  versionOf(path: string): ApiVersion;
+  versionOf: (path: string) => ApiVersion;
   /**
    * The template of the route an address belongs to, whether or not its handler ran (a 401 or 429 is answered
    * before routing, a probe beside it); undefined for an address no route has.
    */
-  routeOf(ctx: Context): string | undefined;
+  routeOf: (ctx: Context) => string | undefined;
 }
 
 export function createMetrics(registry: Registry, { versionOf, routeOf }: RequestLabels): Metrics {

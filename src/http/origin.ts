@@ -82,7 +82,7 @@ function absoluteHeaders(ctx: Context, origin: string): void {
 export function publicOrigins(settings: OriginSettings) {
   const configured = settings.publicUrl === undefined ? undefined : new URL(settings.publicUrl).origin;
   return {
-    async resolve(ctx: Context, next: Next) {
+    resolve: async (ctx: Context, next: Next) => {
       const own = requestOrigin(ctx, settings.allowedHosts);
       const origin = configured ?? own ?? socketOrigin(ctx);
       resolved.set(ctx, { origin, allowed: own !== undefined });
@@ -92,7 +92,7 @@ export function publicOrigins(settings: OriginSettings) {
         absoluteHeaders(ctx, origin);
       }
     },
-    async refuseOthers(ctx: Context, next: Next) {
+    refuseOthers: async (ctx: Context, next: Next) => {
       if (resolved.get(ctx)?.allowed !== true) {
         throw new Problem(
           'misdirected-request',

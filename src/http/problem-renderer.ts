@@ -23,7 +23,7 @@ const FALLBACK_DETAIL: Record<number, string> = {
 };
 
 /** How soon a client may try again when the database was out of reach: a restart takes a few seconds. */
-export const DATABASE_RETRY_AFTER_SECONDS = 2;
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /** A database that is restarting or unreachable is a passing condition, not a bug: 503, and come back soon. */
 const databaseUnavailable = () =>

@@ -13,11 +13,15 @@ export interface RateLimiters {
   perAddress: BlockLimiter;
 }
 
+function policyOf(limit: RateLimit): string {
+  return `${limit.points};w=${limit.windowSeconds}`;
+}
+
 function headers(limit: RateLimit, standing: Standing): Record<string, string> {
   const reset = Math.max(1, Math.ceil(standing.msBeforeReset / 1000));
   // The IETF draft's fields (draft-ietf-httpapi-ratelimit-headers): the policy, and where this caller stands.
   return {
-    'RateLimit-Policy': `${limit.points};w=${limit.windowSeconds}`,
+    'RateLimit-Policy': policyOf(limit),
     RateLimit: `limit=${limit.points}, remaining=${standing.remaining}, reset=${reset}`,
   };
 }
@@ -25,13 +29,13 @@ function headers(limit: RateLimit, standing: Standing): Record<string, string> {
 /** `refused` is told of each refusal (for metrics). */
 export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit; anonymous: RateLimit }, refused: (kind: RefusalKind) => void = () => {}) {
   // The policies never change: their header values are written once.
-  const policies = new Map([limits.token, limits.anonymous].map((limit) => [limit, `${limit.points};w=${limit.windowSeconds}`]));
+  const policies = { token: policyOf(limits.token), anonymous: policyOf(limits.anonymous) };
   return async (ctx: Context, next: Next) => {
     const caller = callerOf(ctx);
-    const [limiter, limit, key] =
+    const [limiter, limit, policy, key] =
       caller.kind === 'token'
-        ? [limiters.perToken, limits.token, String(caller.tokenId)]
-        : [limiters.perAddress, limits.anonymous, caller.address];
+        ? [limiters.perToken, limits.token, policies.token, String(caller.tokenId)]
+        : [limiters.perAddress, limits.anonymous, policies.anonymous, caller.address];
     // A database failure rejects here and is answered as any other (503 when it is out of reach).
     const standing = await limiter.spend(key);
     if (!standing.admitted) {
@@ -41,7 +45,7 @@ export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit
         headers: { 'Retry-After': retryAfter, ...headers(limit, standing) },
       });
     }
-    ctx.set('RateLimit-Policy', policies.get(limit)!);
+    ctx.set('RateLimit-Policy', policy);
     ctx.set('RateLimit', `limit=${limit.points}, remaining=${standing.remaining}, reset=${Math.max(1, Math.ceil(standing.msBeforeReset / 1000))}`);
     refuseBadCredentials(ctx);
     await next();

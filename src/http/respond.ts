@@ -24,8 +24,8 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 /** `return=minimal` or `return=representation` from the Prefer header, if the client stated either. */
 function preferredReturn(ctx: Context): 'minimal' | 'representation' | undefined {
   for (const preference of ctx.get('Prefer').split(',')) {
-    const match = /^\s*return\s*=\s*"?(minimal|representation)"?\s*(;|$)/i.exec(preference);
-    if (match) return match[1]!.toLowerCase() as 'minimal' | 'representation';
+    const value = /^\s*return\s*=\s*"?(minimal|representation)"?\s*(;|$)/i.exec(preference)?.[1];
+    if (value !== undefined) return value.toLowerCase() as 'minimal' | 'representation';
   }
   return undefined;
 }

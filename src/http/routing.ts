@@ -47,7 +47,7 @@ export class Routes {
   private add(method: 'get' | 'post' | 'put' | 'patch' | 'delete', endpoint: Endpoint, handler: Handler): this {
     this.byRoutePath.set(endpoint.routePath, endpoint);
     this.router[method](endpoint.routePath, negotiateFor(endpoint), async (ctx) => {
-      await handler(ctx as unknown as Context);
+      await handler(ctx);
     });
     return this;
   }

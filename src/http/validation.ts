@@ -61,7 +61,10 @@ function fieldErrors(errors: ErrorObject[]): FieldError[] {
   }
   const kept = errors
     .filter((e) => e.keyword !== 'if' && !dropped.has(e))
-    .map((e) => (summaries.has(e) ? { pointer: `#${e.instancePath}`, detail: summaries.get(e)! } : toFieldError(e)));
+    .map((e) => {
+      const summary = summaries.get(e);
+      return summary === undefined ? toFieldError(e) : { pointer: `#${e.instancePath}`, detail: summary };
+    });
   // One fault found by two rules (an FAQ's answer: its own length, and the length a published one must keep) is one entry.
   return kept.filter((e, i) => kept.findIndex((o) => o.pointer === e.pointer && o.detail === e.detail) === i);
 }
@@ -138,7 +141,7 @@ export function validateBody<S extends TObject>(description: BodyDescription<S>,
     const fields = [...new Set(errors.map((e) => e.pointer?.replace(/^#\/?/, '') || 'body'))].join(', ');
     throw invalid(`The body is not a valid ${description.noun.replace(/^an? /, '')}: look at ${fields}.`, errors);
   }
-  return body as Static<S>;
+  return body;
 }
 
 /**
@@ -168,6 +171,6 @@ export function withoutFields<S extends TObject>(description: BodyDescription<S>
     schema: { ...schema, properties, ...(required ? { required } : {}) } as unknown as S,
     readOnly: [...description.readOnly, ...fields],
   };
-  byKey.set(key, result as BodyDescription<TObject>);
+  byKey.set(key, result);
   return result;
 }

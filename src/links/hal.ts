@@ -117,7 +117,8 @@ export class HalResource {
     const document = { _links: {}, ...(this.resource.toJSON() as object) } as HalDocument;
     for (const [rel, stored] of this.links) {
       const links = origin === '' ? stored : stored.map((link) => linkOn(origin, link));
-      document._links[rel] = links.length === 1 && !this.arrayRelations.has(rel) ? links[0]! : links;
+      const [only] = links;
+      document._links[rel] = only && links.length === 1 && !this.arrayRelations.has(rel) ? only : links;
     }
     for (const name of origin === '' ? [] : this.addressProperties) {
       const value = document[name];
@@ -133,10 +134,10 @@ export class HalResource {
       document._templates = {};
       // A template without a target acts on the resource itself; it says so, since some clients (HAL Explorer)
       // do not fall back to `self` as the spec lets them.
-      const self = this.links.get('self')![0]!.href;
+      const self = this.links.get('self')?.[0]?.href;
       for (const [name, build] of this.templates) {
         const template = build();
-        document._templates[name] = templateOn(origin, template.target === undefined ? { ...template, target: self } : template);
+        document._templates[name] = templateOn(origin, template.target === undefined && self !== undefined ? { ...template, target: self } : template);
       }
     }
     return document;

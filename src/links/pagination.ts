@@ -12,7 +12,7 @@ export interface PageLinksRequest {
   before?: number;
 }
 
-export interface PageMetadata {
+interface PageMetadata {
   size: number;
   totalElements: number;
   totalPages: number;

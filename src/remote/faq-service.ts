@@ -14,13 +14,13 @@ export const HOME_FRESH_MS = 5_000;
  * be reached. The templates are stable, so a ticket keeps its `faqs` link through an outage; past this a
  * copy is too old to vouch for, and the link goes until the FAQ service answers again.
  */
-export const HOME_STALE_IF_ERROR_MS = 60 * 60_000;
+const HOME_STALE_IF_ERROR_MS = 60 * 60_000;
 
 /** The FAQ contract this code was written against (the current one; v1 is the deprecated first contract). */
-export const FAQ_CONTRACT = 2;
+const FAQ_CONTRACT = 2;
 
 /** How the ticket service introduces itself: its version and the contract it speaks. */
-export const USER_AGENT = `helpdesk-tickets/${VERSION} faq-contract/${FAQ_CONTRACT}`;
+const USER_AGENT = `helpdesk-tickets/${VERSION} faq-contract/${FAQ_CONTRACT}`;
 
 /** Where the FAQ service's collections are, as absolute link templates to hand on to our own clients. */
 export interface FaqEntryPoints {
@@ -37,8 +37,9 @@ export type Promotion =
 /** The first embedded item's absolute self URL in a collection page, if it has items. */
 function firstItem(page: { url: string; document: RemoteDocument }, rel: string): string | undefined {
   const items = page.document._embedded?.[rel];
-  if (!Array.isArray(items) || items.length === 0) return undefined;
-  const self = linkOf(items[0]!, 'self');
+  const first = Array.isArray(items) ? items.at(0) : undefined;
+  if (first === undefined) return undefined;
+  const self = linkOf(first, 'self');
   if (!self) throw new RemoteFailure('bad-answer', `an item of ${page.url} has no self link`);
   return new URL(self.href, page.url).href;
 }
@@ -47,7 +48,7 @@ function firstItem(page: { url: string; document: RemoteDocument }, rel: string)
  * Every href and form target in a document made absolute against `base`: a document relayed from the FAQ
  * service must not send our clients to our own paths.
  */
-export function withAbsoluteLinks(document: RemoteDocument, base: string): RemoteDocument {
+function withAbsoluteLinks(document: RemoteDocument, base: string): RemoteDocument {
   const links = Object.fromEntries(
     Object.entries(document._links ?? {}).map(([rel, value]) => {
       const absolute = (link: { href: string }) => ({ ...link, href: absoluteTemplate(link.href, base) });

@@ -42,7 +42,7 @@ export async function readMatches<Row extends { id: number }>(
     // Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from.
     const all = await queries.few();
     const scores = new Map(all.map((row) => [row.id, score(row)]));
-    const ranked = all.sort((a, b) => scores.get(b.id)! - scores.get(a.id)! || b.id - a.id);
+    const ranked = all.sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.id - a.id);
     const at = (id: number | undefined) => (id === undefined ? -1 : ranked.findIndex((row) => row.id === id));
     let start = (number - 1) * size;
     if (at(request.after) >= 0) start = at(request.after) + 1;

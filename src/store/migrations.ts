@@ -2,24 +2,24 @@
 // comes from the engine's SchemaDialect. Full-text indexes and counters are kept by triggers, so every write
 // path keeps them right without the queries having to remember.
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
-import type { SchemaDialect } from './engines/engine.ts';
+import type { MigrationDatabase, SchemaDialect } from './engines/engine.ts';
 import type { Database } from './schema.ts';
 
 const TICKET_STATUSES = ['open', 'pending', 'solved', 'closed'];
 const FAQ_STATUSES = ['draft', 'published'];
 
 /** Runs statements the dialect wrote as text, in order. */
-async function runAll(db: Kysely<any>, statements: readonly string[]): Promise<void> {
+async function runAll(db: MigrationDatabase, statements: readonly string[]): Promise<void> {
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
 /** A table of things with an identity: it starts with the integer key the database assigns. */
-function entityTable(db: Kysely<any>, dialect: SchemaDialect, name: string): CreateTableBuilder<string, 'id'> {
+function entityTable(db: MigrationDatabase, dialect: SchemaDialect, name: string): CreateTableBuilder<string, 'id'> {
   return db.schema.createTable(name).addColumn('id', 'integer', dialect.identity);
 }
 
 const initial = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await runAll(db, dialect.extras());
     await entityTable(db, dialect, 'tickets')
       .addColumn('title', 'text', (c) => c.notNull())
@@ -75,7 +75,7 @@ const initial = (dialect: SchemaDialect): Migration => ({
 });
 
 const tokens = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await entityTable(db, dialect, 'tokens')
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('role', 'text', (c) => c.notNull())
@@ -94,7 +94,7 @@ const tokens = (dialect: SchemaDialect): Migration => ({
  * job taken over after a crash resumes where the last commit left it and never makes a row's ticket twice.
  */
 const imports = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await entityTable(db, dialect, 'imports')
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('submitted_by', 'text', (c) => c.notNull())
@@ -130,7 +130,7 @@ const imports = (dialect: SchemaDialect): Migration => ({
  * of its own, so the id column keeps its foreign key to tickets in the single server.
  */
 const sourceUris: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await db.schema.alterTable('faqs').addColumn('source_uri', 'text').execute();
     await sql`CREATE INDEX faqs_source_uri ON faqs (source_uri, id) WHERE deleted_at IS NULL`.execute(db);
   },
@@ -142,7 +142,7 @@ const sourceUris: Migration = {
  * link its tickets to it stay, as long as the tickets. The sweep finds such jobs by when they finished.
  */
 const importRetention = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await sql`CREATE INDEX imports_finished ON imports (finished_at) WHERE state IN ('done', 'failed')`.execute(db);
     const expired = "NEW.state = 'expired' AND OLD.state <> 'expired'";
     await runAll(db, dialect.afterUpdate('imports_expire', 'imports', expired, 'DELETE FROM import_rows WHERE import_id = NEW.id AND problem IS NOT NULL'));
@@ -151,7 +151,7 @@ const importRetention = (dialect: SchemaDialect): Migration => ({
 
 /** Markers of committed groups of writes, by which a group whose COMMIT answer was lost learns if it landed. */
 const commitMarkers: Migration = {
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await db.schema.createTable('commit_markers').addColumn('id', 'varchar(64)', (c) => c.primaryKey()).execute();
   },
 };
@@ -161,7 +161,7 @@ const commitMarkers: Migration = {
  * PostgreSQL needs no such list). Filled from the index's own vocabulary, then kept by triggers.
  */
 const searchTerms = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await runAll(db, dialect.searchTerms('tickets', ['title', 'description', 'tags']));
   },
 });
@@ -173,7 +173,7 @@ const searchTerms = (dialect: SchemaDialect): Migration => ({
  * (a failed job keeps them until its retention ends). Jobs already waiting keep their rows as one part.
  */
 const importParts = (dialect: SchemaDialect): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: MigrationDatabase) {
     await db.schema
       .createTable('import_parts')
       .addColumn('import_id', 'integer', (c) => c.notNull().references('imports.id'))
@@ -212,5 +212,5 @@ export function migrations(dialect: SchemaDialect): Record<string, Migration> {
 export async function migrate(db: Kysely<Database>, dialect: SchemaDialect, { inTransaction = false } = {}): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const { error } = await new Migrator({ db, provider, disableTransactions: inTransaction }).migrateToLatest();
-  if (error) throw error;
+  if (error !== undefined) throw error instanceof Error ? error : new Error('a migration failed', { cause: error });
 }

@@ -34,14 +34,14 @@ export interface FaqsTable {
   deleted_at: string | null;
 }
 
-export interface FaqRelatedTable {
+interface FaqRelatedTable {
   faq_id: number;
   related_id: number;
   position: number;
 }
 
 /** Live row counts per status, kept by triggers so that a page never counts the table. */
-export interface CountersTable {
+interface CountersTable {
   name: string;
   value: number;
 }
@@ -80,7 +80,7 @@ export interface ImportsTable {
  * The submitted rows of an import, a part at a time (each a JSON array of at most ~128 kB): read, written and
  * parsed in steps short enough that no other request waits behind them.
  */
-export interface ImportPartsTable {
+interface ImportPartsTable {
   import_id: number;
   part: number;
   /** The 0-based index of the part's first row in the whole import. */
@@ -89,7 +89,7 @@ export interface ImportPartsTable {
 }
 
 /** One outcome per processed row: the ticket it created, or its problem document (JSON). */
-export interface ImportRowsTable {
+interface ImportRowsTable {
   import_id: number;
   row: number;
   ticket_id: number | null;
@@ -100,7 +100,7 @@ export interface ImportRowsTable {
  * One row per committed group of writes (src/store/writes.ts), kept until the next group of the same instance
  * commits: after a COMMIT whose answer was lost, it tells whether that COMMIT landed.
  */
-export interface CommitMarkersTable {
+interface CommitMarkersTable {
   id: string;
 }
 

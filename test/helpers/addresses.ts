@@ -31,13 +31,13 @@ export interface Address {
 }
 
 /** The addresses of an answer's headers. */
-export function headerAddresses(headers: Headers): string[] {
+function headerAddresses(headers: Headers): string[] {
   const link = [...(headers.get('link') ?? '').matchAll(/<([^>]*)>/g)].map((match) => match[1]!);
   return [headers.get('location'), headers.get('content-location'), ...link].filter((a): a is string => a !== null);
 }
 
 /** Every address in a HAL or HAL-FORMS document (embedded resources, templates and their option links too). */
-export function documentAddresses(document: HalDocument, at = '$'): Address[] {
+function documentAddresses(document: HalDocument, at = '$'): Address[] {
   const found: Address[] = [];
   for (const [rel, value] of Object.entries(document._links ?? {})) {
     for (const link of ([] as { href: string }[]).concat(value)) found.push({ where: `${at}._links.${rel}`, address: link.href });

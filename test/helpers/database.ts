@@ -25,7 +25,7 @@ export const testEngine: TestEngine = engineUnderTest();
 export interface TestDatabase {
   /** A DATABASE_URL for the server (or a CLI) to open. */
   url: string;
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 /** The PostgreSQL server the databases are made on (a throw-away cluster: see scripts/with-postgres.sh). */

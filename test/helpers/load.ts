@@ -1,5 +1,5 @@
 // Clients that keep a server busy while a test breaks something under it, and remember every answer they got.
-export interface Answer {
+interface Answer {
   status: number | 'no answer';
   /** What the client was doing: 'create' or 'read'. */
   action: string;

@@ -1,7 +1,7 @@
 // Checks that an error answer is an RFC 9457 problem document of the expected status, and returns it.
 import type { ExecutionContext } from 'ava';
 
-export interface FieldError {
+interface FieldError {
   pointer?: string;
   parameter?: string;
   detail: string;

@@ -17,7 +17,7 @@ export interface ServerProcess {
   /** Resolves with the first log line (already written or still to come) that `matches`; rejects after `ms`. */
   logged(matches: (entry: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
   /** fetch relative to the server, as the admin. */
-  fetch(path: string, init?: RequestInit): Promise<Response>;
+  fetch: (path: string, init?: RequestInit) => Promise<Response>;
   /** Resolves with the exit code (null if killed by a signal) once the process has exited. */
   exited: Promise<number | null>;
   /** Sends a signal and resolves as `exited` does. */
@@ -56,15 +56,15 @@ export async function spawnServer(env: Record<string, string>, entry: ServerEntr
   const orphanGuard = () => child.kill('SIGKILL');
   process.once('exit', orphanGuard);
   const exit = once(child, 'exit');
-  exit.then(() => process.removeListener('exit', orphanGuard));
+  void exit.then(() => process.removeListener('exit', orphanGuard));
   const exited = exit.then(([code]) => code as number | null);
   const logs: Record<string, unknown>[] = [];
   const otherOutput: string[] = [];
   const lines = new EventEmitter();
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const listening = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;
@@ -76,7 +76,7 @@ export async function spawnServer(env: Record<string, string>, entry: ServerEntr
       lines.emit('line', entry);
       if (entry.msg === 'listening') resolve(String(entry.url));
     });
-    exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${stderr.trim()}`)));
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before listening: ${stderr.trim()}`)));
   });
   const url = await listening;
   return {

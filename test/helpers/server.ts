@@ -19,13 +19,13 @@ export interface TestServer {
    * fetch relative to the server, as the admin unless the request sets its own Authorization (an empty one
    * means anonymous). Redirects are not followed, so tests see 301 and 303 themselves.
    */
-  fetch(path: string, init?: RequestInit): Promise<Response>;
+  fetch: (path: string, init?: RequestInit) => Promise<Response>;
   /** The same, with another bearer token, or anonymous with null. */
-  as(token: string | null): { fetch(path: string, init?: RequestInit): Promise<Response> };
+  as: (token: string | null) => { fetch: (path: string, init?: RequestInit) => Promise<Response> };
   /** Mints a token through the API (as the admin) and returns its secret. */
   mint(role: 'admin' | 'agent' | 'requester', name?: string, email?: string): Promise<string>;
   /** Looks inside the server's database through its own short-lived connection (either engine). */
-  inspect<T>(read: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  inspect: <T>(read: (db: Kysely<Database>) => Promise<T>) => Promise<T>;
   close(): Promise<void>;
 }
 

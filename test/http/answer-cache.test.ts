@@ -100,7 +100,7 @@ test('while writes are committed in groups, a GET sent after a create was acknow
   writing = false;
   await reader;
   await Promise.all(reads);
-  const faqStatuses = [writes[0] as Response, writes[1] as Response].map((response) => response.status).sort();
+  const faqStatuses = [writes[0], writes[1]].map((response) => response.status).sort();
   t.deepEqual(faqStatuses, [201, 409]);
   t.deepEqual(stale, []);
   t.true(reads.length > 0);

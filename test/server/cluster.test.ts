@@ -34,8 +34,8 @@ test('the pause before replacing a dead worker doubles with each recent death, u
 test('a primary whose workers cannot start exits 1 rather than fork them again and again', async (t) => {
   // Nothing listens on port 1: every worker fails while opening the database, before any has listened.
   const error = await t.throwsAsync(spawnServer({ DATABASE_URL: 'postgres://helpdesk@127.0.0.1:1/helpdesk', WORKERS: '2' }));
-  t.regex(error!.message, /exited \(1\) before listening/);
-  t.regex(error!.message, /cannot start with DATABASE_URL=postgres:\/\/helpdesk@127\.0\.0\.1:1\/helpdesk/);
+  t.regex(error.message, /exited \(1\) before listening/);
+  t.regex(error.message, /cannot start with DATABASE_URL=postgres:\/\/helpdesk@127\.0\.0\.1:1\/helpdesk/);
 });
 
 test('WORKERS=2 serves from two processes on one port, replaces a killed one, and SIGTERM drains both and exits 0', async (t) => {

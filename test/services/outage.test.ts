@@ -2,7 +2,7 @@
 // the circuit opens and stops calling, tickets keep working (with their faqs links: see faq-home.test.ts),
 // nothing is half-written in either database, and once the FAQ service is back one probe call closes the
 // circuit again.
-import { type IncomingMessage, createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import test from 'ava';
 import { createTestDatabase, inspectDatabase } from '../helpers/database.ts';
@@ -137,7 +137,7 @@ test('a create that timed out is not sent again, and the next promote finds the 
   // the Host it was sent (node:http: fetch would replace it), so the FAQ service's links lead through it.
   const upstream = new URL(system.roots.faqs);
   let posts = 0;
-  const proxy = createHttpServer(async (request, response) => {
+  const relay = async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const answer = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -151,6 +151,10 @@ test('a create that timed out is not sent again, and the next promote finds the 
     }
     const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => name !== 'transfer-encoding' && name !== 'content-length'));
     response.writeHead(answer.statusCode!, headers as Record<string, string | string[]>).end(Buffer.concat(answered));
+  };
+  // A relay that fails answers 502, as a proxy would, rather than leaving its caller waiting.
+  const proxy = createHttpServer((request, response) => {
+    relay(request, response).catch(() => response.writeHead(502).end());
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const ticketDatabase = await createTestDatabase();

@@ -18,7 +18,7 @@ async function migrateTo(db: Kysely<Database>, last: string): Promise<void> {
   const all = migrations(testEngine === 'postgres' ? postgresSchema : sqliteSchema);
   const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(Object.entries(all).filter(([name]) => name <= last)) };
   const { error } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error) throw error;
+  if (error !== undefined) throw error instanceof Error ? error : new Error('a migration failed', { cause: error });
 }
 
 test('a job waiting when the rows moved into parts keeps them and runs as any other; a finished one keeps none', async (t) => {

@@ -58,8 +58,10 @@ const INPUT_TYPES = new Set(['text', 'email', 'number', 'url', 'tel', 'date', 'd
 
 /** The choices a property's `options.link` points at: the embedded items of that collection. */
 async function linkedChoices(property: FormProperty, q = ''): Promise<InlineOption[]> {
-  const options = property.options!;
-  const href = options.link!.templated ? expand(options.link!.href, { q }) : options.link!.href;
+  const options = property.options;
+  const link = options?.link;
+  if (!options || !link) return [];
+  const href = link.templated ? expand(link.href, { q }) : link.href;
   const { answer } = await send('GET', href, { internal: true });
   if (!answer || !isHal(answer.contentType, answer.json)) return [];
   const valueField = options.valueField ?? 'value';

@@ -9,9 +9,9 @@ import { type Open, apiLink } from './navigation.ts';
 export interface JobActions {
   open: Open;
   /** Each look at the job: the page shows it as the last exchange. */
-  exchanged(exchange: Exchange): void;
+  exchanged: (exchange: Exchange) => void;
   /** The job ended: the page shows its final state. */
-  finished(exchange: Exchange): void;
+  finished: (exchange: Exchange) => void;
 }
 
 interface Progress {
@@ -51,7 +51,7 @@ function duration(seconds: number): string {
 }
 
 /** Seconds the server asks a poller to wait (Retry-After as seconds or as a date). */
-export function waitOf(answer: Answer): number | undefined {
+function waitOf(answer: Answer): number | undefined {
   const value = answer.headers.find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
   if (value === undefined) return undefined;
   const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
@@ -99,7 +99,8 @@ export function jobView(document: HalDocument, answer: Answer, url: string, acti
   const card = h('section', { class: 'card job', 'aria-labelledby': headingId }, h('h2', { id: headingId, tabindex: -1 }, 'Progress ', state), bar, details);
 
   const update = (current: HalDocument): boolean => {
-    const progress = progressOf(current)!;
+    const progress = progressOf(current);
+    if (progress === undefined) return false; // no job any more: nothing to follow
     const stateName = String(current.state);
     const percent = progress.percent ?? (progress.total === 0 ? 100 : (progress.processed / progress.total) * 100);
     bar.value = percent;

@@ -25,7 +25,7 @@ function labelOf(row: LinkRow): string {
 }
 
 /** The form that fills a templated link in; it opens the expanded URL. */
-export function templateForm(link: Link, label: string, open: Open): HTMLFormElement {
+function templateForm(link: Link, label: string, open: Open): HTMLFormElement {
   const variables = variablesOf(link.href);
   const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
   const preview = h('output', { class: 'expansion' }, expand(link.href, {}));
@@ -38,7 +38,7 @@ export function templateForm(link: Link, label: string, open: Open): HTMLFormEle
   });
   // Variables with a known set of values become choices, once the target says which (unless already typed in).
   void variableChoices(link.href)
-    .catch(() => ({}) as Record<string, string[]>)
+    .catch(() => ({}))
     .then((choices) => {
       for (const [name, values] of Object.entries(choices)) {
         const input = inputs.get(name);

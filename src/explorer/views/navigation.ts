@@ -15,7 +15,7 @@ export function ownPath(href: string): string | undefined {
 }
 
 /** `href` if a browser may follow it safely (http or https), else undefined: never `javascript:` and the like. */
-export function safeHref(href: string): string | undefined {
+function safeHref(href: string): string | undefined {
   try {
     return ['http:', 'https:'].includes(new URL(href, location.origin).protocol) ? href : undefined;
   } catch {

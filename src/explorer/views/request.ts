@@ -11,9 +11,9 @@ import { problemView } from './problem.ts';
 
 export interface RequestActions {
   /** A request that succeeded (2xx): the page shows what came of it. */
-  written(exchange: Exchange): void;
+  written: (exchange: Exchange) => void;
   /** Every request sent, with its answer, whatever it was: shown as the last exchange. */
-  exchanged(exchange: Exchange): void;
+  exchanged: (exchange: Exchange) => void;
 }
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);

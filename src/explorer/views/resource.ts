@@ -29,13 +29,13 @@ export interface ResourcePage {
 
 export interface ResourceActions {
   open: Open;
-  reload(): void;
-  written(exchange: Exchange): void;
+  reload: () => void;
+  written: (exchange: Exchange) => void;
   /** A request made from the page, whatever came of it: shown as the last exchange. */
-  exchanged(exchange: Exchange): void;
+  exchanged: (exchange: Exchange) => void;
   /** A job followed on this page ended: show the page as its last answer says. */
-  jobFinished(exchange: Exchange): void;
-  dismissOutcome(): void;
+  jobFinished: (exchange: Exchange) => void;
+  dismissOutcome: () => void;
 }
 
 /** The templates a person most likely came for come first and start open: creating in a collection, updating an item. */

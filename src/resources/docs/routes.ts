@@ -12,7 +12,7 @@ function sendPage(ctx: Context, title: string, body: string): void {
   ctx.body = htmlPage(title, body);
 }
 
-export const DEPRECATIONS: Record<string, { title: string; body: string }> = {
+const DEPRECATIONS: Record<string, { title: string; body: string }> = {
   'faq-v1': {
     title: 'FAQ contract v1 is deprecated',
     body: `<p>The first FAQ contract, under <code>${escapeHtml(endpoints.v1Home.href())}</code>, created FAQs from <code>{"question", "source"}</code>

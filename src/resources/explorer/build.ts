@@ -78,7 +78,9 @@ export async function buildExplorer(): Promise<ExplorerBuild> {
   const stylesheet = names.find((name) => name.endsWith('.css'));
   if (!script || !stylesheet) throw new Error(`the explorer build made ${names.join(', ')}: a script and a stylesheet were expected`);
   const sources = Object.keys(result.metafile.inputs).sort();
-  return { assets, script, stylesheet, sources, fingerprint: fingerprint(sources)! };
+  const print = fingerprint(sources);
+  if (print === undefined) throw new Error('the explorer build named sources that cannot be read back');
+  return { assets, script, stylesheet, sources, fingerprint: print };
 }
 
 /** Replaces dist/explorer/ with a fresh build, so stale hashed files never pile up. */

@@ -12,10 +12,10 @@ import { describedCollection } from '../collection.ts';
 import { FAQ_FORMS, type FaqForms } from './schema.ts';
 
 /** A source's URI: a ticket here by id, or the absolute URI of a ticket on the ticket service as it was given. */
-export const sourceHref = (source: FaqSource) => (typeof source === 'number' ? endpoints.ticket.href({ id: source }) : source);
+const sourceHref = (source: FaqSource) => (typeof source === 'number' ? endpoints.ticket.href({ id: source }) : source);
 
 /** The FAQ's fields; its source ticket only for callers who may see any ticket (the link would leak it otherwise). */
-export function faqProperties(faq: Faq, caller: Caller) {
+function faqProperties(faq: Faq, caller: Caller) {
   const { id, question, answer, status, createdAt, updatedAt } = faq;
   const source = faq.source === null || !may(caller, 'faq:see-source') ? null : sourceHref(faq.source);
   const visibleRelated = may(caller, 'faq:read-drafts') ? faq.related : faq.publishedRelated;

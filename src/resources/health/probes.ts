@@ -74,9 +74,12 @@ export function probes({ store, draining, dependencies = {} }: ProbeDependencies
     ctx.state.mediaType = mediaType;
     if (endpoint === endpoints.health) return send(ctx, 200, healthDocument('pass'));
     if (draining()) return send(ctx, 503, healthDocument('fail', undefined, 'The server is shutting down.'));
-    const [{ status, check }, ...others] = await Promise.all([databaseCheck(store), ...Object.values(dependencies).map((probe) => probe())]);
+    const [{ status, check }, others] = await Promise.all([
+      databaseCheck(store),
+      Promise.all(Object.entries(dependencies).map(async ([name, probe]) => ({ name, ...(await probe()) }))),
+    ]);
     const checks: Record<string, object[]> = { 'database:responseTime': [check] };
-    Object.keys(dependencies).forEach((name, index) => (checks[name] = [others[index]!.check]));
+    for (const other of others) checks[other.name] = [other.check];
     const overall: Status = status === 'fail' ? 'fail' : others.some((other) => other.status === 'warn') ? 'warn' : 'pass';
     const output = status === 'fail' ? 'The database does not answer.' : overall === 'warn' ? 'A service this one calls does not answer; what needs it answers 503 meanwhile.' : undefined;
     send(ctx, status === 'pass' ? 200 : 503, healthDocument(overall, checks, output));

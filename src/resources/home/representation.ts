@@ -50,11 +50,11 @@ export function homeResource(caller: Caller, contents: HomeContents): HalResourc
   const searched = kind === 'both' ? 'Search tickets and FAQs' : kind === 'faqs' ? 'Search FAQs' : 'Search tickets (FAQs: the FAQ service\'s search)';
   // Help for the relations this caller may follow: a door they may not open needs no explaining.
   const followed = CUSTOM_RELATIONS.filter((rel) => {
-    const needs = RELATIONS[rel]!.needs;
+    const needs = RELATIONS[rel]?.needs;
     return needs === undefined || may(caller, needs);
   });
   return describedFor(home.link('search', { href: endpoints.search.template, title: searched })).linkArray(
     'help',
-    followed.map((rel) => ({ href: endpoints.relation.href({ rel }), name: rel, title: RELATIONS[rel]!.summary, type: 'text/html' })),
+    followed.map((rel) => ({ href: endpoints.relation.href({ rel }), name: rel, title: RELATIONS[rel]?.summary, type: 'text/html' })),
   );
 }

@@ -10,7 +10,7 @@ import type { Pause } from '../../time-slices.ts';
 import { BACKSLASH, CLOSE_OBJECT, COLON, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE, isSpace, notJson, textStart } from './split.ts';
 
 /** The form's one property (representation.ts). */
-export const FORM_PROPERTY = 'tickets';
+const FORM_PROPERTY = 'tickets';
 const POINTER = `#/${FORM_PROPERTY}`;
 
 const LETTER_U = 0x75;
@@ -47,6 +47,7 @@ async function unescaped(body: Buffer, open: number, close: number, pause: Pause
       i += body[i + 1] === LETTER_U ? 5 : 1;
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < close, inside the buffer
     if (i - from >= CHUNK && body[i]! < 0x80) {
       parts.push(Buffer.from(JSON.parse(`"${body.toString('utf8', from, i)}"`) as string));
       from = i;

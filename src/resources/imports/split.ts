@@ -80,6 +80,7 @@ export async function* arrayRows(body: Uint8Array, pause: Pause): AsyncGenerator
   let last = -1;
   for (let i = open + 1; i < body.length; i += 1) {
     if ((i & STRIDE) === 0) await pause();
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < body.length (this loop is hot: no check it does not need)
     const c = body[i]!;
     if (!inString && isSpace(c)) continue;
     if (depth > 0 || inString || (c !== COMMA && c !== CLOSE_ARRAY && c !== CLOSE_OBJECT)) {

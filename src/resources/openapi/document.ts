@@ -77,7 +77,7 @@ function parameters(endpoint: Endpoint): Json[] {
     ...(where === 'path' ? { required: true } : {}),
     schema: NUMERIC_VARIABLES.has(name) ? NUMBERED : { type: 'string' },
   });
-  const path = [...endpoint.path.matchAll(VARIABLE)].map((match) => variable(match[1]!, 'path'));
+  const path = [...endpoint.path.matchAll(VARIABLE)].map(([, name = '']) => variable(name, 'path'));
   return [...path, ...endpoint.query.map((name) => variable(name, 'query'))];
 }
 
@@ -185,7 +185,7 @@ export function openApiDocument(operations: readonly Operation[]): Json {
     const methods = (paths[ownPath(endpoint)] ??= {});
     methods[method.toLowerCase()] = operation(method, endpoint);
   }
-  const bodySchemas = Object.fromEntries(Object.values(BODIES).map((entry) => [entry!.name, plain(entry!.body.schema)]));
+  const bodySchemas = Object.fromEntries(Object.values(BODIES).flatMap((entry) => (entry ? [[entry.name, plain(entry.body.schema)]] : [])));
   return {
     openapi: '3.1.0',
     info: {

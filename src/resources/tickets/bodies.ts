@@ -21,5 +21,5 @@ export function readTicketBody<S extends TObject, B extends TicketCreateBody | T
   const body = validateBody(description, raw) as unknown as B;
   const { tags, ...rest } = body;
   if (rest.requester !== undefined) rest.requester = normaliseEmail(rest.requester);
-  return tags === undefined ? (rest as WithTagList<B>) : ({ ...rest, tags: tagList(tags) } as WithTagList<B>);
+  return tags === undefined ? rest : { ...rest, tags: tagList(tags) };
 }

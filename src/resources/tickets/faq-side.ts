@@ -19,7 +19,7 @@ import { faqResource } from '../faqs/representation.ts';
 
 /** A ticket's `faqs` link as this request knows it, and an ETag variant that changes when the link does. */
 export interface FaqLinks {
-  faqsOf(ticket: Ticket): string | undefined;
+  faqsOf: (ticket: Ticket) => string | undefined;
   variant: string | undefined;
 }
 
@@ -63,7 +63,7 @@ export function localFaqs(store: Store): FaqSide {
  * This service's absolute URI of a ticket, on the request's public origin: PUBLIC_URL's, or else a host the
  * server answers to (never one a client made up: the FAQ service keeps this URI).
  */
-export function ticketUri(ctx: Context, ticket: Pick<Ticket, 'id'>): string {
+function ticketUri(ctx: Context, ticket: Pick<Ticket, 'id'>): string {
   return absoluteOn(publicOrigin(ctx), endpoints.ticket.href({ id: ticket.id }));
 }
 

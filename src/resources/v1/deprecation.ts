@@ -10,7 +10,7 @@ export interface DeprecationSchedule {
 }
 
 /** The current contract's address for a v1 address: the same FAQ, the same collection, or the home document. */
-export function successorOf(path: string): string {
+function successorOf(path: string): string {
   const faq = endpoints.v1Faq.match(path);
   if (faq?.id !== undefined) return endpoints.faq.href({ id: faq.id });
   if (endpoints.v1Faqs.match(path)) return endpoints.faqs.href();

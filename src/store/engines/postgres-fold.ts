@@ -75,4 +75,7 @@ export const DROPPED_MARKS = bracket(DROPPED);
 export const SEPARATING_MARKS = bracket(ranges(/\p{M}/u, DROPPED));
 
 /** Whether FTS5 drops a combining mark from a word, rather than splitting the word there. */
-export const isDroppedMark = (mark: string) => DROPPED.some(([a, b]) => mark.codePointAt(0)! >= a && mark.codePointAt(0)! <= b);
+export const isDroppedMark = (mark: string) => {
+  const point = mark.codePointAt(0) ?? -1;
+  return DROPPED.some(([a, b]) => point >= a && point <= b);
+};

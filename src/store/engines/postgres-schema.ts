@@ -1,7 +1,6 @@
 // The PostgreSQL parts of the schema: identity keys, triggers as plpgsql functions, tsvector indexes under GIN,
 // the search folding functions, and the shared rate-limit table.
-import type { Kysely } from 'kysely';
-import type { LiveCondition, SchemaDialect } from './engine.ts';
+import type { LiveCondition, MigrationDatabase, SchemaDialect } from './engine.ts';
 import { DROPPED_MARKS, FOLD_FROM, FOLD_TO, SEPARATING_MARKS } from './postgres-fold.ts';
 
 /**
@@ -79,7 +78,7 @@ function extras(): string[] {
 
 export const postgresSchema: SchemaDialect = {
   identity: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
-  async createCounters(db: Kysely<any>, names: string[]) {
+  async createCounters(db: MigrationDatabase, names: string[]) {
     await db.schema
       .createTable('counters')
       .addColumn('name', 'text', (c) => c.notNull())

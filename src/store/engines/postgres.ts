@@ -22,7 +22,9 @@ async function checkEncoding(db: Kysely<Database>): Promise<void> {
   const { rows } = await sql<{ encoding: string; ctype: string; letters: boolean }>`
     SELECT current_setting('server_encoding') AS encoding, datctype AS ctype, 'éж日' ~ '^[[:alnum:]]+$' AS letters
     FROM pg_database WHERE datname = current_database()`.execute(db);
-  const { encoding, ctype, letters } = rows[0]!;
+  const [settings] = rows;
+  if (!settings) throw new Error('PostgreSQL did not describe the current database');
+  const { encoding, ctype, letters } = settings;
   if (encoding !== 'UTF8' || !letters) {
     throw new Error(
       `PostgreSQL database has encoding ${encoding} and LC_CTYPE ${ctype}; the helpdesk needs UTF8 with a Unicode locale ` +

@@ -1,6 +1,5 @@
 // The SQLite parts of the schema: AUTOINCREMENT keys, triggers written as SQL bodies, FTS5 tables.
-import type { Kysely } from 'kysely';
-import type { LiveCondition, SchemaDialect } from './engine.ts';
+import type { LiveCondition, MigrationDatabase, SchemaDialect } from './engine.ts';
 
 /** Triggers that keep `counters` equal to the live rows per status (SQLite serialises writers: no locking order to mind). */
 function counterTriggers(table: string, live: LiveCondition): string[] {
@@ -57,7 +56,7 @@ function afterUpdate(name: string, table: string, when: string, action: string):
 
 export const sqliteSchema: SchemaDialect = {
   identity: (column) => column.primaryKey().autoIncrement(),
-  async createCounters(db: Kysely<any>, names: string[]) {
+  async createCounters(db: MigrationDatabase, names: string[]) {
     await db.schema
       .createTable('counters')
       .addColumn('name', 'text', (c) => c.primaryKey())

@@ -8,7 +8,7 @@ import type { Database } from '../schema.ts';
 import { type PreparedMatch, type SearchableTable, type TextSearch, indexedWords, searchWords } from '../text-search.ts';
 
 /** The FTS5 query for free text, or undefined when the text holds no word at all. */
-export function ftsQuery(text: string): string | undefined {
+function ftsQuery(text: string): string | undefined {
   return searchWords(text)?.map((word) => `"${word}"*`).join(' ');
 }
 
@@ -30,8 +30,8 @@ const pastPrefix = (prefix: string) => `${prefix}\u{10ffff}`;
 /** One word as an FTS5 expression: the words it begins, or its prefix; undefined when no ticket has such a word. */
 async function wordQuery(db: Kysely<Database>, table: SearchableTable, word: string): Promise<string | undefined> {
   const folded = indexedWords(word);
-  if (!WITH_TERMS.has(table) || folded.length !== 1) return `"${word}"*`;
-  const prefix = folded[0]!;
+  const [prefix] = folded;
+  if (!WITH_TERMS.has(table) || folded.length !== 1 || prefix === undefined) return `"${word}"*`;
   const { rows } = await sql<{ term: string }>`SELECT term FROM ${sql.table(`${table}_terms`)}
     WHERE term >= ${prefix} AND term < ${pastPrefix(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1}`.execute(db);
   if (rows.length === 0) return undefined;

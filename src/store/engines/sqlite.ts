@@ -46,7 +46,10 @@ export function reusingStatements(database: SQLite.Database): SQLite.Database {
     if (statement) statements.delete(source);
     else statement = prepare(source);
     statements.set(source, statement);
-    if (statements.size > CACHED_STATEMENTS) statements.delete(statements.keys().next().value!);
+    if (statements.size > CACHED_STATEMENTS) {
+      const oldest = statements.keys().next();
+      if (!oldest.done) statements.delete(oldest.value);
+    }
     return statement;
   }) as SQLite.Database['prepare'];
   return database;

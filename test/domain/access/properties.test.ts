@@ -177,7 +177,7 @@ function queryArbitrary(ids: number[]) {
 async function fixtures(): Promise<number[]> {
   const alice = await requester(server, 'fixture');
   const tickets = await Promise.all([createTicket(server, alice.email), createTicket(server, alice.email), createTicket(server, 'other@customers.example')]);
-  const draft = await createFaq(server, { status: 'draft', source: tickets[0]!.id });
+  const draft = await createFaq(server, { status: 'draft', source: tickets[0].id });
   const published = await createFaq(server, { status: 'published', related: [draft.id] });
   const token = await mintToken(server, 'agent');
   return [...new Set([...tickets.map((t) => t.id), draft.id, published.id, token.id])];

@@ -59,7 +59,7 @@ test.after.always(() => server.close());
 test('a job answers with its percent, rate and time left: none while queued, 100% and a rate once done', async (t) => {
   const rows = Array.from({ length: 30 }, (_, n) => ticketRow('paced', n + 1));
   const { body } = await submitImport(server.fetch, rows);
-  t.like(body as unknown as Paced, { progress: { total: 30, processed: 0, percent: 0, rowsPerSecond: null, secondsLeft: null } });
+  t.like(body, { progress: { total: 30, processed: 0, percent: 0, rowsPerSecond: null, secondsLeft: null } });
   const done = (await untilFinished(server.fetch, `/imports/${body.id}`)) as unknown as Paced & ImportBody;
   t.like(done, { state: 'done', progress: { total: 30, processed: 30, created: 30, percent: 100, secondsLeft: 0 } });
   t.true(typeof done.progress.rowsPerSecond === 'number' && done.progress.rowsPerSecond > 0, String(done.progress.rowsPerSecond));

@@ -69,7 +69,7 @@ test('a finished job is served until its retention has passed; then it and its r
 
   // The tickets stay, each at its address, and the link the job offered still finds them.
   const { body } = await getJson<Listing>(server, problem.tickets as string);
-  const tickets = embedded(body, 'tickets') as HalDocument[];
+  const tickets = embedded(body, 'tickets');
   t.deepEqual(tickets.map((ticket) => (ticket as HalDocument & { title: string }).title).sort(), [`${tag} row 1`, `${tag} row 3`]);
   for (const ticket of tickets) t.is((await server.fetch(hrefOf(ticket, 'self'))).status, 200);
   t.like(

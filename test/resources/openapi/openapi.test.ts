@@ -150,7 +150,7 @@ test('every operation the description lists answers on real resources, with a st
     '/tickets/': { id: ticket.body.id },
     '/faqs/': { id: faq.body.id },
     '/v1/faqs/': { id: v1Faq.body.id },
-    '/imports/': { id: job.id as number, row: 2 },
+    '/imports/': { id: job.id, row: 2 },
     '/tokens/': { id: token.id },
     '/schemas/': { name: 'ticket' },
     '/rels/': { rel: 'ticket' },

@@ -4,7 +4,7 @@ import test from 'ava';
 import { embedded, halViolations, hrefOf, linksOf } from '../../helpers/hal.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { type FaqBody, counts, createFaq, createTicket, getJson, send } from '../../helpers/seed.ts';
-import { json, type TestServer, startTestServer } from '../../helpers/server.ts';
+import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 test.before(async () => {
