@@ -5,18 +5,19 @@ import type { Context, Next } from 'koa';
 import type { Endpoint } from '../links/registry.ts';
 import { HAL_FORMS } from './media-types.ts';
 import { Problem } from './problem.ts';
+import { requestState } from './request-state.ts';
 
 type Handler = (ctx: Context) => unknown;
 
 function negotiateFor(endpoint: Endpoint) {
   return async (ctx: Context, next: Next) => {
-    ctx.state.endpoint = endpoint;
+    requestState(ctx).endpoint = endpoint;
     ctx.vary('Accept');
     const chosen = ctx.accepts(...endpoint.representations);
     if (chosen === false) {
       throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
     }
-    ctx.state.mediaType = chosen;
+    requestState(ctx).mediaType = chosen;
     await next();
   };
 }
@@ -71,7 +72,7 @@ export class Routes {
 
 /** The media type settled for this request. */
 export function mediaTypeOf(ctx: Context): string {
-  return (ctx.state.mediaType as string | undefined) ?? 'application/hal+json';
+  return requestState(ctx).mediaType ?? 'application/hal+json';
 }
 
 export function wantsForms(ctx: Context): boolean {
@@ -80,5 +81,5 @@ export function wantsForms(ctx: Context): boolean {
 
 /** The endpoint whose route answered this request, if any. */
 export function endpointOf(ctx: Context): Endpoint | undefined {
-  return ctx.state.endpoint as Endpoint | undefined;
+  return requestState(ctx).endpoint;
 }

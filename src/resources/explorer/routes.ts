@@ -4,6 +4,7 @@ import type { Context, Next } from 'koa';
 import { prefers } from '../../http/accept.ts';
 import { HAL_FORMS, HAL_JSON, HTML, JSON_TYPE } from '../../http/media-types.ts';
 import { notFound } from '../../http/problem.ts';
+import { requestState } from '../../http/request-state.ts';
 import type { Routes } from '../../http/routing.ts';
 import { MOUNT, endpoints } from '../../links/registry.ts';
 import type { ExplorerBuild } from './build.ts';
@@ -56,7 +57,7 @@ export function explorerForBrowsers(files: Files) {
     ctx.vary('Accept');
     const accept = ctx.get('Accept');
     if (!mightPreferHtml(accept) || !prefers(accept, HTML, JSON_TYPES) || !explorable(ctx.path)) return next();
-    ctx.state.endpoint = endpoints.explorer; // what answered, for the metrics (see endpointOf)
+    requestState(ctx).endpoint = endpoints.explorer; // what answered, for the metrics (see endpointOf)
     await sendShell(ctx, files);
   };
 }

@@ -5,6 +5,8 @@
 // would not bring them back, and what does not need them keeps working.
 import type { Context, Next } from 'koa';
 import { Problem } from '../../http/problem.ts';
+import { requestState } from '../../http/request-state.ts';
+import { mediaTypeOf } from '../../http/routing.ts';
 import type { Endpoint } from '../../links/registry.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
@@ -55,7 +57,7 @@ async function databaseCheck(store: ProbeDependencies['store']): Promise<{ statu
 function send(ctx: Context, httpStatus: number, document: object): void {
   ctx.status = httpStatus;
   ctx.body = JSON.stringify(document);
-  ctx.type = ctx.state.mediaType as string;
+  ctx.type = mediaTypeOf(ctx);
   ctx.set('Cache-Control', 'no-store');
   if (httpStatus === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
 }
@@ -64,14 +66,14 @@ function send(ctx: Context, httpStatus: number, document: object): void {
 export function probes({ store, draining, dependencies = {} }: ProbeDependencies) {
   const answer = async (ctx: Context, endpoint: Endpoint) => {
     // Named like a routed request's, so that metrics count probes by their route.
-    ctx.state.endpoint = endpoint;
+    requestState(ctx).endpoint = endpoint;
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       throw new Problem('method-not-allowed', `${ctx.path} answers GET and HEAD only.`, { headers: { Allow: 'GET, HEAD' } });
     }
     ctx.vary('Accept');
     const mediaType = ctx.accepts(...endpoint.representations);
     if (mediaType === false) throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
-    ctx.state.mediaType = mediaType;
+    requestState(ctx).mediaType = mediaType;
     if (endpoint === endpoints.health) return send(ctx, 200, healthDocument('pass'));
     if (draining()) return send(ctx, 503, healthDocument('fail', undefined, 'The server is shutting down.'));
     const [{ status, check }, ...others] = await Promise.all([databaseCheck(store), ...Object.values(dependencies).map((probe) => probe())]);
