@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { Endpoint } from '../links/registry.ts';
 import { HAL_FORMS } from './media-types.ts';
-import { Problem } from './problem.ts';
+import { negotiate } from './negotiation.ts';
 import { requestState } from './request-state.ts';
 
 type Handler = (ctx: Context) => unknown;
@@ -12,12 +12,7 @@ type Handler = (ctx: Context) => unknown;
 function negotiateFor(endpoint: Endpoint) {
   return async (ctx: Context, next: Next) => {
     requestState(ctx).endpoint = endpoint;
-    ctx.vary('Accept');
-    const chosen = ctx.accepts(...endpoint.representations);
-    if (chosen === false) {
-      throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
-    }
-    requestState(ctx).mediaType = chosen;
+    negotiate(ctx, endpoint);
     await next();
   };
 }

@@ -4,6 +4,7 @@
 // services this one calls are reported (warn) but never fail readiness: restarting or unrouting this service
 // would not bring them back, and what does not need them keeps working.
 import type { Context, Next } from 'koa';
+import { negotiate } from '../../http/negotiation.ts';
 import { Problem } from '../../http/problem.ts';
 import { requestState } from '../../http/request-state.ts';
 import { mediaTypeOf } from '../../http/routing.ts';
@@ -70,10 +71,7 @@ export function probes({ store, draining, dependencies = {} }: ProbeDependencies
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       throw new Problem('method-not-allowed', `${ctx.path} answers GET and HEAD only.`, { headers: { Allow: 'GET, HEAD' } });
     }
-    ctx.vary('Accept');
-    const mediaType = ctx.accepts(...endpoint.representations);
-    if (mediaType === false) throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
-    requestState(ctx).mediaType = mediaType;
+    negotiate(ctx, endpoint);
     if (endpoint === endpoints.health) return send(ctx, 200, healthDocument('pass'));
     if (draining()) return send(ctx, 503, healthDocument('fail', undefined, 'The server is shutting down.'));
     const [{ status, check }, ...others] = await Promise.all([databaseCheck(store), ...Object.values(dependencies).map((probe) => probe())]);
