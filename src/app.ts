@@ -133,8 +133,8 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
   app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
   app.use(origins.refuseOthers); // 421 for a host the server does not answer to (after the probes: orchestrators probe by address)
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
-  app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (401 for a bad token)
-  app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429
+  app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (a bad token is only noted here)
+  app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429; then 401 for a bad token, counted against its address first
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
   app.use(explorerForBrowsers(explorer)); // a browser opening an API URL gets the explorer page there
   // 415 unless JSON, 413 past 100 kB, 400 when malformed; a bulk import reads its own (NDJSON too, 10 MB).

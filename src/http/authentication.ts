@@ -1,5 +1,7 @@
 // Who is calling: a bearer token from the Authorization header (never from the URL: see credentials.ts), or nobody. An invalid
-// token is refused outright rather than treated as anonymous, so a client learns its credentials are wrong.
+// token is refused outright rather than treated as anonymous, so a client learns its credentials are wrong; but not
+// here: `authenticate` only notes the refusal, and the rate limiter (rate-limit.ts) throws the 401 once it has
+// counted the attempt against the caller's address.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { type Action, type Caller, may, roleOf } from '../domain/access.ts';
@@ -63,7 +65,7 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined,
   };
 }
 
-/** Throws the refusal of the request's credentials, if they were refused (after the rate limiter ran). */
+/** Throws the refusal (401) of the request's credentials, if they were refused: called by the rate limiter, once it has counted the request. */
 export function refuseBadCredentials(ctx: Context): void {
   const problem = requestState(ctx).refusedCredentials;
   if (problem) throw problem;
