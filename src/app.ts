@@ -20,7 +20,6 @@ import { logRequests, requestFields } from './http/request-log.ts';
 import { closeIfBodyUnread } from './http/unread-body.ts';
 import { Routes, endpointOf } from './http/routing.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { endpoints } from './links/registry.ts';
 import { watchPool } from './metrics/database.ts';
 import { docsRoutes } from './resources/docs/routes.ts';
 import { explorerFiles } from './resources/explorer/assets.ts';
@@ -137,8 +136,8 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429; then 401 for a bad token, counted against its address first
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
   app.use(explorerForBrowsers(explorer)); // a browser opening an API URL gets the explorer page there
-  // 415 unless JSON, 413 past 100 kB, 400 when malformed; a bulk import reads its own (NDJSON too, 10 MB).
-  app.use(jsonBodies((ctx) => ctx.method === 'POST' && ctx.path === endpoints.imports.path));
+  // 415 unless JSON, 413 past 100 kB, 400 when malformed; a route that reads its own body (a bulk import) says so.
+  app.use(jsonBodies((ctx) => routes.readsOwnBody(ctx)));
   app.use(routes.router.routes()); // negotiation (406), then the handler, which checks what the caller may do
   app.use(routes.router.allowedMethods()); // 405 with Allow, 501, OPTIONS
   return app;

@@ -9,6 +9,15 @@ import { requestState } from './request-state.ts';
 
 type Handler = (ctx: Context) => unknown;
 
+/** What a route that takes a body says about it. */
+export interface BodyOptions {
+  /**
+   * The handler reads the body itself, with limits of its own (a bulk import's NDJSON, up to 10 MB): the shared
+   * JSON reader (jsonBodies, before routing) leaves it unread.
+   */
+  ownBody?: boolean;
+}
+
 function negotiateFor(endpoint: Endpoint) {
   return async (ctx: Context, next: Next) => {
     requestState(ctx).endpoint = endpoint;
@@ -20,6 +29,8 @@ function negotiateFor(endpoint: Endpoint) {
 export class Routes {
   /** Each registered endpoint by its route path, to name the route of a request answered before routing. */
   private readonly byRoutePath = new Map<string, Endpoint>();
+  /** The routes whose handlers read their own bodies, as method and endpoint. */
+  private readonly ownBodies: { method: string; endpoint: Endpoint }[] = [];
 
   constructor(readonly router: Router) {}
 
@@ -32,6 +43,11 @@ export class Routes {
     return undefined;
   }
 
+  /** Whether the route this request is for reads its own body (see BodyOptions), so no reader before it may. */
+  readsOwnBody(ctx: Context): boolean {
+    return this.ownBodies.some(({ method, endpoint }) => method === ctx.method && endpoint.match(ctx.path) !== undefined);
+  }
+
   /** Every operation registered, read from the router itself (HEAD comes with GET): what the API description lists. */
   operations(): { method: string; endpoint: Endpoint }[] {
     return this.router.stack.flatMap((layer) => {
@@ -40,8 +56,9 @@ export class Routes {
     });
   }
 
-  private add(method: 'get' | 'post' | 'put' | 'patch' | 'delete', endpoint: Endpoint, handler: Handler): this {
+  private add(method: 'get' | 'post' | 'put' | 'patch' | 'delete', endpoint: Endpoint, handler: Handler, { ownBody = false }: BodyOptions = {}): this {
     this.byRoutePath.set(endpoint.routePath, endpoint);
+    if (ownBody) this.ownBodies.push({ method: method.toUpperCase(), endpoint });
     this.router[method](endpoint.routePath, negotiateFor(endpoint), async (ctx) => {
       await handler(ctx as unknown as Context);
     });
@@ -51,14 +68,14 @@ export class Routes {
   get(endpoint: Endpoint, handler: Handler) {
     return this.add('get', endpoint, handler);
   }
-  post(endpoint: Endpoint, handler: Handler) {
-    return this.add('post', endpoint, handler);
+  post(endpoint: Endpoint, handler: Handler, options?: BodyOptions) {
+    return this.add('post', endpoint, handler, options);
   }
-  put(endpoint: Endpoint, handler: Handler) {
-    return this.add('put', endpoint, handler);
+  put(endpoint: Endpoint, handler: Handler, options?: BodyOptions) {
+    return this.add('put', endpoint, handler, options);
   }
-  patch(endpoint: Endpoint, handler: Handler) {
-    return this.add('patch', endpoint, handler);
+  patch(endpoint: Endpoint, handler: Handler, options?: BodyOptions) {
+    return this.add('patch', endpoint, handler, options);
   }
   delete(endpoint: Endpoint, handler: Handler) {
     return this.add('delete', endpoint, handler);
