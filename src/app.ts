@@ -7,13 +7,13 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { AnswerCache, observeAnswers } from './http/answer-cache.ts';
 import { authenticate } from './http/authentication.ts';
-import { refuseCredentialsInQuery } from './http/credentials.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
 import { countRefusals, createMetrics } from './http/metrics.ts';
 import { publicOrigins } from './http/origin.ts';
 import { renderProblems } from './http/problem-renderer.ts';
+import { requestGuard } from './http/request-guard.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
 import { limitRequests } from './http/rate-limit.ts';
 import { logRequests, requestFields } from './http/request-log.ts';
@@ -127,10 +127,15 @@ export async function buildApp({ config, store, log, registry, extraRoutes, drai
   // The origin every address below is written on: PUBLIC_URL's, or the request's own if its host is allowed.
   const origins = publicOrigins({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts });
   app.use(origins.resolve);
-  app.use(refuseCredentialsInQuery); // 400 for a token (or any credential) in the URL, on every route
-  app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
-  app.use(probes({ store, draining, dependencies: services.dependencies })); // /health and /ready, before anything that needs a token or the database
-  app.use(origins.refuseOthers); // 421 for a host the server does not answer to (after the probes: orchestrators probe by address)
+  // 400 for a token (or any credential) in the URL, on every route; then /health and /ready, before anything that
+  // needs a token or the database; then 421 for a host the server does not answer to (after the probes:
+  // orchestrators probe by address); and under /v1/ the deprecation announced (410 after the sunset).
+  app.use(requestGuard({
+    probe: probes({ store, draining, dependencies: services.dependencies }).answer,
+    refuseMisdirected: origins.refuseMisdirected,
+    isV1,
+    deprecation: announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset }),
+  }));
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (a bad token is only noted here)
   app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429; then 401 for a bad token, counted against its address first

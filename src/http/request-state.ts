@@ -16,6 +16,10 @@ export interface RequestState {
   endpoint?: Endpoint;
   /** The media type negotiated for the answer (negotiation.ts). */
   mediaType?: string;
+  /** The public origin every address in the answer is written on (origin.ts). */
+  origin?: string;
+  /** Whether the host the request named is one the server answers to; a 421 when not (origin.ts). */
+  hostAllowed?: boolean;
 }
 
 /** The request's state, as the middleware records it: the one place `ctx.state` is read or written. */

@@ -3,7 +3,7 @@
 // token. Readiness fails while the database does not answer and once the server has begun to shut down. Other
 // services this one calls are reported (warn) but never fail readiness: restarting or unrouting this service
 // would not bring them back, and what does not need them keeps working.
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { negotiate } from '../../http/negotiation.ts';
 import { Problem } from '../../http/problem.ts';
 import { requestState } from '../../http/request-state.ts';
@@ -63,8 +63,8 @@ function send(ctx: Context, httpStatus: number, document: object): void {
   if (httpStatus === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
 }
 
-/** Answers the probe endpoints; everything else passes on down the stack. */
-export function probes({ store, draining, dependencies = {} }: ProbeDependencies) {
+/** Answers the probe endpoints: `answer` gives the answer for a probe's path, undefined for any other. */
+export function probes({ store, draining, dependencies = {} }: ProbeDependencies): { answer(ctx: Context): Promise<void> | undefined } {
   const answer = async (ctx: Context, endpoint: Endpoint) => {
     // Named like a routed request's, so that metrics count probes by their route.
     requestState(ctx).endpoint = endpoint;
@@ -81,9 +81,11 @@ export function probes({ store, draining, dependencies = {} }: ProbeDependencies
     const output = status === 'fail' ? 'The database does not answer.' : overall === 'warn' ? 'A service this one calls does not answer; what needs it answers 503 meanwhile.' : undefined;
     send(ctx, status === 'pass' ? 200 : 503, healthDocument(overall, checks, output));
   };
-  return async (ctx: Context, next: Next) => {
-    if (ctx.path === endpoints.health.path) return answer(ctx, endpoints.health);
-    if (ctx.path === endpoints.ready.path) return answer(ctx, endpoints.ready);
-    await next();
+  return {
+    answer(ctx) {
+      if (ctx.path === endpoints.health.path) return answer(ctx, endpoints.health);
+      if (ctx.path === endpoints.ready.path) return answer(ctx, endpoints.ready);
+      return undefined;
+    },
   };
 }
