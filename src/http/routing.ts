@@ -26,13 +26,45 @@ function negotiateFor(endpoint: Endpoint) {
   };
 }
 
+/** Paths whose matches are kept (see keepMatches): any path may be asked for, so they are bounded in number and length. */
+const KEPT_MATCHES = 1000;
+const KEPT_PATH_LENGTH = 200;
+
+/**
+ * The router tries every route's pattern, one after another, on every request (some forty here). What a method
+ * and path match does not change while the routes do not, so it is kept: each request gets copies of the kept
+ * lists (the router hands them on to the request), and a route added drops whatever was kept.
+ */
+function keepMatches(router: Router): void {
+  const match = router.match.bind(router);
+  const kept = new Map<string, ReturnType<typeof match>>();
+  let layers = router.stack.length;
+  router.match = (path, method) => {
+    if (router.stack.length !== layers) {
+      kept.clear();
+      layers = router.stack.length;
+    }
+    if (path.length > KEPT_PATH_LENGTH) return match(path, method);
+    const key = `${method} ${path}`;
+    let found = kept.get(key);
+    if (found === undefined) {
+      found = match(path, method);
+      if (kept.size >= KEPT_MATCHES) kept.clear();
+      kept.set(key, found);
+    }
+    return { ...found, path: [...found.path], pathAndMethod: [...found.pathAndMethod] };
+  };
+}
+
 export class Routes {
   /** Each registered endpoint by its route path, to name the route of a request answered before routing. */
   private readonly byRoutePath = new Map<string, Endpoint>();
   /** The routes whose handlers read their own bodies, as method and endpoint. */
   private readonly ownBodies: { method: string; endpoint: Endpoint }[] = [];
 
-  constructor(readonly router: Router) {}
+  constructor(readonly router: Router) {
+    keepMatches(router);
+  }
 
   /** The endpoint whose route this path belongs to, whatever the method; undefined when no route has it. */
   endpointAt(path: string): Endpoint | undefined {
