@@ -8,12 +8,20 @@ import { HAL_FORMS, HAL_JSON, HTML, JSON_TYPE } from './media-types.ts';
 import { Problem } from './problem.ts';
 import { requestState } from './request-state.ts';
 
+/** Marks the answer as varying by Accept, once (Vary is parsed and written again on every call). */
+function varyByAccept(ctx: Context): void {
+  const state = requestState(ctx);
+  if (state.variesByAccept) return;
+  ctx.vary('Accept');
+  state.variesByAccept = true;
+}
+
 /**
  * The endpoint's media type the client's Accept allows, the client's preference first and the endpoint's order
  * on a tie (so `*\/*` gets the first), recorded for the handler (mediaTypeOf); a 406 problem when none is.
  */
 export function negotiate(ctx: Context, endpoint: Endpoint): string {
-  ctx.vary('Accept');
+  varyByAccept(ctx);
   const chosen = ctx.accepts(...endpoint.representations);
   if (chosen === false) {
     throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
@@ -38,7 +46,7 @@ function mightPreferHtml(accept: string): boolean {
  * `*\/*;q=0.8` accepts JSON as curl's `*\/*` does (see accept.ts).
  */
 export function prefersHtml(ctx: Context): boolean {
-  ctx.vary('Accept');
+  varyByAccept(ctx);
   const accept = ctx.get('Accept');
   return mightPreferHtml(accept) && prefers(accept, HTML, JSON_TYPES);
 }

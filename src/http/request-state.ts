@@ -16,6 +16,8 @@ export interface RequestState {
   endpoint?: Endpoint;
   /** The media type negotiated for the answer (negotiation.ts). */
   mediaType?: string;
+  /** True once the answer was marked as varying by Accept (negotiation.ts). */
+  variesByAccept?: boolean;
   /** The public origin every address in the answer is written on (origin.ts). */
   origin?: string;
   /** Whether the host the request named is one the server answers to; a 421 when not (origin.ts). */
