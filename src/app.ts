@@ -7,20 +7,19 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { AnswerCache, observeAnswers } from './http/answer-cache.ts';
 import { authenticate } from './http/authentication.ts';
-import { refuseCredentialsInQuery } from './http/credentials.ts';
 import { jsonBodies } from './http/body.ts';
 import { conditionalGet } from './http/conditional.ts';
 import { deadline } from './http/deadline.ts';
 import { type Metrics, countRefusals, createMetrics } from './http/metrics.ts';
 import { publicOrigins } from './http/origin.ts';
 import { renderProblems } from './http/problem-renderer.ts';
+import { requestGuard } from './http/request-guard.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
 import { limitRequests } from './http/rate-limit.ts';
 import { logRequests, requestFields } from './http/request-log.ts';
 import { closeIfBodyUnread } from './http/unread-body.ts';
 import { Routes, endpointOf } from './http/routing.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { endpoints } from './links/registry.ts';
 import { watchPool } from './metrics/database.ts';
 import { docsRoutes } from './resources/docs/routes.ts';
 import { explorerFiles } from './resources/explorer/assets.ts';
@@ -123,17 +122,22 @@ export async function buildApp({ config, topology, store, log, registry, extraRo
   // The origin every address below is written on: PUBLIC_URL's, or the request's own if its host is allowed.
   const origins = publicOrigins({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts });
   app.use(origins.resolve);
-  app.use(refuseCredentialsInQuery); // 400 for a token (or any credential) in the URL, on every route
-  app.use(announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset })); // /v1/ only; 410 after sunset
-  app.use(probes({ store, draining, dependencies })); // /health and /ready, before anything that needs a token or the database
-  app.use(origins.refuseOthers); // 421 for a host the server does not answer to (after the probes: orchestrators probe by address)
+  // 400 for a token (or any credential) in the URL, on every route; then /health and /ready, before anything that
+  // needs a token or the database; then 421 for a host the server does not answer to (after the probes:
+  // orchestrators probe by address); and under /v1/ the deprecation announced (410 after the sunset).
+  app.use(requestGuard({
+    probe: probes({ store, draining, dependencies }).answer,
+    refuseMisdirected: origins.refuseMisdirected,
+    isV1,
+    deprecation: announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset }),
+  }));
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
-  app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (401 for a bad token)
-  app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429
+  app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (a bad token is only noted here)
+  app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429; then 401 for a bad token, counted against its address first
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
   app.use(explorerForBrowsers(explorer)); // a browser opening an API URL gets the explorer page there
-  // 415 unless JSON, 413 past 100 kB, 400 when malformed; a bulk import reads its own (NDJSON too, 10 MB).
-  app.use(jsonBodies((ctx) => ctx.method === 'POST' && ctx.path === endpoints.imports.path));
+  // 415 unless JSON, 413 past 100 kB, 400 when malformed; a route that reads its own body (a bulk import) says so.
+  app.use(jsonBodies((ctx) => routes.readsOwnBody(ctx)));
   app.use(routes.router.routes()); // negotiation (406), then the handler, which checks what the caller may do
   app.use(routes.router.allowedMethods()); // 405 with Allow, 501, OPTIONS
   return app;

@@ -1,5 +1,7 @@
 // Who is calling: a bearer token from the Authorization header (never from the URL: see credentials.ts), or nobody. An invalid
-// token is refused outright rather than treated as anonymous, so a client learns its credentials are wrong.
+// token is refused outright rather than treated as anonymous, so a client learns its credentials are wrong; but not
+// here: `authenticate` only notes the refusal, and the rate limiter (rate-limit.ts) throws the 401 once it has
+// counted the attempt against the caller's address.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { type Action, type Caller, may, roleOf } from '../domain/access.ts';
@@ -7,6 +9,7 @@ import { hashSecret } from '../domain/tokens.ts';
 import { endpoints } from '../links/registry.ts';
 import type { TokenStore } from '../store/tokens.ts';
 import { Problem } from './problem.ts';
+import { requestState } from './request-state.ts';
 
 const CHALLENGE = 'Bearer realm="helpdesk"';
 
@@ -31,44 +34,45 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined,
   const adminHash = hashOf(adminToken);
   const metricsHash = hashOf(metricsToken);
   return async (ctx: Context, next: Next) => {
+    const state = requestState(ctx);
     const header = ctx.get('Authorization');
     if (header === '') {
-      ctx.state.caller = { kind: 'anonymous', address: ctx.ip } satisfies Caller;
+      state.caller = { kind: 'anonymous', address: ctx.ip };
       return next();
     }
     const refuse = (problem: Problem) => {
       // Not thrown yet: the rate limiter counts the attempt against the address first, so guessing tokens
       // costs requests like anything else. See refusedCredentials().
-      ctx.state.caller = { kind: 'anonymous', address: ctx.ip } satisfies Caller;
-      ctx.state.refusedCredentials = problem;
+      state.caller = { kind: 'anonymous', address: ctx.ip };
+      state.refusedCredentials = problem;
       return next();
     };
     const secret = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)?.[1];
     if (secret === undefined) return refuse(unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token'));
     const secretHash = hashSecret(secret);
     if (sameHash(secretHash, adminHash)) {
-      ctx.state.caller = BOOTSTRAP_ADMIN;
+      state.caller = BOOTSTRAP_ADMIN;
       return next();
     }
     if (ctx.path === endpoints.metrics.path && sameHash(secretHash, metricsHash)) {
-      ctx.state.caller = { kind: 'scraper', name: 'scraper (METRICS_TOKEN)', address: ctx.ip } satisfies Caller;
+      state.caller = { kind: 'scraper', name: 'scraper (METRICS_TOKEN)', address: ctx.ip };
       return next();
     }
     const token = await tokens.findLive(secretHash);
     if (!token) return refuse(unauthorized('That token is unknown or was revoked.', 'invalid_token'));
-    ctx.state.caller = { kind: 'token', tokenId: token.id, name: token.name, role: token.role, email: token.email } satisfies Caller;
+    state.caller = { kind: 'token', tokenId: token.id, name: token.name, role: token.role, email: token.email };
     await next();
   };
 }
 
-/** Throws the refusal of the request's credentials, if they were refused (after the rate limiter ran). */
+/** Throws the refusal (401) of the request's credentials, if they were refused: called by the rate limiter, once it has counted the request. */
 export function refuseBadCredentials(ctx: Context): void {
-  const problem = ctx.state.refusedCredentials as Problem | undefined;
+  const problem = requestState(ctx).refusedCredentials;
   if (problem) throw problem;
 }
 
 export function callerOf(ctx: Context): Caller {
-  return (ctx.state.caller as Caller | undefined) ?? { kind: 'anonymous', address: ctx.ip };
+  return requestState(ctx).caller ?? { kind: 'anonymous', address: ctx.ip };
 }
 
 /** Refuses an action the caller may not take: 401 for nobody (they may have a token that can), 403 for a role that cannot. */

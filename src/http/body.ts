@@ -65,7 +65,7 @@ async function refuseBadShapes(ctx: Context, next: Next) {
   await next();
 }
 
-/** `ownBody` names requests whose route reads its own body, with limits of its own (a bulk import). */
+/** `ownBody` names requests whose route reads its own body, with limits of its own (Routes.readsOwnBody). */
 export function jsonBodies(ownBody: (ctx: Context) => boolean = () => false) {
   const parse = compose([
     requireJson,

@@ -1,7 +1,7 @@
 // Credentials in URLs: refused before anything else looks at the request, and masked wherever a URL is logged.
 // A URL travels into access logs, proxies' logs, browser histories and Referer headers; a secret in one has leaked
 // whether or not we accept it, so we never accept one, and never write one down ourselves.
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { invalid } from './problem.ts';
 
 /**
@@ -43,16 +43,14 @@ export function redactUrl(url: string): string {
  * Refuses (400, naming each parameter) a request that carries a credential in its query, whatever the route:
  * tokens go in `Authorization: Bearer …`, and an API that accepted one in the URL would teach clients to leak it.
  */
-export async function refuseCredentialsInQuery(ctx: Context, next: Next) {
+export function refuseCredentialsInQuery(ctx: Context): void {
   // Most queries name nothing like a credential: they skip parsing here (the route parses its own).
-  if (MIGHT_NAME_ONE.test(ctx.querystring)) {
-    const named = Object.keys(ctx.query).filter(isCredentialName);
-    if (named.length > 0) {
-      throw invalid(
-        'Credentials in URLs leak into logs and histories, so they are never accepted: send a token as `Authorization: Bearer <token>`.',
-        named.map((parameter) => ({ parameter, detail: 'must not carry a credential' })),
-      );
-    }
+  if (!MIGHT_NAME_ONE.test(ctx.querystring)) return;
+  const named = Object.keys(ctx.query).filter(isCredentialName);
+  if (named.length > 0) {
+    throw invalid(
+      'Credentials in URLs leak into logs and histories, so they are never accepted: send a token as `Authorization: Bearer <token>`.',
+      named.map((parameter) => ({ parameter, detail: 'must not carry a credential' })),
+    );
   }
-  await next();
 }

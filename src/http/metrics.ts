@@ -3,6 +3,7 @@
 // own registry (src/metrics/registry.ts), so servers in one process never share counts.
 import type { Context, Next } from 'koa';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { requestState } from './request-state.ts';
 
 /** Distinct callers tracked before the rest are counted together, so a stream of odd User-Agents cannot blow up memory. */
 const MAX_CALLERS = 200;
@@ -16,7 +17,8 @@ export interface Metrics {
 
 /** Who is calling: the authenticated caller's name once there is one, else the User-Agent. */
 function callerOf(ctx: Context): string {
-  const name = (ctx.state.caller as { name?: string } | undefined)?.name;
+  const caller = requestState(ctx).caller;
+  const name = caller && 'name' in caller ? caller.name : undefined;
   return (name ?? ctx.get('User-Agent') ?? '').slice(0, 120) || 'unknown';
 }
 

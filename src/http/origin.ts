@@ -4,6 +4,7 @@
 // forged Host cannot put its name into a link, a cached answer or a URI another service keeps.
 import type { Context, Next } from 'koa';
 import { Problem } from './problem.ts';
+import { requestState } from './request-state.ts';
 
 export interface OriginSettings {
   /** The configured public root, or undefined to take the origin from each request. */
@@ -19,7 +20,10 @@ export interface OriginSettings {
  * ignored.
  */
 export function requestOrigin(ctx: Context, allowedHosts: readonly string[]): string | undefined {
-  const { protocol, host } = ctx;
+  return originOf(ctx.protocol, ctx.host, allowedHosts);
+}
+
+function originOf(protocol: string, host: string, allowedHosts: readonly string[]): string | undefined {
   if ((protocol !== 'http' && protocol !== 'https') || host === '') return undefined;
   let url: URL;
   try {
@@ -39,15 +43,12 @@ function socketOrigin(ctx: Context): string {
   return `${'encrypted' in ctx.req.socket ? 'https' : 'http'}://${host}${localPort === undefined ? '' : `:${localPort}`}`;
 }
 
-/** Each request's public origin, and whether the host it named is one the server answers to. */
-const resolved = new WeakMap<Context, { origin: string; allowed: boolean }>();
-
 /**
  * The request's public origin, fixed by `publicOrigins().resolve` for everything below it; before it (nothing
  * answers there), the address the socket was reached at, never anything the client wrote.
  */
 export function publicOrigin(ctx: Context): string {
-  return resolved.get(ctx)?.origin ?? socketOrigin(ctx);
+  return requestState(ctx).origin ?? socketOrigin(ctx);
 }
 
 /** A path of this server (`/tickets/1`) as an absolute URI; anything else (absolute already) as it is. */
@@ -55,6 +56,9 @@ export function absoluteOn(origin: string, href: string): string {
   // Concatenated, not resolved with URL: a template's `{` and `}` must stay as written.
   return href.startsWith('/') && !href.startsWith('//') ? origin + href : href;
 }
+
+/** Allowed hosts whose origins are kept (see publicOrigins). */
+const MAX_KNOWN_HOSTS = 256;
 
 /** The `<…>` references of a Link header value that are paths of this server. */
 const LINK_TARGET = /<(\/(?:[^/<>][^<>]*)?)>/g;
@@ -65,41 +69,62 @@ function absoluteHeaders(ctx: Context, origin: string): void {
     const value = ctx.response.get(name);
     if (typeof value === 'string' && value !== '') ctx.set(name, absoluteOn(origin, value));
   }
-  // Several middlewares add to Link (ctx.append), which makes it a list.
+  // Several middlewares add to Link (ctx.append), which makes it a list. Most links are written absolute already
+  // (a HAL resource's, a kept answer's): a value with no `</` has no path to change, and is left as it is.
   const link = ctx.response.get('Link') as string | string[] | undefined;
   const absolute = (value: string) => value.replace(LINK_TARGET, (_, path: string) => `<${origin}${path}>`);
-  if (typeof link === 'string' && link !== '') ctx.set('Link', absolute(link));
+  if (typeof link === 'string' && link.includes('</')) ctx.set('Link', absolute(link));
   else if (Array.isArray(link)) ctx.set('Link', link.map(absolute));
 }
 
 /**
  * `resolve` fixes each request's public origin, first thing below the problem renderer, so that every answer,
  * a problem included, is written on it; and makes the address headers set below it absolute. It never refuses:
- * `refuseOthers`, placed after the probes (orchestrators probe by address) and before authentication, answers
- * 421 to a request that named a host the server does not answer to. Such a request's origin is PUBLIC_URL's,
+ * `refuseMisdirected`, checked after the probes (orchestrators probe by address) and before authentication
+ * (request-guard.ts), answers 421 to a request that named a host the server does not answer to. Such a request's origin is PUBLIC_URL's,
  * or where the socket was reached: nothing is built from the host it named.
  */
 export function publicOrigins(settings: OriginSettings) {
   const configured = settings.publicUrl === undefined ? undefined : new URL(settings.publicUrl).origin;
+  /**
+   * The origin of each allowed host seen, by scheme and Host as the request gave them, so that a URL is parsed
+   * once per host rather than once per request. Only allowed hosts are kept (a host refused is worked out again
+   * each time), and at most MAX_KNOWN_HOSTS: any port of an allowed name may be named.
+   */
+  const known = new Map<string, string>();
+  const ownOrigin = (ctx: Context): string | undefined => {
+    const { protocol, host } = ctx;
+    const key = `${protocol}://${host}`;
+    let origin = known.get(key);
+    if (origin === undefined) {
+      origin = originOf(protocol, host, settings.allowedHosts);
+      if (origin === undefined) return undefined;
+      if (known.size >= MAX_KNOWN_HOSTS) known.clear();
+      known.set(key, origin);
+    }
+    return origin;
+  };
   return {
     resolve: async (ctx: Context, next: Next) => {
-      const own = requestOrigin(ctx, settings.allowedHosts);
+      const own = ownOrigin(ctx);
       const origin = configured ?? own ?? socketOrigin(ctx);
-      resolved.set(ctx, { origin, allowed: own !== undefined });
+      const state = requestState(ctx);
+      state.origin = origin;
+      state.hostAllowed = own !== undefined;
       try {
         await next();
       } finally {
         absoluteHeaders(ctx, origin);
       }
     },
-    refuseOthers: async (ctx: Context, next: Next) => {
-      if (resolved.get(ctx)?.allowed !== true) {
+    /** Throws 421 when the request named a host the server does not answer to (see `resolve`). */
+    refuseMisdirected: (ctx: Context): void => {
+      if (requestState(ctx).hostAllowed !== true) {
         throw new Problem(
           'misdirected-request',
           `This server does not answer to the host this request named. Send it to one of its own hosts (ALLOWED_HOSTS)${configured ? `, such as ${configured}` : ''}.`,
         );
       }
-      await next();
     },
   };
 }

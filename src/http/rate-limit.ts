@@ -1,6 +1,7 @@
 // Limits on abuse: each token (or, without one, each address) may make so many requests per window. The counts
 // live in the database, so every instance on it enforces the same limit (see ./rate-limit-blocks.ts for how
-// requests are counted without a database write each).
+// requests are counted without a database write each). The 401 for a refused token is thrown here too, after
+// counting, so that guessing tokens costs requests like anything else (authentication.ts only notes it).
 import type { Context, Next } from 'koa';
 import type { RateLimit } from '../config.ts';
 import { callerOf, refuseBadCredentials } from './authentication.ts';
@@ -47,6 +48,7 @@ export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit
     }
     ctx.set('RateLimit-Policy', policy);
     ctx.set('RateLimit', `limit=${limit.points}, remaining=${standing.remaining}, reset=${Math.max(1, Math.ceil(standing.msBeforeReset / 1000))}`);
+    // Counted as anonymous, against the address: now the refused token's 401 (authentication.ts noted it).
     refuseBadCredentials(ctx);
     await next();
   };

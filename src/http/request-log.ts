@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { redactUrl } from './credentials.ts';
+import { requestState } from './request-state.ts';
 
 const ACCEPTABLE_ID = /^[\w.:-]{1,128}$/;
 
@@ -12,14 +13,14 @@ const ACCEPTABLE_ID = /^[\w.:-]{1,128}$/;
  * and URL, credentials masked. The request line and each error line use it.
  */
 export function requestFields(ctx: Context): { requestId: string | undefined; method: string; url: string } {
-  return { requestId: ctx.state.requestId as string | undefined, method: ctx.method, url: redactUrl(ctx.url) };
+  return { requestId: requestState(ctx).requestId, method: ctx.method, url: redactUrl(ctx.url) };
 }
 
 export function logRequests(log: Logger) {
   return async (ctx: Context, next: Next) => {
     const given = ctx.get('X-Request-Id');
     const requestId = ACCEPTABLE_ID.test(given) ? given : randomUUID();
-    ctx.state.requestId = requestId;
+    requestState(ctx).requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {

@@ -37,7 +37,7 @@ function headerAddresses(headers: Headers): string[] {
 }
 
 /** Every address in a HAL or HAL-FORMS document (embedded resources, templates and their option links too). */
-function documentAddresses(document: HalDocument, at = '$'): Address[] {
+export function documentAddresses(document: HalDocument, at = '$'): Address[] {
   const found: Address[] = [];
   for (const [rel, value] of Object.entries(document._links ?? {})) {
     for (const link of ([] as { href: string }[]).concat(value)) found.push({ where: `${at}._links.${rel}`, address: link.href });

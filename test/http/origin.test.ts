@@ -2,7 +2,7 @@
 // server answers to (ALLOWED_HOSTS), read from X-Forwarded-* only behind a trusted proxy. A request naming any
 // other host is refused before authentication, and nothing answered or stored ever holds that host.
 import test from 'ava';
-import { type RawAnswer, crawlAddresses, rawRequest, strays } from '../helpers/addresses.ts';
+import { type RawAnswer, crawlAddresses, documentAddresses, rawRequest, strays } from '../helpers/addresses.ts';
 import { withoutOrigin } from '../helpers/hal.ts';
 import { HAL_FORMS, type HalDocument, linkOf } from '../helpers/hypermedia.ts';
 import { expectProblem } from '../helpers/problem.ts';
@@ -88,6 +88,26 @@ test('an allowed host gets every address on itself, and its own version tags and
     t.is(page.status, 200);
     t.is(linkOf(JSON.parse(page.text) as HalDocument, 'self').href, `http://${host}/tickets?page=1&size=2`);
     t.true(String(page.headers.link).startsWith(`<http://${host}/tickets?`), String(page.headers.link));
+  }
+});
+
+test('hosts taking turns each get their own origin, however often each was seen, and a refused host stays refused', async (t) => {
+  // Origins are worked out once per host and kept: what was kept for one host must never answer another.
+  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, EVIL, `LOCALHOST:${port}`, `${EVIL}:${port}`];
+  for (let round = 0; round < 3; round++) {
+    for (const host of hosts) {
+      const answer = await naming(host, '/', { headers: asAdmin(server.adminToken) });
+      if (host.startsWith(EVIL)) {
+        t.is(answer.status, 421, host);
+        t.false(answer.text.includes(EVIL), host);
+        continue;
+      }
+      t.is(answer.status, 200, host);
+      const origin = `http://${host.toLowerCase()}`;
+      t.is(linkOf(JSON.parse(answer.text) as HalDocument, 'self').href, `${origin}/`, host);
+      t.deepEqual(strays(documentAddresses(JSON.parse(answer.text) as HalDocument), [origin]), [], host);
+      t.true(String(answer.headers.link ?? `<${origin}/`).startsWith(`<${origin}/`), host);
+    }
   }
 });
 

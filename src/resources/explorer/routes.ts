@@ -1,9 +1,10 @@
 // HTTP for the explorer: its page at /explorer and at every HAL resource a browser opens, and its built files,
 // all under the server's mount (BASE_PATH), as the registry places them.
 import type { Context, Next } from 'koa';
-import { prefers } from '../../http/accept.ts';
-import { HAL_FORMS, HAL_JSON, HTML, JSON_TYPE } from '../../http/media-types.ts';
+import { HAL_JSON } from '../../http/media-types.ts';
+import { prefersHtml } from '../../http/negotiation.ts';
 import { notFound } from '../../http/problem.ts';
+import { requestState } from '../../http/request-state.ts';
 import type { Routes } from '../../http/routing.ts';
 import { MOUNT, endpoints } from '../../links/registry.ts';
 import type { ExplorerBuild } from './build.ts';
@@ -11,7 +12,6 @@ import { CONTENT_SECURITY_POLICY, shellPage } from './shell.ts';
 
 type Files = () => Promise<ExplorerBuild>;
 
-const JSON_TYPES = [HAL_JSON, HAL_FORMS, JSON_TYPE];
 const READS = new Set(['GET', 'HEAD']);
 /** The endpoints with representations of their own: the explorer never stands in for them. */
 const NOT_HAL = Object.values(endpoints).filter((endpoint) => !endpoint.representations.includes(HAL_JSON));
@@ -38,14 +38,6 @@ function explorable(path: string): boolean {
 }
 
 /**
- * Whether an Accept header could prefer HTML to JSON at all: only by naming html, text/*, or by giving the
- * JSON types a lower q than a wildcard. Most API clients send none of these, and are let through unparsed.
- */
-function mightPreferHtml(accept: string): boolean {
-  return accept !== '*/*' && /html|text\/|\*\/\*/i.test(accept);
-}
-
-/**
  * A browser opening an API URL (it prefers text/html to every JSON type) gets the explorer page, opened at
  * that resource. Everyone else, curl's `*\/*` included, goes on to the resource as before.
  */
@@ -53,10 +45,8 @@ export function explorerForBrowsers(files: Files) {
   return async (ctx: Context, next: Next) => {
     if (!READS.has(ctx.method) || !mounted(ctx.path)) return next();
     // Every route under the mount negotiates (and so varies by Accept) too; a path none answers varies here.
-    ctx.vary('Accept');
-    const accept = ctx.get('Accept');
-    if (!mightPreferHtml(accept) || !prefers(accept, HTML, JSON_TYPES) || !explorable(ctx.path)) return next();
-    ctx.state.endpoint = endpoints.explorer; // what answered, for the metrics (see endpointOf)
+    if (!prefersHtml(ctx) || !explorable(ctx.path)) return next();
+    requestState(ctx).endpoint = endpoints.explorer; // what answered, for the metrics (see endpointOf)
     await sendShell(ctx, files);
   };
 }

@@ -3,8 +3,11 @@
 // token. Readiness fails while the database does not answer and once the server has begun to shut down. Other
 // services this one calls are reported (warn) but never fail readiness: restarting or unrouting this service
 // would not bring them back, and what does not need them keeps working.
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
+import { negotiate } from '../../http/negotiation.ts';
 import { Problem } from '../../http/problem.ts';
+import { requestState } from '../../http/request-state.ts';
+import { mediaTypeOf } from '../../http/routing.ts';
 import type { Endpoint } from '../../links/registry.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
@@ -55,23 +58,20 @@ async function databaseCheck(store: ProbeDependencies['store']): Promise<{ statu
 function send(ctx: Context, httpStatus: number, document: object): void {
   ctx.status = httpStatus;
   ctx.body = JSON.stringify(document);
-  ctx.type = ctx.state.mediaType as string;
+  ctx.type = mediaTypeOf(ctx);
   ctx.set('Cache-Control', 'no-store');
   if (httpStatus === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
 }
 
-/** Answers the probe endpoints; everything else passes on down the stack. */
-export function probes({ store, draining, dependencies = {} }: ProbeDependencies) {
+/** Answers the probe endpoints: `answer` gives the answer for a probe's path, undefined for any other. */
+export function probes({ store, draining, dependencies = {} }: ProbeDependencies): { answer(ctx: Context): Promise<void> | undefined } {
   const answer = async (ctx: Context, endpoint: Endpoint) => {
     // Named like a routed request's, so that metrics count probes by their route.
-    ctx.state.endpoint = endpoint;
+    requestState(ctx).endpoint = endpoint;
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       throw new Problem('method-not-allowed', `${ctx.path} answers GET and HEAD only.`, { headers: { Allow: 'GET, HEAD' } });
     }
-    ctx.vary('Accept');
-    const mediaType = ctx.accepts(...endpoint.representations);
-    if (mediaType === false) throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
-    ctx.state.mediaType = mediaType;
+    negotiate(ctx, endpoint);
     if (endpoint === endpoints.health) return send(ctx, 200, healthDocument('pass'));
     if (draining()) return send(ctx, 503, healthDocument('fail', undefined, 'The server is shutting down.'));
     const [{ status, check }, others] = await Promise.all([
@@ -84,9 +84,11 @@ export function probes({ store, draining, dependencies = {} }: ProbeDependencies
     const output = status === 'fail' ? 'The database does not answer.' : overall === 'warn' ? 'A service this one calls does not answer; what needs it answers 503 meanwhile.' : undefined;
     send(ctx, status === 'pass' ? 200 : 503, healthDocument(overall, checks, output));
   };
-  return async (ctx: Context, next: Next) => {
-    if (ctx.path === endpoints.health.path) return answer(ctx, endpoints.health);
-    if (ctx.path === endpoints.ready.path) return answer(ctx, endpoints.ready);
-    await next();
+  return {
+    answer(ctx) {
+      if (ctx.path === endpoints.health.path) return answer(ctx, endpoints.health);
+      if (ctx.path === endpoints.ready.path) return answer(ctx, endpoints.ready);
+      return undefined;
+    },
   };
 }

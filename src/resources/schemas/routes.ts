@@ -3,7 +3,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { notFound } from '../../http/problem.ts';
-import type { Routes } from '../../http/routing.ts';
+import { type Routes, mediaTypeOf } from '../../http/routing.ts';
 import { endpoints } from '../../links/registry.ts';
 import { FaqSchema, createFaq, patchFaq } from '../faqs/schema.ts';
 import { TicketSchema, createTicket, mergeTicket, patchTicket } from '../tickets/schema.ts';
@@ -33,7 +33,7 @@ export function schemaRoutes(routes: Routes): void {
   routes.get(endpoints.schema, (ctx) => {
     const schema = publishedSchema(String(ctx.params.name), publicOrigin(ctx));
     if (!schema) throw notFound(`There is no schema "${ctx.params.name}".`);
-    ctx.type = ctx.state.mediaType as string;
+    ctx.type = mediaTypeOf(ctx);
     ctx.body = schema;
   });
 }
