@@ -55,6 +55,8 @@ export class TicketStore {
     private readonly insert?: TicketInsert,
     /** Searches with at most this many matches are ranked and counted exactly (see matches.ts). */
     private readonly searchBound: number = DEFAULT_SEARCH_BOUND,
+    /** The same store over another connection (SQLite: its search thread's), which runs this one's searches. */
+    private readonly searcher?: TicketStore,
   ) {}
 
   find(id: number): Promise<Ticket | undefined> {
@@ -137,6 +139,7 @@ export class TicketStore {
   }
 
   private async matching(text: string, filter: TicketFilter, request: PageRequest): Promise<MatchPage<Ticket>> {
+    if (this.searcher) return this.searcher.matching(text, filter, request);
     const prepared = await this.textSearch.prepare(this.db, 'tickets', text);
     const queries: MatchQueries<Ticket> = prepared ? this.matchQueries(prepared, text, filter) : { indexed: async () => 0, count: async () => 0, rows: async () => [], few: async () => [] };
     return readMatches(request, this.searchBound, queries, relevance(text));
