@@ -1,7 +1,7 @@
 // Search on PostgreSQL: a tsvector per row, built from the same words FTS5 would index, under a GIN index; every
 // query word a prefix lexeme, all of them required, ranked by ts_rank. No text-search parser or dictionary is
 // involved on either side, so "e-mail", "alice@example.com" or "v1.2" split into words exactly as on SQLite.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../schema.ts';
 import { type PreparedMatch, type SearchableTable, type TextSearch, indexedWords, searchWords } from '../text-search.ts';
 
@@ -92,6 +92,31 @@ async function rarestWord(db: Kysely<Database>, table: SearchableTable, text: st
 
 const index = (table: SearchableTable) => sql.table(`${table}_search`);
 
+/** The newest rows the probe reads, and the matches among them that make a query common enough to walk for. */
+const PROBE_ROWS = 4_000;
+const PROBE_MATCHES = 201;
+
+/**
+ * The index rows a search reads, as a subquery, chosen so that reading them costs little whatever the words:
+ * - by the rarest word, when ANALYZE says it is in few rows: those rows through GIN (OFFSET 0 keeps the planner
+ *   from adding the other words to that lookup, which would gather their rows too), the whole query checked on each;
+ * - else newest first through the key, when the newest rows are full of matches (a probe of the newest
+ *   PROBE_ROWS finds PROBE_MATCHES): a page, and a count up to the bound, stop within those rows;
+ * - else every match through GIN, sorted: common words that seldom meet (or not lately) are few together, and
+ *   walking the key for them read up to every row.
+ */
+async function indexFor(db: Kysely<Database>, table: SearchableTable, text: string, query: RawBuilder<unknown>): Promise<RawBuilder<{ id: number }>> {
+  const rarest = await rarestWord(db, table, text);
+  const driven = rarest === undefined ? undefined : tsQuery(rarest);
+  if (driven) return sql`(SELECT id, document FROM ${index(table)} WHERE document @@ ${driven} OFFSET 0)`;
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM (SELECT 1 FROM
+    (SELECT document FROM ${index(table)} ORDER BY id DESC LIMIT ${PROBE_ROWS}) AS newest
+    WHERE document @@ ${query} LIMIT ${PROBE_MATCHES}) AS found`.execute(db);
+  // A subquery with ORDER BY is planned on its own, as a backward scan of the key that stops when the reader does.
+  if (rows[0]!.n >= PROBE_MATCHES) return sql`(SELECT id, document FROM ${index(table)} ORDER BY id DESC)`;
+  return sql`(SELECT id, document FROM ${index(table)} WHERE document @@ ${query} OFFSET 0)`;
+}
+
 export const postgresSearch: TextSearch = {
   matches(table, text) {
     const query = tsQuery(text);
@@ -107,14 +132,8 @@ export const postgresSearch: TextSearch = {
   async prepare(db, table, text): Promise<PreparedMatch | undefined> {
     const query = tsQuery(text);
     if (query === undefined) return undefined;
-    const rarest = await rarestWord(db, table, text);
-    // The rows of the rarest word through GIN (OFFSET 0 keeps the planner from adding the other words to that
-    // lookup), then the whole query checked on each: what is left is few, and is sorted rather than walked.
-    const driven = rarest === undefined ? undefined : tsQuery(rarest);
     return {
-      index: driven
-        ? sql<{ id: number }>`(SELECT id, document FROM ${index(table)} WHERE document @@ ${driven} OFFSET 0)`.as('m')
-        : sql<{ id: number }>`${index(table)}`.as('m'),
+      index: (await indexFor(db, table, text, query)).as('m'),
       key: sql<number>`m.id`,
       condition: sql<boolean>`m.document @@ ${query}`,
       rowMatches: (id) => sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,
