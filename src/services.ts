@@ -102,7 +102,7 @@ export function serviceRoutes(config: ServiceConfig, store: Store, registry: Reg
         homeRoutes(routes, { tickets: ticketsHere, faqs: async () => LOCAL_FAQS });
         if (ticketsHere) ticketRoutes(routes, store, localFaqs(store), answers);
         faqRoutes(routes, store, { ticketsHere });
-        searchRoutes(routes, store, { tickets: ticketsHere, faqs: true });
+        searchRoutes(routes, store, { tickets: ticketsHere, faqs: true }, answers);
         v1Routes(routes, store);
       },
     };

@@ -71,7 +71,10 @@ async function block(url: string, seconds: number): Promise<Blocker> {
 }
 
 test('a search waiting for the database does not hold up /health; it answers once the database is free', async (t) => {
-  const server = await startTestServer();
+  // The lock below holds every connection's reads, so nothing else may read on the main connection meanwhile: no
+  // answer cache (its check for commits reads the WAL index) and no import worker polling for jobs (every second
+  // by default). This test is about the search's own statements.
+  const server = await startTestServer({ ANSWER_CACHE_ENTRIES: '0', IMPORT_POLL_MS: '600000', IMPORT_LEASE_MS: '1800000' });
   t.teardown(() => server.close());
   const word = unique('held').split(' ')[1]!;
   const ticket = await createTicket(server, { title: `Held up ${word}` });
