@@ -149,6 +149,7 @@ export class TicketStore {
   private matchQueries(match: PreparedMatch, text: string, filter: TicketFilter): MatchQueries<Ticket> {
     const { q: _, ...others } = filter;
     const indexed = async (atMost: number) => {
+      if ((match.atLeast ?? 0) >= atMost) return atMost;
       const sample = this.db.selectFrom(match.index).select(sql`1`.as('one')).where(match.condition).limit(atMost);
       const { n } = await this.db.selectFrom(sample.as('sample')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(n);

@@ -115,14 +115,15 @@ const lookedUp = (table: SearchableTable, lookup: RawBuilder<unknown>): RawBuild
  * - else every match through GIN, sorted: common words that seldom meet (or not lately) are few together, and
  *   walking the key for them read up to every row.
  */
-async function indexFor(db: Kysely<Database>, table: SearchableTable, text: string, query: RawBuilder<unknown>): Promise<RawBuilder<{ id: number }>> {
+async function indexFor(db: Kysely<Database>, table: SearchableTable, text: string, query: RawBuilder<unknown>): Promise<{ rows: RawBuilder<{ id: number }>; atLeast?: number }> {
   const rarest = await rarestWord(db, table, text);
   const driven = rarest === undefined ? undefined : tsQuery(rarest);
-  if (driven) return lookedUp(table, driven);
+  if (driven) return { rows: lookedUp(table, driven) };
   const { rows } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM (SELECT 1 FROM
     (SELECT document FROM ${index(table)} ORDER BY id DESC LIMIT ${PROBE_ROWS}) AS newest
     WHERE document @@ ${query} LIMIT ${PROBE_MATCHES}) AS found`.execute(db);
-  return rows[0]!.n >= PROBE_MATCHES ? sql`${index(table)}` : lookedUp(table, query);
+  const found = rows[0]!.n;
+  return found >= PROBE_MATCHES ? { rows: sql`${index(table)}`, atLeast: found } : { rows: lookedUp(table, query) };
 }
 
 export const postgresSearch: TextSearch = {
@@ -140,8 +141,10 @@ export const postgresSearch: TextSearch = {
   async prepare(db, table, text): Promise<PreparedMatch | undefined> {
     const query = tsQuery(text);
     if (query === undefined) return undefined;
+    const { rows, atLeast } = await indexFor(db, table, text, query);
     return {
-      index: (await indexFor(db, table, text, query)).as('m'),
+      atLeast,
+      index: rows.as('m'),
       key: sql<number>`m.id`,
       condition: sql<boolean>`m.document @@ ${query}`,
       rowMatches: (id) => sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,
