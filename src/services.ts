@@ -122,7 +122,7 @@ export function serviceRoutes(topology: Topology, store: Store, registry: Regist
         homeRoutes(routes, { tickets: ticketsHere, faqs: async () => LOCAL_FAQS });
         if (ticketsHere) ticketRoutes(routes, store, faqSide, answers);
         faqRoutes(routes, store, { ticketsHere });
-        searchRoutes(routes, store, { tickets: ticketsHere, faqs: true, faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf });
+        searchRoutes(routes, store, { tickets: ticketsHere, faqs: true, faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf }, answers);
         v1Routes(routes, store);
       },
     };

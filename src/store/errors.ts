@@ -1,4 +1,5 @@
 // Recognises the database's own refusals so that callers can turn them into business answers, on either engine.
+import { SEARCH_THREAD_GONE } from './engines/sqlite-search-thread.ts';
 
 /** SQLite's extended result code and PostgreSQL's SQLSTATE for a broken UNIQUE constraint. */
 const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', '23505']);
@@ -21,12 +22,12 @@ const UNAVAILABLE_MESSAGE = /^(Connection terminated|Client has encountered a co
 /**
  * True when the database could not be reached or dropped the connection: the same request may succeed in a
  * moment (a write cut off while committing may or may not have landed). SQLite's SQLITE_BUSY (another process
- * held the write lock longer than busy_timeout) is such a moment too.
+ * held the write lock longer than busy_timeout) is such a moment too, as is SQLite's search thread stopping.
  */
 export function isUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET.has(code) || code.startsWith('SQLITE_BUSY'))) return true;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET.has(code) || code.startsWith('SQLITE_BUSY') || code === SEARCH_THREAD_GONE)) return true;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
   // Connecting to a host with several addresses fails with all of their errors at once.
   return error instanceof AggregateError && error.errors.some(isUnavailable);

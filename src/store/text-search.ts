@@ -44,6 +44,8 @@ export interface PreparedMatch {
   condition: RawBuilder<SqlBool>;
   /** The row whose id is `id` matches (a correlated lookup, for queries driven by another index). */
   rowMatches(id: RawBuilder<number>): RawBuilder<SqlBool>;
+  /** At least this many index rows are known to match already (PostgreSQL's probe counted them): no need to count again. */
+  atLeast?: number;
 }
 
 /** What an engine provides for search; the stores use only this. */

@@ -54,6 +54,8 @@ export class TicketStore {
     private readonly insert?: TicketInsert,
     /** Searches with at most this many matches are ranked and counted exactly (see matches.ts). */
     private readonly searchBound: number = DEFAULT_SEARCH_BOUND,
+    /** The same store over another connection (SQLite: its search thread's), which runs this one's searches. */
+    private readonly searcher?: TicketStore,
   ) {}
 
   find(id: number): Promise<Ticket | undefined> {
@@ -124,6 +126,7 @@ export class TicketStore {
   }
 
   private async matching(text: string, filter: TicketFilter, request: PageRequest): Promise<MatchPage<Ticket>> {
+    if (this.searcher) return this.searcher.matching(text, filter, request);
     const prepared = await this.textSearch.prepare(this.db, 'tickets', text);
     const queries: MatchQueries<Ticket> = prepared ? this.matchQueries(prepared, text, filter) : { indexed: async () => 0, count: async () => 0, rows: async () => [], few: async () => [] };
     return readMatches(request, this.searchBound, queries, relevance(text));
@@ -133,6 +136,7 @@ export class TicketStore {
   private matchQueries(match: PreparedMatch, text: string, filter: TicketFilter): MatchQueries<Ticket> {
     const { q: _, ...others } = filter;
     const indexed = async (atMost: number) => {
+      if ((match.atLeast ?? 0) >= atMost) return atMost;
       const sample = this.db.selectFrom(match.index).select(sql`1`.as('one')).where(match.condition).limit(atMost);
       const { n } = await this.db.selectFrom(sample.as('sample')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(n);

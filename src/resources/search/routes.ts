@@ -1,7 +1,8 @@
 // HTTP for search across tickets and FAQs. Finding nothing is a 200 with empty lists, not an error.
 import type { Context } from 'koa';
 import type { FaqsOf } from '../tickets/representation.ts';
-import { may, ticketOwner } from '../../domain/access.ts';
+import { type Caller, may, ticketOwner } from '../../domain/access.ts';
+import { type AnswerCache, answerKey } from '../../http/answer-cache.ts';
 import { requireAction } from '../../http/authentication.ts';
 import { sendResource } from '../../http/respond.ts';
 import type { Routes } from '../../http/routing.ts';
@@ -25,12 +26,21 @@ export interface SearchScope {
 /** How many of the best matches of each kind the results embed; the linked lists have the rest. */
 export const BEST_MATCHES = 10;
 
-export function searchRoutes(routes: Routes, store: Store, scope: SearchScope): void {
+/**
+ * With `answers`, a search is answered from the kept copy of the same search while nothing was committed since
+ * (as a ticket page is): only when this process searches FAQs too, as another service's FAQs change unseen.
+ */
+export function searchRoutes(routes: Routes, store: Store, scope: SearchScope, answers?: AnswerCache): void {
   routes.get(endpoints.search, async (ctx) => {
     const caller = requireAction(ctx, 'search');
     const query = new QueryReader(ctx);
     const q = query.text('q', 200);
     query.done();
+    if (!answers || scope.faqs !== true) return answerSearch(ctx, caller, q);
+    await answers.answer(ctx, answerKey(ctx, caller, undefined), () => answerSearch(ctx, caller, q));
+  });
+
+  async function answerSearch(ctx: Context, caller: Caller, q: string | undefined): Promise<void> {
     // Only what the caller may see is searched: their own tickets (or none), and published FAQs unless they may read drafts.
     const ticketFilter = { q, requester: ticketOwner(caller) };
     const faqFilter = { q, onlyPublished: !may(caller, 'faq:read-drafts') };
@@ -52,5 +62,5 @@ export function searchRoutes(routes: Routes, store: Store, scope: SearchScope): 
       faqsOf: await scope.faqsOf(ctx),
     };
     sendResource(ctx, searchResource(results, caller, links));
-  });
+  }
 }

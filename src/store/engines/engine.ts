@@ -58,6 +58,8 @@ export interface Engine {
   rateLimiter(options: RateLimitOptions): Promise<RateLimiterAbstract>;
   /** SQLite only: Kysely's own connection, for reads through statements prepared once (src/store/ticket-reads.ts). */
   connection?: SQLite.Database;
+  /** SQLite only: a read-only connection on a thread of its own, for searches (src/store/engines/sqlite-search-thread.ts). */
+  searchDb?: Kysely<Database>;
   /**
    * A value that changes whenever a write is committed to the database, by this instance or any other, read
    * before a read so that what the read returns can be kept until it changes; undefined where the engine cannot

@@ -1,8 +1,9 @@
 // Search on PostgreSQL: a tsvector per row, built from the same words FTS5 would index, under a GIN index; every
 // query word a prefix lexeme, all of them required, ranked by ts_rank. No text-search parser or dictionary is
 // involved on either side, so "e-mail", "alice@example.com" or "v1.2" split into words exactly as on SQLite.
-import { sql } from 'kysely';
-import { type PreparedMatch, type SearchableTable, type TextSearch, searchWords } from '../text-search.ts';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../schema.ts';
+import { type PreparedMatch, type SearchableTable, type TextSearch, indexedWords, searchWords } from '../text-search.ts';
 
 /** PostgreSQL refuses lexemes of 2 KB and more; documents leave such words out, so queries cannot find them. */
 const MAX_LEXEME_BYTES = 2046;
@@ -21,7 +22,109 @@ function tsQuery(text: string) {
   return query === undefined ? undefined : sql`helpdesk_fold(${query})::tsquery`;
 }
 
+/**
+ * What ANALYZE saw of the index: the most common words with the share of rows holding each, the smallest share it
+ * kept, and the rows in all. Read at most once a minute per database and table (ANALYZE runs far less often).
+ */
+interface WordShares {
+  shares: Map<string, number>;
+  least: number;
+  rows: number;
+}
+
+const SHARES_FOR_MS = 60_000;
+const sharesRead = new WeakMap<Kysely<Database>, Map<SearchableTable, { at: number; shares: Promise<WordShares | undefined> }>>();
+
+async function readShares(db: Kysely<Database>, table: SearchableTable): Promise<WordShares | undefined> {
+  const { rows } = await sql<{ words: string[] | null; shares: number[] | null; rows: number }>`
+    SELECT s.most_common_elems::text::text[] AS words, s.most_common_elem_freqs AS shares, c.reltuples::float8 AS rows
+    FROM pg_class AS c LEFT JOIN pg_stats AS s ON s.schemaname = current_schema() AND s.tablename = c.relname AND s.attname = 'document'
+    WHERE c.oid = to_regclass(${`${table}_search`})`.execute(db);
+  const found = rows[0];
+  // Never analysed (a new or small table): nothing to go by, and nothing large to avoid.
+  if (!found?.words || !found.shares || found.rows <= 0) return undefined;
+  const { words, shares } = found;
+  // The shares array ends with three summary values (least, greatest, share of empty rows): not words.
+  return { shares: new Map(words.map((word, i) => [word, shares[i]!])), least: shares[words.length]!, rows: found.rows };
+}
+
+function wordShares(db: Kysely<Database>, table: SearchableTable): Promise<WordShares | undefined> {
+  let tables = sharesRead.get(db);
+  if (!tables) sharesRead.set(db, (tables = new Map()));
+  const read = tables.get(table);
+  if (read && Date.now() - read.at < SHARES_FOR_MS) return read.shares;
+  const shares = readShares(db, table);
+  tables.set(table, { at: Date.now(), shares });
+  return shares;
+}
+
+/** The share of rows that hold a word beginning with `prefix`, as ANALYZE's common words tell (at most 1). */
+function shareOf(prefix: string, { shares, least }: WordShares): number {
+  let share = 0;
+  for (const [word, of] of shares) if (word.startsWith(prefix)) share += of;
+  // A word not among the common ones is rarer than the rarest of them.
+  return Math.min(1, share || least);
+}
+
+/**
+ * Rows beyond this and the rarest word's rows are too many to read all of (through GIN) and sort: the index is then
+ * walked newest first instead, which stops as soon as the page is full (at once, for words that common).
+ */
+const FEW_ENOUGH_TO_SORT = 20_000;
+
+/**
+ * The query word whose GIN lookup reads fewest rows, when those are few enough to read all of. GIN answers a
+ * prefix by gathering every row of every word it begins before it can combine terms, so "case 123456" read all
+ * million rows holding "case" to find one; looked up by "123456" alone and rechecked, it reads one.
+ */
+async function rarestWord(db: Kysely<Database>, table: SearchableTable, text: string): Promise<string | undefined> {
+  const shares = await wordShares(db, table);
+  if (!shares) return undefined;
+  let rarest: { word: string; share: number } | undefined;
+  for (const word of searchWords(text) ?? []) {
+    const folded = indexedWords(word);
+    if (folded.length !== 1) continue;
+    const share = shareOf(folded[0]!, shares);
+    if (!rarest || share < rarest.share) rarest = { word, share };
+  }
+  return rarest && rarest.share * shares.rows <= FEW_ENOUGH_TO_SORT ? rarest.word : undefined;
+}
+
 const index = (table: SearchableTable) => sql.table(`${table}_search`);
+
+/** The newest rows the probe reads, and the matches among them that make a query common enough to walk for. */
+const PROBE_ROWS = 4_000;
+const PROBE_MATCHES = 201;
+
+/**
+ * The rows of `lookup` through GIN, read once: a MATERIALIZED CTE, so that it is neither merged with the rest of
+ * the query (the planner would add the other words to the GIN lookup, which gathers their rows too) nor run again
+ * for every row of a nested loop, as a plain subquery was when the table's statistics were stale (5 s for 3,000
+ * tickets).
+ */
+const lookedUp = (table: SearchableTable, lookup: RawBuilder<unknown>): RawBuilder<{ id: number }> =>
+  sql`(WITH found AS MATERIALIZED (SELECT id, document FROM ${index(table)} WHERE document @@ ${lookup}) SELECT id, document FROM found)`;
+
+/**
+ * The index rows a search reads, chosen so that reading them costs little whatever the words:
+ * - by the rarest word, when ANALYZE says it is in few rows: those rows through GIN, the whole query checked on
+ *   each, the page sorted from what is left;
+ * - else the index itself, walked newest first through the key as the planner does for common words, when the
+ *   newest rows are full of matches (a probe of the newest PROBE_ROWS finds PROBE_MATCHES): a page, and a count
+ *   up to the bound, stop within those rows;
+ * - else every match through GIN, sorted: common words that seldom meet (or not lately) are few together, and
+ *   walking the key for them read up to every row.
+ */
+async function indexFor(db: Kysely<Database>, table: SearchableTable, text: string, query: RawBuilder<unknown>): Promise<{ rows: RawBuilder<{ id: number }>; atLeast?: number }> {
+  const rarest = await rarestWord(db, table, text);
+  const driven = rarest === undefined ? undefined : tsQuery(rarest);
+  if (driven) return { rows: lookedUp(table, driven) };
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM (SELECT 1 FROM
+    (SELECT document FROM ${index(table)} ORDER BY id DESC LIMIT ${PROBE_ROWS}) AS newest
+    WHERE document @@ ${query} LIMIT ${PROBE_MATCHES}) AS found`.execute(db);
+  const found = rows[0]!.n;
+  return found >= PROBE_MATCHES ? { rows: sql`${index(table)}`, atLeast: found } : { rows: lookedUp(table, query) };
+}
 
 export const postgresSearch: TextSearch = {
   matches(table, text) {
@@ -35,11 +138,13 @@ export const postgresSearch: TextSearch = {
     // ts_rank grows with relevance; the stores order by rank ascending, as FTS5's bm25 reads.
     return sql`(SELECT id, -ts_rank(document, ${query}) AS rank FROM ${index(table)} WHERE document @@ ${query})`;
   },
-  async prepare(_db, table, text): Promise<PreparedMatch | undefined> {
+  async prepare(db, table, text): Promise<PreparedMatch | undefined> {
     const query = tsQuery(text);
     if (query === undefined) return undefined;
+    const { rows, atLeast } = await indexFor(db, table, text, query);
     return {
-      index: sql<{ id: number }>`${index(table)}`.as('m'),
+      atLeast,
+      index: rows.as('m'),
       key: sql<number>`m.id`,
       condition: sql<boolean>`m.document @@ ${query}`,
       rowMatches: (id) => sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,

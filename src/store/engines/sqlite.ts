@@ -12,6 +12,7 @@ import type { Engine } from './engine.ts';
 import { sqliteClock } from './sqlite-clock.ts';
 import { sqliteSchema } from './sqlite-schema.ts';
 import { registerSearchFunctions, sqliteSearch } from './sqlite-search.ts';
+import { searchThreadDatabase } from './sqlite-search-thread.ts';
 
 export function sqlitePath(url: string): string {
   return resolve(url.slice('file:'.length));
@@ -60,7 +61,7 @@ export function reusingStatements(database: SQLite.Database): SQLite.Database {
  * (src/store/ticket-reads.ts) alike. SQLite runs in this thread, so the time is exactly the statement's. Each
  * statement is wrapped once, when it is first prepared (reusingStatements keeps it thereafter).
  */
-function timingStatements(database: SQLite.Database, timer: QueryTimer): SQLite.Database {
+export function timingStatements(database: SQLite.Database, timer: QueryTimer): SQLite.Database {
   const prepare = database.prepare.bind(database);
   database.prepare = ((source: string) => {
     const statement = prepare(source);
@@ -155,12 +156,14 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous, ti
   const limits = openSqlite(path.replace(/(\.db)?$/, '.limits.db'), 'OFF');
   // One view for both limiters: reusingStatements wraps the connection's own prepare, so wrap it once.
   const limitsClient = rateLimitClient(limits);
+  const searchDb = searchThreadDatabase(path, timer);
   return {
     name: 'sqlite',
     db,
     search: sqliteSearch,
     clock: sqliteClock,
     connection: database,
+    searchDb,
     // Our own commits, counted; and PRAGMA data_version, which changes when another connection (another
     // instance, a worker process) commits to the file, and never for this connection's own.
     generation: () => `${commits()}:${dataVersion.get()}`,
@@ -171,6 +174,7 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous, ti
         const limiter: RateLimiterSQLite = new RateLimiterSQLite(options, (error?: Error) => (error ? reject(error) : resolve(limiter)));
       }),
     async close() {
+      await searchDb.destroy();
       await db.destroy();
       limits.close();
     },

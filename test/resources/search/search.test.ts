@@ -144,3 +144,17 @@ test('changed text is found by its new words only', async (t) => {
   t.deepEqual(idsOf(await search(w), 'tickets'), []);
   t.deepEqual(idsOf(await search(v), 'tickets'), [ticket.body.id]);
 });
+
+test('the same search asked again after a write finds what the write changed', async (t) => {
+  const w = word();
+  t.deepEqual(idsOf(await search(w), 'tickets'), []);
+  t.deepEqual(idsOf(await search(w), 'tickets'), []);
+  const ticket = await createTicket(server, { title: `Arrived ${w}` });
+  t.deepEqual(idsOf(await search(w), 'tickets'), [ticket.body.id]);
+  const faq = await createFaq(server, { question: `Arrived too ${w}?` });
+  const results = await search(w);
+  t.deepEqual(idsOf(results, 'faqs'), [faq.body.id]);
+  t.deepEqual(results.matches, { tickets: 1, faqs: 1 });
+  await send(server, ticket.location, json('PATCH', { title: 'Renamed' }));
+  t.deepEqual(idsOf(await search(w), 'tickets'), []);
+});
