@@ -39,7 +39,10 @@ function schemaConstraints(value: unknown, where: string, found = { patterns: []
 /** The resource modules that describe bodies and resources (src/resources/<name>/schema.ts), all of them. */
 async function schemaModules(): Promise<[string, Record<string, unknown>][]> {
   const resources = join(SOURCE_DIR, 'resources');
-  const names = readdirSync(resources).filter((name) => readdirSync(join(resources, name)).includes('schema.ts'));
+  // Each resource is a directory; modules they share (load.ts, collection.ts) sit beside them.
+  const names = readdirSync(resources, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && readdirSync(join(resources, entry.name)).includes('schema.ts'))
+    .map((entry) => entry.name);
   return Promise.all(names.map(async (name) => [name, (await import(pathToFileURL(join(resources, name, 'schema.ts')).href)) as Record<string, unknown>] as [string, Record<string, unknown>]));
 }
 
