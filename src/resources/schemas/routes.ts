@@ -5,6 +5,7 @@ import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { notFound } from '../../http/problem.ts';
 import type { Routes } from '../../http/routing.ts';
 import { endpoints } from '../../links/registry.ts';
+import { pathParam } from '../load.ts';
 import { FaqSchema, createFaq, patchFaq } from '../faqs/schema.ts';
 import { TicketSchema, createTicket, mergeTicket, patchTicket } from '../tickets/schema.ts';
 import { V1FaqSchema, createV1Faq, patchV1Faq } from '../v1/schema.ts';
@@ -31,8 +32,9 @@ export function publishedSchema(name: string, origin = ''): object | undefined {
 
 export function schemaRoutes(routes: Routes): void {
   routes.get(endpoints.schema, (ctx) => {
-    const schema = publishedSchema(String(ctx.params.name), publicOrigin(ctx));
-    if (!schema) throw notFound(`There is no schema "${ctx.params.name}".`);
+    const name = pathParam(ctx, 'name');
+    const schema = publishedSchema(name, publicOrigin(ctx));
+    if (!schema) throw notFound(`There is no schema "${name}".`);
     ctx.type = ctx.state.mediaType as string;
     ctx.body = schema;
   });

@@ -18,7 +18,7 @@ import { referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import type { TicketStore } from '../../store/tickets.ts';
-import { loadResource } from '../load.ts';
+import { loadResource, pathId } from '../load.ts';
 import type { FaqLinks, FaqSide } from './faq-side.ts';
 import { readTicketBody, ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
@@ -44,7 +44,7 @@ function assertChangeable(ticket: Ticket): void {
 function ticketHttp(tickets: TicketStore, faqSide: FaqSide, answers: AnswerCache | undefined) {
   /** The ticket a path names, as the caller may see it: 404 if it never existed or is not theirs, 410 once deleted. */
   const load = (ctx: Context, caller: Caller): Promise<Ticket> =>
-    loadResource(ctx.params.id, {
+    loadResource(pathId(ctx), {
       noun: 'ticket',
       find: (id) => tickets.find(id),
       visible: (ticket) => {
