@@ -150,7 +150,7 @@ export function serviceRoutes(topology: Topology, store: Store, registry: Regist
         tickets: true,
         faqs: async (q) => {
           const faqs = (await collections())?.faqs;
-          return faqs && resolveHref(faqs, faqs.split('{', 1)[0]!, q === undefined ? {} : { q });
+          return faqs && resolveHref(faqs, faqs.split('{', 1)[0] ?? faqs, q === undefined ? {} : { q });
         },
         faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf,
       });
