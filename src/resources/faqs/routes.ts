@@ -42,8 +42,8 @@ interface FaqHttp {
   operations: FaqOperations;
   ticketsHere: boolean;
   forms: FaqForms;
-  sources(ctx: Context): SourceReading;
-  send(ctx: Context, faq: Faq, status?: number, location?: string): void;
+  sources: (ctx: Context) => SourceReading;
+  send: (ctx: Context, faq: Faq, status?: number, location?: string) => void;
 }
 
 /** A whole FAQ from a create or replace body: it must hold together on its own, so a breach is a 400. */
