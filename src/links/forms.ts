@@ -75,7 +75,7 @@ function toValue(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value.join(', ');
   // A field's current value is a scalar; an object (none so far) would be shown as its JSON, not "[object Object]".
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return typeof value === 'object' || typeof value === 'function' ? JSON.stringify(value) : String(value);
 }
 
 function property(name: string, raw: JsonSchema, required: boolean, current: unknown): FormProperty {
