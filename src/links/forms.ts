@@ -74,8 +74,10 @@ function inputType(schema: JsonSchema): string {
 function toValue(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   // A field's current value is a scalar; an object (none so far) would be shown as its JSON, not "[object Object]".
-  return typeof value === 'object' || typeof value === 'function' ? JSON.stringify(value) : String(value);
+  return JSON.stringify(value);
 }
 
 function property(name: string, raw: JsonSchema, required: boolean, current: unknown): FormProperty {
