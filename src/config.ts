@@ -9,7 +9,7 @@ import {
 } from './config/values.ts';
 
 export { ConfigError, ConfigErrors } from './config/errors.ts';
-export { MAX_WORKERS, SERVICES, type Service, redactDatabaseUrl } from './config/values.ts';
+export { redactDatabaseUrl } from './config/values.ts';
 
 export type Synchronous = 'FULL' | 'NORMAL';
 

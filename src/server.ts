@@ -74,7 +74,7 @@ function drainable(server: Server) {
  * `Keep-Alive: timeout=` it advertises, so that a client acting on that header never meets a socket closing
  * under it.
  */
-export function connectionOptions({ headersMs, requestMs, keepAliveMs }: ConnectionTimeouts): ServerOptions {
+function connectionOptions({ headersMs, requestMs, keepAliveMs }: ConnectionTimeouts): ServerOptions {
   return {
     headersTimeout: headersMs,
     requestTimeout: requestMs,

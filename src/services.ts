@@ -17,7 +17,7 @@ import { v1Routes } from './resources/v1/routes.ts';
 import type { Store } from './store/index.ts';
 
 /** How the ticket service alone reaches the FAQ service (FAQ_API and the settings of its calls). */
-export interface FaqApi {
+interface FaqApi {
   root: string;
   token: string | undefined;
   timeoutMs: number;

@@ -8,7 +8,7 @@ import { type InlineOption, isTemplate, type FormOptions as WireOptions, type Fo
 // What this server promises beyond HAL-FORMS (src/links/wire.ts): every template has a title, a method and its
 // properties, every property and choice a prompt, and an options link is `templated` exactly when it is one.
 
-export interface FormOptions extends WireOptions {
+interface FormOptions extends WireOptions {
   inline?: Required<InlineOption>[];
   link?: WireLink;
 }
@@ -25,7 +25,7 @@ export interface FormTemplate extends WireTemplate {
 }
 
 /** Where a field's choices live, when they are other resources rather than fixed values (a schema annotation). */
-export interface ChoicesFromCollection {
+interface ChoicesFromCollection {
   href: string;
   promptField: string;
   valueField: string;

@@ -20,7 +20,7 @@ export interface TicketFilter {
 }
 
 /** Matches ranked and counted exactly up to here (SEARCH_BOUND). */
-export const DEFAULT_SEARCH_BOUND = 200;
+const DEFAULT_SEARCH_BOUND = 200;
 
 function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
   const columns: Updateable<TicketsTable> = {};

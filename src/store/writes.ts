@@ -9,7 +9,7 @@ import type { Database } from './schema.ts';
  * be run more than once (a group whose other member failed is run again without it), so it must not act on
  * anything but `db`.
  */
-export type Write<T> = (db: Transaction<Database>) => Promise<T>;
+type Write<T> = (db: Transaction<Database>) => Promise<T>;
 
 export interface Writes {
   run<T>(write: Write<T>): Promise<T>;

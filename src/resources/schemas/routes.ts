@@ -24,7 +24,7 @@ export const SCHEMAS: Record<string, TSchema> = {
 };
 
 /** A schema as published: self-identifying (by its absolute URI on `origin`), with the dialect named. */
-export function publishedSchema(name: string, origin = ''): object | undefined {
+function publishedSchema(name: string, origin = ''): object | undefined {
   const schema = Object.hasOwn(SCHEMAS, name) ? SCHEMAS[name] : undefined;
   if (!schema) return undefined;
   return { $schema: 'http://json-schema.org/draft-07/schema#', $id: absoluteOn(origin, endpoints.schema.href({ name })), ...schema };
