@@ -28,7 +28,7 @@ export default defineConfig(
       ],
       // Sixty lines is a screen: past it a function does more than one thing. A table (of routes, of
       // transitions) may be longer: say so where it is, in an eslint-disable-next-line comment with the reason.
-      'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
     },
   },
   {
@@ -57,35 +57,19 @@ export default defineConfig(
     },
   },
   {
-    // PENDING, 2026-12-06: the findings left when this configuration came in, nearly all in files that other
-    // branches of issues 13 and 16 were rewriting (Koa's `any`s: ctx.params, next()), a few in files where the
-    // fix needs more than a lint pass. Warnings until fixed; then delete this block, and each is an error again.
+    // PENDING, 2026-12-06: the files other branches of issue 16 are rewriting (Koa's `any`s: ctx.params, next(),
+    // long functions). Warnings until those branches are merged; then delete this block, and each is an error again.
     files: [
-      'src/config.ts',
-      'src/explorer/views/form.ts',
-      'src/http/authentication.ts',
-      'src/http/body.ts',
-      'src/http/length-first.ts',
-      'src/http/spans.ts',
-      'src/http/validation.ts',
-      'src/links/forms.ts',
-      'src/links/hal.ts',
-      'src/resources/docs/routes.ts',
-      'src/resources/explorer/routes.ts',
-      'src/resources/faqs/routes.ts',
+      'src/app.ts',
+      'src/http/**',
+      'src/resources/health/**',
+      'src/explorer/routes.ts',
+      'src/metrics/**',
+      'src/store/search*.ts',
+      'src/store/engines/**',
+      'src/resources/search/**',
+      'src/store/text-search.ts',
       'src/resources/imports/routes.ts',
-      'src/resources/schemas/routes.ts',
-      'src/resources/tickets/routes.ts',
-      'src/resources/tokens/routes.ts',
-      'src/resources/v1/deprecation.ts',
-      'src/resources/v1/routes.ts',
-      'src/services.ts',
-      'src/store/engines/sqlite.ts',
-      'src/store/faqs.ts',
-      'src/store/imports.ts',
-      'src/store/tickets.ts',
-      'src/store/writes.ts',
-      'test/access/ownership.test.ts',
     ],
     rules: Object.fromEntries(
       [
@@ -102,6 +86,7 @@ export default defineConfig(
         '@typescript-eslint/only-throw-error',
         '@typescript-eslint/restrict-template-expressions',
         '@typescript-eslint/unbound-method',
+        'max-lines-per-function',
       ].map((rule) => [rule, 'warn']),
     ),
   },

@@ -9,7 +9,7 @@ import {
 } from './config/values.ts';
 
 export { ConfigError, ConfigErrors } from './config/errors.ts';
-export { MAX_WORKERS, SERVICES, type Service, redactDatabaseUrl } from './config/values.ts';
+export { redactDatabaseUrl } from './config/values.ts';
 
 export type Synchronous = 'FULL' | 'NORMAL';
 
@@ -174,7 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
   // A FAQ_API that is set but bad is already reported; "required" would only repeat it.
   const faqApiBad = errors.some((error) => error.variable === 'FAQ_API');
   errors.push(...crossChecks(config).filter((error) => !(faqApiBad && error.variable === 'FAQ_API')));
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new ConfigErrors(errors);
+  const [first, ...more] = errors;
+  if (first !== undefined) throw more.length === 0 ? first : new ConfigErrors(errors);
   return config;
 }

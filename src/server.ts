@@ -74,7 +74,7 @@ function drainable(server: Server) {
  * `Keep-Alive: timeout=` it advertises, so that a client acting on that header never meets a socket closing
  * under it.
  */
-export function connectionOptions({ headersMs, requestMs, keepAliveMs }: ConnectionTimeouts): ServerOptions {
+function connectionOptions({ headersMs, requestMs, keepAliveMs }: ConnectionTimeouts): ServerOptions {
   return {
     headersTimeout: headersMs,
     requestTimeout: requestMs,
@@ -145,7 +145,8 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler answers every error itself (ctx.onerror): it never rejects
   const server = createServer(connectionOptions(config.connections), app.callback());
   server.listen(config.port, config.host);
-  lifecycle = drainable(server);
+  const drained = drainable(server);
+  lifecycle = drained;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -174,6 +175,6 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     server,
     url,
     log,
-    close: () => stopGracefully({ server, lifecycle: lifecycle!, worker, store, log, shutdownDelayMs: config.shutdownDelayMs }),
+    close: () => stopGracefully({ server, lifecycle: drained, worker, store, log, shutdownDelayMs: config.shutdownDelayMs }),
   };
 }

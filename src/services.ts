@@ -17,7 +17,7 @@ import { v1Routes } from './resources/v1/routes.ts';
 import type { Store } from './store/index.ts';
 
 /** How the ticket service alone reaches the FAQ service (FAQ_API and the settings of its calls). */
-export interface FaqApi {
+interface FaqApi {
   root: string;
   token: string | undefined;
   timeoutMs: number;
@@ -150,7 +150,7 @@ export function serviceRoutes(topology: Topology, store: Store, registry: Regist
         tickets: true,
         faqs: async (q) => {
           const faqs = (await collections())?.faqs;
-          return faqs && resolveHref(faqs, faqs.split('{', 1)[0]!, q === undefined ? {} : { q });
+          return faqs && resolveHref(faqs, faqs.split('{', 1)[0] ?? faqs, q === undefined ? {} : { q });
         },
         faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf,
       });

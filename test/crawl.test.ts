@@ -79,69 +79,84 @@ function headerAddresses(response: Response): string[] {
   return [response.headers.get('location'), response.headers.get('content-location'), ...link].filter((a): a is string => a !== null);
 }
 
+/** A link waiting to be followed, and where it was found. */
+type Queued = { href: string; from: string; rel: string; type?: string };
+
+/** What a crawl has still to follow, what it found wrong, and the status of every address it read. */
+interface Crawl {
+  origin: string;
+  queue: Queued[];
+  failures: string[];
+  statuses: Map<string, number>;
+}
+
+/** An action's link: OPTIONS on it must succeed and allow the POST the action stands for. */
+async function visitAction({ failures }: Crawl, { href, from, rel }: Queued): Promise<void> {
+  const response = await server.fetch(href, { method: 'OPTIONS' });
+  await response.arrayBuffer();
+  if (response.status >= 300 || !(response.headers.get('allow') ?? '').includes('POST')) {
+    failures.push(`${rel} ${href} (from ${from}): OPTIONS ${response.status}, Allow ${response.headers.get('allow')}`);
+  }
+}
+
+/** Links that say they lead elsewhere than HAL (help pages, schemas) must resolve to what they say. */
+async function visitTyped({ failures, statuses }: Crawl, { href, from, rel }: Queued, type: string): Promise<void> {
+  const response = await server.fetch(href, { headers: { Accept: type } });
+  await response.arrayBuffer();
+  statuses.set(href, response.status);
+  if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith(type)) {
+    failures.push(`${rel} ${href} (from ${from}): ${response.status} ${response.headers.get('content-type')}, expected ${type}`);
+  }
+}
+
+/** A HAL resource: valid, every address on it absolute on the origin, and its links queued. */
+async function visitHal({ origin, queue, failures, statuses }: Crawl, { href, from, rel }: Queued): Promise<void> {
+  const response = await server.fetch(href);
+  const text = await response.text();
+  statuses.set(href, response.status);
+  // Every address a client reads is absolute, on the origin it asked (HAL Explorer uses them as written).
+  for (const address of headerAddresses(response)) {
+    if (!address.startsWith(`${origin}/`)) failures.push(`${href}: header address ${address} is not on ${origin}`);
+  }
+  if (response.status === 301) {
+    const location = response.headers.get('location') ?? '';
+    if (!/^\/tickets\/\d+$/.test(pathOf(href)) || !/^\/tickets\/\d+$/.test(pathOf(location))) failures.push(`${href} (from ${from}): 301 to ${location}`);
+    queue.push({ href: location, from: href, rel: 'location' });
+    return;
+  }
+  if (response.status !== 200) {
+    failures.push(`${rel} ${href} (from ${from}): ${response.status} ${text.slice(0, 200)}`);
+    return;
+  }
+  if (response.headers.get('content-type') !== 'application/hal+json') failures.push(`${href}: content-type ${response.headers.get('content-type')}`);
+  if (!response.headers.get('etag')) failures.push(`${href}: no ETag`);
+  const document = JSON.parse(text) as HalDocument;
+  failures.push(...halViolations(document).map((problem) => `${href}: ${problem}`));
+  for (const target of Object.values((document as { _templates?: Record<string, { target?: string }> })._templates ?? {})) {
+    if (!target.target?.startsWith(`${origin}/`)) failures.push(`${href}: template target ${target.target} is not on ${origin}`);
+  }
+  for (const { rel: linkRel, link } of everyLink(document)) {
+    if (!link.href.startsWith(`${origin}/`)) failures.push(`${href}: ${linkRel} href ${link.href} is not on ${origin}`);
+    for (const concrete of concreteHrefs(link.href)) queue.push({ href: concrete, from: href, rel: linkRel, ...(typeof link.type === 'string' ? { type: link.type } : {}) });
+  }
+}
+
 test('a crawl from / follows every link to valid HAL, and every link resolves', async (t) => {
   const origin = new URL(server.url).origin;
-  const queue: { href: string; from: string; rel: string; type?: string }[] = [{ href: `${origin}/`, from: '(start)', rel: 'start' }];
+  const crawl: Crawl = { origin, queue: [{ href: `${origin}/`, from: '(start)', rel: 'start' }], failures: [], statuses: new Map() };
+  const { queue, failures, statuses } = crawl;
   const seen = new Set<string>();
-  const failures: string[] = [];
-  const statuses = new Map<string, number>();
   let followed = 0;
 
-  while (queue.length > 0) {
-    const { href, from, rel, type } = queue.shift()!;
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const { href, rel, type } = next;
     const key = `${ACTIONS.has(rel) ? 'OPTIONS' : 'GET'} ${href}`;
     if (seen.has(key)) continue;
     seen.add(key);
     if (++followed > 500) return t.fail('more than 500 links: the crawl does not converge');
-
-    if (ACTIONS.has(rel)) {
-      const response = await server.fetch(href, { method: 'OPTIONS' });
-      await response.arrayBuffer();
-      if (response.status >= 300 || !(response.headers.get('allow') ?? '').includes('POST')) {
-        failures.push(`${rel} ${href} (from ${from}): OPTIONS ${response.status}, Allow ${response.headers.get('allow')}`);
-      }
-      continue;
-    }
-
-    // Links that say they lead elsewhere than HAL (help pages, schemas) must resolve to what they say.
-    if (type !== undefined && type !== 'application/hal+json') {
-      const response = await server.fetch(href, { headers: { Accept: type } });
-      await response.arrayBuffer();
-      statuses.set(href, response.status);
-      if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith(type)) {
-        failures.push(`${rel} ${href} (from ${from}): ${response.status} ${response.headers.get('content-type')}, expected ${type}`);
-      }
-      continue;
-    }
-
-    const response = await server.fetch(href);
-    const text = await response.text();
-    statuses.set(href, response.status);
-    // Every address a client reads is absolute, on the origin it asked (HAL Explorer uses them as written).
-    for (const address of headerAddresses(response)) {
-      if (!address.startsWith(`${origin}/`)) failures.push(`${href}: header address ${address} is not on ${origin}`);
-    }
-    if (response.status === 301) {
-      const location = response.headers.get('location') ?? '';
-      if (!/^\/tickets\/\d+$/.test(pathOf(href)) || !/^\/tickets\/\d+$/.test(pathOf(location))) failures.push(`${href} (from ${from}): 301 to ${location}`);
-      queue.push({ href: location, from: href, rel: 'location' });
-      continue;
-    }
-    if (response.status !== 200) {
-      failures.push(`${rel} ${href} (from ${from}): ${response.status} ${text.slice(0, 200)}`);
-      continue;
-    }
-    if (response.headers.get('content-type') !== 'application/hal+json') failures.push(`${href}: content-type ${response.headers.get('content-type')}`);
-    if (!response.headers.get('etag')) failures.push(`${href}: no ETag`);
-    const document = JSON.parse(text) as HalDocument;
-    failures.push(...halViolations(document).map((problem) => `${href}: ${problem}`));
-    for (const target of Object.values((document as { _templates?: Record<string, { target?: string }> })._templates ?? {})) {
-      if (!target.target?.startsWith(`${origin}/`)) failures.push(`${href}: template target ${target.target} is not on ${origin}`);
-    }
-    for (const { rel: linkRel, link } of everyLink(document)) {
-      if (!link.href.startsWith(`${origin}/`)) failures.push(`${href}: ${linkRel} href ${link.href} is not on ${origin}`);
-      for (const concrete of concreteHrefs(link.href)) queue.push({ href: concrete, from: href, rel: linkRel, ...(typeof link.type === 'string' ? { type: link.type } : {}) });
-    }
+    if (ACTIONS.has(rel)) await visitAction(crawl, next);
+    else if (type !== undefined && type !== 'application/hal+json') await visitTyped(crawl, next, type);
+    else await visitHal(crawl, next);
   }
 
   t.deepEqual(failures, []);

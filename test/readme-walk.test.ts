@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { endpoints } from '../src/links/registry.ts';
 import { createTestDatabase } from './helpers/database.ts';
 import { pathOf } from './helpers/hal.ts';
@@ -98,6 +98,40 @@ test('the walk is found in the README: marked blocks, each command with its docu
   t.true(all.filter((step) => step.expected !== undefined).length >= 15, 'most commands document their answer');
 });
 
+/** Checks what step `index` of the walk printed (in `out`) against its comment; true when it documents an answer. */
+function checkStep(t: ExecutionContext, step: Step, index: number, out: string, port: string): boolean {
+  const rcFile = join(out, `${index}.rc`);
+  t.true(existsSync(rcFile), `step ${index} never ran: ${step.command}`);
+  if (!existsSync(rcFile)) return false;
+  const output = readFileSync(join(out, String(index)), 'utf8');
+  const label = `step ${index}: ${step.command}\n${output.slice(0, 2000)}`;
+  t.is(readFileSync(rcFile, 'utf8').trim(), '0', label);
+  if (step.expected === undefined) return false;
+  // The README is written for the default port; this walk's server listens on another.
+  const expected = step.expected.replaceAll(README_ORIGIN, `http://localhost:${port}`);
+  if (/^\d{3}\b/.test(expected)) {
+    // `201, Location: http://localhost:3000/tickets/1`: the status, then headers (a value ending in … is a prefix).
+    const [status, ...headers] = expected.split(/, (?=[A-Z][A-Za-z-]*: )/);
+    const head = parseHead(output);
+    t.is(head.status, Number(status), label);
+    for (const header of headers) {
+      const [name, value] = [header.slice(0, header.indexOf(':')), header.slice(header.indexOf(':') + 1).trim()];
+      const actual = head.headers.get(name.toLowerCase());
+      if (value.endsWith('…')) t.true(actual?.startsWith(value.slice(0, -1).trimEnd()), `${name}: ${actual}\n${label}`);
+      else t.is(actual, value, label);
+      if (name === 'Location') t.true(isRegistryPath(pathOf(value)), `${value} is no path of the registry`);
+    }
+  } else {
+    const documented = JSON.parse(expected) as unknown;
+    t.deepEqual(JSON.parse(output) as unknown, documented, label);
+    for (const { href, templated } of hrefsOf(documented)) {
+      if (templated) t.true(Object.values(endpoints).some((endpoint) => endpoint.template === pathOf(href)), `${href} is no template of the registry`);
+      else t.true(isRegistryPath(pathOf(href)), `${href} is no path of the registry`);
+    }
+  }
+  return true;
+}
+
 test('the README walk runs as written and every command prints what its comment says', async (t) => {
   t.true(existsSync(join(ROOT, 'dist', 'server.js')), 'npm start runs dist/server.js: run `npm run build` first');
   const all = walkBlocks(README).flatMap(steps);
@@ -137,36 +171,7 @@ test('the README walk runs as written and every command prints what its comment 
 
   let checked = 0;
   all.forEach((step, index) => {
-    const rcFile = join(out, `${index}.rc`);
-    t.true(existsSync(rcFile), `step ${index} never ran: ${step.command}`);
-    if (!existsSync(rcFile)) return;
-    const output = readFileSync(join(out, String(index)), 'utf8');
-    const label = `step ${index}: ${step.command}\n${output.slice(0, 2000)}`;
-    t.is(readFileSync(rcFile, 'utf8').trim(), '0', label);
-    if (step.expected === undefined) return;
-    checked++;
-    // The README is written for the default port; this walk's server listens on another.
-    const expected = step.expected.replaceAll(README_ORIGIN, `http://localhost:${port}`);
-    if (/^\d{3}\b/.test(expected)) {
-      // `201, Location: http://localhost:3000/tickets/1`: the status, then headers (a value ending in … is a prefix).
-      const [status, ...headers] = expected.split(/, (?=[A-Z][A-Za-z-]*: )/);
-      const head = parseHead(output);
-      t.is(head.status, Number(status), label);
-      for (const header of headers) {
-        const [name, value] = [header.slice(0, header.indexOf(':')), header.slice(header.indexOf(':') + 1).trim()];
-        const actual = head.headers.get(name.toLowerCase());
-        if (value.endsWith('…')) t.true(actual?.startsWith(value.slice(0, -1).trimEnd()), `${name}: ${actual}\n${label}`);
-        else t.is(actual, value, label);
-        if (name === 'Location') t.true(isRegistryPath(pathOf(value)), `${value} is no path of the registry`);
-      }
-    } else {
-      const documented = JSON.parse(expected) as unknown;
-      t.deepEqual(JSON.parse(output) as unknown, documented, label);
-      for (const { href, templated } of hrefsOf(documented)) {
-        if (templated) t.true(Object.values(endpoints).some((endpoint) => endpoint.template === pathOf(href)), `${href} is no template of the registry`);
-        else t.true(isRegistryPath(pathOf(href)), `${href} is no path of the registry`);
-      }
-    }
+    if (checkStep(t, step, index, out, port)) checked++;
   });
   t.true(checked >= 15, `only ${checked} documented answers were checked`);
   // `kill %1` stopped the server: within its grace period, nothing listens on the port any more.

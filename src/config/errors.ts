@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 /** Every bad variable of one environment: `message` has one line per variable, in the order they are read. */
 export class ConfigErrors extends ConfigError {
   constructor(readonly errors: readonly ConfigError[]) {
-    super(errors[0]!.variable, '');
+    super(errors[0]?.variable ?? '', '');
     this.message = errors.map((error) => error.message).join('\n');
     this.name = 'ConfigErrors';
   }

@@ -3,7 +3,7 @@
 import type { RateLimit } from '../config.ts';
 import { ConfigError } from './errors.ts';
 
-export const SERVICES = ['tickets', 'faqs'] as const;
+const SERVICES = ['tickets', 'faqs'] as const;
 export type Service = (typeof SERVICES)[number];
 
 export type Env = Record<string, string | undefined>;
@@ -29,7 +29,7 @@ export function redactDatabaseUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
 }
 
-export function isPostgresUrl(raw: string): boolean {
+function isPostgresUrl(raw: string): boolean {
   if (!/^postgres(ql)?:\/\/./.test(raw)) return false;
   try {
     return new URL(raw).pathname.length > 1 || raw.includes('host=');
@@ -95,7 +95,7 @@ export function milliseconds(env: Env, name: string, fallback: string): number {
 }
 
 /** More proxies than this in front of one server is a typo, not a topology. */
-export const MAX_PROXY_HOPS = 16;
+const MAX_PROXY_HOPS = 16;
 
 /**
  * How many reverse proxies stand in front of the server, each appending the address it got the request from to
@@ -112,7 +112,7 @@ export function proxyHops(env: Env): number {
 }
 
 /** More workers than this is a typo, not a plan: each one holds its own database connections. */
-export const MAX_WORKERS = 64;
+const MAX_WORKERS = 64;
 
 export function workers(env: Env): number {
   const raw = read(env, 'WORKERS', '1');

@@ -13,6 +13,43 @@ import { type ResourcePage, pageTitle, resourceView, showExchange } from './view
 /** A navigation adds a history entry; a reload, a back or forward step and the first load keep the address. */
 type History = 'push' | 'stay';
 
+/** What the header's controls do on the page of `apiUrl`: open another, or show this one again with new settings. */
+function headerActions(apiUrl: string, show: (apiUrl: string, history: History) => Promise<void>): Parameters<typeof headerView>[2] {
+  return {
+    open: (target) => void show(target, 'push'),
+    openTyped: (typed) => {
+      const target = typedApiUrl(typed);
+      if (target) void show(target, 'push');
+      else window.alert('Type a path of this API (such as /tickets) or a full URL on this server.');
+    },
+    setToken: (token) => {
+      useToken(token);
+      void show(apiUrl, 'stay');
+    },
+    setAccept: (key) => {
+      useAccept(key);
+      void show(apiUrl, 'stay');
+    },
+    setHeaders: (headers) => {
+      useHeaders(headers);
+      void show(apiUrl, 'stay');
+    },
+  };
+}
+
+/** After a page is drawn: a new page starts at its top, heading focused; a write's outcome is brought into view. */
+function bringIntoView(root: HTMLElement, history: History, outcome: Exchange | undefined): void {
+  if (history === 'push') {
+    window.scrollTo(0, 0);
+    root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+  } else if (outcome) {
+    // The person is down at the form they sent: bring what came of it into view.
+    const shownOutcome = root.querySelector<HTMLElement>('.outcome');
+    shownOutcome?.scrollIntoView({ block: 'nearest' });
+    shownOutcome?.focus({ preventScroll: true });
+  }
+}
+
 export function startExplorer(root: HTMLElement, places: Places): void {
   let page: ResourcePage | undefined;
   let latest = 0;
@@ -50,26 +87,7 @@ export function startExplorer(root: HTMLElement, places: Places): void {
     document.title = `${pageTitle(next)} · Helpdesk API explorer`;
     replaceChildren(
       root,
-      headerView(next.apiUrl, places.home, {
-        open: actions.open,
-        openTyped: (typed) => {
-          const apiUrl = typedApiUrl(typed);
-          if (apiUrl) void show(apiUrl, 'push');
-          else window.alert('Type a path of this API (such as /tickets) or a full URL on this server.');
-        },
-        setToken: (token) => {
-          useToken(token);
-          void show(next.apiUrl, 'stay');
-        },
-        setAccept: (key) => {
-          useAccept(key);
-          void show(next.apiUrl, 'stay');
-        },
-        setHeaders: (headers) => {
-          useHeaders(headers);
-          void show(next.apiUrl, 'stay');
-        },
-      }),
+      headerView(next.apiUrl, places.home, headerActions(next.apiUrl, show)),
       resourceView(next, actions),
     );
   }
@@ -90,15 +108,7 @@ export function startExplorer(root: HTMLElement, places: Places): void {
     if (history === 'push' && pageUrl !== here) window.history.pushState({ apiUrl: shown }, '', pageUrl);
     else window.history.replaceState({ apiUrl: shown }, '', shown === apiUrl ? here : pageUrl);
     render({ apiUrl: shown, exchange, hints, docs, ...(outcome ? { outcome } : {}) });
-    if (history === 'push') {
-      window.scrollTo(0, 0);
-      root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
-    } else if (outcome) {
-      // The person is down at the form they sent: bring what came of it into view.
-      const shownOutcome = root.querySelector<HTMLElement>('.outcome');
-      shownOutcome?.scrollIntoView({ block: 'nearest' });
-      shownOutcome?.focus({ preventScroll: true });
-    }
+    bringIntoView(root, history, outcome);
   }
 
   window.addEventListener('popstate', (event) => {

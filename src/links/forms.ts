@@ -8,7 +8,7 @@ import { type InlineOption, isTemplate, type FormOptions as WireOptions, type Fo
 // What this server promises beyond HAL-FORMS (src/links/wire.ts): every template has a title, a method and its
 // properties, every property and choice a prompt, and an options link is `templated` exactly when it is one.
 
-export interface FormOptions extends WireOptions {
+interface FormOptions extends WireOptions {
   inline?: Required<InlineOption>[];
   link?: WireLink;
 }
@@ -25,7 +25,7 @@ export interface FormTemplate extends WireTemplate {
 }
 
 /** Where a field's choices live, when they are other resources rather than fixed values (a schema annotation). */
-export interface ChoicesFromCollection {
+interface ChoicesFromCollection {
   href: string;
   promptField: string;
   valueField: string;
@@ -73,7 +73,11 @@ function inputType(schema: JsonSchema): string {
 
 function toValue(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return Array.isArray(value) ? value.join(', ') : String(value);
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  // A field's current value is a scalar; an object (none so far) would be shown as its JSON, not "[object Object]".
+  return JSON.stringify(value);
 }
 
 function property(name: string, raw: JsonSchema, required: boolean, current: unknown): FormProperty {

@@ -123,7 +123,7 @@ export class HalResource {
     for (const name of origin === '' ? [] : this.addressProperties) {
       const value = document[name];
       if (typeof value === 'string') document[name] = absoluteOn(origin, value);
-      else if (Array.isArray(value)) document[name] = value.map((item) => (typeof item === 'string' ? absoluteOn(origin, item) : item));
+      else if (Array.isArray(value)) document[name] = value.map((item: unknown) => (typeof item === 'string' ? absoluteOn(origin, item) : item));
     }
     // Embedded resources are serialised here rather than by the package, so that they are mended too.
     if (this.embedded.size > 0) {

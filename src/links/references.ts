@@ -5,7 +5,7 @@ import type { Endpoint } from './registry.ts';
 const ID = /^[1-9]\d{0,9}$/;
 
 /** Ids are 32-bit on PostgreSQL (integer identity): a larger number names nothing on either engine. */
-export const MAX_STORED_ID = 2 ** 31 - 1;
+const MAX_STORED_ID = 2 ** 31 - 1;
 
 const isId = (n: number) => Number.isSafeInteger(n) && n > 0 && n <= MAX_STORED_ID;
 

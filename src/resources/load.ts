@@ -6,11 +6,11 @@ import { parseId } from '../links/references.ts';
 export interface Addressed<Found, Live> {
   /** How the 404 calls it: "There is no ticket 7." */
   noun: string;
-  find(id: number): Promise<Found | undefined>;
+  find: (id: number) => Promise<Found | undefined>;
   /** False for one the caller may not learn of: it answers 404, exactly like one that never existed. */
-  visible?(found: Found): boolean;
+  visible?: (found: Found) => boolean;
   /** The resource while it lives, or the 410 that tells what became of it. */
-  live(found: Found): Live | Problem;
+  live: (found: Found) => Live | Problem;
 }
 
 export async function loadResource<Found, Live>(rawId: string | undefined, { noun, find, visible, live }: Addressed<Found, Live>): Promise<Live> {
@@ -21,3 +21,13 @@ export async function loadResource<Found, Live>(rawId: string | undefined, { nou
   if (alive instanceof Problem) throw alive;
   return alive;
 }
+
+/** A parameter of the matched route's path, as @koa/router decoded it ('' when the route has none by that name). */
+export function pathParam(ctx: object, name: string): string {
+  // Koa's context types every property it does not declare as `any`; the router sets `params` on it.
+  const value: unknown = (ctx as { params?: Record<string, unknown> }).params?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** The `:id` of the matched route's path. */
+export const pathId = (ctx: object): string => pathParam(ctx, 'id');

@@ -114,7 +114,9 @@ export class FaqStore {
           .returningAll()
           .executeTakeFirstOrThrow();
         await this.replaceRelated(trx, row.id, fields.related);
-        return (await this.withRelated([row], trx))[0]!;
+        const [created] = await this.withRelated([row], trx);
+        if (created === undefined) throw new Error(`FAQ ${row.id} was written but could not be read back`);
+        return created;
       }),
     );
   }

@@ -78,8 +78,7 @@ export class ImportStore {
       .returning('id')
       .executeTakeFirstOrThrow();
     for (let part = 0, first = 0; first < rows.length; part += 1) {
-      let end = first + 1;
-      for (let chars = rows[first]!.length; end < rows.length && chars + rows[end]!.length < PART_CHARS; end += 1) chars += rows[end]!.length + 1;
+      const end = partEnd(rows, first);
       await this.db.insertInto('import_parts').values({ import_id: id, part, first_row: first, rows: `[${rows.slice(first, end).join(',')}]` }).execute();
       first = end;
       await pause();
@@ -105,7 +104,8 @@ export class ImportStore {
   async find(id: number): Promise<ImportJob | ExpiredImport | undefined> {
     const row = await this.db.selectFrom('imports').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
     if (row?.state === RECEIVING) return undefined;
-    if (row?.state === EXPIRED) return { id: row.id, expired: true, finishedAt: row.finished_at! };
+    // Expiry sets finished_at in the same UPDATE that sets the state.
+    if (row?.state === EXPIRED && row.finished_at !== null) return { id: row.id, expired: true, finishedAt: row.finished_at };
     return row && toJob(row);
   }
 
@@ -189,11 +189,14 @@ export class ImportStore {
       // Both engines number the rows of one INSERT in the order of its VALUES (a sequence or rowid handed out
       // row by row); RETURNING need not keep that order, so the ids are sorted back into it.
       const ids = inserted.map((r) => r.id).sort((a, b) => a - b);
-      batch.forEach((o, i) => ticketIds.set(o.row, ids[i]!));
+      for (const [i, o] of batch.entries()) {
+        const id = ids[i];
+        if (id !== undefined) ticketIds.set(o.row, id);
+      }
     }
     const rows = outcomes.map((o) =>
       'fields' in o
-        ? { import_id: importId, row: o.row, ticket_id: ticketIds.get(o.row)!, problem: null }
+        ? { import_id: importId, row: o.row, ticket_id: insertedId(ticketIds, o.row), problem: null }
         : { import_id: importId, row: o.row, ticket_id: null, problem: JSON.stringify(o.problem) },
     );
     for (let start = 0; start < rows.length; start += INSERT_BATCH) await trx.insertInto('import_rows').values(rows.slice(start, start + INSERT_BATCH)).execute();
@@ -289,7 +292,7 @@ export class ImportStore {
   async rejections(importId: number, request: PageRequest): Promise<Page<Rejection>> {
     const rejected = this.db.selectFrom('import_rows').where('import_id', '=', importId).where('problem', 'is not', null);
     const page = await readPage(request, () => countRows(rejected), (slice) => inSlice(rejected.select(['row', 'problem']), slice, 'row').execute());
-    return { ...page, items: page.items.map((r) => ({ id: r.row, problem: JSON.parse(r.problem!) as RowProblem })) };
+    return { ...page, items: page.items.map((r) => ({ id: r.row, problem: parseProblem(r.problem) })) };
   }
 
   async rejection(importId: number, row: number): Promise<RowProblem | undefined> {
@@ -300,6 +303,30 @@ export class ImportStore {
       .where('row', '=', row)
       .where('problem', 'is not', null)
       .executeTakeFirst();
-    return found ? (JSON.parse(found.problem!) as RowProblem) : undefined;
+    return found ? (parseProblem(found.problem)) : undefined;
   }
+}
+
+/** Where the part that starts at row `first` ends: at least that row, then rows while the JSON stays under PART_CHARS. */
+function partEnd(rows: readonly string[], first: number): number {
+  let end = first + 1;
+  let chars = rows[first]?.length ?? 0;
+  for (let next = rows[end]; next !== undefined && chars + next.length < PART_CHARS; next = rows[end]) {
+    chars += next.length + 1;
+    end += 1;
+  }
+  return end;
+}
+
+/** The ticket an accepted row became: one INSERT returns one id per row, so a gap would be our bug. */
+function insertedId(ticketIds: ReadonlyMap<number, number>, row: number): number {
+  const id = ticketIds.get(row);
+  if (id === undefined) throw new Error(`import row ${row} was inserted but got no ticket id`);
+  return id;
+}
+
+/** A rejected row's problem, as stored (the queries select only rows that have one). */
+function parseProblem(text: string | null): RowProblem {
+  if (text === null) throw new Error('a rejected import row has no problem stored');
+  return JSON.parse(text) as RowProblem;
 }

@@ -11,7 +11,6 @@ import { TicketStore } from './tickets.ts';
 import { TokenStore } from './tokens.ts';
 import { groupCommit, writesAlone } from './writes.ts';
 
-export type { PoolStats, RateLimitOptions };
 
 export interface Store {
   engine: EngineName;

@@ -1,6 +1,6 @@
 // Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
 import { type Insertable, type Kysely, type Updateable, sql } from 'kysely';
-import type { Ticket, TicketFields, TicketPriority, TicketStatus } from '../domain/tickets.ts';
+import type { Ticket, TicketFields, TicketStatus } from '../domain/tickets.ts';
 import { now } from './clock.ts';
 import { type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
 import { type Page, type PageRequest, type Slice, countRows, inSlice, readPage } from './pagination.ts';
@@ -20,7 +20,7 @@ export interface TicketFilter {
 }
 
 /** Matches ranked and counted exactly up to here (SEARCH_BOUND). */
-export const DEFAULT_SEARCH_BOUND = 200;
+const DEFAULT_SEARCH_BOUND = 200;
 
 function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
   const columns: Updateable<TicketsTable> = {};
@@ -147,7 +147,7 @@ export class TicketStore {
     }
     // CROSS JOIN keeps SQLite from reordering the join: the index is walked first, in its own id order.
     const matching = () => this.live(others, this.db.selectFrom(match.index).crossJoin('tickets')
-      .where(sql<boolean>`tickets.id = ${match.key}`).where(match.condition) as any) as ReturnType<TicketStore['live']>;
+      .where(sql<boolean>`tickets.id = ${match.key}`).where(match.condition));
     return {
       indexed,
       count: async (atMost) => {
@@ -192,8 +192,10 @@ export class TicketStore {
           if (matches(ticket)) yield ticket;
         }
         if (rows.length < CHUNK) return;
-        if (order === 'desc') before = rows.at(-1)!.id;
-        else after = rows.at(-1)!.id;
+        const last = rows.at(-1);
+        if (last === undefined) return;
+        if (order === 'desc') before = last.id;
+        else after = last.id;
       }
     }.bind(this);
     return {

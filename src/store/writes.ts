@@ -9,7 +9,7 @@ import type { Database } from './schema.ts';
  * be run more than once (a group whose other member failed is run again without it), so it must not act on
  * anything but `db`.
  */
-export type Write<T> = (db: Transaction<Database>) => Promise<T>;
+type Write<T> = (db: Transaction<Database>) => Promise<T>;
 
 export interface Writes {
   run<T>(write: Write<T>): Promise<T>;
@@ -42,11 +42,14 @@ interface Queued {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Thrown out of a shared transaction to roll it back: the write at `index` failed. */
-class FailedWrite {
+class FailedWrite extends Error {
   constructor(
     readonly index: number,
     readonly error: unknown,
-  ) {}
+  ) {
+    super(`write ${index} of the group failed`, { cause: error });
+    this.name = 'FailedWrite';
+  }
 }
 
 /**
@@ -67,8 +70,11 @@ export interface GroupCommitOptions {
 }
 
 /** A group's COMMIT went unanswered and whether it landed cannot be told now (the database is out of reach). */
-class UnknownOutcome {
-  constructor(readonly error: unknown) {}
+class UnknownOutcome extends Error {
+  constructor(readonly error: unknown) {
+    super('the outcome of a COMMIT is unknown', { cause: error });
+    this.name = 'UnknownOutcome';
+  }
 }
 
 /**
@@ -117,9 +123,9 @@ function groupTransactions(db: Kysely<Database>, markCommits: boolean): Transact
 /** All writes in one transaction; the first to throw rolls it back (FailedWrite). */
 function runTogether(transact: Transact, batch: Queued[]): Promise<Outcome[]> {
   return transact(async (trx, outcomes) => {
-    for (let index = 0; index < batch.length; index++) {
+    for (const [index, queued] of batch.entries()) {
       try {
-        outcomes.push({ ok: true, value: await batch[index]!.write(trx) });
+        outcomes.push({ ok: true, value: await queued.write(trx) });
       } catch (error) {
         throw new FailedWrite(index, error);
       }
@@ -189,10 +195,11 @@ async function commitGroup(db: Kysely<Database>, transact: Transact, batch: Queu
   } catch (failure) {
     outcomes = failure instanceof FailedWrite ? await withoutFailed(db, transact, batch, failure) : await afterWholeFailure(db, batch, failure);
   }
-  for (let i = 0; i < batch.length; i++) {
-    const queued = batch[i]!;
-    const outcome = outcomes[i]!;
-    if (outcome.ok) queued.resolve(outcome.value);
+  for (const [i, queued] of batch.entries()) {
+    const outcome = outcomes[i];
+    // One outcome per write, in order, is what runTogether and its fallbacks return; a gap would be our bug.
+    if (outcome === undefined) queued.reject(new Error(`write ${i} of a group of ${batch.length} got no outcome`));
+    else if (outcome.ok) queued.resolve(outcome.value);
     else queued.reject(outcome.error);
   }
 }
@@ -245,7 +252,7 @@ export function groupCommit(db: Kysely<Database>, { markCommits = false }: Group
   return {
     run<T>(write: Write<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ write, resolve, reject });
         if (!committing) start();
       });
     },

@@ -7,7 +7,7 @@ import { type TestServer, json } from './server.ts';
 
 export { HAL_FORMS } from '../../src/http/media-types.ts';
 
-export type WireLink = HalLink;
+type WireLink = HalLink;
 
 export interface HalDocument {
   _links: Record<string, WireLink | WireLink[]>;

@@ -1,12 +1,12 @@
 // What the contract tests share: the shapes of HAL and HAL-FORMS documents as a client reads them, Link header
 // parsing, and template expansion (through uri-templates, as any RFC 6570 client would).
 import parseTemplate from 'uri-templates';
-import type { FormOptions, FormProperty, FormTemplate } from '../../src/links/forms.ts';
+import type { FormProperty, FormTemplate } from '../../src/links/forms.ts';
 import type { HalLink } from '../../src/links/wire.ts';
 
 export { HAL_FORMS, HAL_JSON } from '../../src/http/media-types.ts';
 // The wire types are the server's own (src/links/wire.ts), narrowed to what it promises to write.
-export type { FormOptions, FormProperty };
+export type { FormProperty };
 export type Link = HalLink;
 export type Template = FormTemplate;
 

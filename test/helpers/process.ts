@@ -33,25 +33,49 @@ function commandLine(entry: ServerEntry): string[] {
   return 'bundle' in entry ? ['--enable-source-maps', entry.bundle] : ['--import=tsx', SOURCE];
 }
 
+/** The server's environment: this process's, quiet on a spare loopback port, then what the test sets. */
+function childEnv(env: Record<string, string>, adminToken: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    SQLITE_SYNCHRONOUS: 'NORMAL',
+    ADMIN_TOKEN: adminToken,
+    RATE_LIMIT: '1000000/60',
+    ANONYMOUS_RATE_LIMIT: '1000000/60',
+    // Stopped at once: the tests about draining set their own delay.
+    SHUTDOWN_DELAY_MS: '0',
+    ...env,
+  };
+}
+
+type LogEntry = Record<string, unknown>;
+
+/** The first log line (already written, or emitted on `lines` later) that `matches`; rejects after `ms`. */
+function firstLogged(output: { logs: LogEntry[]; lines: EventEmitter; stderr: () => string }, matches: (entry: LogEntry) => boolean, ms: number): Promise<LogEntry> {
+  const { logs, lines } = output;
+  return new Promise((resolve, reject) => {
+    const seen = logs.find(matches);
+    if (seen) return resolve(seen);
+    const timer = setTimeout(() => {
+      lines.off('line', look);
+      reject(new Error(`no log line within ${ms} ms where ${matches.toString()}; stderr: ${output.stderr().trim()}`));
+    }, ms);
+    const look = (entry: LogEntry) => {
+      if (!matches(entry)) return;
+      clearTimeout(timer);
+      lines.off('line', look);
+      resolve(entry);
+    };
+    lines.on('line', look);
+  });
+}
+
 /** Starts the server on a spare loopback port; resolves once it logs that it listens, rejects if it exits first. */
 export async function spawnServer(env: Record<string, string>, entry: ServerEntry = { source: true }): Promise<ServerProcess> {
   const adminToken = env.ADMIN_TOKEN ?? `test-admin-${randomBytes(24).toString('hex')}`;
-  const child = spawn(process.execPath, commandLine(entry), {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      SQLITE_SYNCHRONOUS: 'NORMAL',
-      ADMIN_TOKEN: adminToken,
-      RATE_LIMIT: '1000000/60',
-      ANONYMOUS_RATE_LIMIT: '1000000/60',
-      // Stopped at once: the tests about draining set their own delay.
-      SHUTDOWN_DELAY_MS: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, commandLine(entry), { env: childEnv(env, adminToken), stdio: ['ignore', 'pipe', 'pipe'] });
   // A test process that dies (a timeout, an uncaught error) must not leave servers behind.
   const orphanGuard = () => child.kill('SIGKILL');
   process.once('exit', orphanGuard);
@@ -86,22 +110,7 @@ export async function spawnServer(env: Record<string, string>, entry: ServerEntr
     logs,
     otherOutput,
     exited,
-    logged: (matches, ms = 20_000) =>
-      new Promise((resolve, reject) => {
-        const seen = logs.find(matches);
-        if (seen) return resolve(seen);
-        const timer = setTimeout(() => {
-          lines.off('line', look);
-          reject(new Error(`no log line within ${ms} ms where ${matches.toString()}; stderr: ${stderr.trim()}`));
-        }, ms);
-        const look = (entry: Record<string, unknown>) => {
-          if (!matches(entry)) return;
-          clearTimeout(timer);
-          lines.off('line', look);
-          resolve(entry);
-        };
-        lines.on('line', look);
-      }),
+    logged: (matches, ms = 20_000) => firstLogged({ logs, lines, stderr: () => stderr }, matches, ms),
     fetch: (path, init = {}) => {
       const headers = new Headers(init.headers);
       if (!headers.has('Authorization')) headers.set('Authorization', `Bearer ${adminToken}`);

@@ -2,9 +2,9 @@
 // the circuit opens and stops calling, tickets keep working (with their faqs links: see faq-home.test.ts),
 // nothing is half-written in either database, and once the FAQ service is back one probe call closes the
 // circuit again.
-import { type IncomingMessage, type ServerResponse, createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createTestDatabase, inspectDatabase } from '../helpers/database.ts';
 import { spawnServer } from '../helpers/process.ts';
 import { metric, report, startSplitSystem } from '../helpers/services.ts';
@@ -12,6 +12,77 @@ import { Walker } from '../helpers/walker.ts';
 
 const CIRCUIT = 'helpdesk_faq_service_circuit';
 const SKIPPED = 'helpdesk_faq_service_calls_total{method="GET",outcome="skipped"}';
+
+type SplitSystem = Awaited<ReturnType<typeof startSplitSystem>>;
+type Reported = Awaited<ReturnType<typeof report>>;
+
+/** With the circuit open, a promote fails fast: a listener on the FAQ service's port sees no connection at all. */
+async function assertOpenCircuitSendsNothing(
+  t: ExecutionContext,
+  { system, walker, root, ticket, tcpGuard }: { system: SplitSystem; walker: Walker; root: string; ticket: Reported; tcpGuard: { close?: () => Promise<void> } },
+): Promise<void> {
+  const port = Number(new URL(system.roots.faqs).port);
+  let connections = 0;
+  const listener = createTcpServer((socket) => {
+    connections += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => listener.listen(port, '127.0.0.1', resolve));
+  tcpGuard.close = () => new Promise<void>((resolve) => listener.close(() => resolve()));
+  const skippedBefore = (await metric(walker, root, SKIPPED)) ?? 0;
+  const fast = await walker.submit(ticket, 'promote');
+  t.is(fast.status, 503);
+  t.is(connections, 0, 'an open circuit fails fast without calling');
+  t.true(((await metric(walker, root, SKIPPED)) ?? 0) > skippedBefore);
+  await tcpGuard.close();
+  tcpGuard.close = undefined;
+}
+
+/** Every FAQ names its ticket, one per promoted ticket; the tickets were not touched; no FAQ is in the tickets' database. */
+async function assertNothingHalfWritten(t: ExecutionContext, system: SplitSystem, first: Reported, second: Reported): Promise<void> {
+  const faqs = await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).orderBy('id').execute());
+  t.deepEqual(faqs, [
+    { question: 'Promoted before the outage', source_uri: first.url },
+    { question: 'Promoted after the outage', source_uri: second.url },
+  ]);
+  const tickets = await system.inspect.tickets((db) => db.selectFrom('tickets').select(['title', 'version']).orderBy('id').execute());
+  t.deepEqual(tickets, [
+    { title: 'Promoted before the outage', version: 1 },
+    { title: 'Promoted after the outage', version: 1 },
+    { title: 'Reported during the outage', version: 1 },
+  ]);
+  t.is(await system.inspect.tickets(async (db) => (await db.selectFrom('faqs').select('id').execute()).length), 0);
+}
+
+/**
+ * Between the services, a proxy that passes every call on but answers POSTs only after the ticket service
+ * has stopped waiting: the FAQ is made, and the ticket service never hears so. Like a reverse proxy it keeps
+ * the Host it was sent (node:http: fetch would replace it), so the FAQ service's links lead through it.
+ */
+async function lateAnsweringProxy(upstream: URL): Promise<{ proxy: Server; posts: () => number }> {
+  let posts = 0;
+  const relay = async (request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+      httpRequest(new URL(request.url!, upstream), { method: request.method, headers: request.headers }, resolve).on('error', reject).end(Buffer.concat(chunks));
+    });
+    const answered: Buffer[] = [];
+    for await (const chunk of answer) answered.push(chunk as Buffer);
+    if (request.method === 'POST') {
+      posts += 1;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => name !== 'transfer-encoding' && name !== 'content-length'));
+    response.writeHead(answer.statusCode!, headers as Record<string, string | string[]>).end(Buffer.concat(answered));
+  };
+  // A relay that fails answers 502, as a proxy would, rather than leaving its caller waiting.
+  const proxy = createHttpServer((request, response) => {
+    relay(request, response).catch(() => response.writeHead(502).end());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { proxy, posts: () => posts };
+}
 
 test('while the FAQ service is down promote is 503 with Retry-After, the circuit opens and then closes, and nothing is half-written', async (t) => {
   // The outage shows as refused connections, not timeouts: the timeout only has to outlast a freshly started
@@ -51,21 +122,7 @@ test('while the FAQ service is down promote is 503 with Retry-After, the circuit
     t.like(health.checks['faq-service:responseTime']?.[0], { status: 'warn', circuit: 'open' });
 
     // While open, nothing is sent: a listener on the FAQ service's port sees no connection at all.
-    const port = Number(new URL(system.roots.faqs).port);
-    let connections = 0;
-    const listener = createTcpServer((socket) => {
-      connections += 1;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => listener.listen(port, '127.0.0.1', resolve));
-    tcpGuard.close = () => new Promise<void>((resolve) => listener.close(() => resolve()));
-    const skippedBefore = (await metric(walker, root, SKIPPED)) ?? 0;
-    const fast = await walker.submit(second, 'promote');
-    t.is(fast.status, 503);
-    t.is(connections, 0, 'an open circuit fails fast without calling');
-    t.true(((await metric(walker, root, SKIPPED)) ?? 0) > skippedBefore);
-    await tcpGuard.close();
-    tcpGuard.close = undefined;
+    await assertOpenCircuitSendsNothing(t, { system, walker, root, ticket: second, tcpGuard });
 
     // Back again: after the cool-down one probe call goes through, succeeds, and the circuit closes.
     await system.restartFaqService();
@@ -78,18 +135,7 @@ test('while the FAQ service is down promote is 503 with Retry-After, the circuit
     t.is((await walker.request(during.url, { headers: { 'If-None-Match': tagDuring! } })).status, 304);
 
     // Nothing half-written: every FAQ names its ticket, one per promoted ticket; the tickets were not touched.
-    const faqs = await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).orderBy('id').execute());
-    t.deepEqual(faqs, [
-      { question: 'Promoted before the outage', source_uri: first.url },
-      { question: 'Promoted after the outage', source_uri: second.url },
-    ]);
-    const tickets = await system.inspect.tickets((db) => db.selectFrom('tickets').select(['title', 'version']).orderBy('id').execute());
-    t.deepEqual(tickets, [
-      { title: 'Promoted before the outage', version: 1 },
-      { title: 'Promoted after the outage', version: 1 },
-      { title: 'Reported during the outage', version: 1 },
-    ]);
-    t.is(await system.inspect.tickets(async (db) => (await db.selectFrom('faqs').select('id').execute()).length), 0);
+    await assertNothingHalfWritten(t, system, first, second);
   } finally {
     await tcpGuard.close?.();
     await system.close();
@@ -132,31 +178,7 @@ test('an FAQ service that answers nonsense makes promote 502, changes nothing, a
 
 test('a create that timed out is not sent again, and the next promote finds the FAQ it made', async (t) => {
   const system = await startSplitSystem();
-  // Between the services, a proxy that passes every call on but answers POSTs only after the ticket service
-  // has stopped waiting: the FAQ is made, and the ticket service never hears so. Like a reverse proxy it keeps
-  // the Host it was sent (node:http: fetch would replace it), so the FAQ service's links lead through it.
-  const upstream = new URL(system.roots.faqs);
-  let posts = 0;
-  const relay = async (request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
-      httpRequest(new URL(request.url!, upstream), { method: request.method, headers: request.headers }, resolve).on('error', reject).end(Buffer.concat(chunks));
-    });
-    const answered: Buffer[] = [];
-    for await (const chunk of answer) answered.push(chunk as Buffer);
-    if (request.method === 'POST') {
-      posts += 1;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-    }
-    const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => name !== 'transfer-encoding' && name !== 'content-length'));
-    response.writeHead(answer.statusCode!, headers as Record<string, string | string[]>).end(Buffer.concat(answered));
-  };
-  // A relay that fails answers 502, as a proxy would, rather than leaving its caller waiting.
-  const proxy = createHttpServer((request, response) => {
-    relay(request, response).catch(() => response.writeHead(502).end());
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { proxy, posts } = await lateAnsweringProxy(new URL(system.roots.faqs));
   const ticketDatabase = await createTestDatabase();
   const minted = await fetch(new URL('tokens', system.roots.faqs), {
     method: 'POST',
@@ -179,12 +201,12 @@ test('a create that timed out is not sent again, and the next promote finds the 
     t.is(timedOut.status, 503);
     t.truthy(timedOut.headers.get('Retry-After'));
     await new Promise((resolve) => setTimeout(resolve, 1600)); // the FAQ service has long answered the proxy
-    t.is(posts, 1, 'the create was sent once, not retried');
+    t.is(posts(), 1, 'the create was sent once, not retried');
     const found = await walker.submit(ticket, 'promote');
     t.is(found.status, 303);
     const faq = await walker.get(walker.location(found, ticket.url));
     t.is(faq.document.question, 'Answered too late');
-    t.is(posts, 1);
+    t.is(posts(), 1);
     t.deepEqual(
       await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).execute()),
       [{ question: 'Answered too late', source_uri: ticket.url }],

@@ -48,9 +48,9 @@ interface Field {
   element: HTMLElement;
   control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
   message: HTMLElement;
-  read(): Entered;
+  read: () => Entered;
   /** For the field that is the whole body: its text (pasted, or the chosen file's) and the type to send it as. */
-  body?(): Promise<{ text: string; contentType: string }>;
+  body?: () => Promise<{ text: string; contentType: string }>;
 }
 
 const GUARDED = new Set(['PUT', 'PATCH', 'DELETE']);
@@ -101,7 +101,7 @@ function searchable(property: FormProperty): boolean {
   return link?.templated === true && variablesOf(link.href).includes('q');
 }
 
-function choiceControl(property: FormProperty, id: string, described: string): { control: HTMLSelectElement; read(): Entered; extra?: HTMLElement } {
+function choiceControl(property: FormProperty, id: string, described: string): { control: HTMLSelectElement; read: () => Entered; extra?: HTMLElement } {
   const many = allowsMany(property);
   const initial = initialValue(property);
   const selected = Array.isArray(initial) ? initial : [initial];

@@ -23,12 +23,12 @@ const OFFERED_ELSEWHERE = new Set(['GET', 'OPTIONS']);
 const BODY_TYPES = [JSON_TYPE, MERGE_PATCH_JSON, HAL_JSON, NDJSON];
 
 /** The methods an Allow header names, in the server's order. */
-export function allowedMethods(allow: string): string[] {
+function allowedMethods(allow: string): string[] {
   return [...new Set(allow.split(',').map((method) => method.trim().toUpperCase()).filter((method) => /^[A-Z]+$/.test(method)))];
 }
 
 /** A request with `method` to `href`, to edit and send. */
-export function requestForm(method: string, href: string, actions: RequestActions): HTMLFormElement {
+function requestForm(method: string, href: string, actions: RequestActions): HTMLFormElement {
   const urlId = uniqueId('request-url');
   const url = h('input', { id: urlId, type: 'text', value: href, spellcheck: 'false', autocomplete: 'off' });
   const bodyId = uniqueId('request-body');

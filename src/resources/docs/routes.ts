@@ -4,6 +4,7 @@ import { PROBLEM_TYPES, type ProblemKind, notFound } from '../../http/problem.ts
 import type { Routes } from '../../http/routing.ts';
 import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { endpoints } from '../../links/registry.ts';
+import { pathParam } from '../load.ts';
 import { RELATIONS } from '../../links/relations.ts';
 import { escapeHtml, htmlPage, proseHtml } from './html.ts';
 
@@ -42,21 +43,21 @@ export function docsRoutes(routes: Routes): void {
   routes.get(endpoints.relations, (ctx) => sendPage(ctx, 'Relations', indexBody(publicOrigin(ctx))));
 
   routes.get(endpoints.relation, (ctx) => {
-    const rel = String(ctx.params.rel);
+    const rel = pathParam(ctx, 'rel');
     const relation = Object.hasOwn(RELATIONS, rel) ? RELATIONS[rel] : undefined;
     if (!relation) throw notFound(`This API defines no relation "${rel}".`);
     sendPage(ctx, `Relation: ${rel}`, `<p>${proseHtml(relation.summary)}</p><p>${proseHtml(relation.usage)}</p>`);
   });
 
   routes.get(endpoints.problem, (ctx) => {
-    const kind = String(ctx.params.kind);
+    const kind = pathParam(ctx, 'kind');
     if (!Object.hasOwn(PROBLEM_TYPES, kind)) throw notFound(`This API defines no problem type "${kind}".`);
     const { status, title, meaning } = PROBLEM_TYPES[kind as ProblemKind];
     sendPage(ctx, title, `<p>HTTP status <code>${status}</code>.</p><p>${proseHtml(meaning)}</p>`);
   });
 
   routes.get(endpoints.deprecation, (ctx) => {
-    const name = String(ctx.params.name);
+    const name = pathParam(ctx, 'name');
     const page = Object.hasOwn(DEPRECATIONS, name) ? DEPRECATIONS[name] : undefined;
     if (!page) throw notFound(`No deprecation is called "${name}".`);
     sendPage(ctx, page.title, page.body);

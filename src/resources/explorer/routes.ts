@@ -7,6 +7,7 @@ import { notFound } from '../../http/problem.ts';
 import { requestState } from '../../http/request-state.ts';
 import type { Routes } from '../../http/routing.ts';
 import { MOUNT, endpoints } from '../../links/registry.ts';
+import { pathParam } from '../load.ts';
 import type { ExplorerBuild } from './build.ts';
 import { CONTENT_SECURITY_POLICY, shellPage } from './shell.ts';
 
@@ -43,9 +44,15 @@ function explorable(path: string): boolean {
  */
 export function explorerForBrowsers(files: Files) {
   return async (ctx: Context, next: Next) => {
-    if (!READS.has(ctx.method) || !mounted(ctx.path)) return next();
+    if (!READS.has(ctx.method) || !mounted(ctx.path)) {
+      await next();
+      return;
+    }
     // Every route under the mount negotiates (and so varies by Accept) too; a path none answers varies here.
-    if (!prefersHtml(ctx) || !explorable(ctx.path)) return next();
+    if (!prefersHtml(ctx) || !explorable(ctx.path)) {
+      await next();
+      return;
+    }
     requestState(ctx).endpoint = endpoints.explorer; // what answered, for the metrics (see endpointOf)
     await sendShell(ctx, files);
   };
@@ -55,8 +62,9 @@ export function explorerRoutes(routes: Routes, files: Files): void {
   routes.get(endpoints.explorer, (ctx) => sendShell(ctx, files));
 
   routes.get(endpoints.explorerAsset, async (ctx) => {
-    const asset = (await files()).assets.get(String(ctx.params.name));
-    if (!asset) throw notFound(`The explorer has no file "${ctx.params.name}"; its files are renamed on every build.`);
+    const name = pathParam(ctx, 'name');
+    const asset = (await files()).assets.get(name);
+    if (!asset) throw notFound(`The explorer has no file "${name}"; its files are renamed on every build.`);
     // The name carries the content's hash: a new build has new names, so a copy never goes stale.
     ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
     ctx.set('ETag', asset.etag);

@@ -13,7 +13,7 @@ import { endpoints } from '../../links/registry.ts';
 import { DuplicateQuestion, type FaqStore } from '../../store/faqs.ts';
 import type { Store } from '../../store/index.ts';
 import type { TicketStore } from '../../store/tickets.ts';
-import { loadResource } from '../load.ts';
+import { loadResource, pathId } from '../load.ts';
 
 /** The FAQ a path segment names, as the caller may see it: 404 if it never existed (or is a draft they may not read), 410 once deleted. */
 function loadFaq(faqs: FaqStore, rawId: string | undefined, caller: Caller): Promise<Faq> {
@@ -103,7 +103,7 @@ async function resolveReferences(faqs: FaqStore, ctx: Context, body: References,
 const trimmed = <F extends { question?: string }>(fields: F): F => (fields.question === undefined ? fields : { ...fields, question: fields.question.trim() });
 
 export function faqOperations({ faqs, tickets }: Pick<Store, 'faqs' | 'tickets'>) {
-  const load = (ctx: Context) => loadFaq(faqs, ctx.params.id, callerOf(ctx));
+  const load = (ctx: Context) => loadFaq(faqs, pathId(ctx), callerOf(ctx));
 
   return {
     load,

@@ -16,7 +16,7 @@ import type { Store } from '../../store/index.ts';
 import type { TicketStore } from '../../store/tickets.ts';
 import { type FaqOperations, type SourceReading, TICKET_URIS, faqOperations, remoteTicketUri } from './operations.ts';
 import { type FaqListing, faqCollection, faqResource } from './representation.ts';
-import { FAQ_FORMS, FAQ_FORMS_ALONE, type FaqForms, createFaq, patchFaq, replaceFaq } from './schema.ts';
+import { FAQ_FORMS, FAQ_FORMS_ALONE, type FaqForms, createFaq, patchFaq } from './schema.ts';
 
 export interface FaqRouteOptions {
   /** Whether tickets live in this process (the single server): sources are ids here, else URIs elsewhere. */
@@ -42,8 +42,8 @@ interface FaqHttp {
   operations: FaqOperations;
   ticketsHere: boolean;
   forms: FaqForms;
-  sources(ctx: Context): SourceReading;
-  send(ctx: Context, faq: Faq, status?: number, location?: string): void;
+  sources: (ctx: Context) => SourceReading;
+  send: (ctx: Context, faq: Faq, status?: number, location?: string) => void;
 }
 
 /** A whole FAQ from a create or replace body: it must hold together on its own, so a breach is a 400. */
@@ -108,7 +108,7 @@ function faqItemRoutes(routes: Routes, http: FaqHttp): void {
 
   routes.put(endpoints.faq, async (ctx) => {
     requireAction(ctx, 'faq:write');
-    const body = validateBody(replaceFaq, bodyOf(ctx));
+    const body = validateBody(createFaq, bodyOf(ctx)) // PUT: a whole FAQ, as a create;
     const current = await operations.load(ctx);
     send(ctx, await operations.replace(ctx, await wholeFaq(ctx, http, body, current.id)));
   });

@@ -61,10 +61,8 @@ const FaqCreate = Type.Object(
   },
 );
 
+/** A create's body; PUT replaces the whole FAQ with the same body, and what it leaves out takes its default. */
 export const createFaq: BodyDescription<typeof FaqCreate> = { schema: FaqCreate, noun: 'an FAQ', readOnly: READ_ONLY_FIELDS };
-
-/** PUT replaces the whole FAQ: the same body as a create, and what it leaves out takes its default. */
-export const replaceFaq = createFaq;
 
 // A change is checked against the FAQ it changes (409 when the result would not hold together), so the
 // whole-FAQ rule above is not part of it.

@@ -12,7 +12,7 @@ import { pastRowLimits, unreadRow } from './rows.ts';
 import { asFormProblem, formText, isFormObject } from './form-body.ts';
 import { OPEN_OBJECT, type RowBytes, arrayRows, ndjsonRows, nesting } from './split.ts';
 
-export const IMPORT_BODY_LIMIT = '10mb';
+const IMPORT_BODY_LIMIT = '10mb';
 /** How many faulty rows a 400 names: enough to fix a batch, not a second copy of a huge body. */
 const NAMED_FAULTS = 20;
 
@@ -75,7 +75,7 @@ async function storedRows(body: Buffer, rows: AsyncGenerator<RowBytes>, what: 'r
 }
 
 /** The rows of a body as they will be stored, read with `pause` between short steps. */
-export function rowsOfBody(body: Buffer, kind: 'array' | 'ndjson', pause: Pause): Promise<string[]> {
+function rowsOfBody(body: Buffer, kind: 'array' | 'ndjson', pause: Pause): Promise<string[]> {
   return kind === 'ndjson' ? storedRows(body, ndjsonRows(body, pause), 'line', pause) : storedRows(body, arrayRows(body, pause), 'row', pause);
 }
 

@@ -8,8 +8,8 @@ import { PROBLEM_TYPES, type ProblemKind } from '../../http/problem.ts';
 import type { BodyDescription } from '../../http/validation.ts';
 import { type Endpoint, type EndpointName, MOUNT, endpoints } from '../../links/registry.ts';
 import { VERSION } from '../../project.ts';
-import { createFaq, patchFaq, replaceFaq } from '../faqs/schema.ts';
-import { createTicket, mergeTicket, patchTicket, replaceTicket } from '../tickets/schema.ts';
+import { createFaq, patchFaq } from '../faqs/schema.ts';
+import { createTicket, mergeTicket, patchTicket } from '../tickets/schema.ts';
 import { mintToken } from '../tokens/schema.ts';
 import { createV1Faq, patchV1Faq } from '../v1/schema.ts';
 
@@ -23,11 +23,11 @@ type Json = Record<string, unknown>;
 /** What each write takes, by `METHOD endpoint`: the description its handler validates with, named as /schemas/ names it. */
 const BODIES: Partial<Record<string, { name: string; body: BodyDescription<TObject> }>> = {
   'POST tickets': { name: 'ticket-create', body: createTicket },
-  'PUT ticket': { name: 'ticket-create', body: replaceTicket },
+  'PUT ticket': { name: 'ticket-create', body: createTicket },
   'PATCH ticket': { name: 'ticket-patch', body: patchTicket },
   'POST ticketMerge': { name: 'ticket-merge', body: mergeTicket },
   'POST faqs': { name: 'faq-create', body: createFaq },
-  'PUT faq': { name: 'faq-create', body: replaceFaq },
+  'PUT faq': { name: 'faq-create', body: createFaq },
   'PATCH faq': { name: 'faq-patch', body: patchFaq },
   'POST tokens': { name: 'token-mint', body: mintToken },
   'POST v1Faqs': { name: 'v1-faq-create', body: createV1Faq },
@@ -113,7 +113,7 @@ function successResponse(status: number, endpoint: Endpoint): Json {
 }
 
 /** The problems an operation can answer with, from what it is: a rule per kind of failure. */
-export function problemsOf(method: string, endpoint: Endpoint): ProblemKind[] {
+function problemsOf(method: string, endpoint: Endpoint): ProblemKind[] {
   const name = nameOf.get(endpoint);
   const key = `${method} ${name}`;
   const hasVariables = endpoint.path.includes('{');

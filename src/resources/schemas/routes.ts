@@ -5,6 +5,7 @@ import { absoluteOn, publicOrigin } from '../../http/origin.ts';
 import { notFound } from '../../http/problem.ts';
 import { type Routes, mediaTypeOf } from '../../http/routing.ts';
 import { endpoints } from '../../links/registry.ts';
+import { pathParam } from '../load.ts';
 import { FaqSchema, createFaq, patchFaq } from '../faqs/schema.ts';
 import { TicketSchema, createTicket, mergeTicket, patchTicket } from '../tickets/schema.ts';
 import { V1FaqSchema, createV1Faq, patchV1Faq } from '../v1/schema.ts';
@@ -23,7 +24,7 @@ export const SCHEMAS: Record<string, TSchema> = {
 };
 
 /** A schema as published: self-identifying (by its absolute URI on `origin`), with the dialect named. */
-export function publishedSchema(name: string, origin = ''): object | undefined {
+function publishedSchema(name: string, origin = ''): object | undefined {
   const schema = Object.hasOwn(SCHEMAS, name) ? SCHEMAS[name] : undefined;
   if (!schema) return undefined;
   return { $schema: 'http://json-schema.org/draft-07/schema#', $id: absoluteOn(origin, endpoints.schema.href({ name })), ...schema };
@@ -31,8 +32,9 @@ export function publishedSchema(name: string, origin = ''): object | undefined {
 
 export function schemaRoutes(routes: Routes): void {
   routes.get(endpoints.schema, (ctx) => {
-    const schema = publishedSchema(String(ctx.params.name), publicOrigin(ctx));
-    if (!schema) throw notFound(`There is no schema "${ctx.params.name}".`);
+    const name = pathParam(ctx, 'name');
+    const schema = publishedSchema(name, publicOrigin(ctx));
+    if (!schema) throw notFound(`There is no schema "${name}".`);
     ctx.type = mediaTypeOf(ctx);
     ctx.body = schema;
   });

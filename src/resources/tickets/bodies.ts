@@ -3,13 +3,13 @@
 import type { TObject } from '@sinclair/typebox';
 import { type Caller, normaliseEmail, privilegedTicketFields } from '../../domain/access.ts';
 import { type BodyDescription, validateBody, withoutFields } from '../../http/validation.ts';
-import { type TicketCreateBody, type TicketPatchBody, createTicket, patchTicket, replaceTicket, tagList } from './schema.ts';
+import { type TicketCreateBody, type TicketPatchBody, createTicket, patchTicket, tagList } from './schema.ts';
 
 export function ticketBodies(caller: Caller) {
   const privileged = privilegedTicketFields(caller);
   return {
     create: withoutFields(createTicket, privileged),
-    replace: withoutFields(replaceTicket, privileged),
+    replace: withoutFields(createTicket, privileged) /* PUT: a whole ticket, as a create */,
     patch: withoutFields(patchTicket, privileged),
   };
 }

@@ -18,7 +18,7 @@ import { referencedId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import type { TicketStore } from '../../store/tickets.ts';
-import { loadResource } from '../load.ts';
+import { loadResource, pathId } from '../load.ts';
 import type { FaqLinks, FaqSide } from './faq-side.ts';
 import { readTicketBody, ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
@@ -44,7 +44,7 @@ function assertChangeable(ticket: Ticket): void {
 function ticketHttp(tickets: TicketStore, faqSide: FaqSide, answers: AnswerCache | undefined) {
   /** The ticket a path names, as the caller may see it: 404 if it never existed or is not theirs, 410 once deleted. */
   const load = (ctx: Context, caller: Caller): Promise<Ticket> =>
-    loadResource(ctx.params.id, {
+    loadResource(pathId(ctx), {
       noun: 'ticket',
       find: (id) => tickets.find(id),
       visible: (ticket) => {
@@ -59,26 +59,25 @@ function ticketHttp(tickets: TicketStore, faqSide: FaqSide, answers: AnswerCache
     faqSide,
     load,
 
-    async send(ctx: Context, ticket: Ticket, caller: Caller, status = 200, location?: string): Promise<void> {
+    send: async (ctx: Context, ticket: Ticket, caller: Caller, status = 200, location?: string): Promise<void> => {
       const { faqsOf, variant } = await faqSide.links(ctx);
       sendResource(ctx, ticketResource(ticket, caller, faqsOf), { status, version: ticket.version, location, variant });
     },
 
     /** Answers a GET from the kept copy while nothing was written since, else with `produce`, keeping its answer. */
-    async answerKept(ctx: Context, caller: Caller, produce: (faqs: FaqLinks) => Promise<void>): Promise<void> {
+    answerKept: async (ctx: Context, caller: Caller, produce: (faqs: FaqLinks) => Promise<void>): Promise<void> => {
       const faqs = await faqSide.links(ctx);
       if (!answers) return produce(faqs);
       await answers.answer(ctx, answerKey(ctx, caller, faqs.variant), () => produce(faqs));
     },
 
     /** Writes the ticket the path names, if the caller may do `action` and the ticket may still change. */
-    writeChangeable(ctx: Context, caller: Caller, action: Action, write: (current: Ticket) => Promise<Ticket | undefined>): Promise<Ticket> {
-      return writeIfCurrent(ctx, () => load(ctx, caller), (current) => {
+    writeChangeable: (ctx: Context, caller: Caller, action: Action, write: (current: Ticket) => Promise<Ticket | undefined>): Promise<Ticket> =>
+      writeIfCurrent(ctx, () => load(ctx, caller), (current) => {
         requireAction(ctx, action);
         assertChangeable(current);
         return write(current);
-      });
-    },
+      }),
   };
 }
 
@@ -109,12 +108,13 @@ function ticketCollectionRoutes(routes: Routes, { tickets, answerKept, send }: T
 /**
  * Whether a merged ticket has moved to its survivor for this caller: for whoever may see the survivor; a requester
  * who may not (it is someone else's) sees their own ticket, closed, rather than learn of the other one.
+ * The survivor's id when it has moved, else undefined.
  */
-async function movedToSurvivor(tickets: TicketStore, caller: Caller, ticket: Ticket): Promise<boolean> {
-  if (ticket.mergedInto === null) return false;
+async function movedToSurvivor(tickets: TicketStore, caller: Caller, ticket: Ticket): Promise<number | undefined> {
+  if (ticket.mergedInto === null) return undefined;
   const owner = ticketOwner(caller);
-  if (owner === undefined) return true;
-  return (await tickets.find(ticket.mergedInto))?.requester === owner;
+  if (owner === undefined) return ticket.mergedInto;
+  return (await tickets.find(ticket.mergedInto))?.requester === owner ? ticket.mergedInto : undefined;
 }
 
 function ticketItemRoutes(routes: Routes, { tickets, load, send, answerKept, writeChangeable }: TicketHttp): void {
@@ -122,9 +122,10 @@ function ticketItemRoutes(routes: Routes, { tickets, load, send, answerKept, wri
     const caller = requireAction(ctx, 'ticket:read');
     await answerKept(ctx, caller, async ({ faqsOf, variant }) => {
       const ticket = await span('store', () => load(ctx, caller));
-      if (await movedToSurvivor(tickets, caller, ticket)) {
+      const survivor = await movedToSurvivor(tickets, caller, ticket);
+      if (survivor !== undefined) {
         ctx.status = 301;
-        ctx.set('Location', endpoints.ticket.href({ id: ticket.mergedInto! }));
+        ctx.set('Location', endpoints.ticket.href({ id: survivor }));
         return;
       }
       span('representation', () => sendResource(ctx, ticketResource(ticket, caller, faqsOf), { version: ticket.version, variant }));
@@ -137,7 +138,7 @@ function ticketItemRoutes(routes: Routes, { tickets, load, send, answerKept, wri
     // What a requester may not set stays as it is, rather than falling back to a default.
     const kept = (current: Ticket) => (ticketOwner(caller) === undefined ? {} : { requester: current.requester, assignee: current.assignee });
     const ticket = await writeChangeable(ctx, caller, 'ticket:update', (current) =>
-      tickets.update(current.id, current.version, { ...TICKET_DEFAULTS, ...body, ...kept(current) } as Ticket),
+      tickets.update(current.id, current.version, { ...TICKET_DEFAULTS, ...body, ...kept(current) }),
     );
     await send(ctx, ticket, caller);
   });
@@ -193,7 +194,9 @@ function ticketActionRoutes(routes: Routes, { tickets, faqSide, load, send }: Ti
       await assertSurvivor(tickets, intoId, current);
       return tickets.markMerged(current.id, current.version, intoId);
     });
-    const survivor = (await tickets.find(merged.mergedInto!))!;
+    // markMerged sets mergedInto, and assertSurvivor found that ticket just before, in the same write.
+    const survivor = merged.mergedInto === null ? undefined : await tickets.find(merged.mergedInto);
+    if (survivor === undefined) throw new Error(`ticket ${merged.id} was merged into a ticket that cannot be found`);
     ctx.set('Content-Location', endpoints.ticket.href({ id: survivor.id }));
     await send(ctx, survivor, caller);
   });

@@ -77,10 +77,8 @@ const TicketCreate = Type.Object(
   { additionalProperties: false },
 );
 
+/** A create's body; PUT replaces the whole ticket with the same body, and what it leaves out takes its default. */
 export const createTicket: BodyDescription<typeof TicketCreate> = { schema: TicketCreate, noun: 'a ticket', readOnly: READ_ONLY_FIELDS };
-
-/** PUT replaces the whole ticket: the same body as a create, and what it leaves out takes its default. */
-export const replaceTicket = createTicket;
 
 const TicketPatch = Type.Partial(TicketCreate, { additionalProperties: false });
 

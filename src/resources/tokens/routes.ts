@@ -10,7 +10,7 @@ import type { Routes } from '../../http/routing.ts';
 import { validateBody } from '../../http/validation.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
-import { loadResource } from '../load.ts';
+import { loadResource, pathId } from '../load.ts';
 import { tokenCollection, tokenResource } from './representation.ts';
 import { mintToken } from './schema.ts';
 
@@ -46,12 +46,12 @@ export function tokenRoutes(routes: Routes, store: Store): void {
 
   routes.get(endpoints.token, async (ctx) => {
     requireAction(ctx, 'token:manage');
-    sendResource(ctx, tokenResource(await load(ctx.params.id)));
+    sendResource(ctx, tokenResource(await load(pathId(ctx))));
   });
 
   routes.delete(endpoints.token, async (ctx) => {
     requireAction(ctx, 'token:manage');
-    const token = await load(ctx.params.id);
+    const token = await load(pathId(ctx));
     await tokens.revoke(token.id);
     ctx.status = 204;
   });

@@ -28,7 +28,10 @@ export function announceDeprecation(schedule: DeprecationSchedule, now: () => Da
   const sunset = schedule.sunset.toUTCString();
   const explanation = endpoints.deprecation.href({ name: 'faq-v1' });
   return async (ctx: Context, next: Next) => {
-    if (!isV1(ctx.path)) return next();
+    if (!isV1(ctx.path)) {
+      await next();
+      return;
+    }
     try {
       if (now() >= schedule.sunset) {
         throw gone(`FAQ contract v1 was retired on ${sunset}. The current contract starts at /; see ${explanation}.`);

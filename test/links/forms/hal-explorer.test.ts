@@ -2,7 +2,7 @@
 // from a second loopback origin walks the API with HAL Explorer's request pattern (test/helpers/hal-explorer-page.js),
 // sending every template to its target exactly as written. Each submit must reach the API (its state changes,
 // seen through the test's own requests) and nothing but the page itself may come from the page's origin.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,6 +95,53 @@ async function stored(uri: string): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** Creates a second ticket through the page and merges it into `survivor` (its URI), typing `survivorId` into `into`. */
+async function mergeDuplicate(t: ExecutionContext, page: Page, apiOrigin: string, survivorId: unknown, survivor: string): Promise<void> {
+  await go(page, `${apiOrigin}/`);
+  await follow(page, 'tickets');
+  const duplicate = await submit(page, 'default', { title: 'Printer jams again', requester: 'hal@customers.example' });
+  t.is(duplicate.status, 201);
+  await go(page, duplicate.location!);
+  const merged = await submit(page, 'merge', { into: String(survivorId) });
+  t.true(merged.status >= 200 && merged.status < 400, `${merged.status} ${JSON.stringify(merged.body)}`);
+  const gone = await api.fetch(duplicate.location!);
+  t.is(gone.status, 301);
+  t.is(new URL(gone.headers.get('Location')!).pathname, new URL(survivor).pathname);
+}
+
+/** What the page sent, as a browser on another origin must send it. */
+async function assertRequestsSent(t: ExecutionContext, sent: Sent[], apiOrigin: string, token: string): Promise<void> {
+  // Nothing went to the page's own origin but the page; every request to the API carried the token; every write
+  // carried its template's content type; HAL-FORMS was asked for first.
+  const own = sent.filter((request) => new URL(request.url).origin === pageOrigin).map((request) => `${request.method} ${new URL(request.url).pathname}`);
+  t.deepEqual(own, ['GET /', 'GET /walk.js']);
+  const toApi = sent.filter((request) => new URL(request.url).origin === apiOrigin);
+  t.true(toApi.length > 20);
+  // HAL Explorer fetches a form's option links with Accept alone, without its custom headers: they answer 401
+  // here, and it shows those fields as plain inputs (where `into` was typed).
+  for (const request of toApi) {
+    const optionLink = request.headers.accept === 'application/hal+json' || request.headers.accept === 'application/json';
+    if (!optionLink) t.is(request.headers.authorization, `Bearer ${token}`, `${request.method} ${request.url}`);
+    if (request.method === 'GET' && !optionLink) t.true(request.headers.accept?.startsWith('application/prs.hal-forms+json'), request.url);
+  }
+  const writes = toApi.filter((request) => ['POST', 'PATCH', 'PUT'].includes(request.method));
+  t.is(writes.length, 8);
+  for (const write of writes) {
+    t.is(write.headers['content-type'], 'application/json', `${write.method} ${write.url}`);
+    t.notThrows(() => JSON.parse(write.body ?? ''), `${write.method} ${write.url} sends JSON`);
+  }
+  t.true(toApi.some((request) => request.method === 'HEAD'), 'a HEAD before the write from a link');
+
+}
+
+async function assertAnswersReadable(t: ExecutionContext, page: Page): Promise<void> {
+  const readable = await page.evaluate(() => (window as unknown as { halExplorer: { exchanges(): Seen[] } }).halExplorer.exchanges());
+  t.true(readable.every((seen) => seen.requestId !== null), 'X-Request-Id readable on every answer');
+  t.true(readable.some((seen) => seen.location !== null));
+  t.true(readable.some((seen) => seen.etag !== null));
+  t.true(readable.some((seen) => seen.link !== null));
+}
+
 test('HAL Explorer on another origin creates, updates, promotes and merges tickets, writes an FAQ and imports, each submit reaching the API', async (t) => {
   const token = await api.mint('agent');
   const { page, sent } = await openPage(token);
@@ -131,16 +178,7 @@ test('HAL Explorer on another origin creates, updates, promotes and merges ticke
   t.like(await stored(promoted.location), { question: 'Printer jams in HAL Explorer', status: 'draft' });
 
   // Merge a second ticket into the first, typing the first's id into `into`.
-  await go(page, `${apiOrigin}/`);
-  await follow(page, 'tickets');
-  const duplicate = await submit(page, 'default', { title: 'Printer jams again', requester: 'hal@customers.example' });
-  t.is(duplicate.status, 201);
-  await go(page, duplicate.location!);
-  const merged = await submit(page, 'merge', { into: String(before.id) });
-  t.true(merged.status >= 200 && merged.status < 400, `${merged.status} ${JSON.stringify(merged.body)}`);
-  const gone = await api.fetch(duplicate.location!);
-  t.is(gone.status, 301);
-  t.is(new URL(gone.headers.get('Location')!).pathname, new URL(created.location).pathname);
+  await mergeDuplicate(t, page, apiOrigin, before.id, created.location);
 
   // Write an FAQ through the FAQs' default template.
   await go(page, `${apiOrigin}/`);
@@ -174,32 +212,8 @@ test('HAL Explorer on another origin creates, updates, promotes and merges ticke
   t.true(templates.length >= 6);
   for (const { name, target } of templates) t.is(target === undefined ? undefined : new URL(target).origin, apiOrigin, `${name}: ${target}`);
 
-  // Nothing went to the page's own origin but the page; every request to the API carried the token; every write
-  // carried its template's content type; HAL-FORMS was asked for first.
-  const own = sent.filter((request) => new URL(request.url).origin === pageOrigin).map((request) => `${request.method} ${new URL(request.url).pathname}`);
-  t.deepEqual(own, ['GET /', 'GET /walk.js']);
-  const toApi = sent.filter((request) => new URL(request.url).origin === apiOrigin);
-  t.true(toApi.length > 20);
-  // HAL Explorer fetches a form's option links with Accept alone, without its custom headers: they answer 401
-  // here, and it shows those fields as plain inputs (where `into` was typed).
-  for (const request of toApi) {
-    const optionLink = request.headers.accept === 'application/hal+json' || request.headers.accept === 'application/json';
-    if (!optionLink) t.is(request.headers.authorization, `Bearer ${token}`, `${request.method} ${request.url}`);
-    if (request.method === 'GET' && !optionLink) t.true(request.headers.accept?.startsWith('application/prs.hal-forms+json'), request.url);
-  }
-  const writes = toApi.filter((request) => ['POST', 'PATCH', 'PUT'].includes(request.method));
-  t.is(writes.length, 8);
-  for (const write of writes) {
-    t.is(write.headers['content-type'], 'application/json', `${write.method} ${write.url}`);
-    t.notThrows(() => JSON.parse(write.body ?? ''), `${write.method} ${write.url} sends JSON`);
-  }
-  t.true(toApi.some((request) => request.method === 'HEAD'), 'a HEAD before the write from a link');
-
+  await assertRequestsSent(t, sent, apiOrigin, token);
   // CORS lets the page read what HAL Explorer shows of each answer.
-  const readable = await page.evaluate(() => (window as unknown as { halExplorer: { exchanges(): Seen[] } }).halExplorer.exchanges());
-  t.true(readable.every((seen) => seen.requestId !== null), 'X-Request-Id readable on every answer');
-  t.true(readable.some((seen) => seen.location !== null));
-  t.true(readable.some((seen) => seen.etag !== null));
-  t.true(readable.some((seen) => seen.link !== null));
+  await assertAnswersReadable(t, page);
   await page.context().close();
 });

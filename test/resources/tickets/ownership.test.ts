@@ -214,10 +214,10 @@ test('which ticket an FAQ came from is hidden from anonymous callers and request
       t.is(item.source, null);
       t.is(item._links.source, undefined);
     }
-    t.is(((await read(actor, `/v1/faqs/${published.id}`)) as { source: unknown }).source, null);
+    t.is((await read<{ source: unknown }>(actor, `/v1/faqs/${published.id}`)).source, null);
   }
   const faq: Faq = await read(agent, `/faqs/${published.id}`);
   t.is(faq.source, server.at(`/tickets/${aliceTickets[0]!.id}`));
   t.is((faq._links.source as { href: string }).href, server.at(`/tickets/${aliceTickets[0]!.id}`));
-  t.is(((await read(agent, `/v1/faqs/${published.id}`)) as { source: unknown }).source, aliceTickets[0]!.id);
+  t.is((await read<{ source: unknown }>(agent, `/v1/faqs/${published.id}`)).source, aliceTickets[0]!.id);
 });
