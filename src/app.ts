@@ -34,7 +34,7 @@ import { announceDeprecation, isV1 } from './resources/v1/deprecation.ts';
 import { type Topology, serviceRoutes } from './services.ts';
 import type { Store } from './store/index.ts';
 
-export type AppConfig = Pick<
+type AppConfig = Pick<
   Config,
   'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'metricsToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
 > &

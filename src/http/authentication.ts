@@ -3,7 +3,8 @@
 // here: `authenticate` only notes the refusal, and the rate limiter (rate-limit.ts) throws the 401 once it has
 // counted the attempt against the caller's address.
 import { timingSafeEqual } from 'node:crypto';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
+import type { Next } from './next.ts';
 import { type Action, type Caller, may, roleOf } from '../domain/access.ts';
 import { hashSecret } from '../domain/tokens.ts';
 import { endpoints } from '../links/registry.ts';
@@ -13,7 +14,7 @@ import { requestState } from './request-state.ts';
 
 const CHALLENGE = 'Bearer realm="helpdesk"';
 
-export function unauthorized(detail: string, error?: 'invalid_token'): Problem {
+function unauthorized(detail: string, error?: 'invalid_token'): Problem {
   const challenge = error ? `${CHALLENGE}, error="${error}"` : CHALLENGE;
   return new Problem('unauthorized', detail, { headers: { 'WWW-Authenticate': challenge } });
 }

@@ -1,5 +1,6 @@
 // Request bodies: only JSON is read (any +json type included), at most 100 kB; anything else is a 415.
-import type { Context, Middleware, Next } from 'koa';
+import type { Context, Middleware } from 'koa';
+import type { Next } from './next.ts';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import compose from 'koa-compose';
 import { jsonShapeFault, jsonShapeMessage } from './json-shape.ts';
@@ -8,7 +9,7 @@ import { Problem, invalid } from './problem.ts';
 
 /** What one request body may carry, in bytes; a bulk import's rows are each held to it too. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
-export const BODY_LIMIT = `${BODY_LIMIT_BYTES}b`;
+const BODY_LIMIT = `${BODY_LIMIT_BYTES}b`;
 const METHODS_WITH_BODIES = new Set(['POST', 'PUT', 'PATCH']);
 
 function hasBody(ctx: Context): boolean {
@@ -82,7 +83,7 @@ export function jsonBodies(ownBody: (ctx: Context) => boolean = () => false) {
     refuseBadShapes,
   ]);
   // Only POST, PUT and PATCH bodies are read (and refused when not JSON): anything else goes straight on.
-  return (ctx: Context, next: Next) => (!METHODS_WITH_BODIES.has(ctx.method) || ownBody(ctx) ? next() : parse(ctx, next));
+  return (ctx: Context, next: Next) => (!METHODS_WITH_BODIES.has(ctx.method) || ownBody(ctx) ? next() : (parse(ctx, next) as Promise<void>));
 }
 
 /** The parsed body, or undefined when the request carried none. */

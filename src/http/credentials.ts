@@ -10,12 +10,12 @@ import { invalid } from './problem.ts';
  */
 const CREDENTIAL_NAME = /(?:^|_)(?:token|api_?key|bearer|passw(?:or)?d|secret)$/;
 
-export function isCredentialName(name: string): boolean {
+function isCredentialName(name: string): boolean {
   return CREDENTIAL_NAME.test(name.toLowerCase().replaceAll('-', '_').replace(/\[\]$/, ''));
 }
 
 /** What stands for a masked value in logs. */
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 
 /** Any query string that might name a credential: the others (nearly all) skip the parse below. */
 const MIGHT_NAME_ONE = /token|api|bearer|passw|secret|%/i;

@@ -46,8 +46,8 @@ export function lengthFirst(schema: unknown, at = '#'): unknown {
   const { pattern, format, maxLength, ...rest } = copy;
   if (pattern === undefined && format === undefined) return copy;
   if (typeof maxLength !== 'number') throw new Error(`${at}: a pattern or format needs a maxLength beside it, so that it never runs on a longer string`);
-  if (format !== undefined && !FORMATS.includes(format as FormatName)) throw new Error(`${at}: format "${String(format)}" is not one of ${FORMATS.join(', ')}`);
+  if (format !== undefined && !FORMATS.includes(format as FormatName)) throw new Error(`${at}: format ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
   const then = { ...(pattern === undefined ? {} : { pattern }), ...(format === undefined ? {} : { format }) };
-  const allOf = Array.isArray(rest.allOf) ? rest.allOf : [];
+  const allOf: unknown[] = Array.isArray(rest.allOf) ? (rest.allOf as unknown[]) : [];
   return { ...rest, maxLength, allOf: [...allOf, { if: { maxLength }, then }] };
 }

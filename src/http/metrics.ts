@@ -8,7 +8,7 @@ import { requestState } from './request-state.ts';
 /** Distinct callers tracked before the rest are counted together, so a stream of odd User-Agents cannot blow up memory. */
 const MAX_CALLERS = 200;
 
-export type ApiVersion = 'v1' | 'current';
+type ApiVersion = 'v1' | 'current';
 
 export interface Metrics {
   registry: Registry;

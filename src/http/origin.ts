@@ -14,15 +14,11 @@ export interface OriginSettings {
 }
 
 /**
- * The origin the request was made to, or undefined when it names a host not allowed (or none, or not one at
- * all). Koa's `protocol` and `host` read X-Forwarded-Proto and X-Forwarded-Host only when `app.proxy` trusts a
- * proxy (TRUST_PROXY); otherwise they are the socket's and the Host header's, and a client's X-Forwarded-* is
- * ignored.
+ * The origin a request was made to, from its scheme and host, or undefined when it names a host not allowed (or
+ * none, or not one at all). Koa's `protocol` and `host` read X-Forwarded-Proto and X-Forwarded-Host only when
+ * `app.proxy` trusts a proxy (TRUST_PROXY); otherwise they are the socket's and the Host header's, and a client's
+ * X-Forwarded-* is ignored.
  */
-export function requestOrigin(ctx: Context, allowedHosts: readonly string[]): string | undefined {
-  return originOf(ctx.protocol, ctx.host, allowedHosts);
-}
-
 function originOf(protocol: string, host: string, allowedHosts: readonly string[]): string | undefined {
   if ((protocol !== 'http' && protocol !== 'https') || host === '') return undefined;
   let url: URL;

@@ -65,8 +65,8 @@ export class QueryReader {
   }
 }
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 /** The largest page number, cursor or id a query parameter may hold: past it, refused rather than compared as an imprecise number. */
 export const MAX_NUMBER_PARAMETER = 10 ** 15;
 

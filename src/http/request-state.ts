@@ -26,5 +26,6 @@ export interface RequestState {
 
 /** The request's state, as the middleware records it: the one place `ctx.state` is read or written. */
 export function requestState(ctx: Context): RequestState {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- Koa types ctx.state as any; this is the one place it gets its type
   return ctx.state as RequestState;
 }

@@ -160,7 +160,7 @@ export function withoutFields<S extends TObject>(description: BodyDescription<S>
   if (fields.length === 0) return description;
   const key = [...fields].sort().join(',');
   let byKey = narrowed.get(description);
-  if (!byKey) narrowed.set(description, (byKey = new Map()));
+  if (!byKey) narrowed.set(description, (byKey = new Map<string, BodyDescription<TObject>>()));
   const cached = byKey.get(key);
   if (cached) return cached as BodyDescription<S>;
   const schema = description.schema as unknown as { properties: Record<string, unknown>; required?: string[] };

@@ -33,7 +33,7 @@ export interface DependencyCheck {
 }
 
 /** The draft's document: an overall status, and per check what was seen. */
-export function healthDocument(status: Status, checks?: Record<string, object[]>, output?: string): object {
+function healthDocument(status: Status, checks?: Record<string, object[]>, output?: string): object {
   return { status, ...(output ? { output } : {}), ...(checks ? { checks } : {}) };
 }
 
@@ -64,7 +64,7 @@ function send(ctx: Context, httpStatus: number, document: object): void {
 }
 
 /** Answers the probe endpoints: `answer` gives the answer for a probe's path, undefined for any other. */
-export function probes({ store, draining, dependencies = {} }: ProbeDependencies): { answer(ctx: Context): Promise<void> | undefined } {
+export function probes({ store, draining, dependencies = {} }: ProbeDependencies): { answer: (ctx: Context) => Promise<void> | undefined } {
   const answer = async (ctx: Context, endpoint: Endpoint) => {
     // Named like a routed request's, so that metrics count probes by their route.
     requestState(ctx).endpoint = endpoint;

@@ -13,7 +13,7 @@ import { parseId } from '../../links/references.ts';
 import { endpoints } from '../../links/registry.ts';
 import type { Store } from '../../store/index.ts';
 import { timeSlices } from '../../time-slices.ts';
-import { loadResource } from '../load.ts';
+import { loadResource, pathParam } from '../load.ts';
 import { readImportRows } from './body.ts';
 import { importCollection, importResource, pace, rejectionCollection, rejectionResource } from './representation.ts';
 
@@ -39,7 +39,7 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
 
   /** The job at the address; a job past its retention is gone (410), its tickets still where they were. */
   const load = (ctx: Context): Promise<ImportJob> =>
-    loadResource(ctx.params.id, {
+    loadResource(pathParam(ctx, 'id'), {
       noun: 'import',
       find: (id) => imports.find(id),
       live: (job) => {
@@ -97,9 +97,10 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
   routes.get(endpoints.importRejection, async (ctx) => {
     requireAction(ctx, 'ticket:import');
     const job = await load(ctx);
-    const row = parseId(ctx.params.row);
+    const rowParam = pathParam(ctx, 'row');
+    const row = parseId(rowParam);
     const problem = row === undefined ? undefined : await imports.rejection(job.id, row);
-    if (!problem) throw notFound(`Row ${ctx.params.row} of import ${job.id} was not refused (or there is no such row).`);
+    if (!problem) throw notFound(`Row ${rowParam} of import ${job.id} was not refused (or there is no such row).`);
     sendResource(ctx, rejectionResource(job.id, problem));
   });
 }

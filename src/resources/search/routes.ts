@@ -24,7 +24,7 @@ export interface SearchScope {
 }
 
 /** How many of the best matches of each kind the results embed; the linked lists have the rest. */
-export const BEST_MATCHES = 10;
+const BEST_MATCHES = 10;
 
 /**
  * With `answers`, a search is answered from the kept copy of the same search while nothing was committed since

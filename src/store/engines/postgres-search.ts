@@ -9,7 +9,7 @@ import { type PreparedMatch, type SearchableTable, type TextSearch, indexedWords
 const MAX_LEXEME_BYTES = 2046;
 
 /** The tsquery text for free text (each word a quoted prefix, all required), or undefined when nothing can match. */
-export function tsQueryText(text: string): string | undefined {
+function tsQueryText(text: string): string | undefined {
   const words = searchWords(text);
   if (!words || words.some((word) => Buffer.byteLength(word) > MAX_LEXEME_BYTES)) return undefined;
   // Words hold only letters and digits: nothing in them needs escaping inside the quotes.
@@ -45,12 +45,14 @@ async function readShares(db: Kysely<Database>, table: SearchableTable): Promise
   if (!found?.words || !found.shares || found.rows <= 0) return undefined;
   const { words, shares } = found;
   // The shares array ends with three summary values (least, greatest, share of empty rows): not words.
-  return { shares: new Map(words.map((word, i) => [word, shares[i]!])), least: shares[words.length]!, rows: found.rows };
+  const least = shares[words.length];
+  if (least === undefined) return undefined;
+  return { shares: new Map(words.map((word, i) => [word, shares[i] ?? least])), least, rows: found.rows };
 }
 
 function wordShares(db: Kysely<Database>, table: SearchableTable): Promise<WordShares | undefined> {
   let tables = sharesRead.get(db);
-  if (!tables) sharesRead.set(db, (tables = new Map()));
+  if (!tables) sharesRead.set(db, (tables = new Map<SearchableTable, { at: number; shares: Promise<WordShares | undefined> }>()));
   const read = tables.get(table);
   if (read && Date.now() - read.at < SHARES_FOR_MS) return read.shares;
   const shares = readShares(db, table);
@@ -84,7 +86,9 @@ async function rarestWord(db: Kysely<Database>, table: SearchableTable, text: st
   for (const word of searchWords(text) ?? []) {
     const folded = indexedWords(word);
     if (folded.length !== 1) continue;
-    const share = shareOf(folded[0]!, shares);
+    const [only] = folded;
+    if (only === undefined) continue;
+    const share = shareOf(only, shares);
     if (!rarest || share < rarest.share) rarest = { word, share };
   }
   return rarest && rarest.share * shares.rows <= FEW_ENOUGH_TO_SORT ? rarest.word : undefined;
@@ -122,7 +126,7 @@ async function indexFor(db: Kysely<Database>, table: SearchableTable, text: stri
   const { rows } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM (SELECT 1 FROM
     (SELECT document FROM ${index(table)} ORDER BY id DESC LIMIT ${PROBE_ROWS}) AS newest
     WHERE document @@ ${query} LIMIT ${PROBE_MATCHES}) AS found`.execute(db);
-  const found = rows[0]!.n;
+  const found = rows[0]?.n ?? 0;
   return found >= PROBE_MATCHES ? { rows: sql`${index(table)}`, atLeast: found } : { rows: lookedUp(table, query) };
 }
 

@@ -14,7 +14,7 @@ import { sqliteSchema } from './sqlite-schema.ts';
 import { registerSearchFunctions, sqliteSearch } from './sqlite-search.ts';
 import { searchThreadDatabase } from './sqlite-search-thread.ts';
 
-export function sqlitePath(url: string): string {
+function sqlitePath(url: string): string {
   return resolve(url.slice('file:'.length));
 }
 
@@ -39,7 +39,7 @@ const CACHED_STATEMENTS = 500;
  * better-sqlite3 statement can be run again with new parameters, so the most recently used ones are kept, by
  * their SQL text. (Kysely runs each statement to completion before the next, so none is ever busy when reused.)
  */
-export function reusingStatements(database: SQLite.Database): SQLite.Database {
+function reusingStatements(database: SQLite.Database): SQLite.Database {
   const prepare = database.prepare.bind(database);
   const statements = new Map<string, SQLite.Statement>();
   database.prepare = ((source: string) => {
@@ -61,12 +61,13 @@ export function reusingStatements(database: SQLite.Database): SQLite.Database {
  * (src/store/ticket-reads.ts) alike. SQLite runs in this thread, so the time is exactly the statement's. Each
  * statement is wrapped once, when it is first prepared (reusingStatements keeps it thereafter).
  */
-export function timingStatements(database: SQLite.Database, timer: QueryTimer): SQLite.Database {
+function timingStatements(database: SQLite.Database, timer: QueryTimer): SQLite.Database {
   const prepare = database.prepare.bind(database);
   database.prepare = ((source: string) => {
     const statement = prepare(source);
     const operation = operationOf(source);
     for (const method of ['run', 'all', 'get'] as const) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- one type for three methods picked by name
       const original = statement[method].bind(statement) as (...parameters: unknown[]) => unknown;
       (statement as unknown as Record<string, unknown>)[method] = (...parameters: unknown[]) => {
         const started = performance.now();
@@ -122,6 +123,7 @@ function countingCommits(database: SQLite.Database): { database: SQLite.Database
 function rateLimitClient(database: SQLite.Database): Pick<SQLite.Database, 'prepare' | 'transaction'> {
   const statements = reusingStatements(database);
   return {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the limiter's client type wants better-sqlite3's own prepare
     prepare: statements.prepare.bind(statements) as SQLite.Database['prepare'],
     transaction: ((run: (...args: unknown[]) => unknown) => run) as SQLite.Database['transaction'],
   };
@@ -166,7 +168,7 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous, ti
     searchDb,
     // Our own commits, counted; and PRAGMA data_version, which changes when another connection (another
     // instance, a worker process) commits to the file, and never for this connection's own.
-    generation: () => `${commits()}:${dataVersion.get()}`,
+    generation: () => `${commits()}:${String(dataVersion.get())}`,
     rateLimiter: ({ keyPrefix, points, durationSeconds }) =>
       new Promise<RateLimiterAbstract>((resolve, reject) => {
         const options = { storeClient: limitsClient, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
