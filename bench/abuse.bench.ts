@@ -40,14 +40,42 @@ interface Answer {
   location: string | undefined;
 }
 
-function send(url: string, path: string, { method = 'GET', body, type = 'application/json', agent = caseAgent, headers = AS_ADMIN }: { method?: string; body?: string; type?: string; agent?: Agent; headers?: Record<string, string> } = {}): Promise<Answer> {
+function send(
+  url: string,
+  path: string,
+  {
+    method = 'GET',
+    body,
+    type = 'application/json',
+    agent = caseAgent,
+    headers = AS_ADMIN,
+  }: { method?: string; body?: string; type?: string; agent?: Agent; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const sent = request(new URL(path, url), { method, agent, headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)) }) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString(), location: response.headers.location }));
-    });
+    const sent = request(
+      new URL(path, url),
+      {
+        method,
+        agent,
+        headers: {
+          ...headers,
+          ...(body === undefined ? {} : { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)) }),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            ms: performance.now() - started,
+            body: Buffer.concat(chunks).toString(),
+            location: response.headers.location,
+          }),
+        );
+      },
+    );
     sent.on('error', reject);
     sent.end(body);
   });
@@ -61,7 +89,9 @@ function watchHealth(url: string) {
   const loop = (async () => {
     while (running) {
       const started = performance.now();
-      await send(url, '/health', { agent: probeAgent, headers: {} }).catch(() => send(url, '/health', { agent: probeAgent, headers: {} }));
+      await send(url, '/health', { agent: probeAgent, headers: {} }).catch(() =>
+        send(url, '/health', { agent: probeAgent, headers: {} }),
+      );
       worst = Math.max(worst, performance.now() - started);
       probes += 1;
       await new Promise((pause) => setTimeout(pause, PROBE_EVERY_MS));
@@ -93,7 +123,12 @@ interface Case {
 
 const spacesThenComma = (n: number) => `${' '.repeat(n)},`;
 const nearMissEmail = (n: number) => `a@${'a.'.repeat(n)}`;
-const row = (n: number) => ({ title: `Imported row ${n}`, requester: `row${n}@customers.example`, description: 'A row among many, to make the body large.', tags: ['bulk'] });
+const row = (n: number) => ({
+  title: `Imported row ${n}`,
+  requester: `row${n}@customers.example`,
+  description: 'A row among many, to make the body large.',
+  tags: ['bulk'],
+});
 
 /** A JSON array of rows, `first` then valid rows up to just under the 10 MB an import may be. */
 function tenMegabytesAfter(first: object): string {
@@ -109,17 +144,68 @@ function tenMegabytesAfter(first: object): string {
 }
 
 const CASES: Case[] = [
-  { name: '99,000 spaces then "," as tags', method: 'POST', path: () => '/tickets', body: () => JSON.stringify({ title: 'Abuse', requester: 'a@example.com', tags: spacesThenComma(99_000) }) },
-  { name: '99,000 spaces then "," as tags', method: 'PATCH', path: (ticket) => ticket, body: () => JSON.stringify({ tags: spacesThenComma(99_000) }) },
-  { name: '99,000 spaces then "," as title', method: 'POST', path: () => '/tickets', body: () => JSON.stringify({ title: spacesThenComma(99_000), requester: 'a@example.com' }) },
-  { name: '"a@" + "a." × 49,000 as requester', method: 'POST', path: () => '/tickets', body: () => JSON.stringify({ title: 'Abuse', requester: nearMissEmail(49_000) }) },
-  { name: '"a@" + "a." × 49,000 as email', method: 'POST', path: () => '/tokens', body: () => JSON.stringify({ name: 'abuse', role: 'requester', email: nearMissEmail(49_000) }) },
-  { name: '"http:" + "//a" × 33,000 as into', method: 'POST', path: (ticket) => `${ticket}/merge`, body: () => JSON.stringify({ into: `http:${'//a'.repeat(33_000)}` }) },
-  { name: '10 MB import, first row: 140,000 spaces then "," as tags', method: 'POST', path: () => '/imports', body: () => tenMegabytesAfter({ title: 'Abuse', requester: 'a@example.com', tags: spacesThenComma(140_000) }) },
+  {
+    name: '99,000 spaces then "," as tags',
+    method: 'POST',
+    path: () => '/tickets',
+    body: () => JSON.stringify({ title: 'Abuse', requester: 'a@example.com', tags: spacesThenComma(99_000) }),
+  },
+  {
+    name: '99,000 spaces then "," as tags',
+    method: 'PATCH',
+    path: (ticket) => ticket,
+    body: () => JSON.stringify({ tags: spacesThenComma(99_000) }),
+  },
+  {
+    name: '99,000 spaces then "," as title',
+    method: 'POST',
+    path: () => '/tickets',
+    body: () => JSON.stringify({ title: spacesThenComma(99_000), requester: 'a@example.com' }),
+  },
+  {
+    name: '"a@" + "a." × 49,000 as requester',
+    method: 'POST',
+    path: () => '/tickets',
+    body: () => JSON.stringify({ title: 'Abuse', requester: nearMissEmail(49_000) }),
+  },
+  {
+    name: '"a@" + "a." × 49,000 as email',
+    method: 'POST',
+    path: () => '/tokens',
+    body: () => JSON.stringify({ name: 'abuse', role: 'requester', email: nearMissEmail(49_000) }),
+  },
+  {
+    name: '"http:" + "//a" × 33,000 as into',
+    method: 'POST',
+    path: (ticket) => `${ticket}/merge`,
+    body: () => JSON.stringify({ into: `http:${'//a'.repeat(33_000)}` }),
+  },
+  {
+    name: '10 MB import, first row: 140,000 spaces then "," as tags',
+    method: 'POST',
+    path: () => '/imports',
+    body: () => tenMegabytesAfter({ title: 'Abuse', requester: 'a@example.com', tags: spacesThenComma(140_000) }),
+  },
   // The same size with no hostile row: what the bulk alone costs, to set the row above against.
-  { name: '10 MB import of valid rows only (control)', method: 'POST', path: () => '/imports', body: () => tenMegabytesAfter(row(0)) },
-  { name: 'import row: description nested 400,000 deep', method: 'POST', path: () => '/imports', body: () => `[{"title":"Deep","requester":"a@example.com","description":${'['.repeat(400_000)}${']'.repeat(400_000)}}]` },
-  { name: 'import row: "a@" + "a." × 70,000 as requester', method: 'POST', path: () => '/imports', body: () => JSON.stringify([{ title: 'Abuse', requester: nearMissEmail(70_000) }]) },
+  {
+    name: '10 MB import of valid rows only (control)',
+    method: 'POST',
+    path: () => '/imports',
+    body: () => tenMegabytesAfter(row(0)),
+  },
+  {
+    name: 'import row: description nested 400,000 deep',
+    method: 'POST',
+    path: () => '/imports',
+    body: () =>
+      `[{"title":"Deep","requester":"a@example.com","description":${'['.repeat(400_000)}${']'.repeat(400_000)}}]`,
+  },
+  {
+    name: 'import row: "a@" + "a." × 70,000 as requester',
+    method: 'POST',
+    path: () => '/imports',
+    body: () => JSON.stringify([{ title: 'Abuse', requester: nearMissEmail(70_000) }]),
+  },
 ];
 
 interface Measured {
@@ -161,11 +247,22 @@ async function measure(server: ChildServer, method: string, path: string, body: 
     jobMs = performance.now() - started;
     jobLoopMs = await eventLoopMax(url);
   }
-  return { status: answer.status, answerMs: answer.ms, jobMs, healthMs: (await health.stop()).worst, loopMs, jobLoopMs, held: await server.held() };
+  return {
+    status: answer.status,
+    answerMs: answer.ms,
+    jobMs,
+    healthMs: (await health.stop()).worst,
+    loopMs,
+    jobLoopMs,
+    held: await server.held(),
+  };
 }
 
 /** A fresh database: a SQLite file in the scratch folder, or a throw-away cluster (in bench/.cache: the temp folder is the bench's alone, and PostgreSQL runs as its own user). */
-async function engineDatabase(engine: string, folder: ReturnType<typeof scratchFolder>): Promise<{ url: string; cluster?: Cluster }> {
+async function engineDatabase(
+  engine: string,
+  folder: ReturnType<typeof scratchFolder>,
+): Promise<{ url: string; cluster?: Cluster }> {
   if (engine === 'sqlite') return { url: `file:${folder.path('abuse.db')}` };
   rmSync(POSTGRES_FOLDER, { recursive: true, force: true });
   const cluster = await startCluster(POSTGRES_FOLDER);
@@ -180,7 +277,10 @@ for (const engine of ENGINES) {
   let server: ChildServer | undefined;
   try {
     server = await startHelpdesk(databaseUrl, { IMPORT_POLL_MS: '50', BENCH_STALLS: '1' });
-    const created = await send(server.url, '/tickets', { method: 'POST', body: JSON.stringify({ title: 'Target', requester: 'a@example.com' }) });
+    const created = await send(server.url, '/tickets', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'Target', requester: 'a@example.com' }),
+    });
     const ticket = created.location!;
     for (const c of CASES) {
       const body = c.body();
@@ -188,7 +288,20 @@ for (const engine of ENGINES) {
       // An import's answer is only its upload's end (10 MB over loopback); what it must not do is hold the loop.
       const answered = c.path(ticket) === '/imports' || m.answerMs <= ANSWER_MS;
       const ok = answered && heldByUs(m.held) <= HEALTH_MS && m.status < 500;
-      worst.push([engine, `${c.method} ${c.path('/tickets/{id}')}`, c.name, `${(Buffer.byteLength(body) / 1024).toFixed(0)} kB`, m.status, m.answerMs, m.loopMs, m.jobMs ?? '', m.jobLoopMs ?? '', m.healthMs, heldCell(m.held), ok ? 'PASS' : 'MISS']);
+      worst.push([
+        engine,
+        `${c.method} ${c.path('/tickets/{id}')}`,
+        c.name,
+        `${(Buffer.byteLength(body) / 1024).toFixed(0)} kB`,
+        m.status,
+        m.answerMs,
+        m.loopMs,
+        m.jobMs ?? '',
+        m.jobLoopMs ?? '',
+        m.healthMs,
+        heldCell(m.held),
+        ok ? 'PASS' : 'MISS',
+      ]);
     }
     if (SWEEP) {
       const fields = Object.keys(createTicket.schema.properties);
@@ -208,7 +321,16 @@ for (const engine of ENGINES) {
           healthMs = Math.max(healthMs, m.healthMs);
           loopMs = Math.max(loopMs, m.loopMs);
         }
-        sweep.push([engine, s.name, [...statuses].sort().join(' '), answerMs, healthMs, loopMs, heldCell(held), verdict(Math.max(answerMs / ANSWER_MS, heldByUs(held) / HEALTH_MS), 1, 'at most')]);
+        sweep.push([
+          engine,
+          s.name,
+          [...statuses].sort().join(' '),
+          answerMs,
+          healthMs,
+          loopMs,
+          heldCell(held),
+          verdict(Math.max(answerMs / ANSWER_MS, heldByUs(held) / HEALTH_MS), 1, 'at most'),
+        ]);
       }
     }
   } finally {
@@ -219,10 +341,31 @@ for (const engine of ENGINES) {
   }
 }
 
-console.log(`\n(command: ${COMMAND}; bounds: an answer within ${ANSWER_MS} ms (an import: its job), the event loop never held by our work over ${HEALTH_MS} ms: "held" is the server's longest gap between turns of its loop, with the CPU it burned then, which the verdict reads)`);
-printTable('The worst inputs known, one at a time: time to the answer and the server\'s longest event-loop delay until then (/metrics), the same to the end of an import\'s job, and the worst /health wait throughout (probed every 10 ms from outside), ms',
-  ['engine', 'request', 'input', 'body', 'status', 'answer ms', 'loop max ms', 'job done ms', 'job loop max ms', 'health worst ms', 'held ms', 'verdict'], worst);
+console.log(
+  `\n(command: ${COMMAND}; bounds: an answer within ${ANSWER_MS} ms (an import: its job), the event loop never held by our work over ${HEALTH_MS} ms: "held" is the server's longest gap between turns of its loop, with the CPU it burned then, which the verdict reads)`,
+);
+printTable(
+  "The worst inputs known, one at a time: time to the answer and the server's longest event-loop delay until then (/metrics), the same to the end of an import's job, and the worst /health wait throughout (probed every 10 ms from outside), ms",
+  [
+    'engine',
+    'request',
+    'input',
+    'body',
+    'status',
+    'answer ms',
+    'loop max ms',
+    'job done ms',
+    'job loop max ms',
+    'health worst ms',
+    'held ms',
+    'verdict',
+  ],
+  worst,
+);
 if (SWEEP) {
-  printTable(`Every shape of test/helpers/pathological.ts at its largest (~100 kB), in each of the ${Object.keys(createTicket.schema.properties).length} fields of POST /tickets: the worst of the fields, ms`,
-    ['engine', 'shape', 'statuses', 'answer ms', 'health worst ms', 'event loop max ms', 'held ms', 'verdict'], sweep);
+  printTable(
+    `Every shape of test/helpers/pathological.ts at its largest (~100 kB), in each of the ${Object.keys(createTicket.schema.properties).length} fields of POST /tickets: the worst of the fields, ms`,
+    ['engine', 'shape', 'statuses', 'answer ms', 'health worst ms', 'event loop max ms', 'held ms', 'verdict'],
+    sweep,
+  );
 }

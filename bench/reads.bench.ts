@@ -35,12 +35,24 @@ const PARTS = ['store', 'representation', 'serialisation'] as const;
  * with its answer cache off and spans on (BENCH_SPANS=1), says where the CPU of an answer made anew goes. All
  * measured in alternating rounds.
  */
-async function againstBare(helpdesk: ChildServer, databaseUrl: string, label: string, path: string, route: string, target: number): Promise<void> {
+async function againstBare(
+  helpdesk: ChildServer,
+  databaseUrl: string,
+  label: string,
+  path: string,
+  route: string,
+  target: number,
+): Promise<void> {
   const document = await get(helpdesk.url, path);
   const yardstick = await child(BARE_SERVER, { BARE_BODY: document.body, BARE_TYPE: document.type });
   const lean = await child(LEAN_SERVER, {
-    LEAN_BODY: document.body, LEAN_TYPE: document.type, LEAN_ETAG: document.headers.get('etag') ?? '', LEAN_LINK: document.headers.get('link') ?? '',
-    LEAN_ROUTE: route, ADMIN_TOKEN, READY: '/ready',
+    LEAN_BODY: document.body,
+    LEAN_TYPE: document.type,
+    LEAN_ETAG: document.headers.get('etag') ?? '',
+    LEAN_LINK: document.headers.get('link') ?? '',
+    LEAN_ROUTE: route,
+    ADMIN_TOKEN,
+    READY: '/ready',
   });
   const floor = await startFloor(databaseUrl, document);
   running.push(floor);
@@ -66,16 +78,50 @@ async function againstBare(helpdesk: ChildServer, databaseUrl: string, label: st
   const ratio = result.helpdesk.perSecond / result.bare.perSecond;
   const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
   rows.push([
-    label, `${document.body.length} B`, result.helpdesk.perSecond, result.lean.perSecond, result.floor.perSecond, result.bare.perSecond, ratio,
-    result.lean.perSecond / result.bare.perSecond, result.floor.perSecond / result.bare.perSecond, `>= ${target}`, verdict(ratio, target, 'at least'),
-    cpu(result.helpdesk), cpu(result.lean), cpu(result.floor), cpu(result.bare),
-    result.helpdesk.failures + result.lean.failures + result.floor.failures + result.bare.failures + result.uncached.failures,
+    label,
+    `${document.body.length} B`,
+    result.helpdesk.perSecond,
+    result.lean.perSecond,
+    result.floor.perSecond,
+    result.bare.perSecond,
+    ratio,
+    result.lean.perSecond / result.bare.perSecond,
+    result.floor.perSecond / result.bare.perSecond,
+    `>= ${target}`,
+    verdict(ratio, target, 'at least'),
+    cpu(result.helpdesk),
+    cpu(result.lean),
+    cpu(result.floor),
+    cpu(result.bare),
+    result.helpdesk.failures +
+      result.lean.failures +
+      result.floor.failures +
+      result.bare.failures +
+      result.uncached.failures,
   ]);
-  const spans = Object.fromEntries(PARTS.map((part) => [part, median(parts.slice(1).map((sample) => sample[part]!))])) as Record<(typeof PARTS)[number], number>;
+  const spans = Object.fromEntries(
+    PARTS.map((part) => [part, median(parts.slice(1).map((sample) => sample[part]!))]),
+  ) as Record<(typeof PARTS)[number], number>;
   const total = result.uncached.cpuPerAnswer ?? NaN;
   const inParts = PARTS.reduce((sum, part) => sum + spans[part], 0);
-  breakdown.push([`${label}, made anew (cache off)`, Math.round(total), Math.round(total - inParts), Math.round(spans.store), Math.round(spans.representation), Math.round(spans.serialisation), result.uncached.perSecond]);
-  breakdown.push([`${label}, kept answer (cache on)`, cpu(result.helpdesk), cpu(result.helpdesk), 0, 0, 0, result.helpdesk.perSecond]);
+  breakdown.push([
+    `${label}, made anew (cache off)`,
+    Math.round(total),
+    Math.round(total - inParts),
+    Math.round(spans.store),
+    Math.round(spans.representation),
+    Math.round(spans.serialisation),
+    result.uncached.perSecond,
+  ]);
+  breakdown.push([
+    `${label}, kept answer (cache on)`,
+    cpu(result.helpdesk),
+    cpu(result.helpdesk),
+    0,
+    0,
+    0,
+    result.helpdesk.perSecond,
+  ]);
   breakdown.push([`${label}, lean stack`, cpu(result.lean), cpu(result.lean), 0, 0, 0, result.lean.perSecond]);
   breakdown.push([`${label}, bare Koa`, cpu(result.bare), cpu(result.bare), 0, 0, 0, result.bare.perSecond]);
   await Promise.all([floor, uncached, lean, yardstick].map((server) => server.stop()));
@@ -87,17 +133,54 @@ try {
   const small = await startHelpdesk(smallUrl);
   running.push(small);
   for (let i = 1; i <= 25; i++) {
-    await post(small.url, '/tickets', { title: `Printer ${i} is on fire`, description: 'Smoke from tray 2.', requester: `customer${i}@example.com`, tags: ['printer', 'hardware'] });
+    await post(small.url, '/tickets', {
+      title: `Printer ${i} is on fire`,
+      description: 'Smoke from tray 2.',
+      requester: `customer${i}@example.com`,
+      tags: ['printer', 'hardware'],
+    });
   }
   await againstBare(small, smallUrl, 'GET one ticket (HAL, ETag)', '/tickets/1', '/tickets/:id', 0.4);
   await againstBare(small, smallUrl, 'GET a page of 20 tickets', '/tickets?size=20', '/tickets', 0.9);
-  printTable(`Reads per second, helpdesk vs bare Koa on the same bytes (${CONNECTIONS} connections, median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-    ['request', 'body', 'helpdesk/s', 'lean/s', 'floor/s', 'bare Koa/s', 'ratio', 'lean ratio (limit)', 'floor ratio', 'target', 'verdict',
-      'helpdesk CPU µs/answer', 'lean CPU µs/answer', 'floor CPU µs/answer', 'bare CPU µs/answer', 'failed answers'], rows);
-  console.log('\n(lean: a synthetic server with only the required features, answering the same bytes already serialised: bench/lib/lean-server.ts;'
-    + ' floor: the helpdesk answering the same bytes from a fixed route, through all of its middleware, without storage or HAL)');
-  printTable('Server CPU per answer, µs, by part (median of the same rounds; spans timed inside the server with BENCH_SPANS=1)',
-    ['answer', 'total CPU', 'middleware, Koa and HTTP', 'store', 'representation (HAL, links)', 'serialisation (JSON, ETag)', 'answers/s'], breakdown);
+  printTable(
+    `Reads per second, helpdesk vs bare Koa on the same bytes (${CONNECTIONS} connections, median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
+    [
+      'request',
+      'body',
+      'helpdesk/s',
+      'lean/s',
+      'floor/s',
+      'bare Koa/s',
+      'ratio',
+      'lean ratio (limit)',
+      'floor ratio',
+      'target',
+      'verdict',
+      'helpdesk CPU µs/answer',
+      'lean CPU µs/answer',
+      'floor CPU µs/answer',
+      'bare CPU µs/answer',
+      'failed answers',
+    ],
+    rows,
+  );
+  console.log(
+    '\n(lean: a synthetic server with only the required features, answering the same bytes already serialised: bench/lib/lean-server.ts;' +
+      ' floor: the helpdesk answering the same bytes from a fixed route, through all of its middleware, without storage or HAL)',
+  );
+  printTable(
+    'Server CPU per answer, µs, by part (median of the same rounds; spans timed inside the server with BENCH_SPANS=1)',
+    [
+      'answer',
+      'total CPU',
+      'middleware, Koa and HTTP',
+      'store',
+      'representation (HAL, links)',
+      'serialisation (JSON, ETag)',
+      'answers/s',
+    ],
+    breakdown,
+  );
 
   // A million tickets: every page link costs what the first page does.
   const started = Date.now();
@@ -109,20 +192,40 @@ try {
   const first = '/tickets?size=20';
   const links = (await get(big.url, first)).json._links;
   const last = links.last!.href;
-  const pages: Record<string, string> = { first, next: links.next!.href, prev: (await get(big.url, last)).json._links.prev!.href, last };
+  const pages: Record<string, string> = {
+    first,
+    next: links.next!.href,
+    prev: (await get(big.url, last)).json._links.prev!.href,
+    last,
+  };
   let peak = await big.rss();
   const sampling = setInterval(() => void big.rss().then((rss) => (peak = Math.max(peak, rss))), 100);
   const load = (page: string) => () => measure(big.url, { path: page, headers: AS_ADMIN, connections: 1, seconds: 1 });
-  const latency: Record<string, Measured> = await alternate(ROUNDS, Object.fromEntries(Object.entries(pages).map(([name, page]) => [name, load(page)])));
+  const latency: Record<string, Measured> = await alternate(
+    ROUNDS,
+    Object.fromEntries(Object.entries(pages).map(([name, page]) => [name, load(page)])),
+  );
   clearInterval(sampling);
   const deep = Object.entries(pages).map(([name, page]) => {
     const ratio = latency[name]!.mean / latency.first!.mean;
-    return [name, page, latency[name]!.mean, latency[name]!.p99, ratio, '<= 1.5', verdict(ratio, 1.5, 'at most'), latency[name]!.failures];
+    return [
+      name,
+      page,
+      latency[name]!.mean,
+      latency[name]!.p99,
+      ratio,
+      '<= 1.5',
+      verdict(ratio, 1.5, 'at most'),
+      latency[name]!.failures,
+    ];
   });
   const mb = peak / 2 ** 20;
   deep.push(['server RSS (peak)', '', `${mb.toFixed(0)} MB`, '', '', '< 200 MB', mb < 200 ? 'PASS' : 'MISS', '']);
-  printTable(`Paging ${MILLION.toLocaleString('en')} tickets: mean latency vs the first page (1 connection, median of ${ROUNDS} alternating 1 s rounds)`,
-    ['page', 'URL', 'mean ms', 'p99 ms', 'ratio to first', 'target', 'verdict', 'failed answers'], deep);
+  printTable(
+    `Paging ${MILLION.toLocaleString('en')} tickets: mean latency vs the first page (1 connection, median of ${ROUNDS} alternating 1 s rounds)`,
+    ['page', 'URL', 'mean ms', 'p99 ms', 'ratio to first', 'target', 'verdict', 'failed answers'],
+    deep,
+  );
 } finally {
   await Promise.all(running.map((server) => server.stop()));
   scratch.remove();

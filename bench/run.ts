@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const folder = fileURLToPath(new URL('.', import.meta.url));
 const filter = process.argv[2] ?? '';
-const files = readdirSync(folder).filter((name) => name.endsWith('.bench.ts') && name.includes(filter)).sort();
+const files = readdirSync(folder)
+  .filter((name) => name.endsWith('.bench.ts') && name.includes(filter))
+  .sort();
 if (files.length === 0) {
   console.error(`bench: no bench/*.bench.ts matches "${filter}"`);
   process.exit(1);
@@ -16,7 +18,11 @@ const crashed: string[] = [];
 for (const file of files) {
   console.log(`\n## ${file}`);
   const started = Date.now();
-  const { status, signal } = spawnSync(process.execPath, ['--import', 'tsx', `${folder}${file}`, ...process.argv.slice(3)], { stdio: 'inherit' });
+  const { status, signal } = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', `${folder}${file}`, ...process.argv.slice(3)],
+    { stdio: 'inherit' },
+  );
   console.log(`\n(${file}: ${((Date.now() - started) / 1000).toFixed(0)} s)`);
   if (status !== 0) crashed.push(`${file} (${signal ?? `exit ${status}`})`);
 }

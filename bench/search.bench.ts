@@ -32,18 +32,28 @@ const ONE_TICKET = `/tickets/${Math.ceil(MILLION / 2)}`;
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
 /** One GET over a kept-alive connection: its status and how long the answer took, ms. */
-function timedGet(url: string, path: string, headers: Record<string, string> = AS_ADMIN): Promise<{ status: number; ms: number }> {
+function timedGet(
+  url: string,
+  path: string,
+  headers: Record<string, string> = AS_ADMIN,
+): Promise<{ status: number; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     request(new URL(path, url), { agent, headers }, (response) => {
       response.resume();
       response.on('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
 /** Requests one at a time for `seconds`: latencies, and how many answers were not 200. */
-async function sequential(url: string, path: string, seconds: number): Promise<{ latencies: number[]; failures: number }> {
+async function sequential(
+  url: string,
+  path: string,
+  seconds: number,
+): Promise<{ latencies: number[]; failures: number }> {
   const latencies: number[] = [];
   let failures = 0;
   const until = performance.now() + seconds * 1000;
@@ -61,7 +71,10 @@ const percentile = (values: number[], p: number) => {
 };
 
 /** p50 and p99 of each path, as medians over alternating rounds (one warm-up round thrown away). */
-async function latencies(url: string, paths: string[]): Promise<Map<string, { p50: number; p99: number; failures: number }>> {
+async function latencies(
+  url: string,
+  paths: string[],
+): Promise<Map<string, { p50: number; p99: number; failures: number }>> {
   const seen = new Map(paths.map((path) => [path, { p50: [] as number[], p99: [] as number[], failures: 0 }]));
   for (let round = 0; round <= ROUNDS; round++) {
     for (const path of paths) {
@@ -73,11 +86,18 @@ async function latencies(url: string, paths: string[]): Promise<Map<string, { p5
       entry.failures += failures;
     }
   }
-  return new Map([...seen].map(([path, m]) => [path, { p50: median(m.p50), p99: median(m.p99), failures: m.failures }]));
+  return new Map(
+    [...seen].map(([path, m]) => [path, { p50: median(m.p50), p99: median(m.p99), failures: m.failures }]),
+  );
 }
 
 /** The worst wait of /health probes (one every 5 ms) while `connections` clients search for `path` without pause. */
-async function healthBeside(url: string, path: string, connections: number, seconds: number): Promise<{ worst: number; p99: number; searches: number }> {
+async function healthBeside(
+  url: string,
+  path: string,
+  connections: number,
+  seconds: number,
+): Promise<{ worst: number; p99: number; searches: number }> {
   let running = true;
   let searches = 0;
   const load = Array.from({ length: connections }, async () => {
@@ -102,7 +122,10 @@ async function database(engine: string): Promise<{ url: string; cluster?: Cluste
   const started = Date.now();
   if (engine === 'sqlite') {
     const { path, made } = await cachedTickets(MILLION);
-    return { url: `file:${path}`, note: made ? `loaded in ${((Date.now() - started) / 1000).toFixed(0)} s` : `from ${path}` };
+    return {
+      url: `file:${path}`,
+      note: made ? `loaded in ${((Date.now() - started) / 1000).toFixed(0)} s` : `from ${path}`,
+    };
   }
   const folder = join(BENCH_CACHE, `postgres-${MILLION}`);
   const filled = isFilled(folder);
@@ -113,7 +136,11 @@ async function database(engine: string): Promise<{ url: string; cluster?: Cluste
     await fillPostgresTickets(cluster.url, MILLION);
     markFilled(folder);
   }
-  return { url: cluster.url, cluster, note: filled ? `from ${folder}` : `loaded in ${((Date.now() - started) / 1000).toFixed(0)} s` };
+  return {
+    url: cluster.url,
+    cluster,
+    note: filled ? `from ${folder}` : `loaded in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  };
 }
 
 const rows: Cell[][] = [];
@@ -125,7 +152,13 @@ for (const engine of ENGINES) {
   try {
     server = await startHelpdesk(url);
     // /search has no status filter: a status asks the list alone.
-    const paths = [ONE_TICKET, ...QUERIES.flatMap(([, query]) => [...(query.includes('status') ? [] : [`/search?${query}`]), `/tickets?${query}&size=20`])];
+    const paths = [
+      ONE_TICKET,
+      ...QUERIES.flatMap(([, query]) => [
+        ...(query.includes('status') ? [] : [`/search?${query}`]),
+        `/tickets?${query}&size=20`,
+      ]),
+    ];
     const measured = await latencies(server.url, paths);
     const get = measured.get(ONE_TICKET)!;
     rows.push([engine, 'GET one ticket', ONE_TICKET, get.p50, get.p99, '', '', '', get.failures]);
@@ -138,14 +171,28 @@ for (const engine of ENGINES) {
       rows.push([engine, name, path, m.p50, m.p99, p50, p99, pass ? 'PASS' : 'MISS', m.failures]);
     }
     const beside = await healthBeside(server.url, '/search?q=printer', 4, 3 * SECONDS);
-    health.push([engine, '/search?q=printer × 4 clients', beside.searches, beside.p99, beside.worst, '<= 50', verdict(beside.worst, 50, 'at most')]);
+    health.push([
+      engine,
+      '/search?q=printer × 4 clients',
+      beside.searches,
+      beside.p99,
+      beside.worst,
+      '<= 50',
+      verdict(beside.worst, 50, 'at most'),
+    ]);
   } finally {
     await server?.stop();
     cluster?.stop();
   }
 }
-printTable(`Search at ${MILLION.toLocaleString('en')} tickets: latency one request at a time vs GET one ticket (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-  ['engine', 'query', 'URL', 'p50 ms', 'p99 ms', 'p50 / GET p50', 'p99 / GET p50', 'target ≤ 5× / ≤ 20×', 'failed'], rows);
-printTable('Waiting beside searches: /health probes (one every 5 ms) while 4 clients search for a word in every ticket',
-  ['engine', 'load', 'searches answered', 'health p99 ms', 'health worst ms', 'target ms', 'verdict'], health);
+printTable(
+  `Search at ${MILLION.toLocaleString('en')} tickets: latency one request at a time vs GET one ticket (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
+  ['engine', 'query', 'URL', 'p50 ms', 'p99 ms', 'p50 / GET p50', 'p99 / GET p50', 'target ≤ 5× / ≤ 20×', 'failed'],
+  rows,
+);
+printTable(
+  'Waiting beside searches: /health probes (one every 5 ms) while 4 clients search for a word in every ticket',
+  ['engine', 'load', 'searches answered', 'health p99 ms', 'health worst ms', 'target ms', 'verdict'],
+  health,
+);
 agent.destroy();

@@ -24,7 +24,12 @@ const create = (connections: number, path = '/tickets'): Load => ({
   path,
   method: 'POST',
   headers: { ...AS_ADMIN, 'Content-Type': 'application/json' },
-  body: JSON.stringify({ title: 'Printer on fire', description: 'Smoke from tray 2.', requester: 'ann@example.com', tags: ['printer'] }),
+  body: JSON.stringify({
+    title: 'Printer on fire',
+    description: 'Smoke from tray 2.',
+    requester: 'ann@example.com',
+    tags: ['printer'],
+  }),
   connections,
   seconds: SECONDS,
 });
@@ -58,7 +63,13 @@ interface Counts {
 
 async function helpdeskCounts(url: string): Promise<Counts> {
   const metrics = await (await fetch(new URL('/metrics', url), { headers: AS_ADMIN })).text();
-  const count = (operation: string) => Number(new RegExp(`^helpdesk_database_query_duration_seconds_count\\{operation="${operation}",engine="sqlite"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const count = (operation: string) =>
+    Number(
+      new RegExp(
+        `^helpdesk_database_query_duration_seconds_count\\{operation="${operation}",engine="sqlite"\\} (\\d+)$`,
+        'm',
+      ).exec(metrics)?.[1] ?? NaN,
+    );
   // BEGIN and COMMIT are each a statement of the operation "transaction".
   return { commits: count('transaction') / 2, inserts: count('insert') };
 }
@@ -68,14 +79,22 @@ async function bareCounts(url: string): Promise<Counts> {
 }
 
 /** Creates per commit between two counts: the fewer, the more each create pays of a commit's fsync and flush. */
-const perCommit = (before: Counts, after: Counts) => (after.inserts - before.inserts) / (after.commits - before.commits);
+const perCommit = (before: Counts, after: Counts) =>
+  (after.inserts - before.inserts) / (after.commits - before.commits);
 
 /**
  * A number of creates rather than a time: on a loaded machine a slow server got through a few hundred in the
  * one warm-up round, and its rounds then measured code V8 had not yet optimised (twice the CPU per create).
  */
 async function warmUp(url: string, load: Load, amount: number): Promise<void> {
-  await autocannon({ url: new URL(load.path, url).href, method: load.method, headers: load.headers, body: load.body, connections: load.connections, amount });
+  await autocannon({
+    url: new URL(load.path, url).href,
+    method: load.method,
+    headers: load.headers,
+    body: load.body,
+    connections: load.connections,
+    amount,
+  });
 }
 
 const running: ChildServer[] = [];
@@ -88,9 +107,19 @@ async function helpdesk(url: string, env: Record<string, string>): Promise<Child
 async function sqliteGroupCommit(): Promise<void> {
   const scratch = scratchFolder();
   try {
-    const grouped = await helpdesk(`file:${scratch.path('grouped.db')}`, { GROUP_COMMIT: 'on', SQLITE_SYNCHRONOUS: 'FULL' });
-    const alone = await helpdesk(`file:${scratch.path('alone.db')}`, { GROUP_COMMIT: 'off', SQLITE_SYNCHRONOUS: 'FULL' });
-    const bare = await startChild(BARE_WRITES, { execArgv: ['--import', 'tsx'], env: { BARE_DB: scratch.path('bare.db') }, ready: '/' });
+    const grouped = await helpdesk(`file:${scratch.path('grouped.db')}`, {
+      GROUP_COMMIT: 'on',
+      SQLITE_SYNCHRONOUS: 'FULL',
+    });
+    const alone = await helpdesk(`file:${scratch.path('alone.db')}`, {
+      GROUP_COMMIT: 'off',
+      SQLITE_SYNCHRONOUS: 'FULL',
+    });
+    const bare = await startChild(BARE_WRITES, {
+      execArgv: ['--import', 'tsx'],
+      env: { BARE_DB: scratch.path('bare.db') },
+      ready: '/',
+    });
     running.push(bare);
     // The same POSTs through every middleware of the helpdesk to a route that answers 201 at once.
     const floor = await startFloor(`file:${scratch.path('floor.db')}`, { body: '{}', type: 'application/json' });
@@ -106,30 +135,78 @@ async function sqliteGroupCommit(): Promise<void> {
       bare: () => measure(bare.url, create(CLIENTS), bare.cpu),
       floor: () => measure(floor.url, create(CLIENTS, '/floor'), floor.cpu),
     });
-    const groups = { grouped: perCommit(countsBefore.grouped, await helpdeskCounts(grouped.url)), bare: perCommit(countsBefore.bare, await bareCounts(bare.url)) };
+    const groups = {
+      grouped: perCommit(countsBefore.grouped, await helpdeskCounts(grouped.url)),
+      bare: perCommit(countsBefore.bare, await bareCounts(bare.url)),
+    };
     const ratio = result.grouped.perSecond / result.alone.perSecond;
     const againstBare = result.grouped.perSecond / result.bare.perSecond;
     const cpuPerCreate = result.grouped.cpuPerAnswer ?? NaN;
-    printTable(`Durable creates per second, SQLite synchronous=FULL, ${CLIENTS} concurrent clients (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-      ['server (GROUP_COMMIT)', 'creates/s', 'p50 ms', 'p99 ms', 'server CPU µs/create', 'server CPU busy', 'creates per commit', 'failed answers'],
-      ([['on', result.grouped, groups.grouped], ['off', result.alone, 1], ['bare Koa, prepared INSERT, grouped', result.bare, groups.bare], ['floor: helpdesk middleware, body parsed, 201 echo', result.floor, '']] as const).map(([mode, m, group]) => {
+    printTable(
+      `Durable creates per second, SQLite synchronous=FULL, ${CLIENTS} concurrent clients (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
+      [
+        'server (GROUP_COMMIT)',
+        'creates/s',
+        'p50 ms',
+        'p99 ms',
+        'server CPU µs/create',
+        'server CPU busy',
+        'creates per commit',
+        'failed answers',
+      ],
+      (
+        [
+          ['on', result.grouped, groups.grouped],
+          ['off', result.alone, 1],
+          ['bare Koa, prepared INSERT, grouped', result.bare, groups.bare],
+          ['floor: helpdesk middleware, body parsed, 201 echo', result.floor, ''],
+        ] as const
+      ).map(([mode, m, group]) => {
         const { perSecond, p50, p99, cpuPerAnswer, failures } = m;
         // Near 100% the server is bound by its one core, not by waiting for the disk.
         const busy = `${Math.round(((cpuPerAnswer ?? NaN) * perSecond) / 1e4)}% of a core`;
-        return [mode, perSecond, p50, p99, Math.round(cpuPerAnswer ?? NaN), busy, typeof group === 'number' ? Math.round(group * 10) / 10 : group, failures];
-      }));
+        return [
+          mode,
+          perSecond,
+          p50,
+          p99,
+          Math.round(cpuPerAnswer ?? NaN),
+          busy,
+          typeof group === 'number' ? Math.round(group * 10) / 10 : group,
+          failures,
+        ];
+      }),
+    );
     const fsync = fsyncMilliseconds(scratch.path('fsync.probe'));
-    console.log(`\n(this disk: a 4 kB write + fdatasync takes ${fsync.toFixed(3)} ms, median of ${FSYNC_PROBES}; one commit per request can`
-      + ` wait for at most ${Math.round(1000 / fsync)} commits/s, so where that is above what the CPU allows, grouping saves CPU, not waiting)`);
-    printTable('Targets', ['measure', 'value', 'target', 'verdict'], [
-      ['creates/s on / off', ratio, `>= ${TARGET}`, verdict(ratio, TARGET, 'at least')],
-      ['creates/s on / bare Koa (prepared INSERT, group commit, FULL)', againstBare, `>= ${BARE_TARGET}`, verdict(againstBare, BARE_TARGET, 'at least')],
-      ['server CPU µs per create, group commit on', Math.round(cpuPerCreate), `<= ${CPU_TARGET}`, verdict(cpuPerCreate, CPU_TARGET, 'at most')],
-    ]);
+    console.log(
+      `\n(this disk: a 4 kB write + fdatasync takes ${fsync.toFixed(3)} ms, median of ${FSYNC_PROBES}; one commit per request can` +
+        ` wait for at most ${Math.round(1000 / fsync)} commits/s, so where that is above what the CPU allows, grouping saves CPU, not waiting)`,
+    );
+    printTable(
+      'Targets',
+      ['measure', 'value', 'target', 'verdict'],
+      [
+        ['creates/s on / off', ratio, `>= ${TARGET}`, verdict(ratio, TARGET, 'at least')],
+        [
+          'creates/s on / bare Koa (prepared INSERT, group commit, FULL)',
+          againstBare,
+          `>= ${BARE_TARGET}`,
+          verdict(againstBare, BARE_TARGET, 'at least'),
+        ],
+        [
+          'server CPU µs per create, group commit on',
+          Math.round(cpuPerCreate),
+          `<= ${CPU_TARGET}`,
+          verdict(cpuPerCreate, CPU_TARGET, 'at most'),
+        ],
+      ],
+    );
     // What a create costs above the request handling every write must have: validation, the store, the HAL answer.
     const floorCpu = result.floor.cpuPerAnswer ?? NaN;
-    console.log(`\n(the floor, every middleware and the body parsed with nothing stored, costs ${Math.round(floorCpu)} µs of CPU per POST:`
-      + ` a create costs ${Math.round(cpuPerCreate - floorCpu)} µs above it, and can go below ${CPU_TARGET} µs only if the floor does)`);
+    console.log(
+      `\n(the floor, every middleware and the body parsed with nothing stored, costs ${Math.round(floorCpu)} µs of CPU per POST:` +
+        ` a create costs ${Math.round(cpuPerCreate - floorCpu)} µs above it, and can go below ${CPU_TARGET} µs only if the floor does)`,
+    );
   } finally {
     await Promise.all(running.splice(0).map((server) => server.stop()));
     scratch.remove();
@@ -142,7 +219,9 @@ async function postgresDatabase(serverUrl: string): Promise<string> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   const name = `helpdesk_bench_${Date.now()}`;
-  await client.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`);
+  await client.query(
+    `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`,
+  );
   await client.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -157,7 +236,10 @@ async function postgresInstances(serverUrl: string): Promise<void> {
       const one = await helpdesk(url, { GROUP_COMMIT: mode });
       await post(one.url, '/tickets', { title: 'Read me', requester: 'ann@example.com' });
       const two = await helpdesk(url, { GROUP_COMMIT: mode });
-      const split = (load: (n: number) => Load) => [{ url: one.url, load: load(CLIENTS / 2) }, { url: two.url, load: load(CLIENTS / 2) }];
+      const split = (load: (n: number) => Load) => [
+        { url: one.url, load: load(CLIENTS / 2) },
+        { url: two.url, load: load(CLIENTS / 2) },
+      ];
       const result = await alternate(ROUNDS, {
         'reads, 1 instance': () => measure(one.url, read(CLIENTS)),
         'reads, 2 instances': () => measureTogether(split(read)),
@@ -169,8 +251,11 @@ async function postgresInstances(serverUrl: string): Promise<void> {
       await Promise.all(running.splice(0).map((server) => server.stop()));
     }
   }
-  printTable(`One PostgreSQL database (synchronous_commit=on, fsync on), ${CLIENTS} clients split evenly over the instances (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-    ['load', 'GROUP_COMMIT', 'answers/s', 'p50 ms', 'p99 ms', 'failed answers'], rows);
+  printTable(
+    `One PostgreSQL database (synchronous_commit=on, fsync on), ${CLIENTS} clients split evenly over the instances (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
+    ['load', 'GROUP_COMMIT', 'answers/s', 'p50 ms', 'p99 ms', 'failed answers'],
+    rows,
+  );
 }
 
 const inside = process.argv.includes('--postgres-only');
@@ -197,7 +282,9 @@ if (process.argv.includes('--sqlite-only')) {
     child.on('close', (code) => resolve({ status: code, errors }));
   });
   if (/no PostgreSQL server found/.test(errors)) {
-    console.log('\nPostgreSQL rows skipped: no PostgreSQL server is installed (Debian: apt-get install -y postgresql), and HELPDESK_BENCH_POSTGRES_URL is not set.');
+    console.log(
+      '\nPostgreSQL rows skipped: no PostgreSQL server is installed (Debian: apt-get install -y postgresql), and HELPDESK_BENCH_POSTGRES_URL is not set.',
+    );
   } else if (status !== 0) {
     console.log(`\nPostgreSQL part failed (exit ${status}): see above.`);
     process.exitCode = 1;

@@ -9,7 +9,10 @@ import { PROJECT_ROOT } from '../src/project.ts';
 export const SERVER_BUNDLE = join(PROJECT_ROOT, 'dist', 'server.js');
 
 /** Bundles `entry` (src/main.ts unless another entry that starts the server, such as a bench's, is given). */
-export async function bundleServer(outfile = SERVER_BUNDLE, entry = join(PROJECT_ROOT, 'src', 'main.ts')): Promise<void> {
+export async function bundleServer(
+  outfile = SERVER_BUNDLE,
+  entry = join(PROJECT_ROOT, 'src', 'main.ts'),
+): Promise<void> {
   await esbuild.build({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [entry],

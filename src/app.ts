@@ -36,7 +36,16 @@ import type { Store } from './store/index.ts';
 
 type AppConfig = Pick<
   Config,
-  'v1DeprecatedAt' | 'v1Sunset' | 'adminToken' | 'metricsToken' | 'rateLimit' | 'anonymousRateLimit' | 'requestDeadlineMs' | 'corsOrigins' | 'trustProxy' | 'imports'
+  | 'v1DeprecatedAt'
+  | 'v1Sunset'
+  | 'adminToken'
+  | 'metricsToken'
+  | 'rateLimit'
+  | 'anonymousRateLimit'
+  | 'requestDeadlineMs'
+  | 'corsOrigins'
+  | 'trustProxy'
+  | 'imports'
 > &
   Pick<Config, 'answerCache' | 'publicUrl' | 'allowedHosts'>;
 
@@ -56,7 +65,20 @@ export interface AppDependencies {
 
 /** What a browser client hosted elsewhere (HAL Explorer) may send and read. */
 const CORS_ALLOW_HEADERS = ['Authorization', 'If-Match', 'If-None-Match', 'Content-Type', 'Prefer', 'Accept'];
-const CORS_EXPOSE_HEADERS = ['Location', 'ETag', 'Link', 'Allow', 'Content-Location', 'Deprecation', 'Sunset', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Preference-Applied', 'X-Request-Id'];
+const CORS_EXPOSE_HEADERS = [
+  'Location',
+  'ETag',
+  'Link',
+  'Allow',
+  'Content-Location',
+  'Deprecation',
+  'Sunset',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+  'Preference-Applied',
+  'X-Request-Id',
+];
 
 /** Registers every route; what the middleware needs of them comes back (readiness's dependencies, the explorer). */
 function registerRoutes(
@@ -83,7 +105,15 @@ function registerRoutes(
   return { dependencies: services.dependencies, explorer };
 }
 
-export async function buildApp({ config, topology, store, log, registry, extraRoutes, draining = () => false }: AppDependencies): Promise<Koa> {
+export async function buildApp({
+  config,
+  topology,
+  store,
+  log,
+  registry,
+  extraRoutes,
+  draining = () => false,
+}: AppDependencies): Promise<Koa> {
   // Routes are registered below; a request is labelled by its route's template once it is answered.
   const routes = new Routes(new Router({ strict: true, sensitive: true }));
   const metrics = createMetrics(registry, {
@@ -97,7 +127,10 @@ export async function buildApp({ config, topology, store, log, registry, extraRo
   // are counted in memory.
   const limiter = async (keyPrefix: string, { points, windowSeconds }: Config['rateLimit']) =>
     new BlockLimiter(await store.rateLimiter({ keyPrefix, points, durationSeconds: windowSeconds }));
-  const [perToken, perAddress] = await Promise.all([limiter('token', config.rateLimit), limiter('address', config.anonymousRateLimit)]);
+  const [perToken, perAddress] = await Promise.all([
+    limiter('token', config.rateLimit),
+    limiter('address', config.anonymousRateLimit),
+  ]);
 
   const { dependencies, explorer } = registerRoutes(routes, metrics, { config, topology, store, extraRoutes });
 
@@ -116,7 +149,14 @@ export async function buildApp({ config, topology, store, log, registry, extraRo
   app.use(logRequests(log)); // request id in, one log line out
   app.use(closeIfBodyUnread); // answered before the body is all in (a 503 past the deadline): Connection: close
   app.use(metrics.measure); // counts and times every answer, errors included
-  app.use(cors({ origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''), allowHeaders: CORS_ALLOW_HEADERS, exposeHeaders: CORS_EXPOSE_HEADERS, maxAge: 600 }));
+  app.use(
+    cors({
+      origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
+      allowHeaders: CORS_ALLOW_HEADERS,
+      exposeHeaders: CORS_EXPOSE_HEADERS,
+      maxAge: 600,
+    }),
+  );
   app.use(securityHeaders); // nosniff, Vary: Authorization, no-store when authenticated
   app.use(renderProblems(log)); // every failure below becomes a problem document
   // The origin every address below is written on: PUBLIC_URL's, or the request's own if its host is allowed.
@@ -125,15 +165,23 @@ export async function buildApp({ config, topology, store, log, registry, extraRo
   // 400 for a token (or any credential) in the URL, on every route; then /health and /ready, before anything that
   // needs a token or the database; then 421 for a host the server does not answer to (after the probes:
   // orchestrators probe by address); and under /v1/ the deprecation announced (410 after the sunset).
-  app.use(requestGuard({
-    probe: probes({ store, draining, dependencies }).answer,
-    refuseMisdirected: origins.refuseMisdirected,
-    isV1,
-    deprecation: announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset }),
-  }));
+  app.use(
+    requestGuard({
+      probe: probes({ store, draining, dependencies }).answer,
+      refuseMisdirected: origins.refuseMisdirected,
+      isV1,
+      deprecation: announceDeprecation({ deprecatedAt: config.v1DeprecatedAt, sunset: config.v1Sunset }),
+    }),
+  );
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (a bad token is only noted here)
-  app.use(limitRequests({ perToken, perAddress }, { token: config.rateLimit, anonymous: config.anonymousRateLimit }, countRefusals(registry))); // 429; then 401 for a bad token, counted against its address first
+  app.use(
+    limitRequests(
+      { perToken, perAddress },
+      { token: config.rateLimit, anonymous: config.anonymousRateLimit },
+      countRefusals(registry),
+    ),
+  ); // 429; then 401 for a bad token, counted against its address first
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
   app.use(explorerForBrowsers(explorer)); // a browser opening an API URL gets the explorer page there
   // 415 unless JSON, 413 past 100 kB, 400 when malformed; a route that reads its own body (a bulk import) says so.

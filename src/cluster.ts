@@ -37,7 +37,10 @@ export function runPrimary(workers: number, log: Logger): void {
     stopping = true;
     log.info({ signal, workers: live().length }, 'shutting down');
     const cut = setTimeout(() => {
-      log.warn({ workers: live().map((worker) => worker.process.pid) }, 'workers still running after the shutdown deadline: killing them');
+      log.warn(
+        { workers: live().map((worker) => worker.process.pid) },
+        'workers still running after the shutdown deadline: killing them',
+      );
       for (const worker of live()) worker.process.kill('SIGKILL');
       process.exit(1);
     }, PRIMARY_SHUTDOWN_MS);

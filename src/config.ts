@@ -4,8 +4,27 @@
 import { ConfigError, ConfigErrors, collector } from './config/errors.ts';
 import { allowedHosts, crossChecks, groupCommit, importWorker } from './config/rules.ts';
 import {
-  type Env, LOG_LEVELS, MAX_SHUTDOWN_DELAY_MS, type Service, basePath, count, databaseUrl, date, milliseconds, oneOf, origins, port, proxyHops,
-  rateLimit, read, rootUrl, secret, services, strongSecret, wholeNumber, workers,
+  type Env,
+  LOG_LEVELS,
+  MAX_SHUTDOWN_DELAY_MS,
+  type Service,
+  basePath,
+  count,
+  databaseUrl,
+  date,
+  milliseconds,
+  oneOf,
+  origins,
+  port,
+  proxyHops,
+  rateLimit,
+  read,
+  rootUrl,
+  secret,
+  services,
+  strongSecret,
+  wholeNumber,
+  workers,
 } from './config/values.ts';
 
 export { ConfigError, ConfigErrors } from './config/errors.ts';
@@ -135,7 +154,9 @@ export function loadConfig(env: Env = process.env): Config {
     port: take(() => port(env)),
     host: read(env, 'HOST', '127.0.0.1'),
     databaseUrl: url,
-    sqliteSynchronous: take(() => oneOf(env, 'SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const, (s) => s.toUpperCase())),
+    sqliteSynchronous: take(() =>
+      oneOf(env, 'SQLITE_SYNCHRONOUS', 'FULL', ['FULL', 'NORMAL'] as const, (s) => s.toUpperCase()),
+    ),
     groupCommit: groupCommit(env, take, url),
     searchBound: take(() => count(env, 'SEARCH_BOUND', '200', 10_000)),
     logLevel: take(() => oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS, (s) => s.toLowerCase())),

@@ -10,7 +10,10 @@ export function createLogger(level: string): Logger {
   // writes under way are done (with 0 it calls back at once).
   // No line logs request headers today; should one ever log them, or an object carrying them, the bearer
   // token is masked rather than written down.
-  const redact = { paths: ['authorization', 'headers.authorization', 'req.headers.authorization'], censor: '[REDACTED]' };
+  const redact = {
+    paths: ['authorization', 'headers.authorization', 'req.headers.authorization'],
+    censor: '[REDACTED]',
+  };
   return pino({ level, base: { pid: process.pid }, redact }, pino.destination({ dest: 1, sync: false, minLength: 1 }));
 }
 

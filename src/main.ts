@@ -36,7 +36,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     const reason = error instanceof Error ? error.message : String(error);
-    console.error(`helpdesk: cannot start with DATABASE_URL=${redactDatabaseUrl(config.databaseUrl)}: ${reason.split('\n')[0]}`);
+    console.error(
+      `helpdesk: cannot start with DATABASE_URL=${redactDatabaseUrl(config.databaseUrl)}: ${reason.split('\n')[0]}`,
+    );
     process.exit(1);
   }
   const log = createLogger(config.logLevel);

@@ -85,7 +85,11 @@ function connectionOptions({ headersMs, requestMs, keepAliveMs }: ConnectionTime
 
 /** The address could not be taken (in use, not allowed, not this machine's): a fault of PORT/HOST, not of the store. */
 export class ListenError extends Error {
-  constructor(readonly host: string, readonly port: number, reason: Error) {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    reason: Error,
+  ) {
     super(`cannot listen on HOST=${host} PORT=${port}: ${reason.message}`, { cause: reason });
     this.name = 'ListenError';
   }
@@ -128,19 +132,40 @@ async function stopGracefully({ server, lifecycle, worker, store, log, shutdownD
   await store.close();
 }
 
-export async function startServer(config: Config, extraRoutes?: AppDependencies['extraRoutes']): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  extraRoutes?: AppDependencies['extraRoutes'],
+): Promise<RunningServer> {
   // The URI registry fixed its mount when it loaded (src/links/mount.ts); a configuration that says otherwise would serve
   // links to paths no route answers.
-  if (config.basePath !== MOUNT) throw new ConfigError('BASE_PATH', `this process mounts at "${MOUNT}" (fixed when the registry loaded), not "${config.basePath}"`);
+  if (config.basePath !== MOUNT)
+    throw new ConfigError(
+      'BASE_PATH',
+      `this process mounts at "${MOUNT}" (fixed when the registry loaded), not "${config.basePath}"`,
+    );
   const topology = topologyOf(config);
   if (config.benchSpans) recordSpans();
   const log = createLogger(config.logLevel);
   // Made before the store opens, so that its queries are timed from the first.
   const registry = createRegistry();
   const timer = timeQueries(registry, engineOf(config.databaseUrl));
-  const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit, searchBound: config.searchBound, timer });
+  const store = await openStore({
+    url: config.databaseUrl,
+    synchronous: config.sqliteSynchronous,
+    groupCommit: config.groupCommit,
+    searchBound: config.searchBound,
+    timer,
+  });
   let lifecycle: ReturnType<typeof drainable> | undefined;
-  const app = await buildApp({ config, topology, store, log, registry, extraRoutes, draining: () => lifecycle?.isDraining() ?? false });
+  const app = await buildApp({
+    config,
+    topology,
+    store,
+    log,
+    registry,
+    extraRoutes,
+    draining: () => lifecycle?.isDraining() ?? false,
+  });
   // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler answers every error itself (ctx.onerror): it never rejects
   const server = createServer(connectionOptions(config.connections), app.callback());
@@ -175,6 +200,7 @@ export async function startServer(config: Config, extraRoutes?: AppDependencies[
     server,
     url,
     log,
-    close: () => stopGracefully({ server, lifecycle: drained, worker, store, log, shutdownDelayMs: config.shutdownDelayMs }),
+    close: () =>
+      stopGracefully({ server, lifecycle: drained, worker, store, log, shutdownDelayMs: config.shutdownDelayMs }),
   };
 }

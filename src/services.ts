@@ -31,11 +31,21 @@ interface FaqApi {
  */
 export type Topology = { tickets: boolean; faqs: 'here' } | { tickets: true; faqs: FaqApi };
 
-export function topologyOf(config: Pick<Config, 'services' | 'faqApi' | 'faqApiToken' | 'faqApiTimeoutMs' | 'faqApiCooldownMs'>): Topology {
+export function topologyOf(
+  config: Pick<Config, 'services' | 'faqApi' | 'faqApiToken' | 'faqApiTimeoutMs' | 'faqApiCooldownMs'>,
+): Topology {
   if (config.services.has('faqs')) return { tickets: config.services.has('tickets'), faqs: 'here' };
   // loadConfig refuses SERVICES=tickets without FAQ_API; a configuration built otherwise is a programming error.
   if (config.faqApi === undefined) throw new Error('the ticket service alone needs FAQ_API');
-  return { tickets: true, faqs: { root: config.faqApi, token: config.faqApiToken, timeoutMs: config.faqApiTimeoutMs, cooldownMs: config.faqApiCooldownMs } };
+  return {
+    tickets: true,
+    faqs: {
+      root: config.faqApi,
+      token: config.faqApiToken,
+      timeoutMs: config.faqApiTimeoutMs,
+      cooldownMs: config.faqApiCooldownMs,
+    },
+  };
 }
 
 export interface ServiceRoutes {
@@ -112,7 +122,12 @@ function faqServiceCheck(service: FaqService) {
   };
 }
 
-export function serviceRoutes(topology: Topology, store: Store, registry: Registry, answers?: AnswerCache): ServiceRoutes {
+export function serviceRoutes(
+  topology: Topology,
+  store: Store,
+  registry: Registry,
+  answers?: AnswerCache,
+): ServiceRoutes {
   if (topology.faqs === 'here') {
     const ticketsHere = topology.tickets;
     const faqSide = localFaqs(store);
@@ -122,7 +137,12 @@ export function serviceRoutes(topology: Topology, store: Store, registry: Regist
         homeRoutes(routes, { tickets: ticketsHere, faqs: async () => LOCAL_FAQS });
         if (ticketsHere) ticketRoutes(routes, store, faqSide, answers);
         faqRoutes(routes, store, { ticketsHere });
-        searchRoutes(routes, store, { tickets: ticketsHere, faqs: true, faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf }, answers);
+        searchRoutes(
+          routes,
+          store,
+          { tickets: ticketsHere, faqs: true, faqsOf: async (ctx) => (await faqSide.links(ctx)).faqsOf },
+          answers,
+        );
         v1Routes(routes, store);
       },
     };

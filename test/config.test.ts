@@ -13,14 +13,30 @@ const SERVER = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 test('unset and empty variables take their defaults', (t) => {
-  const expected = { port: 3000, host: '127.0.0.1', databaseUrl: 'file:./data/helpdesk.db', sqliteSynchronous: 'FULL', logLevel: 'info', workers: 1 };
+  const expected = {
+    port: 3000,
+    host: '127.0.0.1',
+    databaseUrl: 'file:./data/helpdesk.db',
+    sqliteSynchronous: 'FULL',
+    logLevel: 'info',
+    workers: 1,
+  };
   t.like(loadConfig({}), expected);
-  t.like(loadConfig({ PORT: '', HOST: '', DATABASE_URL: '', SQLITE_SYNCHRONOUS: '', LOG_LEVEL: '', WORKERS: '' }), expected);
+  t.like(
+    loadConfig({ PORT: '', HOST: '', DATABASE_URL: '', SQLITE_SYNCHRONOUS: '', LOG_LEVEL: '', WORKERS: '' }),
+    expected,
+  );
 });
 
 test('set variables are read and typed', (t) => {
   t.like(
-    loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'file:/tmp/x.db', SQLITE_SYNCHRONOUS: 'normal', LOG_LEVEL: 'DEBUG' }),
+    loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'file:/tmp/x.db',
+      SQLITE_SYNCHRONOUS: 'normal',
+      LOG_LEVEL: 'DEBUG',
+    }),
     { port: 8080, host: '0.0.0.0', databaseUrl: 'file:/tmp/x.db', sqliteSynchronous: 'NORMAL', logLevel: 'debug' },
   );
   t.is(loadConfig({ PORT: '0' }).port, 0);
@@ -39,7 +55,6 @@ test('group commit is on for SQLite and off for PostgreSQL unless GROUP_COMMIT s
   t.false(loadConfig({ GROUP_COMMIT: 'off' }).groupCommit);
   t.false(loadConfig({ GROUP_COMMIT: 'OFF' }).groupCommit);
 });
-
 
 test('a bad value of any variable is a ConfigError naming it and the value', (t) => {
   const bad: [string, string][] = [
@@ -107,12 +122,16 @@ test('TRUST_PROXY is the number of proxies in front: false (the default) none, t
 
 test('the import worker runs every second on a 30 s lease, 100 rows a chunk, keeping finished jobs a week, unless told otherwise', (t) => {
   t.deepEqual(loadConfig({}).imports, { pollMs: 1000, leaseMs: 30_000, chunkRows: 100, retentionMs: 168 * 3_600_000 });
-  t.deepEqual(loadConfig({ IMPORT_POLL_MS: '50', IMPORT_LEASE_MS: '150', IMPORT_CHUNK_ROWS: '7', IMPORT_RETENTION_HOURS: '36' }).imports, {
-    pollMs: 50,
-    leaseMs: 150,
-    chunkRows: 7,
-    retentionMs: 36 * 3_600_000,
-  });
+  t.deepEqual(
+    loadConfig({ IMPORT_POLL_MS: '50', IMPORT_LEASE_MS: '150', IMPORT_CHUNK_ROWS: '7', IMPORT_RETENTION_HOURS: '36' })
+      .imports,
+    {
+      pollMs: 50,
+      leaseMs: 150,
+      chunkRows: 7,
+      retentionMs: 36 * 3_600_000,
+    },
+  );
   // Fractions of an hour, down to the millisecond: tests keep jobs for seconds.
   t.is(loadConfig({ IMPORT_RETENTION_HOURS: '0.5' }).imports.retentionMs, 1_800_000);
   t.is(loadConfig({ IMPORT_RETENTION_HOURS: '0.0005' }).imports.retentionMs, 1_800);
@@ -121,11 +140,19 @@ test('the import worker runs every second on a 30 s lease, 100 rows a chunk, kee
 test('connections have 10 s for headers, 30 s for the request, 5 s idle between requests, unless told otherwise', (t) => {
   t.deepEqual(loadConfig({}).connections, { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 });
   t.is(loadConfig({}).requestDeadlineMs, 10_000);
-  t.deepEqual(loadConfig({ HEADERS_TIMEOUT_MS: '1500', REQUEST_TIMEOUT_MS: '4000', KEEP_ALIVE_TIMEOUT_MS: '2000', REQUEST_DEADLINE_MS: '3000' }).connections, {
-    headersMs: 1500,
-    requestMs: 4000,
-    keepAliveMs: 2000,
-  });
+  t.deepEqual(
+    loadConfig({
+      HEADERS_TIMEOUT_MS: '1500',
+      REQUEST_TIMEOUT_MS: '4000',
+      KEEP_ALIVE_TIMEOUT_MS: '2000',
+      REQUEST_DEADLINE_MS: '3000',
+    }).connections,
+    {
+      headersMs: 1500,
+      requestMs: 4000,
+      keepAliveMs: 2000,
+    },
+  );
 });
 
 test('a headers timeout or a deadline not below the request timeout is refused, naming both', (t) => {
@@ -134,13 +161,20 @@ test('a headers timeout or a deadline not below the request timeout is refused, 
     t.is(error.variable, 'HEADERS_TIMEOUT_MS');
     t.regex(error.message, /must be below REQUEST_TIMEOUT_MS \(30000\).*"3000[01]"/);
   }
-  const deadline = configErrorOf({ HEADERS_TIMEOUT_MS: '2000', REQUEST_TIMEOUT_MS: '8000', REQUEST_DEADLINE_MS: '8000' });
+  const deadline = configErrorOf({
+    HEADERS_TIMEOUT_MS: '2000',
+    REQUEST_TIMEOUT_MS: '8000',
+    REQUEST_DEADLINE_MS: '8000',
+  });
   t.is(deadline.variable, 'REQUEST_DEADLINE_MS');
   t.regex(deadline.message, /must be below REQUEST_TIMEOUT_MS \(8000\)/);
   // Both at once, each its own line.
   const both = configErrorOf({ REQUEST_TIMEOUT_MS: '5000' });
   t.true(both instanceof ConfigErrors);
-  t.deepEqual((both as ConfigErrors).errors.map((each) => each.variable), ['HEADERS_TIMEOUT_MS', 'REQUEST_DEADLINE_MS']);
+  t.deepEqual(
+    (both as ConfigErrors).errors.map((each) => each.variable),
+    ['HEADERS_TIMEOUT_MS', 'REQUEST_DEADLINE_MS'],
+  );
 });
 
 test('a lease shorter than three polls is refused: it would lapse while its worker is alive', (t) => {
@@ -156,8 +190,16 @@ interface Run {
 }
 
 /** Runs the server entry as `npm start` would, in `cwd` with `env` added, until it exits or `until(stdout)`. */
-function runServer(env: Record<string, string>, cwd: string, until?: (stdout: string) => boolean): Promise<Run & { stop(): Promise<Run> }> {
-  const child = spawn(process.execPath, ['--import', TSX, SERVER], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: 'pipe' });
+function runServer(
+  env: Record<string, string>,
+  cwd: string,
+  until?: (stdout: string) => boolean,
+): Promise<Run & { stop(): Promise<Run> }> {
+  const child = spawn(process.execPath, ['--import', TSX, SERVER], {
+    cwd,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: 'pipe',
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -233,11 +275,23 @@ test('by default the database goes in ./data, which is created, and the server a
 });
 
 test('several bad variables are all reported, each as its own line, in one ConfigErrors', (t) => {
-  const error = configErrorOf({ PORT: 'x', LOG_LEVEL: 'loud', BASE_PATH: '/kb/', SERVICES: 'tickets', FAQ_API: 'nope' });
+  const error = configErrorOf({
+    PORT: 'x',
+    LOG_LEVEL: 'loud',
+    BASE_PATH: '/kb/',
+    SERVICES: 'tickets',
+    FAQ_API: 'nope',
+  });
   t.true(error instanceof ConfigErrors);
   const errors = (error as ConfigErrors).errors;
-  t.deepEqual(errors.map((each) => each.variable), ['PORT', 'LOG_LEVEL', 'FAQ_API', 'BASE_PATH']);
-  t.deepEqual(error.message.split('\n'), errors.map((each) => each.message));
+  t.deepEqual(
+    errors.map((each) => each.variable),
+    ['PORT', 'LOG_LEVEL', 'FAQ_API', 'BASE_PATH'],
+  );
+  t.deepEqual(
+    error.message.split('\n'),
+    errors.map((each) => each.message),
+  );
   // The FAQ_API that is set but bad is reported once, not also as missing.
   t.is(errors.filter((each) => each.variable === 'FAQ_API').length, 1);
 });
@@ -258,5 +312,8 @@ test("METRICS_TOKEN is a scrape secret of its own: unset by default, 32 characte
   t.regex(same.message, /must differ from ADMIN_TOKEN/);
   t.false(same.message.includes(strong));
   const several = configErrorOf({ PORT: 'x', METRICS_TOKEN: 'short-secret', ADMIN_TOKEN: 'also short' });
-  t.deepEqual((several as ConfigErrors).errors.map((each) => each.variable), ['PORT', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
+  t.deepEqual(
+    (several as ConfigErrors).errors.map((each) => each.variable),
+    ['PORT', 'ADMIN_TOKEN', 'METRICS_TOKEN'],
+  );
 });

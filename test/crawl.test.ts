@@ -7,7 +7,11 @@ import { type Created, type FaqBody, type TicketBody, createFaq, createTicket, g
 import { json, type TestServer, startTestServer } from './helpers/server.ts';
 
 let server: TestServer;
-const seeded: { tickets: Record<string, Created<TicketBody>>; faqs: Record<string, Created<FaqBody>>; import?: ImportBody } = { tickets: {}, faqs: {} };
+const seeded: {
+  tickets: Record<string, Created<TicketBody>>;
+  faqs: Record<string, Created<FaqBody>>;
+  import?: ImportBody;
+} = { tickets: {}, faqs: {} };
 
 async function promote(ticket: Created<TicketBody>): Promise<string> {
   const { response } = await send(server, hrefOf(ticket.body, 'promote'), { method: 'POST' });
@@ -18,12 +22,20 @@ test.before(async () => {
   // Imports are polled for every 50 ms, so that the seeded one is done before the crawl starts.
   server = await startTestServer({ IMPORT_POLL_MS: '50' });
   const tickets = seeded.tickets;
-  tickets.printer = await createTicket(server, { title: 'Printer jams on page two', tags: ['printer', 'hardware'], assignee: 'alice' });
+  tickets.printer = await createTicket(server, {
+    title: 'Printer jams on page two',
+    tags: ['printer', 'hardware'],
+    assignee: 'alice',
+  });
   tickets.vpn = await createTicket(server, { title: 'VPN drops every hour', status: 'pending', priority: 'high' });
   tickets.closed = await createTicket(server, { title: 'Old printer request', status: 'closed' });
   tickets.duplicate = await createTicket(server, { title: 'Printer jams again' });
   const faqs = seeded.faqs;
-  faqs.published = await createFaq(server, { question: 'How do I clear a printer jam?', answer: 'Open tray two.', status: 'published' });
+  faqs.published = await createFaq(server, {
+    question: 'How do I clear a printer jam?',
+    answer: 'Open tray two.',
+    status: 'published',
+  });
   const vpnFaq = await promote(tickets.vpn);
   faqs.vpn = { body: (await getJson<FaqBody>(server, vpnFaq)).body, location: vpnFaq, etag: '' };
   // Promoted, then its ticket merged away: the FAQ's source link answers 301 to the survivor.
@@ -38,7 +50,10 @@ test.before(async () => {
   });
   await send(server, doomed.location, { method: 'DELETE' });
   // A bulk import with a row it refused: the crawl reaches the job, its tickets and the refused row's problem.
-  const submitted = await submitImport(server.fetch, [{ title: 'Imported printer ticket', requester: 'bulk@example.com' }, { title: '' }]);
+  const submitted = await submitImport(server.fetch, [
+    { title: 'Imported printer ticket', requester: 'bulk@example.com' },
+    { title: '' },
+  ]);
   seeded.import = await untilFinished(server.fetch, submitted.location);
 });
 test.after.always(() => server.close());
@@ -76,7 +91,9 @@ const ACTIONS = new Set(['promote', 'merge']);
 /** Every address an answer's headers give (Location, Content-Location, Link targets). */
 function headerAddresses(response: Response): string[] {
   const link = [...(response.headers.get('link') ?? '').matchAll(/<([^>]*)>/g)].map((match) => match[1]!);
-  return [response.headers.get('location'), response.headers.get('content-location'), ...link].filter((a): a is string => a !== null);
+  return [response.headers.get('location'), response.headers.get('content-location'), ...link].filter(
+    (a): a is string => a !== null,
+  );
 }
 
 /** A link waiting to be followed, and where it was found. */
@@ -105,7 +122,9 @@ async function visitTyped({ failures, statuses }: Crawl, { href, from, rel }: Qu
   await response.arrayBuffer();
   statuses.set(href, response.status);
   if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith(type)) {
-    failures.push(`${rel} ${href} (from ${from}): ${response.status} ${response.headers.get('content-type')}, expected ${type}`);
+    failures.push(
+      `${rel} ${href} (from ${from}): ${response.status} ${response.headers.get('content-type')}, expected ${type}`,
+    );
   }
 }
 
@@ -120,7 +139,8 @@ async function visitHal({ origin, queue, failures, statuses }: Crawl, { href, fr
   }
   if (response.status === 301) {
     const location = response.headers.get('location') ?? '';
-    if (!/^\/tickets\/\d+$/.test(pathOf(href)) || !/^\/tickets\/\d+$/.test(pathOf(location))) failures.push(`${href} (from ${from}): 301 to ${location}`);
+    if (!/^\/tickets\/\d+$/.test(pathOf(href)) || !/^\/tickets\/\d+$/.test(pathOf(location)))
+      failures.push(`${href} (from ${from}): 301 to ${location}`);
     queue.push({ href: location, from: href, rel: 'location' });
     return;
   }
@@ -128,22 +148,37 @@ async function visitHal({ origin, queue, failures, statuses }: Crawl, { href, fr
     failures.push(`${rel} ${href} (from ${from}): ${response.status} ${text.slice(0, 200)}`);
     return;
   }
-  if (response.headers.get('content-type') !== 'application/hal+json') failures.push(`${href}: content-type ${response.headers.get('content-type')}`);
+  if (response.headers.get('content-type') !== 'application/hal+json')
+    failures.push(`${href}: content-type ${response.headers.get('content-type')}`);
   if (!response.headers.get('etag')) failures.push(`${href}: no ETag`);
   const document = JSON.parse(text) as HalDocument;
   failures.push(...halViolations(document).map((problem) => `${href}: ${problem}`));
-  for (const target of Object.values((document as { _templates?: Record<string, { target?: string }> })._templates ?? {})) {
-    if (!target.target?.startsWith(`${origin}/`)) failures.push(`${href}: template target ${target.target} is not on ${origin}`);
+  for (const target of Object.values(
+    (document as { _templates?: Record<string, { target?: string }> })._templates ?? {},
+  )) {
+    if (!target.target?.startsWith(`${origin}/`))
+      failures.push(`${href}: template target ${target.target} is not on ${origin}`);
   }
   for (const { rel: linkRel, link } of everyLink(document)) {
     if (!link.href.startsWith(`${origin}/`)) failures.push(`${href}: ${linkRel} href ${link.href} is not on ${origin}`);
-    for (const concrete of concreteHrefs(link.href)) queue.push({ href: concrete, from: href, rel: linkRel, ...(typeof link.type === 'string' ? { type: link.type } : {}) });
+    for (const concrete of concreteHrefs(link.href))
+      queue.push({
+        href: concrete,
+        from: href,
+        rel: linkRel,
+        ...(typeof link.type === 'string' ? { type: link.type } : {}),
+      });
   }
 }
 
 test('a crawl from / follows every link to valid HAL, and every link resolves', async (t) => {
   const origin = new URL(server.url).origin;
-  const crawl: Crawl = { origin, queue: [{ href: `${origin}/`, from: '(start)', rel: 'start' }], failures: [], statuses: new Map() };
+  const crawl: Crawl = {
+    origin,
+    queue: [{ href: `${origin}/`, from: '(start)', rel: 'start' }],
+    failures: [],
+    statuses: new Map(),
+  };
   const { queue, failures, statuses } = crawl;
   const seen = new Set<string>();
   let followed = 0;
@@ -163,13 +198,35 @@ test('a crawl from / follows every link to valid HAL, and every link resolves', 
   // The crawl must actually have reached every kind of resource, or it proves nothing.
   const reached = [...statuses.entries()].filter(([, status]) => status === 200).map(([href]) => pathOf(href));
   const { tickets, faqs } = seeded;
-  for (const location of [tickets.printer!.location, tickets.vpn!.location, tickets.closed!.location, faqs.published!.location, faqs.vpn!.location, faqs.merged!.location, faqs.related!.location]) {
+  for (const location of [
+    tickets.printer!.location,
+    tickets.vpn!.location,
+    tickets.closed!.location,
+    faqs.published!.location,
+    faqs.vpn!.location,
+    faqs.merged!.location,
+    faqs.related!.location,
+  ]) {
     t.true(reached.includes(pathOf(location)), `reached ${location}`);
   }
   const job = `/imports/${seeded.import!.id}`;
   for (const location of [job, `${job}/rejections/2`]) t.true(reached.includes(location), `reached ${location}`);
-  for (const pattern of [/^\/$/, /^\/tickets\?.*page=2/, /^\/faqs\?.*source=\d+/, /^\/faqs\?.*status=draft/, /^\/search\?q=printer$/, /^\/search$/, /^\/tickets$/, /^\/faqs$/, /^\/tickets\?.*import=\d+/, /^\/imports$/]) {
-    t.true(reached.some((href) => pattern.test(href)), `reached ${pattern}`);
+  for (const pattern of [
+    /^\/$/,
+    /^\/tickets\?.*page=2/,
+    /^\/faqs\?.*source=\d+/,
+    /^\/faqs\?.*status=draft/,
+    /^\/search\?q=printer$/,
+    /^\/search$/,
+    /^\/tickets$/,
+    /^\/faqs$/,
+    /^\/tickets\?.*import=\d+/,
+    /^\/imports$/,
+  ]) {
+    t.true(
+      reached.some((href) => pattern.test(href)),
+      `reached ${pattern}`,
+    );
   }
   t.is(statuses.get(tickets.duplicate!.location), 301, 'the merged ticket was reached through its FAQ and redirected');
 });
@@ -177,12 +234,23 @@ test('a crawl from / follows every link to valid HAL, and every link resolves', 
 test('the seeded FAQs show source and related as the crawl saw them', async (t) => {
   const { body } = await getJson<FaqBody>(server, seeded.faqs.related!.location);
   t.is(body.source, seeded.tickets.printer!.location);
-  t.deepEqual(body.related, [seeded.faqs.published!.location, seeded.faqs.vpn!.location], 'the deleted FAQ dropped out');
+  t.deepEqual(
+    body.related,
+    [seeded.faqs.published!.location, seeded.faqs.vpn!.location],
+    'the deleted FAQ dropped out',
+  );
   t.deepEqual(halViolations(body), []);
 });
 
 test('the checker the crawl relies on flags each broken HAL promise', (t) => {
-  const valid = { _links: { self: { href: 'http://127.0.0.1/faqs/1' }, related: [], find: { href: 'https://desk.example:8443/faqs{?q}', templated: true } }, _embedded: { faqs: [] } };
+  const valid = {
+    _links: {
+      self: { href: 'http://127.0.0.1/faqs/1' },
+      related: [],
+      find: { href: 'https://desk.example:8443/faqs{?q}', templated: true },
+    },
+    _embedded: { faqs: [] },
+  };
   t.deepEqual(halViolations(valid), []);
   // Each breaks one promise only: every other href is absolute, so each line proves its own check.
   const H = 'http://127.0.0.1:3000';
@@ -196,7 +264,13 @@ test('the checker the crawl relies on flags each broken HAL promise', (t) => {
     ['network-path href', { _links: { self: { href: '//127.0.0.1/tickets/1' } } }],
     ['related not an array', { _links: { self: { href: `${H}/x` }, related: { href: `${H}/faqs/2` } } }],
     ['FAQ without related', { _links: { self: { href: `${H}/faqs/3` } } }],
-    ['embedded not an array', { _links: { self: { href: `${H}/x` } }, _embedded: { tickets: { _links: { self: { href: `${H}/tickets/1` } } } } }],
+    [
+      'embedded not an array',
+      {
+        _links: { self: { href: `${H}/x` } },
+        _embedded: { tickets: { _links: { self: { href: `${H}/tickets/1` } } } },
+      },
+    ],
     ['embedded without self', { _links: { self: { href: `${H}/x` } }, _embedded: { tickets: [{ _links: {} }] } }],
     ['stray rel key', { _links: { self: { href: `${H}/x` }, item: [{ href: `${H}/a`, rel: 'item' }] } }],
   ];

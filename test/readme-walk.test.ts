@@ -56,7 +56,10 @@ function steps(block: string): Step[] {
 function expectation(comment: string): string | undefined {
   const arrow = comment.indexOf('→ ');
   if (arrow < 0) return undefined;
-  return comment.slice(arrow + 2).split(' — ')[0]!.trim();
+  return comment
+    .slice(arrow + 2)
+    .split(' — ')[0]!
+    .trim();
 }
 
 async function sparePort(): Promise<number> {
@@ -87,7 +90,9 @@ function hrefsOf(value: unknown, found: { href: string; templated: boolean }[] =
 /** Status line and headers of `curl -si`/`-sI` output. */
 function parseHead(output: string): { status: number; headers: Map<string, string> } {
   const [statusLine, ...lines] = output.split('\r\n\r\n')[0]!.split('\r\n');
-  const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  const headers = new Map(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
   return { status: Number(statusLine!.split(' ')[1]), headers };
 }
 
@@ -125,7 +130,11 @@ function checkStep(t: ExecutionContext, step: Step, index: number, out: string, 
     const documented = JSON.parse(expected) as unknown;
     t.deepEqual(JSON.parse(output) as unknown, documented, label);
     for (const { href, templated } of hrefsOf(documented)) {
-      if (templated) t.true(Object.values(endpoints).some((endpoint) => endpoint.template === pathOf(href)), `${href} is no template of the registry`);
+      if (templated)
+        t.true(
+          Object.values(endpoints).some((endpoint) => endpoint.template === pathOf(href)),
+          `${href} is no template of the registry`,
+        );
       else t.true(isRegistryPath(pathOf(href)), `${href} is no path of the registry`);
     }
   }
@@ -146,10 +155,19 @@ test('the README walk runs as written and every command prints what its comment 
   // Job control on (`set -m`), as in a terminal: `npm start &` is a job with its own process group, which the
   // walk's `kill %1` signals whole (npm does not pass SIGTERM on to the server).
   const script = all
-    .map((step, index) => `{ ${step.command}\n} >"${out}/${index}" 2>&1; echo $? >"${out}/${index}.rc"; [ -z "\${!:-}" ] || echo $! >"${out}/job.pid"`)
+    .map(
+      (step, index) =>
+        `{ ${step.command}\n} >"${out}/${index}" 2>&1; echo $? >"${out}/${index}.rc"; [ -z "\${!:-}" ] || echo $! >"${out}/job.pid"`,
+    )
     .join('\n');
   writeFileSync(join(out, 'walk.sh'), `set -m\n${script}\n`);
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await sparePort()), DATABASE_URL: database.url, SQLITE_SYNCHRONOUS: 'NORMAL', LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(await sparePort()),
+    DATABASE_URL: database.url,
+    SQLITE_SYNCHRONOUS: 'NORMAL',
+    LOG_LEVEL: 'info',
+  };
   delete env.ADMIN_TOKEN;
   const bash = spawn('bash', [join(out, 'walk.sh')], { cwd: ROOT, env, stdio: 'ignore', detached: true });
   // The walk stops its server (`kill %1`); should it fail before that, its process group goes with the test.
@@ -177,10 +195,16 @@ test('the README walk runs as written and every command prints what its comment 
   // `kill %1` stopped the server: within its grace period, nothing listens on the port any more.
   let stopped = false;
   for (let attempt = 0; attempt < 100 && !stopped; attempt++) {
-    stopped = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.body?.cancel().then(() => false) ?? false, () => true);
+    stopped = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (response) => response.body?.cancel().then(() => false) ?? false,
+      () => true,
+    );
     if (!stopped) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   t.true(stopped, 'the server still answers after the walk stopped it');
   // The tickets link is the registry's own template, whatever the README says.
-  t.true(README.includes(`"href":"${README_ORIGIN}${endpoints.tickets.template}"`), 'the README shows the tickets template the registry has');
+  t.true(
+    README.includes(`"href":"${README_ORIGIN}${endpoints.tickets.template}"`),
+    'the README shows the tickets template the registry has',
+  );
 });

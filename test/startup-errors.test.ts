@@ -21,7 +21,11 @@ interface Run {
 
 /** Runs the server entry with `env` added until it exits (each case here must exit on its own). */
 async function run(env: Record<string, string>, cwd: string): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', TSX, SERVER], { cwd, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, ['--import', TSX, SERVER], {
+    cwd,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: 'pipe',
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -73,7 +77,10 @@ test('a bad BASE_PATH alone (kb, /kb/) is one line naming BASE_PATH, not a crash
     const cwd = temporaryDirectory(t);
     const result = await run({ PORT: '0', BASE_PATH: value, DATABASE_URL: 'file:./helpdesk.db' }, cwd);
     t.is(result.code, 2, result.stderr);
-    t.is(result.stderr, `helpdesk: bad configuration: BASE_PATH: expected a path such as /kb (no trailing slash), got "${value}"\n`);
+    t.is(
+      result.stderr,
+      `helpdesk: bad configuration: BASE_PATH: expected a path such as /kb (no trailing slash), got "${value}"\n`,
+    );
     t.deepEqual(readdirSync(cwd), []);
   }
 });
@@ -84,10 +91,16 @@ test('a port in use stops start-up with one line naming HOST and PORT, not DATAB
   t.teardown(() => busy.close());
   const port = (busy.address() as { port: number }).port;
   const cwd = temporaryDirectory(t);
-  const result = await run({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'file:./helpdesk.db', SQLITE_SYNCHRONOUS: 'NORMAL' }, cwd);
+  const result = await run(
+    { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'file:./helpdesk.db', SQLITE_SYNCHRONOUS: 'NORMAL' },
+    cwd,
+  );
   t.is(result.code, 1, result.stderr);
   const lines = result.stderr.trim().split('\n');
   t.is(lines.length, 1, result.stderr);
-  t.is(lines[0], `helpdesk: cannot listen on HOST=127.0.0.1 PORT=${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+  t.is(
+    lines[0],
+    `helpdesk: cannot listen on HOST=127.0.0.1 PORT=${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+  );
   t.notRegex(result.stderr, /DATABASE_URL/);
 });

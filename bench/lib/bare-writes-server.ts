@@ -10,8 +10,12 @@ import { openStore } from '../../src/store/index.ts';
 const path = process.env.BARE_DB!;
 await (await openStore({ url: `file:${path}`, synchronous: 'FULL' })).close(); // the schema, migrated
 const sqlite = openSqlite(path, 'FULL');
-const insert = sqlite.prepare(`INSERT INTO tickets (title, description, status, priority, requester, assignee, tags, version, created_at, updated_at)
-  VALUES (?, ?, 'open', 'normal', ?, NULL, ?, 1, ?, ?) RETURNING id`).pluck(true);
+const insert = sqlite
+  .prepare(
+    `INSERT INTO tickets (title, description, status, priority, requester, assignee, tags, version, created_at, updated_at)
+  VALUES (?, ?, 'open', 'normal', ?, NULL, ?, 1, ?, ?) RETURNING id`,
+  )
+  .pluck(true);
 const begin = sqlite.prepare('BEGIN');
 const commit = sqlite.prepare('COMMIT');
 
@@ -26,7 +30,17 @@ function commitQueued(): void {
   queue = [];
   const at = new Date().toISOString();
   begin.run();
-  const ids = batch.map(({ fields }) => insert.get(String(fields.title), String(fields.description ?? ''), String(fields.requester), JSON.stringify(fields.tags ?? []), at, at) as number);
+  const ids = batch.map(
+    ({ fields }) =>
+      insert.get(
+        String(fields.title),
+        String(fields.description ?? ''),
+        String(fields.requester),
+        JSON.stringify(fields.tags ?? []),
+        at,
+        at,
+      ) as number,
+  );
   commit.run();
   counts.commits += 1;
   counts.inserts += batch.length;

@@ -37,7 +37,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -46,7 +48,10 @@ function freePort(): Promise<number> {
  * Starts `script` with node (and `execArgv`), `env` added to this process's environment and PORT set to a free
  * port, and resolves once `ready` (a path) answers 200 there.
  */
-export async function startChild(script: string, { env = {}, execArgv = [], ready }: { env?: Record<string, string>; execArgv?: string[]; ready: string }): Promise<ChildServer> {
+export async function startChild(
+  script: string,
+  { env = {}, execArgv = [], ready }: { env?: Record<string, string>; execArgv?: string[]; ready: string },
+): Promise<ChildServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = fork(script, [], {
@@ -59,10 +64,11 @@ export async function startChild(script: string, { env = {}, execArgv = [], read
   child.once('exit', (code) => (exited = code));
   const waiting: ((usage: Usage) => void)[] = [];
   child.on('message', (message: { usage?: Usage }) => message.usage && waiting.shift()?.(message.usage));
-  const usage = () => new Promise<Usage>((answer) => {
-    waiting.push(answer);
-    child.send('usage');
-  });
+  const usage = () =>
+    new Promise<Usage>((answer) => {
+      waiting.push(answer);
+      child.send('usage');
+    });
   const deadline = Date.now() + STARTUP_MS;
   for (;;) {
     if (exited !== undefined) throw new Error(`${script} exited (${exited}) before it answered ${ready}`);
@@ -70,7 +76,10 @@ export async function startChild(script: string, { env = {}, execArgv = [], read
       child.kill('SIGKILL');
       throw new Error(`${script} did not answer ${ready} within ${STARTUP_MS / 1000} s`);
     }
-    const status = await fetch(url + ready).then((response) => response.status, () => 0);
+    const status = await fetch(url + ready).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) break;
     await new Promise((wait) => setTimeout(wait, 50));
   }
@@ -80,10 +89,11 @@ export async function startChild(script: string, { env = {}, execArgv = [], read
     cpu: async () => (await usage()).cpu,
     spans: async () => (await usage()).spans,
     held: async () => (await usage()).held,
-    stop: () => new Promise((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      child.once('exit', () => done());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
   };
 }

@@ -53,7 +53,11 @@ function startServerChild(script: string, databaseUrl: string, env: Record<strin
 }
 
 export async function post(url: string, path: string, body: unknown): Promise<Response> {
-  const response = await fetch(new URL(path, url), { method: 'POST', headers: { ...AS_ADMIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(new URL(path, url), {
+    method: 'POST',
+    headers: { ...AS_ADMIN, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
   return response;
 }
@@ -63,9 +67,17 @@ interface HalJson {
   _links: Partial<Record<string, { href: string }>>;
 }
 
-export async function get(url: string, path: string): Promise<{ body: string; type: string; json: HalJson; headers: Headers }> {
+export async function get(
+  url: string,
+  path: string,
+): Promise<{ body: string; type: string; json: HalJson; headers: Headers }> {
   const response = await fetch(new URL(path, url), { headers: AS_ADMIN });
   if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
   const body = await response.text();
-  return { body, type: response.headers.get('content-type') ?? '', json: JSON.parse(body) as HalJson, headers: response.headers };
+  return {
+    body,
+    type: response.headers.get('content-type') ?? '',
+    json: JSON.parse(body) as HalJson,
+    headers: response.headers,
+  };
 }

@@ -15,7 +15,9 @@ const type = process.env.LEAN_TYPE ?? 'application/json';
 const etag = process.env.LEAN_ETAG ?? `"${createHash('sha1').update(body).digest('base64url')}"`;
 const link = process.env.LEAN_LINK ?? '';
 const route = process.env.LEAN_ROUTE ?? '/';
-const adminHash = createHash('sha256').update(process.env.ADMIN_TOKEN ?? '').digest();
+const adminHash = createHash('sha256')
+  .update(process.env.ADMIN_TOKEN ?? '')
+  .digest();
 const REPRESENTATIONS = ['application/hal+json', 'application/prs.hal-forms+json', 'application/json'];
 const ACCEPTABLE_ID = /^[\w.:-]{1,128}$/;
 const POLICY = '1000000000;w=60';
@@ -24,8 +26,17 @@ const log = pino({ base: { pid: process.pid } }, pino.destination({ dest: 1, syn
 const registry = new Registry();
 const labelNames = ['route', 'method', 'status'] as const;
 const requests = new Counter({ name: 'http_requests_total', help: 'answered', labelNames, registers: [registry] });
-const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'time', labelNames, buckets: [0.001, 0.01, 0.1, 1], registers: [registry] });
-const series = new Map<string, { requests: ReturnType<typeof requests.labels>; duration: ReturnType<typeof duration.labels> }>();
+const duration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'time',
+  labelNames,
+  buckets: [0.001, 0.01, 0.1, 1],
+  registers: [registry],
+});
+const series = new Map<
+  string,
+  { requests: ReturnType<typeof requests.labels>; duration: ReturnType<typeof duration.labels> }
+>();
 const spent = new Map<string, number>();
 
 const app = new Koa();
@@ -51,7 +62,10 @@ app.use(async (ctx, next) => {
     }
     bound.requests.inc();
     bound.duration.observe(ms / 1e3);
-    log.info({ requestId, method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(ms * 100) / 100 }, 'request');
+    log.info(
+      { requestId, method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(ms * 100) / 100 },
+      'request',
+    );
   }
 });
 app.use(async (ctx, next) => {

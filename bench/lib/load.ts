@@ -36,7 +36,8 @@ export async function measure(url: string, load: Load, serverCpu?: () => Promise
   const ok = result['2xx'];
   const cpuAfter = await serverCpu?.();
   return {
-    cpuPerAnswer: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / Math.max(1, ok),
+    cpuPerAnswer:
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / Math.max(1, ok),
     perSecond: ok / load.seconds,
     mean: result.latency.average,
     p50: result.latency.p50,

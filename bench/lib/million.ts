@@ -14,12 +14,22 @@ export async function fillTickets(path: string, count: number): Promise<void> {
   const store = await openStore({ url: `file:${path}`, synchronous: 'NORMAL' });
   await store.close();
   const sqlite = openSqlite(path, 'OFF');
-  const insert = sqlite.prepare(`INSERT INTO tickets (title, description, status, priority, requester, assignee, tags, version, created_at, updated_at)
+  const insert =
+    sqlite.prepare(`INSERT INTO tickets (title, description, status, priority, requester, assignee, tags, version, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, NULL, ?, 1, ?, ?)`);
   const at = new Date('2026-01-01T00:00:00Z').toISOString();
   sqlite.transaction(() => {
     for (let i = 1; i <= count; i++) {
-      insert.run(`Ticket ${i}: printer ${i % 97} fails`, `Reported as case ${i}.`, STATUSES[i % 4], PRIORITIES[i % 4], `customer${i % 5000}@example.com`, '["bench"]', at, at);
+      insert.run(
+        `Ticket ${i}: printer ${i % 97} fails`,
+        `Reported as case ${i}.`,
+        STATUSES[i % 4],
+        PRIORITIES[i % 4],
+        `customer${i % 5000}@example.com`,
+        '["bench"]',
+        at,
+        at,
+      );
     }
   })();
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
@@ -51,7 +61,11 @@ const POSTGRES_BATCH = 10_000;
  * The same tickets on PostgreSQL, through the schema's own triggers (search documents, counters), a batch per
  * statement, then analysed so that the planner knows what the search index holds.
  */
-export async function fillPostgresTickets(url: string, count: number, progress: (done: number) => void = () => {}): Promise<void> {
+export async function fillPostgresTickets(
+  url: string,
+  count: number,
+  progress: (done: number) => void = () => {},
+): Promise<void> {
   const store = await openStore({ url, synchronous: 'NORMAL' });
   try {
     for (let first = 1; first <= count; first += POSTGRES_BATCH) {

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 function binaries(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(a) - Number(b)) : [];
-  const found = versions.map((v) => join(root, v, 'bin')).filter((dir) => existsSync(join(dir, 'pg_ctl'))).at(-1);
+  const found = versions
+    .map((v) => join(root, v, 'bin'))
+    .filter((dir) => existsSync(join(dir, 'pg_ctl')))
+    .at(-1);
   if (!found) throw new Error('bench: no PostgreSQL server found (Debian: apt-get install -y postgresql)');
   return found;
 }
@@ -17,14 +20,18 @@ function binaries(): string {
 /** initdb and the server refuse to run as root: there, the cluster belongs to the postgres user. */
 function run(command: string, args: string[]): void {
   const asRoot = process.getuid?.() === 0;
-  execFileSync(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -9,7 +9,10 @@ export function median(values: number[]): number {
 }
 
 /** Medians per variant over `rounds` rounds, after one warm-up round that is thrown away. */
-export async function alternate<K extends string>(rounds: number, variants: Record<K, () => Promise<Measured>>): Promise<Record<K, Measured>> {
+export async function alternate<K extends string>(
+  rounds: number,
+  variants: Record<K, () => Promise<Measured>>,
+): Promise<Record<K, Measured>> {
   const names = Object.keys(variants) as K[];
   const seen = Object.fromEntries(names.map((name) => [name, [] as Measured[]])) as Record<K, Measured[]>;
   for (let round = 0; round <= rounds; round++) {
@@ -26,7 +29,9 @@ export async function alternate<K extends string>(rounds: number, variants: Reco
       mean: median(runs.map((m) => m.mean)),
       p50: median(runs.map((m) => m.p50)),
       p99: median(runs.map((m) => m.p99)),
-      cpuPerAnswer: runs.every((m) => m.cpuPerAnswer !== undefined) ? median(runs.map((m) => m.cpuPerAnswer!)) : undefined,
+      cpuPerAnswer: runs.every((m) => m.cpuPerAnswer !== undefined)
+        ? median(runs.map((m) => m.cpuPerAnswer!))
+        : undefined,
       failures: runs.reduce((sum, m) => sum + m.failures, 0),
     };
   }

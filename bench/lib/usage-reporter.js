@@ -24,7 +24,9 @@ process.on('message', (message) => {
   const { user, system } = process.cpuUsage();
   // The helpdesk's spans (src/http/spans.ts), when it runs with BENCH_SPANS=1.
   const spans = globalThis[Symbol.for('helpdesk.spans')];
-  process.send({ usage: { rss: process.memoryUsage().rss, cpu: user + system, spans: spans ? { ...spans } : {}, held } });
+  process.send({
+    usage: { rss: process.memoryUsage().rss, cpu: user + system, spans: spans ? { ...spans } : {}, held },
+  });
   held = { wallMs: 0, cpuMs: 0 };
 });
 // The bench ending (or dying) takes its servers with it.

@@ -15,7 +15,15 @@ function fail(message: string): never {
 
 function readArguments() {
   try {
-    return parseArgs({ options: { role: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+    return parseArgs({
+      options: {
+        role: { type: 'string' },
+        name: { type: 'string' },
+        email: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
   } catch (error) {
     // An unknown option, a missing value or a stray argument: the operator needs the usage, not a stack trace.
     fail((error as Error).message);
@@ -43,7 +51,11 @@ try {
   if (error instanceof ConfigError) fail(`bad configuration: ${error.message}`);
   throw error;
 }
-const store = await openStore({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, groupCommit: config.groupCommit });
+const store = await openStore({
+  url: config.databaseUrl,
+  synchronous: config.sqliteSynchronous,
+  groupCommit: config.groupCommit,
+});
 const secret = newSecret();
 const token = await store.tokens.create({ name, role, email }, hashSecret(secret));
 await store.close();

@@ -50,7 +50,13 @@ export function databaseUrl(env: Env): string {
   return raw;
 }
 
-export function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[], normalise = (s: string) => s): T {
+export function oneOf<T extends string>(
+  env: Env,
+  name: string,
+  fallback: T,
+  allowed: readonly T[],
+  normalise = (s: string) => s,
+): T {
   const raw = normalise(read(env, name, fallback));
   if (!(allowed as readonly string[]).includes(raw)) {
     throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
@@ -90,7 +96,8 @@ export function rateLimit(env: Env, name: string, fallback: string): RateLimit {
 
 export function milliseconds(env: Env, name: string, fallback: string): number {
   const raw = read(env, name, fallback);
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `expected a number of milliseconds, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new ConfigError(name, `expected a number of milliseconds, got "${raw}"`);
   return Number(raw);
 }
 
@@ -106,7 +113,10 @@ export function proxyHops(env: Env): number {
   if (raw.toLowerCase() === 'false') return 0;
   if (raw.toLowerCase() === 'true') return 1;
   if (!/^\d+$/.test(raw) || Number(raw) > MAX_PROXY_HOPS) {
-    throw new ConfigError('TRUST_PROXY', `expected false, true or the number of proxies in front of the server (0 to ${MAX_PROXY_HOPS}), got "${raw}"`);
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `expected false, true or the number of proxies in front of the server (0 to ${MAX_PROXY_HOPS}), got "${raw}"`,
+    );
   }
   return Number(raw);
 }
@@ -124,7 +134,10 @@ export function workers(env: Env): number {
 }
 
 export function origins(env: Env, name: string): string[] {
-  const list = read(env, name, '').split(',').map((o) => o.trim()).filter(Boolean);
+  const list = read(env, name, '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of list) {
     let url: URL | undefined;
     try {
@@ -132,21 +145,24 @@ export function origins(env: Env, name: string): string[] {
     } catch {
       url = undefined;
     }
-    if (!url || url.origin !== origin) throw new ConfigError(name, `expected origins such as https://explorer.example, got "${origin}"`);
+    if (!url || url.origin !== origin)
+      throw new ConfigError(name, `expected origins such as https://explorer.example, got "${origin}"`);
   }
   return list;
 }
 
 export function count(env: Env, name: string, fallback: string, max: number): number {
   const raw = read(env, name, fallback);
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new ConfigError(name, `expected a whole number from 1 to ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw new ConfigError(name, `expected a whole number from 1 to ${max}, got "${raw}"`);
   return Number(raw);
 }
 
 /** A whole number from 0 to `max`. */
 export function wholeNumber(env: Env, name: string, fallback: string, max: number): number {
   const raw = read(env, name, fallback);
-  if (!/^\d+$/.test(raw) || Number(raw) > max) throw new ConfigError(name, `expected a whole number from 0 to ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) > max)
+    throw new ConfigError(name, `expected a whole number from 0 to ${max}, got "${raw}"`);
   return Number(raw);
 }
 
@@ -164,7 +180,10 @@ export function hours(env: Env, name: string, fallback: string, max: number): nu
   const raw = read(env, name, fallback);
   const value = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw) || value * 3_600_000 < 1 || value > max) {
-    throw new ConfigError(name, `expected a number of hours above 0 and at most ${max}, such as 168 or 0.5, got "${raw}"`);
+    throw new ConfigError(
+      name,
+      `expected a number of hours above 0 and at most ${max}, such as 168 or 0.5, got "${raw}"`,
+    );
   }
   return value;
 }
@@ -188,7 +207,14 @@ export function rootUrl(env: Env, name: string): string | undefined {
   } catch {
     url = undefined;
   }
-  if (!url || !/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+  if (
+    !url ||
+    !/^https?:$/.test(url.protocol) ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
     throw new ConfigError(name, `expected an absolute http(s) URL such as http://faqs.internal:3000/, got "${raw}"`);
   }
   return url.href;
@@ -197,7 +223,8 @@ export function rootUrl(env: Env, name: string): string | undefined {
 export function secret(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
-  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(name, 'expected a token secret (at least 16 characters, no spaces)');
+  if (raw.length < 16 || /\s/.test(raw))
+    throw new ConfigError(name, 'expected a token secret (at least 16 characters, no spaces)');
   return raw;
 }
 
@@ -205,10 +232,10 @@ export function secret(env: Env, name: string): string | undefined {
 export function basePath(env: Env): string {
   const raw = read(env, 'BASE_PATH', '');
   if (raw === '' || raw === '/') return '';
-  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(raw)) throw new ConfigError('BASE_PATH', `expected a path such as /kb (no trailing slash), got "${raw}"`);
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(raw))
+    throw new ConfigError('BASE_PATH', `expected a path such as /kb (no trailing slash), got "${raw}"`);
   return raw;
 }
-
 
 /** The host names a request may name when PUBLIC_URL does not say where the server is (`Host`, forwarded host). */
 export const DEFAULT_ALLOWED_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
@@ -219,7 +246,13 @@ export const DEFAULT_ALLOWED_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
  */
 export function hosts(env: Env, name: string, fallback: readonly string[]): string[] {
   const raw = read(env, name, '');
-  const list = raw === '' ? [...fallback] : raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const list =
+    raw === ''
+      ? [...fallback]
+      : raw
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean);
   for (const host of list) {
     let url: URL | undefined;
     try {
@@ -228,7 +261,8 @@ export function hosts(env: Env, name: string, fallback: readonly string[]): stri
       url = undefined;
     }
     // The parser normalises what it is given: a host it would change (a path, user info, a default port) is no host.
-    if (!url || url.host !== host || url.pathname !== '/') throw new ConfigError(name, `expected host names such as desk.example or desk.example:8443, got "${host}"`);
+    if (!url || url.host !== host || url.pathname !== '/')
+      throw new ConfigError(name, `expected host names such as desk.example or desk.example:8443, got "${host}"`);
   }
   return list;
 }

@@ -29,7 +29,17 @@ export type Action =
   | 'metrics:read';
 
 const EVERYONE: Action[] = ['faq:read', 'search'];
-const TICKET_WORK: Action[] = ['ticket:list', 'ticket:read', 'ticket:create', 'ticket:update', 'ticket:assign', 'ticket:delete', 'ticket:promote', 'ticket:merge', 'ticket:import'];
+const TICKET_WORK: Action[] = [
+  'ticket:list',
+  'ticket:read',
+  'ticket:create',
+  'ticket:update',
+  'ticket:assign',
+  'ticket:delete',
+  'ticket:promote',
+  'ticket:merge',
+  'ticket:import',
+];
 const FAQ_WORK: Action[] = ['faq:read-drafts', 'faq:write', 'faq:publish', 'faq:see-source'];
 
 const GRANTS: Record<Role | 'anonymous' | 'scraper', ReadonlySet<Action>> = {

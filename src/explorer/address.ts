@@ -36,7 +36,8 @@ export function apiUrlOf(page: Location | URL, places: Places): string {
 /** The page address that shows `apiUrl`; `hal` says whether it answered as HAL (and so gets the page there). */
 export function pageUrlFor(apiUrl: string, hal: boolean, places: Places): string {
   const explorer = explorerPath(places);
-  if (hal && apiUrl !== explorer && !apiUrl.startsWith(`${explorer}/`) && !apiUrl.startsWith(`${explorer}?`)) return apiUrl;
+  if (hal && apiUrl !== explorer && !apiUrl.startsWith(`${explorer}/`) && !apiUrl.startsWith(`${explorer}?`))
+    return apiUrl;
   return expand(places.explorer, { url: apiUrl });
 }
 

@@ -14,7 +14,10 @@ import { type ResourcePage, pageTitle, resourceView, showExchange } from './view
 type History = 'push' | 'stay';
 
 /** What the header's controls do on the page of `apiUrl`: open another, or show this one again with new settings. */
-function headerActions(apiUrl: string, show: (apiUrl: string, history: History) => Promise<void>): Parameters<typeof headerView>[2] {
+function headerActions(
+  apiUrl: string,
+  show: (apiUrl: string, history: History) => Promise<void>,
+): Parameters<typeof headerView>[2] {
   return {
     open: (target) => void show(target, 'push'),
     openTyped: (typed) => {
@@ -61,7 +64,10 @@ export function startExplorer(root: HTMLElement, places: Places): void {
     },
     written: (exchange: Exchange) => {
       // A 202 accepted work that runs on: its Location is where to watch it.
-      const location = exchange.answer?.status === 202 ? exchange.answer.headers.find(([name]) => name.toLowerCase() === 'location')?.[1] : undefined;
+      const location =
+        exchange.answer?.status === 202
+          ? exchange.answer.headers.find(([name]) => name.toLowerCase() === 'location')?.[1]
+          : undefined;
       if (location) void show(location, 'push', exchange);
       else if (page) void show(page.apiUrl, 'stay', exchange);
     },

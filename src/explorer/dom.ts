@@ -22,11 +22,16 @@ function append(parent: Node, child: Child): void {
 }
 
 /** An element: attributes set to `true` are present, `false` or undefined ones left out. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(props)) {
     if (name === 'on') {
-      for (const [event, listener] of Object.entries(value as Record<string, Listener>)) element.addEventListener(event, listener);
+      for (const [event, listener] of Object.entries(value as Record<string, Listener>))
+        element.addEventListener(event, listener);
     } else if (value === true) {
       element.setAttribute(name, '');
     } else if (value !== false && value !== undefined) {

@@ -21,7 +21,9 @@ export function methodOf(template: FormTemplate): string {
 }
 
 export function inlineOptions(options: FormOptions): InlineOption[] {
-  return (options.inline ?? []).map((option) => (typeof option === 'string' ? { value: option, prompt: option } : option));
+  return (options.inline ?? []).map((option) =>
+    typeof option === 'string' ? { value: option, prompt: option } : option,
+  );
 }
 
 /** A choice of several values (HAL-FORMS: no maxItems means no limit). */
@@ -98,13 +100,16 @@ export function requestBody(
 
 /** The field a problem's `errors` entry points at (`#/title`, `/title` or a parameter name), if any. */
 export function fieldAtFault(error: { pointer?: string; parameter?: string }): string | undefined {
-  if (error.pointer !== undefined) return error.pointer.replace(/^#?\//, '').split('/')[0]?.replace(/~1/g, '/').replace(/~0/g, '~') || undefined;
+  if (error.pointer !== undefined)
+    return error.pointer.replace(/^#?\//, '').split('/')[0]?.replace(/~1/g, '/').replace(/~0/g, '~') || undefined;
   return error.parameter;
 }
 
 /** The field whose text is the whole request body, when the template has one. */
 export function bodyField(template: FormTemplate): FormProperty | undefined {
-  return (template.properties ?? []).find((property) => Array.isArray(property['x-body']) && property['x-body'].length > 0);
+  return (template.properties ?? []).find(
+    (property) => Array.isArray(property['x-body']) && property['x-body'].length > 0,
+  );
 }
 
 const EXTENSIONS: Record<string, string> = { json: JSON_TYPE, ndjson: NDJSON, jsonl: NDJSON };
@@ -143,15 +148,22 @@ const FORMATS: Record<string, string> = { email: 'an email address', uri: 'a URI
 /** A validator's message (the server's `detail` for a field) in words for people, without the field's name. */
 export function plainRule(detail: string, property?: FormProperty): string {
   let match: RegExpExecArray | null;
-  if ((match = /^must NOT have fewer than (\d+) characters?$/.exec(detail))) return match[1] === '1' ? 'must not be blank' : `must have at least ${match[1]} characters`;
-  if ((match = /^must NOT have more than (\d+) characters?$/.exec(detail))) return `must have at most ${match[1]} characters`;
+  if ((match = /^must NOT have fewer than (\d+) characters?$/.exec(detail)))
+    return match[1] === '1' ? 'must not be blank' : `must have at least ${match[1]} characters`;
+  if ((match = /^must NOT have more than (\d+) characters?$/.exec(detail)))
+    return `must have at most ${match[1]} characters`;
   if ((match = /^must NOT have more than (\d+) items?$/.exec(detail))) return `may have at most ${match[1]}`;
-  if ((match = /^must match pattern "(.*)"$/.exec(detail))) return match[1]?.includes('\\S') ? 'must not be blank' : 'is not in the expected form';
-  if ((match = /^must match format "(.*)"$/.exec(detail))) return `must be ${FORMATS[match[1] ?? ''] ?? `a valid ${match[1]}`}`;
-  if ((match = /^must be (>=|<=|>|<) (-?[\d.]+)$/.exec(detail))) return `must be ${{ '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' }[match[1] ?? '']} ${match[2]}`;
+  if ((match = /^must match pattern "(.*)"$/.exec(detail)))
+    return match[1]?.includes('\\S') ? 'must not be blank' : 'is not in the expected form';
+  if ((match = /^must match format "(.*)"$/.exec(detail)))
+    return `must be ${FORMATS[match[1] ?? ''] ?? `a valid ${match[1]}`}`;
+  if ((match = /^must be (>=|<=|>|<) (-?[\d.]+)$/.exec(detail)))
+    return `must be ${{ '>=': 'at least', '<=': 'at most', '>': 'more than', '<': 'less than' }[match[1] ?? '']} ${match[2]}`;
   if (detail === 'must be integer') return 'must be a whole number';
   if (detail === 'must be equal to one of the allowed values') {
-    const choices = property?.options ? inlineOptions(property.options).map((option) => option.prompt ?? option.value) : [];
+    const choices = property?.options
+      ? inlineOptions(property.options).map((option) => option.prompt ?? option.value)
+      : [];
     return choices.length > 0 ? `must be one of ${choices.join(', ')}` : 'must be one of the values offered';
   }
   return detail;
@@ -170,7 +182,10 @@ export interface FieldFault {
  * A problem's `errors` as messages for people, one per fault: the field's prompt and its rule. Two errors
  * that say the same to a person (an empty title is both too short and blank) are one fault.
  */
-export function fieldFaults(errors: readonly { pointer?: string; parameter?: string; detail?: string }[], properties: readonly FormProperty[] = []): FieldFault[] {
+export function fieldFaults(
+  errors: readonly { pointer?: string; parameter?: string; detail?: string }[],
+  properties: readonly FormProperty[] = [],
+): FieldFault[] {
   const faults: FieldFault[] = [];
   for (const error of errors) {
     const name = fieldAtFault(error);
@@ -178,7 +193,8 @@ export function fieldFaults(errors: readonly { pointer?: string; parameter?: str
     const at = error.pointer ?? error.parameter ?? '';
     const subject = property?.prompt ?? (name ? name.charAt(0).toUpperCase() + name.slice(1) : 'The body');
     const message = `${subject} ${plainRule(error.detail ?? 'is not valid', property)}`;
-    if (!faults.some((fault) => fault.at === at && fault.message === message)) faults.push({ ...(property ? { property } : {}), at, message });
+    if (!faults.some((fault) => fault.at === at && fault.message === message))
+      faults.push({ ...(property ? { property } : {}), at, message });
   }
   return faults;
 }

@@ -57,7 +57,8 @@ export function linkRows(document: HalDocument): LinkRow[] {
   const rows: LinkRow[] = [];
   for (const [rel, value] of Object.entries(document._links ?? {})) {
     const inArray = Array.isArray(value);
-    for (const link of inArray ? value : [value]) if (isObject(link) && typeof link.href === 'string') rows.push({ rel, link, inArray });
+    for (const link of inArray ? value : [value])
+      if (isObject(link) && typeof link.href === 'string') rows.push({ rel, link, inArray });
   }
   return rows;
 }

@@ -92,7 +92,13 @@ export async function send(method: string, url: string, sending: Sending = {}): 
     // A header a browser may not send (Host, say), or a name or value that is no header at all, fails here:
     // reported as the request's failure, like a network error.
     // The browser's cache is bypassed: the explorer always shows what the server says now.
-    response = await fetch(request.url, { method, headers: request.headers, body: request.body, cache: 'no-store', credentials: 'omit' });
+    response = await fetch(request.url, {
+      method,
+      headers: request.headers,
+      body: request.body,
+      cache: 'no-store',
+      credentials: 'omit',
+    });
   } catch (error) {
     return { request, failure: error instanceof Error ? error.message : String(error) };
   }
@@ -117,7 +123,8 @@ export async function send(method: string, url: string, sending: Sending = {}): 
     text,
     milliseconds: Math.round(performance.now() - started),
   };
-  if (response.ok) rememberETag(describedResource(method, answer, response.headers) ?? '', response.headers.get('ETag'));
+  if (response.ok)
+    rememberETag(describedResource(method, answer, response.headers) ?? '', response.headers.get('ETag'));
   return { request, answer };
 }
 

@@ -12,7 +12,8 @@ async function load(home: string): Promise<ReadonlyMap<string, RelationDoc>> {
   const docs = new Map<string, RelationDoc>();
   if (!answer || !isHal(answer.contentType, answer.json)) return docs;
   for (const row of linkRows(answer.json)) {
-    if (row.rel === 'help' && row.link.name && !row.link.templated) docs.set(row.link.name, { href: row.link.href, summary: row.link.title });
+    if (row.rel === 'help' && row.link.name && !row.link.templated)
+      docs.set(row.link.name, { href: row.link.href, summary: row.link.title });
   }
   return docs;
 }

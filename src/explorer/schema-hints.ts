@@ -17,15 +17,22 @@ interface PropertySchema {
 function hintOf(schema: PropertySchema): FieldHint {
   const alternatives = [schema, ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])];
   const types = alternatives.flatMap((alternative) => ([] as (string | undefined)[]).concat(alternative.type));
-  const choices = alternatives.flatMap((alternative) => alternative.enum ?? []).filter((value): value is string => typeof value === 'string');
-  return { array: types.includes('array'), nullable: types.includes('null'), ...(choices.length > 0 ? { choices } : {}) };
+  const choices = alternatives
+    .flatMap((alternative) => alternative.enum ?? [])
+    .filter((value): value is string => typeof value === 'string');
+  return {
+    array: types.includes('array'),
+    nullable: types.includes('null'),
+    ...(choices.length > 0 ? { choices } : {}),
+  };
 }
 
 async function loadHints(href: string): Promise<Record<string, FieldHint>> {
   const { answer } = await send('GET', href, { internal: true });
   const properties = isObject(answer?.json) ? answer.json.properties : undefined;
   const hints: Record<string, FieldHint> = {};
-  if (isObject(properties)) for (const [name, schema] of Object.entries(properties)) if (isObject(schema)) hints[name] = hintOf(schema);
+  if (isObject(properties))
+    for (const [name, schema] of Object.entries(properties)) if (isObject(schema)) hints[name] = hintOf(schema);
   return hints;
 }
 
@@ -38,7 +45,9 @@ export async function variableChoices(template: string): Promise<Record<string, 
   const { answer } = await send('GET', expand(template, {}), { internal: true });
   if (!answer || !isHal(answer.contentType, answer.json)) return {};
   const hints = await fieldHints(answer.json);
-  return Object.fromEntries(Object.entries(hints).flatMap(([name, hint]) => (hint.choices ? [[name, hint.choices]] : [])));
+  return Object.fromEntries(
+    Object.entries(hints).flatMap(([name, hint]) => (hint.choices ? [[name, hint.choices]] : [])),
+  );
 }
 
 /** Hints for the forms of `document`: from its schema when it links one, and from its own values. */
@@ -46,9 +55,14 @@ export async function fieldHints(document: HalDocument): Promise<Record<string, 
   const link = linkOf(document, 'describedby');
   let hints: Record<string, FieldHint> = {};
   if (link && !link.templated) {
-    if (!bySchema.has(link.href)) bySchema.set(link.href, loadHints(link.href).catch(() => ({})));
+    if (!bySchema.has(link.href))
+      bySchema.set(
+        link.href,
+        loadHints(link.href).catch(() => ({})),
+      );
     hints = { ...(await bySchema.get(link.href)) };
   }
-  for (const [name, value] of Object.entries(document)) if (Array.isArray(value)) hints[name] = { ...hints[name], array: true };
+  for (const [name, value] of Object.entries(document))
+    if (Array.isArray(value)) hints[name] = { ...hints[name], array: true };
   return hints;
 }

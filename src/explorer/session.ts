@@ -40,7 +40,12 @@ export type ExtraHeader = [string, string];
 function storedHeaders(): ExtraHeader[] {
   try {
     const parsed: unknown = JSON.parse(stored(HEADERS_KEY) || '[]');
-    return Array.isArray(parsed) ? parsed.filter((pair): pair is ExtraHeader => Array.isArray(pair) && pair.length === 2 && pair.every((part) => typeof part === 'string')) : [];
+    return Array.isArray(parsed)
+      ? parsed.filter(
+          (pair): pair is ExtraHeader =>
+            Array.isArray(pair) && pair.length === 2 && pair.every((part) => typeof part === 'string'),
+        )
+      : [];
   } catch {
     return [];
   }

@@ -21,7 +21,10 @@ function parseRange(text: string): MediaRange | undefined {
 }
 
 export function parseAccept(header: string): MediaRange[] {
-  return header.split(',').map(parseRange).filter((range): range is MediaRange => range !== undefined);
+  return header
+    .split(',')
+    .map(parseRange)
+    .filter((range): range is MediaRange => range !== undefined);
 }
 
 /** How much the client wants `mediaType`: the q of the most specific range that matches it (0 when none does). */
@@ -30,9 +33,16 @@ export function qualityOf(ranges: readonly MediaRange[], mediaType: string): num
   let best = { specificity: -1, q: 0 };
   for (const range of ranges) {
     const specificity =
-      range.type === type && range.subtype === subtype ? 2 : range.type === type && range.subtype === '*' ? 1 : range.type === '*' && range.subtype === '*' ? 0 : -1;
+      range.type === type && range.subtype === subtype
+        ? 2
+        : range.type === type && range.subtype === '*'
+          ? 1
+          : range.type === '*' && range.subtype === '*'
+            ? 0
+            : -1;
     if (specificity === -1) continue;
-    if (specificity > best.specificity || (specificity === best.specificity && range.q > best.q)) best = { specificity, q: range.q };
+    if (specificity > best.specificity || (specificity === best.specificity && range.q > best.q))
+      best = { specificity, q: range.q };
   }
   return best.q;
 }

@@ -92,7 +92,12 @@ export class AnswerCache {
     if (typeof ctx.body !== 'string' || this.current() !== generation) return;
     const body = Buffer.from(ctx.body);
     ctx.body = body;
-    this.keep(key, { body, contentType: ctx.response.get('Content-Type'), etag: ctx.response.get('ETag'), link: ctx.response.get('Link') || undefined });
+    this.keep(key, {
+      body,
+      contentType: ctx.response.get('Content-Type'),
+      etag: ctx.response.get('ETag'),
+      link: ctx.response.get('Link') || undefined,
+    });
   }
 
   private keep(key: string, answer: Answer): void {
@@ -115,10 +120,36 @@ export class AnswerCache {
 /** The cache as Prometheus sees it: how full it is, and how often it answered. */
 export function observeAnswers(answers: AnswerCache, registry: Registry): void {
   const registers = [registry];
-  new Gauge({ name: 'helpdesk_answer_cache_entries', help: 'Finished GET answers kept until the next committed write', registers, collect() { this.set(answers.size.entries); } });
-  new Gauge({ name: 'helpdesk_answer_cache_bytes', help: 'Bytes of the kept answers (bodies and keys)', registers, collect() { this.set(answers.size.bytes); } });
+  new Gauge({
+    name: 'helpdesk_answer_cache_entries',
+    help: 'Finished GET answers kept until the next committed write',
+    registers,
+    collect() {
+      this.set(answers.size.entries);
+    },
+  });
+  new Gauge({
+    name: 'helpdesk_answer_cache_bytes',
+    help: 'Bytes of the kept answers (bodies and keys)',
+    registers,
+    collect() {
+      this.set(answers.size.bytes);
+    },
+  });
   const counted = (name: string, help: string, value: () => number) =>
-    new Counter({ name, help, registers, collect() { this.reset(); this.inc(value()); } });
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(value());
+      },
+    });
   counted('helpdesk_answer_cache_hits_total', 'GET answers given from a kept copy', () => answers.hits);
-  counted('helpdesk_answer_cache_misses_total', 'GET answers that could have been kept but were made anew', () => answers.misses);
+  counted(
+    'helpdesk_answer_cache_misses_total',
+    'GET answers that could have been kept but were made anew',
+    () => answers.misses,
+  );
 }

@@ -25,10 +25,17 @@ function sameHash(hex: string, expected: Buffer | undefined): boolean {
 }
 
 /** The caller with ADMIN_TOKEN, the same object for every request: nothing below changes it. */
-const BOOTSTRAP_ADMIN: Caller = Object.freeze({ kind: 'token', tokenId: 'bootstrap', name: 'admin (ADMIN_TOKEN)', role: 'admin', email: null });
+const BOOTSTRAP_ADMIN: Caller = Object.freeze({
+  kind: 'token',
+  tokenId: 'bootstrap',
+  name: 'admin (ADMIN_TOKEN)',
+  role: 'admin',
+  email: null,
+});
 
 /** Hashed once: a configured secret does not change while the process runs. */
-const hashOf = (secret: string | undefined) => (secret === undefined ? undefined : Buffer.from(hashSecret(secret), 'hex'));
+const hashOf = (secret: string | undefined) =>
+  secret === undefined ? undefined : Buffer.from(hashSecret(secret), 'hex');
 
 /** `metricsToken` (METRICS_TOKEN) is a scraper's on /metrics, and unknown anywhere else. */
 export function authenticate(tokens: TokenStore, adminToken: string | undefined, metricsToken?: string) {
@@ -49,7 +56,8 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined,
       return next();
     };
     const secret = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)?.[1];
-    if (secret === undefined) return refuse(unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token'));
+    if (secret === undefined)
+      return refuse(unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token'));
     const secretHash = hashSecret(secret);
     if (sameHash(secretHash, adminHash)) {
       state.caller = BOOTSTRAP_ADMIN;

@@ -21,7 +21,10 @@ function hasBody(ctx: Context): boolean {
 async function requireJson(ctx: Context, next: Next) {
   if (METHODS_WITH_BODIES.has(ctx.method) && hasBody(ctx) && !ctx.is(JSON_BODY_TYPES)) {
     const given = ctx.get('Content-Type') || 'no Content-Type';
-    throw new Problem('unsupported-media-type', `Send the body as application/json (or application/hal+json); got ${given}.`);
+    throw new Problem(
+      'unsupported-media-type',
+      `Send the body as application/json (or application/hal+json); got ${given}.`,
+    );
   }
   await next();
 }
@@ -70,20 +73,23 @@ async function refuseBadShapes(ctx: Context, next: Next) {
 export function jsonBodies(ownBody: (ctx: Context) => boolean = () => false) {
   const parse = compose([
     requireJson,
-    refuseUndecodable(koaBody({
-      json: true,
-      jsonStrict: true,
-      jsonLimit: BODY_LIMIT,
-      jsonTypes: JSON_BODY_TYPES,
-      urlencoded: false,
-      text: false,
-      multipart: false,
-      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH],
-    })),
+    refuseUndecodable(
+      koaBody({
+        json: true,
+        jsonStrict: true,
+        jsonLimit: BODY_LIMIT,
+        jsonTypes: JSON_BODY_TYPES,
+        urlencoded: false,
+        text: false,
+        multipart: false,
+        parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH],
+      }),
+    ),
     refuseBadShapes,
   ]);
   // Only POST, PUT and PATCH bodies are read (and refused when not JSON): anything else goes straight on.
-  return (ctx: Context, next: Next) => (!METHODS_WITH_BODIES.has(ctx.method) || ownBody(ctx) ? next() : (parse(ctx, next) as Promise<void>));
+  return (ctx: Context, next: Next) =>
+    !METHODS_WITH_BODIES.has(ctx.method) || ownBody(ctx) ? next() : (parse(ctx, next) as Promise<void>);
 }
 
 /** The parsed body, or undefined when the request carried none. */

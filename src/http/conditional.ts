@@ -41,7 +41,10 @@ function clientHolds(ifNoneMatch: string, etag: string): boolean {
 }
 
 function listedTags(header: string): string[] {
-  return header.split(',').map((tag) => tag.trim()).filter(Boolean);
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -41,6 +41,7 @@ const LONE_SURROGATE = 'holds half a surrogate pair, which is not text';
 /** The message a refusal carries for a fault found by jsonShapeFault. */
 export function jsonShapeMessage(fault: FieldError): string {
   if (fault.detail === NUL) return 'Text may not contain the NUL character (U+0000).';
-  if (fault.detail === LONE_SURROGATE) return `Text must be Unicode: ${fault.pointer} holds an unpaired surrogate (\\uD800 to \\uDFFF alone).`;
+  if (fault.detail === LONE_SURROGATE)
+    return `Text must be Unicode: ${fault.pointer} holds an unpaired surrogate (\\uD800 to \\uDFFF alone).`;
   return `JSON bodies may nest at most ${MAX_JSON_DEPTH} levels deep; look at ${fault.pointer}.`;
 }

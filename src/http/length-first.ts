@@ -17,15 +17,31 @@ type Schema = Record<string, unknown>;
 /** Keywords whose value is a map of subschemas, a list of them, or one of them (draft-07 and 2019-09 alike). */
 const MAPS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas'];
 const LISTS = ['anyOf', 'allOf', 'oneOf', 'prefixItems'];
-const SINGLES = ['items', 'additionalItems', 'additionalProperties', 'contains', 'not', 'if', 'then', 'else', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties'];
+const SINGLES = [
+  'items',
+  'additionalItems',
+  'additionalProperties',
+  'contains',
+  'not',
+  'if',
+  'then',
+  'else',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+];
 
-const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isSchema = (value: unknown): value is Schema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function mapSubschemas(schema: Schema, at: string): Schema {
   const copy: Schema = { ...schema };
   for (const key of MAPS) {
     const map = copy[key];
-    if (isSchema(map)) copy[key] = Object.fromEntries(Object.entries(map).map(([name, sub]) => [name, lengthFirst(sub, `${at}/${key}/${name}`)]));
+    if (isSchema(map))
+      copy[key] = Object.fromEntries(
+        Object.entries(map).map(([name, sub]) => [name, lengthFirst(sub, `${at}/${key}/${name}`)]),
+      );
   }
   for (const key of [...LISTS, ...SINGLES]) {
     const value = copy[key];
@@ -45,8 +61,10 @@ export function lengthFirst(schema: unknown, at = '#'): unknown {
   const copy = mapSubschemas(schema, at);
   const { pattern, format, maxLength, ...rest } = copy;
   if (pattern === undefined && format === undefined) return copy;
-  if (typeof maxLength !== 'number') throw new Error(`${at}: a pattern or format needs a maxLength beside it, so that it never runs on a longer string`);
-  if (format !== undefined && !FORMATS.includes(format as FormatName)) throw new Error(`${at}: format ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
+  if (typeof maxLength !== 'number')
+    throw new Error(`${at}: a pattern or format needs a maxLength beside it, so that it never runs on a longer string`);
+  if (format !== undefined && !FORMATS.includes(format as FormatName))
+    throw new Error(`${at}: format ${JSON.stringify(format)} is not one of ${FORMATS.join(', ')}`);
   const then = { ...(pattern === undefined ? {} : { pattern }), ...(format === undefined ? {} : { format }) };
   const allOf: unknown[] = Array.isArray(rest.allOf) ? (rest.allOf as unknown[]) : [];
   return { ...rest, maxLength, allOf: [...allOf, { if: { maxLength }, then }] };

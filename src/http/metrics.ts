@@ -34,7 +34,12 @@ export interface RequestLabels {
 
 export function createMetrics(registry: Registry, { versionOf, routeOf }: RequestLabels): Metrics {
   const labelNames = ['route', 'method', 'status', 'api_version'] as const;
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered',
+    labelNames,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time to answer an HTTP request',
@@ -42,7 +47,12 @@ export function createMetrics(registry: Registry, { versionOf, routeOf }: Reques
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const v1Calls = new Counter({ name: 'helpdesk_v1_calls_total', help: 'Calls to FAQ contract v1, by caller', labelNames: ['caller'], registers: [registry] });
+  const v1Calls = new Counter({
+    name: 'helpdesk_v1_calls_total',
+    help: 'Calls to FAQ contract v1, by caller',
+    labelNames: ['caller'],
+    registers: [registry],
+  });
   const contractCalls = new Counter({
     name: 'helpdesk_contract_calls_total',
     help: 'Calls from clients that state the FAQ contract they speak (User-Agent "… faq-contract/N"), by caller and contract',
@@ -62,7 +72,10 @@ export function createMetrics(registry: Registry, { versionOf, routeOf }: Reques
    * Each series' counter and histogram, bound to its labels once: prom-client otherwise hashes the labels on
    * every inc and observe. Routes, methods and statuses are few, so the map stays small.
    */
-  const series = new Map<string, { requests: ReturnType<typeof requests.labels>; duration: ReturnType<typeof duration.labels> }>();
+  const series = new Map<
+    string,
+    { requests: ReturnType<typeof requests.labels>; duration: ReturnType<typeof duration.labels> }
+  >();
   const seriesOf = (route: string, method: string, status: number, apiVersion: ApiVersion) => {
     const key = `${route} ${method} ${status} ${apiVersion}`;
     let bound = series.get(key);
@@ -99,7 +112,12 @@ export type RefusalKind = 'token' | 'address';
 
 /** Counts the requests the rate limiter refuses (429), by what was limited: a token, or an address. */
 export function countRefusals(registry: Registry): (kind: RefusalKind) => void {
-  const refusals = new Counter({ name: 'helpdesk_rate_limit_refusals_total', help: 'Requests refused by the rate limiter (429), by what was limited: a token or an address', labelNames: ['kind'], registers: [registry] });
+  const refusals = new Counter({
+    name: 'helpdesk_rate_limit_refusals_total',
+    help: 'Requests refused by the rate limiter (429), by what was limited: a token or an address',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
   // Both series from the start, so that rate() sees the first refusal as an increase from 0.
   const bound = { token: refusals.labels({ kind: 'token' }), address: refusals.labels({ kind: 'address' }) };
   bound.token.inc(0);

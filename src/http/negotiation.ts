@@ -24,7 +24,10 @@ export function negotiate(ctx: Context, endpoint: Endpoint): string {
   varyByAccept(ctx);
   const chosen = ctx.accepts(...endpoint.representations);
   if (chosen === false) {
-    throw new Problem('not-acceptable', `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`);
+    throw new Problem(
+      'not-acceptable',
+      `${ctx.path} answers with ${endpoint.representations.join(' or ')}; the Accept header allows none of them.`,
+    );
   }
   requestState(ctx).mediaType = chosen;
   return chosen;

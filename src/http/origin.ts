@@ -28,7 +28,8 @@ function originOf(protocol: string, host: string, allowedHosts: readonly string[
     return undefined;
   }
   // Anything beyond a host and port (a path, a query, user info) is no host name: nothing is made of it.
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return undefined;
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '')
+    return undefined;
   return allowedHosts.includes(url.hostname) || allowedHosts.includes(url.host) ? url.origin : undefined;
 }
 

@@ -46,7 +46,8 @@ function toProblem(error: unknown): Problem | undefined {
 
 function describeLibraryError(status: number, message: string): string {
   if (status === 413) return 'The request body is larger than the 100 kB this API accepts.';
-  if (status === 400 && /json|token|unexpected|position/i.test(message)) return `The body is not valid JSON: ${message}`;
+  if (status === 400 && /json|token|unexpected|position/i.test(message))
+    return `The body is not valid JSON: ${message}`;
   return message;
 }
 

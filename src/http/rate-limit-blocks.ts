@@ -98,7 +98,11 @@ export class BlockLimiter {
   private async reserve(key: string): Promise<Standing | undefined> {
     try {
       const taken = await this.shared.consume(key, this.block);
-      this.keep(key, { unspent: this.block, remaining: taken.remainingPoints, endsAt: Date.now() + taken.msBeforeNext });
+      this.keep(key, {
+        unspent: this.block,
+        remaining: taken.remainingPoints,
+        endsAt: Date.now() + taken.msBeforeNext,
+      });
       return undefined;
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;

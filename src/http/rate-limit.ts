@@ -28,7 +28,11 @@ function headers(limit: RateLimit, standing: Standing): Record<string, string> {
 }
 
 /** `refused` is told of each refusal (for metrics). */
-export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit; anonymous: RateLimit }, refused: (kind: RefusalKind) => void = () => {}) {
+export function limitRequests(
+  limiters: RateLimiters,
+  limits: { token: RateLimit; anonymous: RateLimit },
+  refused: (kind: RefusalKind) => void = () => {},
+) {
   // The policies never change: their header values are written once.
   const policies = { token: policyOf(limits.token), anonymous: policyOf(limits.anonymous) };
   return async (ctx: Context, next: Next) => {
@@ -42,12 +46,19 @@ export function limitRequests(limiters: RateLimiters, limits: { token: RateLimit
     if (!standing.admitted) {
       refused(caller.kind === 'token' ? 'token' : 'address');
       const retryAfter = String(Math.max(1, Math.ceil(standing.msBeforeReset / 1000)));
-      throw new Problem('too-many-requests', `This ${caller.kind === 'token' ? 'token' : 'address'} may make ${limit.points} requests every ${limit.windowSeconds} s; wait ${retryAfter} s.`, {
-        headers: { 'Retry-After': retryAfter, ...headers(limit, standing) },
-      });
+      throw new Problem(
+        'too-many-requests',
+        `This ${caller.kind === 'token' ? 'token' : 'address'} may make ${limit.points} requests every ${limit.windowSeconds} s; wait ${retryAfter} s.`,
+        {
+          headers: { 'Retry-After': retryAfter, ...headers(limit, standing) },
+        },
+      );
     }
     ctx.set('RateLimit-Policy', policy);
-    ctx.set('RateLimit', `limit=${limit.points}, remaining=${standing.remaining}, reset=${Math.max(1, Math.ceil(standing.msBeforeReset / 1000))}`);
+    ctx.set(
+      'RateLimit',
+      `limit=${limit.points}, remaining=${standing.remaining}, reset=${Math.max(1, Math.ceil(standing.msBeforeReset / 1000))}`,
+    );
     // Counted as anonymous, against the address: now the refused token's 401 (authentication.ts noted it).
     refuseBadCredentials(ctx);
     await next();

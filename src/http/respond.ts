@@ -41,7 +41,9 @@ export function sendResource(ctx: Context, resource: HalResource, options: SendO
   if (options.version !== undefined) {
     // The links and forms a resource shows depend on the caller's role, and every address in it on the origin
     // it was built for, so each role's copy on each origin has its own tag.
-    const variant = [VARIANTS[mediaTypeOf(ctx)], roleOf(callerOf(ctx)), options.variant, originTag(origin)].filter(Boolean).join('-');
+    const variant = [VARIANTS[mediaTypeOf(ctx)], roleOf(callerOf(ctx)), options.variant, originTag(origin)]
+      .filter(Boolean)
+      .join('-');
     ctx.set('ETag', versionTag(options.version, variant));
   }
   if (options.location !== undefined) ctx.set('Location', options.location);

@@ -78,18 +78,27 @@ export class Routes {
 
   /** Whether the route this request is for reads its own body (see BodyOptions), so no reader before it may. */
   readsOwnBody(ctx: Context): boolean {
-    return this.ownBodies.some(({ method, endpoint }) => method === ctx.method && endpoint.match(ctx.path) !== undefined);
+    return this.ownBodies.some(
+      ({ method, endpoint }) => method === ctx.method && endpoint.match(ctx.path) !== undefined,
+    );
   }
 
   /** Every operation registered, read from the router itself (HEAD comes with GET): what the API description lists. */
   operations(): { method: string; endpoint: Endpoint }[] {
     return this.router.stack.flatMap((layer) => {
       const endpoint = typeof layer.path === 'string' ? this.byRoutePath.get(layer.path) : undefined;
-      return endpoint ? layer.methods.filter((method) => method !== 'HEAD').map((method) => ({ method, endpoint })) : [];
+      return endpoint
+        ? layer.methods.filter((method) => method !== 'HEAD').map((method) => ({ method, endpoint }))
+        : [];
     });
   }
 
-  private add(method: 'get' | 'post' | 'put' | 'patch' | 'delete', endpoint: Endpoint, handler: Handler, { ownBody = false }: BodyOptions = {}): this {
+  private add(
+    method: 'get' | 'post' | 'put' | 'patch' | 'delete',
+    endpoint: Endpoint,
+    handler: Handler,
+    { ownBody = false }: BodyOptions = {},
+  ): this {
     this.byRoutePath.set(endpoint.routePath, endpoint);
     if (ownBody) this.ownBodies.push({ method: method.toUpperCase(), endpoint });
     this.router[method](endpoint.routePath, negotiateFor(endpoint), async (ctx) => {

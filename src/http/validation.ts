@@ -27,7 +27,10 @@ function toFieldError(error: ErrorObject): FieldError {
     return { pointer: `#${error.instancePath}/${String(params.missingProperty)}`, detail: 'is required' };
   }
   if (error.keyword === 'additionalProperties') {
-    return { pointer: `#${error.instancePath}/${String(params.additionalProperty)}`, detail: 'is not a field of this resource' };
+    return {
+      pointer: `#${error.instancePath}/${String(params.additionalProperty)}`,
+      detail: 'is not a field of this resource',
+    };
   }
   return { pointer: `#${error.instancePath}`, detail: error.message ?? 'is not valid' };
 }
@@ -42,9 +45,12 @@ function fieldErrors(errors: ErrorObject[]): FieldError[] {
   const dropped = new Set<ErrorObject>();
   const summaries = new Map<ErrorObject, string>();
   const isAnyOf = (e: ErrorObject) => e.keyword === 'anyOf';
-  const outermost = errors.filter((e) => isAnyOf(e) && !errors.some((o) => o !== e && isAnyOf(o) && e.schemaPath.startsWith(`${o.schemaPath}/`)));
+  const outermost = errors.filter(
+    (e) => isAnyOf(e) && !errors.some((o) => o !== e && isAnyOf(o) && e.schemaPath.startsWith(`${o.schemaPath}/`)),
+  );
   for (const anyOf of outermost) {
-    const within = (e: ErrorObject) => e.instancePath === anyOf.instancePath || e.instancePath.startsWith(`${anyOf.instancePath}/`);
+    const within = (e: ErrorObject) =>
+      e.instancePath === anyOf.instancePath || e.instancePath.startsWith(`${anyOf.instancePath}/`);
     // Items of one array share a schema path: an anyOf's own faults are those under its path, at its value.
     const inside = errors.filter((e) => e !== anyOf && e.schemaPath.startsWith(`${anyOf.schemaPath}/`) && within(e));
     const branchOf = (e: ErrorObject) => e.schemaPath.slice(anyOf.schemaPath.length + 1).split('/')[0];
@@ -56,7 +62,10 @@ function fieldErrors(errors: ErrorObject[]): FieldError[] {
       for (const e of inside) if (!rightKind.includes(branchOf(e))) dropped.add(e);
     } else {
       inside.forEach((e) => dropped.add(e));
-      summaries.set(anyOf, [...new Set(inside.filter((e) => !isAnyOf(e)).map((e) => e.message ?? 'valid'))].join(', or '));
+      summaries.set(
+        anyOf,
+        [...new Set(inside.filter((e) => !isAnyOf(e)).map((e) => e.message ?? 'valid'))].join(', or '),
+      );
     }
   }
   const kept = errors
@@ -100,7 +109,9 @@ function singleChoiceFields(schema: TSchema): readonly string[] {
   let fields = singleChoices.get(schema);
   if (!fields) {
     const properties = (schema as { properties?: Record<string, ChoiceSchema> }).properties ?? {};
-    fields = Object.entries(properties).filter(([, field]) => isSingleChoice(field)).map(([name]) => name);
+    fields = Object.entries(properties)
+      .filter(([, field]) => isSingleChoice(field))
+      .map(([name]) => name);
     singleChoices.set(schema, fields);
   }
   return fields;
@@ -127,11 +138,16 @@ function unwrapSingleChoices(schema: TSchema, body: Record<string, unknown>): Re
 export function validateBody<S extends TObject>(description: BodyDescription<S>, given: unknown): Static<S> {
   if (given === undefined) throw invalid(`Send ${description.noun} as a JSON object in the request body.`);
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    throw invalid(`The body must be a JSON object describing ${description.noun}.`, [{ pointer: '#', detail: 'must be an object' }]);
+    throw invalid(`The body must be a JSON object describing ${description.noun}.`, [
+      { pointer: '#', detail: 'must be an object' },
+    ]);
   }
   const body = unwrapSingleChoices(description.schema, given as Record<string, unknown>);
   const readOnly = Object.keys(body).filter((key) => description.readOnly.includes(key));
-  const readOnlyErrors = readOnly.map((key) => ({ pointer: `#/${key}`, detail: 'is read-only: this request may not set it' }));
+  const readOnlyErrors = readOnly.map((key) => ({
+    pointer: `#/${key}`,
+    detail: 'is read-only: this request may not set it',
+  }));
   const validate = validatorFor(description.schema);
   const schemaErrors = validate(body)
     ? []
@@ -156,7 +172,10 @@ const narrowed = new WeakMap<BodyDescription<TObject>, Map<string, BodyDescripti
  * The same body without some fields, which become refused (400) like read-only ones: what a less privileged
  * caller may send. Forms built from the result offer exactly that. Memoised, so schemas compile once.
  */
-export function withoutFields<S extends TObject>(description: BodyDescription<S>, fields: readonly string[]): BodyDescription<S> {
+export function withoutFields<S extends TObject>(
+  description: BodyDescription<S>,
+  fields: readonly string[],
+): BodyDescription<S> {
   if (fields.length === 0) return description;
   const key = [...fields].sort().join(',');
   let byKey = narrowed.get(description);

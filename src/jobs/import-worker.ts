@@ -75,7 +75,10 @@ async function withRetries(commit: () => Promise<boolean>, pollMs: number, jobLo
 }
 
 /** Reads a job's rows from where it stands, a chunk at a time, each row checked into its outcome. */
-function chunkReader({ imports, config, chunkChars }: Worker, job: ImportJob): (processed: number) => Promise<RowOutcome<TicketFields>[]> {
+function chunkReader(
+  { imports, config, chunkChars }: Worker,
+  job: ImportJob,
+): (processed: number) => Promise<RowOutcome<TicketFields>[]> {
   const rows = imports.rows(job.id, job.processed);
   // Rows are read and checked between turns of the event loop, a few milliseconds at a time: a chunk of
   // hostile rows never holds up the requests the server is answering meanwhile.
@@ -99,15 +102,23 @@ function chunkReader({ imports, config, chunkChars }: Worker, job: ImportJob): (
  * Between chunks the lease is renewed by each commit; this heartbeat covers a chunk that waits on locks, and
  * calls `lost` when another instance has the job. Returns the heartbeat's stop.
  */
-function keepLease({ imports, config, instance }: Worker, job: ImportJob, jobLog: Logger, lost: () => void): () => void {
-  const heartbeat = setInterval(() => {
-    imports.heartbeat(job.id, instance, config.leaseMs).then(
-      (still) => {
-        if (!still) lost();
-      },
-      (error: unknown) => jobLog.warn({ err: error }, 'import heartbeat failed'),
-    );
-  }, Math.max(config.pollMs, Math.floor(config.leaseMs / 3)));
+function keepLease(
+  { imports, config, instance }: Worker,
+  job: ImportJob,
+  jobLog: Logger,
+  lost: () => void,
+): () => void {
+  const heartbeat = setInterval(
+    () => {
+      imports.heartbeat(job.id, instance, config.leaseMs).then(
+        (still) => {
+          if (!still) lost();
+        },
+        (error: unknown) => jobLog.warn({ err: error }, 'import heartbeat failed'),
+      );
+    },
+    Math.max(config.pollMs, Math.floor(config.leaseMs / 3)),
+  );
   return () => clearInterval(heartbeat);
 }
 
@@ -129,7 +140,14 @@ async function runJob(worker: Worker, job: ImportJob): Promise<void> {
         return;
       }
       const outcomes = await nextChunk(processed);
-      if (!held || !(await withRetries(() => imports.commitChunk({ id: job.id, processed }, instance, outcomes, config.leaseMs), config.pollMs, jobLog))) {
+      if (
+        !held ||
+        !(await withRetries(
+          () => imports.commitChunk({ id: job.id, processed }, instance, outcomes, config.leaseMs),
+          config.pollMs,
+          jobLog,
+        ))
+      ) {
         jobLog.warn({ processed }, 'import lease lost: another instance has the job');
         return;
       }

@@ -3,7 +3,13 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { HAL_JSON, JSON_TYPE } from '../http/media-types.ts';
 import type { WireLink } from './hal.ts';
-import { type InlineOption, isTemplate, type FormOptions as WireOptions, type FormProperty as WireProperty, type FormTemplate as WireTemplate } from './wire.ts';
+import {
+  type InlineOption,
+  isTemplate,
+  type FormOptions as WireOptions,
+  type FormProperty as WireProperty,
+  type FormTemplate as WireTemplate,
+} from './wire.ts';
 
 // What this server promises beyond HAL-FORMS (src/links/wire.ts): every template has a title, a method and its
 // properties, every property and choice a prompt, and an options link is `templated` exactly when it is one.
@@ -90,7 +96,8 @@ function property(name: string, raw: JsonSchema, required: boolean, current: unk
   if (schema.minimum !== undefined) field.min = schema.minimum;
   const choices = raw[CHOICES_KEYWORD] ?? schema[CHOICES_KEYWORD] ?? schema.items?.[CHOICES_KEYWORD];
   const many = schema.type === 'array';
-  const selected = current === undefined || current === null ? undefined : ([] as unknown[]).concat(current).map(String);
+  const selected =
+    current === undefined || current === null ? undefined : ([] as unknown[]).concat(current).map(String);
   if (schema.enum) {
     field.options = {
       inline: schema.enum.map((value) => ({ prompt: value.charAt(0).toUpperCase() + value.slice(1), value })),
@@ -127,7 +134,10 @@ export interface FormDefinition {
 }
 
 export function formTemplate(definition: FormDefinition): FormTemplate {
-  const schema = (definition.schema ?? { properties: {} }) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const schema = (definition.schema ?? { properties: {} }) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
   const required = new Set(schema.required ?? []);
   const template: FormTemplate = {
     title: definition.title,

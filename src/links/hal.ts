@@ -25,7 +25,10 @@ export interface HalDocument {
 }
 
 /** A link or template with its href made absolute on `origin`. */
-const linkOn = <T extends { href: string }>(origin: string, link: T): T => ({ ...link, href: absoluteOn(origin, link.href) });
+const linkOn = <T extends { href: string }>(origin: string, link: T): T => ({
+  ...link,
+  href: absoluteOn(origin, link.href),
+});
 
 /** A template with its target and its option links made absolute on `origin`. */
 function templateOn(origin: string, template: FormTemplate): FormTemplate {
@@ -33,7 +36,9 @@ function templateOn(origin: string, template: FormTemplate): FormTemplate {
     ...template,
     ...(template.target === undefined ? {} : { target: absoluteOn(origin, template.target) }),
     properties: template.properties.map((property) =>
-      property.options?.link ? { ...property, options: { ...property.options, link: linkOn(origin, property.options.link) } } : property,
+      property.options?.link
+        ? { ...property, options: { ...property.options, link: linkOn(origin, property.options.link) } }
+        : property,
     ),
   };
 }
@@ -123,12 +128,14 @@ export class HalResource {
     for (const name of origin === '' ? [] : this.addressProperties) {
       const value = document[name];
       if (typeof value === 'string') document[name] = absoluteOn(origin, value);
-      else if (Array.isArray(value)) document[name] = value.map((item: unknown) => (typeof item === 'string' ? absoluteOn(origin, item) : item));
+      else if (Array.isArray(value))
+        document[name] = value.map((item: unknown) => (typeof item === 'string' ? absoluteOn(origin, item) : item));
     }
     // Embedded resources are serialised here rather than by the package, so that they are mended too.
     if (this.embedded.size > 0) {
       document._embedded = {};
-      for (const [rel, resources] of this.embedded) document._embedded[rel] = resources.map((r) => r.toJSON({ origin }));
+      for (const [rel, resources] of this.embedded)
+        document._embedded[rel] = resources.map((r) => r.toJSON({ origin }));
     }
     if (templates && this.templates.size > 0) {
       document._templates = {};
@@ -137,7 +144,10 @@ export class HalResource {
       const self = this.links.get('self')?.[0]?.href;
       for (const [name, build] of this.templates) {
         const template = build();
-        document._templates[name] = templateOn(origin, template.target === undefined && self !== undefined ? { ...template, target: self } : template);
+        document._templates[name] = templateOn(
+          origin,
+          template.target === undefined && self !== undefined ? { ...template, target: self } : template,
+        );
       }
     }
     return document;

@@ -5,7 +5,17 @@ import type { WireLink } from './hal.ts';
  * Relations worth a header: where the client is, where it can page to, what describes the resource, and (RFC
  * 8631, on home documents) what describes the whole API.
  */
-const HEADER_RELATIONS = ['self', 'first', 'prev', 'next', 'last', 'describedby', 'profile', 'service-desc', 'service-doc'];
+const HEADER_RELATIONS = [
+  'self',
+  'first',
+  'prev',
+  'next',
+  'last',
+  'describedby',
+  'profile',
+  'service-desc',
+  'service-doc',
+];
 
 /** One link as an RFC 8288 link-value: `<href>; rel="rel"`, with its media type when it has one. */
 export function linkValue(rel: string, link: Pick<WireLink, 'href' | 'type'>): string {

@@ -5,7 +5,8 @@ let mount: string | undefined;
 
 /** Sets the mount from the configuration (src/main.ts); setting another once the registry has fixed it is a bug. */
 export function setMount(basePath: string): void {
-  if (mount !== undefined && mount !== basePath) throw new Error(`the mount is already "${mount}", cannot move it to "${basePath}"`);
+  if (mount !== undefined && mount !== basePath)
+    throw new Error(`the mount is already "${mount}", cannot move it to "${basePath}"`);
   mount = basePath;
 }
 

@@ -44,7 +44,10 @@ export function collectionResource<T extends { id: number }>(options: {
     metadata.totalElementsIsLowerBound = page.totalElementsIsLowerBound;
     properties.order = page.order;
   }
-  const resource = new HalResource(properties, at({ page: request.number, after: request.after, before: request.before }));
+  const resource = new HalResource(
+    properties,
+    at({ page: request.number, after: request.after, before: request.before }),
+  );
   resource.link('first', at({ page: 1 }));
   const first = page.items[0];
   const last = page.items[page.items.length - 1];
@@ -54,10 +57,14 @@ export function collectionResource<T extends { id: number }>(options: {
   if (page.number > 1) {
     // Past the end there is no row to seek from: the previous page is simply the last one.
     const back = newest ? { after: first?.id } : { before: first?.id };
-    resource.link('prev', first ? at({ page: page.number - 1, ...back }) : at({ page: Math.min(page.number - 1, page.totalPages) }));
+    resource.link(
+      'prev',
+      first ? at({ page: page.number - 1, ...back }) : at({ page: Math.min(page.number - 1, page.totalPages) }),
+    );
   }
   const more = page.number < page.totalPages || (lowerBound && page.items.length === page.size);
-  if (last && more) resource.link('next', at({ page: page.number + 1, ...(newest ? { before: last.id } : { after: last.id }) }));
+  if (last && more)
+    resource.link('next', at({ page: page.number + 1, ...(newest ? { before: last.id } : { after: last.id }) }));
   // Where only a lower bound is known, so is the last page not.
   if (!lowerBound) resource.link('last', at({ page: page.totalPages }));
   resource.embed(rel, page.items.map(options.item));

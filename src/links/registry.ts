@@ -1,7 +1,18 @@
 // The one registry of URI templates: routes are registered from these and every href is expanded from them,
 // so a link can never point where no route is.
 import parseTemplate, { type UriTemplate } from 'uri-templates';
-import { CSS, HAL_REPRESENTATIONS, HEALTH_JSON, HTML, JAVASCRIPT, JSON_TYPE, OPENAPI_JSON, PROBLEM_JSON, PROMETHEUS_TEXT, SCHEMA_JSON } from '../http/media-types.ts';
+import {
+  CSS,
+  HAL_REPRESENTATIONS,
+  HEALTH_JSON,
+  HTML,
+  JAVASCRIPT,
+  JSON_TYPE,
+  OPENAPI_JSON,
+  PROBLEM_JSON,
+  PROMETHEUS_TEXT,
+  SCHEMA_JSON,
+} from '../http/media-types.ts';
 import { fixedMount } from './mount.ts';
 import { isTemplate } from './wire.ts';
 
@@ -108,4 +119,3 @@ export const endpoints = {
 } as const;
 
 export type EndpointName = keyof typeof endpoints;
-

@@ -17,7 +17,9 @@ export function timeQueries(registry: Registry, engine: EngineName): QueryTimer 
     registers: [registry],
   });
   // Bound once: the timer runs on every query.
-  const bound = Object.fromEntries(OPERATIONS.map((operation) => [operation, duration.labels({ operation, engine })])) as Record<Operation, ReturnType<typeof duration.labels>>;
+  const bound = Object.fromEntries(
+    OPERATIONS.map((operation) => [operation, duration.labels({ operation, engine })]),
+  ) as Record<Operation, ReturnType<typeof duration.labels>>;
   return (operation, seconds) => bound[operation].observe(seconds);
 }
 

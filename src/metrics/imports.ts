@@ -27,8 +27,16 @@ export function watchImports(registry: Registry, jobsByState: () => Promise<Reco
       if (counts) for (const state of STATES) this.set({ state }, counts[state] ?? 0);
     },
   });
-  const processed = new Counter({ name: 'helpdesk_import_rows_processed_total', help: 'Import rows given an outcome by this instance (a ticket or a problem)', registers: [registry] });
-  const rejected = new Counter({ name: 'helpdesk_import_rows_rejected_total', help: 'Import rows refused by this instance, with a problem each (among the processed ones)', registers: [registry] });
+  const processed = new Counter({
+    name: 'helpdesk_import_rows_processed_total',
+    help: 'Import rows given an outcome by this instance (a ticket or a problem)',
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: 'helpdesk_import_rows_rejected_total',
+    help: 'Import rows refused by this instance, with a problem each (among the processed ones)',
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'helpdesk_import_job_duration_seconds',
     help: 'Time from the claim to the end of an import job this instance finished, by outcome (done or failed)',

@@ -7,7 +7,11 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
  * reports them). Each is the sum of a by-type gauge it also exports (`nodejs_active_handles{type}`…), so nothing
  * is lost: `sum(nodejs_active_handles)` is the same number.
  */
-const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const MISNAMED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 export function createRegistry(): Registry {
   const registry = new Registry();

@@ -41,7 +41,11 @@ export function cachePolicy(headers: Headers, now: number, defaultFreshMs: numbe
   const noCache = has('no-cache');
   const lifetime = noCache ? 0 : (statedLifetimeMs(headers, cacheControl) ?? defaultFreshMs);
   const freshUntil = now + lifetime;
-  return { store: headers.has('ETag') || freshUntil > now, freshUntil, mayServeStale: !noCache && !has('must-revalidate') };
+  return {
+    store: headers.has('ETag') || freshUntil > now,
+    freshUntil,
+    mayServeStale: !noCache && !has('must-revalidate'),
+  };
 }
 
 /** A kept copy a 304 confirmed: its headers updated from the 304's (RFC 9111 §4.3.4), its freshness worked out again. */

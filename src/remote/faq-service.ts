@@ -1,7 +1,15 @@
 // The FAQ service as the ticket service sees it: one root URL (FAQ_API), and from there only relations and
 // templates, as any hypermedia client would follow them. Nothing here knows one of the FAQ service's paths.
 import { VERSION } from '../project.ts';
-import { HypermediaClient, type HypermediaClientOptions, type RemoteDocument, RemoteFailure, absoluteTemplate, linkOf, resolveHref } from './hypermedia.ts';
+import {
+  HypermediaClient,
+  type HypermediaClientOptions,
+  type RemoteDocument,
+  RemoteFailure,
+  absoluteTemplate,
+  linkOf,
+  resolveHref,
+} from './hypermedia.ts';
 
 /**
  * How long the FAQ home document is used without asking when it states no freshness of its own (the FAQ
@@ -55,11 +63,28 @@ function withAbsoluteLinks(document: RemoteDocument, base: string): RemoteDocume
       return [rel, Array.isArray(value) ? value.map(absolute) : absolute(value)];
     }),
   );
-  const embedded = document._embedded && Object.fromEntries(Object.entries(document._embedded).map(([rel, items]) => [rel, items.map((item) => withAbsoluteLinks(item, base))]));
+  const embedded =
+    document._embedded &&
+    Object.fromEntries(
+      Object.entries(document._embedded).map(([rel, items]) => [
+        rel,
+        items.map((item) => withAbsoluteLinks(item, base)),
+      ]),
+    );
   const templates =
     document._templates &&
-    Object.fromEntries(Object.entries(document._templates).map(([name, form]) => [name, form.target === undefined ? form : { ...form, target: new URL(form.target, base).href }]));
-  return { ...document, _links: links, ...(embedded ? { _embedded: embedded } : {}), ...(templates ? { _templates: templates } : {}) };
+    Object.fromEntries(
+      Object.entries(document._templates).map(([name, form]) => [
+        name,
+        form.target === undefined ? form : { ...form, target: new URL(form.target, base).href },
+      ]),
+    );
+  return {
+    ...document,
+    _links: links,
+    ...(embedded ? { _embedded: embedded } : {}),
+    ...(templates ? { _templates: templates } : {}),
+  };
 }
 
 export class FaqService {
@@ -79,7 +104,12 @@ export class FaqService {
    * HOME_STALE_IF_ERROR_MS while the FAQ service is unavailable. `revalidate` asks now and takes no stale copy.
    */
   private home({ revalidate = false } = {}) {
-    return this.client.get(this.root, { authenticated: false, defaultFreshMs: HOME_FRESH_MS, staleIfErrorMs: HOME_STALE_IF_ERROR_MS, revalidate });
+    return this.client.get(this.root, {
+      authenticated: false,
+      defaultFreshMs: HOME_FRESH_MS,
+      staleIfErrorMs: HOME_STALE_IF_ERROR_MS,
+      revalidate,
+    });
   }
 
   /**
@@ -115,13 +145,18 @@ export class FaqService {
     const { method, target } = createForm(made.page);
     const answer = await this.client.write(method, target, { question, source: ticketUri });
     if (answer.status === 201 && answer.location) {
-      return { outcome: 'created', url: answer.location, document: answer.document && withAbsoluteLinks(answer.document, answer.location) };
+      return {
+        outcome: 'created',
+        url: answer.location,
+        document: answer.document && withAbsoluteLinks(answer.document, answer.location),
+      };
     }
     if (answer.status === 409) {
       // A promote of the same ticket at once may have won the race (same question): its FAQ is the answer.
       const again = await this.madeFrom(ticketUri);
       if (again.existing) return { outcome: 'exists', url: again.existing };
-      const detail = typeof answer.document?.detail === 'string' ? answer.document.detail : 'The FAQ service refused the FAQ.';
+      const detail =
+        typeof answer.document?.detail === 'string' ? answer.document.detail : 'The FAQ service refused the FAQ.';
       return { outcome: 'refused', status: 409, detail };
     }
     throw new RemoteFailure('bad-answer', `${method} ${target} answered ${answer.status}`);
@@ -139,5 +174,8 @@ function createForm(page: { url: string; document: RemoteDocument }): { method: 
   const self = linkOf(page.document, 'self');
   const collection = new URL(self?.href ?? page.url, page.url).href;
   if (!form) return { method: 'POST', target: new URL(new URL(collection).pathname, collection).href };
-  return { method: (form.method ?? 'POST').toUpperCase(), target: form.target === undefined ? collection : new URL(form.target, page.url).href };
+  return {
+    method: (form.method ?? 'POST').toUpperCase(),
+    target: form.target === undefined ? collection : new URL(form.target, page.url).href,
+  };
 }

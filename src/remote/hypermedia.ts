@@ -126,7 +126,10 @@ export class HypermediaClient {
       breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 3),
     });
     this.breaker.onBreak(() => (this.openedAt = Date.now()));
-    this.retryGets = retry(unavailable, { maxAttempts: GET_ATTEMPTS - 1, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 200 }) });
+    this.retryGets = retry(unavailable, {
+      maxAttempts: GET_ATTEMPTS - 1,
+      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 200 }),
+    });
   }
 
   /** The circuit as an operator reads it. */
@@ -170,14 +173,23 @@ export class HypermediaClient {
     const cached = this.cache.get(key);
     const headers: Record<string, string> = {};
     if (cached?.etag) headers['If-None-Match'] = cached.etag;
-    const response = await this.guard('GET', () => this.retryGets.execute(() => this.breaker.execute(() => this.send('GET', url, { headers, authenticated }))));
+    const response = await this.guard('GET', () =>
+      this.retryGets.execute(() => this.breaker.execute(() => this.send('GET', url, { headers, authenticated }))),
+    );
     const now = Date.now();
     if (response.status === 304 && cached) return revalidated(cached, response.headers, now, defaultFreshMs);
     if (response.status !== 200) throw this.badAnswer('GET', `GET ${url} answered ${response.status}`);
     const fetched = { url: response.url || url, document: await this.halBody('GET', response) };
     const policy = cachePolicy(response.headers, now, defaultFreshMs);
     const etag = response.headers.get('ETag') ?? undefined;
-    if (policy.store) this.cache.set(key, { fetched, headers: new Headers(response.headers), etag, freshUntil: policy.freshUntil, mayServeStale: policy.mayServeStale });
+    if (policy.store)
+      this.cache.set(key, {
+        fetched,
+        headers: new Headers(response.headers),
+        etag,
+        freshUntil: policy.freshUntil,
+        mayServeStale: policy.mayServeStale,
+      });
     else this.cache.delete(key);
     return fetched;
   }
@@ -186,9 +198,19 @@ export class HypermediaClient {
    * Sends a write once: a write that timed out may have happened, so it is never repeated here (the caller
    * finds out by reading). Answers of any status come back; only a missing or 5xx answer is a failure.
    */
-  async write(method: string, url: string, body: unknown): Promise<{ status: number; location: string | undefined; document: RemoteDocument | undefined }> {
+  async write(
+    method: string,
+    url: string,
+    body: unknown,
+  ): Promise<{ status: number; location: string | undefined; document: RemoteDocument | undefined }> {
     const response = await this.guard(method, () =>
-      this.breaker.execute(() => this.send(method, url, { headers: { 'Content-Type': JSON_TYPE }, body: JSON.stringify(body), authenticated: true })),
+      this.breaker.execute(() =>
+        this.send(method, url, {
+          headers: { 'Content-Type': JSON_TYPE },
+          body: JSON.stringify(body),
+          authenticated: true,
+        }),
+      ),
     );
     const location = response.headers.get('Location');
     const isJson = /json/.test(response.headers.get('Content-Type') ?? '');
@@ -205,7 +227,11 @@ export class HypermediaClient {
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         this.options.observe?.(method, 'skipped');
-        throw new RemoteFailure('unavailable', 'the circuit to the FAQ service is open: calls are not sent until it has cooled down', this.retryAfter());
+        throw new RemoteFailure(
+          'unavailable',
+          'the circuit to the FAQ service is open: calls are not sent until it has cooled down',
+          this.retryAfter(),
+        );
       }
       if (error instanceof RemoteFailure) {
         this.options.observe?.(method, error.kind);
@@ -217,7 +243,8 @@ export class HypermediaClient {
 
   /** While the circuit is open, the rest of its cool-down; else a whole cool-down, the breaker's own pace. */
   private retryAfter(): number {
-    const wait = this.circuit === 'open' ? this.openedAt + this.options.cooldownMs - Date.now() : this.options.cooldownMs;
+    const wait =
+      this.circuit === 'open' ? this.openedAt + this.options.cooldownMs - Date.now() : this.options.cooldownMs;
     return Math.max(1, Math.ceil(wait / 1000));
   }
 
@@ -226,7 +253,11 @@ export class HypermediaClient {
     return new RemoteFailure('bad-answer', message);
   }
 
-  private async send(method: string, url: string, init: { headers: Record<string, string>; body?: string; authenticated: boolean }): Promise<Response> {
+  private async send(
+    method: string,
+    url: string,
+    init: { headers: Record<string, string>; body?: string; authenticated: boolean },
+  ): Promise<Response> {
     const headers: Record<string, string> = {
       Accept: `${HAL_FORMS}, ${HAL_JSON};q=0.9, ${JSON_TYPE};q=0.8`,
       'User-Agent': this.options.userAgent,
@@ -235,9 +266,18 @@ export class HypermediaClient {
     if (init.authenticated && this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs) });
+      response = await fetch(url, {
+        method,
+        headers,
+        body: init.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : 'connection failed';
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError'
+          ? `no answer within ${this.options.timeoutMs} ms`
+          : 'connection failed';
       throw new RemoteFailure('unavailable', `${method} ${url}: ${reason}`);
     }
     if (response.status >= 500) {
@@ -254,7 +294,8 @@ export class HypermediaClient {
     } catch {
       throw this.badAnswer(method, `${response.url} did not answer with JSON`);
     }
-    if (typeof document !== 'object' || document === null || Array.isArray(document)) throw this.badAnswer(method, `${response.url} did not answer with a HAL document`);
+    if (typeof document !== 'object' || document === null || Array.isArray(document))
+      throw this.badAnswer(method, `${response.url} did not answer with a HAL document`);
     return document as RemoteDocument;
   }
 }

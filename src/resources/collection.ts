@@ -15,8 +15,15 @@ export interface AddForm {
 }
 
 /** `schemaName` names the items' schema; `add` is undefined for a caller who may not add an item. */
-export function describedCollection<T extends { id: number }>(listing: Listing<T>, schemaName: string, add: AddForm | undefined): HalResource {
+export function describedCollection<T extends { id: number }>(
+  listing: Listing<T>,
+  schemaName: string,
+  add: AddForm | undefined,
+): HalResource {
   const collection = collectionResource(listing).link('describedby', describedBy(schemaName));
-  if (add) collection.template('default', () => formTemplate({ title: add.title, method: 'POST', schema: add.schema, target: listing.endpoint.href() }));
+  if (add)
+    collection.template('default', () =>
+      formTemplate({ title: add.title, method: 'POST', schema: add.schema, target: listing.endpoint.href() }),
+    );
   return collection;
 }

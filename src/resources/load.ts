@@ -13,10 +13,14 @@ export interface Addressed<Found, Live> {
   live: (found: Found) => Live | Problem;
 }
 
-export async function loadResource<Found, Live>(rawId: string | undefined, { noun, find, visible, live }: Addressed<Found, Live>): Promise<Live> {
+export async function loadResource<Found, Live>(
+  rawId: string | undefined,
+  { noun, find, visible, live }: Addressed<Found, Live>,
+): Promise<Live> {
   const id = parseId(rawId);
   const found = id === undefined ? undefined : await find(id);
-  if (found === undefined || (visible !== undefined && !visible(found))) throw notFound(`There is no ${noun} ${rawId}.`);
+  if (found === undefined || (visible !== undefined && !visible(found)))
+    throw notFound(`There is no ${noun} ${rawId}.`);
   const alive = live(found);
   if (alive instanceof Problem) throw alive;
   return alive;

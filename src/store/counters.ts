@@ -11,7 +11,11 @@ export function counterNames(table: CountedTable, status: string | undefined): s
 }
 
 /** How many live rows the table holds (of one status, if given). */
-export async function countLive(db: Kysely<Database>, table: CountedTable, status: string | undefined): Promise<number> {
+export async function countLive(
+  db: Kysely<Database>,
+  table: CountedTable,
+  status: string | undefined,
+): Promise<number> {
   const { n } = await db
     .selectFrom('counters')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), sql<number>`0`).as('n'))

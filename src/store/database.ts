@@ -19,5 +19,7 @@ export function engineOf(url: string): EngineName {
 }
 
 export function openDatabase(options: DatabaseOptions): Promise<Engine> {
-  return engineOf(options.url) === 'postgres' ? openPostgresEngine(options.url, options.timer) : openSqliteEngine(options.url, options.synchronous, options.timer);
+  return engineOf(options.url) === 'postgres'
+    ? openPostgresEngine(options.url, options.timer)
+    : openSqliteEngine(options.url, options.synchronous, options.timer);
 }

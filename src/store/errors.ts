@@ -6,7 +6,9 @@ const UNIQUE_VIOLATION = new Set(['SQLITE_CONSTRAINT_UNIQUE', '23505']);
 
 /** True when a write broke a UNIQUE constraint. */
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && UNIQUE_VIOLATION.has(String((error as { code?: unknown }).code));
+  return (
+    typeof error === 'object' && error !== null && UNIQUE_VIOLATION.has(String((error as { code?: unknown }).code))
+  );
 }
 
 /**
@@ -15,9 +17,18 @@ export function isUniqueViolation(error: unknown): boolean {
  */
 const UNAVAILABLE_SQLSTATE = /^(57P0[123]|08...|53300)$/;
 /** Socket failures between us and the database server. */
-const UNAVAILABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNAVAILABLE_SOCKET = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 /** node-postgres reports a lost connection, a refused use of a broken client, or no free client, by message only. */
-const UNAVAILABLE_MESSAGE = /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Connection terminated due to connection timeout)/;
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Connection terminated due to connection timeout)/;
 
 /**
  * True when the database could not be reached or dropped the connection: the same request may succeed in a
@@ -27,7 +38,14 @@ const UNAVAILABLE_MESSAGE = /^(Connection terminated|Client has encountered a co
 export function isUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET.has(code) || code.startsWith('SQLITE_BUSY') || code === SEARCH_THREAD_GONE)) return true;
+  if (
+    typeof code === 'string' &&
+    (UNAVAILABLE_SQLSTATE.test(code) ||
+      UNAVAILABLE_SOCKET.has(code) ||
+      code.startsWith('SQLITE_BUSY') ||
+      code === SEARCH_THREAD_GONE)
+  )
+    return true;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
   // Connecting to a host with several addresses fails with all of their errors at once.
   return error instanceof AggregateError && error.errors.some(isUnavailable);

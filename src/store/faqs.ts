@@ -163,7 +163,11 @@ export class FaqStore {
       .selectFrom('faq_related')
       .innerJoin('faqs', 'faqs.id', 'faq_related.related_id')
       .select(['faq_related.faq_id', 'faq_related.related_id', 'faqs.status'])
-      .where('faq_related.faq_id', 'in', rows.map((r) => r.id))
+      .where(
+        'faq_related.faq_id',
+        'in',
+        rows.map((r) => r.id),
+      )
       .where('faqs.deleted_at', 'is', null)
       .orderBy('faq_related.faq_id')
       .orderBy('faq_related.position')
@@ -172,7 +176,8 @@ export class FaqStore {
     const published = new Map<number, number[]>();
     for (const link of links) {
       related.set(link.faq_id, [...(related.get(link.faq_id) ?? []), link.related_id]);
-      if (link.status === 'published') published.set(link.faq_id, [...(published.get(link.faq_id) ?? []), link.related_id]);
+      if (link.status === 'published')
+        published.set(link.faq_id, [...(published.get(link.faq_id) ?? []), link.related_id]);
     }
     return rows.map((row) => toFaq(row, related.get(row.id) ?? [], published.get(row.id) ?? []));
   }
@@ -194,7 +199,11 @@ export class FaqStore {
   }
 
   async list(filter: FaqFilter, request: PageRequest): Promise<Page<Faq>> {
-    const page = await readPage(request, () => this.count(filter), (slice) => inSlice(this.live(filter).selectAll(), slice).execute());
+    const page = await readPage(
+      request,
+      () => this.count(filter),
+      (slice) => inSlice(this.live(filter).selectAll(), slice).execute(),
+    );
     return { ...page, items: await this.withRelated(page.items) };
   }
 

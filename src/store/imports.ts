@@ -2,7 +2,15 @@
 // with its tickets, its outcomes and the job's progress in one transaction, fenced by the worker's lease. Every
 // time a job records is the database's (see clock.ts): instances whose own clocks differ still agree on leases.
 import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
-import { EXPIRED, type ExpiredImport, RECEIVING, type ImportJob, type ImportState, type RowOutcome, type RowProblem } from '../domain/imports.ts';
+import {
+  EXPIRED,
+  type ExpiredImport,
+  RECEIVING,
+  type ImportJob,
+  type ImportState,
+  type RowOutcome,
+  type RowProblem,
+} from '../domain/imports.ts';
 import type { TicketFields } from '../domain/tickets.ts';
 import type { Pause } from '../time-slices.ts';
 import { type DatabaseClock, now } from './clock.ts';
@@ -13,7 +21,18 @@ import { newTicketRow } from './tickets.ts';
 
 /** The columns of a job (its rows are in import_parts, which only the worker that runs it reads). */
 const JOB_COLUMNS = [
-  'id', 'state', 'submitted_by', 'total', 'processed', 'created', 'rejected', 'version', 'failure', 'created_at', 'started_at', 'finished_at',
+  'id',
+  'state',
+  'submitted_by',
+  'total',
+  'processed',
+  'created',
+  'rejected',
+  'version',
+  'failure',
+  'created_at',
+  'started_at',
+  'finished_at',
 ] as const;
 
 type JobRow = Pick<Selectable<ImportsTable>, (typeof JOB_COLUMNS)[number]>;
@@ -79,11 +98,19 @@ export class ImportStore {
       .executeTakeFirstOrThrow();
     for (let part = 0, first = 0; first < rows.length; part += 1) {
       const end = partEnd(rows, first);
-      await this.db.insertInto('import_parts').values({ import_id: id, part, first_row: first, rows: `[${rows.slice(first, end).join(',')}]` }).execute();
+      await this.db
+        .insertInto('import_parts')
+        .values({ import_id: id, part, first_row: first, rows: `[${rows.slice(first, end).join(',')}]` })
+        .execute();
       first = end;
       await pause();
     }
-    const row = await this.db.updateTable('imports').set({ state: 'queued' }).where('id', '=', id).returning(JOB_COLUMNS).executeTakeFirstOrThrow();
+    const row = await this.db
+      .updateTable('imports')
+      .set({ state: 'queued' })
+      .where('id', '=', id)
+      .returning(JOB_COLUMNS)
+      .executeTakeFirstOrThrow();
     return toJob(row);
   }
 
@@ -105,7 +132,8 @@ export class ImportStore {
     const row = await this.db.selectFrom('imports').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
     if (row?.state === RECEIVING) return undefined;
     // Expiry sets finished_at in the same UPDATE that sets the state.
-    if (row?.state === EXPIRED && row.finished_at !== null) return { id: row.id, expired: true, finishedAt: row.finished_at };
+    if (row?.state === EXPIRED && row.finished_at !== null)
+      return { id: row.id, expired: true, finishedAt: row.finished_at };
     return row && toJob(row);
   }
 
@@ -115,7 +143,11 @@ export class ImportStore {
   }
 
   async list(request: PageRequest): Promise<Page<ImportJob>> {
-    const page = await readPage(request, () => countRows(this.listed()), (slice) => inSlice(this.listed().select(JOB_COLUMNS), slice).execute());
+    const page = await readPage(
+      request,
+      () => countRows(this.listed()),
+      (slice) => inSlice(this.listed().select(JOB_COLUMNS), slice).execute(),
+    );
     return { ...page, items: page.items.map(toJob) };
   }
 
@@ -126,7 +158,10 @@ export class ImportStore {
    */
   async claim(owner: string, leaseMs: number): Promise<ImportJob | undefined> {
     const claimable = (eb: ExpressionBuilder<Database, 'imports'>) =>
-      eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', this.clock.now())])]);
+      eb.or([
+        eb('state', '=', 'queued'),
+        eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', this.clock.now())]),
+      ]);
     let oldest = this.db.selectFrom('imports').select('id').where(claimable).orderBy('id').limit(1);
     // Idle instances poll often: a plain read first, so that they take no write lock while there is nothing to do.
     if (!(await oldest.executeTakeFirst())) return undefined;
@@ -152,7 +187,12 @@ export class ImportStore {
    * problem, advances the progress and renews the lease, all at once. False (and nothing written) when the
    * worker no longer holds the job, or another has already committed these rows.
    */
-  async commitChunk(job: Pick<ImportJob, 'id' | 'processed'>, owner: string, outcomes: readonly RowOutcome<TicketFields>[], leaseMs: number): Promise<boolean> {
+  async commitChunk(
+    job: Pick<ImportJob, 'id' | 'processed'>,
+    owner: string,
+    outcomes: readonly RowOutcome<TicketFields>[],
+    leaseMs: number,
+  ): Promise<boolean> {
     const created = outcomes.filter((o) => 'fields' in o).length;
     return this.db.transaction().execute(async (trx) => {
       // First, so that on PostgreSQL the job's row is locked for the rest of the transaction: no claim can
@@ -177,7 +217,11 @@ export class ImportStore {
     });
   }
 
-  private async writeOutcomes(trx: Transaction<Database>, importId: number, outcomes: readonly RowOutcome<TicketFields>[]): Promise<void> {
+  private async writeOutcomes(
+    trx: Transaction<Database>,
+    importId: number,
+    outcomes: readonly RowOutcome<TicketFields>[],
+  ): Promise<void> {
     if (outcomes.length === 0) return;
     // Stamped as every other ticket is, by the instance that writes it: no other instance compares these.
     const at = now();
@@ -185,7 +229,11 @@ export class ImportStore {
     const ticketIds = new Map<number, number>();
     for (let start = 0; start < accepted.length; start += INSERT_BATCH) {
       const batch = accepted.slice(start, start + INSERT_BATCH);
-      const inserted = await trx.insertInto('tickets').values(batch.map((o) => newTicketRow(o.fields, at))).returning('id').execute();
+      const inserted = await trx
+        .insertInto('tickets')
+        .values(batch.map((o) => newTicketRow(o.fields, at)))
+        .returning('id')
+        .execute();
       // Both engines number the rows of one INSERT in the order of its VALUES (a sequence or rowid handed out
       // row by row); RETURNING need not keep that order, so the ids are sorted back into it.
       const ids = inserted.map((r) => r.id).sort((a, b) => a - b);
@@ -199,7 +247,11 @@ export class ImportStore {
         ? { import_id: importId, row: o.row, ticket_id: insertedId(ticketIds, o.row), problem: null }
         : { import_id: importId, row: o.row, ticket_id: null, problem: JSON.stringify(o.problem) },
     );
-    for (let start = 0; start < rows.length; start += INSERT_BATCH) await trx.insertInto('import_rows').values(rows.slice(start, start + INSERT_BATCH)).execute();
+    for (let start = 0; start < rows.length; start += INSERT_BATCH)
+      await trx
+        .insertInto('import_rows')
+        .values(rows.slice(start, start + INSERT_BATCH))
+        .execute();
   }
 
   /** Extends the lease of a job the worker still holds; false when it no longer does. */
@@ -260,7 +312,12 @@ export class ImportStore {
   }
 
   private async expireUnreceived(retentionMs: number, batch: number): Promise<number> {
-    const due = () => this.db.selectFrom('imports').select('id').where('state', '=', RECEIVING).where('created_at', '<', this.clock.offset(-retentionMs));
+    const due = () =>
+      this.db
+        .selectFrom('imports')
+        .select('id')
+        .where('state', '=', RECEIVING)
+        .where('created_at', '<', this.clock.offset(-retentionMs));
     if (!(await due().limit(1).executeTakeFirst())) return 0;
     let oldest = due().orderBy('created_at').limit(batch);
     if (this.engine === 'postgres') oldest = oldest.forUpdate().skipLocked();
@@ -275,7 +332,11 @@ export class ImportStore {
 
   private async expireFinished(retentionMs: number, batch: number): Promise<number> {
     const due = () =>
-      this.db.selectFrom('imports').select('id').where('state', 'in', ['done', 'failed']).where('finished_at', '<', this.clock.offset(-retentionMs));
+      this.db
+        .selectFrom('imports')
+        .select('id')
+        .where('state', 'in', ['done', 'failed'])
+        .where('finished_at', '<', this.clock.offset(-retentionMs));
     // Every poll of every instance sweeps: a plain read of the index first, so that an idle one takes no write lock.
     if (!(await due().limit(1).executeTakeFirst())) return 0;
     let oldest = due().orderBy('finished_at').limit(batch);
@@ -290,8 +351,15 @@ export class ImportStore {
   }
 
   async rejections(importId: number, request: PageRequest): Promise<Page<Rejection>> {
-    const rejected = this.db.selectFrom('import_rows').where('import_id', '=', importId).where('problem', 'is not', null);
-    const page = await readPage(request, () => countRows(rejected), (slice) => inSlice(rejected.select(['row', 'problem']), slice, 'row').execute());
+    const rejected = this.db
+      .selectFrom('import_rows')
+      .where('import_id', '=', importId)
+      .where('problem', 'is not', null);
+    const page = await readPage(
+      request,
+      () => countRows(rejected),
+      (slice) => inSlice(rejected.select(['row', 'problem']), slice, 'row').execute(),
+    );
     return { ...page, items: page.items.map((r) => ({ id: r.row, problem: parseProblem(r.problem) })) };
   }
 
@@ -303,7 +371,7 @@ export class ImportStore {
       .where('row', '=', row)
       .where('problem', 'is not', null)
       .executeTakeFirst();
-    return found ? (parseProblem(found.problem)) : undefined;
+    return found ? parseProblem(found.problem) : undefined;
   }
 }
 

@@ -11,7 +11,6 @@ import { TicketStore } from './tickets.ts';
 import { TokenStore } from './tokens.ts';
 import { groupCommit, writesAlone } from './writes.ts';
 
-
 export interface Store {
   engine: EngineName;
   tickets: TicketStore;
@@ -43,15 +42,35 @@ export interface StoreOptions extends DatabaseOptions {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const engine = await openDatabase(options);
   // Only a COMMIT sent over a connection can be lost on its way back; SQLite's returns where it runs.
-  const writes = (options.groupCommit ?? true) ? groupCommit(engine.db, { markCommits: engine.name === 'postgres' }) : writesAlone(engine.db);
+  const writes =
+    (options.groupCommit ?? true)
+      ? groupCommit(engine.db, { markCommits: engine.name === 'postgres' })
+      : writesAlone(engine.db);
   const reads = kyselyTicketReads(engine.db);
   // Searches read through the engine's search connection where it has one; they never write.
-  const searcher = engine.searchDb && new TicketStore(engine.searchDb, engine.search, writes, kyselyTicketReads(engine.searchDb), undefined, options.searchBound);
+  const searcher =
+    engine.searchDb &&
+    new TicketStore(
+      engine.searchDb,
+      engine.search,
+      writes,
+      kyselyTicketReads(engine.searchDb),
+      undefined,
+      options.searchBound,
+    );
   return {
     engine: engine.name,
     generation: () => engine.generation(),
     tickets: engine.connection
-      ? new TicketStore(engine.db, engine.search, writes, preparedTicketReads(engine.connection, reads), preparedTicketInsert(engine.connection), options.searchBound, searcher)
+      ? new TicketStore(
+          engine.db,
+          engine.search,
+          writes,
+          preparedTicketReads(engine.connection, reads),
+          preparedTicketInsert(engine.connection),
+          options.searchBound,
+          searcher,
+        )
       : new TicketStore(engine.db, engine.search, writes, reads, undefined, options.searchBound),
     faqs: new FaqStore(engine.db, engine.search, writes),
     tokens: new TokenStore(engine.db, writes),

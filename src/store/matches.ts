@@ -67,7 +67,13 @@ function newestSlice(request: PageRequest, total: number): Slice {
   return { order: 'desc', offset, limit: offset < total ? size : 0, reverse: false };
 }
 
-function page<Row>(request: PageRequest, items: Row[], total: number, lowerBound: boolean, order: MatchOrder): MatchPage<Row> {
+function page<Row>(
+  request: PageRequest,
+  items: Row[],
+  total: number,
+  lowerBound: boolean,
+  order: MatchOrder,
+): MatchPage<Row> {
   return {
     items,
     number: request.number,
@@ -80,7 +86,10 @@ function page<Row>(request: PageRequest, items: Row[], total: number, lowerBound
 }
 
 /** Per query word, how strongly a field's words begin with it (saturating), weighted by field. */
-export function wordScore(queryWords: readonly string[], fields: readonly { words: readonly string[]; weight: number }[]): number {
+export function wordScore(
+  queryWords: readonly string[],
+  fields: readonly { words: readonly string[]; weight: number }[],
+): number {
   let score = 0;
   for (const query of queryWords) {
     for (const { words, weight } of fields) {

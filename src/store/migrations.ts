@@ -37,7 +37,9 @@ const initial = (dialect: SchemaDialect): Migration => ({
       .execute();
     const ticketLive = (row: string) => `${row}.deleted_at IS NULL AND ${row}.merged_into IS NULL`;
     await sql`CREATE INDEX tickets_live ON tickets (id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(db);
-    await sql`CREATE INDEX tickets_live_status ON tickets (status, id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(db);
+    await sql`CREATE INDEX tickets_live_status ON tickets (status, id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(
+      db,
+    );
 
     await entityTable(db, dialect, 'faqs')
       .addColumn('question', 'text', (c) => c.notNull())
@@ -63,7 +65,10 @@ const initial = (dialect: SchemaDialect): Migration => ({
       .addPrimaryKeyConstraint('faq_related_pk', ['faq_id', 'related_id'])
       .execute();
 
-    await dialect.createCounters(db, [...TICKET_STATUSES.map((s) => `tickets:${s}`), ...FAQ_STATUSES.map((s) => `faqs:${s}`)]);
+    await dialect.createCounters(db, [
+      ...TICKET_STATUSES.map((s) => `tickets:${s}`),
+      ...FAQ_STATUSES.map((s) => `faqs:${s}`),
+    ]);
 
     await runAll(db, [
       ...dialect.counterTriggers('tickets', ticketLive),
@@ -84,7 +89,9 @@ const tokens = (dialect: SchemaDialect): Migration => ({
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('revoked_at', 'text')
       .execute();
-    await sql`CREATE INDEX tickets_requester ON tickets (requester, id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(db);
+    await sql`CREATE INDEX tickets_requester ON tickets (requester, id) WHERE deleted_at IS NULL AND merged_into IS NULL`.execute(
+      db,
+    );
   },
 });
 
@@ -145,14 +152,25 @@ const importRetention = (dialect: SchemaDialect): Migration => ({
   async up(db: MigrationDatabase) {
     await sql`CREATE INDEX imports_finished ON imports (finished_at) WHERE state IN ('done', 'failed')`.execute(db);
     const expired = "NEW.state = 'expired' AND OLD.state <> 'expired'";
-    await runAll(db, dialect.afterUpdate('imports_expire', 'imports', expired, 'DELETE FROM import_rows WHERE import_id = NEW.id AND problem IS NOT NULL'));
+    await runAll(
+      db,
+      dialect.afterUpdate(
+        'imports_expire',
+        'imports',
+        expired,
+        'DELETE FROM import_rows WHERE import_id = NEW.id AND problem IS NOT NULL',
+      ),
+    );
   },
 });
 
 /** Markers of committed groups of writes, by which a group whose COMMIT answer was lost learns if it landed. */
 const commitMarkers: Migration = {
   async up(db: MigrationDatabase) {
-    await db.schema.createTable('commit_markers').addColumn('id', 'varchar(64)', (c) => c.primaryKey()).execute();
+    await db.schema
+      .createTable('commit_markers')
+      .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+      .execute();
   },
 };
 
@@ -182,12 +200,17 @@ const importParts = (dialect: SchemaDialect): Migration => ({
       .addColumn('rows', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('import_parts_pk', ['import_id', 'part'])
       .execute();
-    await sql`INSERT INTO import_parts (import_id, part, first_row, rows) SELECT id, 0, 0, payload FROM imports WHERE payload <> '[]'`.execute(db);
+    await sql`INSERT INTO import_parts (import_id, part, first_row, rows) SELECT id, 0, 0, payload FROM imports WHERE payload <> '[]'`.execute(
+      db,
+    );
     await db.schema.alterTable('imports').dropColumn('payload').execute();
     // Submissions cut short (the process died mid-way) are found by age and removed with the finished ones.
     await sql`CREATE INDEX imports_receiving ON imports (created_at) WHERE state = 'receiving'`.execute(db);
     const ended = "NEW.state IN ('done', 'expired') AND OLD.state <> NEW.state";
-    await runAll(db, dialect.afterUpdate('imports_drop_parts', 'imports', ended, 'DELETE FROM import_parts WHERE import_id = NEW.id'));
+    await runAll(
+      db,
+      dialect.afterUpdate('imports_drop_parts', 'imports', ended, 'DELETE FROM import_parts WHERE import_id = NEW.id'),
+    );
   },
 });
 
@@ -209,7 +232,11 @@ export function migrations(dialect: SchemaDialect): Record<string, Migration> {
  * Brings the schema up to date. Callers that may start side by side hold their engine's lock around it;
  * `inTransaction` says the caller's own transaction holds that lock (so the Migrator must not open another).
  */
-export async function migrate(db: Kysely<Database>, dialect: SchemaDialect, { inTransaction = false } = {}): Promise<void> {
+export async function migrate(
+  db: Kysely<Database>,
+  dialect: SchemaDialect,
+  { inTransaction = false } = {},
+): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const { error } = await new Migrator({ db, provider, disableTransactions: inTransaction }).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error('a migration failed', { cause: error });

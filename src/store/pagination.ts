@@ -71,7 +71,10 @@ export async function readPage<Row>(
 /** How many rows a query's conditions select (a listing's total). */
 export async function countRows<DB, TB extends keyof DB>(query: SelectQueryBuilder<DB, TB, object>): Promise<number> {
   // Kysely cannot name the selection of a query generic in its tables: the row is said to be what it is.
-  const { n } = await query.select((eb) => eb.fn.countAll<number>().as('n')).$castTo<{ n: number | string | bigint }>().executeTakeFirstOrThrow();
+  const { n } = await query
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .$castTo<{ n: number | string | bigint }>()
+    .executeTakeFirstOrThrow();
   return Number(n);
 }
 

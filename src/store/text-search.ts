@@ -26,8 +26,11 @@ const SEPARATING = new RegExp(SEPARATING_MARKS, 'gu');
  * term list read words through this, so both engines rank the same rows the same way.
  */
 export function indexedWords(text: string): string[] {
-  const folded = text.toLowerCase().replace(LATIN_LETTER, (letter) => LETTER_FOLDS.get(letter) ?? letter)
-    .replace(DROPPED, '').replace(SEPARATING, ' ');
+  const folded = text
+    .toLowerCase()
+    .replace(LATIN_LETTER, (letter) => LETTER_FOLDS.get(letter) ?? letter)
+    .replace(DROPPED, '')
+    .replace(SEPARATING, ' ');
   return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 

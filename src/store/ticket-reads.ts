@@ -56,9 +56,24 @@ export function kyselyTicketReads(db: Kysely<Database>): TicketReads {
 }
 
 /** The columns in the order the raw rows below hold them. */
-const COLUMNS = 'id, title, description, status, priority, requester, assignee, tags, version, created_at, updated_at, deleted_at, merged_into';
+const COLUMNS =
+  'id, title, description, status, priority, requester, assignee, tags, version, created_at, updated_at, deleted_at, merged_into';
 
-type RawRow = [number, string, string, string, string, string, string | null, string, number, string, string, string | null, number | null];
+type RawRow = [
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string,
+  number,
+  string,
+  string,
+  string | null,
+  number | null,
+];
 
 /** A raw row as a ticket: arrays cost far less to make than row objects (each column a new hidden class). */
 function rawTicket(row: RawRow): Ticket {
@@ -99,7 +114,11 @@ export function preparedTicketReads(database: SQLite.Database, fallback: TicketR
       if (status) where.push('status = ?');
       if (cursor === 'after') where.push('id > ?');
       if (cursor === 'before') where.push('id < ?');
-      statement = database.prepare(`SELECT ${COLUMNS} FROM tickets WHERE ${where.join(' AND ')} ORDER BY id ${slice.order} LIMIT ? OFFSET ?`).raw(true);
+      statement = database
+        .prepare(
+          `SELECT ${COLUMNS} FROM tickets WHERE ${where.join(' AND ')} ORDER BY id ${slice.order} LIMIT ? OFFSET ?`,
+        )
+        .raw(true);
       slices.set(key, statement);
     }
     return statement;
@@ -137,12 +156,49 @@ export type TicketInsert = (row: Insertable<TicketsTable>) => Ticket;
  * id, and the triggers write only to other tables), so the ticket is the row given with the id SQLite chose.
  */
 export function preparedTicketInsert(database: SQLite.Database): TicketInsert {
-  const insert = database.prepare(`INSERT INTO tickets (title, description, status, priority, requester, assignee, tags, version, created_at, updated_at)
+  const insert =
+    database.prepare(`INSERT INTO tickets (title, description, status, priority, requester, assignee, tags, version, created_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   return (row) => {
     if (!database.inTransaction) throw new Error('a ticket is inserted only inside a write transaction');
-    const { title, description, status, priority, requester, assignee = null, tags, version, created_at, updated_at } = row;
-    const { lastInsertRowid } = insert.run(title, description, status, priority, requester, assignee, tags, version, created_at, updated_at);
-    return rawTicket([Number(lastInsertRowid), title, description, status, priority, requester, assignee, tags, version, created_at, updated_at, null, null]);
+    const {
+      title,
+      description,
+      status,
+      priority,
+      requester,
+      assignee = null,
+      tags,
+      version,
+      created_at,
+      updated_at,
+    } = row;
+    const { lastInsertRowid } = insert.run(
+      title,
+      description,
+      status,
+      priority,
+      requester,
+      assignee,
+      tags,
+      version,
+      created_at,
+      updated_at,
+    );
+    return rawTicket([
+      Number(lastInsertRowid),
+      title,
+      description,
+      status,
+      priority,
+      requester,
+      assignee,
+      tags,
+      version,
+      created_at,
+      updated_at,
+      null,
+      null,
+    ]);
   };
 }

@@ -37,11 +37,12 @@ function toColumns(fields: Partial<TicketFields>): Updateable<TicketsTable> {
 /** How relevant a ticket is to the words of a query: its title counts most, then its tags, then its description. */
 function relevance(text: string) {
   const words = (searchWords(text) ?? []).flatMap(indexedWords);
-  return (ticket: Ticket) => wordScore(words, [
-    { words: indexedWords(ticket.title), weight: 3 },
-    { words: ticket.tags.flatMap(indexedWords), weight: 2 },
-    { words: indexedWords(ticket.description), weight: 1 },
-  ]);
+  return (ticket: Ticket) =>
+    wordScore(words, [
+      { words: indexedWords(ticket.title), weight: 3 },
+      { words: ticket.tags.flatMap(indexedWords), weight: 2 },
+      { words: indexedWords(ticket.description), weight: 1 },
+    ]);
 }
 
 export class TicketStore {
@@ -70,7 +71,9 @@ export class TicketStore {
   async create(fields: TicketFields): Promise<Ticket> {
     const { insert } = this;
     if (insert) return this.writes.run(async () => insert(newTicketRow(fields)));
-    const row = await this.writes.run((db) => db.insertInto('tickets').values(newTicketRow(fields)).returningAll().executeTakeFirstOrThrow());
+    const row = await this.writes.run((db) =>
+      db.insertInto('tickets').values(newTicketRow(fields)).returningAll().executeTakeFirstOrThrow(),
+    );
     return toTicket(row);
   }
 
@@ -88,21 +91,29 @@ export class TicketStore {
     return this.guardedUpdate(id, version, { status: 'closed', merged_into: into });
   }
 
-  private async guardedUpdate(id: number, version: number, columns: Updateable<TicketsTable>): Promise<Ticket | undefined> {
+  private async guardedUpdate(
+    id: number,
+    version: number,
+    columns: Updateable<TicketsTable>,
+  ): Promise<Ticket | undefined> {
     const row = await this.writes.run((db) => updateVersioned(db, 'tickets', id, version, columns));
     return row && toTicket(row);
   }
 
   private live(filter: TicketFilter, from = this.db.selectFrom('tickets')) {
-    let query = from
-      .where('deleted_at', 'is', null)
-      .where('merged_into', 'is', null);
+    let query = from.where('deleted_at', 'is', null).where('merged_into', 'is', null);
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.requester !== undefined) query = query.where('requester', '=', filter.requester);
     if (filter.q !== undefined) query = query.where(this.textSearch.matches('tickets', filter.q));
     if (filter.importId !== undefined) {
       const importId = filter.importId;
-      query = query.where('id', 'in', (eb) => eb.selectFrom('import_rows').select('ticket_id').where('import_id', '=', importId).where('ticket_id', 'is not', null));
+      query = query.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('import_rows')
+          .select('ticket_id')
+          .where('import_id', '=', importId)
+          .where('ticket_id', 'is not', null),
+      );
     }
     return query;
   }
@@ -115,8 +126,17 @@ export class TicketStore {
 
   async list(filter: TicketFilter, request: PageRequest): Promise<Page<Ticket> | MatchPage<Ticket>> {
     if (filter.q !== undefined) return this.matching(filter.q, filter, request);
-    if (TicketStore.plain(filter)) return readPage(request, () => this.count(filter), (slice) => this.reads.slice(filter.status, slice));
-    const page = await readPage(request, () => this.count(filter), (slice) => inSlice(this.live(filter).selectAll(), slice).execute());
+    if (TicketStore.plain(filter))
+      return readPage(
+        request,
+        () => this.count(filter),
+        (slice) => this.reads.slice(filter.status, slice),
+      );
+    const page = await readPage(
+      request,
+      () => this.count(filter),
+      (slice) => inSlice(this.live(filter).selectAll(), slice).execute(),
+    );
     return { ...page, items: page.items.map(toTicket) };
   }
 
@@ -128,7 +148,9 @@ export class TicketStore {
   private async matching(text: string, filter: TicketFilter, request: PageRequest): Promise<MatchPage<Ticket>> {
     if (this.searcher) return this.searcher.matching(text, filter, request);
     const prepared = await this.textSearch.prepare(this.db, 'tickets', text);
-    const queries: MatchQueries<Ticket> = prepared ? this.matchQueries(prepared, text, filter) : { indexed: async () => 0, count: async () => 0, rows: async () => [], few: async () => [] };
+    const queries: MatchQueries<Ticket> = prepared
+      ? this.matchQueries(prepared, text, filter)
+      : { indexed: async () => 0, count: async () => 0, rows: async () => [], few: async () => [] };
     return readMatches(request, this.searchBound, queries, relevance(text));
   }
 
@@ -137,22 +159,45 @@ export class TicketStore {
     const { q: _, ...others } = filter;
     const indexed = async (atMost: number) => {
       if ((match.atLeast ?? 0) >= atMost) return atMost;
-      const sample = this.db.selectFrom(match.index).select(sql`1`.as('one')).where(match.condition).limit(atMost);
-      const { n } = await this.db.selectFrom(sample.as('sample')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const sample = this.db
+        .selectFrom(match.index)
+        .select(sql`1`.as('one'))
+        .where(match.condition)
+        .limit(atMost);
+      const { n } = await this.db
+        .selectFrom(sample.as('sample'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(n);
     };
     if (filter.requester !== undefined) {
       const own = this.ownMatches(text, others);
-      return { indexed, ...own, few: () => own.rows({ order: 'desc', offset: 0, limit: Number.MAX_SAFE_INTEGER, reverse: false }) };
+      return {
+        indexed,
+        ...own,
+        few: () => own.rows({ order: 'desc', offset: 0, limit: Number.MAX_SAFE_INTEGER, reverse: false }),
+      };
     }
     // CROSS JOIN keeps SQLite from reordering the join: the index is walked first, in its own id order.
-    const matching = () => this.live(others, this.db.selectFrom(match.index).crossJoin('tickets')
-      .where(sql<boolean>`tickets.id = ${match.key}`).where(match.condition));
+    const matching = () =>
+      this.live(
+        others,
+        this.db
+          .selectFrom(match.index)
+          .crossJoin('tickets')
+          .where(sql<boolean>`tickets.id = ${match.key}`)
+          .where(match.condition),
+      );
     return {
       indexed,
       count: async (atMost) => {
-        const sample = matching().select(sql`1`.as('one')).limit(atMost);
-        const { n } = await this.db.selectFrom(sample.as('sample')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const sample = matching()
+          .select(sql`1`.as('one'))
+          .limit(atMost);
+        const { n } = await this.db
+          .selectFrom(sample.as('sample'))
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         return Number(n);
       },
       rows: async (slice: Slice) => {
@@ -167,7 +212,14 @@ export class TicketStore {
       few: async () => {
         const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
         if (found.length === 0) return [];
-        const rows = await this.live(others).selectAll().where('id', 'in', found.map(({ id }) => id)).execute();
+        const rows = await this.live(others)
+          .selectAll()
+          .where(
+            'id',
+            'in',
+            found.map(({ id }) => id),
+          )
+          .execute();
         return rows.map(toTicket);
       },
     };

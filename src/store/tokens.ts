@@ -10,7 +10,14 @@ import type { Writes } from './writes.ts';
 type Row = Omit<TokensTable, 'id'> & { id: number };
 
 function toToken(row: Row): Token {
-  return { id: row.id, name: row.name, role: row.role as Role, email: row.email, createdAt: row.created_at, revokedAt: row.revoked_at };
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role as Role,
+    email: row.email,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
 }
 
 export class TokenStore {
@@ -20,11 +27,13 @@ export class TokenStore {
   ) {}
 
   async create(fields: TokenFields, secretHash: string): Promise<Token> {
-    const row = await this.writes.run((db) => db
-      .insertInto('tokens')
-      .values({ ...fields, secret_hash: secretHash, created_at: now() })
-      .returningAll()
-      .executeTakeFirstOrThrow());
+    const row = await this.writes.run((db) =>
+      db
+        .insertInto('tokens')
+        .values({ ...fields, secret_hash: secretHash, created_at: now() })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toToken(row);
   }
 
@@ -45,18 +54,24 @@ export class TokenStore {
   }
 
   async revoke(id: number): Promise<boolean> {
-    const result = await this.writes.run((db) => db
-      .updateTable('tokens')
-      .set({ revoked_at: now() })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst());
+    const result = await this.writes.run((db) =>
+      db
+        .updateTable('tokens')
+        .set({ revoked_at: now() })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
+    );
     return result.numUpdatedRows > 0n;
   }
 
   async list(request: PageRequest): Promise<Page<Token>> {
     const live = this.db.selectFrom('tokens').where('revoked_at', 'is', null);
-    const page = await readPage(request, () => countRows(live), (slice) => inSlice(live.selectAll(), slice).execute());
+    const page = await readPage(
+      request,
+      () => countRows(live),
+      (slice) => inSlice(live.selectAll(), slice).execute(),
+    );
     return { ...page, items: page.items.map(toToken) };
   }
 }

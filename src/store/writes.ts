@@ -23,7 +23,12 @@ export function writesAlone(db: Kysely<Database>): Writes {
   return {
     run<T>(write: Write<T>): Promise<T> {
       const done = db.transaction().execute(write);
-      const tracked = done.then(() => {}, () => {}).finally(() => pending.delete(tracked));
+      const tracked = done
+        .then(
+          () => {},
+          () => {},
+        )
+        .finally(() => pending.delete(tracked));
       pending.add(tracked);
       return done;
     },
@@ -95,7 +100,9 @@ function groupTransactions(db: Kysely<Database>, markCommits: boolean): Transact
   /** Did the group whose transaction wrote `marker` commit? */
   async function landed(marker: string): Promise<boolean> {
     try {
-      return (await db.selectFrom('commit_markers').select('id').where('id', '=', marker).executeTakeFirst()) !== undefined;
+      return (
+        (await db.selectFrom('commit_markers').select('id').where('id', '=', marker).executeTakeFirst()) !== undefined
+      );
     } catch (error) {
       throw new UnknownOutcome(error);
     }
@@ -155,10 +162,13 @@ function runApart(transact: Transact, batch: Queued[]): Promise<Outcome[]> {
 function runAlone(db: Kysely<Database>, batch: Queued[]): Promise<Outcome[]> {
   return Promise.all(
     batch.map(({ write }) =>
-      db.transaction().execute(write).then(
-        (value): Outcome => ({ ok: true, value }),
-        (error: unknown): Outcome => ({ ok: false, error }),
-      ),
+      db
+        .transaction()
+        .execute(write)
+        .then(
+          (value): Outcome => ({ ok: true, value }),
+          (error: unknown): Outcome => ({ ok: false, error }),
+        ),
     ),
   );
 }
@@ -174,7 +184,12 @@ function afterWholeFailure(db: Kysely<Database>, batch: Queued[], failure: unkno
 }
 
 /** One write failed in the shared transaction: the others run again, each in a savepoint, and it is refused. */
-async function withoutFailed(db: Kysely<Database>, transact: Transact, batch: Queued[], failure: FailedWrite): Promise<Outcome[]> {
+async function withoutFailed(
+  db: Kysely<Database>,
+  transact: Transact,
+  batch: Queued[],
+  failure: FailedWrite,
+): Promise<Outcome[]> {
   const rest = batch.filter((_, i) => i !== failure.index);
   let others: Outcome[];
   try {
@@ -193,7 +208,10 @@ async function commitGroup(db: Kysely<Database>, transact: Transact, batch: Queu
   try {
     outcomes = await runTogether(transact, batch);
   } catch (failure) {
-    outcomes = failure instanceof FailedWrite ? await withoutFailed(db, transact, batch, failure) : await afterWholeFailure(db, batch, failure);
+    outcomes =
+      failure instanceof FailedWrite
+        ? await withoutFailed(db, transact, batch, failure)
+        : await afterWholeFailure(db, batch, failure);
   }
   for (const [i, queued] of batch.entries()) {
     const outcome = outcomes[i];

@@ -19,7 +19,14 @@ test('file: URLs select SQLite and PostgreSQL URLs of either scheme select Postg
 });
 
 test('any other DATABASE_URL is refused with one line naming both accepted forms', (t) => {
-  for (const url of ['mysql://root@localhost/helpdesk', 'file:', 'postgres://db.internal', 'postgres://', 'helpdesk.db', 'sqlite:helpdesk.db']) {
+  for (const url of [
+    'mysql://root@localhost/helpdesk',
+    'file:',
+    'postgres://db.internal',
+    'postgres://',
+    'helpdesk.db',
+    'sqlite:helpdesk.db',
+  ]) {
     const error = t.throws(() => loadConfig({ DATABASE_URL: url }), { instanceOf: ConfigError });
     t.is(error?.variable, 'DATABASE_URL');
     t.false(error?.message.includes('\n'));
@@ -28,7 +35,9 @@ test('any other DATABASE_URL is refused with one line naming both accepted forms
 });
 
 test('a password in DATABASE_URL never reaches a message or a log line', (t) => {
-  const error = t.throws(() => loadConfig({ DATABASE_URL: 'postgres://helpdesk:hunter2@db.internal' }), { instanceOf: ConfigError });
+  const error = t.throws(() => loadConfig({ DATABASE_URL: 'postgres://helpdesk:hunter2@db.internal' }), {
+    instanceOf: ConfigError,
+  });
   t.false(error?.message.includes('hunter2'));
   t.true(error?.message.includes('postgres://helpdesk:***@db.internal'));
   t.is(redactDatabaseUrl('postgresql://u:p4ss@h:5432/db'), 'postgresql://u:***@h:5432/db');

@@ -6,7 +6,6 @@ import { configErrorOf } from '../helpers/config.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { spawnServer } from '../helpers/process.ts';
 
-
 const FAQ_API = 'http://faqs.internal:3000/';
 
 test('by default one process runs both services and calls no FAQ service', (t) => {
@@ -35,14 +34,25 @@ test('the ticket service alone needs FAQ_API, and only it may have one', (t) => 
   t.is(configErrorOf({ SERVICES: 'tickets' }).variable, 'FAQ_API');
   t.is(configErrorOf({ SERVICES: 'tickets,faqs', FAQ_API }).variable, 'FAQ_API');
   t.is(configErrorOf({ SERVICES: 'faqs', FAQ_API }).variable, 'FAQ_API');
-  t.like(loadConfig({ SERVICES: 'tickets', FAQ_API: 'https://faqs.example/kb/', FAQ_API_TOKEN: 'hd_0123456789abcdefghij' }), {
-    faqApi: 'https://faqs.example/kb/',
-    faqApiToken: 'hd_0123456789abcdefghij',
-  });
+  t.like(
+    loadConfig({ SERVICES: 'tickets', FAQ_API: 'https://faqs.example/kb/', FAQ_API_TOKEN: 'hd_0123456789abcdefghij' }),
+    {
+      faqApi: 'https://faqs.example/kb/',
+      faqApiToken: 'hd_0123456789abcdefghij',
+    },
+  );
 });
 
 test('FAQ_API and PUBLIC_URL must be absolute http(s) URLs without query, fragment or credentials', (t) => {
-  const bad = ['faqs.internal:3000', '/kb/', 'ftp://faqs.internal/', 'http://faqs.internal/?x=1', 'http://faqs.internal/#top', 'http://user:pw@faqs.internal/', 'http://'];
+  const bad = [
+    'faqs.internal:3000',
+    '/kb/',
+    'ftp://faqs.internal/',
+    'http://faqs.internal/?x=1',
+    'http://faqs.internal/#top',
+    'http://user:pw@faqs.internal/',
+    'http://',
+  ];
   for (const value of bad) {
     const faqApi = configErrorOf({ SERVICES: 'tickets', FAQ_API: value });
     t.is(faqApi.variable, 'FAQ_API', value);
@@ -54,10 +64,16 @@ test('FAQ_API and PUBLIC_URL must be absolute http(s) URLs without query, fragme
 
 test('FAQ_API_TOKEN, FAQ_API_TIMEOUT_MS and FAQ_API_COOLDOWN_MS are checked', (t) => {
   t.is(configErrorOf({ SERVICES: 'tickets', FAQ_API, FAQ_API_TOKEN: 'short' }).variable, 'FAQ_API_TOKEN');
-  t.is(configErrorOf({ SERVICES: 'tickets', FAQ_API, FAQ_API_TOKEN: 'has a space in it somewhere' }).variable, 'FAQ_API_TOKEN');
+  t.is(
+    configErrorOf({ SERVICES: 'tickets', FAQ_API, FAQ_API_TOKEN: 'has a space in it somewhere' }).variable,
+    'FAQ_API_TOKEN',
+  );
   t.is(configErrorOf({ FAQ_API_TIMEOUT_MS: '0' }).variable, 'FAQ_API_TIMEOUT_MS');
   t.is(configErrorOf({ FAQ_API_COOLDOWN_MS: '1.5s' }).variable, 'FAQ_API_COOLDOWN_MS');
-  t.like(loadConfig({ FAQ_API_TIMEOUT_MS: '500', FAQ_API_COOLDOWN_MS: '2000' }), { faqApiTimeoutMs: 500, faqApiCooldownMs: 2000 });
+  t.like(loadConfig({ FAQ_API_TIMEOUT_MS: '500', FAQ_API_COOLDOWN_MS: '2000' }), {
+    faqApiTimeoutMs: 500,
+    faqApiCooldownMs: 2000,
+  });
 });
 
 test('BASE_PATH is a path prefix without a trailing slash', (t) => {
@@ -81,12 +97,31 @@ test('the ticket service alone without FAQ_API does not start, and says why in o
   }
 });
 
-test('ALLOWED_HOSTS defaults to the loopback names, always adds PUBLIC_URL\'s host, and refuses what is no host', (t) => {
+test("ALLOWED_HOSTS defaults to the loopback names, always adds PUBLIC_URL's host, and refuses what is no host", (t) => {
   t.deepEqual(loadConfig({}).allowedHosts, ['localhost', '127.0.0.1', '[::1]']);
-  t.deepEqual(loadConfig({ PUBLIC_URL: 'https://desk.example:8443/' }).allowedHosts, ['localhost', '127.0.0.1', '[::1]', 'desk.example']);
-  t.deepEqual(loadConfig({ ALLOWED_HOSTS: ' Desk.Example , desk.example:8443,[::1]' }).allowedHosts, ['desk.example', 'desk.example:8443', '[::1]']);
-  t.deepEqual(loadConfig({ ALLOWED_HOSTS: 'desk.example', PUBLIC_URL: 'https://desk.example' }).allowedHosts, ['desk.example']);
-  for (const value of ['http://desk.example', 'desk.example/kb', 'user@desk.example', 'desk.example:80', 'desk example', '::1', 'desk.example:99999']) {
+  t.deepEqual(loadConfig({ PUBLIC_URL: 'https://desk.example:8443/' }).allowedHosts, [
+    'localhost',
+    '127.0.0.1',
+    '[::1]',
+    'desk.example',
+  ]);
+  t.deepEqual(loadConfig({ ALLOWED_HOSTS: ' Desk.Example , desk.example:8443,[::1]' }).allowedHosts, [
+    'desk.example',
+    'desk.example:8443',
+    '[::1]',
+  ]);
+  t.deepEqual(loadConfig({ ALLOWED_HOSTS: 'desk.example', PUBLIC_URL: 'https://desk.example' }).allowedHosts, [
+    'desk.example',
+  ]);
+  for (const value of [
+    'http://desk.example',
+    'desk.example/kb',
+    'user@desk.example',
+    'desk.example:80',
+    'desk example',
+    '::1',
+    'desk.example:99999',
+  ]) {
     const error = configErrorOf({ ALLOWED_HOSTS: value });
     t.is(error.variable, 'ALLOWED_HOSTS', value);
     t.true(error.message.includes(value.trim().toLowerCase()), error.message);

@@ -17,10 +17,23 @@ test.before(async () => {
   server = await startTestServer();
   agent = await server.mint('agent', 'alice');
   for (let n = 1; n <= 3; n++) {
-    ticket = (await (await server.fetch('/tickets', json('POST', { title: `Screen ${n} flickers`, requester: `s${n}@customers.example`, tags: ['screen'] }))).json()) as typeof ticket;
+    ticket = (await (
+      await server.fetch(
+        '/tickets',
+        json('POST', { title: `Screen ${n} flickers`, requester: `s${n}@customers.example`, tags: ['screen'] }),
+      )
+    ).json()) as typeof ticket;
   }
-  await server.fetch('/faqs', json('POST', { question: 'How do I reset my password?', answer: 'Use the link on the sign-in page.' }));
-  job = (await submitImport(server.fetch, [{ title: 'Imported', requester: 'i@customers.example' }, { title: ' ', requester: 'bad' }])).location;
+  await server.fetch(
+    '/faqs',
+    json('POST', { question: 'How do I reset my password?', answer: 'Use the link on the sign-in page.' }),
+  );
+  job = (
+    await submitImport(server.fetch, [
+      { title: 'Imported', requester: 'i@customers.example' },
+      { title: ' ', requester: 'bad' },
+    ])
+  ).location;
   await untilFinished(server.fetch, job);
   browser = await launchChromium();
 });
@@ -52,12 +65,28 @@ const PAGES: [string, string, boolean][] = [
 for (const width of [1400, 360]) {
   for (const [name, fixed, signedIn] of PAGES) {
     test.serial(`${name} has no serious accessibility violation at ${width} px`, async (t) => {
-      const path = fixed || { 'a ticket with its forms': `/tickets/${ticket.id}`, 'an import job': job, 'an import’s rejections': `${job}/rejections` }[name]!;
-      const page = await openExplorer(t, browser, server.url, path, { token: signedIn ? agent : undefined, width, bypassCSP: true });
+      const path =
+        fixed ||
+        {
+          'a ticket with its forms': `/tickets/${ticket.id}`,
+          'an import job': job,
+          'an import’s rejections': `${job}/rejections`,
+        }[name]!;
+      const page = await openExplorer(t, browser, server.url, path, {
+        token: signedIn ? agent : undefined,
+        width,
+        bypassCSP: true,
+      });
       await page.waitForLoadState('networkidle');
       await openEverything(page);
       t.deepEqual(await axeViolations(page), []);
-      const wider = await page.evaluate((limit) => [...document.querySelectorAll('body *')].filter((element) => element.getBoundingClientRect().right > limit + 0.5).map((element) => element.outerHTML.slice(0, 120)), width);
+      const wider = await page.evaluate(
+        (limit) =>
+          [...document.querySelectorAll('body *')]
+            .filter((element) => element.getBoundingClientRect().right > limit + 0.5)
+            .map((element) => element.outerHTML.slice(0, 120)),
+        width,
+      );
       t.deepEqual(wider, [], `the page fits ${width} px without scrolling sideways`);
       noScriptErrors(t, page);
     });
@@ -83,12 +112,21 @@ test.serial('the token bar’s Forget button is in view at 390 px', async (t) =>
 });
 
 /** Presses Tab until the focused element matches, as a keyboard user would; fails after `limit` presses. */
-async function tabTo(page: Page, matches: (element: { tag: string; text: string; label: string; id: string }) => boolean, limit = 80): Promise<void> {
+async function tabTo(
+  page: Page,
+  matches: (element: { tag: string; text: string; label: string; id: string }) => boolean,
+  limit = 80,
+): Promise<void> {
   for (let n = 0; n < limit; n++) {
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
       const element = document.activeElement as HTMLElement | null;
-      return { tag: element?.tagName.toLowerCase() ?? '', text: element?.textContent?.trim() ?? '', label: element?.getAttribute('aria-label') ?? '', id: element?.id ?? '' };
+      return {
+        tag: element?.tagName.toLowerCase() ?? '',
+        text: element?.textContent?.trim() ?? '',
+        label: element?.getAttribute('aria-label') ?? '',
+        id: element?.id ?? '',
+      };
     });
     if (matches(focused)) return;
   }
@@ -104,29 +142,36 @@ async function focusIsVisible(page: Page): Promise<boolean> {
   });
 }
 
-test.serial('with the keyboard alone a person follows a link and submits a form, always seeing the focus', async (t) => {
-  const page = await openExplorer(t, browser, server.url, `/tickets/${ticket.id}`, { token: agent });
-  await heading(page, ticket.title).waitFor();
-  // Follow the collection link.
-  await tabTo(page, (element) => element.label === 'Open collection');
-  t.true(await focusIsVisible(page), 'the focused link shows its focus');
-  await page.keyboard.press('Enter');
-  await heading(page, 'tickets').waitFor();
-  t.is(pathOf(page), '/tickets');
-  t.is(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'the new page’s heading has the focus');
+test.serial(
+  'with the keyboard alone a person follows a link and submits a form, always seeing the focus',
+  async (t) => {
+    const page = await openExplorer(t, browser, server.url, `/tickets/${ticket.id}`, { token: agent });
+    await heading(page, ticket.title).waitFor();
+    // Follow the collection link.
+    await tabTo(page, (element) => element.label === 'Open collection');
+    t.true(await focusIsVisible(page), 'the focused link shows its focus');
+    await page.keyboard.press('Enter');
+    await heading(page, 'tickets').waitFor();
+    t.is(pathOf(page), '/tickets');
+    t.is(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'the new page’s heading has the focus');
 
-  // Fill in and submit the create form.
-  await tabTo(page, (element) => element.tag === 'input' && element.id.startsWith('field-title'));
-  t.true(await focusIsVisible(page));
-  await page.keyboard.type('Typed with the keyboard');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type('keys@customers.example');
-  await tabTo(page, (element) => element.tag === 'button' && element.text === 'Report a ticket');
-  t.true(await focusIsVisible(page), 'the focused button shows its focus');
-  const before = ((await (await server.fetch('/tickets')).json()) as { page: { totalElements: number } }).page.totalElements;
-  await page.keyboard.press('Enter');
-  const outcome = page.getByRole('status', { name: 'Outcome' });
-  await outcome.getByText('201 Created').first().waitFor();
-  t.is(((await (await server.fetch('/tickets')).json()) as { page: { totalElements: number } }).page.totalElements, before + 1);
-  noScriptErrors(t, page);
-});
+    // Fill in and submit the create form.
+    await tabTo(page, (element) => element.tag === 'input' && element.id.startsWith('field-title'));
+    t.true(await focusIsVisible(page));
+    await page.keyboard.type('Typed with the keyboard');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('keys@customers.example');
+    await tabTo(page, (element) => element.tag === 'button' && element.text === 'Report a ticket');
+    t.true(await focusIsVisible(page), 'the focused button shows its focus');
+    const before = ((await (await server.fetch('/tickets')).json()) as { page: { totalElements: number } }).page
+      .totalElements;
+    await page.keyboard.press('Enter');
+    const outcome = page.getByRole('status', { name: 'Outcome' });
+    await outcome.getByText('201 Created').first().waitFor();
+    t.is(
+      ((await (await server.fetch('/tickets')).json()) as { page: { totalElements: number } }).page.totalElements,
+      before + 1,
+    );
+    noScriptErrors(t, page);
+  },
+);

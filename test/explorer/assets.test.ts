@@ -18,7 +18,10 @@ test.after.always(() => {
 test('a current build is served from its folder, byte for byte', async (t) => {
   const dir = folder();
   const written = await writeExplorer(dir);
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { script: string; sources: string[] };
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    script: string;
+    sources: string[];
+  };
   t.is(manifest.script, written.script);
   t.true(manifest.sources.includes('src/explorer/main.ts'));
   const served = await explorerFiles(dir)();
@@ -28,7 +31,12 @@ test('a current build is served from its folder, byte for byte', async (t) => {
 
 test('a build made from other sources is not served: the explorer is built afresh', async (t) => {
   const dir = folder();
-  const stale = { script: 'explorer-OLDOLDOL.js', stylesheet: 'explorer-OLDOLDOL.css', sources: ['src/explorer/main.ts'], fingerprint: 'made-from-other-sources' };
+  const stale = {
+    script: 'explorer-OLDOLDOL.js',
+    stylesheet: 'explorer-OLDOLDOL.css',
+    sources: ['src/explorer/main.ts'],
+    fingerprint: 'made-from-other-sources',
+  };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(stale));
   writeFileSync(join(dir, stale.script), 'console.log("old")');
   writeFileSync(join(dir, stale.stylesheet), 'body{}');

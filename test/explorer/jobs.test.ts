@@ -32,7 +32,12 @@ async function runElsewhere(location: string): Promise<() => Promise<void>> {
   const id = Number(location.split('/').pop());
   const lease = (until: string) =>
     server.inspect((db) =>
-      db.updateTable('imports').set({ state: 'running', lease_owner: 'another-instance', lease_expires_at: until }).where('id', '=', id).where('state', 'in', ['queued', 'running']).executeTakeFirst(),
+      db
+        .updateTable('imports')
+        .set({ state: 'running', lease_owner: 'another-instance', lease_expires_at: until })
+        .where('id', '=', id)
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirst(),
     );
   const taken = await lease('9999-12-31T00:00:00.000Z');
   if (taken.numUpdatedRows !== 1n) throw new Error(`import ${id} ended before the test could hold it`);
@@ -44,7 +49,11 @@ async function runElsewhere(location: string): Promise<() => Promise<void>> {
 /** `rows` tickets as NDJSON, the `bad` rows (1-based) with a blank title. */
 function ndjson(rows: number, bad: number[], tag: string): string {
   return Array.from({ length: rows }, (_, i) =>
-    JSON.stringify({ title: bad.includes(i + 1) ? ' ' : `${tag} ${i + 1}`, requester: `row${i + 1}@customers.example`, tags: [tag] }),
+    JSON.stringify({
+      title: bad.includes(i + 1) ? ' ' : `${tag} ${i + 1}`,
+      requester: `row${i + 1}@customers.example`,
+      tags: [tag],
+    }),
   ).join('\n');
 }
 
@@ -52,7 +61,8 @@ function ndjson(rows: number, bad: number[], tag: string): string {
 function looksAt(page: Page, jobPath: string): number[] {
   const looks: number[] = [];
   page.on('request', (request) => {
-    if (request.resourceType() === 'fetch' && request.method() === 'GET' && new URL(request.url()).pathname === jobPath) looks.push(Date.now());
+    if (request.resourceType() === 'fetch' && request.method() === 'GET' && new URL(request.url()).pathname === jobPath)
+      looks.push(Date.now());
   });
   return looks;
 }
@@ -65,60 +75,79 @@ async function until(condition: () => boolean, what: string, ms = 15_000): Promi
   }
 }
 
-test.serial('an NDJSON file imported from the explorer is followed live to 100%, with the counts the API reports', async (t) => {
-  const page = await openExplorer(t, browser, server.url, '/imports', { token: agent });
-  const form = page.getByRole('form', { name: 'Import tickets' });
-  const text = ndjson(2000, [7, 1500], 'from-file');
-  await form.getByLabel('Or send a file (.json or .ndjson)').setInputFiles({ name: 'tickets.ndjson', mimeType: '', buffer: Buffer.from(text) });
-  await form.getByText('Sends tickets.ndjson (').waitFor();
-  t.true(await form.getByLabel(/^Tickets/).isDisabled(), 'the chosen file is the body, not the text area');
+test.serial(
+  'an NDJSON file imported from the explorer is followed live to 100%, with the counts the API reports',
+  async (t) => {
+    const page = await openExplorer(t, browser, server.url, '/imports', { token: agent });
+    const form = page.getByRole('form', { name: 'Import tickets' });
+    const text = ndjson(2000, [7, 1500], 'from-file');
+    await form
+      .getByLabel('Or send a file (.json or .ndjson)')
+      .setInputFiles({ name: 'tickets.ndjson', mimeType: '', buffer: Buffer.from(text) });
+    await form.getByText('Sends tickets.ndjson (').waitFor();
+    t.true(await form.getByLabel(/^Tickets/).isDisabled(), 'the chosen file is the body, not the text area');
 
-  const posted = page.waitForResponse((response) => response.request().method() === 'POST');
-  await form.getByRole('button', { name: 'Import tickets' }).click();
-  const answer = await posted;
-  const location = hrefPath((await answer.headerValue('location'))!);
-  const release = await runElsewhere(location); // the job cannot end while the page is looked at
-  try {
-    t.is(answer.status(), 202);
-    t.is(answer.request().headers()['content-type'], 'application/x-ndjson', 'the file’s extension names its type');
-    t.is(answer.request().postData(), text, 'the file is sent as it is');
-    t.regex(location, /^\/imports\/\d+$/);
-    const looks = looksAt(page, location);
+    const posted = page.waitForResponse((response) => response.request().method() === 'POST');
+    await form.getByRole('button', { name: 'Import tickets' }).click();
+    const answer = await posted;
+    const location = hrefPath((await answer.headerValue('location'))!);
+    const release = await runElsewhere(location); // the job cannot end while the page is looked at
+    try {
+      t.is(answer.status(), 202);
+      t.is(answer.request().headers()['content-type'], 'application/x-ndjson', 'the file’s extension names its type');
+      t.is(answer.request().postData(), text, 'the file is sent as it is');
+      t.regex(location, /^\/imports\/\d+$/);
+      const looks = looksAt(page, location);
 
-    // The 202's Location is followed: the job's page, which looks again as Retry-After says.
-    await page.waitForURL((url) => url.pathname === location);
-    await heading(page, `Import ${location.split('/').pop()}`).waitFor();
-    await page.getByRole('status', { name: 'Outcome' }).getByText('202 Accepted').first().waitFor();
-    const bar = page.getByRole('progressbar');
-    t.true(Number(await bar.getAttribute('value')) < 100, 'held: not finished');
-    await until(() => looks.length >= 2, 'two looks at the job while it is held');
-    const gap = looks[1]! - looks[0]!;
-    t.true(gap >= 900, `looked again after Retry-After (1 s), not at once: ${gap} ms`);
-  } finally {
-    await release();
-  }
+      // The 202's Location is followed: the job's page, which looks again as Retry-After says.
+      await page.waitForURL((url) => url.pathname === location);
+      await heading(page, `Import ${location.split('/').pop()}`).waitFor();
+      await page.getByRole('status', { name: 'Outcome' }).getByText('202 Accepted').first().waitFor();
+      const bar = page.getByRole('progressbar');
+      t.true(Number(await bar.getAttribute('value')) < 100, 'held: not finished');
+      await until(() => looks.length >= 2, 'two looks at the job while it is held');
+      const gap = looks[1]! - looks[0]!;
+      t.true(gap >= 900, `looked again after Retry-After (1 s), not at once: ${gap} ms`);
+    } finally {
+      await release();
+    }
 
-  const progress = page.getByRole('region', { name: /^Progress/ });
-  await progress.getByText('2,000 of 2,000 rows').waitFor({ timeout: 30_000 });
-  t.is(await page.getByRole('progressbar').getAttribute('value'), '100');
-  const job = (await (await server.fetch(pathOf(page))).json()) as ImportBody;
-  t.like(job, { state: 'done', progress: { total: 2000, processed: 2000, created: 1998, rejected: 2 } });
-  await progress.getByRole('listitem').filter({ hasText: /^100%$/ }).waitFor();
-  await progress.getByRole('listitem').filter({ hasText: /^[\d,]+ rows\/s$/ }).waitFor();
-  await progress.getByText('Done. 1,998 created, 2 rejected.').waitFor();
-  t.is(await progress.getByText(/left$/).count(), 0, 'nothing left to wait for');
+    const progress = page.getByRole('region', { name: /^Progress/ });
+    await progress.getByText('2,000 of 2,000 rows').waitFor({ timeout: 30_000 });
+    t.is(await page.getByRole('progressbar').getAttribute('value'), '100');
+    const job = (await (await server.fetch(pathOf(page))).json()) as ImportBody;
+    t.like(job, { state: 'done', progress: { total: 2000, processed: 2000, created: 1998, rejected: 2 } });
+    await progress
+      .getByRole('listitem')
+      .filter({ hasText: /^100%$/ })
+      .waitFor();
+    await progress
+      .getByRole('listitem')
+      .filter({ hasText: /^[\d,]+ rows\/s$/ })
+      .waitFor();
+    await progress.getByText('Done. 1,998 created, 2 rejected.').waitFor();
+    t.is(await progress.getByText(/left$/).count(), 0, 'nothing left to wait for');
 
-  // Then on to what it made, and what it refused.
-  await progress.getByRole('link', { name: 'Rejected rows (2)' }).click();
-  await heading(page, 'rejections').waitFor();
-  const rows = page.getByRole('region', { name: 'Embedded rejections' }).getByRole('listitem');
-  t.is(await rows.count(), 2);
-  t.regex((await rows.first().textContent()) ?? '', /Row 7.*Title must not be blank/, 'a refused row says its problem without being opened');
-  noScriptErrors(t, page);
-});
+    // Then on to what it made, and what it refused.
+    await progress.getByRole('link', { name: 'Rejected rows (2)' }).click();
+    await heading(page, 'rejections').waitFor();
+    const rows = page.getByRole('region', { name: 'Embedded rejections' }).getByRole('listitem');
+    t.is(await rows.count(), 2);
+    t.regex(
+      (await rows.first().textContent()) ?? '',
+      /Row 7.*Title must not be blank/,
+      'a refused row says its problem without being opened',
+    );
+    noScriptErrors(t, page);
+  },
+);
 
 test.serial('a job page left mid-job stops looking at the job', async (t) => {
-  const submitted = await server.fetch('/imports', { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: ndjson(2000, [], 'left') });
+  const submitted = await server.fetch('/imports', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-ndjson' },
+    body: ndjson(2000, [], 'left'),
+  });
   const location = hrefPath(submitted.headers.get('location')!);
   const release = await runElsewhere(location);
   try {

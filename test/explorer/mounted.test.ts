@@ -9,24 +9,41 @@ const SHELL_MARK = '<div id="explorer">';
 
 let server: ServerProcess & { close(): Promise<void> };
 /** A browser opening a URL: no Authorization, and HTML first. */
-const browser = (path: string, init: RequestInit = {}) => fetch(new URL(path, server.url), { redirect: 'manual', ...init, headers: { Accept: BROWSER, ...init.headers } });
+const browser = (path: string, init: RequestInit = {}) =>
+  fetch(new URL(path, server.url), { redirect: 'manual', ...init, headers: { Accept: BROWSER, ...init.headers } });
 
 test.before(async () => {
   server = await spawnServerWithDatabase({ BASE_PATH: '/kb' });
-  const created = await server.fetch('/kb/tickets', json('POST', { title: 'Printer on fire', requester: 'ann@customers.example' }));
+  const created = await server.fetch(
+    '/kb/tickets',
+    json('POST', { title: 'Printer on fire', requester: 'ann@customers.example' }),
+  );
   if (created.status !== 201) throw new Error(`reporting a ticket: ${created.status} ${await created.text()}`);
 });
 test.after.always(() => server?.close());
 
 /** Every src and href in a page, and the data attributes its body carries. */
 function referencesOf(page: string): { references: string[]; home: string | undefined; explorer: string | undefined } {
-  const references = [...page.matchAll(/(?:src|href)="([^"]*)"/g)].map((match) => match[1]!).filter((reference) => !reference.startsWith('data:'));
+  const references = [...page.matchAll(/(?:src|href)="([^"]*)"/g)]
+    .map((match) => match[1]!)
+    .filter((reference) => !reference.startsWith('data:'));
   const body = /<body([^>]*)>/.exec(page)?.[1] ?? '';
-  return { references, home: /data-home="([^"]*)"/.exec(body)?.[1], explorer: /data-explorer="([^"]*)"/.exec(body)?.[1] };
+  return {
+    references,
+    home: /data-home="([^"]*)"/.exec(body)?.[1],
+    explorer: /data-explorer="([^"]*)"/.exec(body)?.[1],
+  };
 }
 
 test('a browser opening a mounted API URL gets the explorer page, and the page names the mounted home and explorer', async (t) => {
-  for (const path of ['/kb/', '/kb/faqs', '/kb/tickets/1', '/kb/explorer', '/kb/explorer?url=%2Fkb%2Ftickets%2F1', '/kb/no/such/thing']) {
+  for (const path of [
+    '/kb/',
+    '/kb/faqs',
+    '/kb/tickets/1',
+    '/kb/explorer',
+    '/kb/explorer?url=%2Fkb%2Ftickets%2F1',
+    '/kb/no/such/thing',
+  ]) {
     const response = await browser(path);
     t.is(response.status, 200, path);
     t.is(response.headers.get('content-type'), 'text/html; charset=utf-8', path);
@@ -36,7 +53,8 @@ test('a browser opening a mounted API URL gets the explorer page, and the page n
     t.is(home, '/kb/', path);
     t.is(explorer, '/kb/explorer{?url}', path);
     t.is(references.length, 2, path);
-    for (const reference of references) t.regex(reference, /^\/kb\/explorer\/assets\/explorer-[A-Z0-9]{8}\.(js|css)$/, path);
+    for (const reference of references)
+      t.regex(reference, /^\/kb\/explorer\/assets\/explorer-[A-Z0-9]{8}\.(js|css)$/, path);
   }
 });
 
@@ -46,7 +64,11 @@ test('the page’s files load from under the mount, with their types', async (t)
   for (const path of references) {
     const response = await browser(path, { headers: { Accept: '*/*' } });
     t.is(response.status, 200, path);
-    t.is(response.headers.get('content-type'), path.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8', path);
+    t.is(
+      response.headers.get('content-type'),
+      path.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+      path,
+    );
     t.true((await response.arrayBuffer()).byteLength > 1000, path);
   }
 });
@@ -56,7 +78,9 @@ test('JSON clients at the mounted URLs still get HAL, whose links stay under the
   t.is(response.status, 200);
   t.is(response.headers.get('content-type'), 'application/hal+json');
   const home = (await response.json()) as { _links: Record<string, { href: string } | { href: string }[]> };
-  const hrefs = Object.values(home._links).flat().map((link) => link.href);
+  const hrefs = Object.values(home._links)
+    .flat()
+    .map((link) => link.href);
   t.true(hrefs.length > 0);
   for (const href of hrefs) t.true(href.startsWith(new URL('/kb/', server.url).href), href);
 });

@@ -1,8 +1,10 @@
 import test from 'ava';
 import { type TestServer, json, startTestServer } from '../helpers/server.ts';
 
-const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
-const KETTING = 'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/json;q=0.7, text/html;q=0.6';
+const BROWSER =
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+const KETTING =
+  'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/json;q=0.7, text/html;q=0.6';
 const SHELL_MARK = '<div id="explorer">';
 
 let server: TestServer;
@@ -10,12 +12,14 @@ let browser: TestServer['fetch'];
 test.before(async () => {
   server = await startTestServer();
   browser = server.as(null).fetch; // a browser opening a URL sends no Authorization
-  for (const title of ['Printer on fire', 'Mouse squeaks']) await server.fetch('/tickets', json('POST', { title, requester: 'ann@customers.example' }));
+  for (const title of ['Printer on fire', 'Mouse squeaks'])
+    await server.fetch('/tickets', json('POST', { title, requester: 'ann@customers.example' }));
 });
 test.after.always(() => server.close());
 
 const mediaType = (response: Response) => response.headers.get('content-type')?.split(';')[0];
-const varyOf = (response: Response) => (response.headers.get('vary') ?? '').split(',').map((name) => name.trim().toLowerCase());
+const varyOf = (response: Response) =>
+  (response.headers.get('vary') ?? '').split(',').map((name) => name.trim().toLowerCase());
 
 async function shell(path = '/explorer'): Promise<string> {
   return (await browser(path, { headers: { Accept: BROWSER } })).text();
@@ -47,7 +51,11 @@ test('JSON clients are unaffected: */*, no Accept, HAL, JSON, HAL-FORMS and Kett
     for (const accept of ['*/*', '', 'application/json', 'application/hal+json']) {
       const response = await server.fetch(path, { headers: accept === '' ? {} : { Accept: accept } });
       t.is(response.status, 200, `${path} ${accept}`);
-      t.is(mediaType(response), accept === 'application/json' ? 'application/json' : 'application/hal+json', `${path} ${accept}`);
+      t.is(
+        mediaType(response),
+        accept === 'application/json' ? 'application/json' : 'application/hal+json',
+        `${path} ${accept}`,
+      );
       t.true(varyOf(response).includes('accept'), `${path} ${accept}`);
       t.deepEqual(await response.json(), reference, `${path} ${accept}`);
     }
@@ -72,14 +80,20 @@ test('the page is revalidated by ETag: a browser with the current copy gets 304'
   const etag = first.headers.get('etag');
   t.truthy(etag);
   // What a browser sends when it reloads (fetch itself would add `Cache-Control: no-cache`, which forbids a 304).
-  const again = await browser('/faqs', { headers: { Accept: BROWSER, 'If-None-Match': etag!, 'Cache-Control': 'max-age=0' } });
+  const again = await browser('/faqs', {
+    headers: { Accept: BROWSER, 'If-None-Match': etag!, 'Cache-Control': 'max-age=0' },
+  });
   t.is(again.status, 304, 'the page is the same at every URL');
 });
 
 test('only reads get the page: a POST with a browser’s Accept reaches the API and gets its JSON answer', async (t) => {
-  const count = async () => ((await (await server.fetch('/tickets')).json()) as { page: { totalElements: number } }).page.totalElements;
+  const count = async () =>
+    ((await (await server.fetch('/tickets')).json()) as { page: { totalElements: number } }).page.totalElements;
   const before = await count();
-  const response = await server.fetch('/tickets', json('POST', { title: 'Sent by a form', requester: 'ann@customers.example' }, { Accept: BROWSER }));
+  const response = await server.fetch(
+    '/tickets',
+    json('POST', { title: 'Sent by a form', requester: 'ann@customers.example' }, { Accept: BROWSER }),
+  );
   t.is(response.status, 201);
   t.is(mediaType(response), 'application/hal+json');
   t.is(((await response.json()) as { title: string }).title, 'Sent by a form');
@@ -128,12 +142,19 @@ test('the explorer’s files are served with their types, an ETag and a year of 
     t.regex(path, /^\/explorer\/assets\/explorer-[A-Z0-9]{8}\.(js|css)$/, 'the name carries a content hash');
     const response = await browser(path, { headers: { Accept: '*/*' } });
     t.is(response.status, 200, path);
-    t.is(response.headers.get('content-type'), path.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8');
+    t.is(
+      response.headers.get('content-type'),
+      path.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+    );
     t.is(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     t.true((await response.arrayBuffer()).byteLength > 1000, path);
     const etag = response.headers.get('etag');
     t.truthy(etag);
-    t.is((await browser(path, { headers: { 'If-None-Match': etag!, 'Cache-Control': 'max-age=0' } })).status, 304, path);
+    t.is(
+      (await browser(path, { headers: { 'If-None-Match': etag!, 'Cache-Control': 'max-age=0' } })).status,
+      304,
+      path,
+    );
   }
   const stale = await browser('/explorer/assets/explorer-AAAAAAAA.js');
   t.is(stale.status, 404);
@@ -145,7 +166,10 @@ test('nothing the explorer loads or refers to lives on another host', async (t) 
   const references = [...page.matchAll(/(?:src|href)="([^"]*)"/g)].map((match) => match[1]!);
   t.true(references.length >= 3);
   for (const reference of references) t.regex(reference, /^(\/|data:)/, reference);
-  for (const text of [page, ...(await Promise.all(assetPaths(page).map(async (path) => (await browser(path)).text())))]) {
+  for (const text of [
+    page,
+    ...(await Promise.all(assetPaths(page).map(async (path) => (await browser(path)).text()))),
+  ]) {
     t.deepEqual(text.match(/https?:\/\/[^\s"')]*/g) ?? [], []);
     t.false(/@import|url\((?!["']?data:)/.test(text), 'no stylesheet imports or outside images');
   }

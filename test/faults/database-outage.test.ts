@@ -24,7 +24,11 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
 }
 
 /** The 503 problem a server at `url` answers with (its type absolute on that server, as every address). */
-const unavailable = (url: string) => ({ type: new URL(url).origin + problemTypeUri('service-unavailable'), status: 503, title: 'Service unavailable' });
+const unavailable = (url: string) => ({
+  type: new URL(url).origin + problemTypeUri('service-unavailable'),
+  status: 503,
+  title: 'Service unavailable',
+});
 
 if (testEngine === 'postgres') {
   test('PostgreSQL stopped under load: 503 with Retry-After meanwhile, /ready 503, then it serves again on its own, losing nothing', async (t) => {
@@ -43,7 +47,10 @@ if (testEngine === 'postgres') {
       t.is(ready.status, 503);
       t.is(ready.headers.get('retry-after'), '5');
       t.like(await ready.json(), { status: 'fail' });
-      const write = await server.fetch('/tickets', json('POST', { title: 'Sent while the database is down', requester: 'r@example.com' }));
+      const write = await server.fetch(
+        '/tickets',
+        json('POST', { title: 'Sent while the database is down', requester: 'r@example.com' }),
+      );
       t.is(write.status, 503);
       t.is(write.headers.get('content-type'), 'application/problem+json');
       t.is(write.headers.get('retry-after'), '2');
@@ -57,11 +64,19 @@ if (testEngine === 'postgres') {
       await load.stop();
 
       // No pool client stayed broken: as many requests at once as the pool has connections, and more, all succeed.
-      const after = await Promise.all(Array.from({ length: 24 }, (_, n) => server.fetch('/tickets', json('POST', { title: `after ${n}`, requester: 'r@example.com' }))));
+      const after = await Promise.all(
+        Array.from({ length: 24 }, (_, n) =>
+          server.fetch('/tickets', json('POST', { title: `after ${n}`, requester: 'r@example.com' })),
+        ),
+      );
       t.deepEqual([...new Set(after.map((response) => response.status))], [201]);
 
       const statuses = new Set(load.answers.map((answer) => answer.status));
-      t.deepEqual([...statuses].filter((status) => ![200, 201, 503].includes(status as number)), [], 'no hang, no 500, nothing else');
+      t.deepEqual(
+        [...statuses].filter((status) => ![200, 201, 503].includes(status as number)),
+        [],
+        'no hang, no 500, nothing else',
+      );
       const refused = load.answers.filter((answer) => answer.status === 503);
       t.true(refused.length > 0, 'requests in flight and sent meanwhile were refused');
       for (const answer of refused) {
@@ -74,8 +89,15 @@ if (testEngine === 'postgres') {
 
       // Every write answered 201 is there, as acknowledged.
       const acknowledged = load.answers.filter((answer) => answer.status === 201).map((answer) => answer.title!);
-      const stored = new Set(await inspectDatabase(cluster.url, async (db) => (await db.selectFrom('tickets').select('title').execute()).map((row) => row.title)));
-      t.deepEqual(acknowledged.filter((title) => !stored.has(title)), []);
+      const stored = new Set(
+        await inspectDatabase(cluster.url, async (db) =>
+          (await db.selectFrom('tickets').select('title').execute()).map((row) => row.title),
+        ),
+      );
+      t.deepEqual(
+        acknowledged.filter((title) => !stored.has(title)),
+        [],
+      );
     } finally {
       await server.stop('SIGKILL');
       await cluster.destroy();
@@ -87,7 +109,10 @@ if (testEngine === 'postgres') {
     const server = await spawnServer({ DATABASE_URL: database.url });
     const other = openTestConnection(database.url);
     try {
-      t.is((await server.fetch('/tickets', json('POST', { title: 'Before the lock', requester: 'r@example.com' }))).status, 201);
+      t.is(
+        (await server.fetch('/tickets', json('POST', { title: 'Before the lock', requester: 'r@example.com' }))).status,
+        201,
+      );
       await sql`BEGIN IMMEDIATE`.execute(other);
       // Reads go on in WAL mode while another process writes.
       t.is((await server.fetch('/ready')).status, 200);
@@ -97,8 +122,13 @@ if (testEngine === 'postgres') {
       t.like(await write.json(), unavailable(server.url));
       await sql`ROLLBACK`.execute(other);
 
-      t.is((await server.fetch('/tickets', json('POST', { title: 'After the lock', requester: 'r@example.com' }))).status, 201);
-      const titles = (await other.selectFrom('tickets').select('title').orderBy('id').execute()).map((row) => row.title);
+      t.is(
+        (await server.fetch('/tickets', json('POST', { title: 'After the lock', requester: 'r@example.com' }))).status,
+        201,
+      );
+      const titles = (await other.selectFrom('tickets').select('title').orderBy('id').execute()).map(
+        (row) => row.title,
+      );
       t.deepEqual(titles, ['Before the lock', 'After the lock']);
     } finally {
       await other.destroy();

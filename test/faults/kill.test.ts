@@ -22,7 +22,12 @@ interface Known {
  * A client that creates a ticket, retitles it three times (If-Match on the ETag it was given), and starts over,
  * until the server stops answering. Every acknowledged write is recorded, with what it acknowledged.
  */
-async function writeUntilKilled(server: ServerProcess, client: number, known: Known[], sent: Set<string>): Promise<void> {
+async function writeUntilKilled(
+  server: ServerProcess,
+  client: number,
+  known: Known[],
+  sent: Set<string>,
+): Promise<void> {
   for (let round = 0; ; round += 1) {
     const title = `killed ${client}-${round}-0`;
     sent.add(title);
@@ -61,23 +66,40 @@ test(`SIGKILL in the middle of writes loses no acknowledged write, and leaves th
     const clients = Array.from({ length: 6 }, (_, client) => writeUntilKilled(server, client, known, sent));
     // Kill once enough writes were acknowledged to make the check mean something (however busy the machine).
     const acknowledged = () => known.reduce((sum, ticket) => sum + ticket.version, 0);
-    for (const started = performance.now(); acknowledged() < 60 && performance.now() - started < 20_000; ) await pause(50);
+    for (const started = performance.now(); acknowledged() < 60 && performance.now() - started < 20_000;)
+      await pause(50);
     t.is(await server.stop('SIGKILL'), null, 'killed, not exited');
     await Promise.all(clients);
     t.true(acknowledged() >= 60, `writes were acknowledged before the kill (${acknowledged()})`);
-    t.log(`${acknowledged()} writes to ${known.length} tickets acknowledged, ${known.filter((k) => k.unanswered).length} changes in flight at the kill`);
+    t.log(
+      `${acknowledged()} writes to ${known.length} tickets acknowledged, ${known.filter((k) => k.unanswered).length} changes in flight at the kill`,
+    );
 
     server = await spawnServer({ DATABASE_URL: database.url });
     const stored = new Map(
-      (await inspectDatabase(database.url, (db) => db.selectFrom('tickets').select(['id', 'title', 'version']).execute())).map((row) => [Number(row.id), row]),
+      (
+        await inspectDatabase(database.url, (db) =>
+          db.selectFrom('tickets').select(['id', 'title', 'version']).execute(),
+        )
+      ).map((row) => [Number(row.id), row]),
     );
     for (const ticket of known) {
       const row = stored.get(ticket.id);
       // The acknowledged state, or the one write after it that was in flight, landed whole: nothing older, nothing torn.
-      const allowed = [{ version: ticket.version, title: ticket.title }, ...(ticket.unanswered ? [{ version: ticket.version + 1, title: ticket.unanswered }] : [])];
-      t.true(row !== undefined && allowed.some((state) => state.version === row.version && state.title === row.title), `ticket ${ticket.id}: ${JSON.stringify(row)} is one of ${JSON.stringify(allowed)}`);
+      const allowed = [
+        { version: ticket.version, title: ticket.title },
+        ...(ticket.unanswered ? [{ version: ticket.version + 1, title: ticket.unanswered }] : []),
+      ];
+      t.true(
+        row !== undefined && allowed.some((state) => state.version === row.version && state.title === row.title),
+        `ticket ${ticket.id}: ${JSON.stringify(row)} is one of ${JSON.stringify(allowed)}`,
+      );
     }
-    t.deepEqual([...stored.values()].filter((row) => !sent.has(row.title)), [], 'nothing stored that no client sent');
+    t.deepEqual(
+      [...stored.values()].filter((row) => !sent.has(row.title)),
+      [],
+      'nothing stored that no client sent',
+    );
 
     // The restarted server serves what was acknowledged, and counts it as the rows are.
     const sample = known[0]!;
@@ -88,12 +110,17 @@ test(`SIGKILL in the middle of writes loses no acknowledged write, and leaves th
 
     if (testEngine === 'sqlite') {
       const checks = await inspectDatabase(database.url, async (db) => ({
-        integrity: (await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(db)).rows.map((row) => row.integrity_check),
+        integrity: (await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(db)).rows.map(
+          (row) => row.integrity_check,
+        ),
         foreignKeys: (await sql`PRAGMA foreign_key_check`.execute(db)).rows,
       }));
       t.deepEqual(checks, { integrity: ['ok'], foreignKeys: [] });
     }
-    t.is((await server.fetch('/tickets', json('POST', { title: 'After the restart', requester: 'k@example.com' }))).status, 201);
+    t.is(
+      (await server.fetch('/tickets', json('POST', { title: 'After the restart', requester: 'k@example.com' }))).status,
+      201,
+    );
   } finally {
     await server.stop();
     await database.drop();

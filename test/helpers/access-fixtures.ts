@@ -46,7 +46,9 @@ export interface MintedToken {
 
 /** Letters only (FTS5 cuts words at anything else), and unique per call, so a search finds one test's data. */
 export function uniqueWord(): string {
-  return `w${randomBytes(6).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
+  return `w${randomBytes(6)
+    .toString('hex')
+    .replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)}`;
 }
 
 async function created<T>(response: Response, what: string): Promise<T> {
@@ -55,7 +57,11 @@ async function created<T>(response: Response, what: string): Promise<T> {
 }
 
 /** Mints a token as the admin and returns its id with the secret. */
-export async function mintToken(server: TestServer, role: 'admin' | 'agent' | 'requester', email?: string): Promise<MintedToken> {
+export async function mintToken(
+  server: TestServer,
+  role: 'admin' | 'agent' | 'requester',
+  email?: string,
+): Promise<MintedToken> {
   const name = `${role}-${uniqueWord()}`;
   const body = { name, role, ...(role === 'requester' ? { email: email ?? `${name}@customers.example` } : {}) };
   return created<MintedToken>(await server.fetch('/tokens', json('POST', body)), `a ${role} token`);
@@ -74,7 +80,11 @@ export async function actorOf(server: TestServer, role: 'admin' | 'agent'): Prom
 export const ANONYMOUS: Actor = { token: null };
 
 /** A ticket reported by `requesterEmail`, created by the admin. */
-export async function createTicket(server: TestServer, requesterEmail: string, fields: Record<string, unknown> = {}): Promise<Ticket> {
+export async function createTicket(
+  server: TestServer,
+  requesterEmail: string,
+  fields: Record<string, unknown> = {},
+): Promise<Ticket> {
   const body = { title: `Printer on fire ${uniqueWord()}`, requester: requesterEmail, ...fields };
   return created<Ticket>(await server.fetch('/tickets', json('POST', body)), 'a ticket');
 }

@@ -11,7 +11,8 @@ export function problemShapeErrors(status: number, contentType: string | null, b
   const problem = body as Partial<ProblemBody> | null;
   if (typeof problem !== 'object' || problem === null) return [...faults, 'body is not an object'];
   for (const member of ['type', 'title', 'detail'] as const) {
-    if (typeof problem[member] !== 'string' || problem[member] === '') faults.push(`${member} is ${JSON.stringify(problem[member])}`);
+    if (typeof problem[member] !== 'string' || problem[member] === '')
+      faults.push(`${member} is ${JSON.stringify(problem[member])}`);
   }
   if (problem.status !== status) faults.push(`status member ${problem.status} differs from HTTP ${status}`);
   return faults;

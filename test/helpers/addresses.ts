@@ -11,12 +11,21 @@ export interface RawAnswer {
 }
 
 /** One request over node:http, with exactly the headers given (Host included). */
-export function rawRequest(url: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  url: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const sent = httpRequest(url, { method, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode!,
+          headers: response.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       response.on('error', reject);
     });
     sent.on('error', reject);
@@ -40,7 +49,8 @@ function headerAddresses(headers: Headers): string[] {
 export function documentAddresses(document: HalDocument, at = '$'): Address[] {
   const found: Address[] = [];
   for (const [rel, value] of Object.entries(document._links ?? {})) {
-    for (const link of ([] as { href: string }[]).concat(value)) found.push({ where: `${at}._links.${rel}`, address: link.href });
+    for (const link of ([] as { href: string }[]).concat(value))
+      found.push({ where: `${at}._links.${rel}`, address: link.href });
   }
   for (const [name, template] of Object.entries(document._templates ?? {})) {
     found.push({ where: `${at}._templates.${name}.target`, address: String(template.target) });
@@ -62,7 +72,12 @@ const ACTIONS = new Set(['promote', 'merge', 'publish']);
  * Follows every link from `start` (templates expanded with no values) on the origins in `follow`, up to `limit`
  * answers, and returns every address the answers gave, problems' type and instance included.
  */
-export async function crawlAddresses(start: string, token: string, follow: readonly string[], limit = 150): Promise<{ addresses: Address[]; answers: number }> {
+export async function crawlAddresses(
+  start: string,
+  token: string,
+  follow: readonly string[],
+  limit = 150,
+): Promise<{ addresses: Address[]; answers: number }> {
   const queue = [start];
   const seen = new Set<string>();
   const addresses: Address[] = [];
@@ -70,14 +85,18 @@ export async function crawlAddresses(start: string, token: string, follow: reado
     const url = queue.shift()!;
     if (seen.has(url)) continue;
     seen.add(url);
-    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: HAL_FORMS }, redirect: 'manual' });
+    const response = await fetch(url, {
+      headers: { Authorization: `Bearer ${token}`, Accept: HAL_FORMS },
+      redirect: 'manual',
+    });
     const text = await response.text();
     for (const address of headerAddresses(response.headers)) addresses.push({ where: `${url} (headers)`, address });
     const type = response.headers.get('content-type') ?? '';
     if (type.startsWith('application/problem+json')) {
       const problem = JSON.parse(text) as { type: string; instance?: string };
       addresses.push({ where: `${url} (problem type)`, address: problem.type });
-      if (problem.instance !== undefined) addresses.push({ where: `${url} (problem instance)`, address: problem.instance });
+      if (problem.instance !== undefined)
+        addresses.push({ where: `${url} (problem instance)`, address: problem.instance });
     }
     if (!/^application\/(prs\.hal-forms|hal)\+json/.test(type)) continue;
     const document = JSON.parse(text) as HalDocument;
@@ -95,5 +114,7 @@ export async function crawlAddresses(start: string, token: string, follow: reado
 
 /** The addresses not absolute on one of `origins`: what a client on another origin would send astray. */
 export function strays(addresses: readonly Address[], origins: readonly string[]): string[] {
-  return addresses.filter(({ address }) => !origins.some((origin) => address.startsWith(`${origin}/`))).map(({ where, address }) => `${where}: ${address}`);
+  return addresses
+    .filter(({ address }) => !origins.some((origin) => address.startsWith(`${origin}/`)))
+    .map(({ where, address }) => `${where}: ${address}`);
 }

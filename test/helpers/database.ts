@@ -15,7 +15,8 @@ export type TestEngine = 'sqlite' | 'postgres';
 
 function engineUnderTest(): TestEngine {
   const name = process.env.HELPDESK_TEST_DATABASE ?? 'sqlite';
-  if (name !== 'sqlite' && name !== 'postgres') throw new Error(`HELPDESK_TEST_DATABASE: expected sqlite or postgres, got "${name}"`);
+  if (name !== 'sqlite' && name !== 'postgres')
+    throw new Error(`HELPDESK_TEST_DATABASE: expected sqlite or postgres, got "${name}"`);
   return name;
 }
 
@@ -32,7 +33,9 @@ export interface TestDatabase {
 export function postgresServerUrl(): string {
   const url = process.env.HELPDESK_TEST_POSTGRES_URL;
   if (!url) {
-    throw new Error('HELPDESK_TEST_POSTGRES_URL is not set: run `npm run test:postgres:local`, or set it to a server where databases may be created');
+    throw new Error(
+      'HELPDESK_TEST_POSTGRES_URL is not set: run `npm run test:postgres:local`, or set it to a server where databases may be created',
+    );
   }
   return url;
 }
@@ -61,7 +64,9 @@ function postgresDatabaseUrl(name: string): string {
 async function createPostgresDatabase(): Promise<TestDatabase> {
   const name = `helpdesk_test_${randomBytes(8).toString('hex')}`;
   // From template0 with an explicit encoding and locale, so the cluster's defaults cannot change what search sees.
-  await adminPool().query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`);
+  await adminPool().query(
+    `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`,
+  );
   return {
     url: postgresDatabaseUrl(name),
     drop: async () => {
@@ -95,7 +100,9 @@ function withSearchFunctions(database: SQLite.Database): SQLite.Database {
  */
 export function openTestConnection(url: string): Kysely<Database> {
   const dialect = url.startsWith('file:')
-    ? new SqliteDialect({ database: withSearchFunctions(new SQLite(url.slice('file:'.length), { fileMustExist: true })) })
+    ? new SqliteDialect({
+        database: withSearchFunctions(new SQLite(url.slice('file:'.length), { fileMustExist: true })),
+      })
     : new PostgresDialect({ pool: quietPool({ connectionString: url, max: 2 }) });
   return new Kysely<Database>({ dialect });
 }

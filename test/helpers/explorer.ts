@@ -6,7 +6,15 @@ import { createRequire } from 'node:module';
 import { type Browser, type Page, chromium } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Chromium, or a failed run: CI installs it (.ci/run), and a missing browser must never skip the tests. */
 export async function launchChromium(): Promise<Browser> {
@@ -25,8 +33,17 @@ export interface TabOptions {
 }
 
 /** A new browser tab at `base + path`, with `token` entered in the explorer's token field first (when given). */
-export async function openExplorer(t: ExecutionContext, browser: Browser, base: string, path: string, options: TabOptions = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1360, height: 900 }, bypassCSP: options.bypassCSP ?? false });
+export async function openExplorer(
+  t: ExecutionContext,
+  browser: Browser,
+  base: string,
+  path: string,
+  options: TabOptions = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1360, height: 900 },
+    bypassCSP: options.bypassCSP ?? false,
+  });
   t.teardown(() => context.close());
   const page = await context.newPage();
   const errors: string[] = [];
@@ -69,10 +86,24 @@ export interface Violation {
 export async function axeViolations(page: Page): Promise<Violation[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
   const results = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context: Document,
+            options: object,
+          ): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
   });
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(' ')),
+    }));
 }

@@ -59,7 +59,8 @@ async function exchange(method, uri, init) {
 async function requestUri(uri, httpMethod, body, contentType) {
   const headers = requestHeaders();
   const lower = httpMethod.toLowerCase();
-  if (contentType || lower === 'post' || lower === 'put' || lower === 'patch') headers.set('Content-Type', contentType || 'application/json; charset=utf-8');
+  if (contentType || lower === 'post' || lower === 'put' || lower === 'patch')
+    headers.set('Content-Type', contentType || 'application/json; charset=utf-8');
   const response = await exchange(httpMethod, uri, { headers, body });
   show(response);
   return response;
@@ -68,7 +69,9 @@ async function requestUri(uri, httpMethod, body, contentType) {
 /** ResponseExplorerComponent.processJsonObject: links, self link and (in HAL-FORMS only) templates. */
 function show(response) {
   const json = typeof response.body === 'object' && response.body !== null ? response.body : {};
-  const isHalForms = Boolean(response.contentType && response.contentType.startsWith('application/prs.hal-forms+json') && json._templates);
+  const isHalForms = Boolean(
+    response.contentType && response.contentType.startsWith('application/prs.hal-forms+json') && json._templates,
+  );
   const links = json._links || {};
   explorer.shown = {
     responseUrl: response.url,
@@ -77,7 +80,8 @@ function show(response) {
     selfHref: links.self && !Array.isArray(links.self) ? links.self.href : undefined,
     templates: isHalForms ? json._templates : {},
   };
-  for (const [name, template] of Object.entries(explorer.shown.templates)) explorer.templates.push({ name, target: template.target });
+  for (const [name, template] of Object.entries(explorer.shown.templates))
+    explorer.templates.push({ name, target: template.target });
 }
 
 /** uri-templates' fill({}): every expression expands to nothing when no variable is given. */
@@ -113,7 +117,12 @@ async function optionsFromLink(property) {
   const response = await exchange('GET', href, { headers: { Accept: link.type || 'application/json' } });
   if (response.status < 200 || response.status > 299) return undefined;
   const body = response.body;
-  if (response.contentType && (response.contentType.startsWith('application/prs.hal-forms+json') || response.contentType.startsWith('application/hal+json')) && body._embedded) {
+  if (
+    response.contentType &&
+    (response.contentType.startsWith('application/prs.hal-forms+json') ||
+      response.contentType.startsWith('application/hal+json')) &&
+    body._embedded
+  ) {
     return body._embedded[Object.keys(body._embedded)[0]];
   }
   return body;
@@ -129,7 +138,8 @@ async function prefill(properties) {
       property.options = undefined;
       continue;
     }
-    if (options.selectedValues) property.value = options.maxItems === 1 ? options.selectedValues[0] : options.selectedValues;
+    if (options.selectedValues)
+      property.value = options.maxItems === 1 ? options.selectedValues[0] : options.selectedValues;
     else if (!property.required && !(options.minItems >= 1)) property.value = NO_VALUE;
     else if (property.required) {
       const valueField = options.valueField || 'value';

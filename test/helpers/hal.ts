@@ -36,7 +36,8 @@ function linkViolations(link: unknown, where: string): string[] {
   if (typeof href !== 'string') return [`${where} has no string href`];
   const problems: string[] = [];
   if (!ABSOLUTE_URI.test(href)) problems.push(`${where} href ${href} is not an absolute URI`);
-  if (href.includes('{') && link.templated !== true) problems.push(`${where} href ${href} is a template without templated: true`);
+  if (href.includes('{') && link.templated !== true)
+    problems.push(`${where} href ${href} is a template without templated: true`);
   if (!href.includes('{') && 'templated' in link) problems.push(`${where} href ${href} is plain but has templated`);
   if ('rel' in link) problems.push(`${where} carries a stray rel key`);
   return problems;

@@ -20,14 +20,19 @@ export interface HalDocument {
 /** The one link under a relation (fails loudly when the relation is missing or is an array). */
 export function linkOf(document: HalDocument, rel: string): Link {
   const link = document._links[rel];
-  if (link === undefined || Array.isArray(link)) throw new Error(`expected one "${rel}" link, got ${JSON.stringify(link)}`);
+  if (link === undefined || Array.isArray(link))
+    throw new Error(`expected one "${rel}" link, got ${JSON.stringify(link)}`);
   return link;
 }
 
 /** Every link of a document, its embedded documents included, as [rel, link] pairs. */
 export function everyLink(document: HalDocument): [string, Link][] {
-  const own = Object.entries(document._links).flatMap(([rel, value]) => ([] as Link[]).concat(value).map((link): [string, Link] => [rel, link]));
-  const embedded = Object.values(document._embedded ?? {}).flat().flatMap(everyLink);
+  const own = Object.entries(document._links).flatMap(([rel, value]) =>
+    ([] as Link[]).concat(value).map((link): [string, Link] => [rel, link]),
+  );
+  const embedded = Object.values(document._embedded ?? {})
+    .flat()
+    .flatMap(everyLink);
   return [...own, ...embedded];
 }
 

@@ -36,13 +36,18 @@ export async function submitImport(fetch: Fetch, rows: unknown[] | string, heade
  * Polls a job until it is done or failed (or `deadlineMs` passes), pausing `everyMs` between looks. It asks
  * whichever instance `fetch` talks to for the job's path: instances of one database share their jobs.
  */
-export async function untilFinished(fetch: Fetch, location: string, { everyMs = 25, deadlineMs = 45_000 } = {}): Promise<ImportBody> {
+export async function untilFinished(
+  fetch: Fetch,
+  location: string,
+  { everyMs = 25, deadlineMs = 45_000 } = {},
+): Promise<ImportBody> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const response = await fetch(pathOf(location));
     const job = (await response.json()) as ImportBody;
     if (job.state === 'done' || job.state === 'failed') return job;
-    if (Date.now() > deadline) throw new Error(`import ${location} still ${job.state} after ${deadlineMs} ms: ${JSON.stringify(job.progress)}`);
+    if (Date.now() > deadline)
+      throw new Error(`import ${location} still ${job.state} after ${deadlineMs} ms: ${JSON.stringify(job.progress)}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
@@ -60,7 +65,9 @@ export function ticketRow(tag: string, n: number): Record<string, unknown> {
 export async function poisonTickets(db: Kysely<Database>, times = Number.POSITIVE_INFINITY): Promise<void> {
   if (testEngine === 'sqlite') {
     if (times !== Number.POSITIVE_INFINITY) throw new Error('SQLite triggers cannot count refusals past a rollback');
-    await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets WHEN NEW.title LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END`.execute(db);
+    await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets WHEN NEW.title LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END`.execute(
+      db,
+    );
     return;
   }
   const limit = times === Number.POSITIVE_INFINITY ? 'NULL' : String(times);
@@ -75,18 +82,29 @@ export async function poisonTickets(db: Kysely<Database>, times = Number.POSITIV
        END $$`,
     )
     .execute(db);
-  await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets FOR EACH ROW WHEN (NEW.title LIKE '%poison%') EXECUTE FUNCTION poison()`.execute(db);
+  await sql`CREATE TRIGGER poison BEFORE INSERT ON tickets FOR EACH ROW WHEN (NEW.title LIKE '%poison%') EXECUTE FUNCTION poison()`.execute(
+    db,
+  );
 }
 
 /** What a job still keeps of its submitted rows (its parts, in order), as the database holds them. */
 export async function keptRows(db: Kysely<Database>, id: number): Promise<unknown[]> {
-  const parts = await db.selectFrom('import_parts').select('rows').where('import_id', '=', id).orderBy('part').execute();
+  const parts = await db
+    .selectFrom('import_parts')
+    .select('rows')
+    .where('import_id', '=', id)
+    .orderBy('part')
+    .execute();
   return parts.flatMap((part) => JSON.parse(part.rows) as unknown[]);
 }
 
 /** Submits rows straight to a store, as POST /imports does once it has read them. */
 export function submitToStore(store: Store, rows: readonly unknown[]) {
-  return store.imports.submit('test', rows.map((row) => JSON.stringify(row)), async () => {});
+  return store.imports.submit(
+    'test',
+    rows.map((row) => JSON.stringify(row)),
+    async () => {},
+  );
 }
 
 /** The rows a worker reads for a job from the 0-based row `from` on. */

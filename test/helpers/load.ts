@@ -28,7 +28,14 @@ async function attempt(send: () => Promise<Response>, action: string, title?: st
     } catch {
       body = undefined;
     }
-    return { status: response.status, action, body, retryAfter: response.headers.get('retry-after'), contentType: response.headers.get('content-type'), title };
+    return {
+      status: response.status,
+      action,
+      body,
+      retryAfter: response.headers.get('retry-after'),
+      contentType: response.headers.get('content-type'),
+      title,
+    };
   } catch (error) {
     return { status: 'no answer', action, title, error: String(error) };
   }
@@ -38,7 +45,10 @@ async function attempt(send: () => Promise<Response>, action: string, title?: st
  * `clients` loops that each create a ticket, then read the list, again and again, through `fetch` (the server's,
  * authenticated as the admin), until stopped. A request that takes longer than `patienceMs` counts as a hang.
  */
-export function keepBusy(fetch: (path: string, init?: RequestInit) => Promise<Response>, { clients = 8, patienceMs = 15_000, prefix = 'load' } = {}): Load {
+export function keepBusy(
+  fetch: (path: string, init?: RequestInit) => Promise<Response>,
+  { clients = 8, patienceMs = 15_000, prefix = 'load' } = {},
+): Load {
   const answers: Answer[] = [];
   let running = true;
   let n = 0;
@@ -47,7 +57,13 @@ export function keepBusy(fetch: (path: string, init?: RequestInit) => Promise<Re
       const title = `${prefix} ${client}-${(n += 1)}`;
       answers.push(
         await attempt(
-          () => fetch('/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title, requester: 'load@example.com' }), signal: AbortSignal.timeout(patienceMs) }),
+          () =>
+            fetch('/tickets', {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify({ title, requester: 'load@example.com' }),
+              signal: AbortSignal.timeout(patienceMs),
+            }),
           'create',
           title,
         ),

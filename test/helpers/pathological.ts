@@ -72,7 +72,10 @@ export interface Hostile {
  */
 export function hostileText(budget: number, size: (text: string) => number): fc.Arbitrary<Hostile> {
   return fc
-    .record({ s: fc.constantFrom(...SHAPES), fraction: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })) })
+    .record({
+      s: fc.constantFrom(...SHAPES),
+      fraction: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
+    })
     .map(({ s, fraction }) => {
       const n = Math.max(1, Math.round(largestFitting(s, budget, size) * fraction));
       return { shape: s.name, n, text: s.build(n) };

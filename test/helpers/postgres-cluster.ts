@@ -26,8 +26,13 @@ function serverBinaries(): string {
   const onPath = (process.env.PATH ?? '').split(':').find((dir) => dir && existsSync(join(dir, 'pg_ctl')));
   if (onPath) return onPath;
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(a) - Number(b)) : [];
-  if (versions.length === 0) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (Debian: apt-get install -y postgresql)');
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl')))
+        .sort((a, b) => Number(a) - Number(b))
+    : [];
+  if (versions.length === 0)
+    throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (Debian: apt-get install -y postgresql)');
   return join(root, versions.at(-1)!, 'bin');
 }
 
@@ -45,7 +50,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const bin = serverBinaries();
   // initdb refuses to run as root: there, the cluster belongs to the postgres user.
   const asRoot = process.getuid?.() === 0;
-  const command = (tool: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args]);
+  const command = (tool: string, args: string[]): [string, string[]] =>
+    asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
   const pg = (tool: string, args: string[]) => run(...command(tool, args));
   const dir = mkdtempSync(join(tmpdir(), 'helpdesk-pg-fault-'));
   chmodSync(dir, 0o777);
@@ -53,7 +59,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const port = await sparePort();
   // As scripts/with-postgres.sh: loopback only, its socket in its own directory, fsync off for shared disks.
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c full_page_writes=off -c max_connections=100`;
-  const ctl = (...args: string[]) => pg('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', ...args]);
+  const ctl = (...args: string[]) =>
+    pg('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', ...args]);
   try {
     await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']);
     await ctl('-o', options, 'start');

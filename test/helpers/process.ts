@@ -53,7 +53,11 @@ function childEnv(env: Record<string, string>, adminToken: string): NodeJS.Proce
 type LogEntry = Record<string, unknown>;
 
 /** The first log line (already written, or emitted on `lines` later) that `matches`; rejects after `ms`. */
-function firstLogged(output: { logs: LogEntry[]; lines: EventEmitter; stderr: () => string }, matches: (entry: LogEntry) => boolean, ms: number): Promise<LogEntry> {
+function firstLogged(
+  output: { logs: LogEntry[]; lines: EventEmitter; stderr: () => string },
+  matches: (entry: LogEntry) => boolean,
+  ms: number,
+): Promise<LogEntry> {
   const { logs, lines } = output;
   return new Promise((resolve, reject) => {
     const seen = logs.find(matches);
@@ -73,9 +77,15 @@ function firstLogged(output: { logs: LogEntry[]; lines: EventEmitter; stderr: ()
 }
 
 /** Starts the server on a spare loopback port; resolves once it logs that it listens, rejects if it exits first. */
-export async function spawnServer(env: Record<string, string>, entry: ServerEntry = { source: true }): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  entry: ServerEntry = { source: true },
+): Promise<ServerProcess> {
   const adminToken = env.ADMIN_TOKEN ?? `test-admin-${randomBytes(24).toString('hex')}`;
-  const child = spawn(process.execPath, commandLine(entry), { env: childEnv(env, adminToken), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, commandLine(entry), {
+    env: childEnv(env, adminToken),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // A test process that dies (a timeout, an uncaught error) must not leave servers behind.
   const orphanGuard = () => child.kill('SIGKILL');
   process.once('exit', orphanGuard);
@@ -127,7 +137,9 @@ export async function spawnServer(env: Record<string, string>, entry: ServerEntr
  * A server process with a fresh database of its own on the engine under test, dropped when it is closed: for
  * what only a process of its own can show (BASE_PATH, say, which the URI registry reads once per process).
  */
-export async function spawnServerWithDatabase(env: Record<string, string> = {}): Promise<ServerProcess & { close(): Promise<void> }> {
+export async function spawnServerWithDatabase(
+  env: Record<string, string> = {},
+): Promise<ServerProcess & { close(): Promise<void> }> {
   const database = await createTestDatabase();
   let server: ServerProcess;
   try {

@@ -51,8 +51,17 @@ const STRING_AS_REGEX = new Set(['match', 'matchAll', 'search']);
  * `unresolved`, for the caller to fail on: a pattern nobody can check is not known to be safe.
  */
 export async function regexesInSource(dir: string): Promise<{ found: FoundPattern[]; unresolved: string[] }> {
-  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => resolve(dir, f));
-  const program = ts.createProgram(files, { allowJs: false, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowImportingTsExtensions: true });
+  const files = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => resolve(dir, f));
+  const program = ts.createProgram(files, {
+    allowJs: false,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    allowImportingTsExtensions: true,
+  });
   const checker = program.getTypeChecker();
   const found: FoundPattern[] = [];
   const unresolved: string[] = [];
@@ -61,11 +70,20 @@ export async function regexesInSource(dir: string): Promise<{ found: FoundPatter
     if (ts.isRegularExpressionLiteral(node)) {
       const end = node.text.lastIndexOf('/');
       found.push({ source: node.text.slice(1, end), flags: node.text.slice(end + 1), where: at(node) });
-    } else if ((ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === 'RegExp') {
+    } else if (
+      (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'RegExp'
+    ) {
       constructions.push(node);
-    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && STRING_AS_REGEX.has(node.expression.name.text)) {
+    } else if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      STRING_AS_REGEX.has(node.expression.name.text)
+    ) {
       const argument = literal(node.arguments[0]);
-      if (node.arguments[0] !== undefined && argument !== undefined) found.push({ source: argument, flags: '', where: at(node) });
+      if (node.arguments[0] !== undefined && argument !== undefined)
+        found.push({ source: argument, flags: '', where: at(node) });
     }
     ts.forEachChild(node, visit);
   };
@@ -93,16 +111,23 @@ export function regexesOfFormats(names: readonly string[]): FoundPattern[] {
   for (const statement of file.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.name) declarations.set(statement.name.text, statement);
     if (ts.isVariableStatement(statement)) {
-      for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name)) declarations.set(d.name.text, d);
+      for (const d of statement.declarationList.declarations)
+        if (ts.isIdentifier(d.name)) declarations.set(d.name.text, d);
     }
-    if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.left.getText() === 'exports.fullFormats') {
+    if (
+      ts.isExpressionStatement(statement) &&
+      ts.isBinaryExpression(statement.expression) &&
+      statement.expression.left.getText() === 'exports.fullFormats'
+    ) {
       formats = statement.expression.right as ts.ObjectLiteralExpression;
     }
   }
   if (!formats) throw new Error(`no fullFormats in ${path}`);
   const found: FoundPattern[] = [];
   for (const name of names) {
-    const entry = formats.properties.find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
+    const entry = formats.properties.find(
+      (p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name,
+    );
     if (!entry) throw new Error(`ajv-formats has no format "${name}"`);
     const seen = new Set<ts.Node>();
     const walk = (node: ts.Node) => {
@@ -110,7 +135,11 @@ export function regexesOfFormats(names: readonly string[]): FoundPattern[] {
       seen.add(node);
       if (ts.isRegularExpressionLiteral(node)) {
         const end = node.text.lastIndexOf('/');
-        found.push({ source: node.text.slice(1, end), flags: node.text.slice(end + 1), where: `format ${name} (${relative(process.cwd(), path)}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1})` });
+        found.push({
+          source: node.text.slice(1, end),
+          flags: node.text.slice(end + 1),
+          where: `format ${name} (${relative(process.cwd(), path)}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1})`,
+        });
       }
       if (ts.isIdentifier(node) && declarations.has(node.text)) walk(declarations.get(node.text)!);
       ts.forEachChild(node, walk);

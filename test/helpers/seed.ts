@@ -45,12 +45,21 @@ export function unique(prefix: string): string {
 async function create<T>(server: TestServer, path: string, fields: object): Promise<Created<T>> {
   const response = await server.fetch(path, json('POST', fields));
   const text = await response.text();
-  if (response.status !== 201) throw new Error(`POST ${path} ${JSON.stringify(fields)} gave ${response.status}: ${text}`);
-  return { body: JSON.parse(text) as T, location: response.headers.get('location') ?? '', etag: response.headers.get('etag') ?? '' };
+  if (response.status !== 201)
+    throw new Error(`POST ${path} ${JSON.stringify(fields)} gave ${response.status}: ${text}`);
+  return {
+    body: JSON.parse(text) as T,
+    location: response.headers.get('location') ?? '',
+    etag: response.headers.get('etag') ?? '',
+  };
 }
 
 export function createTicket(server: TestServer, fields: Record<string, unknown> = {}): Promise<Created<TicketBody>> {
-  return create<TicketBody>(server, '/tickets', { title: unique('Ticket'), requester: 'customer@example.com', ...fields });
+  return create<TicketBody>(server, '/tickets', {
+    title: unique('Ticket'),
+    requester: 'customer@example.com',
+    ...fields,
+  });
 }
 
 export function createFaq(server: TestServer, fields: Record<string, unknown> = {}): Promise<Created<FaqBody>> {
@@ -65,7 +74,10 @@ export async function getJson<T = HalDocument>(server: TestServer, path: string,
 }
 
 /** What a resource looks like now: status, ETag and exact body, to compare before and after a refused write. */
-export async function snapshot(server: TestServer, path: string): Promise<{ status: number; etag: string | null; body: string }> {
+export async function snapshot(
+  server: TestServer,
+  path: string,
+): Promise<{ status: number; etag: string | null; body: string }> {
   const response = await server.fetch(path);
   return { status: response.status, etag: response.headers.get('etag'), body: await response.text() };
 }

@@ -33,7 +33,10 @@ export interface TestServer {
  * Starts a server. It gets a fresh database of its own, dropped on close, unless `env` names a DATABASE_URL
  * (made with createTestDatabase, say, to share it with a CLI or a second server); that one the caller drops.
  */
-export async function startTestServer(env: Record<string, string> = {}, extraRoutes?: AppDependencies['extraRoutes']): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  extraRoutes?: AppDependencies['extraRoutes'],
+): Promise<TestServer> {
   const database: TestDatabase | undefined = env.DATABASE_URL === undefined ? await createTestDatabase() : undefined;
   const adminToken = env.ADMIN_TOKEN ?? `test-admin-${randomBytes(24).toString('hex')}`;
   const config = loadConfig({
@@ -63,12 +66,14 @@ export async function startTestServer(env: Record<string, string> = {}, extraRou
     await database?.drop();
     throw error;
   }
-  const fetchAs = (token: string | null) => (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (!headers.has('Authorization') && token !== null) headers.set('Authorization', `Bearer ${token}`);
-    if (headers.get('Authorization') === '') headers.delete('Authorization');
-    return fetch(new URL(path, running.url), { redirect: 'manual', ...init, headers });
-  };
+  const fetchAs =
+    (token: string | null) =>
+    (path: string, init: RequestInit = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has('Authorization') && token !== null) headers.set('Authorization', `Bearer ${token}`);
+      if (headers.get('Authorization') === '') headers.delete('Authorization');
+      return fetch(new URL(path, running.url), { redirect: 'manual', ...init, headers });
+    };
   const server: TestServer = {
     url: running.url,
     at: (path) => new URL(running.url).origin + path,
@@ -77,9 +82,14 @@ export async function startTestServer(env: Record<string, string> = {}, extraRou
     fetch: fetchAs(adminToken),
     as: (token) => ({ fetch: fetchAs(token) }),
     async mint(role, name = `${role}-${randomBytes(4).toString('hex')}`, email) {
-      const body = { name, role, ...(role === 'requester' ? { email: email ?? `${name}@customers.example` } : email ? { email } : {}) };
+      const body = {
+        name,
+        role,
+        ...(role === 'requester' ? { email: email ?? `${name}@customers.example` } : email ? { email } : {}),
+      };
       const response = await server.fetch('/tokens', json('POST', body));
-      if (response.status !== 201) throw new Error(`minting a ${role} token failed: ${response.status} ${await response.text()}`);
+      if (response.status !== 201)
+        throw new Error(`minting a ${role} token failed: ${response.status} ${await response.text()}`);
       return ((await response.json()) as { secret: string }).secret;
     },
     inspect: (read) => inspectDatabase(config.databaseUrl, read),

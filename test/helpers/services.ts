@@ -57,7 +57,12 @@ export interface SplitSystem extends SystemUnderTest {
 export async function startSplitSystem(options: SplitOptions = {}): Promise<SplitSystem> {
   const token = `test-admin-${randomBytes(24).toString('hex')}`;
   const [faqDatabase, ticketDatabase] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-  const faqEnv = { SERVICES: 'faqs', DATABASE_URL: faqDatabase.url, ADMIN_TOKEN: token, ...(options.faqBasePath ? { BASE_PATH: options.faqBasePath } : {}) };
+  const faqEnv = {
+    SERVICES: 'faqs',
+    DATABASE_URL: faqDatabase.url,
+    ADMIN_TOKEN: token,
+    ...(options.faqBasePath ? { BASE_PATH: options.faqBasePath } : {}),
+  };
   let faqService = await spawnServer(faqEnv);
   const faqPort = new URL(faqService.url).port;
   const faqRoot = new URL(`${options.faqBasePath ?? ''}/`, faqService.url).href;
@@ -66,7 +71,8 @@ export async function startSplitSystem(options: SplitOptions = {}): Promise<Spli
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ name: 'ticket-service', role: 'agent' }),
   });
-  if (minted.status !== 201) throw new Error(`minting the ticket service's token failed: ${minted.status} ${await minted.text()}`);
+  if (minted.status !== 201)
+    throw new Error(`minting the ticket service's token failed: ${minted.status} ${await minted.text()}`);
   const { secret } = (await minted.json()) as { secret: string };
   const ticketService = await spawnServer({
     SERVICES: 'tickets',
@@ -105,7 +111,9 @@ export async function startSplitSystem(options: SplitOptions = {}): Promise<Spli
 
 /** A metric's value as the ticket service reports it, or undefined when it has no such series. */
 export async function metric(walker: Walker, root: string, series: string): Promise<number | undefined> {
-  const text = await (await walker.request(new URL('metrics', root).href, { headers: { Accept: 'text/plain' } })).text();
+  const text = await (
+    await walker.request(new URL('metrics', root).href, { headers: { Accept: 'text/plain' } })
+  ).text();
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }

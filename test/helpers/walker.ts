@@ -44,7 +44,9 @@ export class Walker {
     const template = this.template(resource, name);
     return this.request(new URL(template.target ?? resource.url, resource.url).href, {
       method: template.method,
-      ...(body === undefined ? {} : { headers: { 'Content-Type': template.contentType ?? 'application/json' }, body: JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : { headers: { 'Content-Type': template.contentType ?? 'application/json' }, body: JSON.stringify(body) }),
     });
   }
 
@@ -58,5 +60,8 @@ export class Walker {
 
 /** The embedded items of a collection under `rel`, with their absolute self URLs. */
 export function items(resource: Resource, rel: string): Resource[] {
-  return (resource.document._embedded?.[rel] ?? []).map((document) => ({ url: new URL(linkOf(document, 'self').href, resource.url).href, document }));
+  return (resource.document._embedded?.[rel] ?? []).map((document) => ({
+    url: new URL(linkOf(document, 'self').href, resource.url).href,
+    document,
+  }));
 }

@@ -2,9 +2,11 @@ import test from 'ava';
 import { parseAccept, prefers, qualityOf } from '../../src/http/accept.ts';
 
 const JSON_TYPES = ['application/hal+json', 'application/prs.hal-forms+json', 'application/json'];
-const CHROMIUM = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+const CHROMIUM =
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
 const FIREFOX = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-const KETTING = 'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/json;q=0.7, text/html;q=0.6';
+const KETTING =
+  'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/json;q=0.7, text/html;q=0.6';
 
 test('browsers prefer HTML to every JSON type', (t) => {
   t.true(prefers(CHROMIUM, 'text/html', JSON_TYPES));
@@ -14,7 +16,14 @@ test('browsers prefer HTML to every JSON type', (t) => {
 });
 
 test('clients that accept anything, or say nothing, do not prefer HTML', (t) => {
-  for (const header of ['*/*', '', 'application/json', 'application/hal+json', 'application/prs.hal-forms+json', KETTING]) {
+  for (const header of [
+    '*/*',
+    '',
+    'application/json',
+    'application/hal+json',
+    'application/prs.hal-forms+json',
+    KETTING,
+  ]) {
     t.false(prefers(header, 'text/html', JSON_TYPES), header);
   }
 });

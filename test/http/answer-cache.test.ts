@@ -39,7 +39,8 @@ test('a ticket and a page read again are answered from the kept copy, byte for b
     const second = await server.fetch(path);
     t.is(second.status, 200);
     t.is(await second.text(), await first.text());
-    for (const header of ['etag', 'link', 'content-type', 'vary', 'cache-control']) t.is(second.headers.get(header), first.headers.get(header), header);
+    for (const header of ['etag', 'link', 'content-type', 'vary', 'cache-control'])
+      t.is(second.headers.get(header), first.headers.get(header), header);
     if (keeps) t.is(await metric(server, 'helpdesk_answer_cache_hits_total'), hitsBefore + 1);
   }
   // Each representation has its own copy: HAL-FORMS is not served to a plain HAL client, nor the other way.
@@ -80,10 +81,12 @@ test('while writes are committed in groups, a GET sent after a create was acknow
   const reader = (async () => {
     while (writing) {
       const seen = [...acknowledged];
-      reads.push(page(server, '/tickets?size=100').then((body) => {
-        const shown = new Set(titles(body));
-        for (const title of seen) if (!shown.has(title)) stale.push(title);
-      }));
+      reads.push(
+        page(server, '/tickets?size=100').then((body) => {
+          const shown = new Set(titles(body));
+          for (const title of seen) if (!shown.has(title)) stale.push(title);
+        }),
+      );
       await new Promise((resolve) => setImmediate(resolve));
     }
   })();
@@ -92,10 +95,12 @@ test('while writes are committed in groups, a GET sent after a create was acknow
     // shared transaction, which is rolled back and run again without it.
     server.fetch('/faqs', json('POST', { question })),
     server.fetch('/faqs', json('POST', { question })),
-    ...Array.from({ length: 30 }, (_, n) => createTicket(server, { title: `Grouped ${n}` }).then((created) => {
-      acknowledged.push(created.body.title);
-      return created;
-    })),
+    ...Array.from({ length: 30 }, (_, n) =>
+      createTicket(server, { title: `Grouped ${n}` }).then((created) => {
+        acknowledged.push(created.body.title);
+        return created;
+      }),
+    ),
   ]);
   writing = false;
   await reader;
@@ -154,13 +159,15 @@ test('the cache keeps no more answers, and no more bytes, than it is allowed', a
   t.true(entries <= 3, `${entries} entries`);
   if (keeps) t.true(entries > 0);
   // Answers of about 2 kB each: three would fit the entries, not the bytes.
-  for (const ticket of tickets) await server.fetch(ticket.location, { headers: { Accept: 'application/prs.hal-forms+json' } });
+  for (const ticket of tickets)
+    await server.fetch(ticket.location, { headers: { Accept: 'application/prs.hal-forms+json' } });
   entries = await metric(server, 'helpdesk_answer_cache_entries');
   const bytes = await metric(server, 'helpdesk_answer_cache_bytes');
   t.true(bytes <= 6000, `${bytes} bytes`);
   t.true(entries <= 3, `${entries} entries`);
   // Bounded, the cache still answers right: every ticket is read back as it is.
-  for (const ticket of tickets) t.is(((await (await server.fetch(ticket.location)).json()) as { id: number }).id, ticket.body.id);
+  for (const ticket of tickets)
+    t.is(((await (await server.fetch(ticket.location)).json()) as { id: number }).id, ticket.body.id);
 });
 
 test('an answer the cache cannot use (no cache at all) is the same answer', async (t) => {

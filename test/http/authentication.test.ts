@@ -44,60 +44,97 @@ async function everything(): Promise<unknown> {
   return Promise.all(['/tickets?size=100', '/faqs?size=100', '/tokens?size=100'].map(read));
 }
 
-test.serial('without a token, every route that needs one is 401 with a Bearer challenge, and nothing changes', async (t) => {
-  const ticket = await createTicket(server, 'someone@customers.example');
-  const faq = await createFaq(server, { status: 'draft' });
-  const before = await everything();
-  for (const [method, path, body] of needingAToken(ticket.id, faq.id)) {
-    const init = body === undefined ? { method, headers: { Authorization: '' } } : json(method, body, { Authorization: '' });
-    const response = await server.fetch(path, init);
-    const problem = await assertProblem(t, response, 401);
-    t.is(problemKind(problem), 'unauthorized', `${method} ${path}`);
-    t.is(response.headers.get('www-authenticate'), 'Bearer realm="helpdesk"', `${method} ${path}`);
-  }
-  t.deepEqual(await everything(), before);
-});
-
-const MALFORMED = ['Basic dXNlcjpwYXNzd29yZA==', 'Bearer', 'Bearer two words', 'Token abcdef', 'Bearer\u00a0abcdef', 'abcdef'];
-
-test.serial('a malformed Authorization header is 401 with error="invalid_token", even where no token is needed', async (t) => {
-  for (const header of MALFORMED) {
-    for (const path of ['/', '/faqs', '/tickets']) {
-      const response = await server.fetch(path, { headers: { Authorization: header } });
-      await assertProblem(t, response, 401);
-      t.regex(response.headers.get('www-authenticate') ?? '', /^Bearer realm="helpdesk", error="invalid_token"$/, `${header} on ${path}`);
+test.serial(
+  'without a token, every route that needs one is 401 with a Bearer challenge, and nothing changes',
+  async (t) => {
+    const ticket = await createTicket(server, 'someone@customers.example');
+    const faq = await createFaq(server, { status: 'draft' });
+    const before = await everything();
+    for (const [method, path, body] of needingAToken(ticket.id, faq.id)) {
+      const init =
+        body === undefined ? { method, headers: { Authorization: '' } } : json(method, body, { Authorization: '' });
+      const response = await server.fetch(path, init);
+      const problem = await assertProblem(t, response, 401);
+      t.is(problemKind(problem), 'unauthorized', `${method} ${path}`);
+      t.is(response.headers.get('www-authenticate'), 'Bearer realm="helpdesk"', `${method} ${path}`);
     }
-  }
-});
+    t.deepEqual(await everything(), before);
+  },
+);
+
+const MALFORMED = [
+  'Basic dXNlcjpwYXNzd29yZA==',
+  'Bearer',
+  'Bearer two words',
+  'Token abcdef',
+  'Bearer\u00a0abcdef',
+  'abcdef',
+];
+
+test.serial(
+  'a malformed Authorization header is 401 with error="invalid_token", even where no token is needed',
+  async (t) => {
+    for (const header of MALFORMED) {
+      for (const path of ['/', '/faqs', '/tickets']) {
+        const response = await server.fetch(path, { headers: { Authorization: header } });
+        await assertProblem(t, response, 401);
+        t.regex(
+          response.headers.get('www-authenticate') ?? '',
+          /^Bearer realm="helpdesk", error="invalid_token"$/,
+          `${header} on ${path}`,
+        );
+      }
+    }
+  },
+);
 
 test.serial('an unknown token is 401, never treated as anonymous, and a write with it changes nothing', async (t) => {
   const before = await everything();
-  for (const token of [`hd_${'A'.repeat(43)}`, 'x'.repeat(64), server.adminToken.slice(0, -1), `${server.adminToken}x`]) {
+  for (const token of [
+    `hd_${'A'.repeat(43)}`,
+    'x'.repeat(64),
+    server.adminToken.slice(0, -1),
+    `${server.adminToken}x`,
+  ]) {
     const read = await server.as(token).fetch('/faqs');
     await assertProblem(t, read, 401);
     t.regex(read.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
-    await assertProblem(t, await server.as(token).fetch('/tickets', json('POST', { title: 'Forged', requester: 'x@customers.example' })), 401);
+    await assertProblem(
+      t,
+      await server.as(token).fetch('/tickets', json('POST', { title: 'Forged', requester: 'x@customers.example' })),
+      401,
+    );
   }
   t.deepEqual(await everything(), before);
 });
 
-test.serial('a token in the query string is refused, never accepted, whatever its name and with or without a header', async (t) => {
-  const before = await everything();
-  for (const name of ['access_token', 'token', 'api_key']) {
-    const alone = await server.fetch(`/tickets?${name}=${encodeURIComponent(server.adminToken)}`, { headers: { Authorization: '' } });
-    const problem = await assertProblem(t, alone, 400);
-    t.deepEqual(namedFields(problem), [name]);
-    await assertProblem(t, await server.fetch(`/tickets?${name}=${encodeURIComponent(server.adminToken)}`), 400);
-    await assertProblem(t, await server.fetch(`/faqs?${name}=x`, { headers: { Authorization: '' } }), 400);
-    const write = await server.fetch(`/tickets?${name}=${server.adminToken}`, json('POST', { title: 'Via the URL', requester: 'x@customers.example' }, { Authorization: '' }));
-    await assertProblem(t, write, 400);
-  }
-  t.deepEqual(await everything(), before);
-});
+test.serial(
+  'a token in the query string is refused, never accepted, whatever its name and with or without a header',
+  async (t) => {
+    const before = await everything();
+    for (const name of ['access_token', 'token', 'api_key']) {
+      const alone = await server.fetch(`/tickets?${name}=${encodeURIComponent(server.adminToken)}`, {
+        headers: { Authorization: '' },
+      });
+      const problem = await assertProblem(t, alone, 400);
+      t.deepEqual(namedFields(problem), [name]);
+      await assertProblem(t, await server.fetch(`/tickets?${name}=${encodeURIComponent(server.adminToken)}`), 400);
+      await assertProblem(t, await server.fetch(`/faqs?${name}=x`, { headers: { Authorization: '' } }), 400);
+      const write = await server.fetch(
+        `/tickets?${name}=${server.adminToken}`,
+        json('POST', { title: 'Via the URL', requester: 'x@customers.example' }, { Authorization: '' }),
+      );
+      await assertProblem(t, write, 400);
+    }
+    t.deepEqual(await everything(), before);
+  },
+);
 
 test.serial('a role that may see but not act gets 403 problems, and nothing changes', async (t) => {
   const [alice, agent] = await Promise.all([requester(server, 'alice'), actorOf(server, 'agent')]);
-  const own = (await (await server.as(alice.token).fetch('/tickets', json('POST', { title: 'Mine' }))).json()) as Ticket;
+  const own = (await (
+    await server.as(alice.token).fetch('/tickets', json('POST', { title: 'Mine' }))
+  ).json()) as Ticket;
   const other = await createTicket(server, alice.email);
   const faq = await createFaq(server, { status: 'published' });
   const draft = await createFaq(server, { status: 'draft' });

@@ -23,7 +23,16 @@ async function etagOf(path: string): Promise<string> {
 test('every GET carries a strong ETag', async (t) => {
   const ticket = await createTicket(server);
   const faq = await createFaq(server);
-  for (const path of ['/', '/tickets', '/tickets?status=open&size=3', ticket.location, '/faqs', faq.location, '/search?q=x', '/search']) {
+  for (const path of [
+    '/',
+    '/tickets',
+    '/tickets?status=open&size=3',
+    ticket.location,
+    '/faqs',
+    faq.location,
+    '/search?q=x',
+    '/search',
+  ]) {
     t.regex(await etagOf(path), /^"[^"]+"$/, path);
   }
   t.is(withoutOrigin(await etagOf(ticket.location)), '"v1-admin"');
@@ -96,13 +105,28 @@ test('If-Match that names an old version is 412 for PATCH, PUT and DELETE of a t
   const before = await snapshot(server, ticket.location);
   t.is(withoutOrigin(before.etag), '"v2-admin"');
   const stale = { 'If-Match': ticket.etag };
-  const refused = await expectProblem(t, await server.fetch(ticket.location, json('PATCH', { priority: 'high' }, stale)), 412);
+  const refused = await expectProblem(
+    t,
+    await server.fetch(ticket.location, json('PATCH', { priority: 'high' }, stale)),
+    412,
+  );
   // Named as the client holds it (the same representation, one version on), not as a tag it never saw.
-  t.is(refused.detail, `The resource is at ${before.etag}, not ${ticket.etag}: it changed since you read it. GET it again, then retry.`);
-  await expectProblem(t, await server.fetch(ticket.location, json('PUT', { title: 'x', requester: 'x@example.com' }, stale)), 412);
+  t.is(
+    refused.detail,
+    `The resource is at ${before.etag}, not ${ticket.etag}: it changed since you read it. GET it again, then retry.`,
+  );
+  await expectProblem(
+    t,
+    await server.fetch(ticket.location, json('PUT', { title: 'x', requester: 'x@example.com' }, stale)),
+    412,
+  );
   await expectProblem(t, await server.fetch(ticket.location, { method: 'DELETE', headers: stale }), 412);
   const other = await createTicket(server);
-  await expectProblem(t, await server.fetch(hrefOf(ticket.body, 'merge'), json('POST', { into: other.body.id }, stale)), 412);
+  await expectProblem(
+    t,
+    await server.fetch(hrefOf(ticket.body, 'merge'), json('POST', { into: other.body.id }, stale)),
+    412,
+  );
   t.deepEqual(await snapshot(server, ticket.location), before);
 });
 
@@ -121,17 +145,29 @@ test('a weak or malformed If-Match never matches', async (t) => {
   const ticket = await createTicket(server);
   const before = await snapshot(server, ticket.location);
   for (const tag of ['W/"v1"', 'v1', '"V1"', '"v01"', '""']) {
-    await expectProblem(t, await server.fetch(ticket.location, json('PATCH', { priority: 'high' }, { 'If-Match': tag })), 412);
+    await expectProblem(
+      t,
+      await server.fetch(ticket.location, json('PATCH', { priority: 'high' }, { 'If-Match': tag })),
+      412,
+    );
   }
   t.deepEqual(await snapshot(server, ticket.location), before);
 });
 
 test('If-Match with the current ETag lets PATCH, PUT and DELETE through', async (t) => {
   const ticket = await createTicket(server);
-  const patched = await getJson<TicketBody>(server, ticket.location, json('PATCH', { priority: 'high' }, { 'If-Match': '"v1"' }));
+  const patched = await getJson<TicketBody>(
+    server,
+    ticket.location,
+    json('PATCH', { priority: 'high' }, { 'If-Match': '"v1"' }),
+  );
   t.is(patched.status, 200);
   t.is(withoutOrigin(patched.response.headers.get('etag')), '"v2-admin"');
-  const put = await getJson<TicketBody>(server, ticket.location, json('PUT', { title: 'Put', requester: 'p@example.com' }, { 'If-Match': '"v2"' }));
+  const put = await getJson<TicketBody>(
+    server,
+    ticket.location,
+    json('PUT', { title: 'Put', requester: 'p@example.com' }, { 'If-Match': '"v2"' }),
+  );
   t.is(put.status, 200);
   t.is(put.body.title, 'Put');
   const deleted = await send(server, ticket.location, { method: 'DELETE', headers: { 'If-Match': '"v3"' } });
@@ -142,7 +178,10 @@ test('If-Match with the current ETag lets PATCH, PUT and DELETE through', async 
 test('If-Match * or a list holding the current ETag lets the write through', async (t) => {
   const ticket = await createTicket(server);
   t.is((await send(server, ticket.location, json('PATCH', { priority: 'high' }, { 'If-Match': '*' }))).status, 200);
-  t.is((await send(server, ticket.location, json('PATCH', { priority: 'low' }, { 'If-Match': '"v1", "v2"' }))).status, 200);
+  t.is(
+    (await send(server, ticket.location, json('PATCH', { priority: 'low' }, { 'If-Match': '"v1", "v2"' }))).status,
+    200,
+  );
   const faq = await createFaq(server);
   t.is((await send(server, faq.location, json('PATCH', { answer: 'Yes.' }, { 'If-Match': faq.etag }))).status, 200);
 });
@@ -159,7 +198,9 @@ test('a write without If-Match goes ahead and moves the ETag on', async (t) => {
 test('of two writes based on the same version, the second is 412', async (t) => {
   const ticket = await createTicket(server);
   const writes = await Promise.all(
-    ['high', 'urgent'].map((priority) => send(server, ticket.location, json('PATCH', { priority }, { 'If-Match': '"v1"' }))),
+    ['high', 'urgent'].map((priority) =>
+      send(server, ticket.location, json('PATCH', { priority }, { 'If-Match': '"v1"' })),
+    ),
   );
   t.deepEqual(writes.map((w) => w.status).sort(), [200, 412]);
   const { body } = await getJson<TicketBody>(server, ticket.location);

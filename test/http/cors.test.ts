@@ -12,7 +12,11 @@ test.before(async () => {
 });
 test.after.always(() => Promise.all([allowing?.close(), byDefault?.close()]));
 
-const listed = (header: string | null) => (header ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+const listed = (header: string | null) =>
+  (header ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
 
 function preflight(server: TestServer, origin: string, method = 'PATCH') {
   return server.fetch('/tickets/1', {
@@ -26,7 +30,13 @@ function preflight(server: TestServer, origin: string, method = 'PATCH') {
   });
 }
 
-const CORS_HEADERS = ['access-control-allow-origin', 'access-control-allow-headers', 'access-control-allow-methods', 'access-control-expose-headers', 'access-control-allow-credentials'];
+const CORS_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-headers',
+  'access-control-allow-methods',
+  'access-control-expose-headers',
+  'access-control-allow-credentials',
+];
 
 function corsHeadersOf(response: Response): string[] {
   return CORS_HEADERS.filter((name) => response.headers.has(name));
@@ -39,7 +49,8 @@ test('a preflight from an allowed origin is allowed, with the headers the API re
     t.is(response.headers.get('access-control-allow-origin'), EXPLORER);
     t.true(listed(response.headers.get('access-control-allow-methods')).includes(method.toLowerCase()), method);
     const allowed = listed(response.headers.get('access-control-allow-headers'));
-    for (const header of ['authorization', 'if-match', 'if-none-match', 'content-type', 'prefer']) t.true(allowed.includes(header), header);
+    for (const header of ['authorization', 'if-match', 'if-none-match', 'content-type', 'prefer'])
+      t.true(allowed.includes(header), header);
     t.true(listed(response.headers.get('vary')).includes('origin'));
   }
 });
@@ -59,7 +70,12 @@ test('a request from an allowed origin may read Location, ETag, Link and Allow, 
 });
 
 test('another origin gets no CORS headers, on preflight or request', async (t) => {
-  for (const origin of ['http://evil.example', 'http://explorer.example.evil.example', 'https://explorer.example', 'null']) {
+  for (const origin of [
+    'http://evil.example',
+    'http://explorer.example.evil.example',
+    'https://explorer.example',
+    'null',
+  ]) {
     t.deepEqual(corsHeadersOf(await preflight(allowing, origin)), [], origin);
     t.deepEqual(corsHeadersOf(await allowing.fetch('/', { headers: { Origin: origin } })), [], origin);
   }

@@ -66,16 +66,19 @@ test.serial('a request past the deadline is 503 with Retry-After while a concurr
   releaseAll();
 });
 
-test.serial('the server keeps serving after late handlers finish or fail, and the next slow request is 503 again', async (t) => {
-  const first = await Promise.all([server.fetch('/slow'), server.fetch('/slow-failure')]);
-  for (const response of first) await assertProblem(t, response, 503);
-  const before = finished;
-  releaseAll();
-  // Once the late handlers have run to their end, their answers are dropped and nothing breaks.
-  while (finished < before + 2) await new Promise((resolve) => setImmediate(resolve));
-  t.is((await server.fetch('/')).status, 200);
-  t.is((await server.fetch('/faqs')).status, 200);
-  const again = server.fetch('/slow');
-  await assertProblem(t, await again, 503);
-  releaseAll();
-});
+test.serial(
+  'the server keeps serving after late handlers finish or fail, and the next slow request is 503 again',
+  async (t) => {
+    const first = await Promise.all([server.fetch('/slow'), server.fetch('/slow-failure')]);
+    for (const response of first) await assertProblem(t, response, 503);
+    const before = finished;
+    releaseAll();
+    // Once the late handlers have run to their end, their answers are dropped and nothing breaks.
+    while (finished < before + 2) await new Promise((resolve) => setImmediate(resolve));
+    t.is((await server.fetch('/')).status, 200);
+    t.is((await server.fetch('/faqs')).status, 200);
+    const again = server.fetch('/slow');
+    await assertProblem(t, await again, 503);
+    releaseAll();
+  },
+);

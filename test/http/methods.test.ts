@@ -24,7 +24,12 @@ test.before(async () => {
 });
 test.after.always(() => server.close());
 
-const allowOf = (response: Response) => (response.headers.get('allow') ?? '').split(',').map((m) => m.trim()).filter(Boolean).sort();
+const allowOf = (response: Response) =>
+  (response.headers.get('allow') ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean)
+    .sort();
 
 test('OPTIONS on every route answers with Allow listing its methods', async (t) => {
   for (const { path, allow } of routes) {
@@ -53,7 +58,8 @@ test('a method a route does not support is a 405 problem with Allow, and changes
   const everyMethod = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
   for (const { path, allow } of routes) {
     for (const method of everyMethod.filter((m) => !allow.includes(m))) {
-      const init = method === 'GET' ? { method } : json(method, { title: 'x', requester: 'x@example.com', question: 'x' });
+      const init =
+        method === 'GET' ? { method } : json(method, { title: 'x', requester: 'x@example.com', question: 'x' });
       const response = await server.fetch(path, init);
       await expectProblem(t, response, 405);
       t.deepEqual(allowOf(response), allow, `${method} ${path}`);
@@ -76,7 +82,16 @@ test('a method the server does not know is a 501 problem', async (t) => {
 });
 
 test('paths that are not ours are 404 problems, whatever the method', async (t) => {
-  for (const path of ['/nothing', '/Tickets', '/tickets/', '/tickets/1/', '/tickets/1/faqs', '/faqs/1/promote', '/search/x', '/%2e%2e/etc/passwd']) {
+  for (const path of [
+    '/nothing',
+    '/Tickets',
+    '/tickets/',
+    '/tickets/1/',
+    '/tickets/1/faqs',
+    '/faqs/1/promote',
+    '/search/x',
+    '/%2e%2e/etc/passwd',
+  ]) {
     await expectProblem(t, await server.fetch(path), 404);
   }
   await expectProblem(t, await server.fetch('/nothing', json('POST', {})), 404);

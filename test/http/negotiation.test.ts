@@ -14,17 +14,28 @@ test.before(async () => {
 });
 test.after.always(() => server.close());
 
-const KETTING = 'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/json;q=0.7, text/html;q=0.6';
+const KETTING =
+  'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/json;q=0.7, text/html;q=0.6';
 
 async function answer(path: string, accept?: string) {
   const response = await server.fetch(path, accept === undefined ? {} : { headers: { Accept: accept } });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type'), vary: response.headers.get('vary'), text };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    vary: response.headers.get('vary'),
+    text,
+  };
 }
 
 test('Accept that allows HAL gets application/hal+json on every route', async (t) => {
   // Ketting ranks HAL-FORMS first and gets it: HAL with templates added.
-  for (const [accept, expected] of [['application/hal+json', 'application/hal+json'], ['*/*', 'application/hal+json'], ['application/*', 'application/hal+json'], [KETTING, 'application/prs.hal-forms+json']] as const) {
+  for (const [accept, expected] of [
+    ['application/hal+json', 'application/hal+json'],
+    ['*/*', 'application/hal+json'],
+    ['application/*', 'application/hal+json'],
+    [KETTING, 'application/prs.hal-forms+json'],
+  ] as const) {
     for (const path of paths) {
       const { status, type, text } = await answer(path, accept);
       t.is(status, 200, `${accept} ${path}`);

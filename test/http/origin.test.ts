@@ -20,18 +20,41 @@ test.before(async () => {
 test.after.always(() => server.close());
 
 /** A request to the test server naming `host` (fetch cannot: it writes the URL's host). */
-function naming(host: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawAnswer> {
-  return rawRequest(new URL(path, server.url).href, { ...init, headers: { Host: host, Accept: 'application/hal+json', ...init.headers } });
+function naming(
+  host: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
+  return rawRequest(new URL(path, server.url).href, {
+    ...init,
+    headers: { Host: host, Accept: 'application/hal+json', ...init.headers },
+  });
 }
 
 const asAdmin = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 async function ticketCount(): Promise<number> {
-  return Number((await server.inspect((db) => db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow())).n);
+  return Number(
+    (
+      await server.inspect((db) =>
+        db
+          .selectFrom('tickets')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow(),
+      )
+    ).n,
+  );
 }
 
 test('a request naming a host the server does not answer to is 421, before authentication, and the answer never names that host', async (t) => {
-  for (const host of [EVIL, `${EVIL}:${port}`, `localhost.${EVIL}`, `localhost@${EVIL}`, `127.0.0.1.${EVIL}`, `${EVIL}/tickets`]) {
+  for (const host of [
+    EVIL,
+    `${EVIL}:${port}`,
+    `localhost.${EVIL}`,
+    `localhost@${EVIL}`,
+    `127.0.0.1.${EVIL}`,
+    `${EVIL}/tickets`,
+  ]) {
     for (const headers of [asAdmin(server.adminToken), { Authorization: 'Bearer not-a-token-at-all-0000' }, {}]) {
       const answer = await naming(host, '/tickets', { headers });
       t.is(answer.status, 421, `${host} ${JSON.stringify(headers)}`);
@@ -53,7 +76,11 @@ test('the probes answer whatever host names them (orchestrators probe by address
     t.is(answer.status, 200, path);
     t.false(answer.text.includes('10.1.2.3'));
   }
-  t.is((await naming(`10.1.2.3:${port}`, '/metrics', { headers: { Accept: 'text/plain' } })).status, 421, 'everything else is refused');
+  t.is(
+    (await naming(`10.1.2.3:${port}`, '/metrics', { headers: { Accept: 'text/plain' } })).status,
+    421,
+    'everything else is refused',
+  );
 });
 
 test.serial('a write naming a host not allowed is 421 and creates nothing', async (t) => {
@@ -79,7 +106,9 @@ test('an allowed host gets every address on itself, and its own version tags and
   // The same version, built for two origins: two representations, two tags, and one is no proof of the other.
   t.is(withoutOrigin(viaLoopback.headers.etag as string), withoutOrigin(viaName.headers.etag as string));
   t.not(viaLoopback.headers.etag, viaName.headers.etag);
-  const revalidated = await naming(`localhost:${port}`, path, { headers: { ...asAdmin(server.adminToken), 'If-None-Match': viaLoopback.headers.etag as string } });
+  const revalidated = await naming(`localhost:${port}`, path, {
+    headers: { ...asAdmin(server.adminToken), 'If-None-Match': viaLoopback.headers.etag as string },
+  });
   t.is(revalidated.status, 200);
   t.true(revalidated.text.includes(`http://localhost:${port}/`));
   // Kept answers (a collection page) are kept per origin: each host is answered with its own addresses.
@@ -112,7 +141,9 @@ test('hosts taking turns each get their own origin, however often each was seen,
 });
 
 test('without a trusted proxy, X-Forwarded-Host and X-Forwarded-Proto are ignored', async (t) => {
-  const answer = await naming(`127.0.0.1:${port}`, '/', { headers: { ...asAdmin(server.adminToken), 'X-Forwarded-Host': EVIL, 'X-Forwarded-Proto': 'https' } });
+  const answer = await naming(`127.0.0.1:${port}`, '/', {
+    headers: { ...asAdmin(server.adminToken), 'X-Forwarded-Host': EVIL, 'X-Forwarded-Proto': 'https' },
+  });
   t.is(answer.status, 200);
   t.is(linkOf(JSON.parse(answer.text) as HalDocument, 'self').href, `http://127.0.0.1:${port}/`);
   t.false(answer.text.includes(EVIL));
@@ -157,15 +188,27 @@ test('behind a trusted proxy, the forwarded proto and host are used, and must be
   const proxied = await startTestServer({ TRUST_PROXY: 'true', ALLOWED_HOSTS: 'desk.example,localhost,127.0.0.1' });
   t.teardown(() => proxied.close());
   const url = new URL('/', proxied.url).href;
-  const forwarded = await rawRequest(url, { headers: { Host: new URL(proxied.url).host, 'X-Forwarded-Host': 'desk.example', 'X-Forwarded-Proto': 'https', Accept: HAL_FORMS, ...asAdmin(proxied.adminToken) } });
+  const forwarded = await rawRequest(url, {
+    headers: {
+      Host: new URL(proxied.url).host,
+      'X-Forwarded-Host': 'desk.example',
+      'X-Forwarded-Proto': 'https',
+      Accept: HAL_FORMS,
+      ...asAdmin(proxied.adminToken),
+    },
+  });
   t.is(forwarded.status, 200);
   const home = JSON.parse(forwarded.text) as HalDocument;
   t.is(linkOf(home, 'self').href, 'https://desk.example/');
   t.true(linkOf(home, 'tickets').href.startsWith('https://desk.example/tickets{'));
-  const misforwarded = await rawRequest(url, { headers: { Host: new URL(proxied.url).host, 'X-Forwarded-Host': EVIL, ...asAdmin(proxied.adminToken) } });
+  const misforwarded = await rawRequest(url, {
+    headers: { Host: new URL(proxied.url).host, 'X-Forwarded-Host': EVIL, ...asAdmin(proxied.adminToken) },
+  });
   t.is(misforwarded.status, 421);
   t.false(misforwarded.text.includes(EVIL));
-  const badProto = await rawRequest(url, { headers: { Host: new URL(proxied.url).host, 'X-Forwarded-Proto': 'javascript', ...asAdmin(proxied.adminToken) } });
+  const badProto = await rawRequest(url, {
+    headers: { Host: new URL(proxied.url).host, 'X-Forwarded-Proto': 'javascript', ...asAdmin(proxied.adminToken) },
+  });
   t.is(badProto.status, 421);
 });
 
@@ -181,7 +224,9 @@ test('with PUBLIC_URL every address is on it, whatever allowed host was asked, a
   const { addresses, answers } = await crawlAddresses(`${local}/`, configured.adminToken, [local]);
   t.is(answers, 1, 'nothing to follow on the local address');
   t.deepEqual(strays(addresses, [origin]), []);
-  const viaName = await rawRequest(`${local}/tickets?size=1`, { headers: { Host: `localhost:${new URL(configured.url).port}`, ...asAdmin(configured.adminToken) } });
+  const viaName = await rawRequest(`${local}/tickets?size=1`, {
+    headers: { Host: `localhost:${new URL(configured.url).port}`, ...asAdmin(configured.adminToken) },
+  });
   t.true(viaName.text.includes(`"href":"${origin}/tickets?page=1&size=1"`));
   t.false(viaName.text.includes('localhost'));
   // PUBLIC_URL's host is allowed without being listed; others still are not.

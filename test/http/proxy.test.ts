@@ -26,26 +26,55 @@ const six = (header: (i: number) => string) => Array.from({ length: 6 }, (_, i) 
 
 test('behind one proxy, forged entries on the left of X-Forwarded-For buy no new bucket: the 4th request is 429', async (t) => {
   const server = await withServer(t, { TRUST_PROXY: 'true' });
-  t.deepEqual(await statuses(server, six((i) => `198.51.100.${i}, 203.0.113.9`)), [200, 200, 200, 429, 429, 429]);
+  t.deepEqual(
+    await statuses(
+      server,
+      six((i) => `198.51.100.${i}, 203.0.113.9`),
+    ),
+    [200, 200, 200, 429, 429, 429],
+  );
   // The entry our proxy wrote is the caller: another one has a bucket of its own.
   t.deepEqual(await statuses(server, ['198.51.100.1, 203.0.113.10']), [200]);
 });
 
 test('TRUST_PROXY=1 counts the same as true', async (t) => {
   const server = await withServer(t, { TRUST_PROXY: '1' });
-  t.deepEqual(await statuses(server, six((i) => `10.0.0.${i}, 198.51.100.${i}, 203.0.113.9`)), [200, 200, 200, 429, 429, 429]);
+  t.deepEqual(
+    await statuses(
+      server,
+      six((i) => `10.0.0.${i}, 198.51.100.${i}, 203.0.113.9`),
+    ),
+    [200, 200, 200, 429, 429, 429],
+  );
 });
 
 test('behind two proxies, the address the outer proxy saw is the caller, whatever the client wrote before it', async (t) => {
   const server = await withServer(t, { TRUST_PROXY: '2' });
   // client-written entries, then what the outer proxy saw (the caller), then the outer proxy as the inner one saw it
-  t.deepEqual(await statuses(server, six((i) => `198.51.100.${i}, 203.0.113.9, 10.0.0.${i}`)), [200, 200, 200, 429, 429, 429]);
-  t.deepEqual(await statuses(server, ['203.0.113.9, 203.0.113.11, 10.0.0.1']), [200], 'another caller behind the same proxies');
+  t.deepEqual(
+    await statuses(
+      server,
+      six((i) => `198.51.100.${i}, 203.0.113.9, 10.0.0.${i}`),
+    ),
+    [200, 200, 200, 429, 429, 429],
+  );
+  t.deepEqual(
+    await statuses(server, ['203.0.113.9, 203.0.113.11, 10.0.0.1']),
+    [200],
+    'another caller behind the same proxies',
+  );
 });
 
 test('without TRUST_PROXY (or with false or 0) X-Forwarded-For is ignored: the socket is the caller', async (t) => {
   for (const env of [{}, { TRUST_PROXY: 'false' }, { TRUST_PROXY: '0' }] as Record<string, string>[]) {
     const server = await withServer(t, env);
-    t.deepEqual(await statuses(server, six((i) => `203.0.113.${i}`)), [200, 200, 200, 429, 429, 429], JSON.stringify(env));
+    t.deepEqual(
+      await statuses(
+        server,
+        six((i) => `203.0.113.${i}`),
+      ),
+      [200, 200, 200, 429, 429, 429],
+      JSON.stringify(env),
+    );
   }
 });

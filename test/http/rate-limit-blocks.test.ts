@@ -20,8 +20,23 @@ async function withStore(run: (store: Store) => Promise<void>): Promise<void> {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a block is 1% of the limit, at least 1 and at most 1000', (t) => {
-  const sizes = [1, 5, 120, 199, 200, 300, 1200, 99_999, 100_000, 1_000_000, 1_000_000_000].map((points) => [points, blockSize(points)]);
-  t.deepEqual(sizes, [[1, 1], [5, 1], [120, 1], [199, 1], [200, 2], [300, 3], [1200, 12], [99_999, 999], [100_000, 1000], [1_000_000, 1000], [1_000_000_000, 1000]]);
+  const sizes = [1, 5, 120, 199, 200, 300, 1200, 99_999, 100_000, 1_000_000, 1_000_000_000].map((points) => [
+    points,
+    blockSize(points),
+  ]);
+  t.deepEqual(sizes, [
+    [1, 1],
+    [5, 1],
+    [120, 1],
+    [199, 1],
+    [200, 2],
+    [300, 3],
+    [1200, 12],
+    [99_999, 999],
+    [100_000, 1000],
+    [1_000_000, 1000],
+    [1_000_000_000, 1000],
+  ]);
 });
 
 test('requests for one caller arriving together share a reservation: ten of them take four blocks of 3, not ten', async (t) => {
@@ -30,7 +45,10 @@ test('requests for one caller arriving together share a reservation: ten of them
     const limiter = new BlockLimiter(shared);
     const standings = await Promise.all(Array.from({ length: 10 }, () => limiter.spend('caller')));
     t.true(standings.every((standing) => standing.admitted));
-    t.deepEqual(standings.map((standing) => standing.remaining).sort((a, b) => b - a), [299, 298, 297, 296, 295, 294, 293, 292, 291, 290]);
+    t.deepEqual(
+      standings.map((standing) => standing.remaining).sort((a, b) => b - a),
+      [299, 298, 297, 296, 295, 294, 293, 292, 291, 290],
+    );
     t.is((await shared.get('caller'))?.consumedPoints, 12);
   });
 });
@@ -43,7 +61,10 @@ test('a block refused when only part of it was free keeps that part and gives th
     const standings: Standing[] = [];
     for (let n = 0; n < 350; n++) standings.push(await limiter.spend('caller'));
     t.true(standings.every((standing) => standing.admitted));
-    t.deepEqual(standings.map((standing) => standing.remaining), Array.from({ length: 350 }, (_, n) => 349 - n));
+    t.deepEqual(
+      standings.map((standing) => standing.remaining),
+      Array.from({ length: 350 }, (_, n) => 349 - n),
+    );
     t.is((await shared.get('caller'))?.consumedPoints, 350, 'the point not kept was given back');
     standings.push(await limiter.spend('caller'));
     t.like(standings[350], { admitted: false, remaining: 0 });
@@ -76,8 +97,12 @@ test('a database failure rejects every request waiting on the reservation with t
     const limiter = new BlockLimiter(await store.rateLimiter({ keyPrefix: 'down', points: 300, durationSeconds: 60 }));
     await store.close();
     const outcomes = await Promise.allSettled(Array.from({ length: 3 }, () => limiter.spend('caller')));
-    t.deepEqual(outcomes.map((outcome) => outcome.status), ['rejected', 'rejected', 'rejected']);
-    for (const outcome of outcomes) t.true(outcome.status === 'rejected' && outcome.reason instanceof Error, String(outcome));
+    t.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ['rejected', 'rejected', 'rejected'],
+    );
+    for (const outcome of outcomes)
+      t.true(outcome.status === 'rejected' && outcome.reason instanceof Error, String(outcome));
   } finally {
     await database.drop();
   }

@@ -50,7 +50,10 @@ test('with blocks of 3, one instance admits exactly 300 requests a minute, count
     t.truthy(header, String(response.headers.get('ratelimit')));
     remaining.push(Number(header?.[1]));
   }
-  t.deepEqual(remaining, Array.from({ length: POINTS }, (_, n) => POINTS - 1 - n));
+  t.deepEqual(
+    remaining,
+    Array.from({ length: POINTS }, (_, n) => POINTS - 1 - n),
+  );
   await assertLimited(t, await server.fetch('/'), '300;w=60');
   await assertLimited(t, await server.fetch('/tickets'), '300;w=60');
 });
@@ -58,7 +61,11 @@ test('with blocks of 3, one instance admits exactly 300 requests a minute, count
 test('two instances with blocks, under concurrent requests for twice the limit, admit no more than it and at most two blocks fewer', async (t) => {
   const database = await createTestDatabase();
   t.teardown(() => database.drop());
-  const shared = { DATABASE_URL: database.url, ADMIN_TOKEN: `shared-admin-${'s'.repeat(32)}`, RATE_LIMIT: `${POINTS}/60` };
+  const shared = {
+    DATABASE_URL: database.url,
+    ADMIN_TOKEN: `shared-admin-${'s'.repeat(32)}`,
+    RATE_LIMIT: `${POINTS}/60`,
+  };
   const first = await withServer(t, shared);
   const second = await withServer(t, shared);
 
@@ -78,16 +85,26 @@ test('two instances with blocks, under concurrent requests for twice the limit, 
 test('concurrent requests for one caller reserve only the blocks they spend: another instance sees the rest', async (t) => {
   const database = await createTestDatabase();
   t.teardown(() => database.drop());
-  const shared = { DATABASE_URL: database.url, ADMIN_TOKEN: `shared-admin-${'s'.repeat(32)}`, RATE_LIMIT: `${POINTS}/60` };
+  const shared = {
+    DATABASE_URL: database.url,
+    ADMIN_TOKEN: `shared-admin-${'s'.repeat(32)}`,
+    RATE_LIMIT: `${POINTS}/60`,
+  };
   const first = await withServer(t, shared);
   const second = await withServer(t, shared);
 
   const answers = await Promise.all(Array.from({ length: 30 }, () => first.fetch('/')));
-  t.deepEqual(answers.map((response) => response.status), new Array(30).fill(200));
+  t.deepEqual(
+    answers.map((response) => response.status),
+    new Array(30).fill(200),
+  );
   // Thirty requests take ten blocks (30 points); the other instance then takes a block and spends one of it.
   const response = await second.fetch('/');
   t.is(response.status, 200);
-  t.is(response.headers.get('ratelimit')?.replace(/, reset=\d+$/, ''), `limit=300, remaining=${POINTS - 10 * BLOCK - 1}`);
+  t.is(
+    response.headers.get('ratelimit')?.replace(/, reset=\d+$/, ''),
+    `limit=300, remaining=${POINTS - 10 * BLOCK - 1}`,
+  );
 });
 
 test('when the window ends, a refused caller is admitted again, with the whole limit before it', async (t) => {

@@ -93,6 +93,17 @@ test('each refusal is counted by what was limited (token or address), and under 
   const samples = parseExposition(await scrape.text());
   t.is(valueOf(samples, 'helpdesk_rate_limit_refusals_total', { kind: 'token' }), 2);
   t.is(valueOf(samples, 'helpdesk_rate_limit_refusals_total', { kind: 'address' }), 1);
-  t.is(valueOf(samples, 'http_requests_total', { route: '/tickets', method: 'GET', status: '429', api_version: 'current' }), 2);
-  t.is(valueOf(samples, 'http_requests_total', { route: '/faqs', method: 'GET', status: '429', api_version: 'current' }), 1);
+  t.is(
+    valueOf(samples, 'http_requests_total', {
+      route: '/tickets',
+      method: 'GET',
+      status: '429',
+      api_version: 'current',
+    }),
+    2,
+  );
+  t.is(
+    valueOf(samples, 'http_requests_total', { route: '/faqs', method: 'GET', status: '429', api_version: 'current' }),
+    1,
+  );
 });

@@ -52,7 +52,10 @@ test('a request without one gets a fresh UUID, the same in the answer and in the
 test('failures are logged with their status, under the request id the client sent', async (t) => {
   const missing = await server.fetch('/tickets/999999', { headers: { 'X-Request-Id': 'lost-ticket' } });
   t.is(missing.status, 404);
-  const anonymous = await server.fetch('/tickets', { method: 'POST', headers: { 'X-Request-Id': 'no-token', Authorization: 'Bearer nonsense' } });
+  const anonymous = await server.fetch('/tickets', {
+    method: 'POST',
+    headers: { 'X-Request-Id': 'no-token', Authorization: 'Bearer nonsense' },
+  });
   t.is(anonymous.status, 401);
   t.like((await linesFor('lost-ticket'))[0], { method: 'GET', status: 404 });
   t.like((await linesFor('no-token'))[0], { method: 'POST', status: 401 });
@@ -66,7 +69,10 @@ test('an X-Request-Id that could forge or flood the logs is replaced by a UUID, 
     const echoed = response.headers.get('x-request-id')!;
     t.regex(echoed, UUID, given);
     t.is((await linesFor(echoed)).length, 1);
-    t.false(server.logs.some((entry) => JSON.stringify(entry).includes(JSON.stringify(given).slice(1, -1))), given);
+    t.false(
+      server.logs.some((entry) => JSON.stringify(entry).includes(JSON.stringify(given).slice(1, -1))),
+      given,
+    );
   }
 });
 
@@ -83,14 +89,21 @@ test('lines are written asynchronously, yet none is lost when the server stops o
   const ids = Array.from({ length: 200 }, (_, n) => `burst-${n}`);
   // In bursts of 50 at once, so that lines pile up behind a write under way; SIGTERM as the last answer arrives.
   for (let start = 0; start < ids.length; start += 50) {
-    await Promise.all(ids.slice(start, start + 50).map(async (id) => (await own.fetch('/tickets?size=1', { headers: { 'X-Request-Id': id } })).text()));
+    await Promise.all(
+      ids
+        .slice(start, start + 50)
+        .map(async (id) => (await own.fetch('/tickets?size=1', { headers: { 'X-Request-Id': id } })).text()),
+    );
   }
   // 'close' comes once stdout has ended too, after every line it carried was read.
   const closed = once(own.child, 'close');
   t.is(await own.stop('SIGTERM'), 0);
   await closed;
   const logged = new Set(own.logs.map((entry) => entry.requestId));
-  t.deepEqual(ids.filter((id) => !logged.has(id)), []);
+  t.deepEqual(
+    ids.filter((id) => !logged.has(id)),
+    [],
+  );
   // And the lines after them: the shutdown's own, down to the last one before exit.
   t.truthy(own.logs.find((entry) => entry.msg === 'shutting down'));
   t.truthy(own.logs.find((entry) => entry.msg === 'stopped'));

@@ -63,9 +63,15 @@ test('a credential in the query is 400 naming it, in any case, and the request l
     for (const authorization of ['', `Bearer ${server.adminToken}`]) {
       const secret = aSecret();
       const requestId = nextId();
-      const response = await server.fetch(`/tickets?size=1&${written}=${secret}&status=open`, { headers: { Authorization: authorization, 'X-Request-Id': requestId } });
+      const response = await server.fetch(`/tickets?size=1&${written}=${secret}&status=open`, {
+        headers: { Authorization: authorization, 'X-Request-Id': requestId },
+      });
       const problem = await expectProblem(t, response, 400);
-      t.deepEqual(problem.errors?.map((error) => error.parameter), [named], written);
+      t.deepEqual(
+        problem.errors?.map((error) => error.parameter),
+        [named],
+        written,
+      );
       t.false(JSON.stringify(problem).includes(secret));
       const line = await requestLine(requestId);
       t.is(line.url, `/tickets?size=1&${written}=[REDACTED]&status=open`);
@@ -78,9 +84,14 @@ test('a credential in the query is 400 naming it, in any case, and the request l
 test('every route refuses it, /health too, and several are all named and all masked', async (t) => {
   const [first, second] = [aSecret(), aSecret()];
   const requestId = nextId();
-  const response = await server.fetch(`/health?Token=${first}&password=${second}&password=${second}`, { headers: { Authorization: '', 'X-Request-Id': requestId } });
+  const response = await server.fetch(`/health?Token=${first}&password=${second}&password=${second}`, {
+    headers: { Authorization: '', 'X-Request-Id': requestId },
+  });
   const problem = await expectProblem(t, response, 400);
-  t.deepEqual(problem.errors?.map((error) => error.parameter), ['Token', 'password']);
+  t.deepEqual(
+    problem.errors?.map((error) => error.parameter),
+    ['Token', 'password'],
+  );
   t.is((await requestLine(requestId)).url, '/health?Token=[REDACTED]&password=[REDACTED]&password=[REDACTED]');
   t.deepEqual([...linesWith(first), ...linesWith(second)], []);
 });
@@ -102,7 +113,9 @@ test('a bearer token is never logged: not when it is accepted, unknown (401) or 
   ];
   for (const [authorization, status] of cases) {
     const requestId = nextId();
-    const response = await server.fetch('/tickets?size=1', { headers: { Authorization: authorization, 'X-Request-Id': requestId } });
+    const response = await server.fetch('/tickets?size=1', {
+      headers: { Authorization: authorization, 'X-Request-Id': requestId },
+    });
     t.is(response.status, status, authorization);
     t.like(await requestLine(requestId), { status, url: '/tickets?size=1' });
   }
@@ -124,7 +137,11 @@ function brokenServer() {
   broken ??= (async () => {
     const own = (brokenParts.database = await createTestDatabase());
     const server = (brokenParts.server = await spawnServer({ DATABASE_URL: own.url }));
-    const minted = await server.fetch('/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'agent', role: 'agent' }) });
+    const minted = await server.fetch('/tokens', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'agent', role: 'agent' }),
+    });
     if (minted.status !== 201) throw new Error(`minting failed: ${minted.status}`);
     const { secret } = (await minted.json()) as { secret: string };
     await inspectDatabase(own.url, (db) => sql`ALTER TABLE tokens RENAME TO tokens_gone`.execute(db));
@@ -136,20 +153,27 @@ function brokenServer() {
 test('nor when the request breaks: a 500 logs the error and the request, without the token', async (t) => {
   const { server: broken, secret } = await brokenServer();
   const requestId = nextId();
-  const response = await broken.fetch('/tickets?size=1', { headers: { Authorization: `Bearer ${secret}`, 'X-Request-Id': requestId } });
+  const response = await broken.fetch('/tickets?size=1', {
+    headers: { Authorization: `Bearer ${secret}`, 'X-Request-Id': requestId },
+  });
   await expectProblem(t, response, 500);
   const error = await broken.logged((entry) => entry.msg === 'unhandled error' && entry.requestId === requestId);
   t.is(error.url, '/tickets?size=1');
   t.like(await broken.logged((entry) => entry.requestId === requestId && entry.msg === 'request'), { status: 500 });
   for (const token of [secret, broken.adminToken]) {
-    t.deepEqual(broken.logs.filter((entry) => JSON.stringify(entry).includes(token)), []);
+    t.deepEqual(
+      broken.logs.filter((entry) => JSON.stringify(entry).includes(token)),
+      [],
+    );
   }
 });
 
 test("a 500's error line is joined to its answer and its request line by the request id, given or made", async (t) => {
   const { server: broken, secret } = await brokenServer();
   for (const given of [nextId(), undefined]) {
-    const response = await broken.fetch('/tickets?size=2', { headers: { Authorization: `Bearer ${secret}`, ...(given ? { 'X-Request-Id': given } : {}) } });
+    const response = await broken.fetch('/tickets?size=2', {
+      headers: { Authorization: `Bearer ${secret}`, ...(given ? { 'X-Request-Id': given } : {}) },
+    });
     await expectProblem(t, response, 500);
     const answered = response.headers.get('X-Request-Id');
     t.truthy(answered);

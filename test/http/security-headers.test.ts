@@ -32,7 +32,18 @@ test.before(async () => {
 test.after.always(() => Promise.all([server?.close(), limited?.close()]));
 
 /** What must never reach a client: stack frames, source files, SQL, the database's name for itself. */
-const LEAKS = [/\n\s+at /, /\bat \S+ \(.*:\d+:\d+\)/, /\.(ts|js):\d+/, /node_modules/, /\bSELECT\b/, /\bUPDATE \w+ SET\b/, /\bINSERT INTO\b/, /sqlite/i, /constraint/i, /secret_hash/];
+const LEAKS = [
+  /\n\s+at /,
+  /\bat \S+ \(.*:\d+:\d+\)/,
+  /\.(ts|js):\d+/,
+  /node_modules/,
+  /\bSELECT\b/,
+  /\bUPDATE \w+ SET\b/,
+  /\bINSERT INTO\b/,
+  /sqlite/i,
+  /constraint/i,
+  /secret_hash/,
+];
 
 /** Requests that each provoke an error, with the status they must get. */
 async function provocations(): Promise<[string, string, RequestInit, number][]> {
@@ -50,10 +61,34 @@ async function provocations(): Promise<[string, string, RequestInit, number][]> 
     ['a method the route lacks', '/', { method: 'DELETE' }, 405],
     ['a method nobody knows', '/', { method: 'PROPFIND' }, 501],
     ['an Accept nothing matches', '/tickets', { headers: { Accept: 'text/csv' } }, 406],
-    ['malformed JSON', '/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title": ' }, 400],
-    ['a prototype-polluting key', '/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"__proto__": {"admin": true}, "title": "x"}' }, 400],
-    ['a body that is not JSON', '/tickets', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' }, 415],
-    ['a body past the limit', '/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: big }, 413],
+    [
+      'malformed JSON',
+      '/tickets',
+      { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title": ' },
+      400,
+    ],
+    [
+      'a prototype-polluting key',
+      '/tickets',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"__proto__": {"admin": true}, "title": "x"}',
+      },
+      400,
+    ],
+    [
+      'a body that is not JSON',
+      '/tickets',
+      { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' },
+      415,
+    ],
+    [
+      'a body past the limit',
+      '/tickets',
+      { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: big },
+      413,
+    ],
     ['a bad query', '/tickets?page=0&size=1000', {}, 400],
     ['a stale If-Match', `/tickets/${ticket.id}`, json('PATCH', { priority: 'low' }, { 'If-Match': '"v99"' }), 412],
     ['a change to a closed ticket', `/tickets/${closed.id}`, json('PATCH', { priority: 'low' }), 409],
@@ -61,7 +96,12 @@ async function provocations(): Promise<[string, string, RequestInit, number][]> 
     ['a reference to no ticket', '/faqs', json('POST', { question: 'Where to?', source: 999_999 }), 400],
     ['a deleted ticket', `/tickets/${deleted.id}`, {}, 410],
     ['an unknown token', '/', { headers: { Authorization: 'Bearer hd_nobody' } }, 401],
-    ["a requester deleting their ticket", `/tickets/${ticket.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${alice.token}` } }, 403],
+    [
+      'a requester deleting their ticket',
+      `/tickets/${ticket.id}`,
+      { method: 'DELETE', headers: { Authorization: `Bearer ${alice.token}` } },
+      403,
+    ],
     ['a failing query', '/broken-sql', {}, 500],
     ['an error carrying SQL and a stack frame', '/broken', {}, 500],
   ];
@@ -73,7 +113,12 @@ test('every error is a problem with nosniff and no stack trace, file or SQL in i
     const text = await response.text();
     t.is(response.status, status, `${what}: ${text}`);
     t.is(response.headers.get('x-content-type-options'), 'nosniff', what);
-    if (init.method !== 'HEAD') t.deepEqual(problemShapeErrors(response.status, response.headers.get('content-type'), JSON.parse(text)), [], what);
+    if (init.method !== 'HEAD')
+      t.deepEqual(
+        problemShapeErrors(response.status, response.headers.get('content-type'), JSON.parse(text)),
+        [],
+        what,
+      );
     for (const leak of LEAKS) t.notRegex(text, leak, what);
   }
   await limited.as(null).fetch('/');
@@ -107,7 +152,9 @@ test('whatever an authenticated caller receives is no-store: reads, writes, 304s
   const answers = [
     read,
     // An explicit Cache-Control, so that fetch does not add `no-cache` to the conditional request on its own.
-    await server.fetch(`/tickets/${ticket.id}`, { headers: { 'If-None-Match': read.headers.get('etag')!, 'Cache-Control': 'max-age=0' } }),
+    await server.fetch(`/tickets/${ticket.id}`, {
+      headers: { 'If-None-Match': read.headers.get('etag')!, 'Cache-Control': 'max-age=0' },
+    }),
     await server.as(alice.token).fetch('/'),
     await server.as(alice.token).fetch('/faqs'),
     await server.fetch('/tickets', json('POST', { title: 'New', requester: 'a@customers.example' })),
@@ -117,13 +164,20 @@ test('whatever an authenticated caller receives is no-store: reads, writes, 304s
     await server.as('hd_nobody').fetch('/faqs'),
   ];
   t.is(answers[1]!.status, 304);
-  for (const response of answers) t.is(response.headers.get('cache-control'), 'no-store', `${response.status} ${response.url}`);
+  for (const response of answers)
+    t.is(response.headers.get('cache-control'), 'no-store', `${response.status} ${response.url}`);
 });
 
 test('anonymous answers vary by Authorization, so no cache hands them to a signed-in caller or back', async (t) => {
   for (const path of ['/', '/faqs', '/search?q=printer']) {
     const response = await server.as(null).fetch(path);
     t.is(response.status, 200);
-    t.true((response.headers.get('vary') ?? '').split(',').map((v) => v.trim().toLowerCase()).includes('authorization'), path);
+    t.true(
+      (response.headers.get('vary') ?? '')
+        .split(',')
+        .map((v) => v.trim().toLowerCase())
+        .includes('authorization'),
+      path,
+    );
   }
 });

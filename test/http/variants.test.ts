@@ -13,7 +13,10 @@ const FORMS = 'application/prs.hal-forms+json';
 const JSON_TYPE = 'application/json';
 
 async function newTicket(): Promise<string> {
-  const response = await server.fetch('/tickets', json('POST', { title: 'Variant ticket', requester: 'v@customers.example' }));
+  const response = await server.fetch(
+    '/tickets',
+    json('POST', { title: 'Variant ticket', requester: 'v@customers.example' }),
+  );
   return response.headers.get('location')!;
 }
 
@@ -32,7 +35,8 @@ test('each representation of one version has its own strong ETag, and If-Match a
     t.is(change.status, 200, tag);
     const stale = await server.fetch(self, json('PATCH', { priority: 'low' }, { 'If-Match': tag }));
     t.is(stale.status, 412, 'the version moved on');
-    for (const type of tags.keys()) tags.set(type, (await server.fetch(self, { headers: { Accept: type } })).headers.get('etag')!);
+    for (const type of tags.keys())
+      tags.set(type, (await server.fetch(self, { headers: { Accept: type } })).headers.get('etag')!);
   }
 });
 
@@ -55,14 +59,21 @@ test('a conditional GET that also says Cache-Control: no-cache, as browsers do, 
   const quiet = `/tickets?q=${randomUUID().replaceAll('-', '')}`;
   const listing = await server.fetch(quiet);
   t.is(listing.status, 200);
-  const unchanged = await server.fetch(quiet, { headers: { 'If-None-Match': listing.headers.get('etag')!, 'Cache-Control': 'no-cache' } });
+  const unchanged = await server.fetch(quiet, {
+    headers: { 'If-None-Match': listing.headers.get('etag')!, 'Cache-Control': 'no-cache' },
+  });
   t.is(unchanged.status, 304);
 });
 
 test('publishing a published FAQ again changes nothing, not even its version', async (t) => {
-  const created = await server.fetch('/faqs', json('POST', { question: 'Published twice?', answer: 'Once is enough.' }));
+  const created = await server.fetch(
+    '/faqs',
+    json('POST', { question: 'Published twice?', answer: 'Once is enough.' }),
+  );
   const self = created.headers.get('location')!;
-  const publish = (await server.fetch(self, { headers: { Accept: FORMS } }).then((r) => r.json())) as { _templates: Record<string, { target: string; method: string }> };
+  const publish = (await server.fetch(self, { headers: { Accept: FORMS } }).then((r) => r.json())) as {
+    _templates: Record<string, { target: string; method: string }>;
+  };
   const target = publish._templates.publish!.target;
   const first = await server.fetch(target, { method: 'POST' });
   t.is(first.status, 200);
@@ -83,10 +94,16 @@ test('a field that matches none of its alternatives is named once, with what it 
 });
 
 test('a whole FAQ published without an answer is refused by its schema, naming the answer', async (t) => {
-  const response = await server.fetch('/faqs', json('POST', { question: 'Published but unanswered?', status: 'published' }));
+  const response = await server.fetch(
+    '/faqs',
+    json('POST', { question: 'Published but unanswered?', status: 'published' }),
+  );
   t.is(response.status, 400);
   const problem = (await response.json()) as { errors: { pointer: string }[] };
-  t.deepEqual(problem.errors.map((e) => e.pointer), ['#/answer']);
+  t.deepEqual(
+    problem.errors.map((e) => e.pointer),
+    ['#/answer'],
+  );
   const listed = (await (await server.fetch('/faqs?q=unanswered')).json()) as { page: { totalElements: number } };
   t.is(listed.page.totalElements, 0);
 });

@@ -4,7 +4,12 @@ import { HalResource } from '../../src/links/hal.ts';
 
 test('a link keeps type, profile and deprecation, which the hal package drops', (t) => {
   const document = new HalResource({}, '/things/1')
-    .link('describedby', { href: '/schemas/thing', type: 'application/schema+json', profile: '/profiles/thing', deprecation: '/docs/deprecated' })
+    .link('describedby', {
+      href: '/schemas/thing',
+      type: 'application/schema+json',
+      profile: '/profiles/thing',
+      deprecation: '/docs/deprecated',
+    })
     .toJSON();
   t.deepEqual(document._links.describedby, {
     href: '/schemas/thing',
@@ -68,11 +73,16 @@ test('embedding under a relation twice appends to the same array', (t) => {
     .embed('tickets', [new HalResource({}, '/tickets/1')])
     .embed('tickets', [new HalResource({}, '/tickets/2')])
     .toJSON();
-  t.deepEqual(document._embedded?.tickets?.map((r) => r._links.self), [{ href: '/tickets/1' }, { href: '/tickets/2' }]);
+  t.deepEqual(
+    document._embedded?.tickets?.map((r) => r._links.self),
+    [{ href: '/tickets/1' }, { href: '/tickets/2' }],
+  );
 });
 
 test('embedded resources are mended too: attributes kept, templated set, arrays kept', (t) => {
-  const child = new HalResource({}, '/faqs/1').link('search', { href: '/faqs{?q}', type: 'application/hal+json' }).linkArray('related', ['/faqs/2']);
+  const child = new HalResource({}, '/faqs/1')
+    .link('search', { href: '/faqs{?q}', type: 'application/hal+json' })
+    .linkArray('related', ['/faqs/2']);
   const document = new HalResource({}, '/x').embed('faqs', [child]).toJSON();
   const [faq] = document._embedded?.faqs ?? [];
   t.deepEqual(faq?._links.search, { href: '/faqs{?q}', templated: true, type: 'application/hal+json' });

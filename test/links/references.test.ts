@@ -12,7 +12,22 @@ test('parseId accepts positive whole numbers without leading zeros', (t) => {
 });
 
 test('parseId refuses anything that cannot be one of our ids', (t) => {
-  for (const raw of [undefined, '', '0', '01', '-1', '+1', '1.0', '1e3', 'abc', ' 1', '1 ', '0x10', '2147483648', '9999999999999999']) {
+  for (const raw of [
+    undefined,
+    '',
+    '0',
+    '01',
+    '-1',
+    '+1',
+    '1.0',
+    '1e3',
+    'abc',
+    ' 1',
+    '1 ',
+    '0x10',
+    '2147483648',
+    '9999999999999999',
+  ]) {
     t.is(parseId(raw), undefined, `parseId(${JSON.stringify(raw)})`);
   }
 });

@@ -54,7 +54,9 @@ test("Prometheus, given the README's scrape_config, scrapes /metrics with METRIC
   const tokenFile = join(dir, 'helpdesk-metrics-token');
   writeFileSync(tokenFile, `${METRICS_TOKEN}\n`, { mode: 0o600 }); // as `openssl rand -hex 32 >` leaves it: with a newline
   const target = new URL(server.url).host;
-  const config = documented.replace(/credentials_file: \S+/, `credentials_file: ${tokenFile}`).replace(`'127.0.0.1:3000'`, `'${target}'`);
+  const config = documented
+    .replace(/credentials_file: \S+/, `credentials_file: ${tokenFile}`)
+    .replace(`'127.0.0.1:3000'`, `'${target}'`);
   t.true(config.includes(tokenFile) && config.includes(target), 'the README names a token file and the default target');
   // Scraped every second, so that the test need not wait for the default minute.
   const file = join(dir, 'prometheus.yml');
@@ -66,10 +68,16 @@ test("Prometheus, given the README's scrape_config, scrapes /metrics with METRIC
 
   const port = await freePort();
   const output: string[] = [];
-  prometheus = spawn('prometheus', [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  prometheus = spawn(
+    'prometheus',
+    [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const started = new Promise<void>((resolve, reject) => {
     prometheus!.once('spawn', resolve);
-    prometheus!.once('error', (error) => reject(new Error(`cannot run prometheus (apt-get install -y prometheus): ${error.message}`)));
+    prometheus!.once('error', (error) =>
+      reject(new Error(`cannot run prometheus (apt-get install -y prometheus): ${error.message}`)),
+    );
   });
   prometheus.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   prometheus.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -81,7 +89,9 @@ test("Prometheus, given the README's scrape_config, scrapes /metrics with METRIC
     if (Date.now() > deadline) throw new Error(`no scrape within 30 s: ${JSON.stringify(targets)}\n${output.join('')}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
     try {
-      const answer = (await (await fetch(`http://127.0.0.1:${port}/api/v1/targets`)).json()) as { data: { activeTargets: Target[] } };
+      const answer = (await (await fetch(`http://127.0.0.1:${port}/api/v1/targets`)).json()) as {
+        data: { activeTargets: Target[] };
+      };
       targets = answer.data.activeTargets;
     } catch {
       // Not listening yet.

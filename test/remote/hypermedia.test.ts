@@ -32,7 +32,11 @@ function withETag(headers: Record<string, string> = {}) {
       : { status: 200, headers: { 'Content-Type': 'application/hal+json', ETag: '"home-1"', ...headers }, body: HOME };
 }
 
-const unavailable = (): Answer => ({ status: 503, headers: { 'Content-Type': 'text/plain' }, body: 'down for maintenance' });
+const unavailable = (): Answer => ({
+  status: 503,
+  headers: { 'Content-Type': 'text/plain' },
+  body: 'down for maintenance',
+});
 
 const services: OtherService[] = [];
 test.after.always(() => Promise.all(services.map((service) => service.close())));
@@ -58,7 +62,13 @@ async function otherService(answer: OtherService['answer'] = withETag()): Promis
 }
 
 function client(outcomes: string[] = []): HypermediaClient {
-  return new HypermediaClient({ userAgent: 'helpdesk-test', token: undefined, timeoutMs: 5_000, cooldownMs: 60_000, observe: (_method, outcome) => outcomes.push(outcome) });
+  return new HypermediaClient({
+    userAgent: 'helpdesk-test',
+    token: undefined,
+    timeoutMs: 5_000,
+    cooldownMs: 60_000,
+    observe: (_method, outcome) => outcomes.push(outcome),
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,7 +112,10 @@ test('without a default fresh period, or when the answer says no-cache, every re
   const noCache = await otherService(withETag({ 'Cache-Control': 'no-cache' }));
   for (let n = 0; n < 3; n++) await reader.get(noCache.url, { ...anonymous, defaultFreshMs: 60_000 });
   t.is(noCache.requests.length, 3);
-  t.deepEqual(noCache.requests.slice(1).map((request) => request.headers['if-none-match']), ['"home-1"', '"home-1"']);
+  t.deepEqual(
+    noCache.requests.slice(1).map((request) => request.headers['if-none-match']),
+    ['"home-1"', '"home-1"'],
+  );
 });
 
 test('concurrent reads of one URL make one request and share its answer', async (t) => {
@@ -127,7 +140,9 @@ test('while the service answers 5xx, a kept copy answers for staleIfErrorMs past
   t.true(outcomes.includes('unavailable'), 'and the failure was counted');
 
   await sleep(300);
-  const error = await t.throwsAsync(reader.get(service.url, { ...anonymous, staleIfErrorMs: 200 }), { instanceOf: RemoteFailure });
+  const error = await t.throwsAsync(reader.get(service.url, { ...anonymous, staleIfErrorMs: 200 }), {
+    instanceOf: RemoteFailure,
+  });
   t.is(error?.kind, 'unavailable');
 });
 
@@ -141,7 +156,11 @@ test('a kept copy answers while the service refuses connections and while the ci
   for (let n = 0; n < 4; n++) t.is(await reader.get(service.url, reading), kept);
   t.is(reader.circuit, 'open', 'three failed reads opened the circuit');
   t.true(outcomes.includes('skipped'), 'and the last read sent nothing');
-  await t.throwsAsync(reader.get(service.url, anonymous), { instanceOf: RemoteFailure }, 'without staleIfErrorMs, no stale copy');
+  await t.throwsAsync(
+    reader.get(service.url, anonymous),
+    { instanceOf: RemoteFailure },
+    'without staleIfErrorMs, no stale copy',
+  );
 });
 
 test('a stale copy never hides a wrong answer, and never answers a read that revalidates', async (t) => {
@@ -151,7 +170,9 @@ test('a stale copy never hides a wrong answer, and never answers a read that rev
   const reading = { ...anonymous, staleIfErrorMs: 60_000 };
 
   service.answer = unavailable;
-  const down = await t.throwsAsync(reader.get(service.url, { ...reading, revalidate: true }), { instanceOf: RemoteFailure });
+  const down = await t.throwsAsync(reader.get(service.url, { ...reading, revalidate: true }), {
+    instanceOf: RemoteFailure,
+  });
   t.is(down?.kind, 'unavailable');
 
   service.answer = () => ({ status: 200, headers: { 'Content-Type': 'text/html' }, body: '<html>It works!</html>' });
@@ -174,7 +195,11 @@ test('copies whose answer said must-revalidate or no-cache are not used stale', 
     const reader = client();
     await reader.get(service.url, anonymous);
     service.answer = unavailable;
-    await t.throwsAsync(reader.get(service.url, { ...anonymous, staleIfErrorMs: 60_000 }), { instanceOf: RemoteFailure }, cacheControl);
+    await t.throwsAsync(
+      reader.get(service.url, { ...anonymous, staleIfErrorMs: 60_000 }),
+      { instanceOf: RemoteFailure },
+      cacheControl,
+    );
   }
 });
 
@@ -187,6 +212,10 @@ test('answers that say no-store or private are not kept, and so are never used s
     t.is(service.requests.length, 2, cacheControl);
     t.is(service.requests[1]!.headers['if-none-match'], undefined, cacheControl);
     service.answer = unavailable;
-    await t.throwsAsync(reader.get(service.url, { ...anonymous, staleIfErrorMs: 60_000 }), { instanceOf: RemoteFailure }, cacheControl);
+    await t.throwsAsync(
+      reader.get(service.url, { ...anonymous, staleIfErrorMs: 60_000 }),
+      { instanceOf: RemoteFailure },
+      cacheControl,
+    );
   }
 });

@@ -34,7 +34,11 @@ test('the bundle serves the API from / and creates, and exits 0 on SIGTERM', asy
     t.is(links.ticket.href, `${new URL(server.url).origin}/tickets/{id}`);
     t.true(links.ticket.templated);
 
-    const created = await server.fetch('/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: 'Served by the bundle', requester: 'bundle@example.com' }) });
+    const created = await server.fetch('/tickets', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'Served by the bundle', requester: 'bundle@example.com' }),
+    });
     t.is(created.status, 201);
     const ticket = await server.fetch(created.headers.get('location')!);
     t.is((await ticket.json()).title, 'Served by the bundle');

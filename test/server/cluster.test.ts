@@ -22,7 +22,8 @@ function getOnNewConnection(url: string, path: string, requestId: string): Promi
   });
 }
 
-const listeningPids = (logs: Record<string, unknown>[]) => logs.filter((entry) => entry.msg === 'listening').map((entry) => entry.pid as number);
+const listeningPids = (logs: Record<string, unknown>[]) =>
+  logs.filter((entry) => entry.msg === 'listening').map((entry) => entry.pid as number);
 
 test('the pause before replacing a dead worker doubles with each recent death, up to its ceiling', (t) => {
   t.is(restartDelay(1), RESTART_BACKOFF.firstMs);
@@ -33,7 +34,9 @@ test('the pause before replacing a dead worker doubles with each recent death, u
 
 test('a primary whose workers cannot start exits 1 rather than fork them again and again', async (t) => {
   // Nothing listens on port 1: every worker fails while opening the database, before any has listened.
-  const error = await t.throwsAsync(spawnServer({ DATABASE_URL: 'postgres://helpdesk@127.0.0.1:1/helpdesk', WORKERS: '2' }));
+  const error = await t.throwsAsync(
+    spawnServer({ DATABASE_URL: 'postgres://helpdesk@127.0.0.1:1/helpdesk', WORKERS: '2' }),
+  );
   t.regex(error.message, /exited \(1\) before listening/);
   t.regex(error.message, /cannot start with DATABASE_URL=postgres:\/\/helpdesk@127\.0\.0\.1:1\/helpdesk/);
 });
@@ -46,31 +49,59 @@ test('WORKERS=2 serves from two processes on one port, replaces a killed one, an
     const workers = listeningPids(server.logs);
     t.is(new Set(workers).size, 2, 'two processes listen');
     t.false(workers.includes(server.child.pid!), 'the primary serves nothing itself');
-    t.true(workers.every((pid) => server.logs.some((entry) => entry.msg === 'listening' && entry.pid === pid && entry.url === server.url)), 'on one port');
+    t.true(
+      workers.every((pid) =>
+        server.logs.some((entry) => entry.msg === 'listening' && entry.pid === pid && entry.url === server.url),
+      ),
+      'on one port',
+    );
 
     // Each request on a connection of its own: the primary deals connections to the workers in turn.
-    const statuses = await Promise.all(Array.from({ length: 12 }, (_, n) => getOnNewConnection(server.url, '/health', `spread-${n}`)));
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, (_, n) => getOnNewConnection(server.url, '/health', `spread-${n}`)),
+    );
     t.deepEqual([...new Set(statuses)], [200]);
     await server.logged((entry) => entry.requestId === 'spread-11');
-    const answeredBy = new Set(server.logs.filter((entry) => String(entry.requestId).startsWith('spread-')).map((entry) => entry.pid));
+    const answeredBy = new Set(
+      server.logs.filter((entry) => String(entry.requestId).startsWith('spread-')).map((entry) => entry.pid),
+    );
     t.deepEqual([...answeredBy].sort(), [...workers].sort(), 'both workers answered');
 
     // A worker that dies unexpectedly is replaced, and the port keeps answering meanwhile.
     process.kill(workers[0]!, 'SIGKILL');
     await server.logged((entry) => entry.msg === 'a worker died' && entry.worker === workers[0]);
-    const replacement = await server.logged((entry) => entry.msg === 'listening' && !workers.includes(entry.pid as number), 30_000);
+    const replacement = await server.logged(
+      (entry) => entry.msg === 'listening' && !workers.includes(entry.pid as number),
+      30_000,
+    );
     t.is(replacement.url, server.url);
     t.is(await getOnNewConnection(server.url, '/health', 'after-replacement'), 200);
 
     // SIGTERM to the primary: a request in the middle of its body still gets its answer, with Connection: close.
     const { hostname, port } = new URL(server.url);
-    const body = Buffer.from(JSON.stringify({ title: 'Sent while the workers stop', requester: 'patient@example.com' }));
+    const body = Buffer.from(
+      JSON.stringify({ title: 'Sent while the workers stop', requester: 'patient@example.com' }),
+    );
     let signalled = 0;
     const answer = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
-      const slow = request({ host: hostname, port, method: 'POST', path: '/tickets', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Authorization: `Bearer ${server.adminToken}` } }, (response) => {
-        response.resume();
-        response.on('end', () => resolve({ status: response.statusCode!, connection: response.headers.connection }));
-      });
+      const slow = request(
+        {
+          host: hostname,
+          port,
+          method: 'POST',
+          path: '/tickets',
+          agent: false,
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': body.length,
+            Authorization: `Bearer ${server.adminToken}`,
+          },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode!, connection: response.headers.connection }));
+        },
+      );
       slow.on('error', reject);
       slow.write(body.subarray(0, 10));
       pause(300).then(() => {
@@ -85,7 +116,11 @@ test('WORKERS=2 serves from two processes on one port, replaces a killed one, an
     t.is(await server.exited, 0);
     t.true(performance.now() - signalled < 10_000, 'exited within 10 s of the signal');
     const live = [workers[1]!, replacement.pid as number];
-    for (const pid of [...live, server.child.pid!]) t.true(server.logs.some((entry) => entry.msg === 'stopped' && entry.pid === pid), `process ${pid} stopped cleanly`);
+    for (const pid of [...live, server.child.pid!])
+      t.true(
+        server.logs.some((entry) => entry.msg === 'stopped' && entry.pid === pid),
+        `process ${pid} stopped cleanly`,
+      );
     t.throws(() => process.kill(live[0]!, 0), { code: 'ESRCH' }, 'no worker outlives the primary');
     t.throws(() => process.kill(live[1]!, 0), { code: 'ESRCH' });
 
@@ -93,7 +128,10 @@ test('WORKERS=2 serves from two processes on one port, replaces a killed one, an
     const next = await startTestServer({ DATABASE_URL: database.url });
     try {
       const listing = (await (await next.fetch('/tickets')).json()) as { _embedded: { tickets: { title: string }[] } };
-      t.deepEqual(listing._embedded.tickets.map((ticket) => ticket.title), ['Sent while the workers stop']);
+      t.deepEqual(
+        listing._embedded.tickets.map((ticket) => ticket.title),
+        ['Sent while the workers stop'],
+      );
     } finally {
       await next.close();
     }

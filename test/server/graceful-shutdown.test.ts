@@ -36,16 +36,41 @@ test('SIGTERM lets a request in the middle of its body finish, closes its connec
     // An idle keep-alive connection must not hold the shutdown up.
     const agent = new Agent({ keepAlive: true });
     t.is((await server.fetch('/health')).status, 200);
-    await new Promise<void>((resolve, reject) => request({ host: hostname, port, path: '/health', agent }, (r) => (r.resume(), r.on('end', resolve))).on('error', reject).end());
+    await new Promise<void>((resolve, reject) =>
+      request({ host: hostname, port, path: '/health', agent }, (r) => (r.resume(), r.on('end', resolve)))
+        .on('error', reject)
+        .end(),
+    );
 
     let signalled = 0;
-    const body = Buffer.from(JSON.stringify({ title: 'Sent while the server stops', requester: 'patient@example.com', description: 'x'.repeat(2000) }));
+    const body = Buffer.from(
+      JSON.stringify({
+        title: 'Sent while the server stops',
+        requester: 'patient@example.com',
+        description: 'x'.repeat(2000),
+      }),
+    );
     const answer = new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
-      const slow = request({ host: hostname, port, method: 'POST', path: '/tickets', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Authorization: `Bearer ${server.adminToken}` } }, (response) => {
-        let text = '';
-        response.on('data', (chunk) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode!, connection: response.headers.connection, body: text }));
-      });
+      const slow = request(
+        {
+          host: hostname,
+          port,
+          method: 'POST',
+          path: '/tickets',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': body.length,
+            Authorization: `Bearer ${server.adminToken}`,
+          },
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode!, connection: response.headers.connection, body: text }),
+          );
+        },
+      );
       slow.on('error', reject);
       slow.write(body.subarray(0, 1000));
       // The rest comes once the server has been told to stop and has stopped listening.
@@ -95,7 +120,17 @@ test('SIGTERM cuts off a client that never finishes its request once the grace p
     const server = await spawnServer({ DATABASE_URL: database.url });
     const { hostname, port } = new URL(server.url);
     const cut = new Promise<string>((resolve) => {
-      const stuck = request({ host: hostname, port, method: 'POST', path: '/tickets', headers: { 'Content-Type': 'application/json', 'Content-Length': 1000, Authorization: `Bearer ${server.adminToken}` } });
+      const stuck = request({
+        host: hostname,
+        port,
+        method: 'POST',
+        path: '/tickets',
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': 1000,
+          Authorization: `Bearer ${server.adminToken}`,
+        },
+      });
       stuck.on('response', (response) => resolve(`answered ${response.statusCode}`));
       stuck.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
       // A tenth of the body, and then nothing, ever.

@@ -14,7 +14,10 @@ const KEEP_ALIVE_GRACE_MS = 1000;
 
 /** Closing up to this much after the configured time passes; earlier than it never does. */
 function assertClosedAround(t: ExecutionContext, observedMs: number, configuredMs: number, what: string) {
-  t.true(observedMs >= configuredMs - 100 && observedMs <= configuredMs + 1000, `${what}: closed after ${Math.round(observedMs)} ms, configured ${configuredMs} ms`);
+  t.true(
+    observedMs >= configuredMs - 100 && observedMs <= configuredMs + 1000,
+    `${what}: closed after ${Math.round(observedMs)} ms, configured ${configuredMs} ms`,
+  );
 }
 
 interface Connection {
@@ -91,7 +94,12 @@ test('an idle keep-alive connection is told KEEP_ALIVE_TIMEOUT_MS and closed a s
 });
 
 test('an authenticated body still trickling in at the deadline is answered 503 with Connection: close, and the connection closes at once', async (t) => {
-  const before = await server.inspect((db) => db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  const before = await server.inspect((db) =>
+    db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
   const slow = await open(server);
   slow.socket.write(
     `POST /tickets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${server.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"title":"`,
@@ -107,7 +115,12 @@ test('an authenticated body still trickling in at the deadline is answered 503 w
   t.regex(answer, /\r\nRetry-After: \d+\r\n/i);
   t.regex(answer, /"status":503/);
   t.true(closedAt - answeredAt < 1000, `closed ${Math.round(closedAt - answeredAt)} ms after the 503, not held open`);
-  const after = await server.inspect((db) => db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow());
+  const after = await server.inspect((db) =>
+    db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
   t.is(Number(after.n), Number(before.n), 'nothing was created');
 });
 
@@ -126,7 +139,11 @@ test('any answer given before its body has arrived closes the connection: a body
 
 test('a request whose headers and body together outlast REQUEST_TIMEOUT_MS is answered 408 and closed then', async (t) => {
   // Its own server: a request timeout short enough to come before the deadline for a request whose headers were slow.
-  const strict = await startTestServer({ HEADERS_TIMEOUT_MS: '1500', REQUEST_TIMEOUT_MS: '3000', REQUEST_DEADLINE_MS: '2500' });
+  const strict = await startTestServer({
+    HEADERS_TIMEOUT_MS: '1500',
+    REQUEST_TIMEOUT_MS: '3000',
+    REQUEST_DEADLINE_MS: '2500',
+  });
   t.teardown(() => strict.close());
   const slow = await open(strict);
   const headers = `POST /tickets HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${strict.adminToken}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`;

@@ -20,21 +20,30 @@ test.serial('a promote naming a forged host is 421, and the FAQ service keeps no
   const walker = new Walker(system.token);
   const ticket = await report(walker, system.roots.tickets, 'Promoted through a forged host');
   const promote = new URL(linkOf(ticket.document, 'promote').href);
-  const forged: Record<string, string>[] = [{ Host: EVIL }, { Host: new URL(system.roots.tickets).host, 'X-Forwarded-Host': EVIL }];
+  const forged: Record<string, string>[] = [
+    { Host: EVIL },
+    { Host: new URL(system.roots.tickets).host, 'X-Forwarded-Host': EVIL },
+  ];
   for (const headers of forged) {
-    const answer = await rawRequest(promote.href, { method: 'POST', headers: { ...headers, Authorization: `Bearer ${system.token}` } });
+    const answer = await rawRequest(promote.href, {
+      method: 'POST',
+      headers: { ...headers, Authorization: `Bearer ${system.token}` },
+    });
     if (headers.Host === EVIL) t.is(answer.status, 421);
     else t.is(answer.status, 201, 'X-Forwarded-Host from no trusted proxy is ignored');
     t.false(`${answer.text}${JSON.stringify(answer.headers)}`.includes(EVIL));
   }
   const stored = await system.inspect.faqs((db) => db.selectFrom('faqs').select('source_uri').execute());
-  t.deepEqual(stored.map((row) => row.source_uri), [ticket.url]);
+  t.deepEqual(
+    stored.map((row) => row.source_uri),
+    [ticket.url],
+  );
   // The real host then finds that FAQ again (303), as a promote does.
   const again = await walker.submit(ticket, 'promote');
   t.is(again.status, 303);
 });
 
-test('a crawl from each service\'s home finds every address absolute, on the ticket or the FAQ service', async (t) => {
+test("a crawl from each service's home finds every address absolute, on the ticket or the FAQ service", async (t) => {
   const walker = new Walker(system.token);
   const ticket = await report(walker, system.roots.tickets, 'Crawled across two services');
   t.is((await walker.submit(ticket, 'promote')).status, 201);
@@ -44,7 +53,10 @@ test('a crawl from each service\'s home finds every address absolute, on the tic
     t.true(answers > 10, `${root}: ${answers} answers`);
     t.deepEqual(strays(addresses, origins), [], root);
     // Each service's own home names itself.
-    t.true(addresses.some(({ address }) => address === root), root);
+    t.true(
+      addresses.some(({ address }) => address === root),
+      root,
+    );
   }
 });
 
@@ -52,7 +64,11 @@ test('under BASE_PATH every address is absolute, under the mount', async (t) => 
   const server = await spawnServerWithDatabase({ BASE_PATH: '/kb' });
   t.teardown(() => server.close());
   const origin = new URL(server.url).origin;
-  const created = await server.fetch('/kb/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: 'Mounted', requester: 'm@example.com' }) });
+  const created = await server.fetch('/kb/tickets', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'Mounted', requester: 'm@example.com' }),
+  });
   t.is(created.status, 201);
   t.true(created.headers.get('location')!.startsWith(`${origin}/kb/tickets/`));
   const { addresses, answers } = await crawlAddresses(`${origin}/kb/`, server.adminToken, [`${origin}/kb`]);

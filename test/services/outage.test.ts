@@ -2,7 +2,13 @@
 // the circuit opens and stops calling, tickets keep working (with their faqs links: see faq-home.test.ts),
 // nothing is half-written in either database, and once the FAQ service is back one probe call closes the
 // circuit again.
-import { type IncomingMessage, type Server, type ServerResponse, createServer as createHttpServer, request as httpRequest } from 'node:http';
+import {
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  createServer as createHttpServer,
+  request as httpRequest,
+} from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { createTestDatabase, inspectDatabase } from '../helpers/database.ts';
@@ -19,7 +25,13 @@ type Reported = Awaited<ReturnType<typeof report>>;
 /** With the circuit open, a promote fails fast: a listener on the FAQ service's port sees no connection at all. */
 async function assertOpenCircuitSendsNothing(
   t: ExecutionContext,
-  { system, walker, root, ticket, tcpGuard }: { system: SplitSystem; walker: Walker; root: string; ticket: Reported; tcpGuard: { close?: () => Promise<void> } },
+  {
+    system,
+    walker,
+    root,
+    ticket,
+    tcpGuard,
+  }: { system: SplitSystem; walker: Walker; root: string; ticket: Reported; tcpGuard: { close?: () => Promise<void> } },
 ): Promise<void> {
   const port = Number(new URL(system.roots.faqs).port);
   let connections = 0;
@@ -39,13 +51,22 @@ async function assertOpenCircuitSendsNothing(
 }
 
 /** Every FAQ names its ticket, one per promoted ticket; the tickets were not touched; no FAQ is in the tickets' database. */
-async function assertNothingHalfWritten(t: ExecutionContext, system: SplitSystem, first: Reported, second: Reported): Promise<void> {
-  const faqs = await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).orderBy('id').execute());
+async function assertNothingHalfWritten(
+  t: ExecutionContext,
+  system: SplitSystem,
+  first: Reported,
+  second: Reported,
+): Promise<void> {
+  const faqs = await system.inspect.faqs((db) =>
+    db.selectFrom('faqs').select(['question', 'source_uri']).orderBy('id').execute(),
+  );
   t.deepEqual(faqs, [
     { question: 'Promoted before the outage', source_uri: first.url },
     { question: 'Promoted after the outage', source_uri: second.url },
   ]);
-  const tickets = await system.inspect.tickets((db) => db.selectFrom('tickets').select(['title', 'version']).orderBy('id').execute());
+  const tickets = await system.inspect.tickets((db) =>
+    db.selectFrom('tickets').select(['title', 'version']).orderBy('id').execute(),
+  );
   t.deepEqual(tickets, [
     { title: 'Promoted before the outage', version: 1 },
     { title: 'Promoted after the outage', version: 1 },
@@ -65,7 +86,9 @@ async function lateAnsweringProxy(upstream: URL): Promise<{ proxy: Server; posts
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const answer = await new Promise<IncomingMessage>((resolve, reject) => {
-      httpRequest(new URL(request.url!, upstream), { method: request.method, headers: request.headers }, resolve).on('error', reject).end(Buffer.concat(chunks));
+      httpRequest(new URL(request.url!, upstream), { method: request.method, headers: request.headers }, resolve)
+        .on('error', reject)
+        .end(Buffer.concat(chunks));
     });
     const answered: Buffer[] = [];
     for await (const chunk of answer) answered.push(chunk as Buffer);
@@ -73,7 +96,9 @@ async function lateAnsweringProxy(upstream: URL): Promise<{ proxy: Server; posts
       posts += 1;
       await new Promise((resolve) => setTimeout(resolve, 1500));
     }
-    const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => name !== 'transfer-encoding' && name !== 'content-length'));
+    const headers = Object.fromEntries(
+      Object.entries(answer.headers).filter(([name]) => name !== 'transfer-encoding' && name !== 'content-length'),
+    );
     response.writeHead(answer.statusCode!, headers as Record<string, string | string[]>).end(Buffer.concat(answered));
   };
   // A relay that fails answers 502, as a proxy would, rather than leaving its caller waiting.
@@ -117,7 +142,10 @@ test('while the FAQ service is down promote is 503 with Retry-After, the circuit
     t.is((await walker.get(first.url)).document.title, 'Promoted before the outage');
     const ready = await fetch(new URL('ready', root));
     t.is(ready.status, 200);
-    const health = (await ready.json()) as { status: string; checks: Record<string, { status: string; circuit?: string }[]> };
+    const health = (await ready.json()) as {
+      status: string;
+      checks: Record<string, { status: string; circuit?: string }[]>;
+    };
     t.is(health.status, 'warn');
     t.like(health.checks['faq-service:responseTime']?.[0], { status: 'warn', circuit: 'open' });
 
@@ -130,8 +158,16 @@ test('while the FAQ service is down promote is 503 with Retry-After, the circuit
     const promoted = await walker.submit(second, 'promote');
     t.is(promoted.status, 201);
     t.is(await metric(walker, root, CIRCUIT), 0);
-    t.deepEqual((await walker.get(during.url)).document._links.faqs, during.document._links.faqs, 'the same faqs link as during the outage');
-    t.is((await walker.request(during.url)).headers.get('ETag'), tagDuring, 'so a copy from the outage is still current');
+    t.deepEqual(
+      (await walker.get(during.url)).document._links.faqs,
+      during.document._links.faqs,
+      'the same faqs link as during the outage',
+    );
+    t.is(
+      (await walker.request(during.url)).headers.get('ETag'),
+      tagDuring,
+      'so a copy from the outage is still current',
+    );
     t.is((await walker.request(during.url, { headers: { 'If-None-Match': tagDuring! } })).status, 304);
 
     // Nothing half-written: every FAQ names its ticket, one per promoted ticket; the tickets were not touched.
@@ -207,10 +243,9 @@ test('a create that timed out is not sent again, and the next promote finds the 
     const faq = await walker.get(walker.location(found, ticket.url));
     t.is(faq.document.question, 'Answered too late');
     t.is(posts(), 1);
-    t.deepEqual(
-      await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).execute()),
-      [{ question: 'Answered too late', source_uri: ticket.url }],
-    );
+    t.deepEqual(await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_uri']).execute()), [
+      { question: 'Answered too late', source_uri: ticket.url },
+    ]);
   } finally {
     await ticketService.stop();
     await new Promise((resolve) => proxy.close(resolve));

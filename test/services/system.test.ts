@@ -37,31 +37,37 @@ async function promote(walker: Walker, ticket: Resource): Promise<Response> {
 for (const [key, started] of Object.entries(systems)) {
   const title = (name: string) => `${key}: ${name}`;
 
-  test(title('a client starting at the ticket root promotes a ticket and follows the FAQ\'s source back to it'), async (t) => {
-    const system = await started;
-    const walker = new Walker(system.token);
-    const words = `Printer ${unique()} catches fire`;
-    const ticket = await reportTicket(walker, system, words);
+  test(
+    title("a client starting at the ticket root promotes a ticket and follows the FAQ's source back to it"),
+    async (t) => {
+      const system = await started;
+      const walker = new Walker(system.token);
+      const words = `Printer ${unique()} catches fire`;
+      const ticket = await reportTicket(walker, system, words);
 
-    const created = await promote(walker, ticket);
-    t.is(created.status, 201);
-    const faqUrl = walker.location(created, ticket.url);
-    t.true(faqUrl.startsWith(system.roots.faqs), `${faqUrl} is on the FAQ service`);
-    const faq = await walker.get(faqUrl);
-    t.is(faq.document.question, words);
-    t.is(faq.document.status, 'draft');
+      const created = await promote(walker, ticket);
+      t.is(created.status, 201);
+      const faqUrl = walker.location(created, ticket.url);
+      t.true(faqUrl.startsWith(system.roots.faqs), `${faqUrl} is on the FAQ service`);
+      const faq = await walker.get(faqUrl);
+      t.is(faq.document.question, words);
+      t.is(faq.document.status, 'draft');
 
-    const source = await walker.follow(faq, 'source');
-    t.is(source.url, ticket.url);
-    t.is(source.document.id, ticket.document.id);
+      const source = await walker.follow(faq, 'source');
+      t.is(source.url, ticket.url);
+      t.is(source.document.id, ticket.document.id);
 
-    const made = await walker.follow(await walker.get(ticket.url), 'faqs');
-    t.deepEqual(items(made, 'faqs').map((item) => item.url), [faqUrl]);
+      const made = await walker.follow(await walker.get(ticket.url), 'faqs');
+      t.deepEqual(
+        items(made, 'faqs').map((item) => item.url),
+        [faqUrl],
+      );
 
-    const again = await promote(walker, ticket);
-    t.is(again.status, 303, 'a second promote finds the FAQ made by the first');
-    t.is(walker.location(again, ticket.url), faqUrl);
-  });
+      const again = await promote(walker, ticket);
+      t.is(again.status, 303, 'a second promote finds the FAQ made by the first');
+      t.is(walker.location(again, ticket.url), faqUrl);
+    },
+  );
 
   test(title('a client starting at the FAQ root finds a promoted FAQ and reaches its ticket'), async (t) => {
     const system = await started;
@@ -98,7 +104,8 @@ for (const [key, started] of Object.entries(systems)) {
     for (const root of [system.roots.tickets, system.roots.faqs]) {
       for (const rel of Object.keys((await walker.get(root)).document._links)) reached.add(rel);
     }
-    for (const rel of ['tickets', 'ticket', 'faqs', 'faq', 'search', 'tokens']) t.true(reached.has(rel), `${rel} is reachable from a root`);
+    for (const rel of ['tickets', 'ticket', 'faqs', 'faq', 'search', 'tokens'])
+      t.true(reached.has(rel), `${rel} is reachable from a root`);
   });
 
   test(title('a crawl from both roots reaches valid HAL at every link, across services'), async (t) => {
@@ -140,7 +147,11 @@ for (const [key, started] of Object.entries(systems)) {
       for (const { rel, link } of everyHalLink(document)) {
         // Actions take POST; a template with a path variable needs a value the crawler does not invent.
         if (rel === 'promote' || rel === 'merge' || /\{[^?]/.test(link.href)) continue;
-        queue.push({ url: new URL(expand(link.href), url).href, accept: typeof link.type === 'string' ? link.type : HAL_JSON, from: url });
+        queue.push({
+          url: new URL(expand(link.href), url).href,
+          accept: typeof link.type === 'string' ? link.type : HAL_JSON,
+          from: url,
+        });
       }
     }
     t.deepEqual(failures, []);
@@ -148,7 +159,7 @@ for (const [key, started] of Object.entries(systems)) {
     t.true(seen.has(ticket.url), 'the crawl reached the promoted ticket');
   });
 
-  test(title('the ticket service\'s home links to the FAQ service\'s collections'), async (t) => {
+  test(title("the ticket service's home links to the FAQ service's collections"), async (t) => {
     const system = await started;
     const walker = new Walker(system.token);
     const home = await walker.get(system.roots.tickets);
@@ -172,20 +183,36 @@ for (const [key, started] of Object.entries(systems)) {
     }
   });
 
-  test(title('a promoted FAQ lives with the FAQs, naming its ticket, and the tickets\' database holds no FAQ of its own'), async (t) => {
-    const system = await started;
-    const walker = new Walker(system.token);
-    const word = unique();
-    const ticket = await reportTicket(walker, system, `Stored ${word}`);
-    t.is((await promote(walker, ticket)).status, 201);
-    const rows = await system.inspect.faqs((db) => db.selectFrom('faqs').select(['question', 'source_ticket_id', 'source_uri']).where('question', '=', `Stored ${word}`).execute());
-    t.is(rows.length, 1);
-    const split = system.roots.tickets !== system.roots.faqs;
-    t.deepEqual(rows[0], split
-      ? { question: `Stored ${word}`, source_ticket_id: null, source_uri: ticket.url }
-      : { question: `Stored ${word}`, source_ticket_id: ticket.document.id as number, source_uri: null });
-    if (split) t.is(await system.inspect.tickets(async (db) => (await db.selectFrom('faqs').select('id').execute()).length), 0);
-  });
+  test(
+    title("a promoted FAQ lives with the FAQs, naming its ticket, and the tickets' database holds no FAQ of its own"),
+    async (t) => {
+      const system = await started;
+      const walker = new Walker(system.token);
+      const word = unique();
+      const ticket = await reportTicket(walker, system, `Stored ${word}`);
+      t.is((await promote(walker, ticket)).status, 201);
+      const rows = await system.inspect.faqs((db) =>
+        db
+          .selectFrom('faqs')
+          .select(['question', 'source_ticket_id', 'source_uri'])
+          .where('question', '=', `Stored ${word}`)
+          .execute(),
+      );
+      t.is(rows.length, 1);
+      const split = system.roots.tickets !== system.roots.faqs;
+      t.deepEqual(
+        rows[0],
+        split
+          ? { question: `Stored ${word}`, source_ticket_id: null, source_uri: ticket.url }
+          : { question: `Stored ${word}`, source_ticket_id: ticket.document.id as number, source_uri: null },
+      );
+      if (split)
+        t.is(
+          await system.inspect.tickets(async (db) => (await db.selectFrom('faqs').select('id').execute()).length),
+          0,
+        );
+    },
+  );
 }
 
 test('moved: the FAQ service answers only under its new prefix, and the ticket service never used the old paths', async (t) => {
@@ -195,7 +222,11 @@ test('moved: the FAQ service answers only under its new prefix, and the ticket s
   // Read before this test asks for the old paths itself.
   const seen = system.faqService.logs.filter((entry) => entry.msg === 'request').map((entry) => String(entry.url));
   t.true(seen.length > 0, 'the FAQ service logged the calls it answered');
-  t.deepEqual(seen.filter((url) => !url.startsWith('/kb/')), [], 'every call reached the moved routes');
+  t.deepEqual(
+    seen.filter((url) => !url.startsWith('/kb/')),
+    [],
+    'every call reached the moved routes',
+  );
   const faqOrigin = new URL(system.roots.faqs).origin;
   for (const path of ['/', '/faqs', '/faqs/1']) {
     const response = await fetch(new URL(path, faqOrigin), { headers: { Authorization: `Bearer ${system.token}` } });
@@ -211,8 +242,22 @@ test('split: the ticket service says which contract it speaks, and revalidates t
   await new Promise((resolve) => setTimeout(resolve, HOME_FRESH_MS + 250));
   for (let i = 0; i < 3; i++) await walker.get(ticket.url);
   t.is((await promote(walker, ticket)).status, 201);
-  const metrics = await (await walker.request(new URL('metrics', system.roots.faqs).href, { headers: { Accept: 'text/plain' } })).text();
-  t.regex(metrics, /helpdesk_contract_calls_total\{caller="helpdesk-tickets\/[^"]+ faq-contract\/2",contract="2"\} [1-9]/, 'home reads, anonymous, by User-Agent');
-  t.regex(metrics, /helpdesk_contract_calls_total\{caller="ticket-service",contract="2"\} [1-9]/, 'collection reads and writes, by the service token');
-  t.regex(metrics, /http_requests_total\{route="\/",method="GET",status="304",api_version="current"\} [1-9]/, 'the cached home document is revalidated by its ETag');
+  const metrics = await (
+    await walker.request(new URL('metrics', system.roots.faqs).href, { headers: { Accept: 'text/plain' } })
+  ).text();
+  t.regex(
+    metrics,
+    /helpdesk_contract_calls_total\{caller="helpdesk-tickets\/[^"]+ faq-contract\/2",contract="2"\} [1-9]/,
+    'home reads, anonymous, by User-Agent',
+  );
+  t.regex(
+    metrics,
+    /helpdesk_contract_calls_total\{caller="ticket-service",contract="2"\} [1-9]/,
+    'collection reads and writes, by the service token',
+  );
+  t.regex(
+    metrics,
+    /http_requests_total\{route="\/",method="GET",status="304",api_version="current"\} [1-9]/,
+    'the cached home document is revalidated by its ETag',
+  );
 });

@@ -31,7 +31,19 @@ test('a broken constraint and a bad query are not unavailability: they are answe
     const store = await openStore({ url: database.url, synchronous: 'NORMAL' });
     await store.close();
     await inspectDatabase(database.url, async (db) => {
-      const insert = () => db.insertInto('faqs').values({ question: 'Same?', question_key: 'same?', answer: 'Yes.', status: 'draft', version: 1, created_at: 'now', updated_at: 'now' }).execute();
+      const insert = () =>
+        db
+          .insertInto('faqs')
+          .values({
+            question: 'Same?',
+            question_key: 'same?',
+            answer: 'Yes.',
+            status: 'draft',
+            version: 1,
+            created_at: 'now',
+            updated_at: 'now',
+          })
+          .execute();
       await insert();
       const duplicate = await failureOf(insert);
       t.true(isUniqueViolation(duplicate), String(duplicate));

@@ -39,17 +39,36 @@ for (const mode of MODES) {
         }),
       );
       await first.close();
-      t.deepEqual(created.map((c) => c.status), titles.map(() => 201));
+      t.deepEqual(
+        created.map((c) => c.status),
+        titles.map(() => 201),
+      );
       t.is(new Set(created.map((c) => c.location)).size, titles.length, 'every create has a URI of its own');
 
-      const second = await startTestServer({ DATABASE_URL: database.url, GROUP_COMMIT: mode, ADMIN_TOKEN: first.adminToken });
+      const second = await startTestServer({
+        DATABASE_URL: database.url,
+        GROUP_COMMIT: mode,
+        ADMIN_TOKEN: first.adminToken,
+      });
       try {
         for (const { title, location } of created) {
           const response = await second.fetch(pathOf(location!)); // on the second server's own address
           t.is(response.status, 200, location!);
           t.is(((await response.json()) as { title: string }).title, title);
         }
-        t.is(Number((await second.inspect((db) => db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow())).n), titles.length);
+        t.is(
+          Number(
+            (
+              await second.inspect((db) =>
+                db
+                  .selectFrom('tickets')
+                  .select((eb) => eb.fn.countAll().as('n'))
+                  .executeTakeFirstOrThrow(),
+              )
+            ).n,
+          ),
+          titles.length,
+        );
       } finally {
         await second.close();
       }
@@ -63,9 +82,14 @@ for (const mode of MODES) {
     try {
       const bodies = [
         ...Array.from({ length: 6 }, (_, i) => ({ question: `Distinct question ${i}?`, answer: 'Yes.' })),
-        ...Array.from({ length: 6 }, (_, i) => ({ question: i % 2 ? 'How do I reset MY password?' : '  how do i reset my password? ', answer: `Variant ${i}.` })),
+        ...Array.from({ length: 6 }, (_, i) => ({
+          question: i % 2 ? 'How do I reset MY password?' : '  how do i reset my password? ',
+          answer: `Variant ${i}.`,
+        })),
       ];
-      const statuses = await Promise.all(bodies.map(async (body) => (await server.fetch('/faqs', json('POST', body))).status));
+      const statuses = await Promise.all(
+        bodies.map(async (body) => (await server.fetch('/faqs', json('POST', body))).status),
+      );
       t.deepEqual(statuses.slice(0, 6), [201, 201, 201, 201, 201, 201]);
       t.deepEqual(statuses.slice(6).sort(), [201, 409, 409, 409, 409, 409]);
       const questions = await server.inspect((db) => db.selectFrom('faqs').select('question').execute());
@@ -79,13 +103,22 @@ for (const mode of MODES) {
   test(`GROUP_COMMIT=${mode}: of concurrent PATCHes sent with the same If-Match one wins and the rest are 412`, async (t) => {
     const server = await startTestServer({ GROUP_COMMIT: mode });
     try {
-      const created = await server.fetch('/tickets', json('POST', { title: 'Contended', requester: 'ann@example.com' }));
+      const created = await server.fetch(
+        '/tickets',
+        json('POST', { title: 'Contended', requester: 'ann@example.com' }),
+      );
       const location = created.headers.get('location')!;
       const etag = created.headers.get('etag')!;
       const titles = Array.from({ length: 10 }, (_, i) => `Edit ${i}`);
-      const statuses = await Promise.all(titles.map(async (title) => (await server.fetch(location, json('PATCH', { title }, { 'If-Match': etag }))).status));
+      const statuses = await Promise.all(
+        titles.map(
+          async (title) => (await server.fetch(location, json('PATCH', { title }, { 'If-Match': etag }))).status,
+        ),
+      );
       t.deepEqual([...statuses].sort(), [200, 412, 412, 412, 412, 412, 412, 412, 412, 412]);
-      const row = await server.inspect((db) => db.selectFrom('tickets').select(['title', 'version']).executeTakeFirstOrThrow());
+      const row = await server.inspect((db) =>
+        db.selectFrom('tickets').select(['title', 'version']).executeTakeFirstOrThrow(),
+      );
       t.is(row.version, 2, 'exactly one write landed');
       t.is(row.title, titles[statuses.indexOf(200)]!);
     } finally {
@@ -96,17 +129,31 @@ for (const mode of MODES) {
 
 test('writes handed over together get unique ids in the order they were handed over', async (t) => {
   await withStore(async (store) => {
-    const tickets = await Promise.all(Array.from({ length: 30 }, (_, i) => store.tickets.create(ticket(`Ordered ${i}`))));
+    const tickets = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => store.tickets.create(ticket(`Ordered ${i}`))),
+    );
     const ids = tickets.map((t) => t.id);
-    t.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    t.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    );
     t.is(new Set(ids).size, ids.length);
-    t.deepEqual(tickets.map((t) => t.title), tickets.map((_, i) => `Ordered ${i}`));
+    t.deepEqual(
+      tickets.map((t) => t.title),
+      tickets.map((_, i) => `Ordered ${i}`),
+    );
   });
 });
 
 test('a write that breaks a constraint half-way fails alone: its first statement is undone, the writes around it land', async (t) => {
   await withStore(async (store, url) => {
-    const faq = (question: string, related: number[] = []) => ({ question, answer: 'Yes.', status: 'published' as const, source: null, related });
+    const faq = (question: string, related: number[] = []) => ({
+      question,
+      answer: 'Yes.',
+      status: 'published' as const,
+      source: null,
+      related,
+    });
     const results = await Promise.allSettled([
       store.faqs.create(faq('Before the bad one?')),
       store.tickets.create(ticket('Beside the bad one')),
@@ -115,14 +162,21 @@ test('a write that breaks a constraint half-way fails alone: its first statement
       store.faqs.create(faq('Before the bad one?')), // a duplicate: refused on its own
       store.faqs.create(faq('After the bad one?')),
     ]);
-    t.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    t.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled'],
+    );
     t.true((results[3] as PromiseRejectedResult).reason instanceof DuplicateQuestion);
     const stored = await inspectDatabase(url, async (db) => ({
       faqs: (await db.selectFrom('faqs').select('question').orderBy('id').execute()).map((r) => r.question),
       tickets: (await db.selectFrom('tickets').select('title').execute()).map((r) => r.title),
       related: await db.selectFrom('faq_related').selectAll().execute(),
     }));
-    t.deepEqual(stored, { faqs: ['Before the bad one?', 'After the bad one?'], tickets: ['Beside the bad one'], related: [] });
+    t.deepEqual(stored, {
+      faqs: ['Before the bad one?', 'After the bad one?'],
+      tickets: ['Beside the bad one'],
+      related: [],
+    });
     // The counters the triggers keep saw only what landed.
     t.is(await store.faqs.count({}), 2);
     t.is(await store.tickets.count({}), 1);
@@ -136,7 +190,12 @@ test('closing the store waits for the writes already handed over', async (t) => 
     const writes = Array.from({ length: 10 }, (_, i) => store.tickets.create(ticket(`Last words ${i}`)));
     await store.close();
     t.is((await Promise.all(writes)).length, 10);
-    const n = await inspectDatabase(database.url, (db) => db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow());
+    const n = await inspectDatabase(database.url, (db) =>
+      db
+        .selectFrom('tickets')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow(),
+    );
     t.is(Number(n.n), 10);
   } finally {
     await database.drop();
@@ -155,17 +214,41 @@ if (testEngine === 'postgres') {
       // Handed over in one tick: one group, one COMMIT, whose answer the cutter drops.
       const results = await Promise.allSettled(titles.map((title) => store.tickets.create(ticket(title))));
       t.is(cutter.cuts(), 1, 'the group’s COMMIT answer was cut off');
-      t.deepEqual(results.map((result) => result.status), titles.map(() => 'fulfilled'), 'every write is acknowledged: the COMMIT landed');
-      const stored = await inspectDatabase(database.url, (db) => db.selectFrom('tickets').select(['id', 'title']).orderBy('id').execute());
-      t.deepEqual(stored.map((row) => row.title).sort(), [...titles].sort(), 'each write stored exactly once, not run again');
+      t.deepEqual(
+        results.map((result) => result.status),
+        titles.map(() => 'fulfilled'),
+        'every write is acknowledged: the COMMIT landed',
+      );
+      const stored = await inspectDatabase(database.url, (db) =>
+        db.selectFrom('tickets').select(['id', 'title']).orderBy('id').execute(),
+      );
+      t.deepEqual(
+        stored.map((row) => row.title).sort(),
+        [...titles].sort(),
+        'each write stored exactly once, not run again',
+      );
       const acknowledged = results.map((result) => (result.status === 'fulfilled' ? result.value.id : undefined));
-      t.deepEqual([...acknowledged].sort((a, b) => a! - b!), stored.map((row) => row.id), 'the ids acknowledged are the ids stored');
-      t.is((await inspectDatabase(database.url, (db) => db.selectFrom('commit_markers').select('id').execute())).length, 1, 'one marker kept, the last');
+      t.deepEqual(
+        [...acknowledged].sort((a, b) => a! - b!),
+        stored.map((row) => row.id),
+        'the ids acknowledged are the ids stored',
+      );
+      t.is(
+        (await inspectDatabase(database.url, (db) => db.selectFrom('commit_markers').select('id').execute())).length,
+        1,
+        'one marker kept, the last',
+      );
 
       // The store carries on: the next group commits, and replaces the marker.
       await Promise.all(['After the cut 1', 'After the cut 2'].map((title) => store.tickets.create(ticket(title))));
-      t.is((await inspectDatabase(database.url, (db) => db.selectFrom('tickets').select('id').execute())).length, titles.length + 2);
-      t.is((await inspectDatabase(database.url, (db) => db.selectFrom('commit_markers').select('id').execute())).length, 1);
+      t.is(
+        (await inspectDatabase(database.url, (db) => db.selectFrom('tickets').select('id').execute())).length,
+        titles.length + 2,
+      );
+      t.is(
+        (await inspectDatabase(database.url, (db) => db.selectFrom('commit_markers').select('id').execute())).length,
+        1,
+      );
     } finally {
       await store.close();
       await cutter.close();

@@ -16,7 +16,9 @@ import { keptRows, rowsToRun, ticketRow } from '../helpers/imports.ts';
 /** Brings a database's schema to the migration named `last`, as an instance of that release left it. */
 async function migrateTo(db: Kysely<Database>, last: string): Promise<void> {
   const all = migrations(testEngine === 'postgres' ? postgresSchema : sqliteSchema);
-  const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(Object.entries(all).filter(([name]) => name <= last)) };
+  const provider: MigrationProvider = {
+    getMigrations: async () => Object.fromEntries(Object.entries(all).filter(([name]) => name <= last)),
+  };
   const { error } = await new Migrator({ db, provider }).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error('a migration failed', { cause: error });
 }
@@ -30,8 +32,15 @@ test('a job waiting when the rows moved into parts keeps them and runs as any ot
     const ids = await inspectDatabase(database.url, async (db) => {
       await migrateTo(db, '0007-search-terms');
       const insert = (state: string, payload: string) =>
-        sql<{ id: number }>`INSERT INTO imports (state, submitted_by, payload, total, created_at) VALUES (${state}, 'test', ${payload}, 3, '2026-12-01T00:00:00.000Z') RETURNING id`.execute(db);
-      return { waiting: (await insert('queued', JSON.stringify(rows))).rows[0]!.id, done: (await insert('done', '[]')).rows[0]!.id };
+        sql<{
+          id: number;
+        }>`INSERT INTO imports (state, submitted_by, payload, total, created_at) VALUES (${state}, 'test', ${payload}, 3, '2026-12-01T00:00:00.000Z') RETURNING id`.execute(
+          db,
+        );
+      return {
+        waiting: (await insert('queued', JSON.stringify(rows))).rows[0]!.id,
+        done: (await insert('done', '[]')).rows[0]!.id,
+      };
     });
 
     const store = await openStore({ url: database.url, synchronous: 'NORMAL' });
@@ -42,10 +51,21 @@ test('a job waiting when the rows moved into parts keeps them and runs as any ot
       t.like(claimed, { id: ids.waiting, total: 3 });
       const read = await rowsToRun(store, ids.waiting, 0);
       t.deepEqual(read, rows);
-      t.true(await store.imports.commitChunk({ id: ids.waiting, processed: 0 }, 'upgraded', read.map((raw, i) => rowOutcome(raw, i + 1)), 60_000));
+      t.true(
+        await store.imports.commitChunk(
+          { id: ids.waiting, processed: 0 },
+          'upgraded',
+          read.map((raw, i) => rowOutcome(raw, i + 1)),
+          60_000,
+        ),
+      );
       t.true(await store.imports.finish(ids.waiting, 'upgraded'));
       t.like(await store.imports.find(ids.waiting), { state: 'done', created: 2, rejected: 1 });
-      t.deepEqual(await inspectDatabase(database.url, (db) => keptRows(db, ids.waiting)), [], 'done: its parts are dropped');
+      t.deepEqual(
+        await inspectDatabase(database.url, (db) => keptRows(db, ids.waiting)),
+        [],
+        'done: its parts are dropped',
+      );
     } finally {
       await store.close();
     }
@@ -60,8 +80,15 @@ test('a submission cut short while its parts were stored is never shown or run, 
   try {
     // What an instance that died mid-submission leaves: the job still receiving, with the parts it had stored.
     const id = await inspectDatabase(database.url, async (db) => {
-      const { id } = await db.insertInto('imports').values({ state: 'receiving', submitted_by: 'test', total: 2, created_at: new Date().toISOString() }).returning('id').executeTakeFirstOrThrow();
-      await db.insertInto('import_parts').values({ import_id: id, part: 0, first_row: 0, rows: JSON.stringify([ticketRow('cut', 1)]) }).execute();
+      const { id } = await db
+        .insertInto('imports')
+        .values({ state: 'receiving', submitted_by: 'test', total: 2, created_at: new Date().toISOString() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('import_parts')
+        .values({ import_id: id, part: 0, first_row: 0, rows: JSON.stringify([ticketRow('cut', 1)]) })
+        .execute();
       return id;
     });
     t.is(await store.imports.find(id), undefined);

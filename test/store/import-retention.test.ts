@@ -33,8 +33,14 @@ async function finishedJob(store: Store, tag: string, end: 'done' | 'failed' = '
   const claimed = await store.imports.claim('worker', 60_000);
   if (claimed?.id !== id) throw new Error(`expected to claim job ${id}`);
   const count = end === 'done' ? rows.length : 1;
-  await store.imports.commitChunk({ id, processed: 0 }, 'worker', rows.slice(0, count).map((raw, i) => rowOutcome(raw, i + 1)), 60_000);
-  if (!(await store.imports.finish(id, 'worker', end === 'done' ? undefined : 'broke'))) throw new Error(`could not finish job ${id}`);
+  await store.imports.commitChunk(
+    { id, processed: 0 },
+    'worker',
+    rows.slice(0, count).map((raw, i) => rowOutcome(raw, i + 1)),
+    60_000,
+  );
+  if (!(await store.imports.finish(id, 'worker', end === 'done' ? undefined : 'broke')))
+    throw new Error(`could not finish job ${id}`);
   // Finishing times are milliseconds apart, so that "oldest first" has an order to keep.
   await pause(5);
   return id;
@@ -44,11 +50,14 @@ async function recordOf(url: string, id: number) {
   return inspectDatabase(url, async (db) => ({
     ...(await db.selectFrom('imports').select('state').where('id', '=', id).executeTakeFirstOrThrow()),
     rows: (await keptRows(db, id)).length,
-    outcomes: (await db.selectFrom('import_rows').select(['row', 'ticket_id', 'problem']).where('import_id', '=', id).orderBy('row').execute()).map((r) => [
-      r.row,
-      r.ticket_id === null ? 'no ticket' : 'ticket',
-      r.problem === null ? 'no problem' : 'problem',
-    ]),
+    outcomes: (
+      await db
+        .selectFrom('import_rows')
+        .select(['row', 'ticket_id', 'problem'])
+        .where('import_id', '=', id)
+        .orderBy('row')
+        .execute()
+    ).map((r) => [r.row, r.ticket_id === null ? 'no ticket' : 'ticket', r.problem === null ? 'no problem' : 'problem']),
   }));
 }
 
@@ -66,24 +75,51 @@ test('a sweep removes at most a batch of finished jobs past their retention, tho
     const queued = await submitToStore(store!, rowsOf('queued'));
     const failedBefore = await recordOf(url, ids.a);
     t.is(failedBefore.rows, 3, 'a failed job keeps its rows until then');
-    t.deepEqual((await recordOf(url, ids.c)).outcomes, [[1, 'ticket', 'no problem'], [2, 'no ticket', 'problem'], [3, 'ticket', 'no problem']]);
+    t.deepEqual((await recordOf(url, ids.c)).outcomes, [
+      [1, 'ticket', 'no problem'],
+      [2, 'no ticket', 'problem'],
+      [3, 'ticket', 'no problem'],
+    ]);
 
     t.is(await imports.expire(3_600_000, 10), 0, 'none finished an hour ago');
     await pause(30);
     t.is(await imports.expire(20, 2), 2);
-    const states = async () => Promise.all([ids.c, ids.a, ids.d, ids.b, running.id, queued.id].map(async (id) => (await recordOf(url, id)).state));
+    const states = async () =>
+      Promise.all(
+        [ids.c, ids.a, ids.d, ids.b, running.id, queued.id].map(async (id) => (await recordOf(url, id)).state),
+      );
     t.deepEqual(await states(), ['expired', 'expired', 'done', 'done', 'running', 'queued']);
     t.is(await imports.expire(20, 2), 2);
     t.is(await imports.expire(20, 2), 0);
     t.deepEqual(await states(), ['expired', 'expired', 'expired', 'expired', 'running', 'queued']);
 
     // What is left: the row, no submitted rows, and the outcomes that link the tickets, which stay.
-    t.deepEqual(await recordOf(url, ids.c), { state: 'expired', rows: 0, outcomes: [[1, 'ticket', 'no problem'], [3, 'ticket', 'no problem']] });
+    t.deepEqual(await recordOf(url, ids.c), {
+      state: 'expired',
+      rows: 0,
+      outcomes: [
+        [1, 'ticket', 'no problem'],
+        [3, 'ticket', 'no problem'],
+      ],
+    });
     t.deepEqual(await recordOf(url, ids.a), { state: 'expired', rows: 0, outcomes: [[1, 'ticket', 'no problem']] });
     t.like(await imports.find(ids.c), { id: ids.c, expired: true });
-    t.deepEqual((await imports.list({ size: 100, number: 1 })).items.map((job) => job.id), [running.id, queued.id], 'the collection lists only jobs still kept');
+    t.deepEqual(
+      (await imports.list({ size: 100, number: 1 })).items.map((job) => job.id),
+      [running.id, queued.id],
+      'the collection lists only jobs still kept',
+    );
     t.is(
-      await inspectDatabase(url, async (db) => Number((await db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)),
+      await inspectDatabase(url, async (db) =>
+        Number(
+          (
+            await db
+              .selectFrom('tickets')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      ),
       3 * 2 + 1,
       'every ticket the jobs created stays',
     );

@@ -17,21 +17,49 @@ const INSTANCES = 3;
 
 test('instances starting at once on a fresh database all come up on one schema, migrated once', async (t) => {
   const database = await createTestDatabase();
-  const starts = await Promise.allSettled(Array.from({ length: INSTANCES }, () => spawnServer({ DATABASE_URL: database.url })));
+  const starts = await Promise.allSettled(
+    Array.from({ length: INSTANCES }, () => spawnServer({ DATABASE_URL: database.url })),
+  );
   const servers = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
   try {
-    t.deepEqual(starts.filter((start) => start.status === 'rejected'), [], 'every instance started');
-    const migrations = await inspectDatabase(database.url, (db) =>
-      db.selectFrom('kysely_migration' as never).select(sql<string>`name`.as('name')).orderBy(sql`name`).execute(),
+    t.deepEqual(
+      starts.filter((start) => start.status === 'rejected'),
+      [],
+      'every instance started',
     );
-    t.deepEqual(migrations.map((m) => m.name), ['0001-initial', '0002-tokens', '0003-imports', '0004-faq-source-uris', '0005-import-retention', '0006-commit-markers', '0007-search-terms', '0008-import-parts']);
+    const migrations = await inspectDatabase(database.url, (db) =>
+      db
+        .selectFrom('kysely_migration' as never)
+        .select(sql<string>`name`.as('name'))
+        .orderBy(sql`name`)
+        .execute(),
+    );
+    t.deepEqual(
+      migrations.map((m) => m.name),
+      [
+        '0001-initial',
+        '0002-tokens',
+        '0003-imports',
+        '0004-faq-source-uris',
+        '0005-import-retention',
+        '0006-commit-markers',
+        '0007-search-terms',
+        '0008-import-parts',
+      ],
+    );
     // Each instance writes; every one of them then counts every write, so they share one database and one set of counters.
     for (const [n, server] of servers.entries()) {
-      const response = await server.fetch('/tickets', json('POST', { title: `Written through instance ${n}`, requester: 'r@example.com' }));
+      const response = await server.fetch(
+        '/tickets',
+        json('POST', { title: `Written through instance ${n}`, requester: 'r@example.com' }),
+      );
       t.is(response.status, 201);
     }
     for (const server of servers) {
-      const listing = (await (await server.fetch('/tickets?size=100')).json()) as { page: { totalElements: number }; _embedded: { tickets: unknown[] } };
+      const listing = (await (await server.fetch('/tickets?size=100')).json()) as {
+        page: { totalElements: number };
+        _embedded: { tickets: unknown[] };
+      };
       t.is(listing.page.totalElements, INSTANCES);
       t.is(listing._embedded.tickets.length, INSTANCES);
     }
@@ -72,19 +100,27 @@ test('an instance starting while another migrates waits for it, touching nothing
     let starting: Promise<ServerProcess> | undefined;
     await holdingMigrationLock(database.url, async () => {
       starting = spawnServer({ DATABASE_URL: database.url });
-      starting.then((server) => (started = server), () => {});
+      starting.then(
+        (server) => (started = server),
+        () => {},
+      );
       // Long enough for a start that did not wait to have listened (a start takes about a second here).
       await new Promise((resolve) => setTimeout(resolve, 2500));
       t.is(started, undefined, 'the instance waited for the lock');
       if (testEngine === 'postgres') {
         // Not even Kysely's own bookkeeping tables were made: all of the migration happens under the lock.
-        const { rows } = await inspectDatabase(database.url, (db) => sql<{ n: string }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'`.execute(db));
+        const { rows } = await inspectDatabase(database.url, (db) =>
+          sql<{ n: string }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'`.execute(db),
+        );
         t.is(Number(rows[0]!.n), 0);
       }
     });
     const server = await starting!;
     started = server;
-    t.is((await server.fetch('/tickets', json('POST', { title: 'After the wait', requester: 'r@example.com' }))).status, 201);
+    t.is(
+      (await server.fetch('/tickets', json('POST', { title: 'After the wait', requester: 'r@example.com' }))).status,
+      201,
+    );
   } finally {
     await started?.stop();
     await database.drop();
@@ -102,7 +138,9 @@ if (testEngine === 'postgres') {
       server.pathname = `/${name}`;
       const error = await t.throwsAsync(openStore({ url: server.toString(), synchronous: 'FULL' }));
       t.regex(error?.message ?? '', /encoding SQL_ASCII .* needs UTF8/);
-      const { rows } = await inspectDatabase(server.toString(), (db) => sql<{ n: string }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'`.execute(db));
+      const { rows } = await inspectDatabase(server.toString(), (db) =>
+        sql<{ n: string }>`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'`.execute(db),
+      );
       t.is(Number(rows[0]!.n), 0);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -116,7 +154,10 @@ if (testEngine === 'postgres') {
     writeFileSync(file, 'not a database, but somebody’s notes\n');
     try {
       // better-sqlite3's SqliteError does not pass ava's Error check, so catch it by hand.
-      const refusal = await openStore({ url: database.url, synchronous: 'FULL' }).then(() => undefined, (error: unknown) => error);
+      const refusal = await openStore({ url: database.url, synchronous: 'FULL' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       t.is((refusal as { code?: string } | undefined)?.code, 'SQLITE_NOTADB');
       t.is(readFileSync(file, 'utf8'), 'not a database, but somebody’s notes\n');
     } finally {

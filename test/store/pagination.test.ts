@@ -32,7 +32,8 @@ test('a page by number holds exactly its rows, from either end, for every total 
       for (let number = 1; number <= totalPages(total, size); number++) {
         const slice = planSlice({ number, size }, total);
         const rows = slice && run(slice, total);
-        if (JSON.stringify(rows) !== JSON.stringify(expected(total, size, number))) wrong.push(`page ${number} of ${total} by ${size}: ${JSON.stringify(rows)}`);
+        if (JSON.stringify(rows) !== JSON.stringify(expected(total, size, number)))
+          wrong.push(`page ${number} of ${total} by ${size}: ${JSON.stringify(rows)}`);
       }
     }
   }
@@ -40,7 +41,12 @@ test('a page by number holds exactly its rows, from either end, for every total 
 });
 
 test('following next and prev cursors gives the same pages as page numbers', (t) => {
-  for (const [total, size] of [[53, 5], [10, 5], [1, 3], [7, 1]] as const) {
+  for (const [total, size] of [
+    [53, 5],
+    [10, 5],
+    [1, 3],
+    [7, 1],
+  ] as const) {
     const pages = totalPages(total, size);
     let request: PageRequest = { number: 1, size };
     const forward: number[][] = [];
@@ -49,7 +55,10 @@ test('following next and prev cursors gives the same pages as page numbers', (t)
       forward.push(rows);
       request = { number: number + 1, size, after: rows[rows.length - 1]! };
     }
-    t.deepEqual(forward, Array.from({ length: pages }, (_, i) => expected(total, size, i + 1)));
+    t.deepEqual(
+      forward,
+      Array.from({ length: pages }, (_, i) => expected(total, size, i + 1)),
+    );
     const back: number[][] = [forward[pages - 1]!];
     for (let number = pages - 1; number >= 1; number--) {
       const rows = run(planSlice({ number, size, before: back[0]![0]! }, total)!, total);
@@ -66,8 +75,20 @@ test('pages in the second half are read from the end, so the last page costs wha
 });
 
 test('cursors seek without an offset whatever the page number', (t) => {
-  t.deepEqual(planSlice({ number: 900, size: 5, after: 4495 }, 10_000), { order: 'asc', offset: 0, limit: 5, after: 4495, reverse: false });
-  t.deepEqual(planSlice({ number: 900, size: 5, before: 4501 }, 10_000), { order: 'desc', offset: 0, limit: 5, before: 4501, reverse: true });
+  t.deepEqual(planSlice({ number: 900, size: 5, after: 4495 }, 10_000), {
+    order: 'asc',
+    offset: 0,
+    limit: 5,
+    after: 4495,
+    reverse: false,
+  });
+  t.deepEqual(planSlice({ number: 900, size: 5, before: 4501 }, 10_000), {
+    order: 'desc',
+    offset: 0,
+    limit: 5,
+    before: 4501,
+    reverse: true,
+  });
 });
 
 test('a page past the end plans nothing (an empty page, not an error)', (t) => {

@@ -12,11 +12,18 @@ function embeddedItem(item: HalDocument, rel: string, index: number, actions: Li
   const self = linkOf(item, 'self');
   const title = titleOf(item) ?? self?.href ?? `${rel} ${index + 1}`;
   // A short word or two that tells items apart at a glance, when the resource has one.
-  const badges = BADGE_PROPERTIES.filter((name) => typeof item[name] === 'string').map((name) => badge(name, String(item[name])));
+  const badges = BADGE_PROPERTIES.filter((name) => typeof item[name] === 'string').map((name) =>
+    badge(name, String(item[name])),
+  );
   const rows = linkRows(item).filter((row) => row.rel !== 'self');
   // A problem (an import's refused row) says what is wrong at a glance, without being opened.
   const faults = Array.isArray(item.errors) ? fieldFaults(item.errors as { pointer?: string; detail?: string }[]) : [];
-  const problem = faults.length > 0 ? faults.map((fault) => fault.message).join(' · ') : typeof item.detail === 'string' ? item.detail : undefined;
+  const problem =
+    faults.length > 0
+      ? faults.map((fault) => fault.message).join(' · ')
+      : typeof item.detail === 'string'
+        ? item.detail
+        : undefined;
   return h(
     'li',
     {},
@@ -38,7 +45,9 @@ function embeddedItem(item: HalDocument, rel: string, index: number, actions: Li
         rows.length > 0 ? linksTable(rows, actions) : null,
       ),
     ),
-    self && !self.templated ? apiLink(self.href, open, { class: 'button small open-embedded', 'aria-label': `Open ${title}` }, 'Open') : null,
+    self && !self.templated
+      ? apiLink(self.href, open, { class: 'button small open-embedded', 'aria-label': `Open ${title}` }, 'Open')
+      : null,
   );
 }
 
@@ -55,7 +64,11 @@ export function embeddedView(document: HalDocument, actions: LinkActions): HTMLE
         h('h2', {}, 'Embedded ', h('code', {}, rel), h('span', { class: 'count' }, String(items.length))),
         items.length === 0
           ? h('p', { class: 'muted' }, 'None.')
-          : h('ul', { class: 'embedded-list' }, items.map((item, index) => embeddedItem(item, rel, index, actions))),
+          : h(
+              'ul',
+              { class: 'embedded-list' },
+              items.map((item, index) => embeddedItem(item, rel, index, actions)),
+            ),
       ),
     ),
   );

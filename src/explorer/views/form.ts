@@ -54,7 +54,22 @@ interface Field {
 }
 
 const GUARDED = new Set(['PUT', 'PATCH', 'DELETE']);
-const INPUT_TYPES = new Set(['text', 'email', 'number', 'url', 'tel', 'date', 'datetime-local', 'time', 'month', 'week', 'color', 'range', 'search', 'password']);
+const INPUT_TYPES = new Set([
+  'text',
+  'email',
+  'number',
+  'url',
+  'tel',
+  'date',
+  'datetime-local',
+  'time',
+  'month',
+  'week',
+  'color',
+  'range',
+  'search',
+  'password',
+]);
 
 /** The choices a property's `options.link` points at: the embedded items of that collection. */
 async function linkedChoices(property: FormProperty, q = ''): Promise<InlineOption[]> {
@@ -72,19 +87,30 @@ async function linkedChoices(property: FormProperty, q = ''): Promise<InlineOpti
     .map((item) => ({ value: String(item[valueField]), prompt: String(item[promptField] ?? item[valueField]) }));
 }
 
-function fillSelect(select: HTMLSelectElement, choices: InlineOption[], selected: string[], placeholder: string | undefined): void {
+function fillSelect(
+  select: HTMLSelectElement,
+  choices: InlineOption[],
+  selected: string[],
+  placeholder: string | undefined,
+): void {
   const known = new Set(choices.map((choice) => choice.value));
   // A selected value the choices do not list (a URI where choices are ids, say) stays visible and selected.
-  const all = [...choices, ...selected.filter((value) => value !== '' && !known.has(value)).map((value) => ({ value, prompt: value }))];
+  const all = [
+    ...choices,
+    ...selected.filter((value) => value !== '' && !known.has(value)).map((value) => ({ value, prompt: value })),
+  ];
   select.replaceChildren(
     ...(placeholder === undefined ? [] : [h('option', { value: '' }, placeholder)]),
-    ...all.map((choice) => h('option', { value: choice.value, selected: selected.includes(choice.value) }, choice.prompt ?? choice.value)),
+    ...all.map((choice) =>
+      h('option', { value: choice.value, selected: selected.includes(choice.value) }, choice.prompt ?? choice.value),
+    ),
   );
 }
 
 function describe(property: FormProperty, hint: FieldHint): string {
   const notes: string[] = [];
-  if (property.minLength !== undefined && property.maxLength !== undefined) notes.push(`${property.minLength}–${property.maxLength} characters`);
+  if (property.minLength !== undefined && property.maxLength !== undefined)
+    notes.push(`${property.minLength}–${property.maxLength} characters`);
   else if (property.maxLength !== undefined) notes.push(`up to ${property.maxLength} characters`);
   else if (property.minLength !== undefined) notes.push(`at least ${property.minLength} characters`);
   if (property.min !== undefined) notes.push(`at least ${property.min}`);
@@ -101,12 +127,23 @@ function searchable(property: FormProperty): boolean {
   return link?.templated === true && variablesOf(link.href).includes('q');
 }
 
-function choiceControl(property: FormProperty, id: string, described: string): { control: HTMLSelectElement; read: () => Entered; extra?: HTMLElement } {
+function choiceControl(
+  property: FormProperty,
+  id: string,
+  described: string,
+): { control: HTMLSelectElement; read: () => Entered; extra?: HTMLElement } {
   const many = allowsMany(property);
   const initial = initialValue(property);
   const selected = Array.isArray(initial) ? initial : [initial];
   const placeholder = many ? undefined : property.required ? 'Choose…' : '—';
-  const control = h('select', { id, name: property.name, multiple: many, required: property.required, disabled: property.readOnly, 'aria-describedby': described });
+  const control = h('select', {
+    id,
+    name: property.name,
+    multiple: many,
+    required: property.required,
+    disabled: property.readOnly,
+    'aria-describedby': described,
+  });
   if (many) control.size = 5;
   fillSelect(control, property.options?.inline ? inlineOptions(property.options) : [], selected, placeholder);
   if (property.options?.link) {
@@ -122,25 +159,47 @@ function choiceControl(property: FormProperty, id: string, described: string): {
   if (!searchable(property) || property.readOnly) return { control, read };
   // A collection longer than a page: words typed here list its matches, and what is chosen stays chosen.
   const searchId = uniqueId('search');
-  const search = h('input', { id: searchId, type: 'search', autocomplete: 'off', spellcheck: 'false', placeholder: 'Words to search for' });
+  const search = h('input', {
+    id: searchId,
+    type: 'search',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'Words to search for',
+  });
   let timer: number | undefined;
   search.addEventListener('input', () => {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => {
-      const chosen = [...control.selectedOptions].filter((option) => option.value !== '').map((option) => ({ value: option.value, prompt: option.textContent ?? option.value }));
+      const chosen = [...control.selectedOptions]
+        .filter((option) => option.value !== '')
+        .map((option) => ({ value: option.value, prompt: option.textContent ?? option.value }));
       void linkedChoices(property, search.value.trim())
         .catch(() => [])
         .then((found) => {
           const known = new Set(chosen.map((choice) => choice.value));
-          fillSelect(control, [...chosen, ...found.filter((choice) => !known.has(choice.value))], chosen.map((choice) => choice.value), placeholder);
+          fillSelect(
+            control,
+            [...chosen, ...found.filter((choice) => !known.has(choice.value))],
+            chosen.map((choice) => choice.value),
+            placeholder,
+          );
         });
     }, 250);
   });
-  const extra = h('div', { class: 'choice-search' }, h('label', { for: searchId }, `Search for ${property.prompt ?? property.name}`), search);
+  const extra = h(
+    'div',
+    { class: 'choice-search' },
+    h('label', { for: searchId }, `Search for ${property.prompt ?? property.name}`),
+    search,
+  );
   return { control, read, extra };
 }
 
-function textControl(property: FormProperty, id: string, described: string): { control: HTMLInputElement | HTMLTextAreaElement; extra?: HTMLElement } {
+function textControl(
+  property: FormProperty,
+  id: string,
+  described: string,
+): { control: HTMLInputElement | HTMLTextAreaElement; extra?: HTMLElement } {
   const common = {
     id,
     name: property.name,
@@ -158,7 +217,15 @@ function textControl(property: FormProperty, id: string, described: string): { c
     return { control };
   }
   const type = property.type && INPUT_TYPES.has(property.type) ? property.type : 'text';
-  const control = h('input', { ...common, type, pattern: property.regex, min: property.min, max: property.max, step: property.step, autocomplete: 'off' });
+  const control = h('input', {
+    ...common,
+    type,
+    pattern: property.regex,
+    min: property.min,
+    max: property.max,
+    step: property.step,
+    autocomplete: 'off',
+  });
   control.value = value;
   if (!property.options?.link) return { control };
   // One value from a collection: suggestions from it, but any id or URI may be typed. Where the collection can
@@ -169,7 +236,9 @@ function textControl(property: FormProperty, id: string, described: string): { c
   const suggest = (q: string) =>
     void linkedChoices(property, q)
       .catch(() => [])
-      .then((choices) => list.replaceChildren(...choices.map((choice) => h('option', { value: choice.value, label: choice.prompt }))));
+      .then((choices) =>
+        list.replaceChildren(...choices.map((choice) => h('option', { value: choice.value, label: choice.prompt }))),
+      );
   suggest('');
   if (searchable(property)) {
     let timer: number | undefined;
@@ -191,18 +260,35 @@ function textControl(property: FormProperty, id: string, described: string): { c
  */
 function bodyControl(property: FormProperty, id: string, described: string) {
   const types = property['x-body'] ?? [JSON_TYPE];
-  const control = h('textarea', { id, name: property.name, rows: 8, required: property.required, placeholder: property.placeholder, spellcheck: 'false', 'aria-describedby': described });
+  const control = h('textarea', {
+    id,
+    name: property.name,
+    rows: 8,
+    required: property.required,
+    placeholder: property.placeholder,
+    spellcheck: 'false',
+    'aria-describedby': described,
+  });
   const fileId = uniqueId('file');
-  const picker = h('input', { id: fileId, type: 'file', accept: ['.json', '.ndjson', '.jsonl', JSON_TYPE, NDJSON].join(',') });
+  const picker = h('input', {
+    id: fileId,
+    type: 'file',
+    accept: ['.json', '.ndjson', '.jsonl', JSON_TYPE, NDJSON].join(','),
+  });
   const chosen = h('p', { class: 'body-type', 'aria-live': 'polite' });
   let file: File | undefined;
   const typeOfText = () => bodyTypeOf(control.value, types);
   const say = () => {
     if (file) {
-      const byName = /\.(json|ndjson|jsonl)$/i.test(file.name) ? bodyTypeOf('', types, file.name) : 'the type its content shows';
+      const byName = /\.(json|ndjson|jsonl)$/i.test(file.name)
+        ? bodyTypeOf('', types, file.name)
+        : 'the type its content shows';
       chosen.textContent = `Sends ${file.name} (${sizeOf(file.size)}) as ${byName}.`;
-    }
-    else chosen.textContent = control.value.trim() === '' ? `Paste a JSON array or NDJSON, or choose a file.` : `Sends the text above as ${typeOfText()}.`;
+    } else
+      chosen.textContent =
+        control.value.trim() === ''
+          ? `Paste a JSON array or NDJSON, or choose a file.`
+          : `Sends the text above as ${typeOfText()}.`;
   };
   control.addEventListener('input', say);
   picker.addEventListener('change', () => {
@@ -250,7 +336,12 @@ function field(property: FormProperty, hint: FieldHint): Field {
   const element = h(
     'div',
     { class: 'field' },
-    h('label', { for: id }, property.prompt ?? property.name, property.required ? h('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null),
+    h(
+      'label',
+      { for: id },
+      property.prompt ?? property.name,
+      property.required ? h('span', { class: 'required', 'aria-hidden': 'true' }, ' *') : null,
+    ),
     control,
     extra,
     h('p', { class: 'field-note', id: noteId }, note),
@@ -261,7 +352,8 @@ function field(property: FormProperty, hint: FieldHint): Field {
 
 function getUrl(target: string, body: Record<string, unknown>): string {
   const url = new URL(target, location.origin);
-  for (const [name, value] of Object.entries(body)) for (const each of ([] as unknown[]).concat(value)) url.searchParams.append(name, String(each));
+  for (const [name, value] of Object.entries(body))
+    for (const each of ([] as unknown[]).concat(value)) url.searchParams.append(name, String(each));
   return pathOf(url);
 }
 
@@ -292,7 +384,11 @@ function sendingOf(setting: FormSetting): Sending {
     ifMatch: GUARDED.has(method) ? lastETag(pathOf(target)) : undefined,
     fields: (template.properties ?? []).map((property) => field(property, setting.hints[property.name] ?? {})),
     result: h('div', { class: 'form-result', 'aria-live': 'polite' }),
-    submit: h('button', { type: 'submit', class: method === 'DELETE' ? 'danger' : 'primary' }, template.title ?? `Send ${method}`),
+    submit: h(
+      'button',
+      { type: 'submit', class: method === 'DELETE' ? 'danger' : 'primary' },
+      template.title ?? `Send ${method}`,
+    ),
   };
 }
 
@@ -310,7 +406,12 @@ function staleNotice(reload: () => void): HTMLElement {
   return h(
     'div',
     { class: 'notice notice-warning', role: 'alert' },
-    h('p', {}, h('strong', {}, 'This resource changed since you loaded it, '), 'so nothing was saved (412 Precondition Failed). Reload it to see the current version, then make your change again.'),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'This resource changed since you loaded it, '),
+      'so nothing was saved (412 Precondition Failed). Reload it to see the current version, then make your change again.',
+    ),
     h('button', { type: 'button', on: { click: reload } }, 'Reload the resource'),
   );
 }
@@ -319,14 +420,18 @@ function staleNotice(reload: () => void): HTMLElement {
 function showFailure({ setting, fields, result }: Sending, exchange: Exchange): void {
   const answer = exchange.answer;
   if (!answer) {
-    result.replaceChildren(h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`));
+    result.replaceChildren(
+      h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`),
+    );
     return;
   }
   if (answer.status === 412) {
     result.replaceChildren(staleNotice(() => setting.reload()));
     return;
   }
-  const problem = isProblem(answer.contentType, answer.json) ? answer.json : { title: answer.statusText, detail: answer.text.slice(0, 500) };
+  const problem = isProblem(answer.contentType, answer.json)
+    ? answer.json
+    : { title: answer.statusText, detail: answer.text.slice(0, 500) };
   const faults = fieldFaults(Array.isArray(problem.errors) ? problem.errors : [], setting.template.properties);
   result.replaceChildren(problemView(problem, answer.status, faults));
   for (const each of fields) {
@@ -400,7 +505,12 @@ export function templateCard(setting: FormSetting): HTMLElement {
     h(
       'summary',
       {},
-      h('span', { class: 'template-heading' }, h('span', { class: 'template-title' }, template.title ?? name), h('code', { class: 'template-target' }, sending.target)),
+      h(
+        'span',
+        { class: 'template-heading' },
+        h('span', { class: 'template-title' }, template.title ?? name),
+        h('code', { class: 'template-target' }, sending.target),
+      ),
       methodBadge(sending.method),
     ),
     form,

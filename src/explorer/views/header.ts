@@ -19,10 +19,32 @@ function headersEditor(actions: HeaderActions, panelId: string): HTMLElement {
   const rows = h('div', { class: 'header-rows' });
   const addRow = ([name, value]: ExtraHeader = ['', '']) => {
     const n = rows.children.length + 1;
-    const nameInput = h('input', { type: 'text', class: 'header-name', value: name, placeholder: 'Prefer', autocomplete: 'off', spellcheck: 'false', 'aria-label': `Header ${n} name` });
-    const valueInput = h('input', { type: 'text', class: 'header-value', value, placeholder: 'respond-async', autocomplete: 'off', spellcheck: 'false', 'aria-label': `Header ${n} value` });
+    const nameInput = h('input', {
+      type: 'text',
+      class: 'header-name',
+      value: name,
+      placeholder: 'Prefer',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-label': `Header ${n} name`,
+    });
+    const valueInput = h('input', {
+      type: 'text',
+      class: 'header-value',
+      value,
+      placeholder: 'respond-async',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-label': `Header ${n} value`,
+    });
     const row = h('div', { class: 'header-row' }, nameInput, valueInput);
-    row.append(h('button', { type: 'button', class: 'small', 'aria-label': `Remove header ${n}`, on: { click: () => row.remove() } }, 'Remove'));
+    row.append(
+      h(
+        'button',
+        { type: 'button', class: 'small', 'aria-label': `Remove header ${n}`, on: { click: () => row.remove() } },
+        'Remove',
+      ),
+    );
     rows.append(row);
     return nameInput;
   };
@@ -47,7 +69,11 @@ function headersEditor(actions: HeaderActions, panelId: string): HTMLElement {
         },
       },
     },
-    h('p', { class: 'headers-help' }, 'Sent with every request you make here, for this session; a header named here replaces the explorer’s own (Accept, say).'),
+    h(
+      'p',
+      { class: 'headers-help' },
+      'Sent with every request you make here, for this session; a header named here replaces the explorer’s own (Accept, say).',
+    ),
     rows,
     h(
       'div',
@@ -60,29 +86,63 @@ function headersEditor(actions: HeaderActions, panelId: string): HTMLElement {
 
 /** `home` is the home document's path (under the server's mount), where the brand leads. */
 /** A form of one labelled field and its button, that hands on the field's value when submitted. */
-function fieldForm(props: Props, label: string, input: HTMLInputElement, button: string, submitted: (value: string) => void, ...more: Child[]): HTMLFormElement {
+function fieldForm(
+  props: Props,
+  label: string,
+  input: HTMLInputElement,
+  button: string,
+  submitted: (value: string) => void,
+  ...more: Child[]
+): HTMLFormElement {
   const submit = (event: Event) => {
     event.preventDefault();
     submitted(input.value);
   };
-  return h('form', { ...props, on: { submit } }, h('label', { for: input.id }, label), input, h('button', { type: 'submit' }, button), ...more);
+  return h(
+    'form',
+    { ...props, on: { submit } },
+    h('label', { for: input.id }, label),
+    input,
+    h('button', { type: 'submit' }, button),
+    ...more,
+  );
 }
 
 export function headerView(apiUrl: string, home: string, actions: HeaderActions): HTMLElement {
-  const address = h('input', { id: 'address', name: 'url', type: 'text', value: apiUrl, spellcheck: 'false', autocomplete: 'off' });
-  const token = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', placeholder: 'none: anonymous' });
+  const address = h('input', {
+    id: 'address',
+    name: 'url',
+    type: 'text',
+    value: apiUrl,
+    spellcheck: 'false',
+    autocomplete: 'off',
+  });
+  const token = h('input', {
+    id: 'token',
+    name: 'token',
+    type: 'password',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'none: anonymous',
+  });
   token.value = currentToken();
   const signedIn = currentToken() !== '';
   const acceptId = uniqueId('accept');
   const accept = h(
     'select',
     { id: acceptId, on: { change: (event) => actions.setAccept((event.target as HTMLSelectElement).value) } },
-    ACCEPT_CHOICES.map((choice) => h('option', { value: choice.key, selected: choice.key === acceptChoice() }, choice.label)),
+    ACCEPT_CHOICES.map((choice) =>
+      h('option', { value: choice.key, selected: choice.key === acceptChoice() }, choice.label),
+    ),
   );
   const panelId = uniqueId('headers');
   const editor = headersEditor(actions, panelId);
   const count = extraHeaders().length;
-  const toggle = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': panelId }, count > 0 ? `Headers (${count})` : 'Headers');
+  const toggle = h(
+    'button',
+    { type: 'button', 'aria-expanded': 'false', 'aria-controls': panelId },
+    count > 0 ? `Headers (${count})` : 'Headers',
+  );
   toggle.addEventListener('click', () => {
     const open = editor.hidden;
     editor.hidden = !open;
@@ -112,8 +172,14 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
         token,
         'Use token',
         (typed) => actions.setToken(typed),
-        signedIn ? h('button', { type: 'button', class: 'quiet', on: { click: () => actions.setToken('') } }, 'Forget') : null,
-        h('span', { class: signedIn ? 'identity identity-token' : 'identity', role: 'status' }, signedIn ? 'Token in use' : 'Anonymous'),
+        signedIn
+          ? h('button', { type: 'button', class: 'quiet', on: { click: () => actions.setToken('') } }, 'Forget')
+          : null,
+        h(
+          'span',
+          { class: signedIn ? 'identity identity-token' : 'identity', role: 'status' },
+          signedIn ? 'Token in use' : 'Anonymous',
+        ),
       ),
       h('div', { class: 'request-options' }, h('label', { for: acceptId }, 'Accept'), accept, toggle),
     ),

@@ -32,7 +32,8 @@ const TRANSIENT_WAIT_SECONDS = 5;
 
 function progressOf(document: HalDocument): Progress | undefined {
   const progress = document.progress;
-  if (!isObject(progress) || typeof progress.total !== 'number' || typeof progress.processed !== 'number') return undefined;
+  if (!isObject(progress) || typeof progress.total !== 'number' || typeof progress.processed !== 'number')
+    return undefined;
   return progress as unknown as Progress;
 }
 
@@ -67,7 +68,11 @@ function facts(document: HalDocument, progress: Progress): HTMLElement {
     typeof progress.rowsPerSecond === 'number' && `${number(Math.round(progress.rowsPerSecond))} rows/s`,
     UNFINISHED.has(state) && typeof progress.secondsLeft === 'number' && `about ${duration(progress.secondsLeft)} left`,
   ];
-  return h('ul', { class: 'job-facts' }, items.filter((item): item is string => item !== false).map((item) => h('li', {}, item)));
+  return h(
+    'ul',
+    { class: 'job-facts' },
+    items.filter((item): item is string => item !== false).map((item) => h('li', {}, item)),
+  );
 }
 
 function outcomeOf(document: HalDocument, progress: Progress, open: Open): HTMLElement | null {
@@ -80,12 +85,21 @@ function outcomeOf(document: HalDocument, progress: Progress, open: Open): HTMLE
   return h(
     'div',
     { class: 'job-outcome' },
-    h('p', {}, state === 'failed' ? `Failed: ${String(document.failure ?? 'the job broke')}. ` : 'Done. ', `${number(created)} created, ${number(rejected)} rejected.`),
+    h(
+      'p',
+      {},
+      state === 'failed' ? `Failed: ${String(document.failure ?? 'the job broke')}. ` : 'Done. ',
+      `${number(created)} created, ${number(rejected)} rejected.`,
+    ),
     h(
       'p',
       { class: 'job-links' },
-      tickets && !tickets.templated ? apiLink(tickets.href, open, { class: 'button small' }, `Created tickets (${number(created)})`) : null,
-      rejections && !rejections.templated ? apiLink(rejections.href, open, { class: 'button small' }, `Rejected rows (${number(rejected)})`) : null,
+      tickets && !tickets.templated
+        ? apiLink(tickets.href, open, { class: 'button small' }, `Created tickets (${number(created)})`)
+        : null,
+      rejections && !rejections.templated
+        ? apiLink(rejections.href, open, { class: 'button small' }, `Rejected rows (${number(rejected)})`)
+        : null,
     ),
   );
 }
@@ -96,7 +110,13 @@ export function jobView(document: HalDocument, answer: Answer, url: string, acti
   const bar = h('progress', { max: 100, 'aria-labelledby': headingId });
   const state = h('span', { class: 'badge' });
   const details = h('div', { class: 'job-details' });
-  const card = h('section', { class: 'card job', 'aria-labelledby': headingId }, h('h2', { id: headingId, tabindex: -1 }, 'Progress ', state), bar, details);
+  const card = h(
+    'section',
+    { class: 'card job', 'aria-labelledby': headingId },
+    h('h2', { id: headingId, tabindex: -1 }, 'Progress ', state),
+    bar,
+    details,
+  );
 
   const update = (current: HalDocument): boolean => {
     const progress = progressOf(current);
@@ -119,7 +139,8 @@ export function jobView(document: HalDocument, answer: Answer, url: string, acti
       actions.exchanged(exchange);
       const next = exchange.answer;
       // The server busy or out of reach for a moment: look again as it says (or a little later).
-      if (!next || next.status === 429 || next.status === 503) return look((next && waitOf(next)) ?? TRANSIENT_WAIT_SECONDS);
+      if (!next || next.status === 429 || next.status === 503)
+        return look((next && waitOf(next)) ?? TRANSIENT_WAIT_SECONDS);
       if (!isHal(next.contentType, next.json) || !isJob(next.json)) return; // gone (410), or no job any more: nothing to follow
       if (update(next.json)) look(waitOf(next) ?? DEFAULT_WAIT_SECONDS);
       else actions.finished(exchange);

@@ -43,7 +43,12 @@ function templateForm(link: Link, label: string, open: Open): HTMLFormElement {
       for (const [name, values] of Object.entries(choices)) {
         const input = inputs.get(name);
         if (!(input instanceof HTMLInputElement) || input.value !== '' || document.activeElement === input) continue;
-        const select = h('select', { id: input.id, name }, h('option', { value: '' }, 'any'), values.map((value) => h('option', { value }, value)));
+        const select = h(
+          'select',
+          { id: input.id, name },
+          h('option', { value: '' }, 'any'),
+          values.map((value) => h('option', { value }, value)),
+        );
         input.replaceWith(select);
         inputs.set(name, select);
       }
@@ -67,7 +72,13 @@ function templateForm(link: Link, label: string, open: Open): HTMLFormElement {
       },
     },
     h('div', { class: 'variables' }, fields),
-    h('div', { class: 'template-actions' }, h('button', { type: 'submit', class: 'primary' }, 'Open'), h('span', { class: 'muted' }, '→ '), preview),
+    h(
+      'div',
+      { class: 'template-actions' },
+      h('button', { type: 'submit', class: 'primary' }, 'Open'),
+      h('span', { class: 'muted' }, '→ '),
+      preview,
+    ),
   );
   return form;
 }
@@ -89,9 +100,19 @@ function targetCell(row: LinkRow): HTMLElement {
 }
 
 /** A row's disclosure: a button that opens (and closes) a row of its own below the link. */
-function disclosure(text: string, name: string, show: () => HTMLElement, row: () => HTMLTableRowElement, look = { class: 'small', label: `${text} ${name}` }): HTMLButtonElement {
+function disclosure(
+  text: string,
+  name: string,
+  show: () => HTMLElement,
+  row: () => HTMLTableRowElement,
+  look = { class: 'small', label: `${text} ${name}` },
+): HTMLButtonElement {
   let shown: HTMLTableRowElement | undefined;
-  const button = h('button', { type: 'button', class: look.class, 'aria-expanded': 'false', 'aria-label': look.label }, text);
+  const button = h(
+    'button',
+    { type: 'button', class: look.class, 'aria-expanded': 'false', 'aria-label': look.label },
+    text,
+  );
   button.addEventListener('click', () => {
     if (shown) {
       shown.remove();
@@ -110,9 +131,18 @@ function disclosure(text: string, name: string, show: () => HTMLElement, row: ()
 function actionCell(row: LinkRow, actions: LinkActions, tr: () => HTMLTableRowElement): HTMLElement {
   const { link } = row;
   const label = labelOf(row);
-  if (link.templated) return h('td', { class: 'link-action' }, disclosure('Fill in', label, () => templateForm(link, label, actions.open), tr));
+  if (link.templated)
+    return h(
+      'td',
+      { class: 'link-action' },
+      disclosure('Fill in', label, () => templateForm(link, label, actions.open), tr),
+    );
   if (link.type === 'text/html') {
-    return h('td', { class: 'link-action' }, pageLink(link.href, { class: 'button small', 'aria-label': `Read ${label}` }, 'Read'));
+    return h(
+      'td',
+      { class: 'link-action' },
+      pageLink(link.href, { class: 'button small', 'aria-label': `Read ${label}` }, 'Read'),
+    );
   }
   const path = ownPath(link.href);
   return h(
@@ -166,7 +196,18 @@ export function linksTable(rows: LinkRow[], actions: LinkActions): HTMLElement {
   return h(
     'table',
     { class: 'links' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Relation'), h('th', { scope: 'col' }, 'Title'), h('th', { scope: 'col' }, 'Target'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Action')))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Relation'),
+        h('th', { scope: 'col' }, 'Title'),
+        h('th', { scope: 'col' }, 'Target'),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Action')),
+      ),
+    ),
     body,
   );
 }

@@ -9,7 +9,15 @@ export function problemView(problem: ProblemDocument, status: number, faults?: F
   const errors = Array.isArray(problem.errors) ? problem.errors : [];
   const listed = faults
     ? faults.map((fault) => h('li', {}, fault.message))
-    : errors.map((error) => h('li', {}, h('code', {}, error.pointer ?? error.parameter ?? '(body)'), ' ', h('span', {}, error.detail ?? 'is not valid')));
+    : errors.map((error) =>
+        h(
+          'li',
+          {},
+          h('code', {}, error.pointer ?? error.parameter ?? '(body)'),
+          ' ',
+          h('span', {}, error.detail ?? 'is not valid'),
+        ),
+      );
   return h(
     'section',
     { class: 'problem', role: 'alert', 'aria-label': 'Problem' },
@@ -17,7 +25,12 @@ export function problemView(problem: ProblemDocument, status: number, faults?: F
     problem.detail ? h('p', { class: 'problem-detail' }, problem.detail) : null,
     listed.length > 0 ? h('ul', { class: 'problem-errors', 'aria-label': 'Fields at fault' }, listed) : null,
     problem.type && problem.type !== 'about:blank'
-      ? h('p', { class: 'problem-type' }, pageLink(problem.type, {}, 'What this problem means'), problem.instance ? ` · at ${problem.instance}` : null)
+      ? h(
+          'p',
+          { class: 'problem-type' },
+          pageLink(problem.type, {}, 'What this problem means'),
+          problem.instance ? ` · at ${problem.instance}` : null,
+        )
       : null,
   );
 }

@@ -22,11 +22,16 @@ function valueView(value: unknown, open: Open, name = ''): Child {
     if (BADGE_PROPERTIES.includes(name) && value.length <= 24) return badge(name, value);
     return h('span', { class: 'value-text' }, value);
   }
-  if (typeof value === 'number' || typeof value === 'boolean') return h('span', { class: 'value-scalar' }, String(value));
+  if (typeof value === 'number' || typeof value === 'boolean')
+    return h('span', { class: 'value-scalar' }, String(value));
   if (Array.isArray(value)) {
     if (value.length === 0) return h('span', { class: 'value-empty' }, 'none');
     if (value.every((item) => !isObject(item) && !Array.isArray(item))) {
-      return h('ul', { class: 'chips' }, value.map((item) => h('li', {}, valueView(item, open))));
+      return h(
+        'ul',
+        { class: 'chips' },
+        value.map((item) => h('li', {}, valueView(item, open))),
+      );
     }
     return h('pre', { class: 'value-json' }, JSON.stringify(value, null, 2));
   }
@@ -34,7 +39,13 @@ function valueView(value: unknown, open: Open, name = ''): Child {
     const entries = Object.entries(value);
     // A small record of plain values (a page's size and counts) reads best on one line.
     if (entries.length <= 6 && entries.every(([, item]) => item === null || typeof item !== 'object')) {
-      return h('ul', { class: 'pairs' }, entries.map(([key, item]) => h('li', {}, h('span', { class: 'pair-name' }, key), ' ', valueView(item, open, key))));
+      return h(
+        'ul',
+        { class: 'pairs' },
+        entries.map(([key, item]) =>
+          h('li', {}, h('span', { class: 'pair-name' }, key), ' ', valueView(item, open, key)),
+        ),
+      );
     }
     return propertiesTable(entries, open, 'nested');
   }
@@ -45,6 +56,8 @@ export function propertiesTable(properties: [string, unknown][], open: Open, var
   return h(
     'dl',
     { class: `properties ${variant}`.trim() },
-    properties.map(([name, value]) => h('div', { class: 'property' }, h('dt', {}, name), h('dd', {}, valueView(value, open, name)))),
+    properties.map(([name, value]) =>
+      h('div', { class: 'property' }, h('dt', {}, name), h('dd', {}, valueView(value, open, name))),
+    ),
   );
 }

@@ -24,7 +24,14 @@ const BODY_TYPES = [JSON_TYPE, MERGE_PATCH_JSON, HAL_JSON, NDJSON];
 
 /** The methods an Allow header names, in the server's order. */
 function allowedMethods(allow: string): string[] {
-  return [...new Set(allow.split(',').map((method) => method.trim().toUpperCase()).filter((method) => /^[A-Z]+$/.test(method)))];
+  return [
+    ...new Set(
+      allow
+        .split(',')
+        .map((method) => method.trim().toUpperCase())
+        .filter((method) => /^[A-Z]+$/.test(method)),
+    ),
+  ];
 }
 
 /** A request with `method` to `href`, to edit and send. */
@@ -33,9 +40,17 @@ function requestForm(method: string, href: string, actions: RequestActions): HTM
   const url = h('input', { id: urlId, type: 'text', value: href, spellcheck: 'false', autocomplete: 'off' });
   const bodyId = uniqueId('request-body');
   const typeId = uniqueId('request-type');
-  const body = WITH_BODY.has(method) ? h('textarea', { id: bodyId, rows: 6, spellcheck: 'false', placeholder: '{ }' }) : undefined;
+  const body = WITH_BODY.has(method)
+    ? h('textarea', { id: bodyId, rows: 6, spellcheck: 'false', placeholder: '{ }' })
+    : undefined;
   const type = body
-    ? h('select', { id: typeId }, BODY_TYPES.map((each) => h('option', { value: each, selected: each === (method === 'PATCH' ? MERGE_PATCH_JSON : JSON_TYPE) }, each)))
+    ? h(
+        'select',
+        { id: typeId },
+        BODY_TYPES.map((each) =>
+          h('option', { value: each, selected: each === (method === 'PATCH' ? MERGE_PATCH_JSON : JSON_TYPE) }, each),
+        ),
+      )
     : undefined;
   const ifMatch = GUARDED.has(method) ? lastETag(href) : undefined;
   const result = h('div', { class: 'form-result', 'aria-live': 'polite' });
@@ -61,15 +76,25 @@ function requestForm(method: string, href: string, actions: RequestActions): HTM
             result.replaceChildren();
             actions.written(exchange);
           } else if (!answer) {
-            result.replaceChildren(h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`));
+            result.replaceChildren(
+              h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`),
+            );
           } else {
-            const problem = isProblem(answer.contentType, answer.json) ? answer.json : { title: answer.statusText, detail: answer.text.slice(0, 500) };
+            const problem = isProblem(answer.contentType, answer.json)
+              ? answer.json
+              : { title: answer.statusText, detail: answer.text.slice(0, 500) };
             result.replaceChildren(problemView(problem, answer.status));
           }
         },
       },
     },
-    h('div', { class: 'request-target' }, methodBadge(method), h('label', { for: urlId, class: 'visually-hidden' }, 'URL'), url),
+    h(
+      'div',
+      { class: 'request-target' },
+      methodBadge(method),
+      h('label', { for: urlId, class: 'visually-hidden' }, 'URL'),
+      url,
+    ),
     body && type
       ? h(
           'div',
@@ -88,12 +113,22 @@ function requestForm(method: string, href: string, actions: RequestActions): HTM
  * page): a button per method, each opening its request below them.
  */
 export function methodsPanel(href: string, actions: RequestActions): HTMLElement {
-  const panel = h('div', { class: 'methods', 'aria-live': 'polite' }, h('p', { class: 'muted' }, `Asking OPTIONS ${href}…`));
+  const panel = h(
+    'div',
+    { class: 'methods', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, `Asking OPTIONS ${href}…`),
+  );
   void send('OPTIONS', href).then((exchange) => {
     actions.exchanged(exchange);
     const allow = exchange.answer?.headers.find(([name]) => name.toLowerCase() === 'allow')?.[1];
     if (!exchange.answer || allow === undefined) {
-      panel.replaceChildren(h('p', { class: 'muted' }, `OPTIONS ${href} named no methods (${exchange.answer ? `${exchange.answer.status} ${exchange.answer.statusText}` : exchange.failure ?? 'no answer'}).`));
+      panel.replaceChildren(
+        h(
+          'p',
+          { class: 'muted' },
+          `OPTIONS ${href} named no methods (${exchange.answer ? `${exchange.answer.status} ${exchange.answer.statusText}` : (exchange.failure ?? 'no answer')}).`,
+        ),
+      );
       return;
     }
     const methods = allowedMethods(allow).filter((method) => !OFFERED_ELSEWHERE.has(method));
@@ -109,7 +144,12 @@ export function methodsPanel(href: string, actions: RequestActions): HTMLElement
       return button;
     });
     panel.replaceChildren(
-      h('p', { class: 'allowed' }, h('span', { class: 'muted' }, `Allow: ${allow}`), methods.length === 0 ? h('span', {}, ' Nothing to send but GET.') : buttons),
+      h(
+        'p',
+        { class: 'allowed' },
+        h('span', { class: 'muted' }, `Allow: ${allow}`),
+        methods.length === 0 ? h('span', {}, ' Nothing to send but GET.') : buttons,
+      ),
       slot,
     );
   });

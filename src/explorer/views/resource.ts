@@ -2,7 +2,17 @@
 // links and embedded resources), what can be done there (its HAL-FORMS templates), and the HTTP exchange.
 import { type Child, h } from '../dom.ts';
 import { type FieldHint, methodOf } from '../forms.ts';
-import { type HalDocument, embeddedOf, isHal, isHtml, isProblem, linkOf, linkRows, propertiesOf, titleOf } from '../hal.ts';
+import {
+  type HalDocument,
+  embeddedOf,
+  isHal,
+  isHtml,
+  isProblem,
+  linkOf,
+  linkRows,
+  propertiesOf,
+  titleOf,
+} from '../hal.ts';
 import type { Answer, Exchange } from '../http.ts';
 import { headerDate, parseLinkHeader } from '../link-header.ts';
 import { embeddedView } from './embedded.ts';
@@ -98,14 +108,46 @@ function outcomeView(outcome: Exchange, actions: ResourceActions): HTMLElement |
       h('span', { 'aria-hidden': 'true' }, '→'),
       statusLine(answer),
       h('span', { class: 'outcome-words' }, outcomeWords(answer)),
-      h('button', { type: 'button', class: 'quiet small dismiss', 'aria-label': 'Dismiss', on: { click: actions.dismissOutcome } }, '×'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'quiet small dismiss',
+          'aria-label': 'Dismiss',
+          on: { click: actions.dismissOutcome },
+        },
+        '×',
+      ),
     ),
     location
-      ? h('p', {}, 'Location: ', h('code', {}, location), ' ', apiLink(location, actions.open, { class: 'button primary small' }, 'Follow Location'))
+      ? h(
+          'p',
+          {},
+          'Location: ',
+          h('code', {}, location),
+          ' ',
+          apiLink(location, actions.open, { class: 'button primary small' }, 'Follow Location'),
+        )
       : null,
-    contentLocation ? h('p', {}, 'Content-Location: ', h('code', {}, contentLocation), ' ', apiLink(contentLocation, actions.open, { class: 'button small' }, 'Open')) : null,
+    contentLocation
+      ? h(
+          'p',
+          {},
+          'Content-Location: ',
+          h('code', {}, contentLocation),
+          ' ',
+          apiLink(contentLocation, actions.open, { class: 'button small' }, 'Open'),
+        )
+      : null,
     answer.redirected
-      ? h('p', {}, 'The server redirected the request; this answer came from ', h('code', {}, answer.url), ' ', apiLink(answer.url, actions.open, { class: 'button primary small' }, 'Open it'))
+      ? h(
+          'p',
+          {},
+          'The server redirected the request; this answer came from ',
+          h('code', {}, answer.url),
+          ' ',
+          apiLink(answer.url, actions.open, { class: 'button primary small' }, 'Open it'),
+        )
       : null,
     h('details', {}, h('summary', {}, 'Request and response'), exchangeView(outcome)),
   );
@@ -131,7 +173,9 @@ function deprecationNotice(answer: Answer, open: Open): HTMLElement | null {
     since ? ` since ${since}` : null,
     sunset ? `, gone after ${sunset}` : null,
     '.',
-    successor ? [' Its successor: ', apiLink(successor.href, open, { class: 'value-link' }, successor.href), '.'] : null,
+    successor
+      ? [' Its successor: ', apiLink(successor.href, open, { class: 'value-link' }, successor.href), '.']
+      : null,
     explanation ? [' ', pageLink(explanation.href, {}, 'Why it changed')] : null,
   );
 }
@@ -140,7 +184,13 @@ function halBody(page: ResourcePage, answer: Answer, document: HalDocument, acti
   const properties = propertiesOf(document);
   const links = { ...actions, ...(page.docs ? { docs: page.docs } : {}) };
   const rows = rowsShown(linkRows(document), page.docs);
-  const job = isJob(document) ? jobView(document, answer, page.apiUrl, { open: actions.open, exchanged: actions.exchanged, finished: actions.jobFinished }) : null;
+  const job = isJob(document)
+    ? jobView(document, answer, page.apiUrl, {
+        open: actions.open,
+        exchanged: actions.exchanged,
+        finished: actions.jobFinished,
+      })
+    : null;
   return [
     job,
     properties.length > 0 ? card('Properties', propertiesTable(properties, actions.open)) : null,
@@ -155,9 +205,18 @@ function primary(page: ResourcePage, answer: Answer, actions: ResourceActions): 
   if (isProblem(answer.contentType, answer.json)) return problemView(answer.json, answer.status);
   if (isHal(answer.contentType, answer.json)) return halBody(page, answer, answer.json, actions);
   if (isHtml(answer.contentType)) {
-    return card('A page for people', h('p', {}, 'This URL answers with an HTML page rather than a resource to explore. ', h('a', { href: page.apiUrl }, 'Open the page')));
+    return card(
+      'A page for people',
+      h(
+        'p',
+        {},
+        'This URL answers with an HTML page rather than a resource to explore. ',
+        h('a', { href: page.apiUrl }, 'Open the page'),
+      ),
+    );
   }
-  if (answer.json !== undefined) return card('JSON', h('pre', { class: 'value-json' }, JSON.stringify(answer.json, null, 2)));
+  if (answer.json !== undefined)
+    return card('JSON', h('pre', { class: 'value-json' }, JSON.stringify(answer.json, null, 2)));
   return card(answer.contentType || 'Body', h('pre', { class: 'value-json' }, answer.text));
 }
 
@@ -207,15 +266,39 @@ export function resourceView(page: ResourcePage, actions: ResourceActions): HTML
     h(
       'div',
       { class: 'resource-head' },
-      h('div', {}, h('p', { class: 'eyebrow' }, kindOf(answer)), h('h1', { tabindex: -1 }, pageTitle(page)), h('p', { class: 'self' }, methodBadge(exchange.request.method), h('code', {}, exchange.request.url))),
-      answer ? h('div', { class: 'head-status' }, statusLine(answer), h('span', { class: 'muted' }, answer.contentType.split(';')[0])) : null,
+      h(
+        'div',
+        {},
+        h('p', { class: 'eyebrow' }, kindOf(answer)),
+        h('h1', { tabindex: -1 }, pageTitle(page)),
+        h('p', { class: 'self' }, methodBadge(exchange.request.method), h('code', {}, exchange.request.url)),
+      ),
+      answer
+        ? h(
+            'div',
+            { class: 'head-status' },
+            statusLine(answer),
+            h('span', { class: 'muted' }, answer.contentType.split(';')[0]),
+          )
+        : null,
     ),
     answer ? deprecationNotice(answer, actions.open) : null,
     h(
       'div',
       { class: 'columns' },
-      h('div', { class: 'primary' }, answer ? primary(page, answer, actions) : h('p', { class: 'problem', role: 'alert' }, `No answer: ${exchange.failure ?? 'the request failed'}.`)),
-      h('aside', { class: 'secondary' }, exchangeCard(page.last ?? exchange), answer ? templates(page, answer, actions) : null),
+      h(
+        'div',
+        { class: 'primary' },
+        answer
+          ? primary(page, answer, actions)
+          : h('p', { class: 'problem', role: 'alert' }, `No answer: ${exchange.failure ?? 'the request failed'}.`),
+      ),
+      h(
+        'aside',
+        { class: 'secondary' },
+        exchangeCard(page.last ?? exchange),
+        answer ? templates(page, answer, actions) : null,
+      ),
     ),
   );
 }

@@ -32,8 +32,12 @@ contract. To move: start from <code>${escapeHtml(endpoints.home.href())}</code>,
 function indexBody(origin: string): string {
   const item = (href: string, name: string, text: string) =>
     `<li><a href="${escapeHtml(absoluteOn(origin, href))}"><code>${escapeHtml(name)}</code></a>: ${proseHtml(text)}</li>`;
-  const relations = Object.entries(RELATIONS).map(([rel, { summary }]) => item(endpoints.relation.href({ rel }), rel, summary));
-  const problems = Object.entries(PROBLEM_TYPES).map(([kind, { status, title }]) => item(endpoints.problem.href({ kind }), kind, `${status}, ${title}`));
+  const relations = Object.entries(RELATIONS).map(([rel, { summary }]) =>
+    item(endpoints.relation.href({ rel }), rel, summary),
+  );
+  const problems = Object.entries(PROBLEM_TYPES).map(([kind, { status, title }]) =>
+    item(endpoints.problem.href({ kind }), kind, `${status}, ${title}`),
+  );
   return `<p>Start at <a href="${escapeHtml(absoluteOn(origin, endpoints.home.href()))}">the home document</a> and follow its links. Tools read the same API described in OpenAPI at <a href="${escapeHtml(absoluteOn(origin, endpoints.openapi.href()))}"><code>${escapeHtml(endpoints.openapi.href())}</code></a>.</p>
 <h2>Relations</h2><ul>${relations.join('')}</ul>
 <h2>Problem types</h2><ul>${problems.join('')}</ul>`;

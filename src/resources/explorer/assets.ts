@@ -11,7 +11,9 @@ function currentBuild(directory: string): ExplorerBuild | undefined {
   if (!existsSync(manifestFile)) return undefined;
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
   if (fingerprint(manifest.sources) !== manifest.fingerprint) return undefined;
-  const assets = new Map([manifest.script, manifest.stylesheet].map((name) => [name, asset(name, readFileSync(join(directory, name)))]));
+  const assets = new Map(
+    [manifest.script, manifest.stylesheet].map((name) => [name, asset(name, readFileSync(join(directory, name)))]),
+  );
   return { ...manifest, assets };
 }
 

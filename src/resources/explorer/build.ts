@@ -44,7 +44,12 @@ export function asset(name: string, contents: Buffer): Asset {
 export function fingerprint(sources: readonly string[]): string | undefined {
   const hash = createHash('sha256');
   try {
-    for (const source of [...sources].sort()) hash.update(source).update('\0').update(readFileSync(join(ROOT, source))).update('\0');
+    for (const source of [...sources].sort())
+      hash
+        .update(source)
+        .update('\0')
+        .update(readFileSync(join(ROOT, source)))
+        .update('\0');
   } catch {
     return undefined;
   }
@@ -76,7 +81,8 @@ export async function buildExplorer(): Promise<ExplorerBuild> {
   const names = [...assets.keys()];
   const script = names.find((name) => name.endsWith('.js'));
   const stylesheet = names.find((name) => name.endsWith('.css'));
-  if (!script || !stylesheet) throw new Error(`the explorer build made ${names.join(', ')}: a script and a stylesheet were expected`);
+  if (!script || !stylesheet)
+    throw new Error(`the explorer build made ${names.join(', ')}: a script and a stylesheet were expected`);
   const sources = Object.keys(result.metafile.inputs).sort();
   const print = fingerprint(sources);
   if (print === undefined) throw new Error('the explorer build named sources that cannot be read back');

@@ -30,7 +30,8 @@ async function refuseDuplicates<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (error instanceof DuplicateQuestion) throw conflict(`An FAQ already asks "${error.question}" (ignoring case and spaces).`);
+    if (error instanceof DuplicateQuestion)
+      throw conflict(`An FAQ already asks "${error.question}" (ignoring case and spaces).`);
     throw error;
   }
 }
@@ -43,7 +44,9 @@ export function remoteTicketUri(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   try {
     const url = new URL(value);
-    return /^https?:$/.test(url.protocol) && url.hash === '' && url.username === '' && url.password === '' ? url.href : undefined;
+    return /^https?:$/.test(url.protocol) && url.hash === '' && url.username === '' && url.password === ''
+      ? url.href
+      : undefined;
   } catch {
     return undefined;
   }
@@ -56,7 +59,10 @@ export interface SourceReading {
 }
 
 /** Sources as the FAQ service alone takes them: any ticket URI on the ticket service, which it cannot look up. */
-export const TICKET_URIS: SourceReading = { read: async (value) => remoteTicketUri(value), refusal: 'is not the absolute URI of a ticket' };
+export const TICKET_URIS: SourceReading = {
+  read: async (value) => remoteTicketUri(value),
+  refusal: 'is not the absolute URI of a ticket',
+};
 
 /** References a body may hold: its source ticket and related FAQs, by id or URI. */
 export interface References {
@@ -77,7 +83,13 @@ function ticketsHere(tickets: TicketStore, ctx: Context): SourceReading {
   };
 }
 
-async function resolveReferences(faqs: FaqStore, ctx: Context, body: References, sources: SourceReading, self?: number): Promise<ResolvedReferences> {
+async function resolveReferences(
+  faqs: FaqStore,
+  ctx: Context,
+  body: References,
+  sources: SourceReading,
+  self?: number,
+): Promise<ResolvedReferences> {
   const errors: FieldError[] = [];
   const resolved: ResolvedReferences = {};
   if (body.source === null) resolved.source = null;
@@ -92,7 +104,8 @@ async function resolveReferences(faqs: FaqStore, ctx: Context, body: References,
     ids.forEach((id, index) => {
       if (id === undefined || !live.has(id)) errors.push({ pointer: `#/related/${index}`, detail: 'names no FAQ' });
       else if (id === self) errors.push({ pointer: `#/related/${index}`, detail: 'is this FAQ itself' });
-      else if (ids.indexOf(id) !== index) errors.push({ pointer: `#/related/${index}`, detail: 'repeats an earlier FAQ' });
+      else if (ids.indexOf(id) !== index)
+        errors.push({ pointer: `#/related/${index}`, detail: 'repeats an earlier FAQ' });
     });
     resolved.related = ids as number[];
   }
@@ -100,7 +113,8 @@ async function resolveReferences(faqs: FaqStore, ctx: Context, body: References,
   return resolved;
 }
 
-const trimmed = <F extends { question?: string }>(fields: F): F => (fields.question === undefined ? fields : { ...fields, question: fields.question.trim() });
+const trimmed = <F extends { question?: string }>(fields: F): F =>
+  fields.question === undefined ? fields : { ...fields, question: fields.question.trim() };
 
 export function faqOperations({ faqs, tickets }: Pick<Store, 'faqs' | 'tickets'>) {
   const load = (ctx: Context) => loadFaq(faqs, pathId(ctx), callerOf(ctx));
@@ -111,37 +125,56 @@ export function faqOperations({ faqs, tickets }: Pick<Store, 'faqs' | 'tickets'>
     /** Sources as tickets here: a live ticket, by id or by its URI on the origin the request came to. */
     ticketsHere: (ctx: Context) => ticketsHere(tickets, ctx),
     /** Turns the ids or URIs of a body into ids of live resources, naming every reference that leads nowhere. */
-    resolve: (ctx: Context, body: References, sources: SourceReading, self?: number) => resolveReferences(faqs, ctx, body, sources, self),
+    resolve: (ctx: Context, body: References, sources: SourceReading, self?: number) =>
+      resolveReferences(faqs, ctx, body, sources, self),
 
     create: (fields: FaqFields) => refuseDuplicates(() => faqs.create(trimmed(fields))),
 
     /** Replaces the FAQ the path names with a whole one, already checked to hold together. */
     replace: (ctx: Context, fields: FaqFields) =>
-      refuseDuplicates(() => writeIfCurrent(ctx, () => load(ctx), (latest) => faqs.update(latest.id, latest.version, trimmed(fields)))),
+      refuseDuplicates(() =>
+        writeIfCurrent(
+          ctx,
+          () => load(ctx),
+          (latest) => faqs.update(latest.id, latest.version, trimmed(fields)),
+        ),
+      ),
 
     /** Changes some fields of the FAQ the path names: a 409 when the changed FAQ would not hold together. */
     change(ctx: Context, changes: Partial<FaqFields>): Promise<Faq> {
       const fields = trimmed(changes);
       return refuseDuplicates(() =>
-        writeIfCurrent(ctx, () => load(ctx), (latest) => {
-          const reason = whyInconsistent({ ...latest, ...fields });
-          if (reason) throw conflict(reason);
-          return faqs.update(latest.id, latest.version, fields);
-        }),
+        writeIfCurrent(
+          ctx,
+          () => load(ctx),
+          (latest) => {
+            const reason = whyInconsistent({ ...latest, ...fields });
+            if (reason) throw conflict(reason);
+            return faqs.update(latest.id, latest.version, fields);
+          },
+        ),
       );
     },
 
     publish: (ctx: Context) =>
-      writeIfCurrent(ctx, () => load(ctx), async (current) => {
-        if (current.status === 'published') return current; // already done: publishing again changes nothing
-        const reason = whyInconsistent({ ...current, status: 'published' });
-        if (reason) throw conflict(reason);
-        return faqs.update(current.id, current.version, { status: 'published' });
-      }),
+      writeIfCurrent(
+        ctx,
+        () => load(ctx),
+        async (current) => {
+          if (current.status === 'published') return current; // already done: publishing again changes nothing
+          const reason = whyInconsistent({ ...current, status: 'published' });
+          if (reason) throw conflict(reason);
+          return faqs.update(current.id, current.version, { status: 'published' });
+        },
+      ),
 
     /** Deletes the FAQ the path names, and answers 204. */
     async remove(ctx: Context): Promise<void> {
-      await writeIfCurrent(ctx, () => load(ctx), (current) => faqs.markDeleted(current.id, current.version));
+      await writeIfCurrent(
+        ctx,
+        () => load(ctx),
+        (current) => faqs.markDeleted(current.id, current.version),
+      );
       ctx.status = 204;
     },
   };

@@ -32,16 +32,23 @@ export function faqResource(faq: Faq, caller: Caller, forms: FaqForms = FAQ_FORM
     .addresses('source', 'related')
     .link('collection', endpoints.faqs.href())
     .link('describedby', describedBy('faq'));
-  if (properties.source !== null) resource.link('source', { href: properties.source, title: 'The ticket this FAQ came from' });
+  if (properties.source !== null)
+    resource.link('source', { href: properties.source, title: 'The ticket this FAQ came from' });
   resource.linkArray('related', properties.related);
   if (may(caller, 'faq:write')) {
     resource
-      .template('update', () => formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: forms.patch, values }))
-      .template('replace', () => formTemplate({ title: 'Replace this FAQ', method: 'PUT', schema: forms.create, values }))
+      .template('update', () =>
+        formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: forms.patch, values }),
+      )
+      .template('replace', () =>
+        formTemplate({ title: 'Replace this FAQ', method: 'PUT', schema: forms.create, values }),
+      )
       .template('delete', () => formTemplate({ title: 'Delete this FAQ', method: 'DELETE' }));
   }
   if (may(caller, 'faq:publish') && faq.status === 'draft' && faq.answer !== null && faq.answer.trim() !== '') {
-    resource.template('publish', () => formTemplate({ title: 'Publish this FAQ', method: 'POST', target: endpoints.faqPublish.href({ id }) }));
+    resource.template('publish', () =>
+      formTemplate({ title: 'Publish this FAQ', method: 'POST', target: endpoints.faqPublish.href({ id }) }),
+    );
   }
   return resource;
 }
@@ -52,7 +59,13 @@ export interface FaqListing {
   source?: FaqSource;
 }
 
-export function faqCollection(listing: FaqListing, request: PageLinksRequest, page: Page<Faq>, caller: Caller, forms: FaqForms = FAQ_FORMS): HalResource {
+export function faqCollection(
+  listing: FaqListing,
+  request: PageLinksRequest,
+  page: Page<Faq>,
+  caller: Caller,
+  forms: FaqForms = FAQ_FORMS,
+): HalResource {
   const filters = { status: listing.status, q: listing.q, source: listing.source };
   const item = (faq: Faq) => faqResource(faq, caller, forms);
   const add = may(caller, 'faq:write') ? { title: 'Write an FAQ', schema: forms.create } : undefined;

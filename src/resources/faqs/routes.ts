@@ -1,6 +1,13 @@
 // HTTP for FAQs: the collection and each FAQ. Tickets and other FAQs are named by id or URI.
 import type { Context } from 'koa';
-import { FAQ_DEFAULTS, FAQ_STATUSES, type Faq, type FaqFields, type FaqSource, whyInconsistent } from '../../domain/faqs.ts';
+import {
+  FAQ_DEFAULTS,
+  FAQ_STATUSES,
+  type Faq,
+  type FaqFields,
+  type FaqSource,
+  whyInconsistent,
+} from '../../domain/faqs.ts';
 import { type Caller, may, ticketOwner } from '../../domain/access.ts';
 import { callerOf, requireAction } from '../../http/authentication.ts';
 import { bodyOf } from '../../http/body.ts';
@@ -31,7 +38,8 @@ export function faqRoutes(routes: Routes, store: Store, { ticketsHere }: FaqRout
     ticketsHere,
     forms,
     sources: (ctx) => (ticketsHere ? operations.ticketsHere(ctx) : TICKET_URIS),
-    send: (ctx, faq, status = 200, location) => sendResource(ctx, faqResource(faq, callerOf(ctx), forms), { status, version: faq.version, location }),
+    send: (ctx, faq, status = 200, location) =>
+      sendResource(ctx, faqResource(faq, callerOf(ctx), forms), { status, version: faq.version, location }),
   };
   faqCollectionRoutes(routes, store, http);
   faqItemRoutes(routes, http);
@@ -47,8 +55,17 @@ interface FaqHttp {
 }
 
 /** A whole FAQ from a create or replace body: it must hold together on its own, so a breach is a 400. */
-async function wholeFaq(ctx: Context, http: FaqHttp, body: typeof createFaq.schema.static, self?: number): Promise<FaqFields> {
-  const fields: FaqFields = { ...FAQ_DEFAULTS, ...body, ...(await http.operations.resolve(ctx, body, http.sources(ctx), self)) } as FaqFields;
+async function wholeFaq(
+  ctx: Context,
+  http: FaqHttp,
+  body: typeof createFaq.schema.static,
+  self?: number,
+): Promise<FaqFields> {
+  const fields: FaqFields = {
+    ...FAQ_DEFAULTS,
+    ...body,
+    ...(await http.operations.resolve(ctx, body, http.sources(ctx), self)),
+  } as FaqFields;
   const reason = whyInconsistent(fields);
   if (reason) throw invalid(reason, [{ pointer: '#/status', detail: 'needs an answer to be published' }]);
   return fields;
@@ -68,7 +85,9 @@ function readListing(ctx: Context, query: QueryReader, ticketsHere: boolean): Fa
     status: query.oneOf('status', FAQ_STATUSES),
     q: query.text('q', 200),
     source: ticketsHere
-      ? query.custom<FaqSource>('source', 'must name a ticket, by id or URI', (raw) => referencedId(raw, endpoints.ticket, publicOrigin(ctx)))
+      ? query.custom<FaqSource>('source', 'must name a ticket, by id or URI', (raw) =>
+          referencedId(raw, endpoints.ticket, publicOrigin(ctx)),
+        )
       : query.custom<FaqSource>('source', 'must be the absolute URI of a ticket', remoteTicketUri),
   };
 }
@@ -108,7 +127,7 @@ function faqItemRoutes(routes: Routes, http: FaqHttp): void {
 
   routes.put(endpoints.faq, async (ctx) => {
     requireAction(ctx, 'faq:write');
-    const body = validateBody(createFaq, bodyOf(ctx)) // PUT: a whole FAQ, as a create;
+    const body = validateBody(createFaq, bodyOf(ctx)); // PUT: a whole FAQ, as a create;
     const current = await operations.load(ctx);
     send(ctx, await operations.replace(ctx, await wholeFaq(ctx, http, body, current.id)));
   });
@@ -117,7 +136,10 @@ function faqItemRoutes(routes: Routes, http: FaqHttp): void {
     requireAction(ctx, 'faq:write');
     const body = validateBody(patchFaq, bodyOf(ctx));
     const current = await operations.load(ctx);
-    const changes = { ...body, ...(await operations.resolve(ctx, body, http.sources(ctx), current.id)) } as Partial<FaqFields>;
+    const changes = {
+      ...body,
+      ...(await operations.resolve(ctx, body, http.sources(ctx), current.id)),
+    } as Partial<FaqFields>;
     send(ctx, await operations.change(ctx, changes));
   });
 

@@ -13,8 +13,17 @@ const reference = (noun: string) =>
 const ANSWER_LENGTH = 20_000;
 
 const fields = {
-  question: Type.String({ minLength: 1, maxLength: 500, pattern: NOT_BLANK, title: 'Question', description: 'Unique among FAQs, ignoring case and surrounding spaces.' }),
-  answer: Type.Union([Type.String({ maxLength: ANSWER_LENGTH }), Type.Null()], { title: 'Answer', description: 'Without one, the FAQ is a draft.' }),
+  question: Type.String({
+    minLength: 1,
+    maxLength: 500,
+    pattern: NOT_BLANK,
+    title: 'Question',
+    description: 'Unique among FAQs, ignoring case and surrounding spaces.',
+  }),
+  answer: Type.Union([Type.String({ maxLength: ANSWER_LENGTH }), Type.Null()], {
+    title: 'Answer',
+    description: 'Without one, the FAQ is a draft.',
+  }),
   status: Type.Unsafe<(typeof FAQ_STATUSES)[number]>({ type: 'string', enum: [...FAQ_STATUSES], title: 'Status' }),
   source: Type.Union([reference('ticket'), Type.Null()], {
     title: 'Source',
@@ -36,7 +45,10 @@ export const FaqSchema = Type.Object(
     question: fields.question,
     answer: fields.answer,
     status: fields.status,
-    source: Type.Union([Type.String(), Type.Null()], { title: 'Source', description: 'URI of the ticket this FAQ came from.' }),
+    source: Type.Union([Type.String(), Type.Null()], {
+      title: 'Source',
+      description: 'URI of the ticket this FAQ came from.',
+    }),
     related: Type.Array(Type.String(), { title: 'Related', description: 'URIs of related FAQs.' }),
     createdAt: Type.String({ format: 'date-time', readOnly: true }),
     updatedAt: Type.String({ format: 'date-time', readOnly: true }),
@@ -57,19 +69,30 @@ const FaqCreate = Type.Object(
     // A whole FAQ must hold together on its own: published means answered (see whyInconsistent in the domain).
     if: { properties: { status: { const: 'published' } }, required: ['status'] },
     // The length again: a pattern never runs on a string longer than its bound (src/http/length-first.ts).
-    then: { properties: { answer: { type: 'string', maxLength: ANSWER_LENGTH, pattern: NOT_BLANK } }, required: ['answer'] },
+    then: {
+      properties: { answer: { type: 'string', maxLength: ANSWER_LENGTH, pattern: NOT_BLANK } },
+      required: ['answer'],
+    },
   },
 );
 
 /** A create's body; PUT replaces the whole FAQ with the same body, and what it leaves out takes its default. */
-export const createFaq: BodyDescription<typeof FaqCreate> = { schema: FaqCreate, noun: 'an FAQ', readOnly: READ_ONLY_FIELDS };
+export const createFaq: BodyDescription<typeof FaqCreate> = {
+  schema: FaqCreate,
+  noun: 'an FAQ',
+  readOnly: READ_ONLY_FIELDS,
+};
 
 // A change is checked against the FAQ it changes (409 when the result would not hold together), so the
 // whole-FAQ rule above is not part of it.
 const { if: _if, then: _then, ...withoutRule } = FaqCreate as typeof FaqCreate & { if?: unknown; then?: unknown };
 const FaqPatch = Type.Partial(withoutRule as typeof FaqCreate, { additionalProperties: false });
 
-export const patchFaq: BodyDescription<typeof FaqPatch> = { schema: FaqPatch, noun: 'a change to an FAQ', readOnly: READ_ONLY_FIELDS };
+export const patchFaq: BodyDescription<typeof FaqPatch> = {
+  schema: FaqPatch,
+  noun: 'a change to an FAQ',
+  readOnly: READ_ONLY_FIELDS,
+};
 
 /** The schemas the FAQ forms are built from: the ones that validate bodies, or those of the FAQ service alone. */
 export interface FaqForms {

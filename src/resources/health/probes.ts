@@ -51,7 +51,14 @@ async function databaseCheck(store: ProbeDependencies['store']): Promise<{ statu
   } finally {
     clearTimeout(timer);
   }
-  const check = { componentId: store.engine, componentType: 'datastore', status, observedValue: Math.round(performance.now() - started), observedUnit: 'ms', time: new Date().toISOString() };
+  const check = {
+    componentId: store.engine,
+    componentType: 'datastore',
+    status,
+    observedValue: Math.round(performance.now() - started),
+    observedUnit: 'ms',
+    time: new Date().toISOString(),
+  };
   return { status, check };
 }
 
@@ -64,12 +71,16 @@ function send(ctx: Context, httpStatus: number, document: object): void {
 }
 
 /** Answers the probe endpoints: `answer` gives the answer for a probe's path, undefined for any other. */
-export function probes({ store, draining, dependencies = {} }: ProbeDependencies): { answer: (ctx: Context) => Promise<void> | undefined } {
+export function probes({ store, draining, dependencies = {} }: ProbeDependencies): {
+  answer: (ctx: Context) => Promise<void> | undefined;
+} {
   const answer = async (ctx: Context, endpoint: Endpoint) => {
     // Named like a routed request's, so that metrics count probes by their route.
     requestState(ctx).endpoint = endpoint;
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
-      throw new Problem('method-not-allowed', `${ctx.path} answers GET and HEAD only.`, { headers: { Allow: 'GET, HEAD' } });
+      throw new Problem('method-not-allowed', `${ctx.path} answers GET and HEAD only.`, {
+        headers: { Allow: 'GET, HEAD' },
+      });
     }
     negotiate(ctx, endpoint);
     if (endpoint === endpoints.health) return send(ctx, 200, healthDocument('pass'));
@@ -80,8 +91,14 @@ export function probes({ store, draining, dependencies = {} }: ProbeDependencies
     ]);
     const checks: Record<string, object[]> = { 'database:responseTime': [check] };
     for (const other of others) checks[other.name] = [other.check];
-    const overall: Status = status === 'fail' ? 'fail' : others.some((other) => other.status === 'warn') ? 'warn' : 'pass';
-    const output = status === 'fail' ? 'The database does not answer.' : overall === 'warn' ? 'A service this one calls does not answer; what needs it answers 503 meanwhile.' : undefined;
+    const overall: Status =
+      status === 'fail' ? 'fail' : others.some((other) => other.status === 'warn') ? 'warn' : 'pass';
+    const output =
+      status === 'fail'
+        ? 'The database does not answer.'
+        : overall === 'warn'
+          ? 'A service this one calls does not answer; what needs it answers 503 meanwhile.'
+          : undefined;
     send(ctx, status === 'pass' ? 200 : 503, healthDocument(overall, checks, output));
   };
   return {

@@ -36,7 +36,13 @@ async function readBytes(ctx: Context): Promise<Buffer> {
 
 function refuseFaults(faults: FieldError[], what: string): void {
   if (faults.length === 0) return;
-  throw invalid(`Every ${what} must be a JSON object describing a ticket: look at ${faults.slice(0, 5).map((f) => f.detail.split(':')[0]).join(', ')}.`, faults.slice(0, NAMED_FAULTS));
+  throw invalid(
+    `Every ${what} must be a JSON object describing a ticket: look at ${faults
+      .slice(0, 5)
+      .map((f) => f.detail.split(':')[0])
+      .join(', ')}.`,
+    faults.slice(0, NAMED_FAULTS),
+  );
 }
 
 const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -46,7 +52,12 @@ const isObject = (value: unknown) => typeof value === 'object' && value !== null
  * or a 400 naming every row that is not an object. A row is parsed here only to check it, one at a time, and
  * only within the limits; the worker parses it again when it comes to it.
  */
-async function storedRows(body: Buffer, rows: AsyncGenerator<RowBytes>, what: 'row' | 'line', pause: Pause): Promise<string[]> {
+async function storedRows(
+  body: Buffer,
+  rows: AsyncGenerator<RowBytes>,
+  what: 'row' | 'line',
+  pause: Pause,
+): Promise<string[]> {
   const stored: string[] = [];
   const faults: FieldError[] = [];
   for await (const { start, end, depth, index } of rows) {
@@ -76,10 +87,13 @@ async function storedRows(body: Buffer, rows: AsyncGenerator<RowBytes>, what: 'r
 
 /** The rows of a body as they will be stored, read with `pause` between short steps. */
 function rowsOfBody(body: Buffer, kind: 'array' | 'ndjson', pause: Pause): Promise<string[]> {
-  return kind === 'ndjson' ? storedRows(body, ndjsonRows(body, pause), 'line', pause) : storedRows(body, arrayRows(body, pause), 'row', pause);
+  return kind === 'ndjson'
+    ? storedRows(body, ndjsonRows(body, pause), 'line', pause)
+    : storedRows(body, arrayRows(body, pause), 'row', pause);
 }
 
-const noRows = () => invalid('The import has no rows: send at least one ticket.', [{ pointer: '#', detail: 'must not be empty' }]);
+const noRows = () =>
+  invalid('The import has no rows: send at least one ticket.', [{ pointer: '#', detail: 'must not be empty' }]);
 
 /**
  * The rows of the import as they will be stored (see storedRows), or a problem: 415 for another type, 413 past
@@ -88,10 +102,15 @@ const noRows = () => invalid('The import has no rows: send at least one ticket.'
 export async function readImportRows(ctx: Context): Promise<string[]> {
   const length = Number(ctx.get('Content-Length') || '0');
   if (ctx.get('Transfer-Encoding') === '' && length === 0) {
-    throw invalid('Send the tickets to import as a JSON array, or as NDJSON (application/x-ndjson), in the request body.');
+    throw invalid(
+      'Send the tickets to import as a JSON array, or as NDJSON (application/x-ndjson), in the request body.',
+    );
   }
   if (!ctx.is(...JSON_BODY_TYPES, NDJSON)) {
-    throw new Problem('unsupported-media-type', `Send the import as application/json (an array) or ${NDJSON}; got ${ctx.get('Content-Type') || 'no Content-Type'}.`);
+    throw new Problem(
+      'unsupported-media-type',
+      `Send the import as application/json (an array) or ${NDJSON}; got ${ctx.get('Content-Type') || 'no Content-Type'}.`,
+    );
   }
   let body: Buffer;
   try {

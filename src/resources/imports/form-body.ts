@@ -7,7 +7,18 @@
 import { pointerToken } from '../../http/json-shape.ts';
 import { type FieldError, Problem, invalid } from '../../http/problem.ts';
 import type { Pause } from '../../time-slices.ts';
-import { BACKSLASH, CLOSE_OBJECT, COLON, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE, isSpace, notJson, textStart } from './split.ts';
+import {
+  BACKSLASH,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+  isSpace,
+  notJson,
+  textStart,
+} from './split.ts';
 
 /** The form's one property (representation.ts). */
 const FORM_PROPERTY = 'tickets';
@@ -17,7 +28,8 @@ const LETTER_U = 0x75;
 /** Bytes of escaped text decoded in one step: a fraction of a millisecond's work. */
 const CHUNK = 0x10000;
 
-const formFault = (detail: string, pointer = POINTER) => invalid(`The import form's ${FORM_PROPERTY} ${detail}`, [{ pointer, detail }]);
+const formFault = (detail: string, pointer = POINTER) =>
+  invalid(`The import form's ${FORM_PROPERTY} ${detail}`, [{ pointer, detail }]);
 
 /** Whether the body is a JSON object (the form) rather than an array of rows: its first character is `{`. */
 export function isFormObject(body: Uint8Array): boolean {
@@ -95,14 +107,16 @@ export async function formText(body: Buffer, pause: Pause): Promise<FormText> {
   const name = nameAt(body, i, nameClose);
   // Most likely a single ticket sent alone: say what the body may be.
   if (name !== FORM_PROPERTY) {
-    throw invalid(`The body must be a JSON array of tickets, or the import form's object {"${FORM_PROPERTY}": "<a JSON array or NDJSON text>"}; ${JSON.stringify(name)} is not its field.`, [
-      { pointer: '#', detail: `must be an array, or an object with only ${FORM_PROPERTY}` },
-    ]);
+    throw invalid(
+      `The body must be a JSON array of tickets, or the import form's object {"${FORM_PROPERTY}": "<a JSON array or NDJSON text>"}; ${JSON.stringify(name)} is not its field.`,
+      [{ pointer: '#', detail: `must be an array, or an object with only ${FORM_PROPERTY}` }],
+    );
   }
   i = skipSpace(body, nameClose + 1);
   if (body[i] !== COLON) throw notJson(`a : must follow "${FORM_PROPERTY}"`);
   i = skipSpace(body, i + 1);
-  if (body[i] !== QUOTE) throw formFault('must be a string: the tickets as a JSON array, or NDJSON (one ticket per line).');
+  if (body[i] !== QUOTE)
+    throw formFault('must be a string: the tickets as a JSON array, or NDJSON (one ticket per line).');
   const close = await stringEnd(body, i, pause);
   const text = await unescaped(body, i, close, pause).catch((error: unknown) => {
     throw notJson(`the ${FORM_PROPERTY} string is not valid (${(error as Error).message})`);
@@ -111,7 +125,10 @@ export async function formText(body: Buffer, pause: Pause): Promise<FormText> {
   if (body[i] === COMMA) {
     const next = skipSpace(body, i + 1);
     const other = body[next] === QUOTE ? nameAt(body, next, await stringEnd(body, next, pause)) : '';
-    throw formFault(`is the import form's only property: ${JSON.stringify(other)} is not one of its fields.`, pointerTo(other));
+    throw formFault(
+      `is the import form's only property: ${JSON.stringify(other)} is not one of its fields.`,
+      pointerTo(other),
+    );
   }
   if (body[i] !== CLOSE_OBJECT) throw notJson(`a } must close the object after "${FORM_PROPERTY}"`);
   if (skipSpace(body, i + 1) < body.length) throw notJson('text follows the closing } of the object');
@@ -124,6 +141,9 @@ export async function formText(body: Buffer, pause: Pause): Promise<FormText> {
  */
 export function asFormProblem(error: unknown): unknown {
   if (!(error instanceof Problem) || error.kind !== 'invalid-request') return error;
-  const errors: FieldError[] = (error.extras.errors ?? [{ detail: error.detail }]).map(({ detail }) => ({ pointer: POINTER, detail }));
+  const errors: FieldError[] = (error.extras.errors ?? [{ detail: error.detail }]).map(({ detail }) => ({
+    pointer: POINTER,
+    detail,
+  }));
   return invalid(`In the import form's ${FORM_PROPERTY}: ${error.detail}`, errors);
 }

@@ -14,10 +14,14 @@ import type { Rejection } from '../../store/imports.ts';
  * clock: the rate is the rows processed over the time since it started (until it finished, or `now`).
  * Unknown (null) before the first rows are done.
  */
-export function pace(job: ImportJob, now: number): { percent: number; rowsPerSecond: number | null; secondsLeft: number | null } {
+export function pace(
+  job: ImportJob,
+  now: number,
+): { percent: number; rowsPerSecond: number | null; secondsLeft: number | null } {
   const { total, processed, startedAt, finishedAt } = job;
   const percent = total === 0 ? 100 : Math.floor((processed / total) * 1000) / 10;
-  const seconds = startedAt === null ? 0 : ((finishedAt === null ? now : Date.parse(finishedAt)) - Date.parse(startedAt)) / 1000;
+  const seconds =
+    startedAt === null ? 0 : ((finishedAt === null ? now : Date.parse(finishedAt)) - Date.parse(startedAt)) / 1000;
   const rowsPerSecond = processed > 0 && seconds > 0 ? Math.round((processed / seconds) * 10) / 10 : null;
   if (!isUnfinished(job)) return { percent, rowsPerSecond, secondsLeft: 0 };
   const secondsLeft = rowsPerSecond === null ? null : Math.round(((total - processed) / rowsPerSecond) * 10) / 10;
@@ -26,7 +30,8 @@ export function pace(job: ImportJob, now: number): { percent: number; rowsPerSec
 
 /** `now` (epoch ms) is when the answer is made: a running job's rate is measured up to it. */
 export function importResource(job: ImportJob, now: number): HalResource {
-  const { id, state, submittedBy, total, processed, created, rejected, failure, createdAt, startedAt, finishedAt } = job;
+  const { id, state, submittedBy, total, processed, created, rejected, failure, createdAt, startedAt, finishedAt } =
+    job;
   const properties = {
     id,
     state,
@@ -40,7 +45,10 @@ export function importResource(job: ImportJob, now: number): HalResource {
   return new HalResource(properties, { href: endpoints.import.href({ id }), title: `Import ${id}` })
     .link('collection', endpoints.imports.href())
     .link('tickets', { href: endpoints.tickets.href({ import: id }), title: 'The tickets this import created' })
-    .link('rejections', { href: endpoints.importRejections.href({ id }), title: 'The rows it refused, one problem each' });
+    .link('rejections', {
+      href: endpoints.importRejections.href({ id }),
+      title: 'The rows it refused, one problem each',
+    });
 }
 
 /**
@@ -50,7 +58,12 @@ export function importResource(job: ImportJob, now: number): HalResource {
  * `x-body` sends the object `{"tickets": "<text>"}`, which is read as that text (form-body.ts).
  */
 const importForm = () => {
-  const form = formTemplate({ title: 'Import tickets', method: 'POST', target: endpoints.imports.href(), contentType: JSON_TYPE });
+  const form = formTemplate({
+    title: 'Import tickets',
+    method: 'POST',
+    target: endpoints.imports.href(),
+    contentType: JSON_TYPE,
+  });
   form.properties = [
     {
       name: 'tickets',
@@ -66,11 +79,17 @@ const importForm = () => {
 
 export function importCollection(request: PageLinksRequest, page: Page<ImportJob>, now: number): HalResource {
   const item = (job: ImportJob) => importResource(job, now);
-  return collectionResource({ endpoint: endpoints.imports, rel: 'imports', filters: {}, request, page, item }).template('default', importForm);
+  return collectionResource({ endpoint: endpoints.imports, rel: 'imports', filters: {}, request, page, item }).template(
+    'default',
+    importForm,
+  );
 }
 
 export function rejectionResource(importId: number, problem: RowProblem): HalResource {
-  return new HalResource({ ...problem }, { href: endpoints.importRejection.href({ id: importId, row: problem.row }), title: `Row ${problem.row}` })
+  return new HalResource(
+    { ...problem },
+    { href: endpoints.importRejection.href({ id: importId, row: problem.row }), title: `Row ${problem.row}` },
+  )
     .addresses('type')
     .link('collection', endpoints.importRejections.href({ id: importId }))
     .link('up', endpoints.import.href({ id: importId }));

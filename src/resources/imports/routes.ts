@@ -45,7 +45,10 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
       live: (job) => {
         if (!('expired' in job)) return job;
         const tickets = absoluteOn(publicOrigin(ctx), endpoints.tickets.href({ import: job.id }));
-        return gone(`Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`, { tickets });
+        return gone(
+          `Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`,
+          { tickets },
+        );
       },
     });
 

@@ -17,13 +17,17 @@ const KB = BODY_LIMIT_BYTES / 1024;
  */
 export function pastRowLimits(bytes: number, depth: () => number): Problem | undefined {
   if (bytes > BODY_LIMIT_BYTES) {
-    return new Problem('content-too-large', `it is ${bytes} bytes, over the ${KB} kB (${BODY_LIMIT_BYTES} bytes) one POST /tickets may carry, so it was not read.`);
+    return new Problem(
+      'content-too-large',
+      `it is ${bytes} bytes, over the ${KB} kB (${BODY_LIMIT_BYTES} bytes) one POST /tickets may carry, so it was not read.`,
+    );
   }
   const levels = depth();
   if (levels > MAX_JSON_DEPTH) {
-    return invalid(`JSON bodies may nest at most ${MAX_JSON_DEPTH} levels deep, and this row nests ${levels}: it was not read.`, [
-      { pointer: '#', detail: `nests deeper than ${MAX_JSON_DEPTH} levels` },
-    ]);
+    return invalid(
+      `JSON bodies may nest at most ${MAX_JSON_DEPTH} levels deep, and this row nests ${levels}: it was not read.`,
+      [{ pointer: '#', detail: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+    );
   }
   return undefined;
 }

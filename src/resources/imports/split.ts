@@ -33,7 +33,8 @@ const STRIDE = 0x3fff;
 /** A UTF-8 byte order mark, which a text decoder would drop: so is it here. */
 const BOM = [0xef, 0xbb, 0xbf];
 
-export const isSpace = (byte: number | undefined) => byte === 0x20 || byte === 0x09 || byte === NEWLINE || byte === CARRIAGE_RETURN;
+export const isSpace = (byte: number | undefined) =>
+  byte === 0x20 || byte === 0x09 || byte === NEWLINE || byte === CARRIAGE_RETURN;
 export const notJson = (why: string) => invalid(`The body is not valid JSON: ${why}.`);
 
 /** The range [start, end) of `body` without JSON whitespace on either side (which may be megabytes long). */
@@ -70,7 +71,8 @@ export function nesting(body: Uint8Array, start: number, end: number): number {
  */
 export async function* arrayRows(body: Uint8Array, pause: Pause): AsyncGenerator<RowBytes> {
   const [open] = await trimmed(body, textStart(body), body.length, pause);
-  if (body[open] !== OPEN_ARRAY) throw invalid('The body must be a JSON array of tickets.', [{ pointer: '#', detail: 'must be an array' }]);
+  if (body[open] !== OPEN_ARRAY)
+    throw invalid('The body must be a JSON array of tickets.', [{ pointer: '#', detail: 'must be an array' }]);
   let depth = 0;
   let deepest = 0;
   let index = 0;
@@ -95,10 +97,12 @@ export async function* arrayRows(body: Uint8Array, pause: Pause): AsyncGenerator
     else if (depth > 0 && (c === CLOSE_ARRAY || c === CLOSE_OBJECT)) depth -= 1;
     else if (depth === 0 && (c === COMMA || c === CLOSE_ARRAY || c === CLOSE_OBJECT)) {
       if (c === CLOSE_OBJECT) throw notJson(`a } closes the array at element ${index + 1}`);
-      if (first === -1 && !(c === CLOSE_ARRAY && index === 0)) throw notJson(`element ${index + 1} of the array is missing`);
+      if (first === -1 && !(c === CLOSE_ARRAY && index === 0))
+        throw notJson(`element ${index + 1} of the array is missing`);
       if (first !== -1) yield { start: first, end: last + 1, depth: deepest, index };
       if (c === CLOSE_ARRAY) {
-        if ((await trimmed(body, i + 1, body.length, pause))[0] < body.length) throw notJson('text follows the closing ] of the array');
+        if ((await trimmed(body, i + 1, body.length, pause))[0] < body.length)
+          throw notJson('text follows the closing ] of the array');
         return;
       }
       index += 1;

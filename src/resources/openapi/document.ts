@@ -48,13 +48,38 @@ const SUCCESSES: Partial<Record<string, number[]>> = {
   'POST faqPublish': [200],
   [IMPORT]: [202],
 };
-const USUAL_SUCCESSES: Record<string, number[]> = { GET: [200, 304], POST: [201], PUT: [200, 204], PATCH: [200, 204], DELETE: [204] };
+const USUAL_SUCCESSES: Record<string, number[]> = {
+  GET: [200, 304],
+  POST: [201],
+  PUT: [200, 204],
+  PATCH: [200, 204],
+  DELETE: [204],
+};
 
 /** Endpoints anyone may read, whatever their token: no role can be refused there. */
-const OPEN: ReadonlySet<EndpointName> = new Set(['home', 'v1Home', 'schema', 'relations', 'relation', 'problem', 'deprecation', 'openapi', 'explorer', 'explorerAsset']);
+const OPEN: ReadonlySet<EndpointName> = new Set([
+  'home',
+  'v1Home',
+  'schema',
+  'relations',
+  'relation',
+  'problem',
+  'deprecation',
+  'openapi',
+  'explorer',
+  'explorerAsset',
+]);
 
 /** Problems any request may meet on its way in (a malformed query, a bad token, Accept, a foreign host, limits, load). */
-const EVERY_REQUEST: ProblemKind[] = ['invalid-request', 'unauthorized', 'not-acceptable', 'misdirected-request', 'too-many-requests', 'internal-error', 'service-unavailable'];
+const EVERY_REQUEST: ProblemKind[] = [
+  'invalid-request',
+  'unauthorized',
+  'not-acceptable',
+  'misdirected-request',
+  'too-many-requests',
+  'internal-error',
+  'service-unavailable',
+];
 
 const NUMBERED = { type: 'integer', minimum: 1 };
 /** Variables that hold positive numbers; every other one is text. */
@@ -62,7 +87,9 @@ const NUMERIC_VARIABLES = new Set(['id', 'row', 'page', 'size', 'import']);
 
 const VARIABLE = /\{(\w+)\}/g;
 
-const nameOf = new Map<Endpoint, EndpointName>(Object.entries(endpoints).map(([name, endpoint]) => [endpoint, name as EndpointName]));
+const nameOf = new Map<Endpoint, EndpointName>(
+  Object.entries(endpoints).map(([name, endpoint]) => [endpoint, name as EndpointName]),
+);
 
 /** A schema as plain JSON (TypeBox marks its objects with symbols), without the keys a component does not need. */
 function plain(schema: TSchema): Json {
@@ -100,16 +127,29 @@ function requestBody(key: string, method: string): Json | undefined {
 
 /** A schema for what an endpoint answers with, by media type: HAL documents, pages, schemas. */
 function answerSchema(type: string): Json {
-  if (type.includes('json')) return type === JSON_TYPE || type.includes('hal') ? { $ref: '#/components/schemas/hal-resource' } : { type: 'object' };
+  if (type.includes('json'))
+    return type === JSON_TYPE || type.includes('hal')
+      ? { $ref: '#/components/schemas/hal-resource' }
+      : { type: 'object' };
   return { type: 'string' };
 }
 
 function successResponse(status: number, endpoint: Endpoint): Json {
   const description = STATUS_CODES[status] ?? String(status);
   if (status === 204 || status === 304) return { description };
-  if (status === 301 || status === 303) return { description, headers: { Location: { $ref: '#/components/headers/Location' } } };
-  const content = Object.fromEntries(endpoint.representations.map((type) => [type, { schema: type === PROBLEM_JSON ? { $ref: '#/components/schemas/problem' } : answerSchema(type) }]));
-  return { description, content, ...(status === 201 || status === 202 ? { headers: { Location: { $ref: '#/components/headers/Location' } } } : {}) };
+  if (status === 301 || status === 303)
+    return { description, headers: { Location: { $ref: '#/components/headers/Location' } } };
+  const content = Object.fromEntries(
+    endpoint.representations.map((type) => [
+      type,
+      { schema: type === PROBLEM_JSON ? { $ref: '#/components/schemas/problem' } : answerSchema(type) },
+    ]),
+  );
+  return {
+    description,
+    content,
+    ...(status === 201 || status === 202 ? { headers: { Location: { $ref: '#/components/headers/Location' } } } : {}),
+  };
 }
 
 /** The problems an operation can answer with, from what it is: a rule per kind of failure. */
@@ -136,8 +176,11 @@ function operation(method: string, endpoint: Endpoint): Json {
   const key = `${method} ${name}`;
   const body = requestBody(key, method);
   const successes = SUCCESSES[key] ?? USUAL_SUCCESSES[method] ?? [200];
-  const responses: Json = Object.fromEntries(successes.map((status) => [String(status), successResponse(status, endpoint)]));
-  for (const kind of problemsOf(method, endpoint)) responses[String(PROBLEM_TYPES[kind].status)] = { $ref: `#/components/responses/${kind}` };
+  const responses: Json = Object.fromEntries(
+    successes.map((status) => [String(status), successResponse(status, endpoint)]),
+  );
+  for (const kind of problemsOf(method, endpoint))
+    responses[String(PROBLEM_TYPES[kind].status)] = { $ref: `#/components/responses/${kind}` };
   const parameterList = parameters(endpoint);
   return {
     operationId: `${method.toLowerCase()}-${name}`,
@@ -157,21 +200,30 @@ const PROBLEM_SCHEMA = {
   description: 'RFC 9457 problem details.',
   required: ['type', 'title', 'status', 'detail'],
   properties: {
-    type: { type: 'string', format: 'uri', description: `One of /problems/{kind}: ${Object.keys(PROBLEM_TYPES).join(', ')}.` },
+    type: {
+      type: 'string',
+      format: 'uri',
+      description: `One of /problems/{kind}: ${Object.keys(PROBLEM_TYPES).join(', ')}.`,
+    },
     title: { type: 'string' },
     status: { type: 'integer', enum: [...new Set(Object.values(PROBLEM_TYPES).map((entry) => entry.status))] },
     detail: { type: 'string' },
     instance: { type: 'string', format: 'uri' },
     errors: {
       type: 'array',
-      items: { type: 'object', required: ['detail'], properties: { pointer: { type: 'string' }, parameter: { type: 'string' }, detail: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['detail'],
+        properties: { pointer: { type: 'string' }, parameter: { type: 'string' }, detail: { type: 'string' } },
+      },
     },
   },
 };
 
 const HAL_SCHEMA = {
   type: 'object',
-  description: 'A HAL document (application/hal+json); with HAL-FORMS (application/prs.hal-forms+json) also its `_templates`.',
+  description:
+    'A HAL document (application/hal+json); with HAL-FORMS (application/prs.hal-forms+json) also its `_templates`.',
   properties: { _links: { type: 'object' }, _embedded: { type: 'object' }, _templates: { type: 'object' } },
 };
 
@@ -185,13 +237,16 @@ export function openApiDocument(operations: readonly Operation[]): Json {
     const methods = (paths[ownPath(endpoint)] ??= {});
     methods[method.toLowerCase()] = operation(method, endpoint);
   }
-  const bodySchemas = Object.fromEntries(Object.values(BODIES).flatMap((entry) => (entry ? [[entry.name, plain(entry.body.schema)]] : [])));
+  const bodySchemas = Object.fromEntries(
+    Object.values(BODIES).flatMap((entry) => (entry ? [[entry.name, plain(entry.body.schema)]] : [])),
+  );
   return {
     openapi: '3.1.0',
     info: {
       title: 'Helpdesk API',
       version: VERSION,
-      description: 'A HAL hypermedia API: start at the home document and follow its links. This description lists what this server answers; the links say what a caller may do now.',
+      description:
+        'A HAL hypermedia API: start at the home document and follow its links. This description lists what this server answers; the links say what a caller may do now.',
     },
     paths,
     components: {
@@ -199,11 +254,26 @@ export function openApiDocument(operations: readonly Operation[]): Json {
       responses: Object.fromEntries(
         Object.entries(PROBLEM_TYPES).map(([kind, { title, meaning }]) => [
           kind,
-          { description: `${title}. ${meaning}`, content: { [PROBLEM_JSON]: { schema: { $ref: '#/components/schemas/problem' } } } },
+          {
+            description: `${title}. ${meaning}`,
+            content: { [PROBLEM_JSON]: { schema: { $ref: '#/components/schemas/problem' } } },
+          },
         ]),
       ),
-      headers: { Location: { description: 'The absolute URI of the resource made, or to go to.', schema: { type: 'string', format: 'uri' } } },
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token minted at /tokens, or the bootstrap ADMIN_TOKEN. Without one, a caller sees what anyone may.' } },
+      headers: {
+        Location: {
+          description: 'The absolute URI of the resource made, or to go to.',
+          schema: { type: 'string', format: 'uri' },
+        },
+      },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A token minted at /tokens, or the bootstrap ADMIN_TOKEN. Without one, a caller sees what anyone may.',
+        },
+      },
     },
     // A token is optional: anonymous callers may read what anyone may.
     security: [{ bearer: [] }, {}],

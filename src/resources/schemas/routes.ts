@@ -27,7 +27,11 @@ export const SCHEMAS: Record<string, TSchema> = {
 function publishedSchema(name: string, origin = ''): object | undefined {
   const schema = Object.hasOwn(SCHEMAS, name) ? SCHEMAS[name] : undefined;
   if (!schema) return undefined;
-  return { $schema: 'http://json-schema.org/draft-07/schema#', $id: absoluteOn(origin, endpoints.schema.href({ name })), ...schema };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: absoluteOn(origin, endpoints.schema.href({ name })),
+    ...schema,
+  };
 }
 
 export function schemaRoutes(routes: Routes): void {

@@ -39,14 +39,24 @@ export function searchResource(results: SearchResults, caller: Caller, links: Se
       q: q ?? null,
       matches: { tickets: results.ticketMatches, faqs: results.faqMatches },
       // FAQs are few: always ranked, always counted exactly.
-      matchesAreLowerBounds: { tickets: results.ticketMatchesAtLeast, faqs: results.faqMatches === null ? null : false },
+      matchesAreLowerBounds: {
+        tickets: results.ticketMatchesAtLeast,
+        faqs: results.faqMatches === null ? null : false,
+      },
       order: { tickets: results.ticketOrder, faqs: results.faqMatches === null ? null : 'relevance' },
     },
     endpoints.search.href({ q }),
   );
-  if (tickets && may(caller, 'ticket:list')) resource.link('tickets', { href: endpoints.tickets.href({ q }), title: 'Every matching ticket, paged' });
+  if (tickets && may(caller, 'ticket:list'))
+    resource.link('tickets', { href: endpoints.tickets.href({ q }), title: 'Every matching ticket, paged' });
   if (faqs !== undefined) resource.link('faqs', { href: faqs, title: 'Every matching FAQ, paged' });
   return resource
-    .embed('tickets', results.tickets.map((ticket) => ticketResource(ticket, caller, faqsOf)))
-    .embed('faqs', results.faqs.map((faq) => faqResource(faq, caller)));
+    .embed(
+      'tickets',
+      results.tickets.map((ticket) => ticketResource(ticket, caller, faqsOf)),
+    )
+    .embed(
+      'faqs',
+      results.faqs.map((faq) => faqResource(faq, caller)),
+    );
 }

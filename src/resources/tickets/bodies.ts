@@ -17,7 +17,10 @@ export function ticketBodies(caller: Caller) {
 type WithTagList<T> = Omit<T, 'tags'> & { tags?: string[] };
 
 /** Validates a ticket body and gives its tags as a list. */
-export function readTicketBody<S extends TObject, B extends TicketCreateBody | TicketPatchBody>(description: BodyDescription<S>, raw: unknown): WithTagList<B> {
+export function readTicketBody<S extends TObject, B extends TicketCreateBody | TicketPatchBody>(
+  description: BodyDescription<S>,
+  raw: unknown,
+): WithTagList<B> {
   const body = validateBody(description, raw) as unknown as B;
   const { tags, ...rest } = body;
   if (rest.requester !== undefined) rest.requester = normaliseEmail(rest.requester);

@@ -46,7 +46,13 @@ export function localFaqs(store: Store): FaqSide {
       if (existing) return seeOther(ctx, endpoints.faq.href({ id: existing.id }));
       let faq: Faq;
       try {
-        faq = await operations.create({ question: ticket.title, answer: null, status: 'draft', source: ticket.id, related: [] });
+        faq = await operations.create({
+          question: ticket.title,
+          answer: null,
+          status: 'draft',
+          source: ticket.id,
+          related: [],
+        });
       } catch (error) {
         // A promote of the same ticket sent at once may have committed between our look and our insert (on
         // PostgreSQL the look cannot see it until then): its FAQ is the answer, as if we had come second.
@@ -54,7 +60,11 @@ export function localFaqs(store: Store): FaqSide {
         if (winner) return seeOther(ctx, endpoints.faq.href({ id: winner.id }));
         throw error;
       }
-      sendResource(ctx, faqResource(faq, caller), { status: 201, version: faq.version, location: endpoints.faq.href({ id: faq.id }) });
+      sendResource(ctx, faqResource(faq, caller), {
+        status: 201,
+        version: faq.version,
+        location: endpoints.faq.href({ id: faq.id }),
+      });
     },
   };
 }

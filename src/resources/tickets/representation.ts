@@ -42,12 +42,23 @@ export function ticketResource(ticket: Ticket, caller: Caller, faqsOf: FaqsOf): 
     const target = endpoints.ticketMerge.href({ id });
     resource
       .link('merge', { href: target, title: 'Merge this ticket into another' })
-      .template('merge', () => formTemplate({ title: 'Merge into another ticket', method: 'POST', schema: mergeTicket.schema, target }));
+      .template('merge', () =>
+        formTemplate({ title: 'Merge into another ticket', method: 'POST', schema: mergeTicket.schema, target }),
+      );
   }
   if (changeable && may(caller, 'ticket:update')) {
     resource
-      .template('update', () => formTemplate({ title: 'Change this ticket', method: 'PATCH', schema: bodies.patch.schema, values: properties }))
-      .template('replace', () => formTemplate({ title: 'Replace this ticket', method: 'PUT', schema: bodies.replace.schema, values: properties }));
+      .template('update', () =>
+        formTemplate({ title: 'Change this ticket', method: 'PATCH', schema: bodies.patch.schema, values: properties }),
+      )
+      .template('replace', () =>
+        formTemplate({
+          title: 'Replace this ticket',
+          method: 'PUT',
+          schema: bodies.replace.schema,
+          values: properties,
+        }),
+      );
   }
   if (changeable && may(caller, 'ticket:delete')) {
     resource.template('delete', () => formTemplate({ title: 'Delete this ticket', method: 'DELETE' }));
@@ -62,9 +73,21 @@ export interface TicketListing {
   import?: number;
 }
 
-export function ticketCollection(listing: TicketListing, request: PageLinksRequest, page: Page<Ticket>, caller: Caller, faqsOf: FaqsOf): HalResource {
+export function ticketCollection(
+  listing: TicketListing,
+  request: PageLinksRequest,
+  page: Page<Ticket>,
+  caller: Caller,
+  faqsOf: FaqsOf,
+): HalResource {
   const filters = { status: listing.status, q: listing.q, import: listing.import };
   const item = (ticket: Ticket) => ticketResource(ticket, caller, faqsOf);
-  const add = may(caller, 'ticket:create') ? { title: 'Report a ticket', schema: ticketBodies(caller).create.schema } : undefined;
-  return describedCollection({ endpoint: endpoints.tickets, rel: 'tickets', filters, request, page, item }, 'ticket', add);
+  const add = may(caller, 'ticket:create')
+    ? { title: 'Report a ticket', schema: ticketBodies(caller).create.schema }
+    : undefined;
+  return describedCollection(
+    { endpoint: endpoints.tickets, rel: 'tickets', filters, request, page, item },
+    'ticket',
+    add,
+  );
 }

@@ -34,7 +34,9 @@ export function ticketRoutes(routes: Routes, store: Store, faqSide: FaqSide, ans
 
 function assertChangeable(ticket: Ticket): void {
   if (ticket.mergedInto !== null) {
-    throw conflict(`Ticket ${ticket.id} was merged into ticket ${ticket.mergedInto} and is closed; change that one instead.`);
+    throw conflict(
+      `Ticket ${ticket.id} was merged into ticket ${ticket.mergedInto} and is closed; change that one instead.`,
+    );
   }
   const reason = whyUnchangeable(ticket);
   if (reason) throw conflict(reason);
@@ -72,12 +74,21 @@ function ticketHttp(tickets: TicketStore, faqSide: FaqSide, answers: AnswerCache
     },
 
     /** Writes the ticket the path names, if the caller may do `action` and the ticket may still change. */
-    writeChangeable: (ctx: Context, caller: Caller, action: Action, write: (current: Ticket) => Promise<Ticket | undefined>): Promise<Ticket> =>
-      writeIfCurrent(ctx, () => load(ctx, caller), (current) => {
-        requireAction(ctx, action);
-        assertChangeable(current);
-        return write(current);
-      }),
+    writeChangeable: (
+      ctx: Context,
+      caller: Caller,
+      action: Action,
+      write: (current: Ticket) => Promise<Ticket | undefined>,
+    ): Promise<Ticket> =>
+      writeIfCurrent(
+        ctx,
+        () => load(ctx, caller),
+        (current) => {
+          requireAction(ctx, action);
+          assertChangeable(current);
+          return write(current);
+        },
+      ),
   };
 }
 
@@ -89,9 +100,18 @@ function ticketCollectionRoutes(routes: Routes, { tickets, answerKept, send }: T
     await answerKept(ctx, caller, async ({ faqsOf }) => {
       const query = new QueryReader(ctx);
       const page = readPageParameters(query);
-      const listing = { status: query.oneOf('status', TICKET_STATUSES), q: query.text('q', 200), import: query.integer('import', { min: 1, max: MAX_NUMBER_PARAMETER }) };
+      const listing = {
+        status: query.oneOf('status', TICKET_STATUSES),
+        q: query.text('q', 200),
+        import: query.integer('import', { min: 1, max: MAX_NUMBER_PARAMETER }),
+      };
       query.done();
-      const visible = await span('store', () => tickets.list({ status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) }, page));
+      const visible = await span('store', () =>
+        tickets.list(
+          { status: listing.status, q: listing.q, importId: listing.import, requester: ticketOwner(caller) },
+          page,
+        ),
+      );
       span('representation', () => sendResource(ctx, ticketCollection(listing, page, visible, caller, faqsOf)));
     });
   });
@@ -128,15 +148,21 @@ function ticketItemRoutes(routes: Routes, { tickets, load, send, answerKept, wri
         ctx.set('Location', endpoints.ticket.href({ id: survivor }));
         return;
       }
-      span('representation', () => sendResource(ctx, ticketResource(ticket, caller, faqsOf), { version: ticket.version, variant }));
+      span('representation', () =>
+        sendResource(ctx, ticketResource(ticket, caller, faqsOf), { version: ticket.version, variant }),
+      );
     });
   });
 
   routes.put(endpoints.ticket, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:read');
-    const body = readTicketBody<typeof createTicket.schema, TicketCreateBody>(ticketBodies(caller).replace, bodyOf(ctx));
+    const body = readTicketBody<typeof createTicket.schema, TicketCreateBody>(
+      ticketBodies(caller).replace,
+      bodyOf(ctx),
+    );
     // What a requester may not set stays as it is, rather than falling back to a default.
-    const kept = (current: Ticket) => (ticketOwner(caller) === undefined ? {} : { requester: current.requester, assignee: current.assignee });
+    const kept = (current: Ticket) =>
+      ticketOwner(caller) === undefined ? {} : { requester: current.requester, assignee: current.assignee };
     const ticket = await writeChangeable(ctx, caller, 'ticket:update', (current) =>
       tickets.update(current.id, current.version, { ...TICKET_DEFAULTS, ...body, ...kept(current) }),
     );
@@ -146,7 +172,13 @@ function ticketItemRoutes(routes: Routes, { tickets, load, send, answerKept, wri
   routes.patch(endpoints.ticket, async (ctx) => {
     const caller = requireAction(ctx, 'ticket:read');
     const body = readTicketBody<typeof patchTicket.schema, TicketPatchBody>(ticketBodies(caller).patch, bodyOf(ctx));
-    await send(ctx, await writeChangeable(ctx, caller, 'ticket:update', (current) => tickets.update(current.id, current.version, body)), caller);
+    await send(
+      ctx,
+      await writeChangeable(ctx, caller, 'ticket:update', (current) =>
+        tickets.update(current.id, current.version, body),
+      ),
+      caller,
+    );
   });
 
   routes.delete(endpoints.ticket, async (ctx) => {
@@ -162,7 +194,8 @@ async function assertSurvivor(tickets: TicketStore, intoId: number, current: Tic
     throw invalid('A ticket cannot be merged into itself.', [{ pointer: '#/into', detail: 'is this ticket' }]);
   }
   const survivor = await tickets.find(intoId);
-  if (!survivor) throw invalid(`There is no ticket ${intoId} to merge into.`, [{ pointer: '#/into', detail: 'names no ticket' }]);
+  if (!survivor)
+    throw invalid(`There is no ticket ${intoId} to merge into.`, [{ pointer: '#/into', detail: 'names no ticket' }]);
   if (survivor.deletedAt !== null) throw conflict(`Ticket ${intoId} was deleted; it cannot take a merge.`);
   if (survivor.mergedInto !== null || survivor.status === 'closed') {
     throw conflict(`Ticket ${intoId} is closed; merge into an open ticket.`);
@@ -189,11 +222,15 @@ function ticketActionRoutes(routes: Routes, { tickets, faqSide, load, send }: Ti
     if (intoId === undefined) {
       throw invalid('"into" must name a ticket, by id or URI.', [{ pointer: '#/into', detail: 'names no ticket' }]);
     }
-    const merged = await writeIfCurrent(ctx, () => load(ctx, caller), async (current) => {
-      assertChangeable(current);
-      await assertSurvivor(tickets, intoId, current);
-      return tickets.markMerged(current.id, current.version, intoId);
-    });
+    const merged = await writeIfCurrent(
+      ctx,
+      () => load(ctx, caller),
+      async (current) => {
+        assertChangeable(current);
+        await assertSurvivor(tickets, intoId, current);
+        return tickets.markMerged(current.id, current.version, intoId);
+      },
+    );
     // markMerged sets mergedInto, and assertSurvivor found that ticket just before, in the same write.
     const survivor = merged.mergedInto === null ? undefined : await tickets.find(merged.mergedInto);
     if (survivor === undefined) throw new Error(`ticket ${merged.id} was merged into a ticket that cannot be found`);

@@ -13,13 +13,31 @@ const MAX_TAGS = 20;
 const MAX_TAG_LENGTH = 50;
 
 const fields = {
-  title: Type.String({ minLength: 1, maxLength: 200, pattern: NOT_BLANK, title: 'Title', description: 'What the customer reports, in a line.' }),
+  title: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    pattern: NOT_BLANK,
+    title: 'Title',
+    description: 'What the customer reports, in a line.',
+  }),
   description: Type.String({ maxLength: 10_000, title: 'Description' }),
-  status: oneOf(TICKET_STATUSES, { title: 'Status', description: 'Any status may follow any other, but closed is final.' }),
+  status: oneOf(TICKET_STATUSES, {
+    title: 'Status',
+    description: 'Any status may follow any other, but closed is final.',
+  }),
   priority: oneOf(TICKET_PRIORITIES, { title: 'Priority' }),
-  requester: Type.String({ format: 'email', maxLength: 254, title: 'Requester', description: 'Email of the customer.' }),
+  requester: Type.String({
+    format: 'email',
+    maxLength: 254,
+    title: 'Requester',
+    description: 'Email of the customer.',
+  }),
   assignee: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], { title: 'Assignee' }),
-  tags: Type.Array(Type.String({ minLength: 1, maxLength: MAX_TAG_LENGTH, pattern: '^\\S(.*\\S)?$' }), { maxItems: MAX_TAGS, uniqueItems: true, title: 'Tags' }),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: MAX_TAG_LENGTH, pattern: '^\\S(.*\\S)?$' }), {
+    maxItems: MAX_TAGS,
+    uniqueItems: true,
+    title: 'Tags',
+  }),
 };
 
 /** One tag inside a comma-separated list: 1 to 50 characters, no commas, no surrounding spaces. */
@@ -47,7 +65,13 @@ const writableTags = Type.Union(
 
 /** Tags as a list, whichever form the body used; repeats are dropped. */
 export function tagList(tags: string[] | string): string[] {
-  const list = typeof tags === 'string' ? tags.split(',').map((tag) => tag.trim()).filter(Boolean) : tags;
+  const list =
+    typeof tags === 'string'
+      ? tags
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean)
+      : tags;
   return [...new Set(list)];
 }
 
@@ -78,7 +102,11 @@ const TicketCreate = Type.Object(
 );
 
 /** A create's body; PUT replaces the whole ticket with the same body, and what it leaves out takes its default. */
-export const createTicket: BodyDescription<typeof TicketCreate> = { schema: TicketCreate, noun: 'a ticket', readOnly: READ_ONLY_FIELDS };
+export const createTicket: BodyDescription<typeof TicketCreate> = {
+  schema: TicketCreate,
+  noun: 'a ticket',
+  readOnly: READ_ONLY_FIELDS,
+};
 
 const TicketPatch = Type.Partial(TicketCreate, { additionalProperties: false });
 

@@ -9,14 +9,23 @@ import { mintToken } from './schema.ts';
 
 export function tokenResource(token: Token, secret?: string): HalResource {
   const { id, name, role, email, createdAt } = token;
-  return new HalResource({ id, name, role, email, createdAt, ...(secret ? { secret } : {}) }, { href: endpoints.token.href({ id }), title: name })
+  return new HalResource(
+    { id, name, role, email, createdAt, ...(secret ? { secret } : {}) },
+    { href: endpoints.token.href({ id }), title: name },
+  )
     .link('collection', endpoints.tokens.href())
     .template('delete', () => formTemplate({ title: 'Revoke this token', method: 'DELETE' }));
 }
 
 export function tokenCollection(request: PageLinksRequest, page: Page<Token>): HalResource {
-  return collectionResource({ endpoint: endpoints.tokens, rel: 'tokens', filters: {}, request, page, item: (token) => tokenResource(token) }).template(
-    'default',
-    () => formTemplate({ title: 'Mint a token', method: 'POST', schema: mintToken.schema, target: endpoints.tokens.href() }),
+  return collectionResource({
+    endpoint: endpoints.tokens,
+    rel: 'tokens',
+    filters: {},
+    request,
+    page,
+    item: (token) => tokenResource(token),
+  }).template('default', () =>
+    formTemplate({ title: 'Mint a token', method: 'POST', schema: mintToken.schema, target: endpoints.tokens.href() }),
   );
 }

@@ -37,7 +37,9 @@ export function tokenRoutes(routes: Routes, store: Store): void {
     const body = validateBody(mintToken, bodyOf(ctx));
     const email = body.email ? normaliseEmail(body.email) : null;
     if (body.role === 'requester' && email === null) {
-      throw invalid('A requester token needs an email: their tickets are the ones they requested.', [{ pointer: '#/email', detail: 'is required for requesters' }]);
+      throw invalid('A requester token needs an email: their tickets are the ones they requested.', [
+        { pointer: '#/email', detail: 'is required for requesters' },
+      ]);
     }
     const secret = newSecret();
     const token = await tokens.create({ name: body.name.trim(), role: body.role, email }, hashSecret(secret));

@@ -5,11 +5,26 @@ import { type BodyDescription, NOT_BLANK } from '../../http/validation.ts';
 
 const MintToken = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100, pattern: NOT_BLANK, title: 'Name', description: 'Who or what holds the token.' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: NOT_BLANK,
+      title: 'Name',
+      description: 'Who or what holds the token.',
+    }),
     role: Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES], title: 'Role' }),
-    email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()], { title: 'Email', description: 'Required for requesters: their tickets are the ones with this requester.' })),
+    email: Type.Optional(
+      Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()], {
+        title: 'Email',
+        description: 'Required for requesters: their tickets are the ones with this requester.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
-export const mintToken: BodyDescription<typeof MintToken> = { schema: MintToken, noun: 'a token', readOnly: ['id', 'secret', 'createdAt', 'revokedAt'] };
+export const mintToken: BodyDescription<typeof MintToken> = {
+  schema: MintToken,
+  noun: 'a token',
+  readOnly: ['id', 'secret', 'createdAt', 'revokedAt'],
+};

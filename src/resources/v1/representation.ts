@@ -25,16 +25,26 @@ export function v1FaqResource(faq: Faq, caller: Caller): HalResource {
   // v1 names a ticket by id only: a ticket on another service (the split) cannot be said in v1, so it shows none.
   const source = may(caller, 'faq:see-source') && typeof faq.source === 'number' ? faq.source : null;
   const properties = { id, question, answer, status, source, createdAt, updatedAt };
-  const resource = new HalResource(properties, { href: endpoints.v1Faq.href({ id }), title: question }).link('collection', endpoints.v1Faqs.href());
+  const resource = new HalResource(properties, { href: endpoints.v1Faq.href({ id }), title: question }).link(
+    'collection',
+    endpoints.v1Faqs.href(),
+  );
   if (may(caller, 'faq:write')) {
     resource
-      .template('update', () => formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: patchV1Faq.schema, values: properties }))
+      .template('update', () =>
+        formTemplate({ title: 'Change this FAQ', method: 'PATCH', schema: patchV1Faq.schema, values: properties }),
+      )
       .template('delete', () => formTemplate({ title: 'Delete this FAQ', method: 'DELETE' }));
   }
   return resource;
 }
 
-export function v1FaqCollection(listing: Omit<FaqListing, 'source'>, request: PageLinksRequest, page: Page<Faq>, caller: Caller): HalResource {
+export function v1FaqCollection(
+  listing: Omit<FaqListing, 'source'>,
+  request: PageLinksRequest,
+  page: Page<Faq>,
+  caller: Caller,
+): HalResource {
   const collection = collectionResource({
     endpoint: endpoints.v1Faqs,
     rel: 'faqs',
@@ -44,7 +54,14 @@ export function v1FaqCollection(listing: Omit<FaqListing, 'source'>, request: Pa
     item: (faq) => v1FaqResource(faq, caller),
   });
   if (may(caller, 'faq:write')) {
-    collection.template('default', () => formTemplate({ title: 'Write an FAQ', method: 'POST', schema: createV1Faq.schema, target: endpoints.v1Faqs.href() }));
+    collection.template('default', () =>
+      formTemplate({
+        title: 'Write an FAQ',
+        method: 'POST',
+        schema: createV1Faq.schema,
+        target: endpoints.v1Faqs.href(),
+      }),
+    );
   }
   return collection;
 }

@@ -24,7 +24,10 @@ function refuseNewerFields(body: unknown): void {
   if (newer.length === 0) return;
   throw invalid(
     `"${newer.join('", "')}" is not part of FAQ contract v1. The current contract accepts it: start at / and follow "faqs" (see ${endpoints.deprecation.href({ name: 'faq-v1' })}).`,
-    newer.map((field) => ({ pointer: `#/${field}`, detail: 'is not part of contract v1; the current contract at /faqs accepts it' })),
+    newer.map((field) => ({
+      pointer: `#/${field}`,
+      detail: 'is not part of contract v1; the current contract at /faqs accepts it',
+    })),
   );
 }
 

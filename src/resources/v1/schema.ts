@@ -6,7 +6,10 @@ import { createFaq } from '../faqs/schema.ts';
 
 const { question, answer } = createFaq.schema.properties;
 const status = Type.Unsafe<(typeof FAQ_STATUSES)[number]>({ type: 'string', enum: [...FAQ_STATUSES], title: 'Status' });
-const source = Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { title: 'Source', description: 'Id of the ticket this FAQ came from.' });
+const source = Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+  title: 'Source',
+  description: 'Id of the ticket this FAQ came from.',
+});
 
 export const V1FaqSchema = Type.Object(
   {
@@ -27,5 +30,13 @@ const V1FaqPatch = Type.Object(
   { additionalProperties: false },
 );
 
-export const createV1Faq: BodyDescription<typeof V1FaqCreate> = { schema: V1FaqCreate, noun: 'an FAQ (contract v1)', readOnly: READ_ONLY_FIELDS };
-export const patchV1Faq: BodyDescription<typeof V1FaqPatch> = { schema: V1FaqPatch, noun: 'a change to an FAQ (contract v1)', readOnly: READ_ONLY_FIELDS };
+export const createV1Faq: BodyDescription<typeof V1FaqCreate> = {
+  schema: V1FaqCreate,
+  noun: 'an FAQ (contract v1)',
+  readOnly: READ_ONLY_FIELDS,
+};
+export const patchV1Faq: BodyDescription<typeof V1FaqPatch> = {
+  schema: V1FaqPatch,
+  noun: 'a change to an FAQ (contract v1)',
+  readOnly: READ_ONLY_FIELDS,
+};

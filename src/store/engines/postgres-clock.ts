@@ -5,7 +5,8 @@ import { type RawBuilder, sql } from 'kysely';
 import type { DatabaseClock } from '../clock.ts';
 
 // The text toISOString() writes: MS is three digits of milliseconds.
-const iso = (instant: RawBuilder<unknown>) => sql<string>`to_char((${instant}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const iso = (instant: RawBuilder<unknown>) =>
+  sql<string>`to_char((${instant}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const postgresClock: DatabaseClock = {
   now: () => iso(sql`statement_timestamp()`),

@@ -45,8 +45,14 @@ export const FOLD_TO = [...LETTER_FOLDS.values()].join('');
  * word "ex" on both engines; every other combining mark splits words in FTS5 (test/store/engines/postgres-fold.test.ts).
  */
 const DROPPED: [number, number][] = [
-  [0x0300, 0x0304], [0x0306, 0x030c], [0x030f, 0x030f], [0x0311, 0x0311], [0x031b, 0x031b],
-  [0x0323, 0x0328], [0x032d, 0x032e], [0x0330, 0x0331],
+  [0x0300, 0x0304],
+  [0x0306, 0x030c],
+  [0x030f, 0x030f],
+  [0x0311, 0x0311],
+  [0x031b, 0x031b],
+  [0x0323, 0x0328],
+  [0x032d, 0x032e],
+  [0x0330, 0x0331],
 ];
 
 /** Runs of code points that match `pattern` and lie in none of `except`. */

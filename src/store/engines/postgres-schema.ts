@@ -87,7 +87,10 @@ export const postgresSchema: SchemaDialect = {
       .addPrimaryKeyConstraint('counters_pk', ['name', 'slot'])
       .execute();
     const slots = Array.from({ length: COUNTER_SLOTS }, (_, slot) => slot);
-    await db.insertInto('counters').values(names.flatMap((name) => slots.map((slot) => ({ name, slot, value: 0 })))).execute();
+    await db
+      .insertInto('counters')
+      .values(names.flatMap((name) => slots.map((slot) => ({ name, slot, value: 0 }))))
+      .execute();
   },
   counterTriggers,
   searchIndex,

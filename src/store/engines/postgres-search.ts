@@ -3,7 +3,13 @@
 // involved on either side, so "e-mail", "alice@example.com" or "v1.2" split into words exactly as on SQLite.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-import { type PreparedMatch, type SearchableTable, type TextSearch, indexedWords, searchWords } from '../text-search.ts';
+import {
+  type PreparedMatch,
+  type SearchableTable,
+  type TextSearch,
+  indexedWords,
+  searchWords,
+} from '../text-search.ts';
 
 /** PostgreSQL refuses lexemes of 2 KB and more; documents leave such words out, so queries cannot find them. */
 const MAX_LEXEME_BYTES = 2046;
@@ -33,7 +39,10 @@ interface WordShares {
 }
 
 const SHARES_FOR_MS = 60_000;
-const sharesRead = new WeakMap<Kysely<Database>, Map<SearchableTable, { at: number; shares: Promise<WordShares | undefined> }>>();
+const sharesRead = new WeakMap<
+  Kysely<Database>,
+  Map<SearchableTable, { at: number; shares: Promise<WordShares | undefined> }>
+>();
 
 async function readShares(db: Kysely<Database>, table: SearchableTable): Promise<WordShares | undefined> {
   const { rows } = await sql<{ words: string[] | null; shares: number[] | null; rows: number }>`
@@ -52,7 +61,8 @@ async function readShares(db: Kysely<Database>, table: SearchableTable): Promise
 
 function wordShares(db: Kysely<Database>, table: SearchableTable): Promise<WordShares | undefined> {
   let tables = sharesRead.get(db);
-  if (!tables) sharesRead.set(db, (tables = new Map<SearchableTable, { at: number; shares: Promise<WordShares | undefined> }>()));
+  if (!tables)
+    sharesRead.set(db, (tables = new Map<SearchableTable, { at: number; shares: Promise<WordShares | undefined> }>()));
   const read = tables.get(table);
   if (read && Date.now() - read.at < SHARES_FOR_MS) return read.shares;
   const shares = readShares(db, table);
@@ -119,7 +129,12 @@ const lookedUp = (table: SearchableTable, lookup: RawBuilder<unknown>): RawBuild
  * - else every match through GIN, sorted: common words that seldom meet (or not lately) are few together, and
  *   walking the key for them read up to every row.
  */
-async function indexFor(db: Kysely<Database>, table: SearchableTable, text: string, query: RawBuilder<unknown>): Promise<{ rows: RawBuilder<{ id: number }>; atLeast?: number }> {
+async function indexFor(
+  db: Kysely<Database>,
+  table: SearchableTable,
+  text: string,
+  query: RawBuilder<unknown>,
+): Promise<{ rows: RawBuilder<{ id: number }>; atLeast?: number }> {
   const rarest = await rarestWord(db, table, text);
   const driven = rarest === undefined ? undefined : tsQuery(rarest);
   if (driven) return { rows: lookedUp(table, driven) };
@@ -151,7 +166,8 @@ export const postgresSearch: TextSearch = {
       index: rows.as('m'),
       key: sql<number>`m.id`,
       condition: sql<boolean>`m.document @@ ${query}`,
-      rowMatches: (id) => sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,
+      rowMatches: (id) =>
+        sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,
     };
   },
 };

@@ -71,7 +71,9 @@ export async function openPostgresEngine(url: string, timer?: QueryTimer): Promi
     dialect: new PostgresDialect({ pool }),
     // Kysely times each query on the connection it was given: the wait for a connection is not in it (the pool's
     // waiting count shows that).
-    ...(timer ? { log: (event: LogEvent) => timer(operationOf(event.query.sql), event.queryDurationMillis / 1e3) } : {}),
+    ...(timer
+      ? { log: (event: LogEvent) => timer(operationOf(event.query.sql), event.queryDurationMillis / 1e3) }
+      : {}),
   });
   try {
     await checkEncoding(db);
@@ -89,9 +91,23 @@ export async function openPostgresEngine(url: string, timer?: QueryTimer): Promi
     generation: () => undefined,
     rateLimiter: async ({ keyPrefix, points, durationSeconds }) =>
       // The migrations made the table (under the lock), so the limiter need not race other instances to it.
-      new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true }),
+      new RateLimiterPostgres({
+        storeClient: pool,
+        storeType: 'pool',
+        tableName: 'rate_limits',
+        tableCreated: true,
+        keyPrefix,
+        points,
+        duration: durationSeconds,
+        clearExpiredByTimeout: true,
+      }),
     // Read at each scrape (src/metrics/database.ts).
-    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
+    pool: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? 10,
+    }),
     close: () => db.destroy(),
   };
 }

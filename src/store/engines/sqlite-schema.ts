@@ -37,7 +37,8 @@ function searchIndex(table: string, columns: string[]): string[] {
  * which every connection that writes registers (registerSearchFunctions).
  */
 function searchTerms(table: string, columns: string[]): string[] {
-  const words = (row: string) => `SELECT value FROM json_each(helpdesk_words(${columns.map((c) => `${row}.${c}`).join(', ')}))`;
+  const words = (row: string) =>
+    `SELECT value FROM json_each(helpdesk_words(${columns.map((c) => `${row}.${c}`).join(', ')}))`;
   return [
     `CREATE TABLE ${table}_terms (term TEXT PRIMARY KEY) WITHOUT ROWID`,
     `CREATE VIRTUAL TABLE temp.${table}_vocabulary USING fts5vocab(main, ${table}_fts, row)`,
@@ -62,7 +63,10 @@ export const sqliteSchema: SchemaDialect = {
       .addColumn('name', 'text', (c) => c.primaryKey())
       .addColumn('value', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
-    await db.insertInto('counters').values(names.map((name) => ({ name, value: 0 }))).execute();
+    await db
+      .insertInto('counters')
+      .values(names.map((name) => ({ name, value: 0 })))
+      .execute();
   },
   counterTriggers,
   searchIndex,

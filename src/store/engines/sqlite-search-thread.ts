@@ -37,7 +37,9 @@ interface Asked {
 }
 
 /** Its rows or its error, and how long it ran. */
-type Answered = { id: number; seconds: number } & ({ rows: unknown[]; error?: undefined } | { error: { message: string; name: string; code?: string } });
+type Answered = { id: number; seconds: number } & (
+  { rows: unknown[]; error?: undefined } | { error: { message: string; name: string; code?: string } }
+);
 
 /** Statements kept compiled in the thread, by their SQL text (ours are parameterised: a few dozen in all). */
 const CACHED_STATEMENTS = 500;
@@ -94,9 +96,15 @@ class SearchThread implements DatabaseConnection {
   private worker: Worker | undefined;
   private closed = false;
   private asked = 0;
-  private readonly waiting = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: Error) => void; sql: string }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (rows: unknown[]) => void; reject: (error: Error) => void; sql: string }
+  >();
 
-  constructor(private readonly path: string, private readonly timer?: QueryTimer) {}
+  constructor(
+    private readonly path: string,
+    private readonly timer?: QueryTimer,
+  ) {}
 
   async executeQuery<R>({ sql, parameters }: CompiledQuery): Promise<QueryResult<R>> {
     if (this.closed) throw gone('the search thread is closed');
@@ -115,7 +123,10 @@ class SearchThread implements DatabaseConnection {
   }
 
   private start(): Worker {
-    const worker = new Worker(THREAD, { eval: true, workerData: { path: this.path, driver: BETTER_SQLITE3 } satisfies ThreadData });
+    const worker = new Worker(THREAD, {
+      eval: true,
+      workerData: { path: this.path, driver: BETTER_SQLITE3 } satisfies ThreadData,
+    });
     worker.on('message', ({ id, seconds, ...answer }: Answered) => {
       const pending = this.waiting.get(id);
       if (!pending) return;

@@ -5,11 +5,19 @@
 import type SQLite from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-import { type PreparedMatch, type SearchableTable, type TextSearch, indexedWords, searchWords } from '../text-search.ts';
+import {
+  type PreparedMatch,
+  type SearchableTable,
+  type TextSearch,
+  indexedWords,
+  searchWords,
+} from '../text-search.ts';
 
 /** The FTS5 query for free text, or undefined when the text holds no word at all. */
 function ftsQuery(text: string): string | undefined {
-  return searchWords(text)?.map((word) => `"${word}"*`).join(' ');
+  return searchWords(text)
+    ?.map((word) => `"${word}"*`)
+    .join(' ');
 }
 
 /** A word that begins more words than this is searched as an FTS5 prefix after all (a merge, but correct). */
@@ -21,7 +29,8 @@ const WITH_TERMS: ReadonlySet<SearchableTable> = new Set(['tickets']);
 /** The words of a row's columns, distinct, as JSON (helpdesk_words in SQL, for the triggers that keep the list). */
 export function registerSearchFunctions(database: SQLite.Database): void {
   database.function('helpdesk_words', { deterministic: true, varargs: true }, (...parts: unknown[]) =>
-    JSON.stringify([...new Set(parts.flatMap((part) => (typeof part === 'string' ? indexedWords(part) : [])))]));
+    JSON.stringify([...new Set(parts.flatMap((part) => (typeof part === 'string' ? indexedWords(part) : [])))]),
+  );
 }
 
 /** The first string after every string that starts with `prefix` (UTF-8 order, as SQLite compares text). */
@@ -69,7 +78,8 @@ export const sqliteSearch: TextSearch = {
       key: sql<number>`m.rowid`,
       // The MATCH operand is the table's own hidden column, here under the alias.
       condition: sql<boolean>`m.${sql.raw(`${table}_fts`)} MATCH ${query}`,
-      rowMatches: (id) => sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} WHERE ${index(table)} MATCH ${query} AND rowid = ${id})`,
+      rowMatches: (id) =>
+        sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} WHERE ${index(table)} MATCH ${query} AND rowid = ${id})`,
     };
   },
 };

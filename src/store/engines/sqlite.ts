@@ -171,9 +171,19 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous, ti
     generation: () => `${commits()}:${String(dataVersion.get())}`,
     rateLimiter: ({ keyPrefix, points, durationSeconds }) =>
       new Promise<RateLimiterAbstract>((resolve, reject) => {
-        const options = { storeClient: limitsClient, storeType: 'better-sqlite3', tableName: 'rate_limits', keyPrefix, points, duration: durationSeconds, clearExpiredByTimeout: true };
+        const options = {
+          storeClient: limitsClient,
+          storeType: 'better-sqlite3',
+          tableName: 'rate_limits',
+          keyPrefix,
+          points,
+          duration: durationSeconds,
+          clearExpiredByTimeout: true,
+        };
         // The table is made asynchronously; the limiter is handed out only once it is there.
-        const limiter: RateLimiterSQLite = new RateLimiterSQLite(options, (error?: Error) => (error ? reject(error) : resolve(limiter)));
+        const limiter: RateLimiterSQLite = new RateLimiterSQLite(options, (error?: Error) =>
+          error ? reject(error) : resolve(limiter),
+        );
       }),
     async close() {
       await searchDb.destroy();

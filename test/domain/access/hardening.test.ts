@@ -9,7 +9,12 @@ async function withServer(t: ExecutionContext, env: Record<string, string> = {})
   return server;
 }
 
-async function created(server: TestServer, path: string, body: object, token?: string): Promise<{ id: number; location: string }> {
+async function created(
+  server: TestServer,
+  path: string,
+  body: object,
+  token?: string,
+): Promise<{ id: number; location: string }> {
   const response = await (token ? server.as(token) : server).fetch(path, json('POST', body));
   if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
   return { id: ((await response.json()) as { id: number }).id, location: response.headers.get('location')! };
@@ -64,9 +69,13 @@ test('each role gets its own ETag for one version, since each sees other links a
   const asAdmin = await server.fetch(ticket.location);
   const asAgent = await server.as(agent).fetch(ticket.location);
   t.not(asAdmin.headers.get('etag'), asAgent.headers.get('etag'));
-  const revalidated = await server.as(agent).fetch(ticket.location, { headers: { 'If-None-Match': asAdmin.headers.get('etag')! } });
+  const revalidated = await server
+    .as(agent)
+    .fetch(ticket.location, { headers: { 'If-None-Match': asAdmin.headers.get('etag')! } });
   t.is(revalidated.status, 200, "an admin's copy is not current for an agent");
-  const patched = await server.as(agent).fetch(ticket.location, json('PATCH', { priority: 'low' }, { 'If-Match': asAdmin.headers.get('etag')! }));
+  const patched = await server
+    .as(agent)
+    .fetch(ticket.location, json('PATCH', { priority: 'low' }, { 'If-Match': asAdmin.headers.get('etag')! }));
   t.is(patched.status, 200, 'but it names the same version, which If-Match checks');
 });
 
@@ -89,16 +98,30 @@ test("a requester's ticket merged into someone else's shows itself, closed, rath
 test('requesters own their tickets whatever the case of the email', async (t) => {
   const server = await withServer(t);
   const ann = await server.mint('requester', 'ann3', 'Ann.Three@Customers.Example');
-  const byAgent = await created(server, '/tickets', { title: 'Reported for Ann', requester: 'ANN.THREE@customers.example' });
+  const byAgent = await created(server, '/tickets', {
+    title: 'Reported for Ann',
+    requester: 'ANN.THREE@customers.example',
+  });
   const response = await server.as(ann).fetch(byAgent.location);
   t.is(response.status, 200);
   t.is(((await response.json()) as { requester: string }).requester, 'ann.three@customers.example');
 });
 
 test('behind a trusted proxy, anonymous limits count per forwarded address; otherwise X-Forwarded-For is ignored', async (t) => {
-  const from = (server: TestServer, address: string) => server.as(null).fetch('/', { headers: { 'X-Forwarded-For': address } }).then((r) => r.status);
+  const from = (server: TestServer, address: string) =>
+    server
+      .as(null)
+      .fetch('/', { headers: { 'X-Forwarded-For': address } })
+      .then((r) => r.status);
   const proxied = await withServer(t, { TRUST_PROXY: 'true', ANONYMOUS_RATE_LIMIT: '1/60' });
-  t.deepEqual([await from(proxied, '203.0.113.1'), await from(proxied, '203.0.113.2'), await from(proxied, '203.0.113.1')], [200, 200, 429]);
+  t.deepEqual(
+    [await from(proxied, '203.0.113.1'), await from(proxied, '203.0.113.2'), await from(proxied, '203.0.113.1')],
+    [200, 200, 429],
+  );
   const direct = await withServer(t, { ANONYMOUS_RATE_LIMIT: '1/60' });
-  t.deepEqual([await from(direct, '203.0.113.1'), await from(direct, '203.0.113.2')], [200, 429], 'a forgeable header buys no second bucket');
+  t.deepEqual(
+    [await from(direct, '203.0.113.1'), await from(direct, '203.0.113.2')],
+    [200, 429],
+    'a forgeable header buys no second bucket',
+  );
 });

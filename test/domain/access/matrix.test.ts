@@ -109,7 +109,10 @@ const HOME_PUBLIC = ['faq', 'faqs', 'help', 'search', 'self', 'service-desc', 's
 const HOME_SIGNED_IN = [...HOME_PUBLIC, 'ticket', 'tickets'].sort();
 const COLLECTION = ['describedby', 'first', 'last', 'self'];
 
-const TICKET_FOR_REQUESTER: Shows = { links: ['collection', 'describedby', 'faqs', 'self'], templates: ['replace', 'update'] };
+const TICKET_FOR_REQUESTER: Shows = {
+  links: ['collection', 'describedby', 'faqs', 'self'],
+  templates: ['replace', 'update'],
+};
 const TICKET_FOR_STAFF: Shows = {
   links: ['collection', 'describedby', 'faqs', 'merge', 'promote', 'self'],
   templates: ['delete', 'merge', 'promote', 'replace', 'update'],
@@ -132,7 +135,10 @@ const IMPORT_JOB: Shows = { links: ['collection', 'rejections', 'self', 'tickets
 
 /** A bulk import submitted by the admin, of one ticket titled with `word`; returns the job's id. */
 async function anImport(word: string): Promise<number> {
-  const response = await server.fetch('/imports', json('POST', [{ title: `Imported ${word}`, requester: 'bulk@customers.example' }]));
+  const response = await server.fetch(
+    '/imports',
+    json('POST', [{ title: `Imported ${word}`, requester: 'bulk@customers.example' }]),
+  );
   if (response.status !== 202) throw new Error(`importing failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { id: number }).id;
 }
@@ -160,7 +166,12 @@ const ROWS: Row[] = [
       const word = uniqueWord();
       const ticket = await createTicket(server, ownerEmail(), { title: `Broken ${word}` });
       const path = `/tickets?q=${word}`;
-      return { path, isolated: true, fixtures: { ticket: { rel: 'tickets', id: ticket.id } }, state: () => adminView(path) };
+      return {
+        path,
+        isolated: true,
+        fixtures: { ticket: { rel: 'tickets', id: ticket.id } },
+        state: () => adminView(path),
+      };
     },
     cells: {
       anonymous: 401,
@@ -190,22 +201,42 @@ const ROWS: Row[] = [
     route: '/tickets/{id}',
     method: 'GET',
     prepare: aTicket,
-    cells: { anonymous: 401, owner: [200, TICKET_FOR_REQUESTER], other: 404, agent: [200, TICKET_FOR_STAFF], admin: [200, TICKET_FOR_STAFF] },
+    cells: {
+      anonymous: 401,
+      owner: [200, TICKET_FOR_REQUESTER],
+      other: 404,
+      agent: [200, TICKET_FOR_STAFF],
+      admin: [200, TICKET_FOR_STAFF],
+    },
   },
   {
     route: '/tickets/{id}',
     method: 'PUT',
     prepare: async (role) => ({
       ...(await aTicket()),
-      body: isStaff(role) ? { title: 'Replaced by staff', requester: ownerEmail() } : { title: 'Replaced by its requester' },
+      body: isStaff(role)
+        ? { title: 'Replaced by staff', requester: ownerEmail() }
+        : { title: 'Replaced by its requester' },
     }),
-    cells: { anonymous: 401, owner: [200, TICKET_FOR_REQUESTER], other: 404, agent: [200, TICKET_FOR_STAFF], admin: [200, TICKET_FOR_STAFF] },
+    cells: {
+      anonymous: 401,
+      owner: [200, TICKET_FOR_REQUESTER],
+      other: 404,
+      agent: [200, TICKET_FOR_STAFF],
+      admin: [200, TICKET_FOR_STAFF],
+    },
   },
   {
     route: '/tickets/{id}',
     method: 'PATCH',
     prepare: async () => ({ ...(await aTicket()), body: { priority: 'high' } }),
-    cells: { anonymous: 401, owner: [200, TICKET_FOR_REQUESTER], other: 404, agent: [200, TICKET_FOR_STAFF], admin: [200, TICKET_FOR_STAFF] },
+    cells: {
+      anonymous: 401,
+      owner: [200, TICKET_FOR_REQUESTER],
+      other: 404,
+      agent: [200, TICKET_FOR_STAFF],
+      admin: [200, TICKET_FOR_STAFF],
+    },
   },
   {
     route: '/tickets/{id}',
@@ -220,15 +251,28 @@ const ROWS: Row[] = [
       const request = await aTicket();
       const id = request.fixtures!.ticket!.id;
       // A refused promotion makes no FAQ from the ticket.
-      return { ...request, path: `/tickets/${id}/promote`, state: async () => [await request.state(), await adminView(`/faqs?source=${id}`)] };
+      return {
+        ...request,
+        path: `/tickets/${id}/promote`,
+        state: async () => [await request.state(), await adminView(`/faqs?source=${id}`)],
+      };
     },
-    cells: { anonymous: 401, owner: 403, other: 404, agent: [201, PROMOTED_FOR_STAFF], admin: [201, PROMOTED_FOR_STAFF] },
+    cells: {
+      anonymous: 401,
+      owner: 403,
+      other: 404,
+      agent: [201, PROMOTED_FOR_STAFF],
+      admin: [201, PROMOTED_FOR_STAFF],
+    },
   },
   {
     route: '/tickets/{id}/merge',
     method: 'POST',
     prepare: async () => {
-      const [merged, survivor] = await Promise.all([createTicket(server, ownerEmail()), createTicket(server, ownerEmail())]);
+      const [merged, survivor] = await Promise.all([
+        createTicket(server, ownerEmail()),
+        createTicket(server, ownerEmail()),
+      ]);
       return {
         path: `/tickets/${merged.id}/merge`,
         body: { into: survivor.id },
@@ -276,7 +320,12 @@ const ROWS: Row[] = [
         route,
         method: 'GET',
         prepare: () => anFaq(status),
-        cells: { anonymous: readable(PUBLISHED_FOR_PUBLIC), requester: readable(PUBLISHED_FOR_PUBLIC), agent: [200, forStaff], admin: [200, forStaff] },
+        cells: {
+          anonymous: readable(PUBLISHED_FOR_PUBLIC),
+          requester: readable(PUBLISHED_FOR_PUBLIC),
+          agent: [200, forStaff],
+          admin: [200, forStaff],
+        },
       },
       {
         route,
@@ -284,7 +333,10 @@ const ROWS: Row[] = [
         prepare: async () => {
           // PUT replaces the whole FAQ, so it names the source again to keep it.
           const faq = await anFaq(status);
-          return { ...faq, body: { question: `Replaced ${uniqueWord()}?`, answer: 'Replaced.', status, source: faq.source } };
+          return {
+            ...faq,
+            body: { question: `Replaced ${uniqueWord()}?`, answer: 'Replaced.', status, source: faq.source },
+          };
         },
         cells: { anonymous: 401, requester: 403, agent: [200, forStaff], admin: [200, forStaff] },
       },
@@ -329,10 +381,30 @@ const ROWS: Row[] = [
     },
     cells: {
       anonymous: [200, { links: ['faqs', 'self'], templates: [], embedded: { tickets: [], faqs: ['published'] } }],
-      owner: [200, { links: ['faqs', 'self', 'tickets'], templates: [], embedded: { tickets: ['ticket'], faqs: ['published'] } }],
-      other: [200, { links: ['faqs', 'self', 'tickets'], templates: [], embedded: { tickets: [], faqs: ['published'] } }],
-      agent: [200, { links: ['faqs', 'self', 'tickets'], templates: [], embedded: { tickets: ['ticket'], faqs: ['draft', 'published'] } }],
-      admin: [200, { links: ['faqs', 'self', 'tickets'], templates: [], embedded: { tickets: ['ticket'], faqs: ['draft', 'published'] } }],
+      owner: [
+        200,
+        { links: ['faqs', 'self', 'tickets'], templates: [], embedded: { tickets: ['ticket'], faqs: ['published'] } },
+      ],
+      other: [
+        200,
+        { links: ['faqs', 'self', 'tickets'], templates: [], embedded: { tickets: [], faqs: ['published'] } },
+      ],
+      agent: [
+        200,
+        {
+          links: ['faqs', 'self', 'tickets'],
+          templates: [],
+          embedded: { tickets: ['ticket'], faqs: ['draft', 'published'] },
+        },
+      ],
+      admin: [
+        200,
+        {
+          links: ['faqs', 'self', 'tickets'],
+          templates: [],
+          embedded: { tickets: ['ticket'], faqs: ['draft', 'published'] },
+        },
+      ],
     },
   },
 
@@ -344,7 +416,11 @@ const ROWS: Row[] = [
       const [live, revoked] = await Promise.all([mintToken(server, 'agent'), mintToken(server, 'agent')]);
       await server.fetch(`/tokens/${revoked.id}`, { method: 'DELETE' });
       const fixtures = { live: { rel: 'tokens', id: live.id }, revoked: { rel: 'tokens', id: revoked.id } };
-      return { path: '/tokens?size=100', fixtures, state: async () => [await adminView(`/tokens/${live.id}`), await adminView(`/tokens/${revoked.id}`)] };
+      return {
+        path: '/tokens?size=100',
+        fixtures,
+        state: async () => [await adminView(`/tokens/${live.id}`), await adminView(`/tokens/${revoked.id}`)],
+      };
     },
     cells: {
       anonymous: 401,
@@ -366,17 +442,15 @@ const ROWS: Row[] = [
     },
     cells: { anonymous: 401, requester: 403, agent: 403, admin: [201, { ...TOKEN, secret: true }] },
   },
-  ...(['GET', 'DELETE'] as const).map(
-    (method): Row => ({
-      route: '/tokens/{id}',
-      method,
-      prepare: async () => {
-        const { id } = await mintToken(server, 'agent');
-        return { path: `/tokens/${id}`, state: () => adminView(`/tokens/${id}`) };
-      },
-      cells: { anonymous: 401, requester: 403, agent: 403, admin: method === 'GET' ? [200, TOKEN] : 204 },
-    }),
-  ),
+  ...(['GET', 'DELETE'] as const).map((method): Row => ({
+    route: '/tokens/{id}',
+    method,
+    prepare: async () => {
+      const { id } = await mintToken(server, 'agent');
+      return { path: `/tokens/${id}`, state: () => adminView(`/tokens/${id}`) };
+    },
+    cells: { anonymous: 401, requester: 403, agent: 403, admin: method === 'GET' ? [200, TOKEN] : 204 },
+  })),
 
   // Bulk imports: agents and admins only.
   {
@@ -401,7 +475,11 @@ const ROWS: Row[] = [
       const word = uniqueWord();
       // What a refused import must not have made: a ticket with this word.
       const path = '/imports';
-      return { path, body: [{ title: `Imported ${word}`, requester: 'bulk@customers.example' }], state: () => adminView(`/tickets?q=${word}`) };
+      return {
+        path,
+        body: [{ title: `Imported ${word}`, requester: 'bulk@customers.example' }],
+        state: () => adminView(`/tickets?q=${word}`),
+      };
     },
     cells: { anonymous: 401, requester: 403, agent: [202, IMPORT_JOB], admin: [202, IMPORT_JOB] },
   },
@@ -421,7 +499,12 @@ const ROWS: Row[] = [
       const path = `/imports/${await anImport(uniqueWord())}/rejections`;
       return { path, state: async () => null };
     },
-    cells: { anonymous: 401, requester: 403, agent: [200, { links: ['first', 'last', 'self', 'up'], templates: [] }], admin: [200, { links: ['first', 'last', 'self', 'up'], templates: [] }] },
+    cells: {
+      anonymous: 401,
+      requester: 403,
+      agent: [200, { links: ['first', 'last', 'self', 'up'], templates: [] }],
+      admin: [200, { links: ['first', 'last', 'self', 'up'], templates: [] }],
+    },
   },
 
   // FAQ contract v1: the same rules over the same data.
@@ -438,8 +521,14 @@ const ROWS: Row[] = [
     cells: {
       anonymous: [200, { links: ['first', 'last', 'self'], templates: [], embedded: { faqs: ['published'] } }],
       requester: [200, { links: ['first', 'last', 'self'], templates: [], embedded: { faqs: ['published'] } }],
-      agent: [200, { links: ['first', 'last', 'self'], templates: ['default'], embedded: { faqs: ['draft', 'published'] } }],
-      admin: [200, { links: ['first', 'last', 'self'], templates: ['default'], embedded: { faqs: ['draft', 'published'] } }],
+      agent: [
+        200,
+        { links: ['first', 'last', 'self'], templates: ['default'], embedded: { faqs: ['draft', 'published'] } },
+      ],
+      admin: [
+        200,
+        { links: ['first', 'last', 'self'], templates: ['default'], embedded: { faqs: ['draft', 'published'] } },
+      ],
     },
   },
   {
@@ -497,8 +586,17 @@ function checkShows(t: ExecutionContext, document: HalDocument, shows: Shows, re
   for (const [rel, names] of Object.entries(shows.embedded ?? {})) {
     const embedded = embeddedIds(document, rel);
     const fixtures = Object.entries(request.fixtures ?? {}).filter(([, fixture]) => fixture.rel === rel);
-    for (const [name, { id }] of fixtures) t.is(embedded.includes(id), names.includes(name), `${name} embedded under ${rel}`);
-    if (request.isolated) t.deepEqual([...embedded].sort(), fixtures.filter(([name]) => names.includes(name)).map(([, f]) => f.id).sort(), `only the fixtures under ${rel}`);
+    for (const [name, { id }] of fixtures)
+      t.is(embedded.includes(id), names.includes(name), `${name} embedded under ${rel}`);
+    if (request.isolated)
+      t.deepEqual(
+        [...embedded].sort(),
+        fixtures
+          .filter(([name]) => names.includes(name))
+          .map(([, f]) => f.id)
+          .sort(),
+        `only the fixtures under ${rel}`,
+      );
   }
 }
 
@@ -508,8 +606,12 @@ for (const row of ROWS) {
     test(`${LABELS[role]}: ${row.method} ${row.route} is ${status}`, async (t) => {
       const request = await row.prepare(role);
       const before = await request.state();
-      const headers: Record<string, string> = { Accept: HAL_FORMS, Authorization: actors[role].token === null ? '' : `Bearer ${actors[role].token}` };
-      const init = request.body === undefined ? { method: row.method, headers } : json(row.method, request.body, headers);
+      const headers: Record<string, string> = {
+        Accept: HAL_FORMS,
+        Authorization: actors[role].token === null ? '' : `Bearer ${actors[role].token}`,
+      };
+      const init =
+        request.body === undefined ? { method: row.method, headers } : json(row.method, request.body, headers);
       const response = await server.fetch(request.path, init);
       if (status >= 400) {
         await assertProblem(t, response, status);

@@ -19,7 +19,12 @@ let tokens: (string | undefined)[];
 
 test.before(async () => {
   server = await startTestServer();
-  const [alice, bob, agent, admin] = await Promise.all([requester(server, 'alice'), requester(server, 'bob'), actorOf(server, 'agent'), actorOf(server, 'admin')]);
+  const [alice, bob, agent, admin] = await Promise.all([
+    requester(server, 'alice'),
+    requester(server, 'bob'),
+    actorOf(server, 'agent'),
+    actorOf(server, 'admin'),
+  ]);
   tokens = [undefined, alice.token!, bob.token!, agent.token!, admin.token!];
   database = openTestConnection(server.config.databaseUrl);
 });
@@ -70,17 +75,22 @@ async function check(request: RandomRequest): Promise<void> {
       body = undefined;
     }
     const faults = problemShapeErrors(response.status, response.headers.get('content-type'), body);
-    if (faults.length > 0) throw new Error(`${where}: not a problem document (${faults.join('; ')}): ${text.slice(0, 300)}`);
+    if (faults.length > 0)
+      throw new Error(`${where}: not a problem document (${faults.join('; ')}): ${text.slice(0, 300)}`);
   }
   if ((response.status >= 400 || SAFE.has(request.method)) && (await snapshot()) !== before) {
     throw new Error(`${where}: the data changed`);
   }
-  if (prototypeKeys() !== PROTOTYPE || ({} as Record<string, unknown>).admin !== undefined) throw new Error(`${where}: Object.prototype was polluted`);
+  if (prototypeKeys() !== PROTOTYPE || ({} as Record<string, unknown>).admin !== undefined)
+    throw new Error(`${where}: Object.prototype was polluted`);
 }
 
 // ---- Arbitraries ----
 
-const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 60 });
+const printable = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+  maxLength: 60,
+});
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** Ids: the fixtures' own, ones that never existed, and things that are not ids at all. */
@@ -110,50 +120,111 @@ const ROUTES = [
 ];
 
 const FIELDS = [
-  'title', 'description', 'status', 'priority', 'requester', 'assignee', 'tags', 'question', 'answer', 'source', 'related',
-  'into', 'name', 'role', 'email', 'id', 'createdAt', 'updatedAt', 'secret', 'revokedAt', 'version', 'constructor', 'prototype',
+  'title',
+  'description',
+  'status',
+  'priority',
+  'requester',
+  'assignee',
+  'tags',
+  'question',
+  'answer',
+  'source',
+  'related',
+  'into',
+  'name',
+  'role',
+  'email',
+  'id',
+  'createdAt',
+  'updatedAt',
+  'secret',
+  'revokedAt',
+  'version',
+  'constructor',
+  'prototype',
 ];
 
 /** Bodies: any JSON, objects with the API's field names and values of any type, prototype-polluting keys, huge strings, non-JSON. */
 function bodyArbitrary(ids: number[]) {
-  const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(...ids), fc.constantFrom('open', 'closed', 'draft', 'published', 'admin', 'requester', 'a@customers.example'));
+  const value = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(...ids),
+    fc.constantFrom('open', 'closed', 'draft', 'published', 'admin', 'requester', 'a@customers.example'),
+  );
   const fields = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 6 });
   return fc.oneof(
     { weight: 3, arbitrary: fields.map((object) => JSON.stringify(object)) },
     fc.json({ maxDepth: 3 }),
-    fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype'), fields).map(([key, object]) => `{"${key}": {"admin": true, "polluted": 1}, ${JSON.stringify(object).slice(1)}`.replace(/, }$/, '}')),
-    fc.tuple(fc.constantFrom('title', 'question', 'name', 'answer', 'description'), fc.integer({ min: 1_000, max: 150_000 })).map(([key, length]) => JSON.stringify({ [key]: 'x'.repeat(length) })),
+    fc
+      .tuple(fc.constantFrom('__proto__', 'constructor', 'prototype'), fields)
+      .map(([key, object]) =>
+        `{"${key}": {"admin": true, "polluted": 1}, ${JSON.stringify(object).slice(1)}`.replace(/, }$/, '}'),
+      ),
+    fc
+      .tuple(
+        fc.constantFrom('title', 'question', 'name', 'answer', 'description'),
+        fc.integer({ min: 1_000, max: 150_000 }),
+      )
+      .map(([key, length]) => JSON.stringify({ [key]: 'x'.repeat(length) })),
     fc.string({ maxLength: 80 }),
     fc.constant(''),
   );
 }
 
-const ACCEPT = ['application/hal+json', 'application/prs.hal-forms+json', 'application/json', 'application/problem+json', 'text/html', 'text/csv', '*/*', 'application/*', 'application/hal+json;q=0', ''];
-const CONTENT_TYPE = ['application/json', 'application/hal+json', 'application/merge-patch+json', 'application/json; charset=utf-16', 'application/json; charset=nope', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', ''];
+const ACCEPT = [
+  'application/hal+json',
+  'application/prs.hal-forms+json',
+  'application/json',
+  'application/problem+json',
+  'text/html',
+  'text/csv',
+  '*/*',
+  'application/*',
+  'application/hal+json;q=0',
+  '',
+];
+const CONTENT_TYPE = [
+  'application/json',
+  'application/hal+json',
+  'application/merge-patch+json',
+  'application/json; charset=utf-16',
+  'application/json; charset=nope',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'application/x-www-form-urlencoded',
+  '',
+];
 
 /** Headers: real values, near misses and garbage, for each header the API reads. */
 function headersArbitrary() {
-  const pick = (values: string[]) => fc.option(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...values) }, printable), { nil: undefined });
-  return fc.record({
-    token: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...tokens) }, printable.map((garbage) => `garbage:${garbage}`)),
-    accept: pick(ACCEPT),
-    contentType: pick(CONTENT_TYPE),
-    ifMatch: pick(['"v1"', '"v2"', '*', '"v1-forms"', 'W/"v1"', '"h"', '"v1", "v2"']),
-    ifNoneMatch: pick(['"v1"', '*', 'W/"v1"']),
-    prefer: pick(['return=minimal', 'return=representation', 'return="minimal"; x=y', 'handling=strict']),
-    contentEncoding: pick(['gzip', 'deflate', 'br', 'identity', 'compress']),
-  }).map(({ token, accept, contentType, ifMatch, ifNoneMatch, prefer, contentEncoding }) => {
-    const headers: Record<string, string> = {};
-    if (token?.startsWith('garbage:')) headers.Authorization = token.slice('garbage:'.length);
-    else if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-    if (accept !== undefined) headers.Accept = accept;
-    if (contentType !== undefined) headers['Content-Type'] = contentType;
-    if (ifMatch !== undefined) headers['If-Match'] = ifMatch;
-    if (ifNoneMatch !== undefined) headers['If-None-Match'] = ifNoneMatch;
-    if (prefer !== undefined) headers.Prefer = prefer;
-    if (contentEncoding !== undefined) headers['Content-Encoding'] = contentEncoding;
-    return headers;
-  });
+  const pick = (values: string[]) =>
+    fc.option(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...values) }, printable), { nil: undefined });
+  return fc
+    .record({
+      token: fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(...tokens) },
+        printable.map((garbage) => `garbage:${garbage}`),
+      ),
+      accept: pick(ACCEPT),
+      contentType: pick(CONTENT_TYPE),
+      ifMatch: pick(['"v1"', '"v2"', '*', '"v1-forms"', 'W/"v1"', '"h"', '"v1", "v2"']),
+      ifNoneMatch: pick(['"v1"', '*', 'W/"v1"']),
+      prefer: pick(['return=minimal', 'return=representation', 'return="minimal"; x=y', 'handling=strict']),
+      contentEncoding: pick(['gzip', 'deflate', 'br', 'identity', 'compress']),
+    })
+    .map(({ token, accept, contentType, ifMatch, ifNoneMatch, prefer, contentEncoding }) => {
+      const headers: Record<string, string> = {};
+      if (token?.startsWith('garbage:')) headers.Authorization = token.slice('garbage:'.length);
+      else if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+      if (accept !== undefined) headers.Accept = accept;
+      if (contentType !== undefined) headers['Content-Type'] = contentType;
+      if (ifMatch !== undefined) headers['If-Match'] = ifMatch;
+      if (ifNoneMatch !== undefined) headers['If-None-Match'] = ifNoneMatch;
+      if (prefer !== undefined) headers.Prefer = prefer;
+      if (contentEncoding !== undefined) headers['Content-Encoding'] = contentEncoding;
+      return headers;
+    });
 }
 
 const QUERY_NAMES = ['page', 'size', 'status', 'q', 'source', 'after', 'before', 'access_token'];
@@ -161,7 +232,24 @@ const QUERY_NAMES = ['page', 'size', 'status', 'q', 'source', 'after', 'before',
 /** Query strings: the API's parameters with good, bad and repeated values, and unknown ones. */
 function queryArbitrary(ids: number[]) {
   const value = fc.oneof(
-    fc.constantFrom('1', '0', '-1', '2', '100', '101', '1e2', 'open', 'draft', 'published', 'closed', '', '%', '"*', 'printer*', 'NEAR(a b)'),
+    fc.constantFrom(
+      '1',
+      '0',
+      '-1',
+      '2',
+      '100',
+      '101',
+      '1e2',
+      'open',
+      'draft',
+      'published',
+      'closed',
+      '',
+      '%',
+      '"*',
+      'printer*',
+      'NEAR(a b)',
+    ),
     fc.constantFrom(...ids).map(String),
     fc.string({ maxLength: 40 }),
     fc.integer({ min: 0, max: 2 ** 60 }).map(String),
@@ -176,7 +264,11 @@ function queryArbitrary(ids: number[]) {
 /** Fresh data for a property to work on: whatever earlier runs deleted or closed does not shrink what this one reaches. */
 async function fixtures(): Promise<number[]> {
   const alice = await requester(server, 'fixture');
-  const tickets = await Promise.all([createTicket(server, alice.email), createTicket(server, alice.email), createTicket(server, 'other@customers.example')]);
+  const tickets = await Promise.all([
+    createTicket(server, alice.email),
+    createTicket(server, alice.email),
+    createTicket(server, 'other@customers.example'),
+  ]);
   const draft = await createFaq(server, { status: 'draft', source: tickets[0].id });
   const published = await createFaq(server, { status: 'published', related: [draft.id] });
   const token = await mintToken(server, 'agent');
@@ -192,79 +284,138 @@ async function holds(t: ExecutionContext, property: fc.IAsyncProperty<[RandomReq
 }
 
 for (const route of ROUTES) {
-  test.serial(`random bodies sent to ${route} with any method by any caller: no 5xx, 4xx are problems, refusals change nothing`, async (t) => {
-    const ids = await fixtures();
-    const request = fc.record({
-      method: fc.constantFrom(...METHODS),
-      id: idArbitrary(ids),
-      token: fc.constantFrom(...tokens),
-      body: fc.option(bodyArbitrary(ids), { nil: undefined }),
-      contentType: fc.constantFrom('application/json', 'application/hal+json', 'application/merge-patch+json'),
-    }).map(({ method, id, token, body, contentType }): RandomRequest => ({
-      method,
-      path: pathFor(route, id),
-      headers: { 'Content-Type': contentType, ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
-      body,
-    }));
-    await holds(t, fc.asyncProperty(request, check), 25);
-  });
+  test.serial(
+    `random bodies sent to ${route} with any method by any caller: no 5xx, 4xx are problems, refusals change nothing`,
+    async (t) => {
+      const ids = await fixtures();
+      const request = fc
+        .record({
+          method: fc.constantFrom(...METHODS),
+          id: idArbitrary(ids),
+          token: fc.constantFrom(...tokens),
+          body: fc.option(bodyArbitrary(ids), { nil: undefined }),
+          contentType: fc.constantFrom('application/json', 'application/hal+json', 'application/merge-patch+json'),
+        })
+        .map(({ method, id, token, body, contentType }): RandomRequest => ({
+          method,
+          path: pathFor(route, id),
+          headers: {
+            'Content-Type': contentType,
+            ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+          },
+          body,
+        }));
+      await holds(t, fc.asyncProperty(request, check), 25);
+    },
+  );
 }
 
-test.serial('random headers on every route and method: no 5xx, 4xx are problems, refusals change nothing', async (t) => {
-  const ids = await fixtures();
-  const request = fc.record({
-    route: fc.constantFrom(...ROUTES),
-    method: fc.constantFrom(...METHODS),
-    id: fc.constantFrom(...ids).map(String),
-    headers: headersArbitrary(),
-    body: fc.option(bodyArbitrary(ids), { nil: undefined }),
-  }).map(({ route, method, id, headers, body }): RandomRequest => ({ method, path: pathFor(route, id), headers, body }));
-  await holds(t, fc.asyncProperty(request, check), 200);
-});
+test.serial(
+  'random headers on every route and method: no 5xx, 4xx are problems, refusals change nothing',
+  async (t) => {
+    const ids = await fixtures();
+    const request = fc
+      .record({
+        route: fc.constantFrom(...ROUTES),
+        method: fc.constantFrom(...METHODS),
+        id: fc.constantFrom(...ids).map(String),
+        headers: headersArbitrary(),
+        body: fc.option(bodyArbitrary(ids), { nil: undefined }),
+      })
+      .map(({ route, method, id, headers, body }): RandomRequest => ({
+        method,
+        path: pathFor(route, id),
+        headers,
+        body,
+      }));
+    await holds(t, fc.asyncProperty(request, check), 200);
+  },
+);
 
-test.serial('random query strings and paths on every method: no 5xx, 4xx are problems, refusals change nothing', async (t) => {
-  const ids = await fixtures();
-  const segment = fc.oneof(
-    fc.constantFrom('tickets', 'faqs', 'v1', 'tokens', 'search', 'promote', 'merge', 'publish', 'schemas', 'rels', 'problems', 'docs', 'metrics', 'TICKETS', '', '.', '..'),
-    fc.constantFrom(...ids).map(String),
-    fc.string({ maxLength: 12 }).map(encodeURIComponent),
-  );
-  const path = fc.oneof(
-    fc.tuple(fc.constantFrom(...ROUTES), idArbitrary(ids)).map(([route, id]) => pathFor(route, id)),
-    fc.array(segment, { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`),
-  );
-  const request = fc.record({
-    method: fc.constantFrom(...METHODS),
-    path,
-    query: queryArbitrary(ids),
-    token: fc.constantFrom(...tokens),
-    body: fc.option(bodyArbitrary(ids), { nil: undefined }),
-  }).map(({ method, path, query, token, body }): RandomRequest => ({
-    method,
-    path: `${path}${query}`,
-    headers: { 'Content-Type': 'application/json', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
-    body,
-  }));
-  await holds(t, fc.asyncProperty(request, check), 200);
-});
+test.serial(
+  'random query strings and paths on every method: no 5xx, 4xx are problems, refusals change nothing',
+  async (t) => {
+    const ids = await fixtures();
+    const segment = fc.oneof(
+      fc.constantFrom(
+        'tickets',
+        'faqs',
+        'v1',
+        'tokens',
+        'search',
+        'promote',
+        'merge',
+        'publish',
+        'schemas',
+        'rels',
+        'problems',
+        'docs',
+        'metrics',
+        'TICKETS',
+        '',
+        '.',
+        '..',
+      ),
+      fc.constantFrom(...ids).map(String),
+      fc.string({ maxLength: 12 }).map(encodeURIComponent),
+    );
+    const path = fc.oneof(
+      fc.tuple(fc.constantFrom(...ROUTES), idArbitrary(ids)).map(([route, id]) => pathFor(route, id)),
+      fc.array(segment, { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`),
+    );
+    const request = fc
+      .record({
+        method: fc.constantFrom(...METHODS),
+        path,
+        query: queryArbitrary(ids),
+        token: fc.constantFrom(...tokens),
+        body: fc.option(bodyArbitrary(ids), { nil: undefined }),
+      })
+      .map(({ method, path, query, token, body }): RandomRequest => ({
+        method,
+        path: `${path}${query}`,
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+        },
+        body,
+      }));
+    await holds(t, fc.asyncProperty(request, check), 200);
+  },
+);
 
-test.serial('a body that does not decompress is a 400 problem and changes nothing, while a real gzip body is read', async (t) => {
-  const body = JSON.stringify({ title: 'Compressed report', requester: 'zip@customers.example' });
-  for (const encoding of ['gzip', 'deflate', 'br']) {
-    const before = await snapshot();
-    const response = await server.fetch('/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding }, body });
-    t.is(response.status, 400, encoding);
-    t.deepEqual(problemShapeErrors(response.status, response.headers.get('content-type'), await response.json()), []);
-    t.is(await snapshot(), before);
-  }
-  // A large one fails mid-stream; the answer must still reach the client rather than a reset connection.
-  const large = JSON.stringify({ title: 'x'.repeat(140_000), requester: 'zip@customers.example' });
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const response = await server.fetch('/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: large });
-    t.is(response.status, 400);
-    await response.body?.cancel();
-  }
-  const zipped = await server.fetch('/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync(body) });
-  t.is(zipped.status, 201);
-  t.is(((await zipped.json()) as { title: string }).title, 'Compressed report');
-});
+test.serial(
+  'a body that does not decompress is a 400 problem and changes nothing, while a real gzip body is read',
+  async (t) => {
+    const body = JSON.stringify({ title: 'Compressed report', requester: 'zip@customers.example' });
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const before = await snapshot();
+      const response = await server.fetch('/tickets', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+        body,
+      });
+      t.is(response.status, 400, encoding);
+      t.deepEqual(problemShapeErrors(response.status, response.headers.get('content-type'), await response.json()), []);
+      t.is(await snapshot(), before);
+    }
+    // A large one fails mid-stream; the answer must still reach the client rather than a reset connection.
+    const large = JSON.stringify({ title: 'x'.repeat(140_000), requester: 'zip@customers.example' });
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const response = await server.fetch('/tickets', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+        body: large,
+      });
+      t.is(response.status, 400);
+      await response.body?.cancel();
+    }
+    const zipped = await server.fetch('/tickets', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: gzipSync(body),
+    });
+    t.is(zipped.status, 201);
+    t.is(((await zipped.json()) as { title: string }).title, 'Compressed report');
+  },
+);

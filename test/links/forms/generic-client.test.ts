@@ -2,7 +2,14 @@
 // learns from each template where to send what. Nothing here names a URL or a field, except the root and the
 // values the client makes up.
 import test from 'ava';
-import { type FormProperty, type HalDocument, type Template, expand, HAL_FORMS, linkOf } from '../../helpers/hypermedia.ts';
+import {
+  type FormProperty,
+  type HalDocument,
+  type Template,
+  expand,
+  HAL_FORMS,
+  linkOf,
+} from '../../helpers/hypermedia.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
@@ -23,8 +30,10 @@ const matchesWhole = (regex: string, value: string) => new RegExp(`^(?:${regex})
 /** Text that keeps every constraint the property states, or an error if the client cannot make one. */
 function textFor(property: FormProperty, wanted: string): string {
   let value = wanted.slice(0, property.maxLength ?? wanted.length).padEnd(property.minLength ?? 0, 'x');
-  if (property.regex !== undefined && !matchesWhole(property.regex, value)) value = 'x'.repeat(Math.max(1, property.minLength ?? 1));
-  if (property.regex !== undefined && !matchesWhole(property.regex, value)) throw new Error(`cannot fill ${property.name}: /${property.regex}/`);
+  if (property.regex !== undefined && !matchesWhole(property.regex, value))
+    value = 'x'.repeat(Math.max(1, property.minLength ?? 1));
+  if (property.regex !== undefined && !matchesWhole(property.regex, value))
+    throw new Error(`cannot fill ${property.name}: /${property.regex}/`);
   return value;
 }
 
@@ -73,7 +82,9 @@ test('a generic HAL-FORMS client reports a ticket and then changes it, using onl
   // Change a field the form offers choices for, to a value it offers but has not selected.
   const update = ticket._templates?.update;
   if (!update) return t.fail('a new ticket offers an update template');
-  const changeable = update.properties.find((p) => !p.readOnly && p.options?.inline?.some((o) => !(p.options!.selectedValues ?? []).includes(o.value)));
+  const changeable = update.properties.find(
+    (p) => !p.readOnly && p.options?.inline?.some((o) => !(p.options!.selectedValues ?? []).includes(o.value)),
+  );
   if (!changeable) return t.fail('the update template offers no choice to change');
   const selected = changeable.options!.selectedValues ?? [];
   t.deepEqual(selected, [String(ticket[changeable.name])], 'the form preselects the current value');
@@ -84,5 +95,7 @@ test('a generic HAL-FORMS client reports a ticket and then changes it, using onl
   const after = await get(location);
   t.is(after[changeable.name], choice);
   for (const [name, value] of Object.entries(filled)) t.is(after[name], value, `${name} is kept by a partial update`);
-  t.deepEqual(after._templates!.update!.properties.find((p) => p.name === changeable.name)!.options!.selectedValues, [choice]);
+  t.deepEqual(after._templates!.update!.properties.find((p) => p.name === changeable.name)!.options!.selectedValues, [
+    choice,
+  ]);
 });

@@ -14,7 +14,8 @@ import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
 const PAGE_SCRIPT = readFileSync(new URL('../../helpers/hal-explorer-page.js', import.meta.url), 'utf8');
 // No favicon request: the page's origin must serve only what the test names.
-const PAGE_HTML = '<!doctype html><html><head><title>HAL Explorer pattern</title><link rel="icon" href="data:,"></head><body><script src="/walk.js"></script></body></html>';
+const PAGE_HTML =
+  '<!doctype html><html><head><title>HAL Explorer pattern</title><link rel="icon" href="data:,"></head><body><script src="/walk.js"></script></body></html>';
 
 let pageServer: Server;
 let pageOrigin: string;
@@ -24,7 +25,8 @@ let browser: Browser;
 test.before(async () => {
   pageServer = createServer((request, response) => {
     if (request.url === '/') response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE_HTML);
-    else if (request.url === '/walk.js') response.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(PAGE_SCRIPT);
+    else if (request.url === '/walk.js')
+      response.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(PAGE_SCRIPT);
     // What a page-relative template target would hit: HAL Explorer's own host answering 404.
     else response.writeHead(404).end();
   });
@@ -65,10 +67,15 @@ async function openPage(token: string): Promise<{ page: Page; sent: Sent[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const sent: Sent[] = [];
-  page.on('request', (request) => sent.push({ method: request.method(), url: request.url(), headers: request.headers(), body: request.postData() }));
+  page.on('request', (request) =>
+    sent.push({ method: request.method(), url: request.url(), headers: request.headers(), body: request.postData() }),
+  );
   await page.goto(`${pageOrigin}/`);
   await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
-  await page.evaluate((header) => (window as unknown as HalExplorer).halExplorer.setHeaders([['Authorization', header]]), `Bearer ${token}`);
+  await page.evaluate(
+    (header) => (window as unknown as HalExplorer).halExplorer.setHeaders([['Authorization', header]]),
+    `Bearer ${token}`,
+  );
   return { page, sent };
 }
 
@@ -84,9 +91,13 @@ interface HalExplorer {
 }
 
 const go = (page: Page, uri: string) => page.evaluate((u) => (window as unknown as HalExplorer).halExplorer.go(u), uri);
-const follow = (page: Page, rel: string) => page.evaluate((r) => (window as unknown as HalExplorer).halExplorer.followLink(r), rel);
+const follow = (page: Page, rel: string) =>
+  page.evaluate((r) => (window as unknown as HalExplorer).halExplorer.followLink(r), rel);
 const submit = (page: Page, name: string, values: Record<string, unknown> = {}) =>
-  page.evaluate(([n, v]) => (window as unknown as HalExplorer).halExplorer.submitTemplate(n, v), [name, values] as const);
+  page.evaluate(([n, v]) => (window as unknown as HalExplorer).halExplorer.submitTemplate(n, v), [
+    name,
+    values,
+  ] as const);
 
 /** The resource as the API now has it, through the test's own request (not the page's). */
 async function stored(uri: string): Promise<Record<string, unknown>> {
@@ -96,7 +107,13 @@ async function stored(uri: string): Promise<Record<string, unknown>> {
 }
 
 /** Creates a second ticket through the page and merges it into `survivor` (its URI), typing `survivorId` into `into`. */
-async function mergeDuplicate(t: ExecutionContext, page: Page, apiOrigin: string, survivorId: unknown, survivor: string): Promise<void> {
+async function mergeDuplicate(
+  t: ExecutionContext,
+  page: Page,
+  apiOrigin: string,
+  survivorId: unknown,
+  survivor: string,
+): Promise<void> {
   await go(page, `${apiOrigin}/`);
   await follow(page, 'tickets');
   const duplicate = await submit(page, 'default', { title: 'Printer jams again', requester: 'hal@customers.example' });
@@ -113,16 +130,20 @@ async function mergeDuplicate(t: ExecutionContext, page: Page, apiOrigin: string
 async function assertRequestsSent(t: ExecutionContext, sent: Sent[], apiOrigin: string, token: string): Promise<void> {
   // Nothing went to the page's own origin but the page; every request to the API carried the token; every write
   // carried its template's content type; HAL-FORMS was asked for first.
-  const own = sent.filter((request) => new URL(request.url).origin === pageOrigin).map((request) => `${request.method} ${new URL(request.url).pathname}`);
+  const own = sent
+    .filter((request) => new URL(request.url).origin === pageOrigin)
+    .map((request) => `${request.method} ${new URL(request.url).pathname}`);
   t.deepEqual(own, ['GET /', 'GET /walk.js']);
   const toApi = sent.filter((request) => new URL(request.url).origin === apiOrigin);
   t.true(toApi.length > 20);
   // HAL Explorer fetches a form's option links with Accept alone, without its custom headers: they answer 401
   // here, and it shows those fields as plain inputs (where `into` was typed).
   for (const request of toApi) {
-    const optionLink = request.headers.accept === 'application/hal+json' || request.headers.accept === 'application/json';
+    const optionLink =
+      request.headers.accept === 'application/hal+json' || request.headers.accept === 'application/json';
     if (!optionLink) t.is(request.headers.authorization, `Bearer ${token}`, `${request.method} ${request.url}`);
-    if (request.method === 'GET' && !optionLink) t.true(request.headers.accept?.startsWith('application/prs.hal-forms+json'), request.url);
+    if (request.method === 'GET' && !optionLink)
+      t.true(request.headers.accept?.startsWith('application/prs.hal-forms+json'), request.url);
   }
   const writes = toApi.filter((request) => ['POST', 'PATCH', 'PUT'].includes(request.method));
   t.is(writes.length, 8);
@@ -130,13 +151,20 @@ async function assertRequestsSent(t: ExecutionContext, sent: Sent[], apiOrigin: 
     t.is(write.headers['content-type'], 'application/json', `${write.method} ${write.url}`);
     t.notThrows(() => JSON.parse(write.body ?? ''), `${write.method} ${write.url} sends JSON`);
   }
-  t.true(toApi.some((request) => request.method === 'HEAD'), 'a HEAD before the write from a link');
-
+  t.true(
+    toApi.some((request) => request.method === 'HEAD'),
+    'a HEAD before the write from a link',
+  );
 }
 
 async function assertAnswersReadable(t: ExecutionContext, page: Page): Promise<void> {
-  const readable = await page.evaluate(() => (window as unknown as { halExplorer: { exchanges(): Seen[] } }).halExplorer.exchanges());
-  t.true(readable.every((seen) => seen.requestId !== null), 'X-Request-Id readable on every answer');
+  const readable = await page.evaluate(() =>
+    (window as unknown as { halExplorer: { exchanges(): Seen[] } }).halExplorer.exchanges(),
+  );
+  t.true(
+    readable.every((seen) => seen.requestId !== null),
+    'X-Request-Id readable on every answer',
+  );
   t.true(readable.some((seen) => seen.location !== null));
   t.true(readable.some((seen) => seen.etag !== null));
   t.true(readable.some((seen) => seen.link !== null));
@@ -155,10 +183,17 @@ test('HAL Explorer on another origin creates, updates, promotes and merges ticke
   t.true(collection.contentType?.startsWith('application/prs.hal-forms+json'), 'HAL Explorer asks for HAL-FORMS first');
 
   // Create through the collection's default template.
-  const created = await submit(page, 'default', { title: 'Printer jams in HAL Explorer', requester: 'hal@customers.example' });
+  const created = await submit(page, 'default', {
+    title: 'Printer jams in HAL Explorer',
+    requester: 'hal@customers.example',
+  });
   t.is(created.status, 201, JSON.stringify(created.body));
   if (created.location === null) return t.fail('the page could not read Location');
-  t.like(await stored(created.location), { title: 'Printer jams in HAL Explorer', requester: 'hal@customers.example', status: 'open' });
+  t.like(await stored(created.location), {
+    title: 'Printer jams in HAL Explorer',
+    requester: 'hal@customers.example',
+    status: 'open',
+  });
 
   // Update through `update`: only priority typed, every other field sent back as the dialog filled it.
   const ticket = await go(page, created.location);
@@ -168,7 +203,8 @@ test('HAL Explorer on another origin creates, updates, promotes and merges ticke
   t.is(updated.status, 200, JSON.stringify(updated.body));
   const after = await stored(created.location);
   t.is(after.priority, 'urgent');
-  for (const unchanged of ['title', 'status', 'requester', 'description', 'tags', 'assignee']) t.deepEqual(after[unchanged], before[unchanged], unchanged);
+  for (const unchanged of ['title', 'status', 'requester', 'description', 'tags', 'assignee'])
+    t.deepEqual(after[unchanged], before[unchanged], unchanged);
 
   // Promote through its template: an FAQ now exists with the ticket's title.
   await go(page, created.location);
@@ -183,9 +219,15 @@ test('HAL Explorer on another origin creates, updates, promotes and merges ticke
   // Write an FAQ through the FAQs' default template.
   await go(page, `${apiOrigin}/`);
   await follow(page, 'faqs');
-  const faq = await submit(page, 'default', { question: 'Why does the printer jam?', answer: 'Fan the paper before loading it.' });
+  const faq = await submit(page, 'default', {
+    question: 'Why does the printer jam?',
+    answer: 'Fan the paper before loading it.',
+  });
   t.is(faq.status, 201, JSON.stringify(faq.body));
-  t.like(await stored(faq.location!), { question: 'Why does the printer jam?', answer: 'Fan the paper before loading it.' });
+  t.like(await stored(faq.location!), {
+    question: 'Why does the printer jam?',
+    answer: 'Fan the paper before loading it.',
+  });
 
   // A write from a link's button (HAL Explorer's "all HTTP methods for links"): HEAD first, then the typed body.
   await go(page, `${apiOrigin}/`);
@@ -210,7 +252,8 @@ test('HAL Explorer on another origin creates, updates, promotes and merges ticke
   // Every template the page was offered had a target a browser elsewhere can use as written: absolute, on the API.
   const templates = await page.evaluate(() => (window as unknown as HalExplorer).halExplorer.templates());
   t.true(templates.length >= 6);
-  for (const { name, target } of templates) t.is(target === undefined ? undefined : new URL(target).origin, apiOrigin, `${name}: ${target}`);
+  for (const { name, target } of templates)
+    t.is(target === undefined ? undefined : new URL(target).origin, apiOrigin, `${name}: ${target}`);
 
   await assertRequestsSent(t, sent, apiOrigin, token);
   // CORS lets the page read what HAL Explorer shows of each answer.

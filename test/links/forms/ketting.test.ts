@@ -51,7 +51,8 @@ test('Ketting reports a ticket, changes one field, promotes it and merges anothe
   await update.submit({ priority: 'urgent' });
   const after = await stored(ticketUri);
   t.is(after.priority, 'urgent');
-  for (const unchanged of ['title', 'status', 'requester', 'description', 'tags', 'assignee']) t.deepEqual(after[unchanged], before[unchanged], unchanged);
+  for (const unchanged of ['title', 'status', 'requester', 'description', 'tags', 'assignee'])
+    t.deepEqual(after[unchanged], before[unchanged], unchanged);
 
   const promoted = await (await ticket.refresh()).action('promote').submit({});
   const faqLocation = promoted.headers.get('Location');
@@ -61,7 +62,11 @@ test('Ketting reports a ticket, changes one field, promotes it and merges anothe
   t.is(faq.status, 'draft');
 
   const otherUri = new URL(
-    (await collection.action('default').submit({ title: uniqueTitle('duplicate'), requester: 'ketting@customers.example' })).headers.get('Location')!,
+    (
+      await collection
+        .action('default')
+        .submit({ title: uniqueTitle('duplicate'), requester: 'ketting@customers.example' })
+    ).headers.get('Location')!,
     created.uri,
   ).href;
   const other = client.go(otherUri);
@@ -78,10 +83,19 @@ test('every template a caller is offered accepts its own values back, as Ketting
     agent: await server.mint('agent'),
     requester: await server.mint('requester', undefined, requesterEmail),
   };
-  const ticketBody = { title: uniqueTitle('values'), requester: requesterEmail, tags: ['vip', 'billing'], assignee: 'ann' };
+  const ticketBody = {
+    title: uniqueTitle('values'),
+    requester: requesterEmail,
+    tags: ['vip', 'billing'],
+    assignee: 'ann',
+  };
   const ticketHref = (await server.fetch('/tickets', json('POST', ticketBody))).headers.get('Location')!;
-  const faqHref = (await server.fetch('/faqs', json('POST', { question: `${uniqueTitle('question')}?`, answer: 'Yes.' }))).headers.get('Location')!;
-  const relatedHref = (await server.fetch('/faqs', json('POST', { question: `${uniqueTitle('related')}?` }))).headers.get('Location')!;
+  const faqHref = (
+    await server.fetch('/faqs', json('POST', { question: `${uniqueTitle('question')}?`, answer: 'Yes.' }))
+  ).headers.get('Location')!;
+  const relatedHref = (
+    await server.fetch('/faqs', json('POST', { question: `${uniqueTitle('related')}?` }))
+  ).headers.get('Location')!;
   const linked = await server.fetch(faqHref, json('PATCH', { related: [relatedHref], source: ticketHref }));
   t.is(linked.status, 200, await linked.clone().text());
 
@@ -100,7 +114,8 @@ test('every template a caller is offered accepts its own values back, as Ketting
         await t.notThrowsAsync(() => action.submit({}), `${role}: ${action.name} of ${href}`);
         const after = await stored(href);
         for (const [name, value] of Object.entries(before)) {
-          if (!['_links', 'updatedAt'].includes(name)) t.deepEqual(after[name], value, `${role}: ${action.name} of ${href} kept ${name}`);
+          if (!['_links', 'updatedAt'].includes(name))
+            t.deepEqual(after[name], value, `${role}: ${action.name} of ${href} kept ${name}`);
         }
         submitted += 1;
         await resource.refresh();
@@ -111,7 +126,9 @@ test('every template a caller is offered accepts its own values back, as Ketting
 });
 
 test('a one-element list for a single-choice field is its value; longer lists and lists for free text are refused', async (t) => {
-  const href = (await server.fetch('/tickets', json('POST', { title: uniqueTitle('lists'), requester: 'lists@customers.example' }))).headers.get('Location')!;
+  const href = (
+    await server.fetch('/tickets', json('POST', { title: uniqueTitle('lists'), requester: 'lists@customers.example' }))
+  ).headers.get('Location')!;
   const one = await server.fetch(href, json('PATCH', { status: ['pending'], priority: ['high'] }));
   t.is(one.status, 200, await one.clone().text());
   const changed = await stored(href);
@@ -126,13 +143,23 @@ test('a one-element list for a single-choice field is its value; longer lists an
     const refused = await server.fetch(href, json('PATCH', body));
     t.is(refused.status, 400, JSON.stringify(body));
     const problem = (await refused.json()) as { errors: { pointer: string }[] };
-    t.true(problem.errors.some((e) => e.pointer === pointer), JSON.stringify(problem.errors));
+    t.true(
+      problem.errors.some((e) => e.pointer === pointer),
+      JSON.stringify(problem.errors),
+    );
   }
   const unchanged = await stored(href);
   t.deepEqual({ ...unchanged, _links: undefined }, { ...changed, _links: undefined });
 
   // Merge's `into` offers other tickets as choices: a client that keeps selections as lists sends one.
-  const survivor = await stored((await server.fetch('/tickets', json('POST', { title: uniqueTitle('survivor'), requester: 'lists@customers.example' }))).headers.get('Location')!);
+  const survivor = await stored(
+    (
+      await server.fetch(
+        '/tickets',
+        json('POST', { title: uniqueTitle('survivor'), requester: 'lists@customers.example' }),
+      )
+    ).headers.get('Location')!,
+  );
   const mergeLink = (await stored(href))._links.merge as { href: string };
   const merged = await server.fetch(mergeLink.href, json('POST', { into: [String(survivor.id)] }));
   t.true(merged.status < 300, `${merged.status} ${await merged.clone().text()}`);

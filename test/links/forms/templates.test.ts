@@ -27,7 +27,8 @@ const faqsHref = () => expand(linkOf(home, 'faqs').href);
 async function asForms(path: string): Promise<HalDocument> {
   const response = await server.fetch(path, { headers: { Accept: HAL_FORMS } });
   if (response.status !== 200) throw new Error(`GET ${path} as HAL-FORMS: ${response.status} ${await response.text()}`);
-  if (response.headers.get('content-type') !== HAL_FORMS) throw new Error(`GET ${path}: ${response.headers.get('content-type')}`);
+  if (response.headers.get('content-type') !== HAL_FORMS)
+    throw new Error(`GET ${path}: ${response.headers.get('content-type')}`);
   return (await response.json()) as HalDocument;
 }
 
@@ -38,7 +39,8 @@ async function create(collection: string, body: object): Promise<HalDocument> {
 }
 
 let count = 0;
-const newTicket = (fields: object = {}) => create(ticketsHref(), { title: `Forms ticket ${++count}`, requester: 'forms@customers.example', ...fields });
+const newTicket = (fields: object = {}) =>
+  create(ticketsHref(), { title: `Forms ticket ${++count}`, requester: 'forms@customers.example', ...fields });
 const newFaq = (fields: object = {}) => create(faqsHref(), { question: `Forms question ${++count}?`, ...fields });
 
 const valuesOf = (property: FormProperty) => property.options?.inline?.map((option) => option.value);
@@ -46,8 +48,13 @@ const valuesOf = (property: FormProperty) => property.options?.inline?.map((opti
 /** Fields the server owns never appear in a form, and no offered field claims to be read-only. */
 function assertOnlyWritableFields(t: ExecutionContext, templates: Record<string, Template>): void {
   for (const [name, template] of Object.entries(templates)) {
-    for (const owned of ['id', 'createdAt', 'updatedAt']) t.false(names(template).includes(owned), `${name} offers ${owned}`);
-    t.deepEqual(template.properties.filter((p) => p.readOnly !== undefined), [], name);
+    for (const owned of ['id', 'createdAt', 'updatedAt'])
+      t.false(names(template).includes(owned), `${name} offers ${owned}`);
+    t.deepEqual(
+      template.properties.filter((p) => p.readOnly !== undefined),
+      [],
+      name,
+    );
     for (const property of template.properties) t.truthy(property.prompt, `${name}.${property.name} has a prompt`);
   }
 }
@@ -69,7 +76,10 @@ test('the tickets collection offers only default: POST to the collection, title 
   t.is(form.contentType, 'application/json');
   t.is(form.target, ticketsHref());
   t.deepEqual(names(form), ['title', 'requester', 'description', 'status', 'priority', 'assignee', 'tags']);
-  t.deepEqual(form.properties.filter((p) => p.required).map((p) => p.name), ['title', 'requester']);
+  t.deepEqual(
+    form.properties.filter((p) => p.required).map((p) => p.name),
+    ['title', 'requester'],
+  );
   for (const property of form.properties) t.is(typeof property.required, 'boolean', property.name);
 
   const title = propertyOf(form, 'title');
@@ -102,7 +112,10 @@ test('the faqs collection offers only default: POST to the collection; source an
   t.is(form.contentType, 'application/json');
   t.is(form.target, faqsHref());
   t.deepEqual(names(form), ['question', 'answer', 'status', 'source', 'related']);
-  t.deepEqual(form.properties.filter((p) => p.required).map((p) => p.name), ['question']);
+  t.deepEqual(
+    form.properties.filter((p) => p.required).map((p) => p.name),
+    ['question'],
+  );
   const question = propertyOf(form, 'question');
   t.is(question.prompt, 'Question');
   t.is(question.minLength, 1);
@@ -135,7 +148,11 @@ test('an open ticket offers update, replace, delete, promote and merge, each wit
   t.is(update.method, 'PATCH');
   t.is(update.contentType, 'application/json', 'a JSON PATCH body is a merge patch, and every client can send JSON');
   t.is(update.target, linkOf(ticket, 'self').href, 'update goes to the ticket itself, and says so');
-  t.deepEqual(update.properties.filter((p) => p.required), [], 'a merge patch requires nothing');
+  t.deepEqual(
+    update.properties.filter((p) => p.required),
+    [],
+    'a merge patch requires nothing',
+  );
   t.deepEqual(propertyOf(update, 'status').options!.selectedValues, ['open']);
   t.deepEqual(propertyOf(update, 'priority').options!.selectedValues, ['high']);
   t.deepEqual(valuesOf(propertyOf(update, 'status')), ['open', 'pending', 'solved', 'closed']);
@@ -147,7 +164,10 @@ test('an open ticket offers update, replace, delete, promote and merge, each wit
   t.is(replace.method, 'PUT');
   t.is(replace.contentType, 'application/json');
   t.is(replace.target, linkOf(ticket, 'self').href);
-  t.deepEqual(replace.properties.filter((p) => p.required).map((p) => p.name), ['title', 'requester']);
+  t.deepEqual(
+    replace.properties.filter((p) => p.required).map((p) => p.name),
+    ['title', 'requester'],
+  );
   t.deepEqual(propertyOf(replace, 'priority').options!.selectedValues, ['high']);
 
   t.is(templates.delete!.method, 'DELETE');
@@ -184,7 +204,10 @@ test('pending and solved tickets still offer every action', async (t) => {
 test('a closed ticket offers promote only, and the actions it no longer offers are indeed refused', async (t) => {
   const created = await newTicket();
   const self = linkOf(created, 'self').href;
-  const closed = await server.fetch(self, json('PATCH', { status: 'closed' }, { 'Content-Type': 'application/merge-patch+json' }));
+  const closed = await server.fetch(
+    self,
+    json('PATCH', { status: 'closed' }, { 'Content-Type': 'application/merge-patch+json' }),
+  );
   t.is(closed.status, 200);
   const ticket = await asForms(self);
   t.deepEqual(Object.keys(ticket._templates!), ['promote']);
@@ -199,7 +222,9 @@ test('a closed ticket offers promote only, and the actions it no longer offers a
   t.is(after.priority, 'normal');
   t.is(after.status, 'closed');
   // Promoting changes nothing on the ticket, so it stays on offer and works.
-  const promoted = await server.fetch(ticket._templates!.promote!.target!, { method: ticket._templates!.promote!.method });
+  const promoted = await server.fetch(ticket._templates!.promote!.target!, {
+    method: ticket._templates!.promote!.method,
+  });
   t.is(promoted.status, 201);
 });
 
@@ -215,7 +240,10 @@ test('a draft FAQ without an answer offers update, replace and delete, but not p
   t.is(update.method, 'PATCH');
   t.is(update.contentType, 'application/json');
   t.is(update.target, linkOf(faq, 'self').href);
-  t.deepEqual(update.properties.filter((p) => p.required), []);
+  t.deepEqual(
+    update.properties.filter((p) => p.required),
+    [],
+  );
   t.deepEqual(propertyOf(update, 'status').options!.selectedValues, ['draft']);
   // Choices are offered by id (the valueField), so the current ones are selected by id.
   t.deepEqual(propertyOf(update, 'source').options!.selectedValues, [String(ticket.id)]);
@@ -225,7 +253,10 @@ test('a draft FAQ without an answer offers update, replace and delete, but not p
 
   t.is(templates.replace!.method, 'PUT');
   t.is(templates.replace!.contentType, 'application/json');
-  t.deepEqual(templates.replace!.properties.filter((p) => p.required).map((p) => p.name), ['question']);
+  t.deepEqual(
+    templates.replace!.properties.filter((p) => p.required).map((p) => p.name),
+    ['question'],
+  );
   t.is(templates.delete!.method, 'DELETE');
   assertOnlyWritableFields(t, templates);
 });
@@ -254,7 +285,11 @@ test('a draft FAQ with an answer also offers publish, a POST to its publish targ
   t.is(after.status, 'published');
   t.deepEqual(Object.keys(after._templates!).sort(), ['delete', 'replace', 'update']);
   t.deepEqual(propertyOf(after._templates!.update!, 'status').options!.selectedValues, ['published']);
-  t.deepEqual(Object.keys((await asForms(linkOf(created, 'self').href))._templates!).sort(), ['delete', 'replace', 'update']);
+  t.deepEqual(Object.keys((await asForms(linkOf(created, 'self').href))._templates!).sort(), [
+    'delete',
+    'replace',
+    'update',
+  ]);
 });
 
 test('the v1 collection offers a default POST to /v1/faqs with question and source; a v1 FAQ offers update and delete only', async (t) => {
@@ -266,7 +301,10 @@ test('the v1 collection offers a default POST to /v1/faqs with question and sour
   t.is(form.contentType, 'application/json');
   t.is(form.target, expand(linkOf(v1Home, 'faqs').href));
   t.deepEqual(names(form), ['question', 'source']);
-  t.deepEqual(form.properties.filter((p) => p.required).map((p) => p.name), ['question']);
+  t.deepEqual(
+    form.properties.filter((p) => p.required).map((p) => p.name),
+    ['question'],
+  );
   t.is(propertyOf(form, 'source').type, 'number', 'v1 names the source ticket by id');
   assertRefusesBlank(t, propertyOf(form, 'question'));
 
@@ -287,7 +325,11 @@ test('the v1 collection offers a default POST to /v1/faqs with question and sour
 test('the home document and search answer HAL-FORMS requests with 200 and no templates', async (t) => {
   await newTicket({ title: 'Scanner jammed' });
   await newFaq({ question: 'Why does the scanner jam?' });
-  for (const path of ['/', expand(linkOf(home, 'search').href, { q: 'scanner' }), expand(linkOf(home, 'search').href)]) {
+  for (const path of [
+    '/',
+    expand(linkOf(home, 'search').href, { q: 'scanner' }),
+    expand(linkOf(home, 'search').href),
+  ]) {
     const response = await server.fetch(path, { headers: { Accept: HAL_FORMS } });
     t.is(response.status, 200, path);
     t.is(response.headers.get('content-type'), HAL_FORMS, path);
@@ -313,7 +355,12 @@ test('plain HAL and JSON answers never carry _templates, whatever the resource o
   ];
   for (const path of paths) {
     t.truthy((await asForms(path))._links, path);
-    for (const [accept, type] of [[HAL_JSON, HAL_JSON], ['application/json', 'application/json'], ['*/*', HAL_JSON], [undefined, HAL_JSON]] as const) {
+    for (const [accept, type] of [
+      [HAL_JSON, HAL_JSON],
+      ['application/json', 'application/json'],
+      ['*/*', HAL_JSON],
+      [undefined, HAL_JSON],
+    ] as const) {
       const response = await server.fetch(path, accept ? { headers: { Accept: accept } } : {});
       t.is(response.status, 200, `${path} ${accept}`);
       t.true(response.headers.get('content-type')!.startsWith(type), `${path} ${accept}`);
@@ -321,12 +368,24 @@ test('plain HAL and JSON answers never carry _templates, whatever the resource o
     }
   }
   // Writes answer the same way: forms only when asked for.
-  const patched = await server.fetch(linkOf(ticket, 'self').href, json('PATCH', { priority: 'low' }, { Accept: HAL_JSON }));
+  const patched = await server.fetch(
+    linkOf(ticket, 'self').href,
+    json('PATCH', { priority: 'low' }, { Accept: HAL_JSON }),
+  );
   t.false('_templates' in ((await patched.json()) as HalDocument));
-  const posted = await server.fetch(ticketsHref(), json('POST', { title: 'Asked as forms', requester: 'forms@customers.example' }, { Accept: HAL_FORMS }));
+  const posted = await server.fetch(
+    ticketsHref(),
+    json('POST', { title: 'Asked as forms', requester: 'forms@customers.example' }, { Accept: HAL_FORMS }),
+  );
   t.is(posted.status, 201);
   t.is(posted.headers.get('content-type'), HAL_FORMS);
-  t.deepEqual(Object.keys(((await posted.json()) as HalDocument)._templates!).sort(), ['delete', 'merge', 'promote', 'replace', 'update']);
+  t.deepEqual(Object.keys(((await posted.json()) as HalDocument)._templates!).sort(), [
+    'delete',
+    'merge',
+    'promote',
+    'replace',
+    'update',
+  ]);
 });
 
 test('a HAL-FORMS page of a collection embeds its items without templates', async (t) => {
@@ -352,7 +411,10 @@ test('negotiated answers say Vary: Accept, successes and failures alike', async 
     const response = await server.fetch(path, init);
     await response.arrayBuffer();
     const vary = (response.headers.get('vary') ?? '').split(',').map((v) => v.trim().toLowerCase());
-    t.true(vary.includes('accept'), `${init?.method ?? 'GET'} ${path} → ${response.status}: Vary ${response.headers.get('vary')}`);
+    t.true(
+      vary.includes('accept'),
+      `${init?.method ?? 'GET'} ${path} → ${response.status}: Vary ${response.headers.get('vary')}`,
+    );
   }
 });
 
@@ -370,13 +432,17 @@ test('the HAL and HAL-FORMS variants of one version have different ETags, and If
   // A cache holding one variant must not be told the other is current. (fetch adds `Cache-Control: no-cache` to
   // conditional requests unless one is given, and the server then never answers 304: max-age=0 is what a browser's
   // reload sends.)
-  const revalidate = (accept: string, tag: string) => server.fetch(self, { headers: { Accept: accept, 'If-None-Match': tag, 'Cache-Control': 'max-age=0' } });
+  const revalidate = (accept: string, tag: string) =>
+    server.fetch(self, { headers: { Accept: accept, 'If-None-Match': tag, 'Cache-Control': 'max-age=0' } });
   t.is((await revalidate(HAL_FORMS, plainTag)).status, 200);
   t.is((await revalidate(HAL_FORMS, formsTag)).status, 304);
   t.is((await revalidate(HAL_JSON, plainTag)).status, 304);
   t.is((await revalidate(HAL_JSON, formsTag)).status, 200);
 
-  const withFormsTag = await server.fetch(self, json('PATCH', { priority: 'urgent' }, { 'If-Match': formsTag, Accept: HAL_FORMS }));
+  const withFormsTag = await server.fetch(
+    self,
+    json('PATCH', { priority: 'urgent' }, { 'If-Match': formsTag, Accept: HAL_FORMS }),
+  );
   t.is(withFormsTag.status, 200);
   const nextPlainTag = (await server.fetch(self, { headers: { Accept: HAL_JSON } })).headers.get('etag')!;
   t.not(nextPlainTag, plainTag);
@@ -399,7 +465,10 @@ test('a merge sent as its template describes it merges the ticket', async (t) =>
   // The form's choices come from its options link; the value is the chosen item's valueField.
   const choices = (await (await server.fetch(expand(into.options!.link!.href))).json()) as HalDocument;
   const choice = choices._embedded!.tickets!.find((item) => item.id === survivor.id)!;
-  const response = await server.fetch(merge.target!, json(merge.method, { [into.name]: choice[into.options!.valueField!] }, { 'Content-Type': merge.contentType! }));
+  const response = await server.fetch(
+    merge.target!,
+    json(merge.method, { [into.name]: choice[into.options!.valueField!] }, { 'Content-Type': merge.contentType! }),
+  );
   t.is(response.status, 200);
   t.is((await server.fetch(linkOf(ticket, 'self').href)).status, 301);
 });
@@ -417,12 +486,17 @@ interface PropertySchema {
 /** The alternative a form field stands for: not null, and the string one where there is one (tags as "a, b"). */
 function withoutNull(schema: PropertySchema): PropertySchema {
   const alternatives = schema.anyOf?.filter((s) => s.type !== 'null') ?? [];
-  const chosen = alternatives.find((s) => s.type === 'string') ?? (alternatives.length === 1 ? alternatives[0] : undefined);
+  const chosen =
+    alternatives.find((s) => s.type === 'string') ?? (alternatives.length === 1 ? alternatives[0] : undefined);
   return chosen ? { ...schema, ...chosen } : schema;
 }
 
 test('a replace form sent back with the values it was filled with is accepted and changes nothing', async (t) => {
-  const created = await newTicket({ tags: ['billing', 'vip'], description: 'As filled.', assignee: 'agent@desk.example' });
+  const created = await newTicket({
+    tags: ['billing', 'vip'],
+    description: 'As filled.',
+    assignee: 'agent@desk.example',
+  });
   const ticket = await asForms(linkOf(created, 'self').href);
   const form = ticket._templates!.replace!;
   const body: Record<string, unknown> = {};
@@ -431,10 +505,14 @@ test('a replace form sent back with the values it was filled with is accepted an
     if (value !== undefined) body[property.name] = value;
   }
   t.is(body.tags, 'billing, vip', 'a list is offered as one comma-separated text field');
-  const response = await server.fetch(form.target ?? linkOf(ticket, 'self').href, json(form.method, body, { 'Content-Type': form.contentType! }));
+  const response = await server.fetch(
+    form.target ?? linkOf(ticket, 'self').href,
+    json(form.method, body, { 'Content-Type': form.contentType! }),
+  );
   t.is(response.status, 200);
   const after = (await response.json()) as HalDocument;
-  for (const field of ['title', 'description', 'status', 'priority', 'requester', 'assignee', 'tags']) t.deepEqual(after[field], created[field], field);
+  for (const field of ['title', 'description', 'status', 'priority', 'requester', 'assignee', 'tags'])
+    t.deepEqual(after[field], created[field], field);
 });
 
 test('every form states exactly the fields, requirements and constraints of the published schema of its body', async (t) => {
@@ -460,7 +538,11 @@ test('every form states exactly the fields, requirements and constraints of the 
     t.is(response.status, 200, name);
     const schema = (await response.json()) as { properties: Record<string, PropertySchema>; required?: string[] };
     t.deepEqual(names(form), Object.keys(schema.properties), label);
-    t.deepEqual(form.properties.filter((p) => p.required).map((p) => p.name), schema.required ?? [], label);
+    t.deepEqual(
+      form.properties.filter((p) => p.required).map((p) => p.name),
+      schema.required ?? [],
+      label,
+    );
     for (const property of form.properties) {
       const field = withoutNull(schema.properties[property.name]!);
       const at = `${label}.${property.name}`;
@@ -474,7 +556,8 @@ test('every form states exactly the fields, requirements and constraints of the 
 
 test('clients that rank HAL-FORMS first (Ketting, HAL Explorer) get templates; Traverson and curl get plain HAL', async (t) => {
   const self = linkOf(await newTicket(), 'self').href;
-  const ketting = 'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/vnd.api+json;q=0.8, application/vnd.siren+json;q=0.8, application/vnd.collection+json;q=0.8, application/json;q=0.7, text/html;q=0.6';
+  const ketting =
+    'application/prs.hal-forms+json;q=1.0, application/hal+json;q=0.9, application/vnd.api+json;q=0.8, application/vnd.siren+json;q=0.8, application/vnd.collection+json;q=0.8, application/json;q=0.7, text/html;q=0.6';
   for (const [client, headers, forms] of [
     ['Ketting', { Accept: ketting }, true],
     ['HAL Explorer', { Accept: `${HAL_FORMS}, ${HAL_JSON};q=0.9, */*;q=0.1` }, true],

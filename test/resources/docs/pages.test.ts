@@ -14,11 +14,25 @@ test.before(async () => {
 test.after.always(() => server.close());
 
 /** Relations every HAL client knows from their registries (RFC 8288, RFC 5988 paging, RFC 6573, RFC 6906, RFC 8631). */
-const GENERIC_RELATIONS = new Set(['self', 'first', 'prev', 'next', 'last', 'collection', 'item', 'describedby', 'profile', 'help', 'service-desc', 'service-doc']);
+const GENERIC_RELATIONS = new Set([
+  'self',
+  'first',
+  'prev',
+  'next',
+  'last',
+  'collection',
+  'item',
+  'describedby',
+  'profile',
+  'help',
+  'service-desc',
+  'service-doc',
+]);
 
 async function document(path: string): Promise<HalDocument> {
   const response = await server.fetch(path, { headers: { Accept: HAL_FORMS } });
-  if (response.status !== 200 && response.status !== 201) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  if (response.status !== 200 && response.status !== 201)
+    throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as HalDocument;
 }
 
@@ -34,9 +48,16 @@ async function assertHtmlPage(t: ExecutionContext, href: string, heading: string
 test('every relation the API links with, beyond the generic ones, has a human page linked from the home document', async (t) => {
   const tickets = expand(linkOf(home, 'tickets').href);
   const faqs = expand(linkOf(home, 'faqs').href);
-  const ticket = (await (await server.fetch(tickets, json('POST', { title: 'Relations ticket', requester: 'rels@customers.example' }))).json()) as HalDocument;
-  const other = (await (await server.fetch(faqs, json('POST', { question: 'Which relations exist?' }))).json()) as HalDocument;
-  await server.fetch(faqs, json('POST', { question: 'Are relations documented?', source: ticket.id, related: [other.id] }));
+  const ticket = (await (
+    await server.fetch(tickets, json('POST', { title: 'Relations ticket', requester: 'rels@customers.example' }))
+  ).json()) as HalDocument;
+  const other = (await (
+    await server.fetch(faqs, json('POST', { question: 'Which relations exist?' }))
+  ).json()) as HalDocument;
+  await server.fetch(
+    faqs,
+    json('POST', { question: 'Are relations documented?', source: ticket.id, related: [other.id] }),
+  );
   await server.fetch(faqs, json('POST', { question: 'Is paging a relation?' }));
 
   // What a client meets walking the API: home, a page with neighbours, a ticket, FAQs with a source and related ones, search.
@@ -48,12 +69,17 @@ test('every relation the API links with, beyond the generic ones, has a human pa
     await document(expand(linkOf(home, 'search').href, { q: 'relations' })),
   ];
   const used = new Set(walked.flatMap(everyLink).map(([rel]) => rel));
-  for (const rel of ['source', 'related', 'promote', 'merge', 'search', 'faqs', 'tickets']) t.true(used.has(rel), `the walk met ${rel}`);
+  for (const rel of ['source', 'related', 'promote', 'merge', 'search', 'faqs', 'tickets'])
+    t.true(used.has(rel), `the walk met ${rel}`);
 
   const help = home._links.help as { href: string; name: string; type: string }[];
   const documented = new Map(help.map((link) => [link.name, link]));
   const custom = [...used].filter((rel) => !GENERIC_RELATIONS.has(rel)).sort();
-  t.deepEqual(custom.filter((rel) => !documented.has(rel)), [], 'relations without a help link from /');
+  t.deepEqual(
+    custom.filter((rel) => !documented.has(rel)),
+    [],
+    'relations without a help link from /',
+  );
   for (const rel of custom) {
     const link = documented.get(rel)!;
     t.is(link.type, 'text/html', rel);
@@ -86,21 +112,35 @@ test('the type of a real problem leads to a human page explaining it', async (t)
 
 test('every problem-type and relation page shows code as code, with no stray backticks', async (t) => {
   const pages = [
-    ...Object.entries(PROBLEM_TYPES).map(([kind, { title }]) => ({ href: endpoints.problem.href({ kind }), heading: title })),
+    ...Object.entries(PROBLEM_TYPES).map(([kind, { title }]) => ({
+      href: endpoints.problem.href({ kind }),
+      heading: title,
+    })),
     ...Object.keys(RELATIONS).map((rel) => ({ href: endpoints.relation.href({ rel }), heading: `Relation: ${rel}` })),
   ];
   for (const { href, heading } of pages) {
     const html = await assertHtmlPage(t, href, heading);
     t.false(html.includes('`'), `${href} shows a backtick`);
   }
-  const invalid = await assertHtmlPage(t, endpoints.problem.href({ kind: 'invalid-request' }), PROBLEM_TYPES['invalid-request'].title);
+  const invalid = await assertHtmlPage(
+    t,
+    endpoints.problem.href({ kind: 'invalid-request' }),
+    PROBLEM_TYPES['invalid-request'].title,
+  );
   t.true(invalid.includes('<code>errors</code> names every field'), 'the errors member is set as code');
 });
 
 test('unknown relation, problem and deprecation pages are 404 problems', async (t) => {
   const helpHref = (home._links.help as { href: string }[])[0]!.href;
   const relationPage = (rel: string) => helpHref.replace(/[^/]+$/, rel);
-  for (const path of [relationPage('no-such-relation'), relationPage('__proto__'), relationPage('constructor'), '/problems/no-such-problem', '/problems/toString', '/docs/deprecations/faq-v0']) {
+  for (const path of [
+    relationPage('no-such-relation'),
+    relationPage('__proto__'),
+    relationPage('constructor'),
+    '/problems/no-such-problem',
+    '/problems/toString',
+    '/docs/deprecations/faq-v0',
+  ]) {
     const response = await server.fetch(path, { headers: { Accept: 'text/html' } });
     t.is(response.status, 404, path);
     t.is(response.headers.get('content-type'), 'application/problem+json', path);

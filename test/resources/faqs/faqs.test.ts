@@ -43,7 +43,12 @@ test('an FAQ may be published with an answer', async (t) => {
 
 test('source may name the ticket by id, relative URI or absolute URI', async (t) => {
   const ticket = await createTicket(server);
-  for (const source of [ticket.body.id, String(ticket.body.id), ticket.location, new URL(ticket.location, server.url).href]) {
+  for (const source of [
+    ticket.body.id,
+    String(ticket.body.id),
+    ticket.location,
+    new URL(ticket.location, server.url).href,
+  ]) {
     const { body } = await createFaq(server, { source });
     t.is(body.source, ticket.location, JSON.stringify(source));
     t.is(hrefOf(body, 'source'), ticket.location);
@@ -56,14 +61,21 @@ test('related may name FAQs by id, relative URI or absolute URI, and keeps their
   const c = await createFaq(server);
   const { body } = await createFaq(server, { related: [c.body.id, b.location, new URL(a.location, server.url).href] });
   t.deepEqual(body.related, [c.location, b.location, a.location]);
-  t.deepEqual(linksOf(body, 'related').map((link) => link.href), [c.location, b.location, a.location]);
+  t.deepEqual(
+    linksOf(body, 'related').map((link) => link.href),
+    [c.location, b.location, a.location],
+  );
   t.deepEqual((await getJson<FaqBody>(server, `/faqs/${body.id}`)).body.related, body.related);
 });
 
 test.serial('related naming a missing FAQ is 400 naming #/related/N, and creates nothing', async (t) => {
   const a = await createFaq(server);
   const before = await counts(server);
-  const problem = await expectProblem(t, await server.fetch('/faqs', json('POST', { question: unique('Q'), related: [a.body.id, 999999, '/faqs/abc'] })), 400);
+  const problem = await expectProblem(
+    t,
+    await server.fetch('/faqs', json('POST', { question: unique('Q'), related: [a.body.id, 999999, '/faqs/abc'] })),
+    400,
+  );
   t.deepEqual(namedFields(problem), ['#/related/1', '#/related/2']);
   t.deepEqual(await counts(server), before);
 });
@@ -71,7 +83,11 @@ test.serial('related naming a missing FAQ is 400 naming #/related/N, and creates
 test.serial('related naming the same FAQ twice is 400 naming the repeat, and creates nothing', async (t) => {
   const a = await createFaq(server);
   const before = await counts(server);
-  const problem = await expectProblem(t, await server.fetch('/faqs', json('POST', { question: unique('Q'), related: [a.body.id, a.location] })), 400);
+  const problem = await expectProblem(
+    t,
+    await server.fetch('/faqs', json('POST', { question: unique('Q'), related: [a.body.id, a.location] })),
+    400,
+  );
   t.deepEqual(namedFields(problem), ['#/related/1']);
   t.deepEqual(await counts(server), before);
 });
@@ -81,7 +97,11 @@ test.serial('source naming a missing or deleted ticket is 400 naming #/source, a
   await send(server, deleted.location, { method: 'DELETE' });
   const before = await counts(server);
   for (const source of [999999, '/tickets/999999', deleted.location, '/faqs/1', 'http://example.com/tickets/1']) {
-    const problem = await expectProblem(t, await server.fetch('/faqs', json('POST', { question: unique('Q'), source })), 400);
+    const problem = await expectProblem(
+      t,
+      await server.fetch('/faqs', json('POST', { question: unique('Q'), source })),
+      400,
+    );
     t.deepEqual(namedFields(problem), ['#/source'], JSON.stringify(source));
   }
   t.deepEqual(await counts(server), before);
@@ -90,13 +110,21 @@ test.serial('source naming a missing or deleted ticket is 400 naming #/source, a
 test.serial('publishing without an answer is refused on create and replace, and changes nothing', async (t) => {
   const before = await counts(server);
   for (const answer of [undefined, null, '', '   ']) {
-    const problem = await expectProblem(t, await server.fetch('/faqs', json('POST', { question: unique('Q'), status: 'published', answer })), 400);
+    const problem = await expectProblem(
+      t,
+      await server.fetch('/faqs', json('POST', { question: unique('Q'), status: 'published', answer })),
+      400,
+    );
     t.deepEqual(namedFields(problem), ['#/answer']);
   }
   t.deepEqual(await counts(server), before);
   const draft = await createFaq(server);
   const snap = await snapshot(server, draft.location);
-  const problem = await expectProblem(t, await server.fetch(draft.location, json('PUT', { question: draft.body.question, status: 'published' })), 400);
+  const problem = await expectProblem(
+    t,
+    await server.fetch(draft.location, json('PUT', { question: draft.body.question, status: 'published' })),
+    400,
+  );
   t.deepEqual(namedFields(problem), ['#/answer']);
   t.deepEqual(await snapshot(server, draft.location), snap);
 });
@@ -114,19 +142,26 @@ test('publishing a draft by PATCH without an answer is 409, and so is removing t
 
 test('publishing a draft by PATCH with its answer in the same change succeeds', async (t) => {
   const draft = await createFaq(server);
-  const { status, body } = await getJson<FaqBody>(server, draft.location, json('PATCH', { status: 'published', answer: 'Like this.' }));
+  const { status, body } = await getJson<FaqBody>(
+    server,
+    draft.location,
+    json('PATCH', { status: 'published', answer: 'Like this.' }),
+  );
   t.is(status, 200);
   t.like(body, { status: 'published', answer: 'Like this.' });
 });
 
-test.serial('a question another live FAQ asks is 409, ignoring case and surrounding spaces, and creates nothing', async (t) => {
-  const { body } = await createFaq(server, { question: unique('How do I reset') });
-  const before = await counts(server);
-  for (const question of [body.question, body.question.toUpperCase(), `  ${body.question.toLowerCase()}\t`]) {
-    await expectProblem(t, await server.fetch('/faqs', json('POST', { question })), 409);
-  }
-  t.deepEqual(await counts(server), before);
-});
+test.serial(
+  'a question another live FAQ asks is 409, ignoring case and surrounding spaces, and creates nothing',
+  async (t) => {
+    const { body } = await createFaq(server, { question: unique('How do I reset') });
+    const before = await counts(server);
+    for (const question of [body.question, body.question.toUpperCase(), `  ${body.question.toLowerCase()}\t`]) {
+      await expectProblem(t, await server.fetch('/faqs', json('POST', { question })), 409);
+    }
+    t.deepEqual(await counts(server), before);
+  },
+);
 
 test('a question that differs only in Unicode normalisation is the same question', async (t) => {
   const stem = unique('Café');
@@ -136,7 +171,9 @@ test('a question that differs only in Unicode normalisation is the same question
 
 test('of two FAQs created at once with the same question, one is 201 and the other 409', async (t) => {
   const question = unique('Simultaneous');
-  const statuses = await Promise.all([1, 2].map(async () => (await send(server, '/faqs', json('POST', { question }))).status));
+  const statuses = await Promise.all(
+    [1, 2].map(async () => (await send(server, '/faqs', json('POST', { question }))).status),
+  );
   t.deepEqual(statuses.sort(), [201, 409]);
 });
 
@@ -144,7 +181,11 @@ test('changing a question to one another FAQ asks is 409 for PATCH and PUT, and 
   const taken = await createFaq(server);
   const mine = await createFaq(server);
   const before = await snapshot(server, mine.location);
-  await expectProblem(t, await server.fetch(mine.location, json('PATCH', { question: ` ${taken.body.question.toUpperCase()} ` })), 409);
+  await expectProblem(
+    t,
+    await server.fetch(mine.location, json('PATCH', { question: ` ${taken.body.question.toUpperCase()} ` })),
+    409,
+  );
   await expectProblem(t, await server.fetch(mine.location, json('PUT', { question: taken.body.question })), 409);
   t.deepEqual(await snapshot(server, mine.location), before);
 });
@@ -157,7 +198,11 @@ test('a question is stored without surrounding spaces', async (t) => {
 
 test('an FAQ may keep its own question when it is changed', async (t) => {
   const faq = await createFaq(server);
-  const { status } = await send(server, faq.location, json('PUT', { question: faq.body.question.toUpperCase(), answer: 'A' }));
+  const { status } = await send(
+    server,
+    faq.location,
+    json('PUT', { question: faq.body.question.toUpperCase(), answer: 'A' }),
+  );
   t.is(status, 200);
 });
 
@@ -191,7 +236,12 @@ test('PATCH changes only what it names; source null clears the source', async (t
 test('PUT replaces the FAQ: what it leaves out goes back to its default', async (t) => {
   const ticket = await createTicket(server);
   const other = await createFaq(server);
-  const faq = await createFaq(server, { answer: 'A', status: 'published', source: ticket.body.id, related: [other.body.id] });
+  const faq = await createFaq(server, {
+    answer: 'A',
+    status: 'published',
+    source: ticket.body.id,
+    related: [other.body.id],
+  });
   const question = unique('Replaced');
   const { status, body } = await getJson<FaqBody>(server, faq.location, json('PUT', { question }));
   t.is(status, 200);
@@ -202,7 +252,11 @@ test('PUT replaces the FAQ: what it leaves out goes back to its default', async 
 test('an FAQ cannot relate to itself', async (t) => {
   const faq = await createFaq(server);
   const before = await snapshot(server, faq.location);
-  const problem = await expectProblem(t, await server.fetch(faq.location, json('PATCH', { related: [faq.location] })), 400);
+  const problem = await expectProblem(
+    t,
+    await server.fetch(faq.location, json('PATCH', { related: [faq.location] })),
+    400,
+  );
   t.deepEqual(namedFields(problem), ['#/related/0']);
   t.deepEqual(await snapshot(server, faq.location), before);
 });
@@ -218,8 +272,15 @@ test('deleted FAQs drop out of related, and the FAQs that listed them get a new 
   t.not(now.headers.get('etag'), faq.etag);
   const body = (await now.json()) as FaqBody;
   t.deepEqual(body.related, [b.location]);
-  t.deepEqual(linksOf(body, 'related').map((link) => link.href), [b.location]);
-  await expectProblem(t, await server.fetch(faq.location, json('PATCH', { answer: 'x' }, { 'If-Match': faq.etag })), 412);
+  t.deepEqual(
+    linksOf(body, 'related').map((link) => link.href),
+    [b.location],
+  );
+  await expectProblem(
+    t,
+    await server.fetch(faq.location, json('PATCH', { answer: 'x' }, { 'If-Match': faq.etag })),
+    412,
+  );
 });
 
 test('deleting an FAQ is 204, and from then on it is 410 Gone', async (t) => {
@@ -244,7 +305,12 @@ test('FAQs that never existed are 404 problems', async (t) => {
 test('the collection filters by status and by source (id or URI)', async (t) => {
   const ticket = await createTicket(server);
   const word = unique('filter').split(' ')[1]!;
-  const published = await createFaq(server, { question: `Published ${word}`, answer: 'A', status: 'published', source: ticket.body.id });
+  const published = await createFaq(server, {
+    question: `Published ${word}`,
+    answer: 'A',
+    status: 'published',
+    source: ticket.body.id,
+  });
   const draft = await createFaq(server, { question: `Draft ${word}`, source: ticket.body.id });
   const listed = async (query: string) => {
     const { status, body } = await getJson(server, `/faqs?${query}`);
@@ -260,8 +326,16 @@ test('the collection filters by status and by source (id or URI)', async (t) => 
 });
 
 test('field limits: a question over 500 characters or an answer over 20,000 is 400 naming it', async (t) => {
-  const problem = await expectProblem(t, await server.fetch('/faqs', json('POST', { question: 'q'.repeat(501), answer: 'a'.repeat(20_001) })), 400);
+  const problem = await expectProblem(
+    t,
+    await server.fetch('/faqs', json('POST', { question: 'q'.repeat(501), answer: 'a'.repeat(20_001) })),
+    400,
+  );
   t.deepEqual(namedFields(problem), ['#/answer', '#/question']);
-  const { status } = await send(server, '/faqs', json('POST', { question: `${unique('q')}${'q'.repeat(480)}`, answer: 'a'.repeat(20_000) }));
+  const { status } = await send(
+    server,
+    '/faqs',
+    json('POST', { question: `${unique('q')}${'q'.repeat(480)}`, answer: 'a'.repeat(20_000) }),
+  );
   t.is(status, 201);
 });

@@ -18,8 +18,19 @@ const questions = async (q: string) => {
 };
 
 test('creating an FAQ whose question is taken, in other case and spacing, is 409 and creates nothing', async (t) => {
-  t.is((await server.fetch('/faqs', json('POST', { question: 'Where is my parcel?', answer: 'On its way.', status: 'published' }))).status, 201);
-  const response = await server.fetch('/faqs', json('POST', { question: '  WHERE is my PARCEL?  ', answer: 'Twice.', status: 'published' }));
+  t.is(
+    (
+      await server.fetch(
+        '/faqs',
+        json('POST', { question: 'Where is my parcel?', answer: 'On its way.', status: 'published' }),
+      )
+    ).status,
+    201,
+  );
+  const response = await server.fetch(
+    '/faqs',
+    json('POST', { question: '  WHERE is my PARCEL?  ', answer: 'Twice.', status: 'published' }),
+  );
   t.is(response.status, 409);
   t.is(response.headers.get('content-type'), 'application/problem+json');
   const problem = (await response.json()) as { status: number; detail: string };
@@ -29,11 +40,19 @@ test('creating an FAQ whose question is taken, in other case and spacing, is 409
 });
 
 test('renaming an FAQ to a question another one asks is 409 and leaves it as it was', async (t) => {
-  const first = (await (await server.fetch('/faqs', json('POST', { question: 'Can I pay by card?', answer: 'Yes.', status: 'published' }))).json()) as Faq;
-  const second = await server.fetch('/faqs', json('POST', { question: 'Can I pay by invoice?', answer: 'Yes.', status: 'published' }));
+  const first = (await (
+    await server.fetch('/faqs', json('POST', { question: 'Can I pay by card?', answer: 'Yes.', status: 'published' }))
+  ).json()) as Faq;
+  const second = await server.fetch(
+    '/faqs',
+    json('POST', { question: 'Can I pay by invoice?', answer: 'Yes.', status: 'published' }),
+  );
   const { id } = (await second.json()) as Faq;
   const etag = second.headers.get('etag')!;
-  const response = await server.fetch(`/faqs/${id}`, json('PATCH', { question: 'can i pay by CARD?' }, { 'If-Match': etag }));
+  const response = await server.fetch(
+    `/faqs/${id}`,
+    json('PATCH', { question: 'can i pay by CARD?' }, { 'If-Match': etag }),
+  );
   t.is(response.status, 409);
   const after = await server.fetch(`/faqs/${id}`);
   t.is(((await after.json()) as Faq).question, 'Can I pay by invoice?');
@@ -43,7 +62,16 @@ test('renaming an FAQ to a question another one asks is 409 and leaves it as it 
 
 test('creating the same question at once from many clients leaves exactly one FAQ, the others 409', async (t) => {
   const attempts = await Promise.all(
-    Array.from({ length: 8 }, (_, n) => server.fetch('/faqs', json('POST', { question: `Is there a refund policy?${' '.repeat(n % 3)}`, answer: `Answer ${n}`, status: 'published' }))),
+    Array.from({ length: 8 }, (_, n) =>
+      server.fetch(
+        '/faqs',
+        json('POST', {
+          question: `Is there a refund policy?${' '.repeat(n % 3)}`,
+          answer: `Answer ${n}`,
+          status: 'published',
+        }),
+      ),
+    ),
   );
   const statuses = attempts.map((response) => response.status).sort();
   t.deepEqual(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
@@ -51,9 +79,24 @@ test('creating the same question at once from many clients leaves exactly one FA
 });
 
 test('a deleted FAQ frees its question for a new one', async (t) => {
-  const created = await server.fetch('/faqs', json('POST', { question: 'Do you ship abroad?', answer: 'No.', status: 'published' }));
+  const created = await server.fetch(
+    '/faqs',
+    json('POST', { question: 'Do you ship abroad?', answer: 'No.', status: 'published' }),
+  );
   const { id } = (await created.json()) as Faq;
-  t.is((await server.fetch(`/faqs/${id}`, { method: 'DELETE', headers: { 'If-Match': created.headers.get('etag')! } })).status, 204);
-  t.is((await server.fetch('/faqs', json('POST', { question: 'Do you ship abroad?', answer: 'Yes, now.', status: 'published' }))).status, 201);
+  t.is(
+    (await server.fetch(`/faqs/${id}`, { method: 'DELETE', headers: { 'If-Match': created.headers.get('etag')! } }))
+      .status,
+    204,
+  );
+  t.is(
+    (
+      await server.fetch(
+        '/faqs',
+        json('POST', { question: 'Do you ship abroad?', answer: 'Yes, now.', status: 'published' }),
+      )
+    ).status,
+    201,
+  );
   t.deepEqual(await questions('abroad'), ['Do you ship abroad?']);
 });

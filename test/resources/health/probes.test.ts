@@ -6,7 +6,11 @@ import { sql } from 'kysely';
 import { createTestDatabase, inspectDatabase, postgresServerUrl, testEngine } from '../../helpers/database.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
-type Health = { status: string; output?: string; checks?: Record<string, { componentId: string; status: string; observedUnit: string }[]> };
+type Health = {
+  status: string;
+  output?: string;
+  checks?: Record<string, { componentId: string; status: string; observedUnit: string }[]>;
+};
 
 let server: TestServer;
 test.before(async () => {
@@ -69,9 +73,14 @@ function requestInTwoParts(url: string, first: string, rest: string, between: ()
 test('once shutdown begins, /ready is 503 with Retry-After and the connection is closed after the answer', async (t) => {
   const draining = await startTestServer();
   let closing: Promise<void> | undefined;
-  const answer = await requestInTwoParts(draining.url, 'GET /ready HTTP/1.1\r\nHost: localhost\r\n', 'Accept: application/health+json\r\n\r\n', () => {
-    closing = draining.close();
-  });
+  const answer = await requestInTwoParts(
+    draining.url,
+    'GET /ready HTTP/1.1\r\nHost: localhost\r\n',
+    'Accept: application/health+json\r\n\r\n',
+    () => {
+      closing = draining.close();
+    },
+  );
   await closing;
   t.regex(answer, /^HTTP\/1\.1 503 /);
   t.regex(answer, /\r\nretry-after: 5\r\n/i);

@@ -25,9 +25,12 @@ test('the home document links every entry point, templated where it has variable
 });
 
 test('the home document links a human page for each relation the API defines', async (t) => {
-  const home = (await (await server.fetch('/')).json()) as { _links: { help: { href: string; name: string; type: string }[] } };
+  const home = (await (await server.fetch('/')).json()) as {
+    _links: { help: { href: string; name: string; type: string }[] };
+  };
   const documented = home._links.help.map((link) => link.name);
-  for (const rel of ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'publish']) t.true(documented.includes(rel), rel);
+  for (const rel of ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'publish'])
+    t.true(documented.includes(rel), rel);
   for (const link of home._links.help) {
     t.is(link.type, 'text/html');
     const page = await server.fetch(link.href, { headers: { Accept: 'text/html' } });
@@ -44,7 +47,20 @@ test('the home document explains only the relations its caller may follow', asyn
   };
   t.deepEqual(await helpOf(null), ['faqs', 'faq', 'search', 'related'], 'anonymous: the knowledge base and search');
   const agent = await helpOf(await server.mint('agent', 'help-agent'));
-  t.deepEqual(agent, ['tickets', 'ticket', 'faqs', 'faq', 'search', 'promote', 'merge', 'source', 'related', 'publish', 'imports', 'rejections']);
+  t.deepEqual(agent, [
+    'tickets',
+    'ticket',
+    'faqs',
+    'faq',
+    'search',
+    'promote',
+    'merge',
+    'source',
+    'related',
+    'publish',
+    'imports',
+    'rejections',
+  ]);
   t.false(agent.includes('tokens'), 'only admins manage tokens');
   const requester = await helpOf(await server.mint('requester', 'help-requester', 'help@customers.example'));
   t.deepEqual(requester, ['tickets', 'ticket', 'faqs', 'faq', 'search', 'related']);

@@ -18,7 +18,11 @@ const admin = (path: string, init?: RequestInit) => server.fetch(path, init);
 
 /** POSTs `body` (serialised as is when a string) to /imports as application/json. */
 const postForm = (body: unknown) =>
-  admin('/imports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  admin('/imports', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 async function accepted(response: Response): Promise<ImportBody> {
   const text = await response.text();
@@ -29,13 +33,29 @@ async function accepted(response: Response): Promise<ImportBody> {
 /** The titles of the tickets a finished job created. */
 async function titlesOf(job: ImportBody): Promise<string[]> {
   const response = await admin(`/tickets?import=${job.id}&size=100`);
-  return (embedded(await response.json(), 'tickets') as unknown as { title: string }[]).map((ticket) => ticket.title).sort();
+  return (embedded(await response.json(), 'tickets') as unknown as { title: string }[])
+    .map((ticket) => ticket.title)
+    .sort();
 }
 
 async function holdings() {
   return server.inspect(async (db) => ({
-    imports: Number((await db.selectFrom('imports').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
-    tickets: Number((await db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    imports: Number(
+      (
+        await db
+          .selectFrom('imports')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    tickets: Number(
+      (
+        await db
+          .selectFrom('tickets')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   }));
 }
 
@@ -46,63 +66,89 @@ test.serial('the form with a JSON array in its text imports each element, as the
   t.deepEqual(await titlesOf(job), ['form-array row 1', 'form-array row 2']);
 });
 
-test.serial('the form with NDJSON in its text imports each line, and a refused line is numbered by its line', async (t) => {
-  const text = `${JSON.stringify(ticketRow('form-ndjson', 1))}\n${JSON.stringify({ title: '' })}\n${JSON.stringify(ticketRow('form-ndjson', 3))}\n`;
-  const job = await accepted(await postForm({ tickets: text }));
-  t.like(job, { state: 'done', progress: { total: 3, created: 2, rejected: 1 } });
-  t.deepEqual(await titlesOf(job), ['form-ndjson row 1', 'form-ndjson row 3']);
-  const rejections = await (await admin(`/imports/${job.id}/rejections`)).json();
-  t.is((embedded(rejections, 'rejections')[0] as unknown as { row: number }).row, 2);
-});
+test.serial(
+  'the form with NDJSON in its text imports each line, and a refused line is numbered by its line',
+  async (t) => {
+    const text = `${JSON.stringify(ticketRow('form-ndjson', 1))}\n${JSON.stringify({ title: '' })}\n${JSON.stringify(ticketRow('form-ndjson', 3))}\n`;
+    const job = await accepted(await postForm({ tickets: text }));
+    t.like(job, { state: 'done', progress: { total: 3, created: 2, rejected: 1 } });
+    t.deepEqual(await titlesOf(job), ['form-ndjson row 1', 'form-ndjson row 3']);
+    const rejections = await (await admin(`/imports/${job.id}/rejections`)).json();
+    t.is((embedded(rejections, 'rejections')[0] as unknown as { row: number }).row, 2);
+  },
+);
 
 test.serial('a long text of escapes, accents and emoji is read exactly, however it is cut to be decoded', async (t) => {
   // Past the decoder's 64 kB chunks, with multi-byte characters, \u escapes and surrogate pairs everywhere.
-  const titles = Array.from({ length: 1500 }, (_, n) => `Écran "${n}" \\ ne s'allume pas 🖨️ \u2028 ${'ü'.repeat(n % 50)}`);
+  const titles = Array.from(
+    { length: 1500 },
+    (_, n) => `Écran "${n}" \\ ne s'allume pas 🖨️ \u2028 ${'ü'.repeat(n % 50)}`,
+  );
   const rows = titles.map((title, n) => ({ title, requester: `long${n}@customers.example` }));
   const body = JSON.stringify({ tickets: JSON.stringify(rows) }).replaceAll('🖨', '\\ud83d\\udda8');
   t.true(body.length > 150_000);
   const job = await accepted(await postForm(body));
   t.like(job, { state: 'done', progress: { total: 1500, created: 1500, rejected: 0 } });
-  const stored = await server.inspect((db) => db.selectFrom('tickets').select('title').where('requester', 'like', 'long%@customers.example').execute());
+  const stored = await server.inspect((db) =>
+    db.selectFrom('tickets').select('title').where('requester', 'like', 'long%@customers.example').execute(),
+  );
   t.deepEqual(stored.map((row) => row.title).sort(), [...titles].sort());
 });
 
-test.serial('a text that is neither a JSON array nor NDJSON of tickets is 400 naming #/tickets, and nothing is created', async (t) => {
-  const before = await holdings();
-  for (const text of ['[{"title": "a"}, 3]', 'not json at all', '[{"title": "unclosed"', '', '{"title": "a"}\n[1]']) {
-    const problem = await expectProblem(t, await postForm({ tickets: text }), 400);
-    t.deepEqual(namedFields(problem), ['#/tickets'], `${JSON.stringify(text)}: ${problem.detail}`);
-    t.regex(problem.detail, /tickets/);
-  }
-  t.deepEqual(await holdings(), before);
-});
+test.serial(
+  'a text that is neither a JSON array nor NDJSON of tickets is 400 naming #/tickets, and nothing is created',
+  async (t) => {
+    const before = await holdings();
+    for (const text of ['[{"title": "a"}, 3]', 'not json at all', '[{"title": "unclosed"', '', '{"title": "a"}\n[1]']) {
+      const problem = await expectProblem(t, await postForm({ tickets: text }), 400);
+      t.deepEqual(namedFields(problem), ['#/tickets'], `${JSON.stringify(text)}: ${problem.detail}`);
+      t.regex(problem.detail, /tickets/);
+    }
+    t.deepEqual(await holdings(), before);
+  },
+);
 
-test.serial('a form object with another property, or without a string tickets, is 400 naming the field, and nothing is created', async (t) => {
-  const before = await holdings();
-  const cases: [unknown, string][] = [
-    [{ tickets: '[]', extra: 1 }, '#/extra'],
-    [{ tickets: JSON.stringify([ticketRow('extra', 1)]), source: 'x' }, '#/source'],
-    // A single ticket sent alone is the likelier mistake: the body as a whole is named.
-    [{ rows: JSON.stringify([ticketRow('extra', 1)]) }, '#'],
-    [ticketRow('alone', 1), '#'],
-    [{ tickets: [ticketRow('extra', 1)] }, '#/tickets'],
-    [{ tickets: 5 }, '#/tickets'],
-    [{}, '#/tickets'],
-  ];
-  for (const [body, field] of cases) {
-    const problem = await expectProblem(t, await postForm(body), 400);
-    t.deepEqual(namedFields(problem), [field], JSON.stringify(body));
-  }
-  for (const broken of ['{"tickets": "[]"', '{"tickets": "[]"} []', '{"tickets" "[]"}', '{"tickets": "\\x"}', '{tickets: "[]"}']) {
-    const problem = await expectProblem(t, await postForm(broken), 400);
-    t.regex(problem.detail, /not valid JSON/, broken);
-  }
-  t.deepEqual(await holdings(), before);
-});
+test.serial(
+  'a form object with another property, or without a string tickets, is 400 naming the field, and nothing is created',
+  async (t) => {
+    const before = await holdings();
+    const cases: [unknown, string][] = [
+      [{ tickets: '[]', extra: 1 }, '#/extra'],
+      [{ tickets: JSON.stringify([ticketRow('extra', 1)]), source: 'x' }, '#/source'],
+      // A single ticket sent alone is the likelier mistake: the body as a whole is named.
+      [{ rows: JSON.stringify([ticketRow('extra', 1)]) }, '#'],
+      [ticketRow('alone', 1), '#'],
+      [{ tickets: [ticketRow('extra', 1)] }, '#/tickets'],
+      [{ tickets: 5 }, '#/tickets'],
+      [{}, '#/tickets'],
+    ];
+    for (const [body, field] of cases) {
+      const problem = await expectProblem(t, await postForm(body), 400);
+      t.deepEqual(namedFields(problem), [field], JSON.stringify(body));
+    }
+    for (const broken of [
+      '{"tickets": "[]"',
+      '{"tickets": "[]"} []',
+      '{"tickets" "[]"}',
+      '{"tickets": "\\x"}',
+      '{tickets: "[]"}',
+    ]) {
+      const problem = await expectProblem(t, await postForm(broken), 400);
+      t.regex(problem.detail, /not valid JSON/, broken);
+    }
+    t.deepEqual(await holdings(), before);
+  },
+);
 
 test.serial('the form is held to the same 10 MB as a bare body', async (t) => {
   const before = await holdings();
-  const text = JSON.stringify(Array.from({ length: 60_000 }, (_, n) => ({ title: `big ${n}`, requester: 'big@customers.example', description: 'x'.repeat(150) })));
+  const text = JSON.stringify(
+    Array.from({ length: 60_000 }, (_, n) => ({
+      title: `big ${n}`,
+      requester: 'big@customers.example',
+      description: 'x'.repeat(150),
+    })),
+  );
   t.true(text.length > 10 * 1024 * 1024);
   await expectProblem(t, await postForm({ tickets: text }), 413);
   t.deepEqual(await holdings(), before);

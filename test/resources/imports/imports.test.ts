@@ -54,8 +54,22 @@ async function rejectionsOf(job: ImportBody): Promise<RejectionBody[]> {
 /** What the server holds about imports and tickets: compared before and after a refused request. */
 async function holdings() {
   return server.inspect(async (db) => ({
-    imports: Number((await db.selectFrom('imports').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
-    tickets: Number((await db.selectFrom('tickets').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    imports: Number(
+      (
+        await db
+          .selectFrom('imports')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    tickets: Number(
+      (
+        await db
+          .selectFrom('tickets')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   }));
 }
 
@@ -69,7 +83,12 @@ test('an import is 202 with Location of its job, which polling follows to done w
   t.is(response.headers.get('content-location'), location);
   t.is(hrefOf(body, 'self'), location);
   t.deepEqual(halViolations(body), []);
-  t.like(body, { state: 'queued', progress: { total: 20, processed: 0, created: 0, rejected: 0 }, startedAt: null, finishedAt: null });
+  t.like(body, {
+    state: 'queued',
+    progress: { total: 20, processed: 0, created: 0, rejected: 0 },
+    startedAt: null,
+    finishedAt: null,
+  });
   t.regex(body.createdAt, RFC3339_UTC);
 
   const job = await finished(location);
@@ -91,48 +110,68 @@ test('an import is 202 with Location of its job, which polling follows to done w
   }
 });
 
-test.serial('rows POST /tickets would refuse are rejected with its very problem, numbered by row, and make no ticket', async (t) => {
-  const tag = unique('mixed').replace(/\s/g, '-');
-  const rows: Record<string, unknown>[] = [
-    ticketRow(tag, 1),
-    { title: '   ', requester: 'blank@customers.example' },
-    ticketRow(tag, 3),
-    { title: `${tag} bad requester`, requester: 'not an email', priority: 'whenever' },
-    { title: `${tag} sets its id`, requester: 'id@customers.example', id: 5 },
-    { title: `${tag} unknown field`, requester: 'x@customers.example', colour: 'red' },
-    { title: `${tag} holds NUL \u0000`, requester: 'nul@customers.example' },
-    { requester: 'untitled@customers.example' },
-  ];
-  const before = await holdings();
-  const job = await finished((await importRows(rows)).location);
-  t.like(job, { state: 'done', progress: { total: 8, processed: 8, created: 2, rejected: 6 } });
+test.serial(
+  'rows POST /tickets would refuse are rejected with its very problem, numbered by row, and make no ticket',
+  async (t) => {
+    const tag = unique('mixed').replace(/\s/g, '-');
+    const rows: Record<string, unknown>[] = [
+      ticketRow(tag, 1),
+      { title: '   ', requester: 'blank@customers.example' },
+      ticketRow(tag, 3),
+      { title: `${tag} bad requester`, requester: 'not an email', priority: 'whenever' },
+      { title: `${tag} sets its id`, requester: 'id@customers.example', id: 5 },
+      { title: `${tag} unknown field`, requester: 'x@customers.example', colour: 'red' },
+      { title: `${tag} holds NUL \u0000`, requester: 'nul@customers.example' },
+      { requester: 'untitled@customers.example' },
+    ];
+    const before = await holdings();
+    const job = await finished((await importRows(rows)).location);
+    t.like(job, { state: 'done', progress: { total: 8, processed: 8, created: 2, rejected: 6 } });
 
-  const rejections = await rejectionsOf(job);
-  t.deepEqual(rejections.map((r) => r.row), [2, 4, 5, 6, 7, 8]);
-  for (const rejection of rejections) {
-    t.deepEqual(halViolations(rejection), []);
-    // The same body sent alone: the import must refuse it exactly as the single create does.
-    const alone = await admin('/tickets', json('POST', rows[rejection.row - 1]));
-    const single = await expectProblem(t, alone, 400);
-    t.like(rejection, { type: single.type, title: single.title, status: 400 });
-    t.deepEqual(rejection.errors, single.errors, `row ${rejection.row}`);
-    t.true(rejection.detail.startsWith(`Row ${rejection.row}: `), rejection.detail);
-  }
-  t.deepEqual(namedFields(rejections.find((r) => r.row === 4)!), ['#/priority', '#/requester']);
-  t.deepEqual(namedFields(rejections.find((r) => r.row === 8)!), ['#/title']);
+    const rejections = await rejectionsOf(job);
+    t.deepEqual(
+      rejections.map((r) => r.row),
+      [2, 4, 5, 6, 7, 8],
+    );
+    for (const rejection of rejections) {
+      t.deepEqual(halViolations(rejection), []);
+      // The same body sent alone: the import must refuse it exactly as the single create does.
+      const alone = await admin('/tickets', json('POST', rows[rejection.row - 1]));
+      const single = await expectProblem(t, alone, 400);
+      t.like(rejection, { type: single.type, title: single.title, status: 400 });
+      t.deepEqual(rejection.errors, single.errors, `row ${rejection.row}`);
+      t.true(rejection.detail.startsWith(`Row ${rejection.row}: `), rejection.detail);
+    }
+    t.deepEqual(namedFields(rejections.find((r) => r.row === 4)!), ['#/priority', '#/requester']);
+    t.deepEqual(namedFields(rejections.find((r) => r.row === 8)!), ['#/title']);
 
-  const tickets = await ticketsOf(job);
-  t.deepEqual(tickets.map((ticket) => ticket.title).sort(), [`${tag} row 1`, `${tag} row 3`]);
-  // Nothing half made: two tickets more in all, and each refused row recorded with no ticket.
-  t.is((await holdings()).tickets, before.tickets + 2);
-  const recorded = await server.inspect((db) => db.selectFrom('import_rows').selectAll().where('import_id', '=', job.id).orderBy('row').execute());
-  t.deepEqual(recorded.map((r) => [r.row, r.ticket_id === null, r.problem === null]), [
-    [1, false, true], [2, true, false], [3, false, true], [4, true, false], [5, true, false], [6, true, false], [7, true, false], [8, true, false],
-  ]);
-});
+    const tickets = await ticketsOf(job);
+    t.deepEqual(tickets.map((ticket) => ticket.title).sort(), [`${tag} row 1`, `${tag} row 3`]);
+    // Nothing half made: two tickets more in all, and each refused row recorded with no ticket.
+    t.is((await holdings()).tickets, before.tickets + 2);
+    const recorded = await server.inspect((db) =>
+      db.selectFrom('import_rows').selectAll().where('import_id', '=', job.id).orderBy('row').execute(),
+    );
+    t.deepEqual(
+      recorded.map((r) => [r.row, r.ticket_id === null, r.problem === null]),
+      [
+        [1, false, true],
+        [2, true, false],
+        [3, false, true],
+        [4, true, false],
+        [5, true, false],
+        [6, true, false],
+        [7, true, false],
+        [8, true, false],
+      ],
+    );
+  },
+);
 
 test('a refused row is a resource of its own, also served as application/problem+json', async (t) => {
-  const job = await finished((await importRows([ticketRow('single', 1), { title: '' , requester: 'r@customers.example' }])).location);
+  const job = await finished(
+    (await importRows([ticketRow('single', 1), { title: '', requester: 'r@customers.example' }])).location,
+  );
   const [rejection] = await rejectionsOf(job);
   const href = hrefOf(rejection!, 'self');
   t.is(href, server.at(`/imports/${job.id}/rejections/2`));
@@ -149,7 +188,9 @@ test('a refused row is a resource of its own, also served as application/problem
 
 test.serial('an import whose every row is refused is done, having created nothing', async (t) => {
   const before = await holdings();
-  const job = await finished((await importRows([{ title: 'no requester' }, { requester: 'no-title@customers.example' }])).location);
+  const job = await finished(
+    (await importRows([{ title: 'no requester' }, { requester: 'no-title@customers.example' }])).location,
+  );
   t.like(job, { state: 'done', progress: { total: 2, processed: 2, created: 0, rejected: 2 } });
   t.deepEqual(await ticketsOf(job), []);
   t.is((await holdings()).tickets, before.tickets);
@@ -157,10 +198,15 @@ test.serial('an import whose every row is refused is done, having created nothin
 
 test('NDJSON is read as one ticket per line, and a refused row is numbered by its line', async (t) => {
   const tag = unique('ndjson').replace(/\s/g, '-');
-  const lines = [ticketRow(tag, 1), { title: `${tag} no requester` }, ticketRow(tag, 3)].map((row) => JSON.stringify(row)).join('\n');
+  const lines = [ticketRow(tag, 1), { title: `${tag} no requester` }, ticketRow(tag, 3)]
+    .map((row) => JSON.stringify(row))
+    .join('\n');
   const job = await finished((await importRows(`${lines}\n`)).location);
   t.like(job, { state: 'done', progress: { total: 3, created: 2, rejected: 1 } });
-  t.deepEqual((await rejectionsOf(job)).map((r) => [r.row, namedFields(r)]), [[2, ['#/requester']]]);
+  t.deepEqual(
+    (await rejectionsOf(job)).map((r) => [r.row, namedFields(r)]),
+    [[2, ['#/requester']]],
+  );
   t.deepEqual((await ticketsOf(job)).map((ticket) => ticket.title).sort(), [`${tag} row 1`, `${tag} row 3`]);
 });
 
@@ -171,7 +217,16 @@ test('an import may be far larger than the 100 kB other bodies are limited to', 
   const job = await finished((await importRows(rows)).location);
   t.like(job, { state: 'done', progress: { total: 600, created: 600, rejected: 0 } });
   const count = await server.inspect(async (db) =>
-    Number((await db.selectFrom('import_rows').select((eb) => eb.fn.countAll().as('n')).where('import_id', '=', job.id).where('ticket_id', 'is not', null).executeTakeFirstOrThrow()).n),
+    Number(
+      (
+        await db
+          .selectFrom('import_rows')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('import_id', '=', job.id)
+          .where('ticket_id', 'is not', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   );
   t.is(count, 600);
 });
@@ -189,42 +244,110 @@ const AS_BODY = {
 };
 
 for (const [format, asBody] of Object.entries(AS_BODY)) {
-  test.serial(`a row with a __proto__ or constructor key in ${format} is refused alone, naming the key, and pollutes nothing`, async (t) => {
-    const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
-    const tag = unique('proto').replace(/\s/g, '-');
-    const { body, ...headers } = asBody(POLLUTING_ROWS(tag));
-    const response = await admin('/imports', { method: 'POST', headers, body });
-    t.is(response.status, 202);
-    const job = await finished(response.headers.get('location')!);
-    t.like(job, { state: 'done', progress: { total: 4, processed: 4, created: 2, rejected: 2 } });
-    t.deepEqual((await rejectionsOf(job)).map((r) => [r.row, namedFields(r)]), [[2, ['#/__proto__']], [4, ['#/constructor']]]);
+  test.serial(
+    `a row with a __proto__ or constructor key in ${format} is refused alone, naming the key, and pollutes nothing`,
+    async (t) => {
+      const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
+      const tag = unique('proto').replace(/\s/g, '-');
+      const { body, ...headers } = asBody(POLLUTING_ROWS(tag));
+      const response = await admin('/imports', { method: 'POST', headers, body });
+      t.is(response.status, 202);
+      const job = await finished(response.headers.get('location')!);
+      t.like(job, { state: 'done', progress: { total: 4, processed: 4, created: 2, rejected: 2 } });
+      t.deepEqual(
+        (await rejectionsOf(job)).map((r) => [r.row, namedFields(r)]),
+        [
+          [2, ['#/__proto__']],
+          [4, ['#/constructor']],
+        ],
+      );
 
-    // The server runs in this process: its objects and ours share Object.prototype.
-    t.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys);
-    t.is(({} as Record<string, unknown>).polluted, undefined);
-    // The rows beside them made tickets with exactly the fields a ticket created alone has, and its defaults.
-    const alone = (await (await admin('/tickets', json('POST', ticketRow(tag, 5)))).json()) as TicketBody;
-    const tickets = await ticketsOf(job);
-    t.deepEqual(tickets.map((ticket) => ticket.title).sort(), [`${tag} row 1`, `${tag} row 3`]);
-    for (const ticket of tickets) {
-      t.deepEqual(Object.keys(ticket).sort(), Object.keys(alone).sort());
-      t.like(ticket, { status: alone.status, priority: alone.priority });
-    }
-  });
+      // The server runs in this process: its objects and ours share Object.prototype.
+      t.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), prototypeKeys);
+      t.is(({} as Record<string, unknown>).polluted, undefined);
+      // The rows beside them made tickets with exactly the fields a ticket created alone has, and its defaults.
+      const alone = (await (await admin('/tickets', json('POST', ticketRow(tag, 5)))).json()) as TicketBody;
+      const tickets = await ticketsOf(job);
+      t.deepEqual(tickets.map((ticket) => ticket.title).sort(), [`${tag} row 1`, `${tag} row 3`]);
+      for (const ticket of tickets) {
+        t.deepEqual(Object.keys(ticket).sort(), Object.keys(alone).sort());
+        t.like(ticket, { status: alone.status, priority: alone.priority });
+      }
+    },
+  );
 }
 
 const NOT_ROWS: { name: string; init: RequestInit; status: number; fields?: string[]; detail?: RegExp }[] = [
-  { name: 'a JSON object', init: json('POST', { title: 'one ticket', requester: 'a@customers.example' }), status: 400, fields: ['#'], detail: /array/ },
+  {
+    name: 'a JSON object',
+    init: json('POST', { title: 'one ticket', requester: 'a@customers.example' }),
+    status: 400,
+    fields: ['#'],
+    detail: /array/,
+  },
   { name: 'an empty array', init: json('POST', []), status: 400, fields: ['#'], detail: /no rows/ },
-  { name: 'an array with non-objects', init: json('POST', [ticketRow('x', 1), 3, null, [], 'text']), status: 400, fields: ['#/1', '#/2', '#/3', '#/4'], detail: /row 2, row 3, row 4, row 5/ },
-  { name: 'malformed JSON', init: { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[{"title": ' }, status: 400, detail: /JSON/ },
-  { name: 'a JSON scalar', init: { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '42' }, status: 400 },
+  {
+    name: 'an array with non-objects',
+    init: json('POST', [ticketRow('x', 1), 3, null, [], 'text']),
+    status: 400,
+    fields: ['#/1', '#/2', '#/3', '#/4'],
+    detail: /row 2, row 3, row 4, row 5/,
+  },
+  {
+    name: 'malformed JSON',
+    init: { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[{"title": ' },
+    status: 400,
+    detail: /JSON/,
+  },
+  {
+    name: 'a JSON scalar',
+    init: { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '42' },
+    status: 400,
+  },
   { name: 'no body', init: { method: 'POST' }, status: 400, detail: /JSON array/ },
-  { name: 'NDJSON with a line that is not JSON', init: { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: `${JSON.stringify(ticketRow('x', 1))}\n{oops\n` }, status: 400, fields: ['#/1'], detail: /line 2/ },
-  { name: 'NDJSON with a blank line', init: { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: `${JSON.stringify(ticketRow('x', 1))}\n\n${JSON.stringify(ticketRow('x', 2))}\n` }, status: 400, fields: ['#/1'], detail: /line 2/ },
-  { name: 'NDJSON with a line that is an array', init: { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: `[${JSON.stringify(ticketRow('x', 1))}]` }, status: 400, fields: ['#/0'], detail: /line 1/ },
-  { name: 'text/plain', init: { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify([ticketRow('x', 1)]) }, status: 415 },
-  { name: 'a form', init: { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'title=x' }, status: 415 },
+  {
+    name: 'NDJSON with a line that is not JSON',
+    init: {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-ndjson' },
+      body: `${JSON.stringify(ticketRow('x', 1))}\n{oops\n`,
+    },
+    status: 400,
+    fields: ['#/1'],
+    detail: /line 2/,
+  },
+  {
+    name: 'NDJSON with a blank line',
+    init: {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-ndjson' },
+      body: `${JSON.stringify(ticketRow('x', 1))}\n\n${JSON.stringify(ticketRow('x', 2))}\n`,
+    },
+    status: 400,
+    fields: ['#/1'],
+    detail: /line 2/,
+  },
+  {
+    name: 'NDJSON with a line that is an array',
+    init: {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-ndjson' },
+      body: `[${JSON.stringify(ticketRow('x', 1))}]`,
+    },
+    status: 400,
+    fields: ['#/0'],
+    detail: /line 1/,
+  },
+  {
+    name: 'text/plain',
+    init: { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify([ticketRow('x', 1)]) },
+    status: 415,
+  },
+  {
+    name: 'a form',
+    init: { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'title=x' },
+    status: 415,
+  },
 ];
 
 for (const { name, init, status, fields, detail } of NOT_ROWS) {
@@ -242,32 +365,47 @@ test.serial('a body past 10 MB is 413 and starts no job', async (t) => {
   const row = JSON.stringify({ ...ticketRow('huge', 1), description: 'y'.repeat(9_000) });
   const body = `[${Array.from({ length: 1_200 }, () => row).join(',')}]`;
   t.true(body.length > 10 * 1024 * 1024);
-  const problem = await expectProblem(t, await admin('/imports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }), 413);
+  const problem = await expectProblem(
+    t,
+    await admin('/imports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }),
+    413,
+  );
   t.regex(problem.detail, /10 MB/);
   t.deepEqual(await holdings(), before);
 });
 
-test.serial('agents and admins are shown imports and may import; requesters are refused with 403, anonymous callers with 401', async (t) => {
-  const [agent, requester] = await Promise.all([server.mint('agent'), server.mint('requester')]);
-  const homeLinks = async (token: string | null) => Object.keys(((await (await server.as(token).fetch('/')).json()) as HalDocument)._links);
-  t.true((await homeLinks(server.adminToken)).includes('imports'));
-  t.true((await homeLinks(agent)).includes('imports'));
-  t.false((await homeLinks(requester)).includes('imports'));
-  t.false((await homeLinks(null)).includes('imports'));
+test.serial(
+  'agents and admins are shown imports and may import; requesters are refused with 403, anonymous callers with 401',
+  async (t) => {
+    const [agent, requester] = await Promise.all([server.mint('agent'), server.mint('requester')]);
+    const homeLinks = async (token: string | null) =>
+      Object.keys(((await (await server.as(token).fetch('/')).json()) as HalDocument)._links);
+    t.true((await homeLinks(server.adminToken)).includes('imports'));
+    t.true((await homeLinks(agent)).includes('imports'));
+    t.false((await homeLinks(requester)).includes('imports'));
+    t.false((await homeLinks(null)).includes('imports'));
 
-  const byAgent = await submitImport(server.as(agent).fetch, [ticketRow('agent', 1)]);
-  t.like(await untilFinished(server.as(agent).fetch, byAgent.location), { state: 'done', submittedBy: byAgent.body.submittedBy, progress: { created: 1 } });
+    const byAgent = await submitImport(server.as(agent).fetch, [ticketRow('agent', 1)]);
+    t.like(await untilFinished(server.as(agent).fetch, byAgent.location), {
+      state: 'done',
+      submittedBy: byAgent.body.submittedBy,
+      progress: { created: 1 },
+    });
 
-  const before = await holdings();
-  for (const [token, status] of [[requester, 403], [null, 401]] as const) {
-    const as = server.as(token);
-    await expectProblem(t, await as.fetch('/imports', json('POST', [ticketRow('refused', 1)])), status);
-    await expectProblem(t, await as.fetch('/imports'), status);
-    await expectProblem(t, await as.fetch(byAgent.location), status);
-    await expectProblem(t, await as.fetch(`${byAgent.location}/rejections`), status);
-  }
-  t.deepEqual(await holdings(), before);
-});
+    const before = await holdings();
+    for (const [token, status] of [
+      [requester, 403],
+      [null, 401],
+    ] as const) {
+      const as = server.as(token);
+      await expectProblem(t, await as.fetch('/imports', json('POST', [ticketRow('refused', 1)])), status);
+      await expectProblem(t, await as.fetch('/imports'), status);
+      await expectProblem(t, await as.fetch(byAgent.location), status);
+      await expectProblem(t, await as.fetch(`${byAgent.location}/rejections`), status);
+    }
+    t.deepEqual(await holdings(), before);
+  },
+);
 
 test('the imports collection lists jobs, paged like the others, and offers a default HAL-FORMS template', async (t) => {
   for (let n = 0; n < 3; n += 1) await importRows([ticketRow('listed', n)]);
@@ -277,12 +415,24 @@ test('the imports collection lists jobs, paged like the others, and offers a def
   t.true(first.body.page.totalElements >= 3);
   t.is(embedded(first.body, 'imports').length, 2);
   const second = await getJson<Page<ImportBody>>(server, hrefOf(first.body, 'next'));
-  const ids = [...embedded(first.body, 'imports'), ...embedded(second.body, 'imports')].map((job) => (job as ImportBody).id);
-  t.deepEqual(ids, [...ids].sort((a, b) => a - b), 'oldest first, as every collection');
+  const ids = [...embedded(first.body, 'imports'), ...embedded(second.body, 'imports')].map(
+    (job) => (job as ImportBody).id,
+  );
+  t.deepEqual(
+    ids,
+    [...ids].sort((a, b) => a - b),
+    'oldest first, as every collection',
+  );
   t.is(new Set(ids).size, ids.length);
 
-  const forms = await getJson<HalDocument & { _templates: Record<string, { method: string; contentType: string; target: string }> }>(server, '/imports', { headers: { Accept: HAL_FORMS } });
-  t.like(forms.body._templates.default, { method: 'POST', contentType: 'application/json', target: server.at('/imports') });
+  const forms = await getJson<
+    HalDocument & { _templates: Record<string, { method: string; contentType: string; target: string }> }
+  >(server, '/imports', { headers: { Accept: HAL_FORMS } });
+  t.like(forms.body._templates.default, {
+    method: 'POST',
+    contentType: 'application/json',
+    target: server.at('/imports'),
+  });
   await expectProblem(t, await admin('/imports?size=0'), 400);
 });
 
@@ -299,14 +449,24 @@ test('a job has an ETag that changes as it moves, and a current copy is answered
 });
 
 test('the tickets filter by import shows only the tickets that import created, and refuses a bad import parameter', async (t) => {
-  const [a, b] = await Promise.all([importRows([ticketRow('first-import', 1), ticketRow('first-import', 2)]), importRows([ticketRow('second-import', 1)])]);
+  const [a, b] = await Promise.all([
+    importRows([ticketRow('first-import', 1), ticketRow('first-import', 2)]),
+    importRows([ticketRow('second-import', 1)]),
+  ]);
   const [jobA, jobB] = await Promise.all([finished(a.location), finished(b.location)]);
-  t.deepEqual((await ticketsOf(jobA)).map((ticket) => ticket.tags[0]), ['first-import', 'first-import']);
-  t.deepEqual((await ticketsOf(jobB)).map((ticket) => ticket.tags[0]), ['second-import']);
+  t.deepEqual(
+    (await ticketsOf(jobA)).map((ticket) => ticket.tags[0]),
+    ['first-import', 'first-import'],
+  );
+  t.deepEqual(
+    (await ticketsOf(jobB)).map((ticket) => ticket.tags[0]),
+    ['second-import'],
+  );
   const listing = await getJson<Page<TicketBody>>(server, hrefOf(jobA, 'tickets'));
   t.is(listing.body.page.totalElements, 2);
   t.true(hrefOf(listing.body, 'self').includes(`import=${jobA.id}`), 'page links keep the filter');
-  for (const bad of ['abc', '0', '-1']) t.deepEqual(namedFields(await expectProblem(t, await admin(`/tickets?import=${bad}`), 400)), ['?import']);
+  for (const bad of ['abc', '0', '-1'])
+    t.deepEqual(namedFields(await expectProblem(t, await admin(`/tickets?import=${bad}`), 400)), ['?import']);
   t.is((await getJson<Page<TicketBody>>(server, '/tickets?import=999999')).body.page.totalElements, 0);
 });
 

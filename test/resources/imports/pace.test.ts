@@ -31,15 +31,31 @@ const job = (fields: Partial<ImportJob>): ImportJob => ({
 const at = (iso: string) => Date.parse(iso);
 
 test('a running job’s pace is its rows over the time since it started, and the rest at that rate is its time left', (t) => {
-  t.deepEqual(pace(job({ processed: 250 }), at('2026-12-01T10:00:10.000Z')), { percent: 25, rowsPerSecond: 25, secondsLeft: 30 });
-  t.deepEqual(pace(job({ processed: 1, total: 3 }), at('2026-12-01T10:00:01.000Z')), { percent: 33.3, rowsPerSecond: 1, secondsLeft: 2 });
+  t.deepEqual(pace(job({ processed: 250 }), at('2026-12-01T10:00:10.000Z')), {
+    percent: 25,
+    rowsPerSecond: 25,
+    secondsLeft: 30,
+  });
+  t.deepEqual(pace(job({ processed: 1, total: 3 }), at('2026-12-01T10:00:01.000Z')), {
+    percent: 33.3,
+    rowsPerSecond: 1,
+    secondsLeft: 2,
+  });
 });
 
 test('before its first rows a job has no pace yet, and a finished one has nothing left', (t) => {
-  t.deepEqual(pace(job({ state: 'queued', startedAt: null }), at('2026-12-01T10:00:05.000Z')), { percent: 0, rowsPerSecond: null, secondsLeft: null });
+  t.deepEqual(pace(job({ state: 'queued', startedAt: null }), at('2026-12-01T10:00:05.000Z')), {
+    percent: 0,
+    rowsPerSecond: null,
+    secondsLeft: null,
+  });
   t.deepEqual(pace(job({}), at('2026-12-01T10:00:05.000Z')), { percent: 0, rowsPerSecond: null, secondsLeft: null });
   const done = job({ state: 'done', processed: 1000, finishedAt: '2026-12-01T10:00:04.000Z' });
-  t.deepEqual(pace(done, at('2026-12-01T11:00:00.000Z')), { percent: 100, rowsPerSecond: 250, secondsLeft: 0 }, 'measured to its end, not to now');
+  t.deepEqual(
+    pace(done, at('2026-12-01T11:00:00.000Z')),
+    { percent: 100, rowsPerSecond: 250, secondsLeft: 0 },
+    'measured to its end, not to now',
+  );
 });
 
 test('Retry-After is the workers’ next look for a queued job, and a running job’s expected end within it', (t) => {
@@ -62,7 +78,10 @@ test('a job answers with its percent, rate and time left: none while queued, 100
   t.like(body, { progress: { total: 30, processed: 0, percent: 0, rowsPerSecond: null, secondsLeft: null } });
   const done = (await untilFinished(server.fetch, `/imports/${body.id}`)) as unknown as Paced & ImportBody;
   t.like(done, { state: 'done', progress: { total: 30, processed: 30, created: 30, percent: 100, secondsLeft: 0 } });
-  t.true(typeof done.progress.rowsPerSecond === 'number' && done.progress.rowsPerSecond > 0, String(done.progress.rowsPerSecond));
+  t.true(
+    typeof done.progress.rowsPerSecond === 'number' && done.progress.rowsPerSecond > 0,
+    String(done.progress.rowsPerSecond),
+  );
 });
 
 interface BodyField {
@@ -85,8 +104,13 @@ test('the import form has one text area that is the whole body, in JSON or NDJSO
   t.deepEqual(field!['x-body'], ['application/json', 'application/x-ndjson']);
   for (const contentType of field!['x-body']) {
     const rows = [ticketRow('form', 1), ticketRow('form', 2)];
-    const text = contentType === 'application/json' ? JSON.stringify(rows) : rows.map((row) => JSON.stringify(row)).join('\n');
-    const response = await server.fetch(form.target, { method: form.method, headers: { 'Content-Type': contentType }, body: text });
+    const text =
+      contentType === 'application/json' ? JSON.stringify(rows) : rows.map((row) => JSON.stringify(row)).join('\n');
+    const response = await server.fetch(form.target, {
+      method: form.method,
+      headers: { 'Content-Type': contentType },
+      body: text,
+    });
     t.is(response.status, 202, contentType);
     t.like((await response.json()) as ImportBody, { progress: { total: 2 } });
   }
@@ -101,7 +125,14 @@ test('a running job is tagged by its bytes, not its version: a conditional GET s
   const job = (fields: Record<string, string | number | null>) =>
     idle.inspect((db) => db.updateTable('imports').set(fields).where('id', '=', id).executeTakeFirst());
   // Held by "another instance", started 10 s ago with a tenth done: its version stays put from here on.
-  await job({ state: 'running', lease_owner: 'another-instance', lease_expires_at: '9999-12-31T00:00:00.000Z', started_at: new Date(Date.now() - 10_000).toISOString(), processed: 100, total: 1000 });
+  await job({
+    state: 'running',
+    lease_owner: 'another-instance',
+    lease_expires_at: '9999-12-31T00:00:00.000Z',
+    started_at: new Date(Date.now() - 10_000).toISOString(),
+    processed: 100,
+    total: 1000,
+  });
   const first = await idle.fetch(submitted.location);
   const firstPace = ((await first.json()) as Paced).progress.rowsPerSecond;
   const etag = first.headers.get('etag')!;
@@ -112,7 +143,14 @@ test('a running job is tagged by its bytes, not its version: a conditional GET s
   t.not(((await later.json()) as Paced).progress.rowsPerSecond, firstPace);
   t.not(later.headers.get('etag'), etag);
   // Once finished, its bytes no longer move: its version names them again.
-  await job({ state: 'done', processed: 1000, created: 1000, finished_at: new Date().toISOString(), lease_owner: null, lease_expires_at: null });
+  await job({
+    state: 'done',
+    processed: 1000,
+    created: 1000,
+    finished_at: new Date().toISOString(),
+    lease_owner: null,
+    lease_expires_at: null,
+  });
   const finished = await idle.fetch(submitted.location);
   t.regex(finished.headers.get('etag') ?? '', /^"v\d+/);
 });

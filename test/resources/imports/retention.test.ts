@@ -4,7 +4,14 @@
 import test from 'ava';
 import { problemTypeUri } from '../../../src/http/problem.ts';
 import { type HalDocument, embedded, hrefOf } from '../../helpers/hal.ts';
-import { type ImportBody, keptRows, poisonTickets, submitImport, ticketRow, untilFinished } from '../../helpers/imports.ts';
+import {
+  type ImportBody,
+  keptRows,
+  poisonTickets,
+  submitImport,
+  ticketRow,
+  untilFinished,
+} from '../../helpers/imports.ts';
 import { expectProblem } from '../../helpers/problem.ts';
 import { getJson, unique } from '../../helpers/seed.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
@@ -14,7 +21,12 @@ const RETENTION_MS = 5_400;
 
 let server: TestServer;
 test.before(async () => {
-  server = await startTestServer({ IMPORT_POLL_MS: '50', IMPORT_LEASE_MS: '3000', IMPORT_CHUNK_ROWS: '2', IMPORT_RETENTION_HOURS: RETENTION_HOURS });
+  server = await startTestServer({
+    IMPORT_POLL_MS: '50',
+    IMPORT_LEASE_MS: '3000',
+    IMPORT_CHUNK_ROWS: '2',
+    IMPORT_RETENTION_HOURS: RETENTION_HOURS,
+  });
   await server.inspect((db) => poisonTickets(db));
 });
 test.after.always(() => server.close());
@@ -70,20 +82,34 @@ test('a finished job is served until its retention has passed; then it and its r
   // The tickets stay, each at its address, and the link the job offered still finds them.
   const { body } = await getJson<Listing>(server, problem.tickets as string);
   const tickets = embedded(body, 'tickets');
-  t.deepEqual(tickets.map((ticket) => (ticket as HalDocument & { title: string }).title).sort(), [`${tag} row 1`, `${tag} row 3`]);
+  t.deepEqual(tickets.map((ticket) => (ticket as HalDocument & { title: string }).title).sort(), [
+    `${tag} row 1`,
+    `${tag} row 3`,
+  ]);
   for (const ticket of tickets) t.is((await server.fetch(hrefOf(ticket, 'self'))).status, 200);
   t.like(
     await server.inspect(async (db) => ({
       job: await db.selectFrom('imports').select('state').where('id', '=', job.id).executeTakeFirstOrThrow(),
       kept: (await keptRows(db, job.id)).length,
-      problems: (await db.selectFrom('import_rows').select('row').where('import_id', '=', job.id).where('problem', 'is not', null).execute()).length,
+      problems: (
+        await db
+          .selectFrom('import_rows')
+          .select('row')
+          .where('import_id', '=', job.id)
+          .where('problem', 'is not', null)
+          .execute()
+      ).length,
     })),
     { job: { state: 'expired' }, kept: 0, problems: 0 },
   );
 });
 
 test('a failed job keeps its rows until its retention has passed, then is gone like a done one', async (t) => {
-  const rows = [ticketRow('failing', 1), ticketRow('failing', 2), { ...ticketRow('failing', 3), title: 'poison row 3' }];
+  const rows = [
+    ticketRow('failing', 1),
+    ticketRow('failing', 2),
+    { ...ticketRow('failing', 3), title: 'poison row 3' },
+  ];
   const { location } = await submitImport(server.fetch, rows);
   const job = await untilFinished(server.fetch, location);
   t.like(job, { state: 'failed', progress: { processed: 2, created: 2 } });

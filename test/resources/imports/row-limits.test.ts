@@ -32,12 +32,18 @@ function rowOfSize(tag: string, bytes: number): string {
 }
 
 async function rejectionsOf(job: ImportBody): Promise<Rejection[]> {
-  const { body } = await getJson<{ _embedded: { rejections: Rejection[] } }>(server, `/imports/${job.id}/rejections?size=100`);
+  const { body } = await getJson<{ _embedded: { rejections: Rejection[] } }>(
+    server,
+    `/imports/${job.id}/rejections?size=100`,
+  );
   return body._embedded.rejections;
 }
 
 async function ticketTitles(job: ImportBody): Promise<string[]> {
-  const { body } = await getJson<{ _embedded: { tickets: { title: string }[] } }>(server, `/tickets?import=${job.id}&size=100`);
+  const { body } = await getJson<{ _embedded: { tickets: { title: string }[] } }>(
+    server,
+    `/tickets?import=${job.id}&size=100`,
+  );
   return body._embedded.tickets.map((ticket) => ticket.title).sort();
 }
 
@@ -46,50 +52,103 @@ async function singlePost(body: string): Promise<Response> {
   return admin('/tickets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
 }
 
-test.serial('rows past 100 kB or 32 levels are refused alone, each with the problem one POST /tickets gives and a detail naming the row and the limit; the rows around them import', async (t) => {
-  const tag = unique('limits').replace(/\s/g, '-');
-  const tooLarge = JSON.stringify(spacedTags(tag));
-  const tooDeep = nested(tag, 40_000);
-  t.true(Buffer.byteLength(tooDeep) < ROW_LIMIT, 'the deep row is within the size limit: its depth alone refuses it');
-  const fits = rowOfSize(tag, ROW_LIMIT);
-  const rows = [JSON.stringify(ticketRow(tag, 1)), tooLarge, tooDeep, fits, nested(tag, 33), nested(tag, 31), JSON.stringify(ticketRow(tag, 7))];
-  const single = {
-    large: await expectProblem(t, await singlePost(tooLarge), 413),
-    deep: await expectProblem(t, await singlePost(tooDeep), 400),
-  };
-  t.is((await singlePost(fits)).status, 201, 'a row of exactly 100 kB is what one POST may carry');
+test.serial(
+  'rows past 100 kB or 32 levels are refused alone, each with the problem one POST /tickets gives and a detail naming the row and the limit; the rows around them import',
+  async (t) => {
+    const tag = unique('limits').replace(/\s/g, '-');
+    const tooLarge = JSON.stringify(spacedTags(tag));
+    const tooDeep = nested(tag, 40_000);
+    t.true(Buffer.byteLength(tooDeep) < ROW_LIMIT, 'the deep row is within the size limit: its depth alone refuses it');
+    const fits = rowOfSize(tag, ROW_LIMIT);
+    const rows = [
+      JSON.stringify(ticketRow(tag, 1)),
+      tooLarge,
+      tooDeep,
+      fits,
+      nested(tag, 33),
+      nested(tag, 31),
+      JSON.stringify(ticketRow(tag, 7)),
+    ];
+    const single = {
+      large: await expectProblem(t, await singlePost(tooLarge), 413),
+      deep: await expectProblem(t, await singlePost(tooDeep), 400),
+    };
+    t.is((await singlePost(fits)).status, 201, 'a row of exactly 100 kB is what one POST may carry');
 
-  for (const [type, body] of [['application/json', `[${rows.join(',')}]`], ['application/x-ndjson', `${rows.join('\n')}\n`]] as const) {
-    const { location } = await submitImport(admin, body, { 'Content-Type': type });
-    const job = await untilFinished(admin, location);
-    t.like(job, { state: 'done', progress: { total: 7, processed: 7, created: 3, rejected: 4 } }, type);
-    t.deepEqual(await ticketTitles(job), [`${tag} just fits`, `${tag} row 1`, `${tag} row 7`].sort());
-    const [large, deep, deeper, within] = await rejectionsOf(job);
-    t.like(large, { row: 2, status: 413, type: single.large.type, title: single.large.title });
-    t.regex(large!.detail, /^Row 2: .*100 kB/);
-    t.like(deep, { row: 3, status: 400, type: single.deep.type, errors: [{ pointer: '#', detail: 'nests deeper than 32 levels' }] });
-    t.regex(deep!.detail, /^Row 3: .*at most 32 levels.*nests 40001\b/);
-    t.like(deeper, { row: 5, status: 400 });
-    t.regex(deeper!.detail, /^Row 5: .*at most 32 levels.*nests 34\b/);
-    // 32 levels are within the limit: that row is read, and its schema refuses the description for what it is.
-    t.like(within, { row: 6, status: 400, errors: [{ pointer: '#/description' }] });
-  }
-});
+    for (const [type, body] of [
+      ['application/json', `[${rows.join(',')}]`],
+      ['application/x-ndjson', `${rows.join('\n')}\n`],
+    ] as const) {
+      const { location } = await submitImport(admin, body, { 'Content-Type': type });
+      const job = await untilFinished(admin, location);
+      t.like(job, { state: 'done', progress: { total: 7, processed: 7, created: 3, rejected: 4 } }, type);
+      t.deepEqual(await ticketTitles(job), [`${tag} just fits`, `${tag} row 1`, `${tag} row 7`].sort());
+      const [large, deep, deeper, within] = await rejectionsOf(job);
+      t.like(large, { row: 2, status: 413, type: single.large.type, title: single.large.title });
+      t.regex(large!.detail, /^Row 2: .*100 kB/);
+      t.like(deep, {
+        row: 3,
+        status: 400,
+        type: single.deep.type,
+        errors: [{ pointer: '#', detail: 'nests deeper than 32 levels' }],
+      });
+      t.regex(deep!.detail, /^Row 3: .*at most 32 levels.*nests 40001\b/);
+      t.like(deeper, { row: 5, status: 400 });
+      t.regex(deeper!.detail, /^Row 5: .*at most 32 levels.*nests 34\b/);
+      // 32 levels are within the limit: that row is read, and its schema refuses the description for what it is.
+      t.like(within, { row: 6, status: 400, errors: [{ pointer: '#/description' }] });
+    }
+  },
+);
 
-test.serial('a row past the limits must still be an object, and a malformed one never splits the body: both are 400, and no job starts', async (t) => {
-  const before = (await getJson<{ page: { totalElements: number } }>(server, '/imports')).body.page.totalElements;
-  const huge = `"${'x'.repeat(ROW_LIMIT)}"`;
-  const notObject = await expectProblem(t, await admin('/imports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `[${JSON.stringify(ticketRow('x', 1))},${huge}]` }), 400);
-  t.deepEqual(notObject.errors, [{ pointer: '#/1', detail: 'row 2: must be a JSON object' }]);
-  const line = await expectProblem(t, await admin('/imports', { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: `${huge}\n` }), 400);
-  t.deepEqual(line.errors, [{ pointer: '#/0', detail: 'line 1: must be a JSON object' }]);
-  // A comma or bracket inside a string is the string's: the row stays whole, and an unclosed one is not JSON.
-  const quoted = { ...ticketRow('x', 2), description: 'a, b], {c' };
-  const { location } = await submitImport(admin, [quoted]);
-  t.like(await untilFinished(admin, location), { progress: { total: 1, created: 1 } });
-  for (const body of ['[{"title":"a"', '[{"title":"a"},', '[{"title":"a"},]', '[{"title":"a"}}', '[{"title":"a"}] x', '[{"title":"a", "b"}]']) {
-    const problem = await expectProblem(t, await admin('/imports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }), 400);
-    t.regex(`${problem.detail} ${JSON.stringify(problem.errors ?? [])}`, /JSON/, body);
-  }
-  t.is((await getJson<{ page: { totalElements: number } }>(server, '/imports')).body.page.totalElements, before + 1, 'only the good import made a job');
-});
+test.serial(
+  'a row past the limits must still be an object, and a malformed one never splits the body: both are 400, and no job starts',
+  async (t) => {
+    const before = (await getJson<{ page: { totalElements: number } }>(server, '/imports')).body.page.totalElements;
+    const huge = `"${'x'.repeat(ROW_LIMIT)}"`;
+    const notObject = await expectProblem(
+      t,
+      await admin('/imports', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: `[${JSON.stringify(ticketRow('x', 1))},${huge}]`,
+      }),
+      400,
+    );
+    t.deepEqual(notObject.errors, [{ pointer: '#/1', detail: 'row 2: must be a JSON object' }]);
+    const line = await expectProblem(
+      t,
+      await admin('/imports', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-ndjson' },
+        body: `${huge}\n`,
+      }),
+      400,
+    );
+    t.deepEqual(line.errors, [{ pointer: '#/0', detail: 'line 1: must be a JSON object' }]);
+    // A comma or bracket inside a string is the string's: the row stays whole, and an unclosed one is not JSON.
+    const quoted = { ...ticketRow('x', 2), description: 'a, b], {c' };
+    const { location } = await submitImport(admin, [quoted]);
+    t.like(await untilFinished(admin, location), { progress: { total: 1, created: 1 } });
+    for (const body of [
+      '[{"title":"a"',
+      '[{"title":"a"},',
+      '[{"title":"a"},]',
+      '[{"title":"a"}}',
+      '[{"title":"a"}] x',
+      '[{"title":"a", "b"}]',
+    ]) {
+      const problem = await expectProblem(
+        t,
+        await admin('/imports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }),
+        400,
+      );
+      t.regex(`${problem.detail} ${JSON.stringify(problem.errors ?? [])}`, /JSON/, body);
+    }
+    t.is(
+      (await getJson<{ page: { totalElements: number } }>(server, '/imports')).body.page.totalElements,
+      before + 1,
+      'only the good import made a job',
+    );
+  },
+);

@@ -20,7 +20,10 @@ addFormats.default(ajv);
 const validators = new Map<string, ValidateFunction>();
 
 /** Fetches a published schema once, checks how it is served, and compiles it. */
-async function schemaAt(t: { is: (a: unknown, b: unknown, m?: string) => void }, path: string): Promise<ValidateFunction> {
+async function schemaAt(
+  t: { is: (a: unknown, b: unknown, m?: string) => void },
+  path: string,
+): Promise<ValidateFunction> {
   // Named by an href (absolute) or by its path: either way the schema's own, absolute URI.
   const href = new URL(path, server.url).href;
   const known = validators.get(href);
@@ -49,9 +52,19 @@ async function totalOf(collection: string): Promise<number> {
 }
 
 test('tickets and FAQs, alone and in collections, link the JSON Schema that their own answers satisfy', async (t) => {
-  const ticket = await create(ticketsHref(), { title: 'Schema ticket', requester: 'schema@customers.example', assignee: 'sam', tags: ['billing', 'vip'] });
+  const ticket = await create(ticketsHref(), {
+    title: 'Schema ticket',
+    requester: 'schema@customers.example',
+    assignee: 'sam',
+    tags: ['billing', 'vip'],
+  });
   const other = await create(faqsHref(), { question: 'Is this a schema question?' });
-  const faq = await create(faqsHref(), { question: 'Does the schema hold?', answer: 'It does.', source: linkOf(ticket, 'self').href, related: [linkOf(other, 'self').href] });
+  const faq = await create(faqsHref(), {
+    question: 'Does the schema hold?',
+    answer: 'It does.',
+    source: linkOf(ticket, 'self').href,
+    related: [linkOf(other, 'self').href],
+  });
 
   for (const [path, embedded] of [
     [linkOf(ticket, 'self').href, undefined],
@@ -72,7 +85,8 @@ test('tickets and FAQs, alone and in collections, link the JSON Schema that thei
       const validate = await schemaAt(t, describedBy.href);
       const instances = embedded ? document._embedded![embedded]! : [document];
       t.true(instances.length > 0, path);
-      for (const instance of instances) t.true(validate(instance), `${path} (${accept}): ${ajv.errorsText(validate.errors)}`);
+      for (const instance of instances)
+        t.true(validate(instance), `${path} (${accept}): ${ajv.errorsText(validate.errors)}`);
     }
   }
 
@@ -88,7 +102,10 @@ test('tickets and FAQs, alone and in collections, link the JSON Schema that thei
 
 test('v1 FAQs, alone and listed, satisfy the published v1 FAQ schema, which differs from the current one', async (t) => {
   const ticket = await create(ticketsHref(), { title: 'Schema v1 ticket', requester: 'schema@customers.example' });
-  const written = await server.fetch('/v1/faqs', json('POST', { question: 'Does v1 have a schema?', source: ticket.id }));
+  const written = await server.fetch(
+    '/v1/faqs',
+    json('POST', { question: 'Does v1 have a schema?', source: ticket.id }),
+  );
   t.is(written.status, 201);
   const faq = (await written.json()) as HalDocument;
   // v1 answers link only inside /v1/, so the v1 schema is found by its published name.
@@ -98,7 +115,10 @@ test('v1 FAQs, alone and listed, satisfy the published v1 FAQ schema, which diff
   t.true(listing._embedded!.faqs!.length > 0);
   for (const item of listing._embedded!.faqs!) t.true(v1Schema(item), ajv.errorsText(v1Schema.errors));
 
-  const currentSchema = await schemaAt(t, linkOf((await (await server.fetch(faqsHref())).json()) as HalDocument, 'describedby').href);
+  const currentSchema = await schemaAt(
+    t,
+    linkOf((await (await server.fetch(faqsHref())).json()) as HalDocument, 'describedby').href,
+  );
   t.false(currentSchema(faq), 'a v1 FAQ is not a current FAQ: source is an id and related is missing');
 });
 
@@ -111,12 +131,27 @@ interface Case {
 
 const TICKET_CASES: Case[] = [
   { body: { title: 'Minimal', requester: 'ok@customers.example' }, valid: true },
-  { body: { title: 'Everything', requester: 'ok@customers.example', description: 'All of it.', status: 'pending', priority: 'urgent', assignee: 'kim', tags: ['a', 'b'] }, valid: true },
+  {
+    body: {
+      title: 'Everything',
+      requester: 'ok@customers.example',
+      description: 'All of it.',
+      status: 'pending',
+      priority: 'urgent',
+      assignee: 'kim',
+      tags: ['a', 'b'],
+    },
+    valid: true,
+  },
   { body: { title: 'Unassigned', requester: 'ok@customers.example', assignee: null, tags: [] }, valid: true },
   { body: { title: 'No requester' }, valid: false, at: '#/requester' },
   { body: { title: '   ', requester: 'ok@customers.example' }, valid: false, at: '#/title' },
   { body: { title: 'Bad email', requester: 'not-an-email' }, valid: false, at: '#/requester' },
-  { body: { title: 'Bad priority', requester: 'ok@customers.example', priority: 'whenever' }, valid: false, at: '#/priority' },
+  {
+    body: { title: 'Bad priority', requester: 'ok@customers.example', priority: 'whenever' },
+    valid: false,
+    at: '#/priority',
+  },
   { body: { title: 'Extra field', requester: 'ok@customers.example', colour: 'red' }, valid: false, at: '#/colour' },
   { body: { title: 'Repeated tags', requester: 'ok@customers.example', tags: ['a', 'a'] }, valid: false, at: '#/tags' },
   { body: { title: 'Padded tag', requester: 'ok@customers.example', tags: [' a'] }, valid: false, at: '#/tags/0' },
@@ -134,29 +169,35 @@ const FAQ_CASES: Case[] = [
 ];
 
 // Serial: it compares collection totals before and after, which the other tests change.
-test.serial('bodies valid per the published create schemas are accepted; bodies invalid per them are 400 naming the field and create nothing', async (t) => {
-  for (const [schemaHref, collection, cases] of [
-    ['/schemas/ticket-create', ticketsHref(), TICKET_CASES],
-    ['/schemas/faq-create', faqsHref(), FAQ_CASES],
-  ] as const) {
-    const validate = await schemaAt(t, schemaHref);
-    for (const { body, valid, at } of cases) {
-      const label = `${collection} ${JSON.stringify(body).slice(0, 80)}`;
-      t.is(validate(body), valid, `the schema's own verdict: ${label}`);
-      const before = await totalOf(collection);
-      const response = await server.fetch(collection, json('POST', body));
-      if (valid) {
-        t.is(response.status, 201, label);
-        t.is(await totalOf(collection), before + 1, label);
-      } else {
-        t.is(response.status, 400, label);
-        const problem = (await response.json()) as { errors?: { pointer?: string }[] };
-        t.true((problem.errors ?? []).some((e) => e.pointer === at), `${label}: ${JSON.stringify(problem.errors)}`);
-        t.is(await totalOf(collection), before, label);
+test.serial(
+  'bodies valid per the published create schemas are accepted; bodies invalid per them are 400 naming the field and create nothing',
+  async (t) => {
+    for (const [schemaHref, collection, cases] of [
+      ['/schemas/ticket-create', ticketsHref(), TICKET_CASES],
+      ['/schemas/faq-create', faqsHref(), FAQ_CASES],
+    ] as const) {
+      const validate = await schemaAt(t, schemaHref);
+      for (const { body, valid, at } of cases) {
+        const label = `${collection} ${JSON.stringify(body).slice(0, 80)}`;
+        t.is(validate(body), valid, `the schema's own verdict: ${label}`);
+        const before = await totalOf(collection);
+        const response = await server.fetch(collection, json('POST', body));
+        if (valid) {
+          t.is(response.status, 201, label);
+          t.is(await totalOf(collection), before + 1, label);
+        } else {
+          t.is(response.status, 400, label);
+          const problem = (await response.json()) as { errors?: { pointer?: string }[] };
+          t.true(
+            (problem.errors ?? []).some((e) => e.pointer === at),
+            `${label}: ${JSON.stringify(problem.errors)}`,
+          );
+          t.is(await totalOf(collection), before, label);
+        }
       }
     }
-  }
-});
+  },
+);
 
 test('a change valid per the published patch schema is accepted; one invalid per it is 400 and changes nothing', async (t) => {
   const ticket = await create(ticketsHref(), { title: 'Patch schema ticket', requester: 'schema@customers.example' });
@@ -164,7 +205,11 @@ test('a change valid per the published patch schema is accepted; one invalid per
   const self = linkOf(ticket, 'self').href;
   t.true(validate({ priority: 'high' }));
   t.is((await server.fetch(self, json('PATCH', { priority: 'high' }))).status, 200);
-  for (const [body, at] of [[{ priority: 'whenever' }, '#/priority'], [{ requester: 'nobody' }, '#/requester'], [{ title: null }, '#/title']] as const) {
+  for (const [body, at] of [
+    [{ priority: 'whenever' }, '#/priority'],
+    [{ requester: 'nobody' }, '#/requester'],
+    [{ title: null }, '#/title'],
+  ] as const) {
     t.false(validate(body), JSON.stringify(body));
     const refused = await server.fetch(self, json('PATCH', body));
     t.is(refused.status, 400, JSON.stringify(body));
@@ -177,7 +222,8 @@ test('a change valid per the published patch schema is accepted; one invalid per
 });
 
 test('collections repeat self, first, prev, next and last in a Link header that matches _links, page by page', async (t) => {
-  for (let n = 1; n <= 5; n++) await create(ticketsHref(), { title: `Zebra crossing ${n}`, requester: 'pager@customers.example' });
+  for (let n = 1; n <= 5; n++)
+    await create(ticketsHref(), { title: `Zebra crossing ${n}`, requester: 'pager@customers.example' });
   const NAVIGATION = ['self', 'first', 'prev', 'next', 'last'];
   let path: string | undefined = ticketsHref({ q: 'zebra', size: 2 });
   const pages: number[] = [];
@@ -200,7 +246,10 @@ test('collections repeat self, first, prev, next and last in a Link header that 
   await create(faqsHref(), { question: 'Is a single page still linked?' });
   const single = await server.fetch(faqsHref({ q: 'single page linked' }));
   const rels = parseLinkHeader(single.headers.get('link')).map((link) => link.rel);
-  t.deepEqual(rels.filter((rel) => NAVIGATION.includes(rel)), ['self', 'first', 'last']);
+  t.deepEqual(
+    rels.filter((rel) => NAVIGATION.includes(rel)),
+    ['self', 'first', 'last'],
+  );
 });
 
 const MINIMAL = { Prefer: 'return=minimal' };
@@ -234,7 +283,10 @@ test('Prefer: return=minimal on PATCH, PUT and actions answers 204 with Preferen
   t.is(await patched.text(), '');
   t.is(((await (await server.fetch(self)).json()) as HalDocument).priority, 'urgent');
 
-  const replaced = await server.fetch(self, json('PUT', { title: 'Minimal replace', requester: 'prefer@customers.example' }, MINIMAL));
+  const replaced = await server.fetch(
+    self,
+    json('PUT', { title: 'Minimal replace', requester: 'prefer@customers.example' }, MINIMAL),
+  );
   t.is(replaced.status, 204);
   t.is(replaced.headers.get('preference-applied'), 'return=minimal');
   t.is(await replaced.text(), '');
@@ -243,7 +295,9 @@ test('Prefer: return=minimal on PATCH, PUT and actions answers 204 with Preferen
   t.is(after.priority, 'normal', 'PUT replaced the whole ticket');
 
   const faq = await create(faqsHref(), { question: 'Is a minimal publish published?', answer: 'Yes.' });
-  const publish = (await (await server.fetch(linkOf(faq, 'self').href, { headers: { Accept: HAL_FORMS } })).json()) as HalDocument;
+  const publish = (await (
+    await server.fetch(linkOf(faq, 'self').href, { headers: { Accept: HAL_FORMS } })
+  ).json()) as HalDocument;
   const published = await server.fetch(publish._templates!.publish!.target!, { method: 'POST', headers: MINIMAL });
   t.is(published.status, 204);
   t.is(published.headers.get('preference-applied'), 'return=minimal');
@@ -251,8 +305,14 @@ test('Prefer: return=minimal on PATCH, PUT and actions answers 204 with Preferen
 });
 
 test('Prefer: return=representation answers with the body and Preference-Applied; without Prefer the body comes and nothing is applied', async (t) => {
-  for (const [headers, applied] of [[REPRESENTATION, 'return=representation'], [{}, null]] as const) {
-    const posted = await server.fetch(ticketsHref(), json('POST', { title: 'Represented', requester: 'prefer@customers.example' }, headers));
+  for (const [headers, applied] of [
+    [REPRESENTATION, 'return=representation'],
+    [{}, null],
+  ] as const) {
+    const posted = await server.fetch(
+      ticketsHref(),
+      json('POST', { title: 'Represented', requester: 'prefer@customers.example' }, headers),
+    );
     t.is(posted.status, 201);
     t.is(posted.headers.get('preference-applied'), applied);
     const ticket = (await posted.json()) as HalDocument;
@@ -265,7 +325,10 @@ test('Prefer: return=representation answers with the body and Preference-Applied
     t.is(patched.headers.get('preference-applied'), applied);
     t.is(((await patched.json()) as HalDocument).priority, 'low');
 
-    const replaced = await server.fetch(self, json('PUT', { title: 'Represented again', requester: 'prefer@customers.example' }, headers));
+    const replaced = await server.fetch(
+      self,
+      json('PUT', { title: 'Represented again', requester: 'prefer@customers.example' }, headers),
+    );
     t.is(replaced.status, 200);
     t.is(replaced.headers.get('preference-applied'), applied);
     t.is(((await replaced.json()) as HalDocument).title, 'Represented again');
@@ -273,7 +336,10 @@ test('Prefer: return=representation answers with the body and Preference-Applied
 });
 
 test('a refused write answers with its problem whatever Prefer says, and changes nothing', async (t) => {
-  const ticket = await create(ticketsHref(), { title: 'Refused with a preference', requester: 'prefer@customers.example' });
+  const ticket = await create(ticketsHref(), {
+    title: 'Refused with a preference',
+    requester: 'prefer@customers.example',
+  });
   const self = linkOf(ticket, 'self').href;
   for (const headers of [MINIMAL, REPRESENTATION]) {
     const refused = await server.fetch(self, json('PATCH', { priority: 'whenever' }, headers));

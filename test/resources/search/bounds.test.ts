@@ -58,11 +58,15 @@ async function tickets(count: number, fields: (i: number) => Record<string, unkn
 
 test('a search with few matches ranks them: title, then tags, then description; counted exactly', async (t) => {
   const w = word();
-  const [inDescription, inTitle, inTags] = await tickets(3, (i) => [
-    { title: 'Laptop will not boot', description: `Mentions ${w} once.` },
-    { title: `The ${w} is broken` },
-    { title: 'Monitor flickers', tags: [w] },
-  ][i]!);
+  const [inDescription, inTitle, inTags] = await tickets(
+    3,
+    (i) =>
+      [
+        { title: 'Laptop will not boot', description: `Mentions ${w} once.` },
+        { title: `The ${w} is broken` },
+        { title: 'Monitor flickers', tags: [w] },
+      ][i]!,
+  );
   const page = await listing(`/tickets?q=${w}`);
   t.is(page.order, 'relevance');
   t.deepEqual(ids(page), [inTitle, inTags, inDescription]);
@@ -92,10 +96,14 @@ test('a search with more matches than the bound lists them newest first and coun
   t.like(page.page, { totalElements: BOUND, totalElementsIsLowerBound: true });
   t.is(page._links.last, undefined, 'no last page where only a lower bound is known');
   // The links page on past the counted bound, through every match, and back.
-  t.deepEqual(await follow(`/tickets?q=${w}&size=2`, 'next'), [newest.slice(0, 2), newest.slice(2, 4), newest.slice(4)]);
+  t.deepEqual(await follow(`/tickets?q=${w}&size=2`, 'next'), [
+    newest.slice(0, 2),
+    newest.slice(2, 4),
+    newest.slice(4),
+  ]);
   const third = await listing(`/tickets?q=${w}&size=2&page=3&before=${newest[3]}`);
   t.deepEqual(ids(third), newest.slice(4));
-  t.deepEqual((await follow(hrefOf(third, 'prev'), 'prev')), [newest.slice(2, 4), newest.slice(0, 2)]);
+  t.deepEqual(await follow(hrefOf(third, 'prev'), 'prev'), [newest.slice(2, 4), newest.slice(0, 2)]);
   // A page number alone reaches as far as the count went, not further (that would walk the index unbounded).
   const pastCount = await listing(`/tickets?q=${w}&size=2&page=3`);
   t.deepEqual(ids(pastCount), []);
@@ -119,7 +127,10 @@ test('a search says how its tickets are ordered and whether their count is a low
   t.deepEqual([rare.matches.tickets, rare.matchesAreLowerBounds.tickets, rare.order.tickets], [1, false, 'relevance']);
   t.deepEqual(ids(rare), [one]);
   const common = (await getJson<Results>(server, `/search?q=${many}`)).body;
-  t.deepEqual([common.matches.tickets, common.matchesAreLowerBounds.tickets, common.order.tickets], [BOUND, true, 'newest']);
+  t.deepEqual(
+    [common.matches.tickets, common.matchesAreLowerBounds.tickets, common.order.tickets],
+    [BOUND, true, 'newest'],
+  );
   t.deepEqual(ids(common), [...created].reverse());
   t.deepEqual([common.matchesAreLowerBounds.faqs, common.order.faqs], [false, 'relevance']);
 });
@@ -138,33 +149,42 @@ test('a requester searches their own tickets by the same rules', async (t) => {
   t.deepEqual(ids(narrow), [own[4]]);
 });
 
-test.serial('searches for a word in thousands of tickets are bounded: health probes beside them answer at once', async (t) => {
-  const w = word();
-  // Thousands of tickets in one statement, through the schema's own triggers (index, counters, words).
-  await server.inspect((db) => sql`
+test.serial(
+  'searches for a word in thousands of tickets are bounded: health probes beside them answer at once',
+  async (t) => {
+    const w = word();
+    // Thousands of tickets in one statement, through the schema's own triggers (index, counters, words).
+    await server.inspect((db) =>
+      sql`
     WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
     INSERT INTO tickets (title, description, status, priority, requester, tags, version, created_at, updated_at)
     SELECT ${`Printer ${w}`} || ' ' || i, 'Seeded.', 'open', 'normal', 'bulk@example.com', '[]', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
-    FROM n`.execute(db));
-  const path = (i: number) => (i % 2 ? `/search?q=${w}` : `/tickets?q=${w}&size=20`);
-  await getJson(server, path(0));
-  const searches = Array.from({ length: 6 }, (_, i) => getJson<Listing>(server, path(i)));
-  const probes = Array.from({ length: 6 }, async () => {
-    const started = performance.now();
-    const response = await server.as(null).fetch('/health');
-    await response.arrayBuffer();
-    return { status: response.status, ms: performance.now() - started };
-  });
-  const answers = await Promise.all(searches);
-  const health = await Promise.all(probes);
-  for (const { status, body } of answers) {
-    t.is(status, 200);
-    t.true('page' in body ? body.page.totalElementsIsLowerBound : (body as unknown as Results).matchesAreLowerBounds.tickets);
-  }
-  for (const probe of health) {
-    t.is(probe.status, 200);
-    // Generous for a loaded machine: an unbounded search of 3,000 tickets would still be quick; this checks that
-    // nothing holds the process, and the bench measures the real bound at a million.
-    t.true(probe.ms < 2000, `health answered in ${probe.ms.toFixed(0)} ms`);
-  }
-});
+    FROM n`.execute(db),
+    );
+    const path = (i: number) => (i % 2 ? `/search?q=${w}` : `/tickets?q=${w}&size=20`);
+    await getJson(server, path(0));
+    const searches = Array.from({ length: 6 }, (_, i) => getJson<Listing>(server, path(i)));
+    const probes = Array.from({ length: 6 }, async () => {
+      const started = performance.now();
+      const response = await server.as(null).fetch('/health');
+      await response.arrayBuffer();
+      return { status: response.status, ms: performance.now() - started };
+    });
+    const answers = await Promise.all(searches);
+    const health = await Promise.all(probes);
+    for (const { status, body } of answers) {
+      t.is(status, 200);
+      t.true(
+        'page' in body
+          ? body.page.totalElementsIsLowerBound
+          : (body as unknown as Results).matchesAreLowerBounds.tickets,
+      );
+    }
+    for (const probe of health) {
+      t.is(probe.status, 200);
+      // Generous for a loaded machine: an unbounded search of 3,000 tickets would still be quick; this checks that
+      // nothing holds the process, and the bench measures the real bound at a million.
+      t.true(probe.ms < 2000, `health answered in ${probe.ms.toFixed(0)} ms`);
+    }
+  },
+);

@@ -32,7 +32,12 @@ test.before(async () => {
         'open', 'normal', 'bulk@example.com', '[]', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
       FROM n`.execute(db);
     await sql`ANALYZE`.execute(db);
-    const rows = await db.selectFrom('tickets').select('id').where('description', 'like', `%${rare}%`).orderBy('id').execute();
+    const rows = await db
+      .selectFrom('tickets')
+      .select('id')
+      .where('description', 'like', `%${rare}%`)
+      .orderBy('id')
+      .execute();
     return rows.map(({ id }) => id);
   });
 });
@@ -55,7 +60,11 @@ test('the rare word with the common one: more than the bound, newest first, page
   t.like(first.page, { totalElements: 3, totalElementsIsLowerBound: true });
   const pages = [ids(first)];
   let page = first;
-  for (let href: string | undefined = hrefOf(page, 'next'); href; href = (page._links as Record<string, { href: string } | undefined>).next?.href) {
+  for (
+    let href: string | undefined = hrefOf(page, 'next');
+    href;
+    href = (page._links as Record<string, { href: string } | undefined>).next?.href
+  ) {
     page = await listing(href);
     pages.push(ids(page));
   }
@@ -81,7 +90,10 @@ test('a word no ticket holds, with the common one, finds nothing', async (t) => 
 });
 
 test('the search resource embeds the same newest matches', async (t) => {
-  const { body } = await getJson<HalDocument & { matches: { tickets: number } }>(server, `/search?q=${encodeURIComponent(`${rare} ${common}`)}`);
+  const { body } = await getJson<HalDocument & { matches: { tickets: number } }>(
+    server,
+    `/search?q=${encodeURIComponent(`${rare} ${common}`)}`,
+  );
   t.deepEqual(ids(body), [...rareIds].reverse());
   t.is(body.matches.tickets, 3);
 });

@@ -7,8 +7,16 @@ type Named = { id: number; title?: string; question?: string };
 type Collection = { page: { totalElements: number }; _embedded: Record<string, Named[]> };
 
 const TICKETS = {
-  cafe: { title: 'Café printer jams', description: 'The printer in the café on floor 2 jams on A4 paper.', tags: ['hardware', 'printer'] },
-  vpn: { title: 'VPN drops every hour', description: 'Contact alice@example.com; client v1.2 on macOS.', tags: ['network', 'vpn'] },
+  cafe: {
+    title: 'Café printer jams',
+    description: 'The printer in the café on floor 2 jams on A4 paper.',
+    tags: ['hardware', 'printer'],
+  },
+  vpn: {
+    title: 'VPN drops every hour',
+    description: 'Contact alice@example.com; client v1.2 on macOS.',
+    tags: ['network', 'vpn'],
+  },
   bounce: { title: 'E-mail bounces', description: 'Mails to Müller GmbH bounce with 550.', tags: ['email'] },
   mailing: { title: 'Рассылка не работает', description: 'Письма не доходят до клиентов.', tags: [] },
   tokyo: { title: '東京オフィスのWi-Fi', description: '', tags: [] },
@@ -18,8 +26,16 @@ const TICKETS = {
 } as const;
 
 const FAQS = {
-  password: { question: 'How do I reset my password?', answer: 'Use the “Forgot password” link; codes expire after 15 minutes.', status: 'published' },
-  address: { question: 'Wie ändere ich meine E-Mail-Adresse?', answer: 'Unter Einstellungen → Konto.', status: 'published' },
+  password: {
+    question: 'How do I reset my password?',
+    answer: 'Use the “Forgot password” link; codes expire after 15 minutes.',
+    status: 'published',
+  },
+  address: {
+    question: 'Wie ändere ich meine E-Mail-Adresse?',
+    answer: 'Unter Einstellungen → Konto.',
+    status: 'published',
+  },
   invoice: { question: 'Où est la facture ?', answer: null, status: 'draft' },
   policy: { question: 'Password policy', answer: 'Twelve characters or more.', status: 'published' },
 } as const;
@@ -81,13 +97,19 @@ async function created(path: string, body: unknown): Promise<number> {
 test.before(async () => {
   server = await startTestServer();
   for (const [name, fields] of Object.entries(TICKETS) as [TicketName, (typeof TICKETS)[TicketName]][]) {
-    ticketIds.set(name, await created('/tickets', { ...fields, tags: [...fields.tags], requester: 'customer@example.com' }));
+    ticketIds.set(
+      name,
+      await created('/tickets', { ...fields, tags: [...fields.tags], requester: 'customer@example.com' }),
+    );
   }
   for (const [name, fields] of Object.entries(FAQS) as [FaqName, (typeof FAQS)[FaqName]][]) {
     faqIds.set(name, await created('/faqs', fields));
   }
   const toner = await server.fetch(`/tickets/${ticketIds.get('toner')}`, { method: 'DELETE' });
-  const merged = await server.fetch(`/tickets/${ticketIds.get('offline')}/merge`, json('POST', { into: ticketIds.get('cafe') }));
+  const merged = await server.fetch(
+    `/tickets/${ticketIds.get('offline')}/merge`,
+    json('POST', { into: ticketIds.get('cafe') }),
+  );
   const policy = await server.fetch(`/faqs/${faqIds.get('policy')}`, { method: 'DELETE' });
   if (toner.status !== 204 || merged.status !== 200 || policy.status !== 204) throw new Error('seeding failed');
 });
@@ -120,9 +142,14 @@ test('search embeds the same best matches as the listings find, with their count
   for (const q of ['printer', 'mail', 'pass', 'ou']) {
     const response = await server.fetch(`/search?q=${encodeURIComponent(q)}`);
     t.is(response.status, 200, q);
-    const results = (await response.json()) as { matches: { tickets: number; faqs: number }; _embedded: { tickets: Named[]; faqs: Named[] } };
-    const tickets = ((await (await server.fetch(`/tickets?q=${encodeURIComponent(q)}&size=100`)).json()) as Collection)._embedded.tickets!;
-    const faqs = ((await (await server.fetch(`/faqs?q=${encodeURIComponent(q)}&size=100`)).json()) as Collection)._embedded.faqs!;
+    const results = (await response.json()) as {
+      matches: { tickets: number; faqs: number };
+      _embedded: { tickets: Named[]; faqs: Named[] };
+    };
+    const tickets = ((await (await server.fetch(`/tickets?q=${encodeURIComponent(q)}&size=100`)).json()) as Collection)
+      ._embedded.tickets!;
+    const faqs = ((await (await server.fetch(`/faqs?q=${encodeURIComponent(q)}&size=100`)).json()) as Collection)
+      ._embedded.faqs!;
     t.deepEqual(names(ticketIds, results._embedded.tickets), names(ticketIds, tickets), q);
     t.deepEqual(names(faqIds, results._embedded.faqs), names(faqIds, faqs), q);
     t.deepEqual(results.matches, { tickets: tickets.length, faqs: faqs.length }, q);

@@ -87,7 +87,10 @@ test('every word of q must match', async (t) => {
 
 test('non-ASCII text is found, with or without its accents', async (t) => {
   const w = word();
-  const ticket = await createTicket(server, { title: `Café crème ${w}`, description: 'Привет мир, 日本語, Ελλάδα, हिन्दी' });
+  const ticket = await createTicket(server, {
+    title: `Café crème ${w}`,
+    description: 'Привет мир, 日本語, Ελλάδα, हिन्दी',
+  });
   const faq = await createFaq(server, { question: `Où est la clé ${w} ?` });
   for (const q of ['café', 'cafe', 'CRÈME', 'привет', 'МИР', '日本語', 'Ελλάδα', 'हिन्दी']) {
     t.deepEqual(idsOf(await search(`${q} ${w}`), 'tickets'), [ticket.body.id], q);
@@ -99,7 +102,26 @@ test('non-ASCII text is found, with or without its accents', async (t) => {
 test('full-text query syntax in q is searched as plain text, never an error', async (t) => {
   const w = word();
   const ticket = await createTicket(server, { title: `Syntax ${w} AND OR NOT NEAR title x` });
-  const syntax = ['"', '*', 'AND OR NOT', 'NEAR(', 'NEAR(x title)', 'title:x', '^x', '-x', '(', ')', '{}', "'", '\\', '%', '_', 'x"', '"x', 'x*'];
+  const syntax = [
+    '"',
+    '*',
+    'AND OR NOT',
+    'NEAR(',
+    'NEAR(x title)',
+    'title:x',
+    '^x',
+    '-x',
+    '(',
+    ')',
+    '{}',
+    "'",
+    '\\',
+    '%',
+    '_',
+    'x"',
+    '"x',
+    'x*',
+  ];
   for (const q of syntax) {
     t.is((await send(server, expand(searchTemplate, { q }))).status, 200, q);
     t.deepEqual(idsOf(await search(`${q} ${w}`), 'tickets'), [ticket.body.id], `${q} with a word of the ticket`);
@@ -132,7 +154,10 @@ test('deleted and merged tickets and deleted FAQs are not found', async (t) => {
 test('a q over 200 characters or given twice is a 400 naming q', async (t) => {
   for (const path of [expand(searchTemplate, { q: 'x'.repeat(201) }), '/search?q=a&q=b']) {
     const problem = await expectProblem(t, await server.fetch(path), 400);
-    t.deepEqual(problem.errors?.map((e) => e.parameter), ['q']);
+    t.deepEqual(
+      problem.errors?.map((e) => e.parameter),
+      ['q'],
+    );
   }
 });
 

@@ -33,7 +33,9 @@ print "asked\\n";
 
 async function block(url: string, seconds: number): Promise<Blocker> {
   if (testEngine === 'sqlite') {
-    const holder = spawn('perl', ['-e', HOLD_READ_LOCKS, `${url.slice('file:'.length)}-shm`, String(seconds)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const holder = spawn('perl', ['-e', HOLD_READ_LOCKS, `${url.slice('file:'.length)}-shm`, String(seconds)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     const lines: string[] = [];
     let exited = false;
     let said: () => void = () => {};
@@ -45,10 +47,14 @@ async function block(url: string, seconds: number): Promise<Blocker> {
       exited = true;
       said();
     });
-    const next = (count: number) => new Promise<string>((resolve, reject) => {
-      said = () => (lines.length >= count ? resolve(lines[count - 1]!) : exited && reject(new Error(`the lock holder ended after: ${lines.join(', ')}`)));
-      said();
-    });
+    const next = (count: number) =>
+      new Promise<string>((resolve, reject) => {
+        said = () =>
+          lines.length >= count
+            ? resolve(lines[count - 1]!)
+            : exited && reject(new Error(`the lock holder ended after: ${lines.join(', ')}`));
+        said();
+      });
     if ((await next(1)) !== 'locked') throw new Error('could not lock the WAL index');
     return {
       async release() {
@@ -74,7 +80,11 @@ test('a search waiting for the database does not hold up /health; it answers onc
   // The lock below holds every connection's reads, so nothing else may read on the main connection meanwhile: no
   // answer cache (its check for commits reads the WAL index) and no import worker polling for jobs (every second
   // by default). This test is about the search's own statements.
-  const server = await startTestServer({ ANSWER_CACHE_ENTRIES: '0', IMPORT_POLL_MS: '600000', IMPORT_LEASE_MS: '1800000' });
+  const server = await startTestServer({
+    ANSWER_CACHE_ENTRIES: '0',
+    IMPORT_POLL_MS: '600000',
+    IMPORT_LEASE_MS: '1800000',
+  });
   t.teardown(() => server.close());
   const word = unique('held').split(' ')[1]!;
   const ticket = await createTicket(server, { title: `Held up ${word}` });
@@ -87,7 +97,10 @@ test('a search waiting for the database does not hold up /health; it answers onc
   t.is(await blocker.release(), 'asked', '/health answered while the search was still waiting');
   const found = await searching;
   t.is(found.status, 200);
-  t.deepEqual(((await found.json()) as { _embedded: { tickets: { id: number }[] } })._embedded.tickets.map(({ id }) => id), [ticket.body.id]);
+  t.deepEqual(
+    ((await found.json()) as { _embedded: { tickets: { id: number }[] } })._embedded.tickets.map(({ id }) => id),
+    [ticket.body.id],
+  );
 });
 
 /** The files of the database this process has open (Linux: /proc/self/fd), or on PostgreSQL its sessions. */
@@ -105,20 +118,33 @@ async function openHandles(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'helpdesk'`);
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'helpdesk'`,
+    );
     return rows[0]!.n;
   } finally {
     await client.end();
   }
 }
 
-test('closing the store closes every connection it opened, the search thread\'s included', async (t) => {
+test("closing the store closes every connection it opened, the search thread's included", async (t) => {
   const database = await createTestDatabase();
   t.teardown(() => database.drop());
   const store = await openStore({ url: database.url, synchronous: 'NORMAL' });
-  await store.tickets.create({ title: 'Searched before closing', description: '', status: 'open', priority: 'normal', requester: 'close@example.com', assignee: null, tags: [] });
+  await store.tickets.create({
+    title: 'Searched before closing',
+    description: '',
+    status: 'open',
+    priority: 'normal',
+    requester: 'close@example.com',
+    assignee: null,
+    tags: [],
+  });
   const found = await store.tickets.search('closing', 10);
-  t.deepEqual(found.items.map(({ title }) => title), ['Searched before closing']);
+  t.deepEqual(
+    found.items.map(({ title }) => title),
+    ['Searched before closing'],
+  );
   // SQLite: the main connection and the search thread's; PostgreSQL: the pool's.
   t.true((await openHandles(database.url)) >= (testEngine === 'sqlite' ? 2 : 1));
   await store.close();

@@ -20,7 +20,9 @@ async function census(server: TestServer, collection: 'tickets' | 'faqs', status
   const totals: Record<string, number> = {};
   const rows: Record<string, number> = {};
   for (const status of ['', ...statuses]) {
-    const listing = (await (await server.fetch(`/${collection}?size=100${status ? `&status=${status}` : ''}`)).json()) as Listing;
+    const listing = (await (
+      await server.fetch(`/${collection}?size=100${status ? `&status=${status}` : ''}`)
+    ).json()) as Listing;
     totals[status || 'all'] = listing.page.totalElements;
     rows[status || 'all'] = listing._embedded[collection]!.length;
   }
@@ -28,12 +30,16 @@ async function census(server: TestServer, collection: 'tickets' | 'faqs', status
 }
 
 async function createTicket(server: TestServer, status: string): Promise<{ id: number; etag: string }> {
-  const response = await server.fetch('/tickets', json('POST', { title: `A ${status} ticket`, requester: 'r@example.com', status }));
+  const response = await server.fetch(
+    '/tickets',
+    json('POST', { title: `A ${status} ticket`, requester: 'r@example.com', status }),
+  );
   if (response.status !== 201) throw new Error(`create: ${response.status}`);
   return { id: ((await response.json()) as { id: number }).id, etag: response.headers.get('etag')! };
 }
 
-const patch = (server: TestServer, id: number, etag: string, body: object) => server.fetch(`/tickets/${id}`, json('PATCH', body, { 'If-Match': etag }));
+const patch = (server: TestServer, id: number, etag: string, body: object) =>
+  server.fetch(`/tickets/${id}`, json('PATCH', body, { 'If-Match': etag }));
 
 test('ticket totals per status follow creates, status changes, deletes and merges', async (t) => {
   const server = await serverFor(t);
@@ -42,7 +48,13 @@ test('ticket totals per status follow creates, status changes, deletes and merge
   const c = await createTicket(server, 'pending');
   const d = await createTicket(server, 'solved');
   const e = await createTicket(server, 'open');
-  t.deepEqual((await census(server, 'tickets', TICKET_STATUSES)).totals, { all: 5, open: 3, pending: 1, solved: 1, closed: 0 });
+  t.deepEqual((await census(server, 'tickets', TICKET_STATUSES)).totals, {
+    all: 5,
+    open: 3,
+    pending: 1,
+    solved: 1,
+    closed: 0,
+  });
 
   t.is((await patch(server, a.id, a.etag, { status: 'pending' })).status, 200); // open -> pending
   t.is((await patch(server, c.id, c.etag, { title: 'Only the title changes' })).status, 200); // no status change
@@ -73,16 +85,38 @@ test('FAQ totals per status follow creates, publishing, question changes and del
   const server = await serverFor(t);
   const created = [];
   for (const [n, status] of ['draft', 'draft', 'published', 'published', 'published'].entries()) {
-    const response = await server.fetch('/faqs', json('POST', { question: `Question ${n}?`, answer: status === 'published' ? 'An answer.' : null, status }));
+    const response = await server.fetch(
+      '/faqs',
+      json('POST', { question: `Question ${n}?`, answer: status === 'published' ? 'An answer.' : null, status }),
+    );
     created.push({ id: ((await response.json()) as { id: number }).id, etag: response.headers.get('etag')! });
   }
   t.deepEqual((await census(server, 'faqs', FAQ_STATUSES)).totals, { all: 5, draft: 2, published: 3 });
 
   const [draft, , published, renamed, removed] = created;
-  t.is((await server.fetch(`/faqs/${draft!.id}`, json('PATCH', { answer: 'Now answered.', status: 'published' }, { 'If-Match': draft!.etag }))).status, 200);
-  t.is((await server.fetch(`/faqs/${renamed!.id}`, json('PATCH', { question: 'Renamed?' }, { 'If-Match': renamed!.etag }))).status, 200);
-  t.is((await server.fetch(`/faqs/${removed!.id}`, { method: 'DELETE', headers: { 'If-Match': removed!.etag } })).status, 204);
-  t.is((await server.fetch(`/faqs/${published!.id}`, json('PATCH', { status: 'draft' }, { 'If-Match': published!.etag }))).status, 200);
+  t.is(
+    (
+      await server.fetch(
+        `/faqs/${draft!.id}`,
+        json('PATCH', { answer: 'Now answered.', status: 'published' }, { 'If-Match': draft!.etag }),
+      )
+    ).status,
+    200,
+  );
+  t.is(
+    (await server.fetch(`/faqs/${renamed!.id}`, json('PATCH', { question: 'Renamed?' }, { 'If-Match': renamed!.etag })))
+      .status,
+    200,
+  );
+  t.is(
+    (await server.fetch(`/faqs/${removed!.id}`, { method: 'DELETE', headers: { 'If-Match': removed!.etag } })).status,
+    204,
+  );
+  t.is(
+    (await server.fetch(`/faqs/${published!.id}`, json('PATCH', { status: 'draft' }, { 'If-Match': published!.etag })))
+      .status,
+    200,
+  );
   const after = await census(server, 'faqs', FAQ_STATUSES);
   t.deepEqual(after.totals, { all: 4, draft: 2, published: 2 });
   t.deepEqual(after.totals, after.rows);

@@ -130,7 +130,11 @@ test('a merged ticket refuses every change with 409', async (t) => {
   const other = await createTicket(server);
   await send(server, hrefOf(merged.body, 'merge'), json('POST', { into: survivor.body.id }));
   await expectProblem(t, await server.fetch(merged.location, json('PATCH', { status: 'open' })), 409);
-  await expectProblem(t, await server.fetch(merged.location, json('PUT', { title: 'x', requester: 'a@example.com' })), 409);
+  await expectProblem(
+    t,
+    await server.fetch(merged.location, json('PUT', { title: 'x', requester: 'a@example.com' })),
+    409,
+  );
   await expectProblem(t, await server.fetch(merged.location, { method: 'DELETE' }), 409);
   await expectProblem(t, await merge(merged.body, other.body.id), 409);
   await expectProblem(t, await server.fetch(hrefOf(merged.body, 'promote'), { method: 'POST' }), 409);
@@ -146,7 +150,10 @@ test('a merged ticket leaves the collection and the survivor stays', async (t) =
   const survivor = await createTicket(server, { title: `Original ${word}` });
   await send(server, hrefOf(merged.body, 'merge'), json('POST', { into: survivor.body.id }));
   const { body } = await getJson(server, `/tickets?q=${word}`);
-  t.deepEqual(embedded(body, 'tickets').map((item) => item.id), [survivor.body.id]);
+  t.deepEqual(
+    embedded(body, 'tickets').map((item) => item.id),
+    [survivor.body.id],
+  );
 });
 
 test('merging a ticket that never existed is 404', async (t) => {

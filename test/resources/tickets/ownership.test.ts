@@ -47,11 +47,19 @@ async function report(actor: Actor, title: string): Promise<Ticket> {
 
 test.before(async () => {
   server = await startTestServer();
-  [alice, bob, agent] = await Promise.all([requester(server, 'alice'), requester(server, 'bob'), actorOf(server, 'agent')]);
+  [alice, bob, agent] = await Promise.all([
+    requester(server, 'alice'),
+    requester(server, 'bob'),
+    actorOf(server, 'agent'),
+  ]);
   aliceTickets.push(await report(alice, 'Alice cannot print'), await report(alice, 'Alice cannot scan'));
   bobTicket = await report(bob, 'Bob cannot print');
   staffTicket = await createTicket(server, 'carol@customers.example', { title: `Carol cannot print ${word}` });
-  draft = await createFaq(server, { question: `Why does the draft ${word} fail?`, status: 'draft', source: aliceTickets[0]!.id });
+  draft = await createFaq(server, {
+    question: `Why does the draft ${word} fail?`,
+    status: 'draft',
+    source: aliceTickets[0]!.id,
+  });
   alsoPublished = await createFaq(server, { question: `Why does scanning ${word} fail?`, status: 'published' });
   published = await createFaq(server, {
     question: `Why does printing ${word} fail?`,
@@ -67,7 +75,11 @@ function withoutId(problem: ProblemBody, id: number): unknown {
   const blank = (text: string | undefined) => text?.replace(new RegExp(`\\b${id}\\b`, 'g'), '{id}');
   // The instance is an absolute URI: the id is blanked in its path only (127.0.0.1 may hold the same digits).
   const origin = /^https?:\/\/[^/]+/.exec(problem.instance ?? '')?.[0] ?? '';
-  return { ...problem, detail: blank(problem.detail), instance: problem.instance && origin + blank(problem.instance.slice(origin.length)) };
+  return {
+    ...problem,
+    detail: blank(problem.detail),
+    instance: problem.instance && origin + blank(problem.instance.slice(origin.length)),
+  };
 }
 
 test.serial("a requester's new ticket has their token's email as its requester", async (t) => {
@@ -78,11 +90,23 @@ test.serial("a requester's new ticket has their token's email as its requester",
 
 const ATTEMPTS: { name: string; path: (id: number) => string; init: () => RequestInit }[] = [
   { name: 'GET', path: (id) => `/tickets/${id}`, init: () => ({}) },
-  { name: 'GET as HAL-FORMS', path: (id) => `/tickets/${id}`, init: () => ({ headers: { Accept: 'application/prs.hal-forms+json' } }) },
+  {
+    name: 'GET as HAL-FORMS',
+    path: (id) => `/tickets/${id}`,
+    init: () => ({ headers: { Accept: 'application/prs.hal-forms+json' } }),
+  },
   { name: 'PUT', path: (id) => `/tickets/${id}`, init: () => json('PUT', { title: 'Taken over' }) },
-  { name: 'PUT with If-Match', path: (id) => `/tickets/${id}`, init: () => json('PUT', { title: 'Taken over' }, { 'If-Match': '"v1"' }) },
+  {
+    name: 'PUT with If-Match',
+    path: (id) => `/tickets/${id}`,
+    init: () => json('PUT', { title: 'Taken over' }, { 'If-Match': '"v1"' }),
+  },
   { name: 'PATCH', path: (id) => `/tickets/${id}`, init: () => json('PATCH', { status: 'closed' }) },
-  { name: 'PATCH with a stale If-Match', path: (id) => `/tickets/${id}`, init: () => json('PATCH', { status: 'closed' }, { 'If-Match': '"v99"' }) },
+  {
+    name: 'PATCH with a stale If-Match',
+    path: (id) => `/tickets/${id}`,
+    init: () => json('PATCH', { status: 'closed' }, { 'If-Match': '"v99"' }),
+  },
   { name: 'DELETE', path: (id) => `/tickets/${id}`, init: () => ({ method: 'DELETE' }) },
   { name: 'promote', path: (id) => `/tickets/${id}/promote`, init: () => ({ method: 'POST' }) },
   { name: 'merge', path: (id) => `/tickets/${id}/merge`, init: () => json('POST', { into: bobTicket.id }) },
@@ -102,23 +126,29 @@ for (const attempt of ATTEMPTS) {
   });
 }
 
-test.serial("another requester's deleted or merged ticket is a 404 to them, while its own requester sees 410 and 301", async (t) => {
-  const [deleted, merged] = [await report(alice, 'Alice deleted this'), await report(alice, 'Alice merged this')];
-  t.is((await as(agent).fetch(`/tickets/${deleted.id}`, { method: 'DELETE' })).status, 204);
-  t.is((await as(agent).fetch(`/tickets/${merged.id}/merge`, json('POST', { into: aliceTickets[1]!.id }))).status, 200);
+test.serial(
+  "another requester's deleted or merged ticket is a 404 to them, while its own requester sees 410 and 301",
+  async (t) => {
+    const [deleted, merged] = [await report(alice, 'Alice deleted this'), await report(alice, 'Alice merged this')];
+    t.is((await as(agent).fetch(`/tickets/${deleted.id}`, { method: 'DELETE' })).status, 204);
+    t.is(
+      (await as(agent).fetch(`/tickets/${merged.id}/merge`, json('POST', { into: aliceTickets[1]!.id }))).status,
+      200,
+    );
 
-  t.is((await as(alice).fetch(`/tickets/${deleted.id}`)).status, 410);
-  const redirect = await as(alice).fetch(`/tickets/${merged.id}`);
-  t.is(redirect.status, 301);
-  t.is(redirect.headers.get('location'), server.at(`/tickets/${aliceTickets[1]!.id}`));
+    t.is((await as(alice).fetch(`/tickets/${deleted.id}`)).status, 410);
+    const redirect = await as(alice).fetch(`/tickets/${merged.id}`);
+    t.is(redirect.status, 301);
+    t.is(redirect.headers.get('location'), server.at(`/tickets/${aliceTickets[1]!.id}`));
 
-  for (const ticket of [deleted, merged]) {
-    const ghost = 900_000 + ticket.id;
-    const hidden = await assertProblem(t, await as(bob).fetch(`/tickets/${ticket.id}`), 404);
-    const never = await assertProblem(t, await as(bob).fetch(`/tickets/${ghost}`), 404);
-    t.deepEqual(withoutId(hidden, ticket.id), withoutId(never, ghost));
-  }
-});
+    for (const ticket of [deleted, merged]) {
+      const ghost = 900_000 + ticket.id;
+      const hidden = await assertProblem(t, await as(bob).fetch(`/tickets/${ticket.id}`), 404);
+      const never = await assertProblem(t, await as(bob).fetch(`/tickets/${ghost}`), 404);
+      t.deepEqual(withoutId(hidden, ticket.id), withoutId(never, ghost));
+    }
+  },
+);
 
 /** Every item of a collection, following `next` from the first page. */
 async function everyItem(actor: Actor, path: string, rel: string): Promise<{ ids: number[]; totals: number[] }> {
@@ -140,7 +170,8 @@ test('the ticket collection shows a requester only their own tickets, on every p
     everyItem(bob, '/tickets?size=1', 'tickets'),
     everyItem(agent, '/tickets?size=100', 'tickets'),
   ]);
-  const owned = async (ids: number[]) => Promise.all(ids.map(async (id) => ((await (await server.fetch(`/tickets/${id}`)).json()) as Ticket).requester));
+  const owned = async (ids: number[]) =>
+    Promise.all(ids.map(async (id) => ((await (await server.fetch(`/tickets/${id}`)).json()) as Ticket).requester));
   t.true(mine.ids.length >= 2);
   t.deepEqual(new Set(await owned(mine.ids)), new Set([alice.email]));
   t.deepEqual(new Set(mine.totals), new Set([mine.ids.length]));
@@ -166,7 +197,15 @@ test('search never shows a requester anyone else’s tickets, embedded or counte
 });
 
 test("nothing a requester reads names another requester's ticket, in links, embedded resources or fields", async (t) => {
-  const paths = ['/', '/tickets', `/tickets/${bobTicket.id}`, `/search?q=${word}`, '/faqs?size=100', `/faqs/${published.id}`, `/v1/faqs/${published.id}`];
+  const paths = [
+    '/',
+    '/tickets',
+    `/tickets/${bobTicket.id}`,
+    `/search?q=${word}`,
+    '/faqs?size=100',
+    `/faqs/${published.id}`,
+    `/v1/faqs/${published.id}`,
+  ];
   const hidden = [...aliceTickets, staffTicket].map((ticket) => ticket.id);
   for (const path of paths) {
     for (const accept of ['application/hal+json', 'application/prs.hal-forms+json']) {

@@ -54,7 +54,12 @@ function queryOf(href: string): URLSearchParams {
 }
 
 /** Walks both ways over one filtered listing and checks everything a client relies on. */
-async function checkWalk(t: import('ava').ExecutionContext, filters: Record<string, string>, expected: number[], size: number) {
+async function checkWalk(
+  t: import('ava').ExecutionContext,
+  filters: Record<string, string>,
+  expected: number[],
+  size: number,
+) {
   const first = await page(expand(ticketsTemplate, { ...filters, size }));
   const forward = await walk(first, 'next');
   const pages = Math.max(1, Math.ceil(expected.length / size));
@@ -64,7 +69,11 @@ async function checkWalk(t: import('ava').ExecutionContext, filters: Record<stri
   const backward = await walk(forward[forward.length - 1]!, 'prev');
   t.is(backward.length, pages);
   t.deepEqual(itemIds([...backward].reverse()), expected, 'prev sees every ticket once, back to the start');
-  t.deepEqual(backward.map((p) => itemIds([p])), forward.map((p) => itemIds([p])).reverse(), 'prev pages are the next pages');
+  t.deepEqual(
+    backward.map((p) => itemIds([p])),
+    forward.map((p) => itemIds([p])).reverse(),
+    'prev pages are the next pages',
+  );
 
   for (const [index, p] of forward.entries()) {
     const number = index + 1;
@@ -81,7 +90,8 @@ async function checkWalk(t: import('ava').ExecutionContext, filters: Record<stri
         const query = queryOf(link.href);
         t.true(link.href.startsWith(server.at('/tickets?')), link.href);
         t.is(query.get('size'), String(size), `${rel} keeps the size: ${link.href}`);
-        for (const [name, value] of Object.entries(filters)) t.is(query.get(name), value, `${rel} keeps ${name}: ${link.href}`);
+        for (const [name, value] of Object.entries(filters))
+          t.is(query.get(name), value, `${rel} keeps ${name}: ${link.href}`);
       }
     }
     t.is(queryOf(hrefOf(p, 'first')).get('page'), '1');
@@ -123,7 +133,10 @@ test('size 100 is the most one page holds; 101 is a 400 naming size', async (t) 
   t.is(embedded(big, 'tickets').length, TOTAL);
   t.deepEqual(linksOf(big, 'next'), []);
   const problem = await expectProblem(t, await server.fetch(expand(ticketsTemplate, { size: 101 })), 400);
-  t.deepEqual(problem.errors?.map((e) => e.parameter), ['size']);
+  t.deepEqual(
+    problem.errors?.map((e) => e.parameter),
+    ['size'],
+  );
 });
 
 test('a page by number holds the same tickets as the walk reaches there', async (t) => {

@@ -32,7 +32,10 @@ test("the ticket's faqs link lists the FAQ promoted from it", async (t) => {
   const { body: faq } = await getJson<FaqBody>(server, hrefOf(ticket.body, 'promote'), { method: 'POST' });
   const { status, body } = await getJson(server, hrefOf(ticket.body, 'faqs'));
   t.is(status, 200);
-  t.deepEqual(embedded(body, 'faqs').map((item) => item.id), [faq.id]);
+  t.deepEqual(
+    embedded(body, 'faqs').map((item) => item.id),
+    [faq.id],
+  );
 });
 
 test.serial('promoting again is 303 See Other to the FAQ already made, and creates nothing', async (t) => {
@@ -51,7 +54,9 @@ test.serial('promoting again is 303 See Other to the FAQ already made, and creat
 
 test('promotes of one ticket sent at once make one FAQ; the others are 303 to it', async (t) => {
   const ticket = await createTicket(server);
-  const answers = await Promise.all([1, 2, 3].map(() => send(server, hrefOf(ticket.body, 'promote'), { method: 'POST' })));
+  const answers = await Promise.all(
+    [1, 2, 3].map(() => send(server, hrefOf(ticket.body, 'promote'), { method: 'POST' })),
+  );
   t.deepEqual(answers.map((a) => a.status).sort(), [201, 303, 303]);
   const locations = new Set(answers.map((a) => a.response.headers.get('location')));
   t.is(locations.size, 1);

@@ -15,7 +15,10 @@ const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const MERGE_PATCH = 'application/merge-patch+json';
 
 test('creating a ticket is 201 with Location and ETag, and following Location gives the ticket', async (t) => {
-  const response = await server.fetch('/tickets', json('POST', { title: 'Printer on fire', requester: 'ada@example.com' }));
+  const response = await server.fetch(
+    '/tickets',
+    json('POST', { title: 'Printer on fire', requester: 'ada@example.com' }),
+  );
   t.is(response.status, 201);
   t.is(response.headers.get('content-type'), 'application/hal+json');
   const created = (await response.json()) as TicketBody;
@@ -30,7 +33,14 @@ test('creating a ticket is 201 with Location and ETag, and following Location gi
 
 test('a new ticket is open, of normal priority, with no tags, assignee or description', async (t) => {
   const { body } = await createTicket(server, { title: 'Defaults', requester: 'ada@example.com' });
-  t.like(body, { title: 'Defaults', requester: 'ada@example.com', status: 'open', priority: 'normal', description: '', assignee: null });
+  t.like(body, {
+    title: 'Defaults',
+    requester: 'ada@example.com',
+    status: 'open',
+    priority: 'normal',
+    description: '',
+    assignee: null,
+  });
   t.deepEqual(body.tags, []);
   t.true(Number.isInteger(body.id) && body.id > 0);
 });
@@ -70,7 +80,15 @@ test('a ticket keeps every field it was created with', async (t) => {
 });
 
 test('the 201 of a create is exactly the ticket a GET of its Location then gives, every field set', async (t) => {
-  const fields = { title: 'Everything stored', description: 'Every field', status: 'pending', priority: 'urgent', requester: 'grace@example.com', assignee: 'alice', tags: ['billing', 'vip'] };
+  const fields = {
+    title: 'Everything stored',
+    description: 'Every field',
+    status: 'pending',
+    priority: 'urgent',
+    requester: 'grace@example.com',
+    assignee: 'alice',
+    tags: ['billing', 'vip'],
+  };
   const response = await server.fetch('/tickets', json('POST', fields));
   t.is(response.status, 201);
   const created = await response.text();
@@ -168,7 +186,14 @@ test('changing a closed ticket is 409 for PATCH, PUT, DELETE and merge, and chan
   }
   // A closed ticket no longer links merge; the address an open ticket linked still refuses.
   t.is((body._links as Record<string, unknown>).merge, undefined);
-  await expectProblem(t, await server.fetch(hrefOf(other.body, 'merge').replace(String(other.body.id), String(body.id)), json('POST', { into: other.body.id })), 409);
+  await expectProblem(
+    t,
+    await server.fetch(
+      hrefOf(other.body, 'merge').replace(String(other.body.id), String(body.id)),
+      json('POST', { into: other.body.id }),
+    ),
+    409,
+  );
   t.deepEqual(await snapshot(server, location), before);
   t.is(withoutOrigin((await snapshot(server, other.location)).etag), '"v1-admin"');
 });
@@ -186,7 +211,11 @@ test('deleting a ticket is 204 with no body, and from then on it is 410 Gone', a
   t.is(await response.text(), '');
   await expectProblem(t, await server.fetch(location), 410);
   await expectProblem(t, await server.fetch(location, json('PATCH', { title: 'Back?' })), 410);
-  await expectProblem(t, await server.fetch(location, json('PUT', { title: 'Back?', requester: 'x@example.com' })), 410);
+  await expectProblem(
+    t,
+    await server.fetch(location, json('PUT', { title: 'Back?', requester: 'x@example.com' })),
+    410,
+  );
   await expectProblem(t, await server.fetch(location, { method: 'DELETE' }), 410);
   await expectProblem(t, await server.fetch(hrefOf(body, 'promote'), { method: 'POST' }), 410);
   const other = await createTicket(server);
@@ -196,7 +225,8 @@ test('deleting a ticket is 204 with no body, and from then on it is 410 Gone', a
 test('a deleted ticket leaves the collection', async (t) => {
   const word = unique('gone').split(' ')[1]!;
   const { location, body } = await createTicket(server, { title: `Vanishing ${word}` });
-  const listed = async () => embedded((await getJson(server, `/tickets?q=${word}`)).body, 'tickets').map((item) => item.id);
+  const listed = async () =>
+    embedded((await getJson(server, `/tickets?q=${word}`)).body, 'tickets').map((item) => item.id);
   t.deepEqual(await listed(), [body.id]);
   await send(server, location, { method: 'DELETE' });
   t.deepEqual(await listed(), []);
@@ -219,7 +249,16 @@ test('a ticket deleted during a walk by next makes the walk skip no other ticket
 });
 
 test('tickets that never existed are 404 problems', async (t) => {
-  for (const path of ['/tickets/abc', '/tickets/0', '/tickets/-1', '/tickets/01', '/tickets/999999999', '/tickets/1.5', '/tickets/2147483648', '/tickets/99999999999999999999']) {
+  for (const path of [
+    '/tickets/abc',
+    '/tickets/0',
+    '/tickets/-1',
+    '/tickets/01',
+    '/tickets/999999999',
+    '/tickets/1.5',
+    '/tickets/2147483648',
+    '/tickets/99999999999999999999',
+  ]) {
     const problem = await expectProblem(t, await server.fetch(path), 404);
     t.is(problem.instance, server.at(path));
   }
@@ -227,7 +266,11 @@ test('tickets that never existed are 404 problems', async (t) => {
 
 test('changing a ticket that never existed is 404 and creates nothing', async (t) => {
   await expectProblem(t, await server.fetch('/tickets/999999', json('PATCH', { title: 'x' })), 404);
-  await expectProblem(t, await server.fetch('/tickets/999999', json('PUT', { title: 'x', requester: 'a@example.com' })), 404);
+  await expectProblem(
+    t,
+    await server.fetch('/tickets/999999', json('PUT', { title: 'x', requester: 'a@example.com' })),
+    404,
+  );
   await expectProblem(t, await server.fetch('/tickets/999999', { method: 'DELETE' }), 404);
 });
 
@@ -236,6 +279,9 @@ test('the collection filters by status', async (t) => {
   const pending = await createTicket(server, { title: `Filter ${word}`, status: 'pending' });
   await createTicket(server, { title: `Filter ${word}`, status: 'open' });
   const { body } = await getJson(server, `/tickets?status=pending&q=${word}`);
-  t.deepEqual(embedded(body, 'tickets').map((item) => item.id), [pending.body.id]);
+  t.deepEqual(
+    embedded(body, 'tickets').map((item) => item.id),
+    [pending.body.id],
+  );
   t.deepEqual(halViolations(body), []);
 });

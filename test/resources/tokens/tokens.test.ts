@@ -6,7 +6,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { type HalDocument, HAL_FORMS, embeddedIds, linkRels, mintToken, uniqueWord } from '../../helpers/access-fixtures.ts';
+import {
+  type HalDocument,
+  HAL_FORMS,
+  embeddedIds,
+  linkRels,
+  mintToken,
+  uniqueWord,
+} from '../../helpers/access-fixtures.ts';
 import { assertProblem, namedFields, problemKind } from '../../helpers/access-problems.ts';
 import { createTestDatabase, testEngine } from '../../helpers/database.ts';
 import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
@@ -22,7 +29,13 @@ const databaseFile = (s: TestServer) => s.config.databaseUrl.slice('file:'.lengt
 test('an admin mints a token: 201 with its address, and the secret in that answer only', async (t) => {
   const response = await server.fetch('/tokens', json('POST', { name: 'alice', role: 'agent' }, { Accept: HAL_FORMS }));
   t.is(response.status, 201);
-  const minted = (await response.json()) as HalDocument & { id: number; secret: string; name: string; role: string; email: null };
+  const minted = (await response.json()) as HalDocument & {
+    id: number;
+    secret: string;
+    name: string;
+    role: string;
+    email: null;
+  };
   t.is(response.headers.get('location'), server.at(`/tokens/${minted.id}`));
   t.like(minted, { name: 'alice', role: 'agent', email: null });
   t.regex(minted.secret, /^hd_[A-Za-z0-9_-]{43}$/);
@@ -53,11 +66,18 @@ test('a requester token needs an email: 400 naming it, and no token is minted', 
     const list = (await (await server.fetch('/tokens?size=100')).json()) as HalDocument;
     return list._embedded!.tokens!.filter((token) => token.name === name);
   };
-  for (const body of [{ name, role: 'requester' }, { name, role: 'requester', email: null }]) {
+  for (const body of [
+    { name, role: 'requester' },
+    { name, role: 'requester', email: null },
+  ]) {
     const problem = await assertProblem(t, await server.fetch('/tokens', json('POST', body)), 400);
     t.deepEqual(namedFields(problem), ['email']);
   }
-  const badEmail = await assertProblem(t, await server.fetch('/tokens', json('POST', { name, role: 'requester', email: 'not an email' })), 400);
+  const badEmail = await assertProblem(
+    t,
+    await server.fetch('/tokens', json('POST', { name, role: 'requester', email: 'not an email' })),
+    400,
+  );
   t.deepEqual(namedFields(badEmail), ['email']);
   t.deepEqual(await named(), []);
 });
@@ -91,8 +111,13 @@ test('only admins are shown the tokens link in the home document', async (t) => 
     mintToken(server, 'agent'),
     mintToken(server, 'requester', 'dave@customers.example'),
   ]);
-  const tokensLink = async (token: string | null) => ((await (await server.as(token).fetch('/')).json()) as HalDocument)._links.tokens;
-  t.deepEqual(await tokensLink(server.adminToken), { href: server.at('/tokens{?page,size}'), templated: true, title: 'Access tokens' });
+  const tokensLink = async (token: string | null) =>
+    ((await (await server.as(token).fetch('/')).json()) as HalDocument)._links.tokens;
+  t.deepEqual(await tokensLink(server.adminToken), {
+    href: server.at('/tokens{?page,size}'),
+    templated: true,
+    title: 'Access tokens',
+  });
   t.truthy(await tokensLink(admin.secret));
   t.is(await tokensLink(agent.secret), undefined);
   t.is(await tokensLink(requester.secret), undefined);
@@ -100,8 +125,15 @@ test('only admins are shown the tokens link in the home document', async (t) => 
 });
 
 test('the database never holds a secret: the tokens table keeps only its SHA-256, and no file on disk contains it', async (t) => {
-  const minted = await Promise.all([mintToken(server, 'agent'), mintToken(server, 'admin'), mintToken(server, 'requester', 'erin@customers.example')]);
-  const rows = (await server.inspect((db) => db.selectFrom('tokens').selectAll().execute())) as Record<string, unknown>[];
+  const minted = await Promise.all([
+    mintToken(server, 'agent'),
+    mintToken(server, 'admin'),
+    mintToken(server, 'requester', 'erin@customers.example'),
+  ]);
+  const rows = (await server.inspect((db) => db.selectFrom('tokens').selectAll().execute())) as Record<
+    string,
+    unknown
+  >[];
   for (const { id, secret } of minted) {
     const row = rows.find((r) => Number(r.id) === id)!;
     t.is(row.secret_hash, createHash('sha256').update(secret).digest('hex'));
@@ -126,7 +158,11 @@ function cli(databaseUrl: string, args: string[]) {
     timeout: 30_000,
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code?: number; stdout: string; stderr: string }) => ({ code: error.code ?? -1, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code?: number; stdout: string; stderr: string }) => ({
+      code: error.code ?? -1,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 }
 
@@ -145,10 +181,15 @@ test('the CLI mints a token whose printed secret a server on the same database a
     t.truthy(agentSecret && requesterSecret, agent.stdout);
     t.is((await shared.as(agentSecret!).fetch('/tickets')).status, 200);
     t.is(problemKind(await assertProblem(t, await shared.as(agentSecret!).fetch('/tokens'), 403)), 'forbidden');
-    const reported = await shared.as(requesterSecret!).fetch('/tickets', json('POST', { title: 'Made by a CLI requester' }));
+    const reported = await shared
+      .as(requesterSecret!)
+      .fetch('/tickets', json('POST', { title: 'Made by a CLI requester' }));
     t.is(((await reported.json()) as { requester: string }).requester, 'frank@customers.example');
     const listed = (await (await shared.fetch('/tokens')).json()) as HalDocument;
-    t.deepEqual(listed._embedded!.tokens!.map((token) => [token.name, token.role]).sort(), [['alice', 'agent'], ['frank', 'requester']]);
+    t.deepEqual(listed._embedded!.tokens!.map((token) => [token.name, token.role]).sort(), [
+      ['alice', 'agent'],
+      ['frank', 'requester'],
+    ]);
   } finally {
     await shared.close();
     await database.drop();
@@ -185,7 +226,11 @@ test('the CLI answers --help (and -h) with its usage on stdout and exit 0, minti
     for (const flag of ['--help', '-h']) {
       const result = await cli(database.url, [flag]);
       t.is(result.code, 0, result.stderr);
-      t.regex(result.stdout, /^usage: npm run token -- --role admin\|agent\|requester --name NAME \[--email EMAIL\]$/m, flag);
+      t.regex(
+        result.stdout,
+        /^usage: npm run token -- --role admin\|agent\|requester --name NAME \[--email EMAIL\]$/m,
+        flag,
+      );
       t.is(result.stderr, '', flag);
     }
     const tokens = await shared.inspect((db) => db.selectFrom('tokens').select('id').execute());

@@ -30,7 +30,13 @@ test('after its sunset, every v1 address answers 410 Gone, still announcing the 
 
 test('a sunset that does not come after the deprecation stops start-up with a line naming V1_SUNSET', (t) => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: '0', V1_DEPRECATED_AT: '2027-01-01', V1_SUNSET: '2026-01-01', DATABASE_URL: 'file:/nonexistent-never-opened/x.db' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      V1_DEPRECATED_AT: '2027-01-01',
+      V1_SUNSET: '2026-01-01',
+      DATABASE_URL: 'file:/nonexistent-never-opened/x.db',
+    },
     encoding: 'utf8',
     timeout: 20_000,
   });

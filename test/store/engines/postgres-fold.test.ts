@@ -45,7 +45,10 @@ function fts5Words(texts: string[]): string[][] {
              CREATE VIRTUAL TABLE terms USING fts5vocab(t, instance);`);
     const insert = db.prepare('INSERT INTO t (rowid, x) VALUES (?, ?)');
     db.transaction(() => texts.forEach((text, n) => insert.run(n + 1, text)))();
-    const rows = db.prepare('SELECT doc, term FROM terms ORDER BY doc, offset').all() as { doc: number; term: string }[];
+    const rows = db.prepare('SELECT doc, term FROM terms ORDER BY doc, offset').all() as {
+      doc: number;
+      term: string;
+    }[];
     return texts.map((_, n) => rows.filter((row) => row.doc === n + 1).map((row) => row.term));
   } finally {
     db.close();
@@ -59,16 +62,20 @@ function fts5Words(texts: string[]): string[][] {
 const MARKED = (() => {
   const marks: string[] = [];
   for (let code = 0; code <= 0xffff; code += 1) {
-    if (code < 0xd800 || code > 0xdfff) if (/^\p{M}$/u.test(String.fromCodePoint(code))) marks.push(String.fromCodePoint(code));
+    if (code < 0xd800 || code > 0xdfff)
+      if (/^\p{M}$/u.test(String.fromCodePoint(code))) marks.push(String.fromCodePoint(code));
   }
   const texts = marks.map((mark) => `ab${mark}cd`);
   const words = fts5Words(texts);
-  return marks.map((mark, n) => ({ mark, text: texts[n]!, words: words[n]! })).filter(({ words }) => words.length === 2 || words[0] === 'abcd');
+  return marks
+    .map((mark, n) => ({ mark, text: texts[n]!, words: words[n]! }))
+    .filter(({ words }) => words.length === 2 || words[0] === 'abcd');
 })();
 
 test('every combining mark is either dropped from a word or a word break, exactly as FTS5 treats it', (t) => {
   t.true(MARKED.length > 1000, 'the comparison covers the combining marks');
-  for (const { mark, words } of MARKED) t.deepEqual(words, isDroppedMark(mark) ? ['abcd'] : ['ab', 'cd'], `U+${mark.codePointAt(0)!.toString(16)}`);
+  for (const { mark, words } of MARKED)
+    t.deepEqual(words, isDroppedMark(mark) ? ['abcd'] : ['ab', 'cd'], `U+${mark.codePointAt(0)!.toString(16)}`);
 });
 
 /** Every letter the table folds, with upper and lower case of plain words around it. */
@@ -79,8 +86,15 @@ if (testEngine === 'postgres') {
     const database = await createTestDatabase();
     const store = await openStore({ url: database.url, synchronous: 'FULL' });
     try {
-      const { rows } = await sql<{ folded: string[] }>`SELECT array_agg(helpdesk_fold(word) ORDER BY n) AS folded FROM unnest(${SAMPLE}::text[]) WITH ORDINALITY AS w (word, n)`.execute(store.db);
-      t.deepEqual(rows[0]!.folded, SAMPLE.map((word) => `ab${LETTER_FOLDS.get(word.slice(2, -2))}cd`));
+      const { rows } = await sql<{
+        folded: string[];
+      }>`SELECT array_agg(helpdesk_fold(word) ORDER BY n) AS folded FROM unnest(${SAMPLE}::text[]) WITH ORDINALITY AS w (word, n)`.execute(
+        store.db,
+      );
+      t.deepEqual(
+        rows[0]!.folded,
+        SAMPLE.map((word) => `ab${LETTER_FOLDS.get(word.slice(2, -2))}cd`),
+      );
     } finally {
       await store.close();
       await database.drop();
@@ -107,7 +121,9 @@ if (testEngine === 'postgres') {
     const database = await createTestDatabase();
     const store = await openStore({ url: database.url, synchronous: 'FULL' });
     try {
-      const { rows } = await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE name IN ('tickets_fts', 'faqs_fts') ORDER BY name`.execute(store.db);
+      const { rows } = await sql<{
+        sql: string;
+      }>`SELECT sql FROM sqlite_master WHERE name IN ('tickets_fts', 'faqs_fts') ORDER BY name`.execute(store.db);
       t.is(rows.length, 2);
       for (const { sql: ddl } of rows) t.true(ddl.includes("tokenize='unicode61 remove_diacritics 2'"), ddl);
     } finally {
