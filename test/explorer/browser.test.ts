@@ -1,21 +1,12 @@
 // End to end in headless Chromium: a person using the API through the explorer, against the real server.
 import test, { type ExecutionContext } from 'ava';
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/explorer.ts';
 import { spawnServerWithDatabase } from '../helpers/process.ts';
 import { type TestServer, json, startTestServer } from '../helpers/server.ts';
 import { withoutOrigin } from '../helpers/hal.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = 'test-results/explorer-ticket.png';
 
 interface Ticket {
@@ -32,8 +23,6 @@ let agent: string;
 const tickets: Ticket[] = [];
 
 test.before(async () => {
-  // A missing browser must fail the run, never skip it: CI installs it (.ci/run).
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\`.`);
   server = await startTestServer();
   agent = await server.mint('agent', 'alice');
   for (let n = 1; n <= 7; n++) {
@@ -47,8 +36,7 @@ test.before(async () => {
     '/faqs',
     json('POST', { question: 'How do I reset my password?', answer: 'Use the link on the sign-in page.' }),
   );
-  // Playwright gives every launch a fresh, temporary profile (user data dir).
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium(); // a missing browser fails the run, never skips it
 });
 
 test.after.always(async () => {
