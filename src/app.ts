@@ -146,9 +146,9 @@ export async function buildApp({
   // entry is the one the outermost of our proxies saw the connection come from.
   app.proxy = config.trustProxy > 0;
   app.maxIpsCount = config.trustProxy;
-  app.use(logRequests(log)); // request id in, one log line out
-  app.use(closeIfBodyUnread); // answered before the body is all in (a 503 past the deadline): Connection: close
-  app.use(metrics.measure); // counts and times every answer, errors included
+  // Request id in; once answered, the answer counted and timed (errors included), Connection: close if it came
+  // before the body was all in (a 503 past the deadline), and one log line out.
+  app.use(logRequests(log, metrics.observe, closeIfBodyUnread));
   app.use(
     cors({
       origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
