@@ -31,23 +31,15 @@ class Deadlines {
       const entry: Running = { due: performance.now() + this.milliseconds, expire: reject };
       this.running.push(entry);
       this.timer ??= this.arm(this.milliseconds);
-      next().then(
-        () => {
-          this.finished(entry);
-          resolve();
-        },
-        (error: unknown) => {
-          this.finished(entry);
-          reject(error);
-        },
-      );
+      // Settles as `next` does (a promise resolved with a promise takes on its outcome), unless expired first.
+      resolve(next().finally(() => this.finished(entry)));
     });
   }
 
   /** Marks a request finished, and drops the finished ones at the front: the list holds about those in flight. */
   private finished(entry: Running): void {
     entry.expire = undefined;
-    while (this.head < this.running.length && this.running[this.head]!.expire === undefined) this.head++;
+    while (this.head < this.running.length && this.running[this.head]?.expire === undefined) this.head++;
     if (this.head === this.running.length) {
       this.running.length = 0;
       this.head = 0;
