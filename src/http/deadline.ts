@@ -31,8 +31,19 @@ class Deadlines {
       const entry: Running = { due: performance.now() + this.milliseconds, expire: reject };
       this.running.push(entry);
       this.timer ??= this.arm(this.milliseconds);
-      // Settles as `next` does (a promise resolved with a promise takes on its outcome), unless expired first.
-      resolve(next().finally(() => this.finished(entry)));
+      // Settles as `next` does, unless expired first. (Not resolve(next()): that would lock in next's outcome,
+      // and the 503 could no longer come first.)
+      next().then(
+        () => {
+          this.finished(entry);
+          resolve();
+        },
+        (error: unknown) => {
+          this.finished(entry);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as the step below threw it
+          reject(error);
+        },
+      );
     });
   }
 
