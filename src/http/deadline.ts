@@ -47,7 +47,10 @@ class Deadlines {
     });
   }
 
-  /** Marks a request finished, and drops the finished ones at the front: the list holds about those in flight. */
+  /**
+   * Marks a request finished, and drops the finished ones at the front: the list holds the requests since the
+   * oldest still running, so at most those of one deadline's time (a few bytes each once finished).
+   */
   private finished(entry: Running): void {
     entry.expire = undefined;
     while (this.head < this.running.length && this.running[this.head]?.expire === undefined) this.head++;
