@@ -105,6 +105,35 @@ function registerRoutes(
   return { dependencies: services.dependencies, explorer };
 }
 
+/** The per-token and per-address limiters. */
+async function rateLimiters(store: Store, config: AppConfig) {
+  // Counted in the database, so that instances share them; reserved from it in blocks, so that most requests
+  // are counted in memory.
+  const limiter = async (keyPrefix: string, { points, windowSeconds }: Config['rateLimit']) =>
+    new BlockLimiter(await store.rateLimiter({ keyPrefix, points, durationSeconds: windowSeconds }));
+  const [perToken, perAddress] = await Promise.all([
+    limiter('token', config.rateLimit),
+    limiter('address', config.anonymousRateLimit),
+  ]);
+  return { perToken, perAddress };
+}
+
+/** A Koa application that logs what fails outside its middleware and knows how far to trust proxies. */
+function newApp(config: AppConfig, log: Logger): Koa {
+  const app = new Koa();
+  // What fails outside the middleware comes here: mostly a connection cut before its answer went out (a request
+  // timeout, a client gone). A JSON line like the others, with the URL masked; Koa alone prints a stack to stderr.
+  app.on('error', (error: Error, ctx?: Koa.Context) => {
+    log.warn({ err: error, ...(ctx && requestFields(ctx)) }, 'answer not delivered');
+  });
+  // Addresses for per-address limits come from the socket, unless the operator says proxies set X-Forwarded-For.
+  // Koa alone would believe the header's leftmost entry, which the client writes; counted from the right, the
+  // entry is the one the outermost of our proxies saw the connection come from.
+  app.proxy = config.trustProxy > 0;
+  app.maxIpsCount = config.trustProxy;
+  return app;
+}
+
 export async function buildApp({
   config,
   topology,
@@ -123,32 +152,15 @@ export async function buildApp({
     routeOf: (ctx) => (endpointOf(ctx) ?? routes.endpointAt(ctx.path))?.path,
   });
   if (store.pool) watchPool(registry, store.pool);
-  // Counted in the database, so that instances share them; reserved from it in blocks, so that most requests
-  // are counted in memory.
-  const limiter = async (keyPrefix: string, { points, windowSeconds }: Config['rateLimit']) =>
-    new BlockLimiter(await store.rateLimiter({ keyPrefix, points, durationSeconds: windowSeconds }));
-  const [perToken, perAddress] = await Promise.all([
-    limiter('token', config.rateLimit),
-    limiter('address', config.anonymousRateLimit),
-  ]);
+  const { perToken, perAddress } = await rateLimiters(store, config);
 
   const { dependencies, explorer } = registerRoutes(routes, metrics, { config, topology, store, extraRoutes });
 
   const allowedOrigins = new Set(config.corsOrigins);
-  const app = new Koa();
-  // What fails outside the middleware comes here: mostly a connection cut before its answer went out (a request
-  // timeout, a client gone). A JSON line like the others, with the URL masked; Koa alone prints a stack to stderr.
-  app.on('error', (error: Error, ctx?: Koa.Context) => {
-    log.warn({ err: error, ...(ctx && requestFields(ctx)) }, 'answer not delivered');
-  });
-  // Addresses for per-address limits come from the socket, unless the operator says proxies set X-Forwarded-For.
-  // Koa alone would believe the header's leftmost entry, which the client writes; counted from the right, the
-  // entry is the one the outermost of our proxies saw the connection come from.
-  app.proxy = config.trustProxy > 0;
-  app.maxIpsCount = config.trustProxy;
-  app.use(logRequests(log)); // request id in, one log line out
-  app.use(closeIfBodyUnread); // answered before the body is all in (a 503 past the deadline): Connection: close
-  app.use(metrics.measure); // counts and times every answer, errors included
+  const app = newApp(config, log);
+  // Request id in; once answered, the answer counted and timed (errors included), Connection: close if it came
+  // before the body was all in (a 503 past the deadline), and one log line out.
+  app.use(logRequests(log, metrics.observe, closeIfBodyUnread));
   app.use(
     cors({
       origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),

@@ -2,11 +2,10 @@
 // token is refused outright rather than treated as anonymous, so a client learns its credentials are wrong; but not
 // here: `authenticate` only notes the refusal, and the rate limiter (rate-limit.ts) throws the 401 once it has
 // counted the attempt against the caller's address.
-import { timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Next } from './next.ts';
 import { type Action, type Caller, may, roleOf } from '../domain/access.ts';
-import { hashSecret } from '../domain/tokens.ts';
 import { endpoints } from '../links/registry.ts';
 import type { TokenStore } from '../store/tokens.ts';
 import { Problem } from './problem.ts';
@@ -19,9 +18,15 @@ function unauthorized(detail: string, error?: 'invalid_token'): Problem {
   return new Problem('unauthorized', detail, { headers: { 'WWW-Authenticate': challenge } });
 }
 
+/**
+ * A secret's SHA-256 as bytes: the configured tokens are compared to it as they are, and only a token looked up
+ * in the store needs it in hex (hashSecret's form, src/domain/tokens.ts). One call, no Hash object, no hex.
+ */
+const digestOf = (secret: string): Buffer => hash('sha256', secret, 'buffer');
+
 /** Compares hashes (of equal length whatever the secrets' lengths) in constant time. */
-function sameHash(hex: string, expected: Buffer | undefined): boolean {
-  return expected !== undefined && timingSafeEqual(Buffer.from(hex, 'hex'), expected);
+function sameHash(digest: Buffer, expected: Buffer | undefined): boolean {
+  return expected !== undefined && timingSafeEqual(digest, expected);
 }
 
 /** The caller with ADMIN_TOKEN, the same object for every request: nothing below changes it. */
@@ -34,8 +39,7 @@ const BOOTSTRAP_ADMIN: Caller = Object.freeze({
 });
 
 /** Hashed once: a configured secret does not change while the process runs. */
-const hashOf = (secret: string | undefined) =>
-  secret === undefined ? undefined : Buffer.from(hashSecret(secret), 'hex');
+const hashOf = (secret: string | undefined) => (secret === undefined ? undefined : digestOf(secret));
 
 /** `metricsToken` (METRICS_TOKEN) is a scraper's on /metrics, and unknown anywhere else. */
 export function authenticate(tokens: TokenStore, adminToken: string | undefined, metricsToken?: string) {
@@ -58,7 +62,7 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined,
     const secret = /^Bearer +([\x21-\x7e]+) *$/i.exec(header)?.[1];
     if (secret === undefined)
       return refuse(unauthorized('The Authorization header must be `Bearer <token>`.', 'invalid_token'));
-    const secretHash = hashSecret(secret);
+    const secretHash = digestOf(secret);
     if (sameHash(secretHash, adminHash)) {
       state.caller = BOOTSTRAP_ADMIN;
       return next();
@@ -67,7 +71,7 @@ export function authenticate(tokens: TokenStore, adminToken: string | undefined,
       state.caller = { kind: 'scraper', name: 'scraper (METRICS_TOKEN)', address: ctx.ip };
       return next();
     }
-    const token = await tokens.findLive(secretHash);
+    const token = await tokens.findLive(secretHash.toString('hex'));
     if (!token) return refuse(unauthorized('That token is unknown or was revoked.', 'invalid_token'));
     state.caller = { kind: 'token', tokenId: token.id, name: token.name, role: token.role, email: token.email };
     await next();

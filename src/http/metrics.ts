@@ -1,7 +1,7 @@
 // Prometheus metrics of HTTP: requests and latency by route template, method, status and API version, who still
 // calls FAQ contract v1 (so an operator can retire it safely), and rate-limit refusals. Registered in the server's
 // own registry (src/metrics/registry.ts), so servers in one process never share counts.
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { requestState } from './request-state.ts';
 
@@ -12,7 +12,8 @@ type ApiVersion = 'v1' | 'current';
 
 export interface Metrics {
   registry: Registry;
-  measure: (ctx: Context, next: Next) => Promise<void>;
+  /** Counts and times one answer, errors included, given the milliseconds it took (request-log.ts times it). */
+  observe: (ctx: Context, ms: number) => void;
 }
 
 /** Who is calling: the authenticated caller's name once there is one, else the User-Agent. */
@@ -32,8 +33,10 @@ export interface RequestLabels {
   routeOf: (ctx: Context) => string | undefined;
 }
 
-export function createMetrics(registry: Registry, { versionOf, routeOf }: RequestLabels): Metrics {
-  const labelNames = ['route', 'method', 'status', 'api_version'] as const;
+const labelNames = ['route', 'method', 'status', 'api_version'] as const;
+
+/** Requests answered and their durations, by route, method, status and API version. */
+function answerSeries(registry: Registry) {
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered',
@@ -47,6 +50,28 @@ export function createMetrics(registry: Registry, { versionOf, routeOf }: Reques
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  /**
+   * Each series' counter and histogram, bound to its labels once: prom-client otherwise hashes the labels on
+   * every inc and observe. Routes, methods and statuses are few, so the map stays small.
+   */
+  const series = new Map<
+    string,
+    { requests: ReturnType<typeof requests.labels>; duration: ReturnType<typeof duration.labels> }
+  >();
+  return (route: string, method: string, status: number, apiVersion: ApiVersion) => {
+    const key = `${route} ${method} ${status} ${apiVersion}`;
+    let bound = series.get(key);
+    if (!bound) {
+      const labels = { route, method, status: String(status), api_version: apiVersion };
+      bound = { requests: requests.labels(labels), duration: duration.labels(labels) };
+      series.set(key, bound);
+    }
+    return bound;
+  };
+}
+
+/** Calls to FAQ contract v1, and calls from clients that state their contract, by caller (bounded in number). */
+function contractSeries(registry: Registry) {
   const v1Calls = new Counter({
     name: 'helpdesk_v1_calls_total',
     help: 'Calls to FAQ contract v1, by caller',
@@ -67,43 +92,26 @@ export function createMetrics(registry: Registry, { versionOf, routeOf }: Reques
     callers.add(caller);
     return caller;
   };
-
-  /**
-   * Each series' counter and histogram, bound to its labels once: prom-client otherwise hashes the labels on
-   * every inc and observe. Routes, methods and statuses are few, so the map stays small.
-   */
-  const series = new Map<
-    string,
-    { requests: ReturnType<typeof requests.labels>; duration: ReturnType<typeof duration.labels> }
-  >();
-  const seriesOf = (route: string, method: string, status: number, apiVersion: ApiVersion) => {
-    const key = `${route} ${method} ${status} ${apiVersion}`;
-    let bound = series.get(key);
-    if (!bound) {
-      const labels = { route, method, status: String(status), api_version: apiVersion };
-      bound = { requests: requests.labels(labels), duration: duration.labels(labels) };
-      series.set(key, bound);
-    }
-    return bound;
+  return (ctx: Context, apiVersion: ApiVersion) => {
+    if (apiVersion === 'v1') v1Calls.inc({ caller: tracked(callerOf(ctx)) });
+    // Our own services say which contract they were built for, so an operator sees who still needs which.
+    const contract = /\bfaq-contract\/(\d{1,3})\b/.exec(ctx.get('User-Agent'))?.[1];
+    if (contract !== undefined) contractCalls.inc({ caller: tracked(callerOf(ctx)), contract });
   };
+}
 
+export function createMetrics(registry: Registry, { versionOf, routeOf }: RequestLabels): Metrics {
+  const seriesOf = answerSeries(registry);
+  const countContracts = contractSeries(registry);
   return {
     registry,
-    async measure(ctx, next) {
-      const started = performance.now();
-      try {
-        await next();
-      } finally {
-        const apiVersion = versionOf(ctx.path);
-        // The route is the path template: adding a query variable keeps the series.
-        const bound = seriesOf(routeOf(ctx) ?? 'unmatched', ctx.method, ctx.status, apiVersion);
-        bound.requests.inc();
-        bound.duration.observe((performance.now() - started) / 1e3);
-        if (apiVersion === 'v1') v1Calls.inc({ caller: tracked(callerOf(ctx)) });
-        // Our own services say which contract they were built for, so an operator sees who still needs which.
-        const contract = /\bfaq-contract\/(\d{1,3})\b/.exec(ctx.get('User-Agent'))?.[1];
-        if (contract !== undefined) contractCalls.inc({ caller: tracked(callerOf(ctx)), contract });
-      }
+    observe(ctx, ms) {
+      const apiVersion = versionOf(ctx.path);
+      // The route is the path template: adding a query variable keeps the series.
+      const bound = seriesOf(routeOf(ctx) ?? 'unmatched', ctx.method, ctx.status, apiVersion);
+      bound.requests.inc();
+      bound.duration.observe(ms / 1e3);
+      countContracts(ctx, apiVersion);
     },
   };
 }

@@ -81,7 +81,11 @@ export class BlockLimiter {
     }
   }
 
-  private spendUnspent(key: string): Standing | undefined {
+  /**
+   * Counts one request by `key` from the points this instance holds, at once; undefined when it holds none (then
+   * `spend`, which reserves more). Most requests are counted here, with no promise to wait for.
+   */
+  spendUnspent(key: string): Standing | undefined {
     const reservation = this.reservations.get(key);
     if (!reservation) return undefined;
     const msBeforeReset = reservation.endsAt - Date.now();

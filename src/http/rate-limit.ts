@@ -2,7 +2,8 @@
 // live in the database, so every instance on it enforces the same limit (see ./rate-limit-blocks.ts for how
 // requests are counted without a database write each). The 401 for a refused token is thrown here too, after
 // counting, so that guessing tokens costs requests like anything else (authentication.ts only notes it).
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
+import type { Next } from './next.ts';
 import type { RateLimit } from '../config.ts';
 import { callerOf, refuseBadCredentials } from './authentication.ts';
 import { Problem } from './problem.ts';
@@ -18,13 +19,25 @@ function policyOf(limit: RateLimit): string {
   return `${limit.points};w=${limit.windowSeconds}`;
 }
 
-function headers(limit: RateLimit, standing: Standing): Record<string, string> {
+/** Where this caller stands, as the RateLimit field says it. */
+function rateLimitValue(limit: RateLimit, standing: Standing): string {
   const reset = Math.max(1, Math.ceil(standing.msBeforeReset / 1000));
+  return `limit=${limit.points}, remaining=${standing.remaining}, reset=${reset}`;
+}
+
+function headers(limit: RateLimit, standing: Standing): Record<string, string> {
   // The IETF draft's fields (draft-ietf-httpapi-ratelimit-headers): the policy, and where this caller stands.
-  return {
-    'RateLimit-Policy': policyOf(limit),
-    RateLimit: `limit=${limit.points}, remaining=${standing.remaining}, reset=${reset}`,
-  };
+  return { 'RateLimit-Policy': policyOf(limit), RateLimit: rateLimitValue(limit, standing) };
+}
+
+/** The 429 for a caller past its limit, with when to come back. */
+function tooMany(kind: 'token' | 'address', limit: RateLimit, standing: Standing): Problem {
+  const retryAfter = String(Math.max(1, Math.ceil(standing.msBeforeReset / 1000)));
+  return new Problem(
+    'too-many-requests',
+    `This ${kind} may make ${limit.points} requests every ${limit.windowSeconds} s; wait ${retryAfter} s.`,
+    { headers: { 'Retry-After': retryAfter, ...headers(limit, standing) } },
+  );
 }
 
 /** `refused` is told of each refusal (for metrics). */
@@ -35,32 +48,26 @@ export function limitRequests(
 ) {
   // The policies never change: their header values are written once.
   const policies = { token: policyOf(limits.token), anonymous: policyOf(limits.anonymous) };
-  return async (ctx: Context, next: Next) => {
+  return (ctx: Context, next: Next): Promise<void> => {
     const caller = callerOf(ctx);
     const [limiter, limit, policy, key] =
       caller.kind === 'token'
         ? [limiters.perToken, limits.token, policies.token, String(caller.tokenId)]
         : [limiters.perAddress, limits.anonymous, policies.anonymous, caller.address];
-    // A database failure rejects here and is answered as any other (503 when it is out of reach).
-    const standing = await limiter.spend(key);
-    if (!standing.admitted) {
-      refused(caller.kind === 'token' ? 'token' : 'address');
-      const retryAfter = String(Math.max(1, Math.ceil(standing.msBeforeReset / 1000)));
-      throw new Problem(
-        'too-many-requests',
-        `This ${caller.kind === 'token' ? 'token' : 'address'} may make ${limit.points} requests every ${limit.windowSeconds} s; wait ${retryAfter} s.`,
-        {
-          headers: { 'Retry-After': retryAfter, ...headers(limit, standing) },
-        },
-      );
-    }
-    ctx.set('RateLimit-Policy', policy);
-    ctx.set(
-      'RateLimit',
-      `limit=${limit.points}, remaining=${standing.remaining}, reset=${Math.max(1, Math.ceil(standing.msBeforeReset / 1000))}`,
-    );
-    // Counted as anonymous, against the address: now the refused token's 401 (authentication.ts noted it).
-    refuseBadCredentials(ctx);
-    await next();
+    const admit = (standing: Standing) => {
+      if (!standing.admitted) {
+        refused(caller.kind === 'token' ? 'token' : 'address');
+        throw tooMany(caller.kind === 'token' ? 'token' : 'address', limit, standing);
+      }
+      ctx.set('RateLimit-Policy', policy);
+      ctx.set('RateLimit', rateLimitValue(limit, standing));
+      // Counted as anonymous, against the address: now the refused token's 401 (authentication.ts noted it).
+      refuseBadCredentials(ctx);
+      return next();
+    };
+    // Counted from the points held here when there are some (nearly always); else reserved from the database,
+    // whose failure rejects here and is answered as any other (503 when it is out of reach).
+    const held = limiter.spendUnspent(key);
+    return held ? admit(held) : limiter.spend(key).then(admit);
   };
 }
