@@ -26,6 +26,18 @@ export interface MatchQueries<Row> {
    * PostgreSQL looks the few up in the GIN index rather than walk the id index for them (all of it, for none).
    */
   few(): Promise<Row[]>;
+  /**
+   * What the first page needs, at once, where one statement costs less than several (SQLite's search thread: each
+   * statement is a message there and back): the index's matches and the caller's, each counted no further than
+   * `atMost`, and the caller's rows: all of them when the index holds fewer than `atMost`, else the newest `size`.
+   */
+  firstPage?(size: number, atMost: number): Promise<FirstMatchPage<Row>>;
+}
+
+export interface FirstMatchPage<Row> {
+  indexed: number;
+  counted: number;
+  rows: Row[];
 }
 
 /** Relevance of a row to the words of the query (higher is better), computed the same way on every engine. */
@@ -37,24 +49,33 @@ export async function readMatches<Row extends { id: number }>(
   queries: MatchQueries<Row>,
   score: Score<Row>,
 ): Promise<MatchPage<Row>> {
-  const { number, size } = request;
-  if ((await queries.indexed(bound + 1)) <= bound) {
-    // Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from.
-    const all = await queries.few();
-    const scores = new Map(all.map((row) => [row.id, score(row)]));
-    const ranked = all.sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.id - a.id);
-    const at = (id: number | undefined) => (id === undefined ? -1 : ranked.findIndex((row) => row.id === id));
-    let start = (number - 1) * size;
-    if (at(request.after) >= 0) start = at(request.after) + 1;
-    else if (at(request.before) >= 0) start = Math.max(0, at(request.before) - size);
-    return page(request, ranked.slice(start, start + size), ranked.length, false, 'relevance');
+  if (queries.firstPage && isFirstPage(request) && request.size <= bound) {
+    const first = await queries.firstPage(request.size, bound + 1);
+    if (first.indexed <= bound) return ranked(request, first.rows, score);
+    return page(request, first.rows, Math.min(first.counted, bound), first.counted > bound, 'newest');
   }
+  if ((await queries.indexed(bound + 1)) <= bound) return ranked(request, await queries.few(), score);
   const counted = await queries.count(bound + 1);
   const total = Math.min(counted, bound);
   const slice = newestSlice(request, total);
   const items = slice.limit === 0 ? [] : await queries.rows(slice);
   if (slice.reverse) items.reverse();
   return page(request, items, total, counted > bound, 'newest');
+}
+
+const isFirstPage = ({ number, after, before }: PageRequest) =>
+  number === 1 && after === undefined && before === undefined;
+
+/** Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from. */
+function ranked<Row extends { id: number }>(request: PageRequest, all: Row[], score: Score<Row>): MatchPage<Row> {
+  const { number, size } = request;
+  const scores = new Map(all.map((row) => [row.id, score(row)]));
+  const sorted = all.sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.id - a.id);
+  const at = (id: number | undefined) => (id === undefined ? -1 : sorted.findIndex((row) => row.id === id));
+  let start = (number - 1) * size;
+  if (at(request.after) >= 0) start = at(request.after) + 1;
+  else if (at(request.before) >= 0) start = Math.max(0, at(request.before) - size);
+  return page(request, sorted.slice(start, start + size), sorted.length, false, 'relevance');
 }
 
 /** Newest first: `before` an id reads on down, `after` one reads back up; page numbers reach as far as the count. */

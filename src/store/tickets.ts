@@ -1,11 +1,11 @@
 // Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
-import { type Insertable, type Kysely, type Updateable, sql } from 'kysely';
+import { type Insertable, type Kysely, type SelectQueryBuilder, type Updateable, sql } from 'kysely';
 import type { Ticket, TicketFields, TicketStatus } from '../domain/tickets.ts';
 import { now } from './clock.ts';
-import { type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
+import { type FirstMatchPage, type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
 import { type Page, type PageRequest, type Slice, countRows, inSlice, readPage } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
-import { type TicketInsert, type TicketReads, toTicket } from './ticket-reads.ts';
+import { type TicketInsert, type TicketReads, type TicketRow, toTicket } from './ticket-reads.ts';
 import { type PreparedMatch, type TextSearch, indexedWords, searchWords } from './text-search.ts';
 import { updateVersioned } from './versions.ts';
 import type { Writes } from './writes.ts';
@@ -157,71 +157,114 @@ export class TicketStore {
   /** A search's queries, driven by the full-text index in id order; a requester's by their own tickets. */
   private matchQueries(match: PreparedMatch, text: string, filter: TicketFilter): MatchQueries<Ticket> {
     const { q: _, ...others } = filter;
-    const indexed = async (atMost: number) => {
-      if ((match.atLeast ?? 0) >= atMost) return atMost;
-      const sample = this.db
-        .selectFrom(match.index)
-        .select(sql`1`.as('one'))
-        .where(match.condition)
-        .limit(atMost);
-      const { n } = await this.db
-        .selectFrom(sample.as('sample'))
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(n);
-    };
-    if (filter.requester !== undefined) {
-      const own = this.ownMatches(text, others);
-      return {
-        indexed,
-        ...own,
-        few: () => own.rows({ order: 'desc', offset: 0, limit: Number.MAX_SAFE_INTEGER, reverse: false }),
-      };
-    }
-    // CROSS JOIN keeps SQLite from reordering the join: the index is walked first, in its own id order.
-    const matching = () =>
-      this.live(
-        others,
-        this.db
-          .selectFrom(match.index)
-          .crossJoin('tickets')
-          .where(sql<boolean>`tickets.id = ${match.key}`)
-          .where(match.condition),
-      );
+    const indexed = (atMost: number) => this.indexedMatches(match, atMost);
+    if (filter.requester === undefined) return { indexed, ...this.visibleMatches(match, others) };
+    const own = this.ownMatches(text, others);
     return {
       indexed,
-      count: async (atMost) => {
-        const sample = matching()
-          .select(sql`1`.as('one'))
-          .limit(atMost);
-        const { n } = await this.db
-          .selectFrom(sample.as('sample'))
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow();
-        return Number(n);
-      },
+      ...own,
+      few: () => own.rows({ order: 'desc', offset: 0, limit: Number.MAX_SAFE_INTEGER, reverse: false }),
+    };
+  }
+
+  /** Rows of the index that match, whoever may see them, counted no further than `atMost`. */
+  private async indexedMatches(match: PreparedMatch, atMost: number): Promise<number> {
+    if ((match.atLeast ?? 0) >= atMost) return atMost;
+    return this.countOf(
+      this.db
+        .selectFrom(match.index)
+        .select(sql`1`.as('one'))
+        .where(match.condition),
+      atMost,
+    );
+  }
+
+  /** How many rows a query gives, counted no further than `atMost`. */
+  private async countOf<DB, TB extends keyof DB>(
+    query: SelectQueryBuilder<DB, TB, { one: unknown }>,
+    atMost: number,
+  ): Promise<number> {
+    const { n } = await this.db
+      .selectFrom(query.limit(atMost).as('sample'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  /** The live tickets that match, walked from the index in its id order (CROSS JOIN keeps SQLite from reordering). */
+  private liveMatches(match: PreparedMatch, filter: TicketFilter) {
+    return this.live(
+      filter,
+      this.db
+        .selectFrom(match.index)
+        .crossJoin('tickets')
+        .where(sql<boolean>`tickets.id = ${match.key}`)
+        .where(match.condition),
+    );
+  }
+
+  /** Every caller's matches (no requester): counted and paged from the index. */
+  private visibleMatches(match: PreparedMatch, filter: TicketFilter): Omit<MatchQueries<Ticket>, 'indexed'> {
+    return {
+      count: (atMost) => this.countOf(this.liveMatches(match, filter).select(sql`1`.as('one')), atMost),
       rows: async (slice: Slice) => {
-        let query = matching().selectAll('tickets');
+        let query = this.liveMatches(match, filter).selectAll('tickets');
         if (slice.after !== undefined) query = query.where(sql<boolean>`${match.key} > ${slice.after}`);
         if (slice.before !== undefined) query = query.where(sql<boolean>`${match.key} < ${slice.before}`);
         const rows = await query.orderBy(match.key, slice.order).limit(slice.limit).offset(slice.offset).execute();
         return rows.map(toTicket);
       },
-      // The index's few ids first, then those tickets by key: joined in one query, PostgreSQL's planner (which
-      // cannot tell how few a prefix matches) hashes the whole tickets table against them.
-      few: async () => {
-        const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
-        if (found.length === 0) return [];
-        const rows = await this.live(others)
-          .selectAll()
-          .where(
-            'id',
-            'in',
-            found.map(({ id }) => id),
-          )
-          .execute();
-        return rows.map(toTicket);
-      },
+      few: () => this.fewMatches(match, filter),
+      ...(match.pagesInOneStatement
+        ? { firstPage: (size, atMost) => this.firstMatchPage(match, filter, size, atMost) }
+        : {}),
+    };
+  }
+
+  /**
+   * The index's few ids first, then those tickets by key: joined in one query, PostgreSQL's planner (which cannot
+   * tell how few a prefix matches) hashes the whole tickets table against them.
+   */
+  private async fewMatches(match: PreparedMatch, filter: TicketFilter): Promise<Ticket[]> {
+    const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
+    if (found.length === 0) return [];
+    const ids = found.map(({ id }) => id);
+    return (await this.live(filter).selectAll().where('id', 'in', ids).execute()).map(toTicket);
+  }
+
+  /**
+   * readMatches' first page in one statement: the index's matches counted up to `atMost`; when fewer, every live
+   * match (to rank), found as fewMatches finds them; else the newest `atMost` live matches, walked down the index,
+   * counted, and the newest `size` of them read. The branch not taken stops at its constant condition.
+   */
+  private async firstMatchPage(
+    match: PreparedMatch,
+    filter: TicketFilter,
+    size: number,
+    atMost: number,
+  ): Promise<FirstMatchPage<Ticket>> {
+    const indexed = this.db
+      .selectFrom(match.index)
+      .select(sql`1`.as('one'))
+      .where(match.condition)
+      .limit(atMost);
+    // A LIMIT of 0 ends a walk before it starts (a constant condition in WHERE would be tested on every row).
+    const ifFew = (yes: number, no: number) =>
+      sql<number>`CASE WHEN (SELECT n FROM indexed) < ${atMost} THEN ${yes} ELSE ${no} END`;
+    const ids = () => this.liveMatches(match, filter).select('tickets.id');
+    const { rows } = await sql<Partial<TicketRow> & { indexed: number; counted: number }>`
+      WITH indexed AS MATERIALIZED (SELECT count(*) AS n FROM ${indexed}),
+        few AS MATERIALIZED ${ids().limit(ifFew(-1, 0))},
+        newest AS MATERIALIZED ${ids().orderBy(match.key, 'desc').limit(ifFew(0, atMost))},
+        page AS (SELECT id FROM few UNION ALL SELECT * FROM (SELECT id FROM newest ORDER BY id DESC LIMIT ${size}))
+      SELECT indexed.n AS indexed, (SELECT count(*) FROM few) + (SELECT count(*) FROM newest) AS counted, tickets.*
+      FROM indexed LEFT JOIN page ON 1 LEFT JOIN tickets ON tickets.id = page.id
+      ORDER BY page.id DESC`.execute(this.db);
+    const [first] = rows;
+    return {
+      indexed: Number(first?.indexed ?? 0),
+      counted: Number(first?.counted ?? 0),
+      rows: rows.flatMap((row) => (row.id == null ? [] : [toTicket(row as TicketRow)])),
     };
   }
 
