@@ -27,17 +27,10 @@ export interface MatchQueries<Row> {
    */
   few(): Promise<Row[]>;
   /**
-   * What the first page needs, at once, where one statement costs less than several (SQLite's search thread: each
-   * statement is a message there and back): the index's matches and the caller's, each counted no further than
-   * `atMost`, and the caller's rows: all of them when the index holds fewer than `atMost`, else the newest `size`.
+   * Both counts at once, where one statement costs less than two (SQLite's search thread: each statement is a
+   * message there and back): `indexed` and `count`, each no further than `atMost`.
    */
-  firstPage?(size: number, atMost: number): Promise<FirstMatchPage<Row>>;
-}
-
-export interface FirstMatchPage<Row> {
-  indexed: number;
-  counted: number;
-  rows: Row[];
+  counts?(atMost: number): Promise<{ indexed: number; counted: number }>;
 }
 
 /** Relevance of a row to the words of the query (higher is better), computed the same way on every engine. */
@@ -49,22 +42,16 @@ export async function readMatches<Row extends { id: number }>(
   queries: MatchQueries<Row>,
   score: Score<Row>,
 ): Promise<MatchPage<Row>> {
-  if (queries.firstPage && isFirstPage(request) && request.size <= bound) {
-    const first = await queries.firstPage(request.size, bound + 1);
-    if (first.indexed <= bound) return ranked(request, first.rows, score);
-    return page(request, first.rows, Math.min(first.counted, bound), first.counted > bound, 'newest');
-  }
-  if ((await queries.indexed(bound + 1)) <= bound) return ranked(request, await queries.few(), score);
-  const counted = await queries.count(bound + 1);
+  const counts = await queries.counts?.(bound + 1);
+  if ((counts?.indexed ?? (await queries.indexed(bound + 1))) <= bound)
+    return ranked(request, await queries.few(), score);
+  const counted = counts?.counted ?? (await queries.count(bound + 1));
   const total = Math.min(counted, bound);
   const slice = newestSlice(request, total);
   const items = slice.limit === 0 ? [] : await queries.rows(slice);
   if (slice.reverse) items.reverse();
   return page(request, items, total, counted > bound, 'newest');
 }
-
-const isFirstPage = ({ number, after, before }: PageRequest) =>
-  number === 1 && after === undefined && before === undefined;
 
 /** Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from. */
 function ranked<Row extends { id: number }>(request: PageRequest, all: Row[], score: Score<Row>): MatchPage<Row> {

@@ -2,10 +2,10 @@
 import { type Insertable, type Kysely, type SelectQueryBuilder, type Updateable, sql } from 'kysely';
 import type { Ticket, TicketFields, TicketStatus } from '../domain/tickets.ts';
 import { now } from './clock.ts';
-import { type FirstMatchPage, type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
+import { type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
 import { type Page, type PageRequest, type Slice, countRows, inSlice, readPage } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
-import { type TicketInsert, type TicketReads, type TicketRow, toTicket } from './ticket-reads.ts';
+import { type TicketInsert, type TicketReads, toTicket } from './ticket-reads.ts';
 import { type PreparedMatch, type TextSearch, indexedWords, searchWords } from './text-search.ts';
 import { updateVersioned } from './versions.ts';
 import type { Writes } from './writes.ts';
@@ -170,13 +170,15 @@ export class TicketStore {
   /** Rows of the index that match, whoever may see them, counted no further than `atMost`. */
   private async indexedMatches(match: PreparedMatch, atMost: number): Promise<number> {
     if ((match.atLeast ?? 0) >= atMost) return atMost;
-    return this.countOf(
-      this.db
-        .selectFrom(match.index)
-        .select(sql`1`.as('one'))
-        .where(match.condition),
-      atMost,
-    );
+    return this.countOf(this.indexSample(match), atMost);
+  }
+
+  /** The index's matching rows, as a query to count. */
+  private indexSample(match: PreparedMatch) {
+    return this.db
+      .selectFrom(match.index)
+      .select(sql`1`.as('one'))
+      .where(match.condition);
   }
 
   /** How many rows a query gives, counted no further than `atMost`. */
@@ -184,11 +186,8 @@ export class TicketStore {
     query: SelectQueryBuilder<DB, TB, { one: unknown }>,
     atMost: number,
   ): Promise<number> {
-    const { n } = await this.db
-      .selectFrom(query.limit(atMost).as('sample'))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(n);
+    const { rows } = await sql<{ n: number }>`SELECT ${countedTo(query, atMost)} AS n`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** The live tickets that match, walked from the index in its id order (CROSS JOIN keeps SQLite from reordering). */
@@ -215,57 +214,32 @@ export class TicketStore {
         return rows.map(toTicket);
       },
       few: () => this.fewMatches(match, filter),
-      ...(match.pagesInOneStatement
-        ? { firstPage: (size, atMost) => this.firstMatchPage(match, filter, size, atMost) }
-        : {}),
+      ...(match.statementsAreTrips ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
     };
   }
 
   /**
    * The index's few ids first, then those tickets by key: joined in one query, PostgreSQL's planner (which cannot
-   * tell how few a prefix matches) hashes the whole tickets table against them.
+   * tell how few a prefix matches) hashes the whole tickets table against them. Where a statement is a trip to a
+   * thread, joined: SQLite walks the index first and looks each ticket up by its key.
    */
   private async fewMatches(match: PreparedMatch, filter: TicketFilter): Promise<Ticket[]> {
+    if (match.statementsAreTrips)
+      return (await this.liveMatches(match, filter).selectAll('tickets').execute()).map(toTicket);
     const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
     if (found.length === 0) return [];
     const ids = found.map(({ id }) => id);
     return (await this.live(filter).selectAll().where('id', 'in', ids).execute()).map(toTicket);
   }
 
-  /**
-   * readMatches' first page in one statement: the index's matches counted up to `atMost`; when fewer, every live
-   * match (to rank), found as fewMatches finds them; else the newest `atMost` live matches, walked down the index,
-   * counted, and the newest `size` of them read. The branch not taken stops at its constant condition.
-   */
-  private async firstMatchPage(
-    match: PreparedMatch,
-    filter: TicketFilter,
-    size: number,
-    atMost: number,
-  ): Promise<FirstMatchPage<Ticket>> {
-    const indexed = this.db
-      .selectFrom(match.index)
-      .select(sql`1`.as('one'))
-      .where(match.condition)
-      .limit(atMost);
-    // A LIMIT of 0 ends a walk before it starts (a constant condition in WHERE would be tested on every row).
-    const ifFew = (yes: number, no: number) =>
-      sql<number>`CASE WHEN (SELECT n FROM indexed) < ${atMost} THEN ${yes} ELSE ${no} END`;
-    const ids = () => this.liveMatches(match, filter).select('tickets.id');
-    const { rows } = await sql<Partial<TicketRow> & { indexed: number; counted: number }>`
-      WITH indexed AS MATERIALIZED (SELECT count(*) AS n FROM ${indexed}),
-        few AS MATERIALIZED ${ids().limit(ifFew(-1, 0))},
-        newest AS MATERIALIZED ${ids().orderBy(match.key, 'desc').limit(ifFew(0, atMost))},
-        page AS (SELECT id FROM few UNION ALL SELECT * FROM (SELECT id FROM newest ORDER BY id DESC LIMIT ${size}))
-      SELECT indexed.n AS indexed, (SELECT count(*) FROM few) + (SELECT count(*) FROM newest) AS counted, tickets.*
-      FROM indexed LEFT JOIN page ON 1 LEFT JOIN tickets ON tickets.id = page.id
-      ORDER BY page.id DESC`.execute(this.db);
-    const [first] = rows;
-    return {
-      indexed: Number(first?.indexed ?? 0),
-      counted: Number(first?.counted ?? 0),
-      rows: rows.flatMap((row) => (row.id == null ? [] : [toTicket(row as TicketRow)])),
-    };
+  /** indexedMatches and visibleMatches' count in one statement, each no further than `atMost`. */
+  private async bothCounts(match: PreparedMatch, filter: TicketFilter, atMost: number) {
+    const visible = this.liveMatches(match, filter).select(sql`1`.as('one'));
+    const { rows } = await sql<{ indexed: number; counted: number }>`SELECT
+      ${countedTo(this.indexSample(match), atMost)} AS indexed, ${countedTo(visible, atMost)} AS counted`.execute(
+      this.db,
+    );
+    return { indexed: Number(rows[0]?.indexed ?? 0), counted: Number(rows[0]?.counted ?? 0) };
   }
 
   /**
@@ -310,6 +284,11 @@ export class TicketStore {
       },
     };
   }
+}
+
+/** How many rows a query gives, counted no further than `atMost`, as a value to select. */
+function countedTo<DB, TB extends keyof DB>(query: SelectQueryBuilder<DB, TB, { one: unknown }>, atMost: number) {
+  return sql<number>`(SELECT count(*) FROM ${query.limit(atMost)} AS sample)`;
 }
 
 /** Whether a ticket holds every word of the text as the beginning of one of its words (what the index matches). */

@@ -88,7 +88,7 @@ export const sqliteSearch: TextSearch = {
     if (!parts) return undefined;
     const query = parts.join(' AND ');
     return {
-      pagesInOneStatement: true,
+      statementsAreTrips: true,
       index: sql<{ id: number }>`${index(table)}`.as('m'),
       key: sql<number>`m.rowid`,
       // The MATCH operand is the table's own hidden column, here under the alias.
