@@ -26,6 +26,11 @@ export interface MatchQueries<Row> {
    * PostgreSQL looks the few up in the GIN index rather than walk the id index for them (all of it, for none).
    */
   few(): Promise<Row[]>;
+  /**
+   * Both counts at once, where one statement costs less than two (SQLite's search thread: each statement is a
+   * message there and back): `indexed` and `count`, each no further than `atMost`.
+   */
+  counts?(atMost: number): Promise<{ indexed: number; counted: number }>;
 }
 
 /** Relevance of a row to the words of the query (higher is better), computed the same way on every engine. */
@@ -37,24 +42,27 @@ export async function readMatches<Row extends { id: number }>(
   queries: MatchQueries<Row>,
   score: Score<Row>,
 ): Promise<MatchPage<Row>> {
-  const { number, size } = request;
-  if ((await queries.indexed(bound + 1)) <= bound) {
-    // Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from.
-    const all = await queries.few();
-    const scores = new Map(all.map((row) => [row.id, score(row)]));
-    const ranked = all.sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.id - a.id);
-    const at = (id: number | undefined) => (id === undefined ? -1 : ranked.findIndex((row) => row.id === id));
-    let start = (number - 1) * size;
-    if (at(request.after) >= 0) start = at(request.after) + 1;
-    else if (at(request.before) >= 0) start = Math.max(0, at(request.before) - size);
-    return page(request, ranked.slice(start, start + size), ranked.length, false, 'relevance');
-  }
-  const counted = await queries.count(bound + 1);
+  const counts = await queries.counts?.(bound + 1);
+  if ((counts?.indexed ?? (await queries.indexed(bound + 1))) <= bound)
+    return ranked(request, await queries.few(), score);
+  const counted = counts?.counted ?? (await queries.count(bound + 1));
   const total = Math.min(counted, bound);
   const slice = newestSlice(request, total);
   const items = slice.limit === 0 ? [] : await queries.rows(slice);
   if (slice.reverse) items.reverse();
   return page(request, items, total, counted > bound, 'newest');
+}
+
+/** Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from. */
+function ranked<Row extends { id: number }>(request: PageRequest, all: Row[], score: Score<Row>): MatchPage<Row> {
+  const { number, size } = request;
+  const scores = new Map(all.map((row) => [row.id, score(row)]));
+  const sorted = all.sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.id - a.id);
+  const at = (id: number | undefined) => (id === undefined ? -1 : sorted.findIndex((row) => row.id === id));
+  let start = (number - 1) * size;
+  if (at(request.after) >= 0) start = at(request.after) + 1;
+  else if (at(request.before) >= 0) start = Math.max(0, at(request.before) - size);
+  return page(request, sorted.slice(start, start + size), sorted.length, false, 'relevance');
 }
 
 /** Newest first: `before` an id reads on down, `after` one reads back up; page numbers reach as far as the count. */

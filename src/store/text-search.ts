@@ -49,6 +49,8 @@ export interface PreparedMatch {
   rowMatches(id: RawBuilder<number>): RawBuilder<SqlBool>;
   /** At least this many index rows are known to match already (PostgreSQL's probe counted them): no need to count again. */
   atLeast?: number;
+  /** Each statement is a trip to another thread and back (SQLite's search thread): the fewer, the better. */
+  statementsAreTrips?: boolean;
 }
 
 /** What an engine provides for search; the stores use only this. */

@@ -1,5 +1,5 @@
 // Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
-import { type Insertable, type Kysely, type Updateable, sql } from 'kysely';
+import { type Insertable, type Kysely, type SelectQueryBuilder, type Updateable, sql } from 'kysely';
 import type { Ticket, TicketFields, TicketStatus } from '../domain/tickets.ts';
 import { now } from './clock.ts';
 import { type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
@@ -157,72 +157,89 @@ export class TicketStore {
   /** A search's queries, driven by the full-text index in id order; a requester's by their own tickets. */
   private matchQueries(match: PreparedMatch, text: string, filter: TicketFilter): MatchQueries<Ticket> {
     const { q: _, ...others } = filter;
-    const indexed = async (atMost: number) => {
-      if ((match.atLeast ?? 0) >= atMost) return atMost;
-      const sample = this.db
-        .selectFrom(match.index)
-        .select(sql`1`.as('one'))
-        .where(match.condition)
-        .limit(atMost);
-      const { n } = await this.db
-        .selectFrom(sample.as('sample'))
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(n);
-    };
-    if (filter.requester !== undefined) {
-      const own = this.ownMatches(text, others);
-      return {
-        indexed,
-        ...own,
-        few: () => own.rows({ order: 'desc', offset: 0, limit: Number.MAX_SAFE_INTEGER, reverse: false }),
-      };
-    }
-    // CROSS JOIN keeps SQLite from reordering the join: the index is walked first, in its own id order.
-    const matching = () =>
-      this.live(
-        others,
-        this.db
-          .selectFrom(match.index)
-          .crossJoin('tickets')
-          .where(sql<boolean>`tickets.id = ${match.key}`)
-          .where(match.condition),
-      );
+    const indexed = (atMost: number) => this.indexedMatches(match, atMost);
+    if (filter.requester === undefined) return { indexed, ...this.visibleMatches(match, others) };
+    const own = this.ownMatches(text, others);
     return {
       indexed,
-      count: async (atMost) => {
-        const sample = matching()
-          .select(sql`1`.as('one'))
-          .limit(atMost);
-        const { n } = await this.db
-          .selectFrom(sample.as('sample'))
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow();
-        return Number(n);
-      },
+      ...own,
+      few: () => own.rows({ order: 'desc', offset: 0, limit: Number.MAX_SAFE_INTEGER, reverse: false }),
+    };
+  }
+
+  /** Rows of the index that match, whoever may see them, counted no further than `atMost`. */
+  private async indexedMatches(match: PreparedMatch, atMost: number): Promise<number> {
+    if ((match.atLeast ?? 0) >= atMost) return atMost;
+    return this.countOf(this.indexSample(match), atMost);
+  }
+
+  /** The index's matching rows, as a query to count. */
+  private indexSample(match: PreparedMatch) {
+    return this.db
+      .selectFrom(match.index)
+      .select(sql`1`.as('one'))
+      .where(match.condition);
+  }
+
+  /** How many rows a query gives, counted no further than `atMost`. */
+  private async countOf<DB, TB extends keyof DB>(
+    query: SelectQueryBuilder<DB, TB, { one: unknown }>,
+    atMost: number,
+  ): Promise<number> {
+    const { rows } = await sql<{ n: number }>`SELECT ${countedTo(query, atMost)} AS n`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** The live tickets that match, walked from the index in its id order (CROSS JOIN keeps SQLite from reordering). */
+  private liveMatches(match: PreparedMatch, filter: TicketFilter) {
+    return this.live(
+      filter,
+      this.db
+        .selectFrom(match.index)
+        .crossJoin('tickets')
+        .where(sql<boolean>`tickets.id = ${match.key}`)
+        .where(match.condition),
+    );
+  }
+
+  /** Every caller's matches (no requester): counted and paged from the index. */
+  private visibleMatches(match: PreparedMatch, filter: TicketFilter): Omit<MatchQueries<Ticket>, 'indexed'> {
+    return {
+      count: (atMost) => this.countOf(this.liveMatches(match, filter).select(sql`1`.as('one')), atMost),
       rows: async (slice: Slice) => {
-        let query = matching().selectAll('tickets');
+        let query = this.liveMatches(match, filter).selectAll('tickets');
         if (slice.after !== undefined) query = query.where(sql<boolean>`${match.key} > ${slice.after}`);
         if (slice.before !== undefined) query = query.where(sql<boolean>`${match.key} < ${slice.before}`);
         const rows = await query.orderBy(match.key, slice.order).limit(slice.limit).offset(slice.offset).execute();
         return rows.map(toTicket);
       },
-      // The index's few ids first, then those tickets by key: joined in one query, PostgreSQL's planner (which
-      // cannot tell how few a prefix matches) hashes the whole tickets table against them.
-      few: async () => {
-        const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
-        if (found.length === 0) return [];
-        const rows = await this.live(others)
-          .selectAll()
-          .where(
-            'id',
-            'in',
-            found.map(({ id }) => id),
-          )
-          .execute();
-        return rows.map(toTicket);
-      },
+      few: () => this.fewMatches(match, filter),
+      ...(match.statementsAreTrips ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
     };
+  }
+
+  /**
+   * The index's few ids first, then those tickets by key: joined in one query, PostgreSQL's planner (which cannot
+   * tell how few a prefix matches) hashes the whole tickets table against them. Where a statement is a trip to a
+   * thread, joined: SQLite walks the index first and looks each ticket up by its key.
+   */
+  private async fewMatches(match: PreparedMatch, filter: TicketFilter): Promise<Ticket[]> {
+    if (match.statementsAreTrips)
+      return (await this.liveMatches(match, filter).selectAll('tickets').execute()).map(toTicket);
+    const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
+    if (found.length === 0) return [];
+    const ids = found.map(({ id }) => id);
+    return (await this.live(filter).selectAll().where('id', 'in', ids).execute()).map(toTicket);
+  }
+
+  /** indexedMatches and visibleMatches' count in one statement, each no further than `atMost`. */
+  private async bothCounts(match: PreparedMatch, filter: TicketFilter, atMost: number) {
+    const visible = this.liveMatches(match, filter).select(sql`1`.as('one'));
+    const { rows } = await sql<{ indexed: number; counted: number }>`SELECT
+      ${countedTo(this.indexSample(match), atMost)} AS indexed, ${countedTo(visible, atMost)} AS counted`.execute(
+      this.db,
+    );
+    return { indexed: Number(rows[0]?.indexed ?? 0), counted: Number(rows[0]?.counted ?? 0) };
   }
 
   /**
@@ -267,6 +284,11 @@ export class TicketStore {
       },
     };
   }
+}
+
+/** How many rows a query gives, counted no further than `atMost`, as a value to select. */
+function countedTo<DB, TB extends keyof DB>(query: SelectQueryBuilder<DB, TB, { one: unknown }>, atMost: number) {
+  return sql<number>`(SELECT count(*) FROM ${query.limit(atMost)} AS sample)`;
 }
 
 /** Whether a ticket holds every word of the text as the beginning of one of its words (what the index matches). */

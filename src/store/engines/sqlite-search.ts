@@ -5,19 +5,14 @@
 import type SQLite from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-import {
-  type PreparedMatch,
-  type SearchableTable,
-  type TextSearch,
-  indexedWords,
-  searchWords,
-} from '../text-search.ts';
+import { type SearchableTable, type TextSearch, indexedWords, searchWords } from '../text-search.ts';
+
+/** A word as a prefix of the index's own: correct for any word, but a merge of every word it begins. */
+const asPrefix = (word: string) => `"${word}"*`;
 
 /** The FTS5 query for free text, or undefined when the text holds no word at all. */
 function ftsQuery(text: string): string | undefined {
-  return searchWords(text)
-    ?.map((word) => `"${word}"*`)
-    .join(' ');
+  return searchWords(text)?.map(asPrefix).join(' ');
 }
 
 /** A word that begins more words than this is searched as an FTS5 prefix after all (a merge, but correct). */
@@ -36,17 +31,40 @@ export function registerSearchFunctions(database: SQLite.Database): void {
 /** The first string after every string that starts with `prefix` (UTF-8 order, as SQLite compares text). */
 const pastPrefix = (prefix: string) => `${prefix}\u{10ffff}`;
 
-/** One word as an FTS5 expression: the words it begins, or its prefix; undefined when no ticket has such a word. */
-async function wordQuery(db: Kysely<Database>, table: SearchableTable, word: string): Promise<string | undefined> {
-  const folded = indexedWords(word);
-  const [prefix] = folded;
-  if (!WITH_TERMS.has(table) || folded.length !== 1 || prefix === undefined) return `"${word}"*`;
-  const { rows } = await sql<{ term: string }>`SELECT term FROM ${sql.table(`${table}_terms`)}
-    WHERE term >= ${prefix} AND term < ${pastPrefix(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1}`.execute(db);
-  if (rows.length === 0) return undefined;
-  if (rows.length > MAX_EXPANSION) return `"${word}"*`;
-  // Terms hold only letters and digits: nothing in them needs escaping inside the quotes.
-  return `(${rows.map(({ term }) => `"${term}"`).join(' OR ')})`;
+/**
+ * Each word as an FTS5 expression: the words it begins, or its prefix; undefined when some word begins no word any
+ * ticket has (nothing can match). The words are looked up together, in one statement: on the search thread every
+ * statement is a message there and back.
+ */
+async function wordQueries(
+  db: Kysely<Database>,
+  table: SearchableTable,
+  words: readonly string[],
+): Promise<string[] | undefined> {
+  const looked = words.map((word) => {
+    const folded = indexedWords(word);
+    return WITH_TERMS.has(table) && folded.length === 1 ? folded[0] : undefined;
+  });
+  const lookups = looked.flatMap((prefix, at) =>
+    prefix === undefined
+      ? []
+      : [
+          sql`SELECT * FROM (SELECT ${at} AS word, term FROM ${sql.table(`${table}_terms`)}
+            WHERE term >= ${prefix} AND term < ${pastPrefix(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1})`,
+        ],
+  );
+  const terms = words.map((): string[] => []);
+  if (lookups.length > 0) {
+    const { rows } = await sql<{ word: number; term: string }>`${sql.join(lookups, sql` UNION ALL `)}`.execute(db);
+    for (const { word, term } of rows) terms[word]?.push(term);
+  }
+  const parts = words.map((word, at) => {
+    const begun = terms[at] ?? [];
+    if (looked[at] === undefined || begun.length > MAX_EXPANSION) return asPrefix(word);
+    // Terms hold only letters and digits: nothing in them needs escaping inside the quotes.
+    return begun.length === 0 ? undefined : `(${begun.map((term) => `"${term}"`).join(' OR ')})`;
+  });
+  return parts.every((part) => part !== undefined) ? parts : undefined;
 }
 
 const index = (table: SearchableTable) => sql.table(`${table}_fts`);
@@ -63,17 +81,14 @@ export const sqliteSearch: TextSearch = {
     // A raw subquery joined as a table must bring its own parentheses.
     return sql`(SELECT rowid AS id, rank FROM ${index(table)} WHERE ${index(table)} MATCH ${query})`;
   },
-  async prepare(db, table, text): Promise<PreparedMatch | undefined> {
+  async prepare(db, table, text) {
     const words = searchWords(text);
     if (!words) return undefined;
-    const parts: string[] = [];
-    for (const word of words) {
-      const part = await wordQuery(db, table, word);
-      if (part === undefined) return undefined;
-      parts.push(part);
-    }
+    const parts = await wordQueries(db, table, words);
+    if (!parts) return undefined;
     const query = parts.join(' AND ');
     return {
+      statementsAreTrips: true,
       index: sql<{ id: number }>`${index(table)}`.as('m'),
       key: sql<number>`m.rowid`,
       // The MATCH operand is the table's own hidden column, here under the alias.
