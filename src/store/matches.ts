@@ -26,6 +26,8 @@ export interface MatchQueries<Row> {
    * PostgreSQL looks the few up in the GIN index rather than walk the id index for them (all of it, for none).
    */
   few(): Promise<Row[]>;
+  /** The index was read only in part (see PreparedMatch.partial): every count is a lower bound. */
+  partial?: boolean;
 }
 
 /** Relevance of a row to the words of the query (higher is better), computed the same way on every engine. */
@@ -47,14 +49,14 @@ export async function readMatches<Row extends { id: number }>(
     let start = (number - 1) * size;
     if (at(request.after) >= 0) start = at(request.after) + 1;
     else if (at(request.before) >= 0) start = Math.max(0, at(request.before) - size);
-    return page(request, ranked.slice(start, start + size), ranked.length, false, 'relevance');
+    return page(request, ranked.slice(start, start + size), ranked.length, queries.partial ?? false, 'relevance');
   }
   const counted = await queries.count(bound + 1);
   const total = Math.min(counted, bound);
   const slice = newestSlice(request, total);
   const items = slice.limit === 0 ? [] : await queries.rows(slice);
   if (slice.reverse) items.reverse();
-  return page(request, items, total, counted > bound, 'newest');
+  return page(request, items, total, counted > bound || (queries.partial ?? false), 'newest');
 }
 
 /** Newest first: `before` an id reads on down, `after` one reads back up; page numbers reach as far as the count. */

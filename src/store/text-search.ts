@@ -49,6 +49,8 @@ export interface PreparedMatch {
   rowMatches(id: RawBuilder<number>): RawBuilder<SqlBool>;
   /** At least this many index rows are known to match already (PostgreSQL's probe counted them): no need to count again. */
   atLeast?: number;
+  /** Only part of the index was read (PostgreSQL: its newest rows), as reading all would cost too much: counts are lower bounds. */
+  partial?: boolean;
 }
 
 /** What an engine provides for search; the stores use only this. */
@@ -57,6 +59,14 @@ export interface TextSearch {
   matches(table: SearchableTable, text: string): Expression<SqlBool>;
   /** A parenthesised subquery of every matching row's id with its rank (lower is better), to join and order by. */
   rankedMatches(table: SearchableTable, text: string): RawBuilder<{ id: number; rank: number }>;
-  /** The text as a query on this engine, or undefined when nothing can match (no words, or a word no row has). */
-  prepare(db: Kysely<Database>, table: SearchableTable, text: string): Promise<PreparedMatch | undefined>;
+  /**
+   * The text as a query on this engine, or undefined when nothing can match (no words, or a word no row has);
+   * `bound` is the search bound (SEARCH_BOUND), which scales what the engine may read.
+   */
+  prepare(
+    db: Kysely<Database>,
+    table: SearchableTable,
+    text: string,
+    bound: number,
+  ): Promise<PreparedMatch | undefined>;
 }

@@ -147,7 +147,7 @@ export class TicketStore {
 
   private async matching(text: string, filter: TicketFilter, request: PageRequest): Promise<MatchPage<Ticket>> {
     if (this.searcher) return this.searcher.matching(text, filter, request);
-    const prepared = await this.textSearch.prepare(this.db, 'tickets', text);
+    const prepared = await this.textSearch.prepare(this.db, 'tickets', text, this.searchBound);
     const queries: MatchQueries<Ticket> = prepared
       ? this.matchQueries(prepared, text, filter)
       : { indexed: async () => 0, count: async () => 0, rows: async () => [], few: async () => [] };
@@ -190,6 +190,7 @@ export class TicketStore {
       );
     return {
       indexed,
+      partial: match.partial,
       count: async (atMost) => {
         const sample = matching()
           .select(sql`1`.as('one'))
