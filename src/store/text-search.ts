@@ -49,6 +49,8 @@ export interface PreparedMatch {
   rowMatches(id: RawBuilder<number>): RawBuilder<SqlBool>;
   /** At least this many index rows are known to match already (PostgreSQL's probe counted them): no need to count again. */
   atLeast?: number;
+  /** Every matching index row's id, when the engine has read them already (PostgreSQL, when they are few). */
+  ids?: number[];
   /** Only part of the index was read (PostgreSQL: its newest rows), as reading all would cost too much: counts are lower bounds. */
   partial?: boolean;
 }

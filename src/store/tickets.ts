@@ -158,6 +158,7 @@ export class TicketStore {
   private matchQueries(match: PreparedMatch, text: string, filter: TicketFilter): MatchQueries<Ticket> {
     const { q: _, ...others } = filter;
     const indexed = async (atMost: number) => {
+      if (match.ids) return Math.min(match.ids.length, atMost);
       if ((match.atLeast ?? 0) >= atMost) return atMost;
       const sample = this.db
         .selectFrom(match.index)
@@ -211,16 +212,13 @@ export class TicketStore {
       // The index's few ids first, then those tickets by key: joined in one query, PostgreSQL's planner (which
       // cannot tell how few a prefix matches) hashes the whole tickets table against them.
       few: async () => {
-        const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
+        const found =
+          match.ids ??
+          (await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute()).map(
+            ({ id }) => id,
+          );
         if (found.length === 0) return [];
-        const rows = await this.live(others)
-          .selectAll()
-          .where(
-            'id',
-            'in',
-            found.map(({ id }) => id),
-          )
-          .execute();
+        const rows = await this.live(others).selectAll().where('id', 'in', found).execute();
         return rows.map(toTicket);
       },
     };

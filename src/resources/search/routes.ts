@@ -46,10 +46,13 @@ export function searchRoutes(routes: Routes, store: Store, scope: SearchScope, a
     const faqFilter = { q, onlyPublished: !may(caller, 'faq:read-drafts') };
     const searchTickets = q !== undefined && scope.tickets && may(caller, 'ticket:list');
     const searchFaqs = q !== undefined && scope.faqs === true;
-    // At once, not one after another: on PostgreSQL each is a round trip on a connection of its own, and SQLite
-    // searches tickets on a thread of its own; the answer waits for the slowest, not for the sum.
+    const ticketsFound = searchTickets ? store.tickets.search(q, BEST_MATCHES, ticketFilter) : undefined;
+    // PostgreSQL: the FAQs at once, each a round trip on a connection of its own, so the answer waits for the
+    // slowest, not for the sum. SQLite reads FAQs on the main connection, which would hold the event loop while
+    // the database is locked: only once the ticket search (on a thread of its own) is done.
+    if (store.engine !== 'postgres') await ticketsFound;
     const [found, faqs, faqMatches] = await Promise.all([
-      searchTickets ? store.tickets.search(q, BEST_MATCHES, ticketFilter) : undefined,
+      ticketsFound,
       searchFaqs ? store.faqs.search(q, BEST_MATCHES, faqFilter) : [],
       searchFaqs ? store.faqs.count(faqFilter) : scope.faqs === true ? 0 : null,
     ]);

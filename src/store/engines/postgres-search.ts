@@ -143,9 +143,9 @@ const index = (table: SearchableTable) => sql.table(`${table}_search`);
 const lookedUp = (table: SearchableTable, lookup: RawBuilder<unknown>): RawBuilder<{ id: number }> =>
   sql`(WITH found AS MATERIALIZED (SELECT id, document FROM ${index(table)} WHERE document @@ ${lookup}) SELECT id, document FROM found ORDER BY id DESC)`;
 
-/** Only the index rows whose ids are given (what the probe found). */
-const onlyRows = (table: SearchableTable, ids: number[]): RawBuilder<{ id: number }> =>
-  sql`(SELECT id, document FROM ${index(table)} WHERE id = ANY(${ids}::integer[]) ORDER BY id DESC)`;
+/** Index rows already known to match, by id alone (their documents need no second look). */
+const onlyRows = (ids: number[]): RawBuilder<{ id: number }> =>
+  sql`(SELECT id FROM unnest(${ids}::integer[]) AS known (id) ORDER BY id DESC)`;
 
 /** The ids of matches among the newest `probeRows` rows of the index, at most `probeMatches` of them. */
 async function probe(
@@ -178,15 +178,36 @@ async function indexFor(
   text: string,
   query: RawBuilder<unknown>,
   bound: number,
-): Promise<{ rows: RawBuilder<{ id: number }>; atLeast?: number; partial?: boolean }> {
+): Promise<Omit<PreparedMatch, 'index' | 'key' | 'condition' | 'rowMatches'> & { rows: RawBuilder<{ id: number }> }> {
   const limit = limits(bound);
   const { rarest, gathered } = rarestWord(await wordShares(db, table), text, limit);
   const driven = rarest === undefined ? undefined : tsQuery(rarest);
-  if (driven) return { rows: lookedUp(table, driven) };
+  if (driven) return byRarest(db, table, driven, query, limit);
   const ids = await probe(db, table, query, limit);
   if (ids.length >= limit.probeMatches) return { rows: sql`${index(table)}`, atLeast: ids.length };
   if (gathered === undefined || gathered <= limit.mostGathered) return { rows: lookedUp(table, query) };
-  return { rows: onlyRows(table, ids), partial: true };
+  return { rows: onlyRows(ids), ids, partial: true };
+}
+
+/**
+ * The matches of the rarest word's rows, read once (the GIN lookup of a prefix such as "123", 1,111 words, is most of
+ * a search's cost): the count, the few and the page then read those ids alone. More than fewEnoughToSort (ANALYZE
+ * guessed low), and the lookup stays a subquery of each statement.
+ */
+async function byRarest(
+  db: Kysely<Database>,
+  table: SearchableTable,
+  driven: RawBuilder<unknown>,
+  query: RawBuilder<unknown>,
+  { fewEnoughToSort }: Limits,
+): Promise<{ rows: RawBuilder<{ id: number }>; ids?: number[] }> {
+  const rows = lookedUp(table, driven);
+  const found = await sql<{
+    id: number;
+  }>`SELECT id FROM ${rows} AS m WHERE document @@ ${query} LIMIT ${fewEnoughToSort + 1}`.execute(db);
+  if (found.rows.length > fewEnoughToSort) return { rows };
+  const ids = found.rows.map(({ id }) => id);
+  return { rows: onlyRows(ids), ids };
 }
 
 export const postgresSearch: TextSearch = {
@@ -204,13 +225,12 @@ export const postgresSearch: TextSearch = {
   async prepare(db, table, text, bound): Promise<PreparedMatch | undefined> {
     const query = tsQuery(text);
     if (query === undefined) return undefined;
-    const { rows, atLeast, partial } = await indexFor(db, table, text, query, bound);
+    const { rows, ...known } = await indexFor(db, table, text, query, bound);
     return {
-      atLeast,
-      partial,
+      ...known,
       index: rows.as('m'),
       key: sql<number>`m.id`,
-      condition: sql<boolean>`m.document @@ ${query}`,
+      condition: known.ids ? sql<boolean>`true` : sql<boolean>`m.document @@ ${query}`,
       rowMatches: (id) =>
         sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,
     };
