@@ -59,15 +59,7 @@ export default defineConfig(
   {
     // Grown past sixty lines by the one-time format pass (2026-12-06), not yet split: reported, not refused,
     // until each is split into parts with names of their own. Remove a file from here once it is.
-    files: [
-      'src/app.ts',
-      'src/explorer/app.ts',
-      'src/explorer/views/{form,header,request,resource}.ts',
-      'src/http/metrics.ts',
-      'src/resources/imports/routes.ts',
-      'src/server.ts',
-      'src/store/tickets.ts',
-    ],
+    files: ['src/app.ts', 'src/http/metrics.ts', 'src/store/tickets.ts'],
     rules: { 'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true }] },
   },
   {

@@ -5,6 +5,7 @@ import { type IncomingMessage, type Server, type ServerOptions, type ServerRespo
 import { hostname } from 'node:os';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { type AppDependencies, buildApp } from './app.ts';
 import { type Config, ConfigError, type ConnectionTimeouts, redactDatabaseUrl } from './config.ts';
 import { recordSpans } from './http/spans.ts';
@@ -14,7 +15,7 @@ import { createLogger } from './log.ts';
 import { timeQueries } from './metrics/database.ts';
 import { watchImports } from './metrics/imports.ts';
 import { createRegistry } from './metrics/registry.ts';
-import { topologyOf } from './services.ts';
+import { type Topology, topologyOf } from './services.ts';
 import { engineOf } from './store/database.ts';
 import { importsByState } from './store/import-counts.ts';
 import { type Store, openStore } from './store/index.ts';
@@ -132,30 +133,76 @@ async function stopGracefully({ server, lifecycle, worker, store, log, shutdownD
   await store.close();
 }
 
-export async function startServer(
-  config: Config,
-  extraRoutes?: AppDependencies['extraRoutes'],
-): Promise<RunningServer> {
-  // The URI registry fixed its mount when it loaded (src/links/mount.ts); a configuration that says otherwise would serve
-  // links to paths no route answers.
+/** The URI registry fixed its mount when it loaded (src/links/mount.ts): a configuration that says otherwise would
+ * serve links to paths no route answers. */
+function checkMount(config: Config): void {
   if (config.basePath !== MOUNT)
     throw new ConfigError(
       'BASE_PATH',
       `this process mounts at "${MOUNT}" (fixed when the registry loaded), not "${config.basePath}"`,
     );
-  const topology = topologyOf(config);
-  if (config.benchSpans) recordSpans();
-  const log = createLogger(config.logLevel);
-  // Made before the store opens, so that its queries are timed from the first.
-  const registry = createRegistry();
-  const timer = timeQueries(registry, engineOf(config.databaseUrl));
-  const store = await openStore({
+}
+
+/** Opens the store with its queries timed from the first, which is why the registry is made before it. */
+function openTimedStore(config: Config, registry: Registry): Promise<Store> {
+  return openStore({
     url: config.databaseUrl,
     synchronous: config.sqliteSynchronous,
     groupCommit: config.groupCommit,
     searchBound: config.searchBound,
-    timer,
+    timer: timeQueries(registry, engineOf(config.databaseUrl)),
   });
+}
+
+/** Listens on HOST and PORT; a refusal closes the store and names the address, not the store, as the fault. */
+async function listen(server: Server, config: Config, store: Store): Promise<void> {
+  server.listen(config.port, config.host);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (error) {
+    await store.close();
+    throw new ListenError(config.host, config.port, error as Error);
+  }
+}
+
+/**
+ * Every instance that serves tickets runs bulk imports too (an FAQ service alone never has a job to poll for);
+ * its leases name it, so a job it held can be told from another's.
+ */
+function importWorkerFor(
+  topology: Topology,
+  { store, config, log, registry }: { store: Store; config: Config; log: Logger; registry: Registry },
+): ImportWorker | undefined {
+  if (!topology.tickets) return undefined;
+  return startImportWorker({
+    imports: store.imports,
+    config: config.imports,
+    log,
+    instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    observe: watchImports(registry, () => importsByState(store.db)),
+  });
+}
+
+/** The URL the server answers at: the port it was given (PORT=0 picks one), an IPv6 host in brackets. */
+function urlOf(server: Server, config: Config): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+}
+
+export async function startServer(
+  config: Config,
+  extraRoutes?: AppDependencies['extraRoutes'],
+): Promise<RunningServer> {
+  checkMount(config);
+  const topology = topologyOf(config);
+  if (config.benchSpans) recordSpans();
+  const log = createLogger(config.logLevel);
+  const registry = createRegistry();
+  const store = await openTimedStore(config, registry);
   let lifecycle: ReturnType<typeof drainable> | undefined;
   const app = await buildApp({
     config,
@@ -169,32 +216,11 @@ export async function startServer(
   // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler answers every error itself (ctx.onerror): it never rejects
   const server = createServer(connectionOptions(config.connections), app.callback());
-  server.listen(config.port, config.host);
   const drained = drainable(server);
   lifecycle = drained;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-  } catch (error) {
-    await store.close();
-    throw new ListenError(config.host, config.port, error as Error);
-  }
-  // Every instance that serves tickets runs bulk imports too (an FAQ service alone never has a job to poll
-  // for); its leases name it, so a job it held can be told from another's.
-  const worker = !topology.tickets
-    ? undefined
-    : startImportWorker({
-        imports: store.imports,
-        config: config.imports,
-        log,
-        instance: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-        observe: watchImports(registry, () => importsByState(store.db)),
-      });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  await listen(server, config, store);
+  const worker = importWorkerFor(topology, { store, config, log, registry });
+  const url = urlOf(server, config);
   log.info({ url, services: [...config.services], database: redactDatabaseUrl(config.databaseUrl) }, 'listening');
   return {
     server,

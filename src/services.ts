@@ -6,7 +6,7 @@ import type { AnswerCache } from './http/answer-cache.ts';
 import type { Routes } from './http/routing.ts';
 import { FaqService } from './remote/faq-service.ts';
 import { RemoteFailure, resolveHref } from './remote/hypermedia.ts';
-import type { DependencyCheck } from './resources/health/probes.ts';
+import { type DependencyCheck, observedCheck } from './resources/health/probes.ts';
 import { faqRoutes } from './resources/faqs/routes.ts';
 import { homeRoutes } from './resources/home/routes.ts';
 import { LOCAL_FAQS } from './resources/home/representation.ts';
@@ -108,17 +108,9 @@ function faqServiceCheck(service: FaqService) {
       status = 'warn';
       output = error.message;
     }
-    const check = {
-      componentId: service.root,
-      componentType: 'component',
-      status,
-      observedValue: Math.round(performance.now() - started),
-      observedUnit: 'ms',
-      circuit: service.client.circuit,
-      ...(output ? { output } : {}),
-      time: new Date().toISOString(),
-    };
-    return { status, check };
+    const component = { componentId: service.root, componentType: 'component' };
+    const more = { circuit: service.client.circuit, ...(output ? { output } : {}) };
+    return { status, check: observedCheck(component, status, started, more) };
   };
 }
 

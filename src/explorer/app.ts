@@ -53,6 +53,22 @@ function bringIntoView(root: HTMLElement, history: History, outcome: Exchange | 
   }
 }
 
+/** A 202 accepted work that runs on: its Location is where to watch it. */
+function acceptedWorkLocation(exchange: Exchange): string | undefined {
+  if (exchange.answer?.status !== 202) return undefined;
+  return exchange.answer.headers.find(([name]) => name.toLowerCase() === 'location')?.[1];
+}
+
+/**
+ * Puts the shown page in the address bar: a navigation to another page adds a history entry; otherwise the entry
+ * is replaced, keeping the address unless a redirect moved the page (`shown` is not what was `asked`).
+ */
+function recordAddress({ shown, asked, pageUrl }: { shown: string; asked: string; pageUrl: string }, history: History) {
+  const here = location.pathname + location.search;
+  if (history === 'push' && pageUrl !== here) window.history.pushState({ apiUrl: shown }, '', pageUrl);
+  else window.history.replaceState({ apiUrl: shown }, '', shown === asked ? here : pageUrl);
+}
+
 export function startExplorer(root: HTMLElement, places: Places): void {
   let page: ResourcePage | undefined;
   let latest = 0;
@@ -63,11 +79,7 @@ export function startExplorer(root: HTMLElement, places: Places): void {
       if (page) void show(page.apiUrl, 'stay');
     },
     written: (exchange: Exchange) => {
-      // A 202 accepted work that runs on: its Location is where to watch it.
-      const location =
-        exchange.answer?.status === 202
-          ? exchange.answer.headers.find(([name]) => name.toLowerCase() === 'location')?.[1]
-          : undefined;
+      const location = acceptedWorkLocation(exchange);
       if (location) void show(location, 'push', exchange);
       else if (page) void show(page.apiUrl, 'stay', exchange);
     },
@@ -110,9 +122,7 @@ export function startExplorer(root: HTMLElement, places: Places): void {
     // After a redirect (a merged ticket's 301), the page is where the answer came from.
     const shown = answer?.url ?? apiUrl;
     const pageUrl = pageUrlFor(shown, answer !== undefined && isHal(answer.contentType, answer.json), places);
-    const here = location.pathname + location.search;
-    if (history === 'push' && pageUrl !== here) window.history.pushState({ apiUrl: shown }, '', pageUrl);
-    else window.history.replaceState({ apiUrl: shown }, '', shown === apiUrl ? here : pageUrl);
+    recordAddress({ shown, asked: apiUrl, pageUrl }, history);
     render({ apiUrl: shown, exchange, hints, docs, ...(outcome ? { outcome } : {}) });
     bringIntoView(root, history, outcome);
   }

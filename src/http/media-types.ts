@@ -1,4 +1,4 @@
-// The media types the API speaks, named once.
+// The media types the API speaks, named once: first its data's, then the rest (the explorer, metrics).
 export const HAL_JSON = 'application/hal+json';
 export const HAL_FORMS = 'application/prs.hal-forms+json';
 export const JSON_TYPE = 'application/json';
@@ -7,10 +7,6 @@ export const MERGE_PATCH_JSON = 'application/merge-patch+json';
 /** Newline-delimited JSON: one value a line (a bulk import's rows). */
 export const NDJSON = 'application/x-ndjson';
 export const SCHEMA_JSON = 'application/schema+json';
-export const HTML = 'text/html';
-export const PROMETHEUS_TEXT = 'text/plain';
-export const JAVASCRIPT = 'text/javascript';
-export const CSS = 'text/css';
 /** An OpenAPI document (the media type registered for OpenAPI in JSON). */
 export const OPENAPI_JSON = 'application/openapi+json';
 /** Health checks (draft-inadarei-api-health-check), for load balancers and orchestrators. */
@@ -24,3 +20,9 @@ export const HAL_REPRESENTATIONS = [HAL_JSON, HAL_FORMS, JSON_TYPE] as const;
 
 /** Request bodies read as JSON (koa-body knows only plain JSON unless told). */
 export const JSON_BODY_TYPES = [JSON_TYPE, HAL_JSON, MERGE_PATCH_JSON, 'application/*+json'];
+
+// What is not the API's own data: the explorer's page and assets, and Prometheus' text format.
+export const HTML = 'text/html';
+export const PROMETHEUS_TEXT = 'text/plain';
+export const JAVASCRIPT = 'text/javascript';
+export const CSS = 'text/css';

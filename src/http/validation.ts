@@ -2,7 +2,7 @@
 // the rest of the code trusts them. Every field at fault is named, with a JSON pointer.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
 import { CHOICES_KEYWORD } from '../links/forms.ts';
 import { FORMATS, lengthFirst } from './length-first.ts';
 import { type FieldError, invalid } from './problem.ts';
@@ -165,6 +165,11 @@ export function validateBody<S extends TObject>(description: BodyDescription<S>,
  * (and so HAL-FORMS `regex`) patterns must match the whole value, and this one means the same under both.
  */
 export const NOT_BLANK = '^[\\s\\S]*\\S[\\s\\S]*$';
+
+/** A required line of text (a ticket's title, an FAQ's question, a token's name): not blank, at most `maxLength`. */
+export function requiredText(maxLength: number, annotations: { title: string; description: string }) {
+  return Type.String({ minLength: 1, maxLength, pattern: NOT_BLANK, ...annotations });
+}
 
 const narrowed = new WeakMap<BodyDescription<TObject>, Map<string, BodyDescription<TObject>>>();
 

@@ -311,41 +311,45 @@ export class ImportStore {
     return (await this.expireFinished(retentionMs, batch)) + (await this.expireUnreceived(retentionMs, batch));
   }
 
-  private async expireUnreceived(retentionMs: number, batch: number): Promise<number> {
-    const due = () =>
-      this.db
-        .selectFrom('imports')
-        .select('id')
-        .where('state', '=', RECEIVING)
-        .where('created_at', '<', this.clock.offset(-retentionMs));
-    if (!(await due().limit(1).executeTakeFirst())) return 0;
-    let oldest = due().orderBy('created_at').limit(batch);
-    if (this.engine === 'postgres') oldest = oldest.forUpdate().skipLocked();
-    const result = await this.db
-      .updateTable('imports')
-      .set((eb) => ({ state: EXPIRED, finished_at: this.clock.now(), version: eb('version', '+', 1) }))
-      .where('id', 'in', oldest)
-      .where('state', '=', RECEIVING)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+  /** A submission whose rows never all arrived: expired, and finished now, after the retention from its start. */
+  private expireUnreceived(retentionMs: number, batch: number): Promise<number> {
+    return this.expireOlderThan(retentionMs, batch, { states: [RECEIVING], since: 'created_at', finishesNow: true });
   }
 
-  private async expireFinished(retentionMs: number, batch: number): Promise<number> {
+  /** A done or failed job: expired after the retention from its end. */
+  private expireFinished(retentionMs: number, batch: number): Promise<number> {
+    return this.expireOlderThan(retentionMs, batch, { states: ['done', 'failed'], since: 'finished_at' });
+  }
+
+  /** Marks expired, oldest first and at most `batch` of them, the jobs in `states` whose `since` is past retention. */
+  private async expireOlderThan(
+    retentionMs: number,
+    batch: number,
+    {
+      states,
+      since,
+      finishesNow = false,
+    }: { states: string[]; since: 'created_at' | 'finished_at'; finishesNow?: boolean },
+  ): Promise<number> {
     const due = () =>
       this.db
         .selectFrom('imports')
         .select('id')
-        .where('state', 'in', ['done', 'failed'])
-        .where('finished_at', '<', this.clock.offset(-retentionMs));
+        .where('state', 'in', states)
+        .where(since, '<', this.clock.offset(-retentionMs));
     // Every poll of every instance sweeps: a plain read of the index first, so that an idle one takes no write lock.
     if (!(await due().limit(1).executeTakeFirst())) return 0;
-    let oldest = due().orderBy('finished_at').limit(batch);
+    let oldest = due().orderBy(since).limit(batch);
     if (this.engine === 'postgres') oldest = oldest.forUpdate().skipLocked();
     const result = await this.db
       .updateTable('imports')
-      .set((eb) => ({ state: EXPIRED, version: eb('version', '+', 1) }))
+      .set((eb) => ({
+        state: EXPIRED,
+        version: eb('version', '+', 1),
+        ...(finishesNow ? { finished_at: this.clock.now() } : {}),
+      }))
       .where('id', 'in', oldest)
-      .where('state', 'in', ['done', 'failed'])
+      .where('state', 'in', states)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }

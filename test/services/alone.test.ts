@@ -113,6 +113,22 @@ test("the FAQ service's forms ask for the source ticket's URI, offering no ticke
   t.is((await faqService.fetch(expand(related.options!.link!.href))).status, 200);
 });
 
+test('the FAQ service alone searches FAQs and says nothing of tickets it does not have: null, not zero', async (t) => {
+  const created = await faqService.fetch('/faqs', json('POST', { question: 'Searchable alone: how do I print?' }));
+  t.is(created.status, 201);
+  const results = (await (await faqService.fetch('/search?q=searchable')).json()) as HalDocument;
+  t.deepEqual(
+    [results.matches, results.matchesAreLowerBounds, results.order],
+    [
+      { tickets: null, faqs: 1 },
+      { tickets: null, faqs: false },
+      { tickets: null, faqs: 'relevance' },
+    ],
+  );
+  t.deepEqual(results._embedded?.tickets, []);
+  t.is(results._links.tickets, undefined);
+});
+
 test('with PUBLIC_URL the ticket service names its tickets by that root, whatever host a client used', async (t) => {
   const behindProxy = await startTestServer({
     SERVICES: 'tickets',

@@ -127,11 +127,8 @@ function searchable(property: FormProperty): boolean {
   return link?.templated === true && variablesOf(link.href).includes('q');
 }
 
-function choiceControl(
-  property: FormProperty,
-  id: string,
-  described: string,
-): { control: HTMLSelectElement; read: () => Entered; extra?: HTMLElement } {
+/** A select for a field's choices, inline or fetched from the collection its link names. */
+function choiceSelect(property: FormProperty, id: string, described: string) {
   const many = allowsMany(property);
   const initial = initialValue(property);
   const selected = Array.isArray(initial) ? initial : [initial];
@@ -155,9 +152,14 @@ function choiceControl(
         control.removeAttribute('aria-busy');
       });
   }
-  const read = (): Entered => (many ? [...control.selectedOptions].map((option) => option.value) : control.value);
-  if (!searchable(property) || property.readOnly) return { control, read };
-  // A collection longer than a page: words typed here list its matches, and what is chosen stays chosen.
+  return { control, many, placeholder };
+}
+
+/**
+ * A collection longer than a page: words typed in a search box beside the select list its matches, and what is
+ * chosen stays chosen.
+ */
+function choiceSearch(property: FormProperty, control: HTMLSelectElement, placeholder: string | undefined) {
   const searchId = uniqueId('search');
   const search = h('input', {
     id: searchId,
@@ -186,13 +188,23 @@ function choiceControl(
         });
     }, 250);
   });
-  const extra = h(
+  return h(
     'div',
     { class: 'choice-search' },
     h('label', { for: searchId }, `Search for ${property.prompt ?? property.name}`),
     search,
   );
-  return { control, read, extra };
+}
+
+function choiceControl(
+  property: FormProperty,
+  id: string,
+  described: string,
+): { control: HTMLSelectElement; read: () => Entered; extra?: HTMLElement } {
+  const { control, many, placeholder } = choiceSelect(property, id, described);
+  const read = (): Entered => (many ? [...control.selectedOptions].map((option) => option.value) : control.value);
+  if (!searchable(property) || property.readOnly) return { control, read };
+  return { control, read, extra: choiceSearch(property, control, placeholder) };
 }
 
 function textControl(

@@ -14,47 +14,52 @@ export interface HeaderActions {
   setHeaders(headers: ExtraHeader[]): void;
 }
 
+/** One row of the headers editor: name, value and a button that removes it. Returns the name's input, to focus. */
+function addHeaderRow(rows: HTMLElement, [name, value]: ExtraHeader = ['', '']): HTMLInputElement {
+  const n = rows.children.length + 1;
+  const nameInput = h('input', {
+    type: 'text',
+    class: 'header-name',
+    value: name,
+    placeholder: 'Prefer',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-label': `Header ${n} name`,
+  });
+  const valueInput = h('input', {
+    type: 'text',
+    class: 'header-value',
+    value,
+    placeholder: 'respond-async',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-label': `Header ${n} value`,
+  });
+  const row = h('div', { class: 'header-row' }, nameInput, valueInput);
+  row.append(
+    h(
+      'button',
+      { type: 'button', class: 'small', 'aria-label': `Remove header ${n}`, on: { click: () => row.remove() } },
+      'Remove',
+    ),
+  );
+  rows.append(row);
+  return nameInput;
+}
+
+/** The headers as the editor's rows hold them now. */
+function readHeaderRows(rows: HTMLElement): ExtraHeader[] {
+  return [...rows.querySelectorAll('.header-row')].map((row) => [
+    (row.querySelector('.header-name') as HTMLInputElement).value,
+    (row.querySelector('.header-value') as HTMLInputElement).value,
+  ]);
+}
+
 /** The editor of the person's own headers: a row per header, added and removed at will, applied at once. */
 function headersEditor(actions: HeaderActions, panelId: string): HTMLElement {
   const rows = h('div', { class: 'header-rows' });
-  const addRow = ([name, value]: ExtraHeader = ['', '']) => {
-    const n = rows.children.length + 1;
-    const nameInput = h('input', {
-      type: 'text',
-      class: 'header-name',
-      value: name,
-      placeholder: 'Prefer',
-      autocomplete: 'off',
-      spellcheck: 'false',
-      'aria-label': `Header ${n} name`,
-    });
-    const valueInput = h('input', {
-      type: 'text',
-      class: 'header-value',
-      value,
-      placeholder: 'respond-async',
-      autocomplete: 'off',
-      spellcheck: 'false',
-      'aria-label': `Header ${n} value`,
-    });
-    const row = h('div', { class: 'header-row' }, nameInput, valueInput);
-    row.append(
-      h(
-        'button',
-        { type: 'button', class: 'small', 'aria-label': `Remove header ${n}`, on: { click: () => row.remove() } },
-        'Remove',
-      ),
-    );
-    rows.append(row);
-    return nameInput;
-  };
-  for (const header of extraHeaders()) addRow(header);
-  if (extraHeaders().length === 0) addRow();
-  const read = (): ExtraHeader[] =>
-    [...rows.querySelectorAll('.header-row')].map((row) => [
-      (row.querySelector('.header-name') as HTMLInputElement).value,
-      (row.querySelector('.header-value') as HTMLInputElement).value,
-    ]);
+  for (const header of extraHeaders()) addHeaderRow(rows, header);
+  if (extraHeaders().length === 0) addHeaderRow(rows);
   return h(
     'form',
     {
@@ -65,7 +70,7 @@ function headersEditor(actions: HeaderActions, panelId: string): HTMLElement {
       on: {
         submit: (event) => {
           event.preventDefault();
-          actions.setHeaders(read());
+          actions.setHeaders(readHeaderRows(rows));
         },
       },
     },
@@ -78,13 +83,12 @@ function headersEditor(actions: HeaderActions, panelId: string): HTMLElement {
     h(
       'div',
       { class: 'headers-actions' },
-      h('button', { type: 'button', on: { click: () => addRow().focus() } }, 'Add a header'),
+      h('button', { type: 'button', on: { click: () => addHeaderRow(rows).focus() } }, 'Add a header'),
       h('button', { type: 'submit', class: 'primary' }, 'Use these headers'),
     ),
   );
 }
 
-/** `home` is the home document's path (under the server's mount), where the brand leads. */
 /** A form of one labelled field and its button, that hands on the field's value when submitted. */
 function fieldForm(
   props: Props,
@@ -108,15 +112,8 @@ function fieldForm(
   );
 }
 
-export function headerView(apiUrl: string, home: string, actions: HeaderActions): HTMLElement {
-  const address = h('input', {
-    id: 'address',
-    name: 'url',
-    type: 'text',
-    value: apiUrl,
-    spellcheck: 'false',
-    autocomplete: 'off',
-  });
+/** The bearer token's form: the token in use (or none), with a button to forget it and who the person is. */
+function tokenForm(actions: HeaderActions): HTMLFormElement {
   const token = h('input', {
     id: 'token',
     name: 'token',
@@ -127,6 +124,25 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
   });
   token.value = currentToken();
   const signedIn = currentToken() !== '';
+  return fieldForm(
+    { class: 'token' },
+    'Bearer token',
+    token,
+    'Use token',
+    (typed) => actions.setToken(typed),
+    signedIn
+      ? h('button', { type: 'button', class: 'quiet', on: { click: () => actions.setToken('') } }, 'Forget')
+      : null,
+    h(
+      'span',
+      { class: signedIn ? 'identity identity-token' : 'identity', role: 'status' },
+      signedIn ? 'Token in use' : 'Anonymous',
+    ),
+  );
+}
+
+/** The media type asked for, and the button that shows or hides the editor of the person's own headers. */
+function requestOptions(actions: HeaderActions, editor: HTMLElement, panelId: string): HTMLElement {
   const acceptId = uniqueId('accept');
   const accept = h(
     'select',
@@ -135,8 +151,6 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
       h('option', { value: choice.key, selected: choice.key === acceptChoice() }, choice.label),
     ),
   );
-  const panelId = uniqueId('headers');
-  const editor = headersEditor(actions, panelId);
   const count = extraHeaders().length;
   const toggle = h(
     'button',
@@ -149,6 +163,21 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
     toggle.setAttribute('aria-expanded', String(open));
     if (open) editor.querySelector<HTMLInputElement>('input')?.focus();
   });
+  return h('div', { class: 'request-options' }, h('label', { for: acceptId }, 'Accept'), accept, toggle);
+}
+
+/** `home` is the home document's path (under the server's mount), where the brand leads. */
+export function headerView(apiUrl: string, home: string, actions: HeaderActions): HTMLElement {
+  const address = h('input', {
+    id: 'address',
+    name: 'url',
+    type: 'text',
+    value: apiUrl,
+    spellcheck: 'false',
+    autocomplete: 'off',
+  });
+  const panelId = uniqueId('headers');
+  const editor = headersEditor(actions, panelId);
   return h(
     'header',
     { class: 'topbar' },
@@ -166,22 +195,8 @@ export function headerView(apiUrl: string, home: string, actions: HeaderActions)
         h('span', { class: 'brand-sub' }, 'API explorer'),
       ),
       fieldForm({ class: 'address', role: 'search' }, 'URL', address, 'Open', (typed) => actions.openTyped(typed)),
-      fieldForm(
-        { class: 'token' },
-        'Bearer token',
-        token,
-        'Use token',
-        (typed) => actions.setToken(typed),
-        signedIn
-          ? h('button', { type: 'button', class: 'quiet', on: { click: () => actions.setToken('') } }, 'Forget')
-          : null,
-        h(
-          'span',
-          { class: signedIn ? 'identity identity-token' : 'identity', role: 'status' },
-          signedIn ? 'Token in use' : 'Anonymous',
-        ),
-      ),
-      h('div', { class: 'request-options' }, h('label', { for: acceptId }, 'Accept'), accept, toggle),
+      tokenForm(actions),
+      requestOptions(actions, editor, panelId),
     ),
     editor,
   );

@@ -34,6 +34,25 @@ function allowedMethods(allow: string): string[] {
   ];
 }
 
+/** What came of a sent request: success goes back to the page; a failure or a problem is shown in `result`. */
+function showOutcome(exchange: Exchange, result: HTMLElement, actions: RequestActions): void {
+  actions.exchanged(exchange);
+  const answer = exchange.answer;
+  if (answer && answer.status >= 200 && answer.status < 300) {
+    result.replaceChildren();
+    actions.written(exchange);
+  } else if (!answer) {
+    result.replaceChildren(
+      h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`),
+    );
+  } else {
+    const problem = isProblem(answer.contentType, answer.json)
+      ? answer.json
+      : { title: answer.statusText, detail: answer.text.slice(0, 500) };
+    result.replaceChildren(problemView(problem, answer.status));
+  }
+}
+
 /** A request with `method` to `href`, to edit and send. */
 function requestForm(method: string, href: string, actions: RequestActions): HTMLFormElement {
   const urlId = uniqueId('request-url');
@@ -70,21 +89,7 @@ function requestForm(method: string, href: string, actions: RequestActions): HTM
             ...(ifMatch === undefined ? {} : { ifMatch }),
           });
           submit.disabled = false;
-          actions.exchanged(exchange);
-          const answer = exchange.answer;
-          if (answer && answer.status >= 200 && answer.status < 300) {
-            result.replaceChildren();
-            actions.written(exchange);
-          } else if (!answer) {
-            result.replaceChildren(
-              h('p', { class: 'problem', role: 'alert' }, `The request failed: ${exchange.failure ?? 'no answer'}.`),
-            );
-          } else {
-            const problem = isProblem(answer.contentType, answer.json)
-              ? answer.json
-              : { title: answer.statusText, detail: answer.text.slice(0, 500) };
-            result.replaceChildren(problemView(problem, answer.status));
-          }
+          showOutcome(exchange, result, actions);
         },
       },
     },

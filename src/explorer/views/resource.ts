@@ -91,12 +91,16 @@ function outcomeWords(answer: Answer): string {
   return answer.status === 204 ? 'Done.' : 'Saved.';
 }
 
+/** A line that shows where an answer points (`label: href`) with a button that opens it. */
+function pointer(open: Open, [label, href]: [string, string], button: { class: string; text: string }): HTMLElement {
+  return h('p', {}, label, h('code', {}, href), ' ', apiLink(href, open, { class: button.class }, button.text));
+}
+
 function outcomeView(outcome: Exchange, actions: ResourceActions): HTMLElement | null {
   const answer = outcome.answer;
   if (!answer) return null;
-  const header = (name: string) => answer.headers.find(([header]) => header.toLowerCase() === name)?.[1];
-  const location = header('location');
-  const contentLocation = header('content-location');
+  const location = headerOf(answer, 'location');
+  const contentLocation = headerOf(answer, 'content-location');
   return h(
     'section',
     { class: 'notice notice-success outcome', role: 'status', 'aria-label': 'Outcome', tabindex: -1 },
@@ -120,34 +124,16 @@ function outcomeView(outcome: Exchange, actions: ResourceActions): HTMLElement |
       ),
     ),
     location
-      ? h(
-          'p',
-          {},
-          'Location: ',
-          h('code', {}, location),
-          ' ',
-          apiLink(location, actions.open, { class: 'button primary small' }, 'Follow Location'),
-        )
+      ? pointer(actions.open, ['Location: ', location], { class: 'button primary small', text: 'Follow Location' })
       : null,
     contentLocation
-      ? h(
-          'p',
-          {},
-          'Content-Location: ',
-          h('code', {}, contentLocation),
-          ' ',
-          apiLink(contentLocation, actions.open, { class: 'button small' }, 'Open'),
-        )
+      ? pointer(actions.open, ['Content-Location: ', contentLocation], { class: 'button small', text: 'Open' })
       : null,
     answer.redirected
-      ? h(
-          'p',
-          {},
-          'The server redirected the request; this answer came from ',
-          h('code', {}, answer.url),
-          ' ',
-          apiLink(answer.url, actions.open, { class: 'button primary small' }, 'Open it'),
-        )
+      ? pointer(actions.open, ['The server redirected the request; this answer came from ', answer.url], {
+          class: 'button primary small',
+          text: 'Open it',
+        })
       : null,
     h('details', {}, h('summary', {}, 'Request and response'), exchangeView(outcome)),
   );

@@ -1,7 +1,7 @@
 // The one description of an FAQ on the wire: it validates request bodies and is the schema clients read.
 import { type TSchema, Type } from '@sinclair/typebox';
 import { FAQ_STATUSES } from '../../domain/faqs.ts';
-import { type BodyDescription, NOT_BLANK, READ_ONLY_FIELDS } from '../../http/validation.ts';
+import { type BodyDescription, NOT_BLANK, requiredText, READ_ONLY_FIELDS } from '../../http/validation.ts';
 import { CHOICES_KEYWORD } from '../../links/forms.ts';
 import { endpoints } from '../../links/registry.ts';
 
@@ -13,10 +13,7 @@ const reference = (noun: string) =>
 const ANSWER_LENGTH = 20_000;
 
 const fields = {
-  question: Type.String({
-    minLength: 1,
-    maxLength: 500,
-    pattern: NOT_BLANK,
+  question: requiredText(500, {
     title: 'Question',
     description: 'Unique among FAQs, ignoring case and surrounding spaces.',
   }),

@@ -34,35 +34,38 @@ export function retryAfterSeconds(job: Pick<ImportJob, 'state'>, secondsLeft: nu
 
 const submitter = (caller: Caller) => (caller.kind === 'token' ? caller.name : 'anonymous');
 
+/** The job at the address; a job past its retention is gone (410), its tickets still where they were. */
+function loadJob(imports: Store['imports'], ctx: Context): Promise<ImportJob> {
+  return loadResource(pathParam(ctx, 'id'), {
+    noun: 'import',
+    find: (id) => imports.find(id),
+    live: (job) => {
+      if (!('expired' in job)) return job;
+      const tickets = absoluteOn(publicOrigin(ctx), endpoints.tickets.href({ import: job.id }));
+      return gone(
+        `Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`,
+        { tickets },
+      );
+    },
+  });
+}
+
+/** A job's representation: with when to ask again while it is unfinished, and where it lives when just taken. */
+function sendJob(ctx: Context, job: ImportJob, { pollMs, status = 200 }: { pollMs: number; status?: 200 | 202 }): void {
+  const now = Date.now();
+  if (isUnfinished(job)) ctx.set('Retry-After', String(retryAfterSeconds(job, pace(job, now).secondsLeft, pollMs)));
+  const href = endpoints.import.href({ id: job.id });
+  if (status === 202) ctx.set('Content-Location', href);
+  // A started, unfinished job's rate and time left are measured up to now, so its version does not name its
+  // bytes: it is tagged by a hash of them instead, and a conditional GET is a 304 only when nothing moved.
+  const measuredToNow = isUnfinished(job) && job.startedAt !== null;
+  const version = measuredToNow ? undefined : job.version;
+  sendResource(ctx, importResource(job, now), { status, version, location: status === 202 ? href : undefined });
+}
+
 export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRouteOptions): void {
   const { imports } = store;
-
-  /** The job at the address; a job past its retention is gone (410), its tickets still where they were. */
-  const load = (ctx: Context): Promise<ImportJob> =>
-    loadResource(pathParam(ctx, 'id'), {
-      noun: 'import',
-      find: (id) => imports.find(id),
-      live: (job) => {
-        if (!('expired' in job)) return job;
-        const tickets = absoluteOn(publicOrigin(ctx), endpoints.tickets.href({ import: job.id }));
-        return gone(
-          `Import ${job.id} ended on ${job.finishedAt}, and its record (progress and refused rows) has since been removed. The tickets it created remain: ${tickets}.`,
-          { tickets },
-        );
-      },
-    });
-
-  function sendJob(ctx: Context, job: ImportJob, status = 200): void {
-    const now = Date.now();
-    if (isUnfinished(job)) ctx.set('Retry-After', String(retryAfterSeconds(job, pace(job, now).secondsLeft, pollMs)));
-    const href = endpoints.import.href({ id: job.id });
-    if (status === 202) ctx.set('Content-Location', href);
-    // A started, unfinished job's rate and time left are measured up to now, so its version does not name its
-    // bytes: it is tagged by a hash of them instead, and a conditional GET is a 304 only when nothing moved.
-    const measuredToNow = isUnfinished(job) && job.startedAt !== null;
-    const version = measuredToNow ? undefined : job.version;
-    sendResource(ctx, importResource(job, now), { status, version, location: status === 202 ? href : undefined });
-  }
+  const load = (ctx: Context) => loadJob(imports, ctx);
 
   routes.get(endpoints.imports, async (ctx) => {
     requireAction(ctx, 'ticket:import');
@@ -78,14 +81,14 @@ export function importRoutes(routes: Routes, store: Store, { pollMs }: ImportRou
     async (ctx) => {
       const caller = requireAction(ctx, 'ticket:import');
       const rows = await readImportRows(ctx);
-      sendJob(ctx, await imports.submit(submitter(caller), rows, timeSlices()), 202);
+      sendJob(ctx, await imports.submit(submitter(caller), rows, timeSlices()), { pollMs, status: 202 });
     },
     { ownBody: true },
   );
 
   routes.get(endpoints.import, async (ctx) => {
     requireAction(ctx, 'ticket:import');
-    sendJob(ctx, await load(ctx));
+    sendJob(ctx, await load(ctx), { pollMs });
   });
 
   routes.get(endpoints.importRejections, async (ctx) => {

@@ -12,7 +12,8 @@ export interface SearchResults {
   q: string | undefined;
   tickets: Ticket[];
   faqs: Faq[];
-  ticketMatches: number;
+  /** Null when tickets are not searched here (the FAQ service alone has none). */
+  ticketMatches: number | null;
   /** The count stopped at the search bound: at least ticketMatches tickets match. */
   ticketMatchesAtLeast: boolean;
   /** How the embedded tickets are ordered: by relevance when few enough match to rank, else newest first. */
@@ -40,10 +41,13 @@ export function searchResource(results: SearchResults, caller: Caller, links: Se
       matches: { tickets: results.ticketMatches, faqs: results.faqMatches },
       // FAQs are few: always ranked, always counted exactly.
       matchesAreLowerBounds: {
-        tickets: results.ticketMatchesAtLeast,
+        tickets: results.ticketMatches === null ? null : results.ticketMatchesAtLeast,
         faqs: results.faqMatches === null ? null : false,
       },
-      order: { tickets: results.ticketOrder, faqs: results.faqMatches === null ? null : 'relevance' },
+      order: {
+        tickets: results.ticketMatches === null ? null : results.ticketOrder,
+        faqs: results.faqMatches === null ? null : 'relevance',
+      },
     },
     endpoints.search.href({ q }),
   );

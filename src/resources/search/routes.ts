@@ -59,7 +59,7 @@ export function searchRoutes(routes: Routes, store: Store, scope: SearchScope, a
     const results = {
       q,
       tickets: found?.items ?? [],
-      ticketMatches: found?.totalElements ?? 0,
+      ticketMatches: scope.tickets ? (found?.totalElements ?? 0) : null,
       ticketMatchesAtLeast: found?.totalElementsIsLowerBound ?? false,
       ticketOrder: found?.order ?? 'relevance',
       faqs,

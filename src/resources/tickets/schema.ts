@@ -1,7 +1,7 @@
 // The one description of a ticket on the wire: it validates request bodies and is the schema clients read.
 import { type Static, Type } from '@sinclair/typebox';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../../domain/tickets.ts';
-import { type BodyDescription, NOT_BLANK, READ_ONLY_FIELDS } from '../../http/validation.ts';
+import { type BodyDescription, requiredText, READ_ONLY_FIELDS } from '../../http/validation.ts';
 import { CHOICES_KEYWORD } from '../../links/forms.ts';
 import { endpoints } from '../../links/registry.ts';
 
@@ -13,13 +13,7 @@ const MAX_TAGS = 20;
 const MAX_TAG_LENGTH = 50;
 
 const fields = {
-  title: Type.String({
-    minLength: 1,
-    maxLength: 200,
-    pattern: NOT_BLANK,
-    title: 'Title',
-    description: 'What the customer reports, in a line.',
-  }),
+  title: requiredText(200, { title: 'Title', description: 'What the customer reports, in a line.' }),
   description: Type.String({ maxLength: 10_000, title: 'Description' }),
   status: oneOf(TICKET_STATUSES, {
     title: 'Status',

@@ -1,17 +1,11 @@
 // The one description of a token on the wire (never its secret, but for the one answer that mints it).
 import { Type } from '@sinclair/typebox';
 import { ROLES } from '../../domain/access.ts';
-import { type BodyDescription, NOT_BLANK } from '../../http/validation.ts';
+import { type BodyDescription, requiredText } from '../../http/validation.ts';
 
 const MintToken = Type.Object(
   {
-    name: Type.String({
-      minLength: 1,
-      maxLength: 100,
-      pattern: NOT_BLANK,
-      title: 'Name',
-      description: 'Who or what holds the token.',
-    }),
+    name: requiredText(100, { title: 'Name', description: 'Who or what holds the token.' }),
     role: Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES], title: 'Role' }),
     email: Type.Optional(
       Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()], {
