@@ -201,7 +201,8 @@ async function indexFor(
 
 /**
  * The matches of the rarest word's rows, read once (the GIN lookup of a prefix such as "123", 1,111 words, is most of
- * a search's cost): the count, the few and the page then read those ids alone. More than fewEnoughToSort (ANALYZE
+ * a search's cost): the count, the few and the page then read those ids alone. Read as one array and sorted here,
+ * which costs a quarter less than rows sorted there with their documents. More than fewEnoughToSort (ANALYZE
  * guessed low), and the lookup stays a subquery of each statement.
  */
 async function byRarest(
@@ -211,12 +212,13 @@ async function byRarest(
   query: RawBuilder<unknown>,
   { fewEnoughToSort }: Limits,
 ): Promise<{ rows: RawBuilder<{ id: number }>; ids?: number[] }> {
-  const rows = lookedUp(table, driven);
-  const found = await sql<{
-    id: number;
-  }>`SELECT id FROM ${rows} AS m WHERE document @@ ${query} LIMIT ${fewEnoughToSort + 1}`.execute(db);
-  if (found.rows.length > fewEnoughToSort) return { rows };
-  const ids = found.rows.map(({ id }) => id);
+  const { rows } = await sql<{ ids: number[] | null }>`WITH found AS MATERIALIZED
+    (SELECT id, document FROM ${index(table)} WHERE document @@ ${driven})
+    SELECT array_agg(id) AS ids FROM (SELECT id FROM found WHERE document @@ ${query} LIMIT ${fewEnoughToSort + 1}) AS m`.execute(
+    db,
+  );
+  const ids = (rows[0]?.ids ?? []).sort((a, b) => b - a);
+  if (ids.length > fewEnoughToSort) return { rows: lookedUp(table, driven) };
   return { rows: onlyRows(ids), ids };
 }
 
