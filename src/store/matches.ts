@@ -31,6 +31,8 @@ export interface MatchQueries<Row> {
    * message there and back): `indexed` and `count`, each no further than `atMost`.
    */
   counts?(atMost: number): Promise<{ indexed: number; counted: number }>;
+  /** The index was read only in part (see PreparedMatch.partial): every count is a lower bound. */
+  partial?: boolean;
 }
 
 /** Relevance of a row to the words of the query (higher is better), computed the same way on every engine. */
@@ -44,17 +46,28 @@ export async function readMatches<Row extends { id: number }>(
 ): Promise<MatchPage<Row>> {
   const counts = await queries.counts?.(bound + 1);
   if ((counts?.indexed ?? (await queries.indexed(bound + 1))) <= bound)
-    return ranked(request, await queries.few(), score);
-  const counted = counts?.counted ?? (await queries.count(bound + 1));
+    return ranked(request, await queries.few(), score, queries.partial ?? false);
+  // A page read from a cursor or from the start does not depend on the count: both at once (on PostgreSQL, two
+  // connections: one round trip's wait instead of two). A page number further on waits for the count.
+  const early = newestSlice(request, Infinity);
+  const [counted, read] = await Promise.all([
+    counts?.counted ?? queries.count(bound + 1),
+    early.offset === 0 ? queries.rows(early) : undefined,
+  ]);
   const total = Math.min(counted, bound);
   const slice = newestSlice(request, total);
-  const items = slice.limit === 0 ? [] : await queries.rows(slice);
+  const items = slice.limit === 0 ? [] : (read ?? (await queries.rows(slice)));
   if (slice.reverse) items.reverse();
-  return page(request, items, total, counted > bound, 'newest');
+  return page(request, items, total, counted > bound || (queries.partial ?? false), 'newest');
 }
 
 /** Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from. */
-function ranked<Row extends { id: number }>(request: PageRequest, all: Row[], score: Score<Row>): MatchPage<Row> {
+function ranked<Row extends { id: number }>(
+  request: PageRequest,
+  all: Row[],
+  score: Score<Row>,
+  partial: boolean,
+): MatchPage<Row> {
   const { number, size } = request;
   const scores = new Map(all.map((row) => [row.id, score(row)]));
   const sorted = all.sort((a, b) => (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) || b.id - a.id);
@@ -62,7 +75,7 @@ function ranked<Row extends { id: number }>(request: PageRequest, all: Row[], sc
   let start = (number - 1) * size;
   if (at(request.after) >= 0) start = at(request.after) + 1;
   else if (at(request.before) >= 0) start = Math.max(0, at(request.before) - size);
-  return page(request, sorted.slice(start, start + size), sorted.length, false, 'relevance');
+  return page(request, sorted.slice(start, start + size), sorted.length, partial, 'relevance');
 }
 
 /** Newest first: `before` an id reads on down, `after` one reads back up; page numbers reach as far as the count. */

@@ -51,6 +51,10 @@ export interface PreparedMatch {
   atLeast?: number;
   /** Each statement is a trip to another thread and back (SQLite's search thread): the fewer, the better. */
   statementsAreTrips?: boolean;
+  /** Every matching index row's id, when the engine has read them already (PostgreSQL, when they are few). */
+  ids?: number[];
+  /** Only part of the index was read (PostgreSQL: its newest rows), as reading all would cost too much: counts are lower bounds. */
+  partial?: boolean;
 }
 
 /** What an engine provides for search; the stores use only this. */
@@ -59,6 +63,14 @@ export interface TextSearch {
   matches(table: SearchableTable, text: string): Expression<SqlBool>;
   /** A parenthesised subquery of every matching row's id with its rank (lower is better), to join and order by. */
   rankedMatches(table: SearchableTable, text: string): RawBuilder<{ id: number; rank: number }>;
-  /** The text as a query on this engine, or undefined when nothing can match (no words, or a word no row has). */
-  prepare(db: Kysely<Database>, table: SearchableTable, text: string): Promise<PreparedMatch | undefined>;
+  /**
+   * The text as a query on this engine, or undefined when nothing can match (no words, or a word no row has);
+   * `bound` is the search bound (SEARCH_BOUND), which scales what the engine may read.
+   */
+  prepare(
+    db: Kysely<Database>,
+    table: SearchableTable,
+    text: string,
+    bound: number,
+  ): Promise<PreparedMatch | undefined>;
 }

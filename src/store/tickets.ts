@@ -147,7 +147,7 @@ export class TicketStore {
 
   private async matching(text: string, filter: TicketFilter, request: PageRequest): Promise<MatchPage<Ticket>> {
     if (this.searcher) return this.searcher.matching(text, filter, request);
-    const prepared = await this.textSearch.prepare(this.db, 'tickets', text);
+    const prepared = await this.textSearch.prepare(this.db, 'tickets', text, this.searchBound);
     const queries: MatchQueries<Ticket> = prepared
       ? this.matchQueries(prepared, text, filter)
       : { indexed: async () => 0, count: async () => 0, rows: async () => [], few: async () => [] };
@@ -169,6 +169,7 @@ export class TicketStore {
 
   /** Rows of the index that match, whoever may see them, counted no further than `atMost`. */
   private async indexedMatches(match: PreparedMatch, atMost: number): Promise<number> {
+    if (match.ids) return Math.min(match.ids.length, atMost);
     if ((match.atLeast ?? 0) >= atMost) return atMost;
     return this.countOf(this.indexSample(match), atMost);
   }
@@ -205,6 +206,7 @@ export class TicketStore {
   /** Every caller's matches (no requester): counted and paged from the index. */
   private visibleMatches(match: PreparedMatch, filter: TicketFilter): Omit<MatchQueries<Ticket>, 'indexed'> {
     return {
+      partial: match.partial,
       count: (atMost) => this.countOf(this.liveMatches(match, filter).select(sql`1`.as('one')), atMost),
       rows: async (slice: Slice) => {
         let query = this.liveMatches(match, filter).selectAll('tickets');
@@ -226,9 +228,12 @@ export class TicketStore {
   private async fewMatches(match: PreparedMatch, filter: TicketFilter): Promise<Ticket[]> {
     if (match.statementsAreTrips)
       return (await this.liveMatches(match, filter).selectAll('tickets').execute()).map(toTicket);
-    const found = await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute();
-    if (found.length === 0) return [];
-    const ids = found.map(({ id }) => id);
+    const ids =
+      match.ids ??
+      (await this.db.selectFrom(match.index).select(match.key.as('id')).where(match.condition).execute()).map(
+        ({ id }) => id,
+      );
+    if (ids.length === 0) return [];
     return (await this.live(filter).selectAll().where('id', 'in', ids).execute()).map(toTicket);
   }
 

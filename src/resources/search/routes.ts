@@ -46,15 +46,24 @@ export function searchRoutes(routes: Routes, store: Store, scope: SearchScope, a
     const faqFilter = { q, onlyPublished: !may(caller, 'faq:read-drafts') };
     const searchTickets = q !== undefined && scope.tickets && may(caller, 'ticket:list');
     const searchFaqs = q !== undefined && scope.faqs === true;
-    const found = searchTickets ? await store.tickets.search(q, BEST_MATCHES, ticketFilter) : undefined;
+    const ticketsFound = searchTickets ? store.tickets.search(q, BEST_MATCHES, ticketFilter) : undefined;
+    // PostgreSQL: the FAQs at once, each a round trip on a connection of its own, so the answer waits for the
+    // slowest, not for the sum. SQLite reads FAQs on the main connection, which would hold the event loop while
+    // the database is locked: only once the ticket search (on a thread of its own) is done.
+    if (store.engine !== 'postgres') await ticketsFound;
+    const [found, faqs, faqMatches] = await Promise.all([
+      ticketsFound,
+      searchFaqs ? store.faqs.search(q, BEST_MATCHES, faqFilter) : [],
+      searchFaqs ? store.faqs.count(faqFilter) : scope.faqs === true ? 0 : null,
+    ]);
     const results = {
       q,
       tickets: found?.items ?? [],
       ticketMatches: scope.tickets ? (found?.totalElements ?? 0) : null,
       ticketMatchesAtLeast: found?.totalElementsIsLowerBound ?? false,
       ticketOrder: found?.order ?? 'relevance',
-      faqs: searchFaqs ? await store.faqs.search(q, BEST_MATCHES, faqFilter) : [],
-      faqMatches: searchFaqs ? await store.faqs.count(faqFilter) : scope.faqs === true ? 0 : null,
+      faqs,
+      faqMatches,
     } satisfies SearchResults;
     const links: SearchLinks = {
       tickets: scope.tickets,

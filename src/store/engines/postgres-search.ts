@@ -79,70 +79,147 @@ function shareOf(prefix: string, { shares, least }: WordShares): number {
 }
 
 /**
- * Rows beyond this and the rarest word's rows are too many to read all of (through GIN) and sort: the index is then
- * walked newest first instead, which stops as soon as the page is full (at once, for words that common).
+ * What a search may read, as multiples of the search bound (SEARCH_BOUND, 200 by default: the figures below are
+ * for it), so that a small bound in a test takes every path on a few hundred tickets.
+ * - fewEnoughToSort (20,000): rows beyond this and the rarest word's rows are too many to read all of (through
+ *   GIN) and sort: the index is then walked newest first instead, which stops as soon as the page is full (at once,
+ *   for words that common).
+ * - probeRows (4,000): the newest rows the probe reads; bound + 1 matches among them make a query common enough to
+ *   walk for.
+ * - mostGathered (100,000): the most rows the GIN lookup of every word (all of them common) may gather, by
+ *   ANALYZE's estimate; beyond it the answer is what the probe found among the newest rows, flagged as partial.
  */
-const FEW_ENOUGH_TO_SORT = 20_000;
+const limits = (bound: number) => ({
+  fewEnoughToSort: 100 * bound,
+  probeRows: 20 * bound,
+  probeMatches: bound + 1,
+  mostGathered: 500 * bound,
+});
+type Limits = ReturnType<typeof limits>;
+
+/** The query words with the share of rows ANALYZE says begin with each (words the index folds apart are left out). */
+function wordSharesOf(text: string, shares: WordShares): { word: string; share: number }[] {
+  const found: { word: string; share: number }[] = [];
+  for (const word of searchWords(text) ?? []) {
+    const folded = indexedWords(word);
+    const [only] = folded;
+    if (folded.length !== 1 || only === undefined) continue;
+    found.push({ word, share: shareOf(only, shares) });
+  }
+  return found;
+}
+
+/** At most this share of the index lacks one of the words, by ANALYZE's count: see rarestWord. */
+const NEARLY_NONE = 0.01;
 
 /**
  * The query word whose GIN lookup reads fewest rows, when those are few enough to read all of. GIN answers a
  * prefix by gathering every row of every word it begins before it can combine terms, so "case 123456" read all
- * million rows holding "case" to find one; looked up by "123456" alone and rechecked, it reads one.
+ * million rows holding "case" to find one; looked up by "123456" alone and rechecked, it reads one. Also the rows
+ * the lookup of every word would gather (undefined when ANALYZE has not seen the index), and whether (nearly) every
+ * row holds every word: then a walk for a page and a count of bound + 1 reads at most those plus the 1 row in 100
+ * that lacks one, and needs no probe first ("printer", in every ticket: one round trip fewer).
  */
-async function rarestWord(db: Kysely<Database>, table: SearchableTable, text: string): Promise<string | undefined> {
-  const shares = await wordShares(db, table);
-  if (!shares) return undefined;
-  let rarest: { word: string; share: number } | undefined;
-  for (const word of searchWords(text) ?? []) {
-    const folded = indexedWords(word);
-    if (folded.length !== 1) continue;
-    const [only] = folded;
-    if (only === undefined) continue;
-    const share = shareOf(only, shares);
-    if (!rarest || share < rarest.share) rarest = { word, share };
-  }
-  return rarest && rarest.share * shares.rows <= FEW_ENOUGH_TO_SORT ? rarest.word : undefined;
+function rarestWord(
+  shares: WordShares | undefined,
+  text: string,
+  { fewEnoughToSort, probeRows }: Limits,
+): { rarest?: string; gathered?: number; everywhere?: boolean } {
+  if (!shares) return {};
+  const words = wordSharesOf(text, shares);
+  const rarest = words.reduce<(typeof words)[number] | undefined>(
+    (a, b) => (!a || b.share < a.share ? b : a),
+    undefined,
+  );
+  if (rarest && rarest.share * shares.rows <= fewEnoughToSort) return { rarest: rarest.word };
+  // An index the probe reads all of (rows are never deleted, so one that held more still does) needs no bound.
+  if (shares.rows <= probeRows) return {};
+  const lacking = words.reduce((sum, { share }) => sum + (1 - share), 0);
+  return {
+    gathered: words.reduce((sum, { share }) => sum + share * shares.rows, 0),
+    everywhere: words.length === searchWords(text)?.length && lacking <= NEARLY_NONE,
+  };
 }
 
 const index = (table: SearchableTable) => sql.table(`${table}_search`);
 
-/** The newest rows the probe reads, and the matches among them that make a query common enough to walk for. */
-const PROBE_ROWS = 4_000;
-const PROBE_MATCHES = 201;
-
 /**
- * The rows of `lookup` through GIN, read once: a MATERIALIZED CTE, so that it is neither merged with the rest of
- * the query (the planner would add the other words to the GIN lookup, which gathers their rows too) nor run again
- * for every row of a nested loop, as a plain subquery was when the table's statistics were stale (5 s for 3,000
- * tickets).
+ * The rows of `lookup` through GIN, read once, newest first: a MATERIALIZED CTE, so that it is neither merged with
+ * the rest of the query (the planner would add the other words to the GIN lookup, which gathers their rows too)
+ * nor run again for every row of a nested loop, as a plain subquery was when the table's statistics were stale (5 s
+ * for 3,000 tickets). Sorted here, a page joins only its own tickets (20 of 1,111 for "case 123", not all of them).
  */
 const lookedUp = (table: SearchableTable, lookup: RawBuilder<unknown>): RawBuilder<{ id: number }> =>
-  sql`(WITH found AS MATERIALIZED (SELECT id, document FROM ${index(table)} WHERE document @@ ${lookup}) SELECT id, document FROM found)`;
+  sql`(WITH found AS MATERIALIZED (SELECT id, document FROM ${index(table)} WHERE document @@ ${lookup}) SELECT id, document FROM found ORDER BY id DESC)`;
+
+/** Index rows already known to match, by id alone (their documents need no second look). */
+const onlyRows = (ids: number[]): RawBuilder<{ id: number }> =>
+  sql`(SELECT id FROM unnest(${ids}::integer[]) AS known (id) ORDER BY id DESC)`;
+
+/** The ids of matches among the newest `probeRows` rows of the index, at most `probeMatches` of them. */
+async function probe(
+  db: Kysely<Database>,
+  table: SearchableTable,
+  query: RawBuilder<unknown>,
+  { probeRows, probeMatches }: Limits,
+): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`SELECT id FROM
+    (SELECT id, document FROM ${index(table)} ORDER BY id DESC LIMIT ${probeRows}) AS newest
+    WHERE document @@ ${query} LIMIT ${probeMatches}`.execute(db);
+  return rows.map(({ id }) => id);
+}
 
 /**
  * The index rows a search reads, chosen so that reading them costs little whatever the words:
  * - by the rarest word, when ANALYZE says it is in few rows: those rows through GIN, the whole query checked on
  *   each, the page sorted from what is left;
- * - else the index itself, walked newest first through the key as the planner does for common words, when the
- *   newest rows are full of matches (a probe of the newest PROBE_ROWS finds PROBE_MATCHES): a page, and a count
- *   up to the bound, stop within those rows;
+ * - else the index itself, walked newest first through the key as the planner does for common words, when
+ *   ANALYZE says nearly every row holds every word, or the newest rows are full of matches (the probe finds
+ *   bound + 1 among the newest): a page, and a count up to the bound, stop within those rows;
  * - else every match through GIN, sorted: common words that seldom meet (or not lately) are few together, and
- *   walking the key for them read up to every row.
+ *   walking the key for them read up to every row;
+ * - unless that lookup would gather more rows than mostGathered ("5 6 9": each word begins 111,000 numbers, 0.5 s
+ *   at a million): then only the matches the probe found among the newest rows, and the answer says it is partial.
  */
 async function indexFor(
   db: Kysely<Database>,
   table: SearchableTable,
   text: string,
   query: RawBuilder<unknown>,
-): Promise<{ rows: RawBuilder<{ id: number }>; atLeast?: number }> {
-  const rarest = await rarestWord(db, table, text);
+  bound: number,
+): Promise<Omit<PreparedMatch, 'index' | 'key' | 'condition' | 'rowMatches'> & { rows: RawBuilder<{ id: number }> }> {
+  const limit = limits(bound);
+  const { rarest, gathered, everywhere } = rarestWord(await wordShares(db, table), text, limit);
   const driven = rarest === undefined ? undefined : tsQuery(rarest);
-  if (driven) return { rows: lookedUp(table, driven) };
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::integer AS n FROM (SELECT 1 FROM
-    (SELECT document FROM ${index(table)} ORDER BY id DESC LIMIT ${PROBE_ROWS}) AS newest
-    WHERE document @@ ${query} LIMIT ${PROBE_MATCHES}) AS found`.execute(db);
-  const found = rows[0]?.n ?? 0;
-  return found >= PROBE_MATCHES ? { rows: sql`${index(table)}`, atLeast: found } : { rows: lookedUp(table, query) };
+  if (driven) return byRarest(db, table, driven, query, limit);
+  if (everywhere) return { rows: sql`${index(table)}`, atLeast: limit.probeMatches };
+  const ids = await probe(db, table, query, limit);
+  if (ids.length >= limit.probeMatches) return { rows: sql`${index(table)}`, atLeast: ids.length };
+  if (gathered === undefined || gathered <= limit.mostGathered) return { rows: lookedUp(table, query) };
+  return { rows: onlyRows(ids), ids, partial: true };
+}
+
+/**
+ * The matches of the rarest word's rows, read once (the GIN lookup of a prefix such as "123", 1,111 words, is most of
+ * a search's cost): the count, the few and the page then read those ids alone. Read as one array and sorted here,
+ * which costs a quarter less than rows sorted there with their documents. More than fewEnoughToSort (ANALYZE
+ * guessed low), and the lookup stays a subquery of each statement.
+ */
+async function byRarest(
+  db: Kysely<Database>,
+  table: SearchableTable,
+  driven: RawBuilder<unknown>,
+  query: RawBuilder<unknown>,
+  { fewEnoughToSort }: Limits,
+): Promise<{ rows: RawBuilder<{ id: number }>; ids?: number[] }> {
+  const { rows } = await sql<{ ids: number[] | null }>`WITH found AS MATERIALIZED
+    (SELECT id, document FROM ${index(table)} WHERE document @@ ${driven})
+    SELECT array_agg(id) AS ids FROM (SELECT id FROM found WHERE document @@ ${query} LIMIT ${fewEnoughToSort + 1}) AS m`.execute(
+    db,
+  );
+  const ids = (rows[0]?.ids ?? []).sort((a, b) => b - a);
+  if (ids.length > fewEnoughToSort) return { rows: lookedUp(table, driven) };
+  return { rows: onlyRows(ids), ids };
 }
 
 export const postgresSearch: TextSearch = {
@@ -157,15 +234,15 @@ export const postgresSearch: TextSearch = {
     // ts_rank grows with relevance; the stores order by rank ascending, as FTS5's bm25 reads.
     return sql`(SELECT id, -ts_rank(document, ${query}) AS rank FROM ${index(table)} WHERE document @@ ${query})`;
   },
-  async prepare(db, table, text): Promise<PreparedMatch | undefined> {
+  async prepare(db, table, text, bound): Promise<PreparedMatch | undefined> {
     const query = tsQuery(text);
     if (query === undefined) return undefined;
-    const { rows, atLeast } = await indexFor(db, table, text, query);
+    const { rows, ...known } = await indexFor(db, table, text, query, bound);
     return {
-      atLeast,
+      ...known,
       index: rows.as('m'),
       key: sql<number>`m.id`,
-      condition: sql<boolean>`m.document @@ ${query}`,
+      condition: known.ids ? sql<boolean>`true` : sql<boolean>`m.document @@ ${query}`,
       rowMatches: (id) =>
         sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,
     };
