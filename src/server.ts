@@ -204,15 +204,8 @@ export async function startServer(
   const registry = createRegistry();
   const store = await openTimedStore(config, registry);
   let lifecycle: ReturnType<typeof drainable> | undefined;
-  const app = await buildApp({
-    config,
-    topology,
-    store,
-    log,
-    registry,
-    extraRoutes,
-    draining: () => lifecycle?.isDraining() ?? false,
-  });
+  const draining = () => lifecycle?.isDraining() ?? false;
+  const app = await buildApp({ config, topology, store, log, registry, extraRoutes, draining });
   // Handlers have their own, shorter deadline (503, src/http/deadline.ts); these bound the connection itself.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's handler answers every error itself (ctx.onerror): it never rejects
   const server = createServer(connectionOptions(config.connections), app.callback());

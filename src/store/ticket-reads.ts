@@ -161,44 +161,20 @@ export function preparedTicketInsert(database: SQLite.Database): TicketInsert {
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   return (row) => {
     if (!database.inTransaction) throw new Error('a ticket is inserted only inside a write transaction');
-    const {
-      title,
-      description,
-      status,
-      priority,
-      requester,
-      assignee = null,
-      tags,
-      version,
-      created_at,
-      updated_at,
-    } = row;
-    const { lastInsertRowid } = insert.run(
-      title,
-      description,
-      status,
-      priority,
-      requester,
-      assignee,
-      tags,
-      version,
-      created_at,
-      updated_at,
-    );
-    return rawTicket([
-      Number(lastInsertRowid),
-      title,
-      description,
-      status,
-      priority,
-      requester,
-      assignee,
-      tags,
-      version,
-      created_at,
-      updated_at,
-      null,
-      null,
-    ]);
+    // In the statement's column order; the ticket read back is the same values after the id SQLite chose.
+    const values = [
+      row.title,
+      row.description,
+      row.status,
+      row.priority,
+      row.requester,
+      row.assignee ?? null,
+      row.tags,
+      row.version,
+      row.created_at,
+      row.updated_at,
+    ] as const;
+    const { lastInsertRowid } = insert.run(...values);
+    return rawTicket([Number(lastInsertRowid), ...values, null, null]);
   };
 }
