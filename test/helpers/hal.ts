@@ -123,6 +123,11 @@ export function embedded(document: HalDocument, rel: string): HalDocument[] {
   return items;
 }
 
+/** The ids of the resources embedded under `rel`, in their order. */
+export function embeddedIds(document: HalDocument, rel: string): number[] {
+  return embedded(document, rel).map((item) => item.id as number);
+}
+
 /**
  * A version ETag without its origin part (`"v2-admin-o1a2b3c4d"` → `"v2-admin"`): tags depend on the origin a
  * representation's addresses were built for, which a test of versions or variants need not spell out.

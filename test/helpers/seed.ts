@@ -73,6 +73,13 @@ export async function getJson<T = HalDocument>(server: TestServer, path: string,
   return { response, status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }
 
+/** GETs a path that must answer 200, and parses its JSON body. */
+export async function getOk<T = HalDocument>(server: TestServer, path: string): Promise<T> {
+  const { status, body } = await getJson<T>(server, path);
+  if (status !== 200) throw new Error(`GET ${path}: ${status}`);
+  return body;
+}
+
 /** What a resource looks like now: status, ETag and exact body, to compare before and after a refused write. */
 export async function snapshot(
   server: TestServer,

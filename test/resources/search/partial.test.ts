@@ -5,9 +5,9 @@
 // postgres-search.ts, docs/performance.md). SEARCH_BOUND is 3 here: 1,500 rows gathered at most, 60 rows probed.
 import test from 'ava';
 import { sql } from 'kysely';
-import { type HalDocument, embedded } from '../../helpers/hal.ts';
+import { type HalDocument, embeddedIds } from '../../helpers/hal.ts';
 import { testEngine } from '../../helpers/database.ts';
-import { getJson, unique } from '../../helpers/seed.ts';
+import { getJson, getOk, unique } from '../../helpers/seed.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
 interface Listing extends HalDocument {
@@ -44,13 +44,8 @@ test.before(async () => {
 });
 test.after.always(() => server?.close());
 
-const ids = (document: HalDocument) => embedded(document, 'tickets').map((ticket) => ticket.id as number);
-
-async function listing(path: string): Promise<Listing> {
-  const { status, body } = await getJson<Listing>(server, path);
-  if (status !== 200) throw new Error(`GET ${path}: ${status}`);
-  return body;
-}
+const ids = (document: HalDocument) => embeddedIds(document, 'tickets');
+const listing = (path: string) => getOk<Listing>(server, path);
 
 const both = encodeURIComponent(`${a} ${b}`);
 

@@ -4,8 +4,8 @@
 // is 3 here, so that both the ranked few and the newest-first many are seen.
 import test from 'ava';
 import { sql } from 'kysely';
-import { type HalDocument, embedded, hrefOf } from '../../helpers/hal.ts';
-import { getJson, unique } from '../../helpers/seed.ts';
+import { type HalDocument, embeddedIds, hrefOf } from '../../helpers/hal.ts';
+import { getJson, getOk, unique } from '../../helpers/seed.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
 
 interface Listing extends HalDocument {
@@ -43,13 +43,8 @@ test.before(async () => {
 });
 test.after.always(() => server?.close());
 
-const ids = (document: HalDocument) => embedded(document, 'tickets').map((ticket) => ticket.id as number);
-
-async function listing(path: string): Promise<Listing> {
-  const { status, body } = await getJson<Listing>(server, path);
-  if (status !== 200) throw new Error(`GET ${path}: ${status}`);
-  return body;
-}
+const ids = (document: HalDocument) => embeddedIds(document, 'tickets');
+const listing = (path: string) => getOk<Listing>(server, path);
 
 test('the rare word with the common one: more than the bound, newest first, paged through every match', async (t) => {
   t.is(rareIds.length, 5);
