@@ -66,9 +66,6 @@ export default defineConfig(
     // So is reading a JSON body (`any`) and printing what came back, whatever it is.
     files: ['test/**', 'bench/**'],
     rules: {
-      // A test reads as one specification, step after step, and a bench as one table's measurement: splitting
-      // them only to stay under sixty lines hides the story. Long ones are reported, not refused.
-      'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -28,22 +28,14 @@ async function child(script: string, env: Record<string, string>): Promise<Child
 
 const PARTS = ['store', 'representation', 'serialisation'] as const;
 
+type Compared = Record<'helpdesk' | 'lean' | 'floor' | 'bare' | 'uncached', Measured>;
+type Served = Awaited<ReturnType<typeof get>>;
+
 /**
- * The helpdesk's throughput on `path` next to a bare Koa app serving the same document, next to the lean stack
- * (only the features every answer needs, as cheap as they go: the limit for these features), and next to the
- * floor: the helpdesk's own middleware answering that document from a fixed route. A fifth server, the helpdesk
- * with its answer cache off and spans on (BENCH_SPANS=1), says where the CPU of an answer made anew goes. All
- * measured in alternating rounds.
+ * The servers the helpdesk is measured against, serving `document`: bare Koa, the lean stack, the floor, and the
+ * helpdesk itself with its answer cache off and spans on.
  */
-async function againstBare(
-  helpdesk: ChildServer,
-  databaseUrl: string,
-  label: string,
-  path: string,
-  route: string,
-  target: number,
-): Promise<void> {
-  const document = await get(helpdesk.url, path);
+async function comparedServers(databaseUrl: string, document: Served, route: string) {
   const yardstick = await child(BARE_SERVER, { BARE_BODY: document.body, BARE_TYPE: document.type });
   const lean = await child(LEAN_SERVER, {
     LEAN_BODY: document.body,
@@ -58,47 +50,31 @@ async function againstBare(
   running.push(floor);
   const uncached = await startHelpdesk(databaseUrl, { ANSWER_CACHE_ENTRIES: '0', BENCH_SPANS: '1' });
   running.push(uncached);
-  const load = { headers: AS_ADMIN, connections: CONNECTIONS, seconds: SECONDS };
-  // Span totals per answer, one sample a round (the first, a warm-up, is dropped as alternate drops it).
-  const parts: Record<string, number>[] = [];
-  const result = await alternate(ROUNDS, {
-    helpdesk: () => measure(helpdesk.url, { ...load, path }, helpdesk.cpu),
-    lean: () => measure(lean.url, { ...load, path }, lean.cpu),
-    floor: () => measure(floor.url, { ...load, path: '/floor' }, floor.cpu),
-    bare: () => measure(yardstick.url, { ...load, path }, yardstick.cpu),
-    uncached: async () => {
-      const before = await uncached.spans();
-      const measured = await measure(uncached.url, { ...load, path }, uncached.cpu);
-      const after = await uncached.spans();
-      const answers = Math.max(1, measured.perSecond * SECONDS);
-      parts.push(Object.fromEntries(PARTS.map((part) => [part, ((after[part] ?? 0) - (before[part] ?? 0)) / answers])));
-      return measured;
-    },
-  });
+  return { yardstick, lean, floor, uncached };
+}
+
+const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
+
+/** The row of the ratios table: answers/s of each server, the ratios to bare Koa, and CPU per answer. */
+function ratioRow(label: string, document: Served, result: Compared, target: number): void {
   const ratio = result.helpdesk.perSecond / result.bare.perSecond;
-  const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
+  const servers = ['helpdesk', 'lean', 'floor', 'bare'] as const;
   rows.push([
     label,
     `${document.body.length} B`,
-    result.helpdesk.perSecond,
-    result.lean.perSecond,
-    result.floor.perSecond,
-    result.bare.perSecond,
+    ...servers.map((server) => result[server].perSecond),
     ratio,
     result.lean.perSecond / result.bare.perSecond,
     result.floor.perSecond / result.bare.perSecond,
     `>= ${target}`,
     verdict(ratio, target, 'at least'),
-    cpu(result.helpdesk),
-    cpu(result.lean),
-    cpu(result.floor),
-    cpu(result.bare),
-    result.helpdesk.failures +
-      result.lean.failures +
-      result.floor.failures +
-      result.bare.failures +
-      result.uncached.failures,
+    ...servers.map((server) => cpu(result[server])),
+    Object.values(result).reduce((sum, measured) => sum + measured.failures, 0),
   ]);
+}
+
+/** The rows of the breakdown table: an answer made anew, by part (span medians), then each kept or bare answer. */
+function breakdownRows(label: string, result: Compared, parts: Record<string, number>[]): void {
   const spans = Object.fromEntries(
     PARTS.map((part) => [part, median(parts.slice(1).map((sample) => sample[part]!))]),
   ) as Record<(typeof PARTS)[number], number>;
@@ -124,6 +100,44 @@ async function againstBare(
   ]);
   breakdown.push([`${label}, lean stack`, cpu(result.lean), cpu(result.lean), 0, 0, 0, result.lean.perSecond]);
   breakdown.push([`${label}, bare Koa`, cpu(result.bare), cpu(result.bare), 0, 0, 0, result.bare.perSecond]);
+}
+
+/**
+ * The helpdesk's throughput on `path` next to a bare Koa app serving the same document, next to the lean stack
+ * (only the features every answer needs, as cheap as they go: the limit for these features), and next to the
+ * floor: the helpdesk's own middleware answering that document from a fixed route. A fifth server, the helpdesk
+ * with its answer cache off and spans on (BENCH_SPANS=1), says where the CPU of an answer made anew goes. All
+ * measured in alternating rounds.
+ */
+async function againstBare(
+  helpdesk: ChildServer,
+  databaseUrl: string,
+  label: string,
+  path: string,
+  route: string,
+  target: number,
+): Promise<void> {
+  const document = await get(helpdesk.url, path);
+  const { yardstick, lean, floor, uncached } = await comparedServers(databaseUrl, document, route);
+  const load = { headers: AS_ADMIN, connections: CONNECTIONS, seconds: SECONDS };
+  // Span totals per answer, one sample a round (the first, a warm-up, is dropped as alternate drops it).
+  const parts: Record<string, number>[] = [];
+  const result = await alternate(ROUNDS, {
+    helpdesk: () => measure(helpdesk.url, { ...load, path }, helpdesk.cpu),
+    lean: () => measure(lean.url, { ...load, path }, lean.cpu),
+    floor: () => measure(floor.url, { ...load, path: '/floor' }, floor.cpu),
+    bare: () => measure(yardstick.url, { ...load, path }, yardstick.cpu),
+    uncached: async () => {
+      const before = await uncached.spans();
+      const measured = await measure(uncached.url, { ...load, path }, uncached.cpu);
+      const after = await uncached.spans();
+      const answers = Math.max(1, measured.perSecond * SECONDS);
+      parts.push(Object.fromEntries(PARTS.map((part) => [part, ((after[part] ?? 0) - (before[part] ?? 0)) / answers])));
+      return measured;
+    },
+  });
+  ratioRow(label, document, result, target);
+  breakdownRows(label, result, parts);
   await Promise.all([floor, uncached, lean, yardstick].map((server) => server.stop()));
 }
 

@@ -6,7 +6,7 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ChildServer, startChild } from './lib/child.ts';
 import { AS_ADMIN, post, scratchFolder, startFloor, startHelpdesk } from './lib/helpdesk.ts';
-import { type Load, measure, measureTogether } from './lib/load.ts';
+import { type Load, type Measured, measure, measureTogether } from './lib/load.ts';
 import { alternate } from './lib/rounds.ts';
 import { printTable, verdict } from './lib/table.ts';
 
@@ -104,30 +104,110 @@ async function helpdesk(url: string, env: Record<string, string>): Promise<Child
   return server;
 }
 
+type Scratch = ReturnType<typeof scratchFolder>;
+type Writers = Record<'grouped' | 'alone' | 'bare' | 'floor', Measured>;
+
+/**
+ * The four servers the creates are measured on, each on a database of its own in `scratch`, warmed up: the
+ * helpdesk with group commit on and off, the bare Koa app, and the floor (the same POSTs through every middleware
+ * of the helpdesk to a route that answers 201 at once).
+ */
+async function startWriters(scratch: Scratch) {
+  const grouped = await helpdesk(`file:${scratch.path('grouped.db')}`, {
+    GROUP_COMMIT: 'on',
+    SQLITE_SYNCHRONOUS: 'FULL',
+  });
+  const alone = await helpdesk(`file:${scratch.path('alone.db')}`, { GROUP_COMMIT: 'off', SQLITE_SYNCHRONOUS: 'FULL' });
+  const bare = await startChild(BARE_WRITES, {
+    execArgv: ['--import', 'tsx'],
+    env: { BARE_DB: scratch.path('bare.db') },
+    ready: '/',
+  });
+  running.push(bare);
+  const floor = await startFloor(`file:${scratch.path('floor.db')}`, { body: '{}', type: 'application/json' });
+  running.push(floor);
+  await warmUp(grouped.url, create(CLIENTS), WARM_UP);
+  await warmUp(alone.url, create(CLIENTS), WARM_UP / 10); // its rate is the disk's; a tenth takes as long
+  await warmUp(bare.url, create(CLIENTS), WARM_UP);
+  await warmUp(floor.url, create(CLIENTS, '/floor'), WARM_UP);
+  return { grouped, alone, bare, floor };
+}
+
+/** The table of creates per server: rate, latency, CPU, how busy the core was, and creates per commit. */
+function printCreates(result: Writers, groups: { grouped: number; bare: number }): void {
+  printTable(
+    `Durable creates per second, SQLite synchronous=FULL, ${CLIENTS} concurrent clients (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
+    [
+      'server (GROUP_COMMIT)',
+      'creates/s',
+      'p50 ms',
+      'p99 ms',
+      'server CPU µs/create',
+      'server CPU busy',
+      'creates per commit',
+      'failed answers',
+    ],
+    (
+      [
+        ['on', result.grouped, groups.grouped],
+        ['off', result.alone, 1],
+        ['bare Koa, prepared INSERT, grouped', result.bare, groups.bare],
+        ['floor: helpdesk middleware, body parsed, 201 echo', result.floor, ''],
+      ] as const
+    ).map(([mode, m, group]) => {
+      const { perSecond, p50, p99, cpuPerAnswer, failures } = m;
+      // Near 100% the server is bound by its one core, not by waiting for the disk.
+      const busy = `${Math.round(((cpuPerAnswer ?? NaN) * perSecond) / 1e4)}% of a core`;
+      return [
+        mode,
+        perSecond,
+        p50,
+        p99,
+        Math.round(cpuPerAnswer ?? NaN),
+        busy,
+        typeof group === 'number' ? Math.round(group * 10) / 10 : group,
+        failures,
+      ];
+    }),
+  );
+}
+
+/** The targets' table, and what a create costs above the floor. */
+function printWriteTargets(result: Writers): void {
+  const ratio = result.grouped.perSecond / result.alone.perSecond;
+  const againstBare = result.grouped.perSecond / result.bare.perSecond;
+  const cpuPerCreate = result.grouped.cpuPerAnswer ?? NaN;
+  printTable(
+    'Targets',
+    ['measure', 'value', 'target', 'verdict'],
+    [
+      ['creates/s on / off', ratio, `>= ${TARGET}`, verdict(ratio, TARGET, 'at least')],
+      [
+        'creates/s on / bare Koa (prepared INSERT, group commit, FULL)',
+        againstBare,
+        `>= ${BARE_TARGET}`,
+        verdict(againstBare, BARE_TARGET, 'at least'),
+      ],
+      [
+        'server CPU µs per create, group commit on',
+        Math.round(cpuPerCreate),
+        `<= ${CPU_TARGET}`,
+        verdict(cpuPerCreate, CPU_TARGET, 'at most'),
+      ],
+    ],
+  );
+  // What a create costs above the request handling every write must have: validation, the store, the HAL answer.
+  const floorCpu = result.floor.cpuPerAnswer ?? NaN;
+  console.log(
+    `\n(the floor, every middleware and the body parsed with nothing stored, costs ${Math.round(floorCpu)} µs of CPU per POST:` +
+      ` a create costs ${Math.round(cpuPerCreate - floorCpu)} µs above it, and can go below ${CPU_TARGET} µs only if the floor does)`,
+  );
+}
+
 async function sqliteGroupCommit(): Promise<void> {
   const scratch = scratchFolder();
   try {
-    const grouped = await helpdesk(`file:${scratch.path('grouped.db')}`, {
-      GROUP_COMMIT: 'on',
-      SQLITE_SYNCHRONOUS: 'FULL',
-    });
-    const alone = await helpdesk(`file:${scratch.path('alone.db')}`, {
-      GROUP_COMMIT: 'off',
-      SQLITE_SYNCHRONOUS: 'FULL',
-    });
-    const bare = await startChild(BARE_WRITES, {
-      execArgv: ['--import', 'tsx'],
-      env: { BARE_DB: scratch.path('bare.db') },
-      ready: '/',
-    });
-    running.push(bare);
-    // The same POSTs through every middleware of the helpdesk to a route that answers 201 at once.
-    const floor = await startFloor(`file:${scratch.path('floor.db')}`, { body: '{}', type: 'application/json' });
-    running.push(floor);
-    await warmUp(grouped.url, create(CLIENTS), WARM_UP);
-    await warmUp(alone.url, create(CLIENTS), WARM_UP / 10); // its rate is the disk's; a tenth takes as long
-    await warmUp(bare.url, create(CLIENTS), WARM_UP);
-    await warmUp(floor.url, create(CLIENTS, '/floor'), WARM_UP);
+    const { grouped, alone, bare, floor } = await startWriters(scratch);
     const countsBefore = { grouped: await helpdeskCounts(grouped.url), bare: await bareCounts(bare.url) };
     const result = await alternate(ROUNDS, {
       grouped: () => measure(grouped.url, create(CLIENTS), grouped.cpu),
@@ -135,78 +215,16 @@ async function sqliteGroupCommit(): Promise<void> {
       bare: () => measure(bare.url, create(CLIENTS), bare.cpu),
       floor: () => measure(floor.url, create(CLIENTS, '/floor'), floor.cpu),
     });
-    const groups = {
+    printCreates(result, {
       grouped: perCommit(countsBefore.grouped, await helpdeskCounts(grouped.url)),
       bare: perCommit(countsBefore.bare, await bareCounts(bare.url)),
-    };
-    const ratio = result.grouped.perSecond / result.alone.perSecond;
-    const againstBare = result.grouped.perSecond / result.bare.perSecond;
-    const cpuPerCreate = result.grouped.cpuPerAnswer ?? NaN;
-    printTable(
-      `Durable creates per second, SQLite synchronous=FULL, ${CLIENTS} concurrent clients (median of ${ROUNDS} alternating ${SECONDS} s rounds)`,
-      [
-        'server (GROUP_COMMIT)',
-        'creates/s',
-        'p50 ms',
-        'p99 ms',
-        'server CPU µs/create',
-        'server CPU busy',
-        'creates per commit',
-        'failed answers',
-      ],
-      (
-        [
-          ['on', result.grouped, groups.grouped],
-          ['off', result.alone, 1],
-          ['bare Koa, prepared INSERT, grouped', result.bare, groups.bare],
-          ['floor: helpdesk middleware, body parsed, 201 echo', result.floor, ''],
-        ] as const
-      ).map(([mode, m, group]) => {
-        const { perSecond, p50, p99, cpuPerAnswer, failures } = m;
-        // Near 100% the server is bound by its one core, not by waiting for the disk.
-        const busy = `${Math.round(((cpuPerAnswer ?? NaN) * perSecond) / 1e4)}% of a core`;
-        return [
-          mode,
-          perSecond,
-          p50,
-          p99,
-          Math.round(cpuPerAnswer ?? NaN),
-          busy,
-          typeof group === 'number' ? Math.round(group * 10) / 10 : group,
-          failures,
-        ];
-      }),
-    );
+    });
     const fsync = fsyncMilliseconds(scratch.path('fsync.probe'));
     console.log(
       `\n(this disk: a 4 kB write + fdatasync takes ${fsync.toFixed(3)} ms, median of ${FSYNC_PROBES}; one commit per request can` +
         ` wait for at most ${Math.round(1000 / fsync)} commits/s, so where that is above what the CPU allows, grouping saves CPU, not waiting)`,
     );
-    printTable(
-      'Targets',
-      ['measure', 'value', 'target', 'verdict'],
-      [
-        ['creates/s on / off', ratio, `>= ${TARGET}`, verdict(ratio, TARGET, 'at least')],
-        [
-          'creates/s on / bare Koa (prepared INSERT, group commit, FULL)',
-          againstBare,
-          `>= ${BARE_TARGET}`,
-          verdict(againstBare, BARE_TARGET, 'at least'),
-        ],
-        [
-          'server CPU µs per create, group commit on',
-          Math.round(cpuPerCreate),
-          `<= ${CPU_TARGET}`,
-          verdict(cpuPerCreate, CPU_TARGET, 'at most'),
-        ],
-      ],
-    );
-    // What a create costs above the request handling every write must have: validation, the store, the HAL answer.
-    const floorCpu = result.floor.cpuPerAnswer ?? NaN;
-    console.log(
-      `\n(the floor, every middleware and the body parsed with nothing stored, costs ${Math.round(floorCpu)} µs of CPU per POST:` +
-        ` a create costs ${Math.round(cpuPerCreate - floorCpu)} µs above it, and can go below ${CPU_TARGET} µs only if the floor does)`,
-    );
+    printWriteTargets(result);
   } finally {
     await Promise.all(running.splice(0).map((server) => server.stop()));
     scratch.remove();

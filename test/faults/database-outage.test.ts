@@ -2,12 +2,12 @@
 // another process past the busy timeout) is a passing condition: requests get 503 with Retry-After as a problem
 // document (never a hang, never a 500), /ready says so, nothing answered 2xx is lost, and the server serves
 // again on its own.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { sql } from 'kysely';
 import { createTestDatabase, inspectDatabase, openTestConnection, testEngine } from '../helpers/database.ts';
 import { keepBusy } from '../helpers/load.ts';
 import { startPostgresCluster } from '../helpers/postgres-cluster.ts';
-import { spawnServer } from '../helpers/process.ts';
+import { type ServerProcess, spawnServer } from '../helpers/process.ts';
 import { json } from '../helpers/server.ts';
 import { problemTypeUri } from '../../src/http/problem.ts';
 
@@ -30,6 +30,22 @@ const unavailable = (url: string) => ({
   title: 'Service unavailable',
 });
 
+/** While the database is down: not ready (503, Retry-After 5), and a write is a 503 problem (Retry-After 2). */
+async function expectRefusedWhileDown(t: ExecutionContext, server: ServerProcess): Promise<void> {
+  const ready = await server.fetch('/ready');
+  t.is(ready.status, 503);
+  t.is(ready.headers.get('retry-after'), '5');
+  t.like(await ready.json(), { status: 'fail' });
+  const write = await server.fetch(
+    '/tickets',
+    json('POST', { title: 'Sent while the database is down', requester: 'r@example.com' }),
+  );
+  t.is(write.status, 503);
+  t.is(write.headers.get('content-type'), 'application/problem+json');
+  t.is(write.headers.get('retry-after'), '2');
+  t.like(await write.json(), unavailable(server.url));
+}
+
 if (testEngine === 'postgres') {
   test('PostgreSQL stopped under load: 503 with Retry-After meanwhile, /ready 503, then it serves again on its own, losing nothing', async (t) => {
     const cluster = await startPostgresCluster();
@@ -43,18 +59,7 @@ if (testEngine === 'postgres') {
       // -m fast: the sessions serving the clients are terminated in the middle of their queries (57P01).
       await cluster.stop();
 
-      const ready = await server.fetch('/ready');
-      t.is(ready.status, 503);
-      t.is(ready.headers.get('retry-after'), '5');
-      t.like(await ready.json(), { status: 'fail' });
-      const write = await server.fetch(
-        '/tickets',
-        json('POST', { title: 'Sent while the database is down', requester: 'r@example.com' }),
-      );
-      t.is(write.status, 503);
-      t.is(write.headers.get('content-type'), 'application/problem+json');
-      t.is(write.headers.get('retry-after'), '2');
-      t.like(await write.json(), unavailable(server.url));
+      await expectRefusedWhileDown(t, server);
 
       await cluster.start();
       const recovery = await within(10_000, async () => (await server.fetch('/ready')).status === 200);

@@ -3,7 +3,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
+import { request } from 'node:http';
 import { createInterface } from 'node:readline';
+import { setTimeout as pause } from 'node:timers/promises';
 import { createTestDatabase } from './database.ts';
 
 export interface ServerProcess {
@@ -155,4 +157,45 @@ export async function spawnServerWithDatabase(
       await database.drop();
     },
   };
+}
+
+/**
+ * POSTs `body` to /tickets as the admin on a connection of its own, in two parts: its first `splitAt` bytes, then,
+ * 300 ms later and once `between()` has run (a signal to the server, say), the rest. Resolves with the answer.
+ */
+export function postInTwoHalves(
+  server: ServerProcess,
+  body: Buffer,
+  splitAt: number,
+  between: () => Promise<void>,
+): Promise<{ status: number; connection: string | undefined; body: string }> {
+  const { hostname, port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const slow = request(
+      {
+        host: hostname,
+        port,
+        method: 'POST',
+        path: '/tickets',
+        agent: false,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': body.length,
+          Authorization: `Bearer ${server.adminToken}`,
+        },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, connection: response.headers.connection, body: text }),
+        );
+      },
+    );
+    slow.on('error', reject);
+    slow.write(body.subarray(0, splitAt));
+    pause(300)
+      .then(between)
+      .then(() => slow.end(body.subarray(splitAt)), reject);
+  });
 }

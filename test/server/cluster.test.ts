@@ -1,10 +1,10 @@
 // WORKERS=N runs N server processes behind one port (node:cluster): each of them answers, one that dies is
 // replaced, and SIGTERM to the primary drains every worker and exits 0 within 10 s.
 import { request } from 'node:http';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { RESTART_BACKOFF, restartDelay } from '../../src/cluster.ts';
 import { createTestDatabase } from '../helpers/database.ts';
-import { spawnServer } from '../helpers/process.ts';
+import { type ServerProcess, postInTwoHalves, spawnServer } from '../helpers/process.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,6 +41,21 @@ test('a primary whose workers cannot start exits 1 rather than fork them again a
   t.regex(error.message, /cannot start with DATABASE_URL=postgres:\/\/helpdesk@127\.0\.0\.1:1\/helpdesk/);
 });
 
+/**
+ * The processes that answered `count` requests to /health, each on a connection of its own (the primary deals
+ * connections to the workers in turn), every one answered 200.
+ */
+async function answeringPids(t: ExecutionContext, server: ServerProcess, count: number): Promise<unknown[]> {
+  const statuses = await Promise.all(
+    Array.from({ length: count }, (_, n) => getOnNewConnection(server.url, '/health', `spread-${n}`)),
+  );
+  t.deepEqual([...new Set(statuses)], [200]);
+  await server.logged((entry) => entry.requestId === `spread-${count - 1}`);
+  return [
+    ...new Set(server.logs.filter((entry) => String(entry.requestId).startsWith('spread-')).map((entry) => entry.pid)),
+  ];
+}
+
 test('WORKERS=2 serves from two processes on one port, replaces a killed one, and SIGTERM drains both and exits 0', async (t) => {
   const database = await createTestDatabase();
   const server = await spawnServer({ DATABASE_URL: database.url, WORKERS: '2' });
@@ -56,16 +71,7 @@ test('WORKERS=2 serves from two processes on one port, replaces a killed one, an
       'on one port',
     );
 
-    // Each request on a connection of its own: the primary deals connections to the workers in turn.
-    const statuses = await Promise.all(
-      Array.from({ length: 12 }, (_, n) => getOnNewConnection(server.url, '/health', `spread-${n}`)),
-    );
-    t.deepEqual([...new Set(statuses)], [200]);
-    await server.logged((entry) => entry.requestId === 'spread-11');
-    const answeredBy = new Set(
-      server.logs.filter((entry) => String(entry.requestId).startsWith('spread-')).map((entry) => entry.pid),
-    );
-    t.deepEqual([...answeredBy].sort(), [...workers].sort(), 'both workers answered');
+    t.deepEqual((await answeringPids(t, server, 12)).sort(), [...workers].sort(), 'both workers answered');
 
     // A worker that dies unexpectedly is replaced, and the port keeps answering meanwhile.
     process.kill(workers[0]!, 'SIGKILL');
@@ -78,39 +84,15 @@ test('WORKERS=2 serves from two processes on one port, replaces a killed one, an
     t.is(await getOnNewConnection(server.url, '/health', 'after-replacement'), 200);
 
     // SIGTERM to the primary: a request in the middle of its body still gets its answer, with Connection: close.
-    const { hostname, port } = new URL(server.url);
     const body = Buffer.from(
       JSON.stringify({ title: 'Sent while the workers stop', requester: 'patient@example.com' }),
     );
     let signalled = 0;
-    const answer = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
-      const slow = request(
-        {
-          host: hostname,
-          port,
-          method: 'POST',
-          path: '/tickets',
-          agent: false,
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': body.length,
-            Authorization: `Bearer ${server.adminToken}`,
-          },
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () => resolve({ status: response.statusCode!, connection: response.headers.connection }));
-        },
-      );
-      slow.on('error', reject);
-      slow.write(body.subarray(0, 10));
-      pause(300).then(() => {
-        signalled = performance.now();
-        server.child.kill('SIGTERM');
-        return pause(500).then(() => slow.end(body.subarray(10)));
-      }, reject);
+    const finished = await postInTwoHalves(server, body, 10, async () => {
+      signalled = performance.now();
+      server.child.kill('SIGTERM');
+      await pause(500);
     });
-    const finished = await answer;
     t.is(finished.status, 201);
     t.is(finished.connection, 'close');
     t.is(await server.exited, 0);

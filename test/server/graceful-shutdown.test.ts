@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import test from 'ava';
 import { SHUTDOWN_GRACE_MS } from '../../src/server.ts';
 import { createTestDatabase, testEngine } from '../helpers/database.ts';
-import { spawnServer } from '../helpers/process.ts';
+import { postInTwoHalves, spawnServer } from '../helpers/process.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,38 +50,12 @@ test('SIGTERM lets a request in the middle of its body finish, closes its connec
         description: 'x'.repeat(2000),
       }),
     );
-    const answer = new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
-      const slow = request(
-        {
-          host: hostname,
-          port,
-          method: 'POST',
-          path: '/tickets',
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': body.length,
-            Authorization: `Bearer ${server.adminToken}`,
-          },
-        },
-        (response) => {
-          let text = '';
-          response.on('data', (chunk) => (text += chunk));
-          response.on('end', () =>
-            resolve({ status: response.statusCode!, connection: response.headers.connection, body: text }),
-          );
-        },
-      );
-      slow.on('error', reject);
-      slow.write(body.subarray(0, 1000));
-      // The rest comes once the server has been told to stop and has stopped listening.
-      pause(300).then(async () => {
-        signalled = performance.now();
-        server.child.kill('SIGTERM');
-        t.true(await refusesConnections(server.url), 'no new connections after SIGTERM');
-        slow.end(body.subarray(1000));
-      }, reject);
+    // The rest of the body comes once the server has been told to stop and has stopped listening.
+    const finished = await postInTwoHalves(server, body, 1000, async () => {
+      signalled = performance.now();
+      server.child.kill('SIGTERM');
+      t.true(await refusesConnections(server.url), 'no new connections after SIGTERM');
     });
-    const finished = await answer;
     t.is(finished.status, 201, finished.body);
     t.is(finished.connection, 'close');
     const { id } = JSON.parse(finished.body) as { id: number };

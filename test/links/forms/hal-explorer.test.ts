@@ -170,6 +170,36 @@ async function assertAnswersReadable(t: ExecutionContext, page: Page): Promise<v
   t.true(readable.some((seen) => seen.link !== null));
 }
 
+/**
+ * Writes an FAQ through the FAQs' default template, and another from the `faqs` link's button (HAL Explorer's
+ * "all HTTP methods for links": HEAD first, then the typed body); both are stored as typed.
+ */
+async function writeFaqsTwoWays(t: ExecutionContext, page: Page, apiOrigin: string): Promise<void> {
+  // Write an FAQ through the FAQs' default template.
+  await go(page, `${apiOrigin}/`);
+  await follow(page, 'faqs');
+  const faq = await submit(page, 'default', {
+    question: 'Why does the printer jam?',
+    answer: 'Fan the paper before loading it.',
+  });
+  t.is(faq.status, 201, JSON.stringify(faq.body));
+  t.like(await stored(faq.location!), {
+    question: 'Why does the printer jam?',
+    answer: 'Fan the paper before loading it.',
+  });
+
+  // A write from a link's button (HAL Explorer's "all HTTP methods for links"): HEAD first, then the typed body.
+  await go(page, `${apiOrigin}/`);
+  const typed = await page.evaluate(
+    (body) => (window as unknown as HalExplorer).halExplorer.writeFromLink('faqs', 'Post', body),
+    { question: 'Where is the paper tray?', answer: 'Below the output tray.' },
+  );
+  t.is(typed.head.status, 200);
+  t.truthy(typed.head.link, 'the page can read Link');
+  t.is(typed.status, 201, JSON.stringify(typed.body));
+  t.like(await stored(typed.location!), { question: 'Where is the paper tray?' });
+}
+
 test('HAL Explorer on another origin creates, updates, promotes and merges tickets, writes an FAQ and imports, each submit reaching the API', async (t) => {
   const token = await api.mint('agent');
   const { page, sent } = await openPage(token);
@@ -216,29 +246,7 @@ test('HAL Explorer on another origin creates, updates, promotes and merges ticke
   // Merge a second ticket into the first, typing the first's id into `into`.
   await mergeDuplicate(t, page, apiOrigin, before.id, created.location);
 
-  // Write an FAQ through the FAQs' default template.
-  await go(page, `${apiOrigin}/`);
-  await follow(page, 'faqs');
-  const faq = await submit(page, 'default', {
-    question: 'Why does the printer jam?',
-    answer: 'Fan the paper before loading it.',
-  });
-  t.is(faq.status, 201, JSON.stringify(faq.body));
-  t.like(await stored(faq.location!), {
-    question: 'Why does the printer jam?',
-    answer: 'Fan the paper before loading it.',
-  });
-
-  // A write from a link's button (HAL Explorer's "all HTTP methods for links"): HEAD first, then the typed body.
-  await go(page, `${apiOrigin}/`);
-  const typed = await page.evaluate(
-    (body) => (window as unknown as HalExplorer).halExplorer.writeFromLink('faqs', 'Post', body),
-    { question: 'Where is the paper tray?', answer: 'Below the output tray.' },
-  );
-  t.is(typed.head.status, 200);
-  t.truthy(typed.head.link, 'the page can read Link');
-  t.is(typed.status, 201, JSON.stringify(typed.body));
-  t.like(await stored(typed.location!), { question: 'Where is the paper tray?' });
+  await writeFaqsTwoWays(t, page, apiOrigin);
 
   // Import through the imports form, as HAL Explorer fills it: {"tickets": "<text>"}.
   await go(page, `${apiOrigin}/`);

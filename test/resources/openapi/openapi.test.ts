@@ -172,7 +172,8 @@ test('every operation names its path and query variables from the templates, its
   t.deepEqual(described.components.schemas['ticket-patch'], servedSchema);
 });
 
-test('every operation the description lists answers on real resources, with a status it documents', async (t) => {
+/** One resource of every kind the description names, and the values that fill its paths' variables, by path prefix. */
+async function oneOfEachResource(): Promise<Record<string, Record<string, string | number>>> {
   const ticket = await createTicket(server, { title: 'Described printer' });
   const [faq, v1Faq] = [
     await createFaq(server, { question: 'Is the API described?' }),
@@ -193,7 +194,7 @@ test('every operation the description lists answers on real resources, with a st
   const asset = /assets\/([^"?]+)/.exec(
     await (await server.fetch('/explorer', { headers: { Accept: 'text/html' } })).text(),
   )![1]!;
-  const values: Record<string, Record<string, string | number>> = {
+  return {
     '/tickets/': { id: ticket.body.id },
     '/faqs/': { id: faq.body.id },
     '/v1/faqs/': { id: v1Faq.body.id },
@@ -205,6 +206,10 @@ test('every operation the description lists answers on real resources, with a st
     '/docs/deprecations/': { name: 'faq-v1' },
     '/explorer/assets/': { name: asset },
   };
+}
+
+test('every operation the description lists answers on real resources, with a status it documents', async (t) => {
+  const values = await oneOfEachResource();
   const description = await descriptionAt(server.at('/openapi.json'));
   const operations = Object.entries(description.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),

@@ -184,31 +184,27 @@ interface Exchange {
   successor: string;
 }
 
-test('every v1 answer, success or failure, carries Deprecation, Sunset and links to its successor and to the deprecation page', async (t) => {
-  const ticket = await newTicket();
-  const faq = await created(
-    await server.fetch(v1Faqs(), json('POST', { question: 'Which answers are deprecated?', source: ticket.id })),
-  );
-  const doomed = await created(await server.fetch(v1Faqs(), json('POST', { question: 'Will this one be deleted?' })));
-  const tag = (await server.fetch(v1Faq(faq.id))).headers.get('etag')!;
-  const exchanges: Exchange[] = [
+/** One exchange of each kind v1 answers, success and failure, on the FAQ `faq` (tagged `tag`) and the FAQ `doomed`. */
+// eslint-disable-next-line max-lines-per-function -- a table: one row per kind of v1 answer
+function v1Exchanges(faqId: unknown, doomedId: unknown, tag: string): Exchange[] {
+  return [
     { name: 'home', path: '/v1/', status: 200, successor: new URL('/', server.url).href },
     // max-age=0, or fetch would add `Cache-Control: no-cache` and the server would not answer 304.
     {
       name: 'not modified',
-      path: v1Faq(faq.id),
+      path: v1Faq(faqId),
       init: { headers: { 'If-None-Match': tag, 'Cache-Control': 'max-age=0' } },
       status: 304,
-      successor: currentFaq(faq.id),
+      successor: currentFaq(faqId),
     },
     { name: 'collection', path: v1Faqs({ size: 2 }), status: 200, successor: expand(linkOf(home, 'faqs').href) },
-    { name: 'FAQ', path: v1Faq(faq.id), status: 200, successor: currentFaq(faq.id) },
+    { name: 'FAQ', path: v1Faq(faqId), status: 200, successor: currentFaq(faqId) },
     {
       name: 'HAL-FORMS FAQ',
-      path: v1Faq(faq.id),
+      path: v1Faq(faqId),
       init: { headers: { Accept: HAL_FORMS } },
       status: 200,
-      successor: currentFaq(faq.id),
+      successor: currentFaq(faqId),
     },
     // A create's successor is the FAQ it made, as the current contract names it.
     {
@@ -220,19 +216,19 @@ test('every v1 answer, success or failure, carries Deprecation, Sunset and links
     },
     {
       name: 'change',
-      path: v1Faq(faq.id),
+      path: v1Faq(faqId),
       init: json('PATCH', { answer: 'All of them.' }),
       status: 200,
-      successor: currentFaq(faq.id),
+      successor: currentFaq(faqId),
     },
     {
       name: 'delete',
-      path: v1Faq(doomed.id),
+      path: v1Faq(doomedId),
       init: { method: 'DELETE' },
       status: 204,
-      successor: currentFaq(doomed.id),
+      successor: currentFaq(doomedId),
     },
-    { name: 'deleted', path: v1Faq(doomed.id), status: 410, successor: currentFaq(doomed.id) },
+    { name: 'deleted', path: v1Faq(doomedId), status: 410, successor: currentFaq(doomedId) },
     { name: 'missing FAQ', path: v1Faq(987654), status: 404, successor: currentFaq(987654) },
     {
       name: 'invalid body',
@@ -243,17 +239,17 @@ test('every v1 answer, success or failure, carries Deprecation, Sunset and links
     },
     {
       name: 'not acceptable',
-      path: v1Faq(faq.id),
+      path: v1Faq(faqId),
       init: { headers: { Accept: 'text/csv' } },
       status: 406,
-      successor: currentFaq(faq.id),
+      successor: currentFaq(faqId),
     },
     {
       name: 'method not allowed',
-      path: v1Faq(faq.id),
+      path: v1Faq(faqId),
       init: json('PUT', { question: 'Replace?' }),
       status: 405,
-      successor: currentFaq(faq.id),
+      successor: currentFaq(faqId),
     },
     {
       name: 'unsupported body',
@@ -264,6 +260,16 @@ test('every v1 answer, success or failure, carries Deprecation, Sunset and links
     },
     { name: 'unknown v1 address', path: '/v1/nothing-here', status: 404, successor: new URL('/', server.url).href },
   ];
+}
+
+test('every v1 answer, success or failure, carries Deprecation, Sunset and links to its successor and to the deprecation page', async (t) => {
+  const ticket = await newTicket();
+  const faq = await created(
+    await server.fetch(v1Faqs(), json('POST', { question: 'Which answers are deprecated?', source: ticket.id })),
+  );
+  const doomed = await created(await server.fetch(v1Faqs(), json('POST', { question: 'Will this one be deleted?' })));
+  const tag = (await server.fetch(v1Faq(faq.id))).headers.get('etag')!;
+  const exchanges = v1Exchanges(faq.id, doomed.id, tag);
   const deprecationPages = new Set<string>();
   for (const exchange of exchanges) {
     const response = await server.fetch(exchange.path, exchange.init);
