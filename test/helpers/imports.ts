@@ -5,6 +5,7 @@ import type { Store } from '../../src/store/index.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { testEngine } from './database.ts';
 import { type HalDocument, pathOf } from './hal.ts';
+import type { TestServer } from './server.ts';
 
 export interface ImportBody extends HalDocument {
   id: number;
@@ -112,4 +113,18 @@ export async function rowsToRun(store: Store, id: number, from: number): Promise
   const rows: unknown[] = [];
   for await (const row of store.imports.rows(id, from)) rows.push(row);
   return rows;
+}
+
+/** How many imports and tickets the server holds: compared before and after a refused request. */
+export function importHoldings(server: Pick<TestServer, 'inspect'>): Promise<{ imports: number; tickets: number }> {
+  const count = async (db: Kysely<Database>, table: 'imports' | 'tickets') =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return server.inspect(async (db) => ({ imports: await count(db, 'imports'), tickets: await count(db, 'tickets') }));
 }

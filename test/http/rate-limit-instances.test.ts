@@ -58,7 +58,8 @@ test('with blocks of 3, one instance admits exactly 300 requests a minute, count
   await assertLimited(t, await server.fetch('/tickets'), '300;w=60');
 });
 
-test('two instances with blocks, under concurrent requests for twice the limit, admit no more than it and at most two blocks fewer', async (t) => {
+/** Two instances on one database, with one admin token and a limit of POINTS a minute; gone when the test ends. */
+async function twoInstances(t: ExecutionContext) {
   const database = await createTestDatabase();
   t.teardown(() => database.drop());
   const shared = {
@@ -66,8 +67,11 @@ test('two instances with blocks, under concurrent requests for twice the limit, 
     ADMIN_TOKEN: `shared-admin-${'s'.repeat(32)}`,
     RATE_LIMIT: `${POINTS}/60`,
   };
-  const first = await withServer(t, shared);
-  const second = await withServer(t, shared);
+  return [await withServer(t, shared), await withServer(t, shared)] as const;
+}
+
+test('two instances with blocks, under concurrent requests for twice the limit, admit no more than it and at most two blocks fewer', async (t) => {
+  const [first, second] = await twoInstances(t);
 
   const answers = await concurrently(2 * POINTS, 16, (n) => (n % 2 === 0 ? first : second).fetch('/'));
   const admitted = answers.filter((response) => response.status === 200);
@@ -83,15 +87,7 @@ test('two instances with blocks, under concurrent requests for twice the limit, 
 });
 
 test('concurrent requests for one caller reserve only the blocks they spend: another instance sees the rest', async (t) => {
-  const database = await createTestDatabase();
-  t.teardown(() => database.drop());
-  const shared = {
-    DATABASE_URL: database.url,
-    ADMIN_TOKEN: `shared-admin-${'s'.repeat(32)}`,
-    RATE_LIMIT: `${POINTS}/60`,
-  };
-  const first = await withServer(t, shared);
-  const second = await withServer(t, shared);
+  const [first, second] = await twoInstances(t);
 
   const answers = await Promise.all(Array.from({ length: 30 }, () => first.fetch('/')));
   t.deepEqual(

@@ -3,7 +3,7 @@
 // NDJSON, under the same limits; anything else in it is a 400 naming the field, and nothing is created.
 import test from 'ava';
 import { Client, bearerAuth } from 'ketting';
-import { type ImportBody, ticketRow, untilFinished } from '../../helpers/imports.ts';
+import { type ImportBody, ticketRow, untilFinished, importHoldings } from '../../helpers/imports.ts';
 import { expectProblem, namedFields } from '../../helpers/problem.ts';
 import { type TestServer, startTestServer } from '../../helpers/server.ts';
 import { embedded } from '../../helpers/hal.ts';
@@ -38,26 +38,7 @@ async function titlesOf(job: ImportBody): Promise<string[]> {
     .sort();
 }
 
-async function holdings() {
-  return server.inspect(async (db) => ({
-    imports: Number(
-      (
-        await db
-          .selectFrom('imports')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
-    tickets: Number(
-      (
-        await db
-          .selectFrom('tickets')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
-  }));
-}
+const holdings = () => importHoldings(server);
 
 test.serial('the form with a JSON array in its text imports each element, as the bare array would', async (t) => {
   const rows = [ticketRow('form-array', 1), ticketRow('form-array', 2)];

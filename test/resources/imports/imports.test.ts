@@ -3,7 +3,14 @@
 // POST /tickets would have given.
 import test from 'ava';
 import { type HalDocument, embedded, halViolations, hrefOf } from '../../helpers/hal.ts';
-import { type ImportBody, keptRows, submitImport, ticketRow, untilFinished } from '../../helpers/imports.ts';
+import {
+  type ImportBody,
+  keptRows,
+  submitImport,
+  ticketRow,
+  untilFinished,
+  importHoldings,
+} from '../../helpers/imports.ts';
 import { type ProblemBody, expectProblem, namedFields } from '../../helpers/problem.ts';
 import { type TicketBody, getJson, send, unique } from '../../helpers/seed.ts';
 import { type TestServer, json, startTestServer } from '../../helpers/server.ts';
@@ -51,27 +58,7 @@ async function rejectionsOf(job: ImportBody): Promise<RejectionBody[]> {
   return embedded(body, 'rejections') as RejectionBody[];
 }
 
-/** What the server holds about imports and tickets: compared before and after a refused request. */
-async function holdings() {
-  return server.inspect(async (db) => ({
-    imports: Number(
-      (
-        await db
-          .selectFrom('imports')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
-    tickets: Number(
-      (
-        await db
-          .selectFrom('tickets')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
-  }));
-}
+const holdings = () => importHoldings(server);
 
 test('an import is 202 with Location of its job, which polling follows to done with a ticket per row', async (t) => {
   const tag = unique('bulk').replace(/\s/g, '-');

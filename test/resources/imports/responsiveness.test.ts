@@ -12,6 +12,25 @@ import { hostileText, jsonBytes } from '../../helpers/pathological.ts';
 import { type ServerProcess, spawnServerWithDatabase } from '../../helpers/process.ts';
 
 let server: ServerProcess & { close(): Promise<void> };
+/** POSTs a JSON import body the server must refuse, watching /health meanwhile: the answer, the waits, the time. */
+async function postRefusedImport(body: Blob) {
+  const health = watchHealth(server.url);
+  const started = performance.now();
+  const response = await server.fetch('/imports', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body,
+  });
+  const ms = performance.now() - started;
+  const problem = (await response.json()) as { errors: unknown[] };
+  return { status: response.status, problem, health: await health.stop(), ms };
+}
+
+/** How many import jobs the server lists. */
+async function jobCount(): Promise<number> {
+  return ((await (await server.fetch('/imports')).json()) as { page: { totalElements: number } }).page.totalElements;
+}
+
 test.before(async () => {
   // SQLite's commits as the other process tests make them (NORMAL): an fsync is every write's, not an import's.
   server = await spawnServerWithDatabase({ IMPORT_POLL_MS: '50' });
@@ -205,26 +224,13 @@ test.serial(
     const { body, rows } = bodyOf('tiny', (i) => `{"title":"t${i}"}`);
     const bad = new Blob([`${body.slice(0, -1)},3]`]);
     t.true(rows > 300_000, `${rows} rows`);
-    const refused = async () => {
-      const health = watchHealth(server.url);
-      const started = performance.now();
-      const response = await server.fetch('/imports', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: bad,
-      });
-      const ms = performance.now() - started;
-      const problem = (await response.json()) as { errors: unknown[] };
-      return { status: response.status, problem, health: await health.stop(), ms };
-    };
-    const jobs = async () =>
-      ((await (await server.fetch('/imports')).json()) as { page: { totalElements: number } }).page.totalElements;
-    const before = await jobs();
+    const refused = () => postRefusedImport(bad);
+    const before = await jobCount();
     await withinBound(t, `${rows} tiny rows`, refused, ({ status, problem }) => {
       t.is(status, 400);
       t.deepEqual(problem.errors, [{ pointer: `#/${rows}`, detail: `row ${rows + 1}: must be a JSON object` }]);
     });
-    t.is(await jobs(), before, 'no job');
+    t.is(await jobCount(), before, 'no job');
   },
 );
 
@@ -339,25 +345,12 @@ test.serial(
     const text = JSON.stringify({ tickets: `[${rows.join(',')},3]` });
     t.true(Buffer.byteLength(text) > 9 * 1024 * 1024 && Buffer.byteLength(text) < BODY_BYTES + 1024);
     const body = new Blob([text]);
-    const refused = async () => {
-      const health = watchHealth(server.url);
-      const started = performance.now();
-      const response = await server.fetch('/imports', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body,
-      });
-      const ms = performance.now() - started;
-      const problem = (await response.json()) as { errors: unknown[] };
-      return { status: response.status, problem, health: await health.stop(), ms };
-    };
-    const jobs = async () =>
-      ((await (await server.fetch('/imports')).json()) as { page: { totalElements: number } }).page.totalElements;
-    const before = await jobs();
+    const refused = () => postRefusedImport(body);
+    const before = await jobCount();
     await withinBound(t, `a form of ${rows.length} escaped rows`, refused, ({ status, problem }) => {
       t.is(status, 400);
       t.deepEqual(problem.errors, [{ pointer: '#/tickets', detail: `row ${rows.length + 1}: must be a JSON object` }]);
     });
-    t.is(await jobs(), before, 'no job');
+    t.is(await jobCount(), before, 'no job');
   },
 );
