@@ -15,6 +15,7 @@ const MILLION = Number(process.env.BENCH_TICKETS ?? 1_000_000);
 
 const BARE_SERVER = fileURLToPath(new URL('lib/bare-server.ts', import.meta.url));
 const LEAN_SERVER = fileURLToPath(new URL('lib/lean-server.ts', import.meta.url));
+const LEAN_HTTP_SERVER = fileURLToPath(new URL('lib/lean-http-server.ts', import.meta.url));
 const scratch = scratchFolder();
 const running: ChildServer[] = [];
 const rows: (string | number)[][] = [];
@@ -28,16 +29,16 @@ async function child(script: string, env: Record<string, string>): Promise<Child
 
 const PARTS = ['store', 'representation', 'serialisation'] as const;
 
-type Compared = Record<'helpdesk' | 'lean' | 'floor' | 'bare' | 'uncached', Measured>;
+type Compared = Record<'helpdesk' | 'lean' | 'leanHttp' | 'floor' | 'bare' | 'uncached', Measured>;
 type Served = Awaited<ReturnType<typeof get>>;
 
 /**
- * The servers the helpdesk is measured against, serving `document`: bare Koa, the lean stack, the floor, and the
- * helpdesk itself with its answer cache off and spans on.
+ * The servers the helpdesk is measured against, serving `document`: bare Koa, the lean stack (on Koa, and on
+ * node:http alone), the floor, and the helpdesk itself with its answer cache off and spans on.
  */
 async function comparedServers(databaseUrl: string, document: Served, route: string) {
   const yardstick = await child(BARE_SERVER, { BARE_BODY: document.body, BARE_TYPE: document.type });
-  const lean = await child(LEAN_SERVER, {
+  const leanEnv = {
     LEAN_BODY: document.body,
     LEAN_TYPE: document.type,
     LEAN_ETAG: document.headers.get('etag') ?? '',
@@ -45,12 +46,14 @@ async function comparedServers(databaseUrl: string, document: Served, route: str
     LEAN_ROUTE: route,
     ADMIN_TOKEN,
     READY: '/ready',
-  });
+  };
+  const lean = await child(LEAN_SERVER, leanEnv);
+  const leanHttp = await child(LEAN_HTTP_SERVER, leanEnv);
   const floor = await startFloor(databaseUrl, document);
   running.push(floor);
   const uncached = await startHelpdesk(databaseUrl, { ANSWER_CACHE_ENTRIES: '0', BENCH_SPANS: '1' });
   running.push(uncached);
-  return { yardstick, lean, floor, uncached };
+  return { yardstick, lean, leanHttp, floor, uncached };
 }
 
 const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
@@ -58,13 +61,14 @@ const cpu = (m: Measured) => Math.round(m.cpuPerAnswer ?? NaN);
 /** The row of the ratios table: answers/s of each server, the ratios to bare Koa, and CPU per answer. */
 function ratioRow(label: string, document: Served, result: Compared, target: number): void {
   const ratio = result.helpdesk.perSecond / result.bare.perSecond;
-  const servers = ['helpdesk', 'lean', 'floor', 'bare'] as const;
+  const servers = ['helpdesk', 'lean', 'leanHttp', 'floor', 'bare'] as const;
   rows.push([
     label,
     `${document.body.length} B`,
     ...servers.map((server) => result[server].perSecond),
     ratio,
     result.lean.perSecond / result.bare.perSecond,
+    result.leanHttp.perSecond / result.bare.perSecond,
     result.floor.perSecond / result.bare.perSecond,
     `>= ${target}`,
     verdict(ratio, target, 'at least'),
@@ -99,6 +103,8 @@ function breakdownRows(label: string, result: Compared, parts: Record<string, nu
     result.helpdesk.perSecond,
   ]);
   breakdown.push([`${label}, lean stack`, cpu(result.lean), cpu(result.lean), 0, 0, 0, result.lean.perSecond]);
+  const leanHttp = result.leanHttp;
+  breakdown.push([`${label}, lean stack on node:http`, cpu(leanHttp), cpu(leanHttp), 0, 0, 0, leanHttp.perSecond]);
   breakdown.push([`${label}, bare Koa`, cpu(result.bare), cpu(result.bare), 0, 0, 0, result.bare.perSecond]);
 }
 
@@ -118,13 +124,14 @@ async function againstBare(
   target: number,
 ): Promise<void> {
   const document = await get(helpdesk.url, path);
-  const { yardstick, lean, floor, uncached } = await comparedServers(databaseUrl, document, route);
+  const { yardstick, lean, leanHttp, floor, uncached } = await comparedServers(databaseUrl, document, route);
   const load = { headers: AS_ADMIN, connections: CONNECTIONS, seconds: SECONDS };
   // Span totals per answer, one sample a round (the first, a warm-up, is dropped as alternate drops it).
   const parts: Record<string, number>[] = [];
   const result = await alternate(ROUNDS, {
     helpdesk: () => measure(helpdesk.url, { ...load, path }, helpdesk.cpu),
     lean: () => measure(lean.url, { ...load, path }, lean.cpu),
+    leanHttp: () => measure(leanHttp.url, { ...load, path }, leanHttp.cpu),
     floor: () => measure(floor.url, { ...load, path: '/floor' }, floor.cpu),
     bare: () => measure(yardstick.url, { ...load, path }, yardstick.cpu),
     uncached: async () => {
@@ -138,7 +145,7 @@ async function againstBare(
   });
   ratioRow(label, document, result, target);
   breakdownRows(label, result, parts);
-  await Promise.all([floor, uncached, lean, yardstick].map((server) => server.stop()));
+  await Promise.all([floor, uncached, lean, leanHttp, yardstick].map((server) => server.stop()));
 }
 
 try {
@@ -163,15 +170,18 @@ try {
       'body',
       'helpdesk/s',
       'lean/s',
+      'lean on node:http/s',
       'floor/s',
       'bare Koa/s',
       'ratio',
-      'lean ratio (limit)',
+      'lean ratio (limit on Koa)',
+      'lean on node:http ratio',
       'floor ratio',
       'target',
       'verdict',
       'helpdesk CPU µs/answer',
       'lean CPU µs/answer',
+      'lean on node:http CPU µs/answer',
       'floor CPU µs/answer',
       'bare CPU µs/answer',
       'failed answers',
@@ -180,6 +190,7 @@ try {
   );
   console.log(
     '\n(lean: a synthetic server with only the required features, answering the same bytes already serialised: bench/lib/lean-server.ts;' +
+      ' lean on node:http: the same features without Koa, as a kept answer could be given before the framework: bench/lib/lean-http-server.ts;' +
       ' floor: the helpdesk answering the same bytes from a fixed route, through all of its middleware, without storage or HAL)',
   );
   printTable(
