@@ -216,7 +216,8 @@ export class TicketStore {
         return rows.map(toTicket);
       },
       few: () => this.fewMatches(match, filter),
-      ...(match.statementsAreTrips ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
+      // With its ids known, the index's count needs no statement: the few are read at once.
+      ...(match.statementsAreTrips && !match.ids ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
     };
   }
 

@@ -29,7 +29,7 @@ test('tickets written before the word lists existed are found by words that each
       const both = await db.selectFrom('tickets').select('id').where('title', 'like', 'Both %').orderBy('id').execute();
       return both.map(({ id }) => id);
     });
-    // SEARCH_BOUND 3: the newest 60 tickets are read for "a b" (200 words begun, more than 150).
+    // SEARCH_BOUND 3: the newest 60 tickets are read for "a b" (200 words begun, more than 30).
     const store = await openStore({ url: database.url, synchronous: 'NORMAL', searchBound: 3 });
     try {
       const found = await store.tickets.search(`${a} ${b}`, 10);

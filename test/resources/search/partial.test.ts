@@ -1,10 +1,10 @@
 // A search whose every word is a prefix of many words, and whose words seldom meet, would make either engine read
 // every row holding any of those words ("5 6 9" at a million tickets: 333,000 rows; PostgreSQL's GIN index gathers
 // them, SQLite's FTS5 merges 111,000 words' lists per word, whatever the LIMIT). Past a bound (PostgreSQL: 500 ×
-// SEARCH_BOUND rows gathered, by ANALYZE's estimate; SQLite: 50 × SEARCH_BOUND words begun, with more than 64 for
+// SEARCH_BOUND rows gathered, by ANALYZE's estimate; SQLite: 10 × SEARCH_BOUND words begun, with more than 64 for
 // each query word), both answer from the newest 20 × SEARCH_BOUND rows alone and say the count is a lower bound
 // (src/store/engines/postgres-search.ts and sqlite-search.ts, docs/performance.md). SEARCH_BOUND is 3 here: 1,500
-// rows gathered or 150 words begun at most, 60 rows probed.
+// rows gathered or 30 words begun at most, 60 rows probed.
 import test from 'ava';
 import { sql } from 'kysely';
 import { type HalDocument, embeddedIds } from '../../helpers/hal.ts';
