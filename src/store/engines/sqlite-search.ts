@@ -2,6 +2,8 @@
 // by merging the lists of every word it begins before returning the first row (50 ms for "printer" in a million
 // tickets, whatever the LIMIT), so a word is first looked up in the table of the words tickets hold
 // (tickets_terms) and searched as the few whole words it begins: those FTS5 walks in id order and stops early.
+// Words that each begin a great many words ("5 6 9") would still be merges that nothing bounds: those are checked
+// against the newest rows' lists of their words instead (tickets_words), as PostgreSQL checks its documents.
 import type SQLite from 'better-sqlite3';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../schema.ts';
