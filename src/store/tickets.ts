@@ -227,6 +227,7 @@ export class TicketStore {
    * thread, joined: SQLite walks the index first and looks each ticket up by its key.
    */
   private async fewMatches(match: PreparedMatch, filter: TicketFilter): Promise<Ticket[]> {
+    if (match.ids?.length === 0) return [];
     if (match.statementsAreTrips)
       return (await this.liveMatches(match, filter).selectAll('tickets').execute()).map(toTicket);
     const ids =
