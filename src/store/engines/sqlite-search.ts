@@ -58,13 +58,31 @@ interface LookedUp {
   wide?: string[];
 }
 
-/** A query word's lookups: the first words it begins (MAX_EXPANSION + 1 at most), and how many, up to `widest`. */
-function lookups(table: SearchableTable, at: number, prefix: string, { widest }: Limits) {
+const begins = (prefix: string) => sql`term >= ${prefix} AND term < ${pastPrefix(prefix)}`;
+
+/** Every prefix begins more than MAX_EXPANSION words (SQLite runs this once a statement: it names no outer row). */
+function allWide(table: SearchableTable, prefixes: readonly (string | undefined)[]): RawBuilder<boolean> {
+  if (prefixes.some((prefix) => prefix === undefined)) return sql<boolean>`0`;
   const terms = sql.table(`${table}_terms`);
-  const begins = sql`term >= ${prefix} AND term < ${pastPrefix(prefix)}`;
+  return sql<boolean>`(${sql.join(
+    prefixes.map(
+      (prefix) =>
+        sql`EXISTS (SELECT 1 FROM ${terms} WHERE ${begins(prefix ?? '')} ORDER BY term LIMIT 1 OFFSET ${MAX_EXPANSION})`,
+    ),
+    sql` AND `,
+  )})`;
+}
+
+/**
+ * A query word's lookups: the first words it begins (MAX_EXPANSION + 1 at most), and, when every word begins more
+ * than that (`wide`), how many, up to `widest` (a scan of up to 2,000 words, left out where it cannot matter).
+ */
+function lookups(table: SearchableTable, at: number, prefix: string, wide: RawBuilder<boolean>, { widest }: Limits) {
+  const terms = sql.table(`${table}_terms`);
   return [
-    sql`SELECT * FROM (SELECT ${at} AS word, term, NULL AS begun FROM ${terms} WHERE ${begins} ORDER BY term LIMIT ${MAX_EXPANSION + 1})`,
-    sql`SELECT ${at} AS word, NULL AS term, (SELECT count(*) FROM (SELECT 1 FROM ${terms} WHERE ${begins} LIMIT ${widest})) AS begun`,
+    sql`SELECT * FROM (SELECT ${at} AS word, term, NULL AS begun FROM ${terms} WHERE ${begins(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1})`,
+    sql`SELECT ${at} AS word, NULL AS term,
+      CASE WHEN ${wide} THEN (SELECT count(*) FROM (SELECT 1 FROM ${terms} WHERE ${begins(prefix)} LIMIT ${widest})) ELSE 0 END AS begun`,
   ];
 }
 
@@ -84,7 +102,8 @@ async function wordQueries(
     const folded = indexedWords(word);
     return WITH_TERMS.has(table) && folded.length === 1 ? folded[0] : undefined;
   });
-  const asked = looked.flatMap((prefix, at) => (prefix === undefined ? [] : lookups(table, at, prefix, limit)));
+  const wide = allWide(table, looked);
+  const asked = looked.flatMap((prefix, at) => (prefix === undefined ? [] : lookups(table, at, prefix, wide, limit)));
   const terms = words.map((): string[] => []);
   const begun = words.map(() => 0);
   if (asked.length > 0) {
@@ -96,16 +115,16 @@ async function wordQueries(
       if (row.term === null) begun[row.word] = row.begun ?? 0;
       else terms[row.word]?.push(row.term);
   }
-  const wide = (at: number) => looked[at] !== undefined && (terms[at]?.length ?? 0) > MAX_EXPANSION;
+  const isWide = (at: number) => looked[at] !== undefined && (terms[at]?.length ?? 0) > MAX_EXPANSION;
   const parts = words.map((word, at) => {
     const found = terms[at] ?? [];
-    if (looked[at] === undefined || wide(at)) return asPrefix(word);
+    if (looked[at] === undefined || isWide(at)) return asPrefix(word);
     // Terms hold only letters and digits: nothing in them needs escaping inside the quotes.
     return found.length === 0 ? undefined : `(${found.map((term) => `"${term}"`).join(' OR ')})`;
   });
   if (!parts.every((part) => part !== undefined)) return undefined;
-  const allWide = words.every((_, at) => wide(at)) && begun.reduce((a, b) => a + b, 0) >= limit.widest;
-  return { parts, ...(allWide ? { wide: looked.filter((prefix) => prefix !== undefined) } : {}) };
+  const tooMany = words.every((_, at) => isWide(at)) && begun.reduce((a, b) => a + b, 0) >= limit.widest;
+  return { parts, ...(tooMany ? { wide: looked.filter((prefix) => prefix !== undefined) } : {}) };
 }
 
 const index = (table: SearchableTable) => sql.table(`${table}_fts`);
