@@ -214,6 +214,16 @@ const importParts = (dialect: SchemaDialect): Migration => ({
   },
 });
 
+/**
+ * Each ticket's words (SQLite; PostgreSQL's tsvector is that list already), for searches whose words each begin
+ * too many words for the full-text index to merge: the newest rows' lists are checked one by one instead.
+ */
+const searchWordLists = (dialect: SchemaDialect): Migration => ({
+  async up(db: MigrationDatabase) {
+    await runAll(db, dialect.searchWordLists('tickets', ['title', 'description', 'tags']));
+  },
+});
+
 /** Every migration by name; the names are what each database records as done. */
 export function migrations(dialect: SchemaDialect): Record<string, Migration> {
   return {
@@ -225,6 +235,7 @@ export function migrations(dialect: SchemaDialect): Record<string, Migration> {
     '0006-commit-markers': commitMarkers,
     '0007-search-terms': searchTerms(dialect),
     '0008-import-parts': importParts(dialect),
+    '0009-search-word-lists': searchWordLists(dialect),
   };
 }
 

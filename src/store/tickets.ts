@@ -216,7 +216,8 @@ export class TicketStore {
         return rows.map(toTicket);
       },
       few: () => this.fewMatches(match, filter),
-      ...(match.statementsAreTrips ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
+      // With its ids known, the index's count needs no statement: the few are read at once.
+      ...(match.statementsAreTrips && !match.ids ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
     };
   }
 
@@ -226,6 +227,7 @@ export class TicketStore {
    * thread, joined: SQLite walks the index first and looks each ticket up by its key.
    */
   private async fewMatches(match: PreparedMatch, filter: TicketFilter): Promise<Ticket[]> {
+    if (match.ids?.length === 0) return [];
     if (match.statementsAreTrips)
       return (await this.liveMatches(match, filter).selectAll('tickets').execute()).map(toTicket);
     const ids =

@@ -1,34 +1,19 @@
 // The rows of an import are kept in parts (migration 0008): a job that was waiting when an instance was upgraded
 // keeps its rows (as one part) and runs as any other, a finished one keeps none; and a submission cut short while
 // its parts were being stored is never shown, never run, and is swept once as old as a finished job's retention.
-import { writeFileSync } from 'node:fs';
 import test from 'ava';
-import { type Kysely, type MigrationProvider, Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { rowOutcome } from '../../src/resources/imports/rows.ts';
-import { postgresSchema } from '../../src/store/engines/postgres-schema.ts';
-import { sqliteSchema } from '../../src/store/engines/sqlite-schema.ts';
 import { openStore } from '../../src/store/index.ts';
-import { migrations } from '../../src/store/migrations.ts';
-import type { Database } from '../../src/store/schema.ts';
-import { createTestDatabase, inspectDatabase, testEngine } from '../helpers/database.ts';
+import { createTestDatabase, inspectDatabase } from '../helpers/database.ts';
 import { keptRows, rowsToRun, ticketRow } from '../helpers/imports.ts';
-
-/** Brings a database's schema to the migration named `last`, as an instance of that release left it. */
-async function migrateTo(db: Kysely<Database>, last: string): Promise<void> {
-  const all = migrations(testEngine === 'postgres' ? postgresSchema : sqliteSchema);
-  const provider: MigrationProvider = {
-    getMigrations: async () => Object.fromEntries(Object.entries(all).filter(([name]) => name <= last)),
-  };
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error !== undefined) throw error instanceof Error ? error : new Error('a migration failed', { cause: error });
-}
+import { migrateTo, touchSqliteFile } from '../helpers/migrations.ts';
 
 test('a job waiting when the rows moved into parts keeps them and runs as any other; a finished one keeps none', async (t) => {
   const database = await createTestDatabase();
   try {
     const rows = [ticketRow('upgraded', 1), { title: 'no requester' }, ticketRow('upgraded', 3)];
-    // An empty file is an empty SQLite database, which the test connection (it opens only files that exist) may open.
-    if (testEngine === 'sqlite') writeFileSync(database.url.slice('file:'.length), '');
+    touchSqliteFile(database.url);
     const ids = await inspectDatabase(database.url, async (db) => {
       await migrateTo(db, '0007-search-terms');
       const insert = (state: string, payload: string) =>

@@ -31,6 +31,8 @@ export interface SchemaDialect {
   searchIndex(table: string, columns: string[]): string[];
   /** Statements for a list of the words a table's rows hold (filled and then kept by triggers), if the engine needs one. */
   searchTerms(table: string, columns: string[]): string[];
+  /** Statements for each row's list of its words (filled and then kept by triggers), if the engine needs one. */
+  searchWordLists(table: string, columns: string[]): string[];
   /**
    * Statements for a trigger `name` that runs `action` (SQL statements over the row's NEW and OLD) after an
    * update of a row of `table` for which `when` holds.

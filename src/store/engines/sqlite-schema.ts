@@ -51,6 +51,34 @@ function searchTerms(table: string, columns: string[]): string[] {
   ];
 }
 
+/**
+ * Each row's words as the JSON array helpdesk_words makes (migration 0009-search-word-lists), for searches whose
+ * every word begins too many words for FTS5 to merge (src/store/engines/sqlite-search.ts): those check the newest
+ * rows' lists one by one. Filled for the rows already there, then kept by the triggers that keep the term list,
+ * which they replace: helpdesk_words runs once per write, and the terms are read back from the row's list.
+ */
+function searchWordLists(table: string, columns: string[]): string[] {
+  const words = (row: string) => `helpdesk_words(${columns.map((c) => `${row}.${c}`).join(', ')})`;
+  const terms = `INSERT OR IGNORE INTO ${table}_terms (term)
+       SELECT value FROM json_each((SELECT words FROM ${table}_words WHERE id = NEW.id))`;
+  return [
+    `CREATE TABLE ${table}_words (id INTEGER PRIMARY KEY, words TEXT NOT NULL)`,
+    `INSERT INTO ${table}_words (id, words) SELECT id, ${words(table)} FROM ${table}`,
+    `DROP TRIGGER ${table}_terms_insert`,
+    `DROP TRIGGER ${table}_terms_update`,
+    `CREATE TRIGGER ${table}_words_insert AFTER INSERT ON ${table}
+     BEGIN
+       INSERT INTO ${table}_words (id, words) VALUES (NEW.id, ${words('NEW')});
+       ${terms};
+     END`,
+    `CREATE TRIGGER ${table}_words_update AFTER UPDATE OF ${columns.join(', ')} ON ${table}
+     BEGIN
+       INSERT OR REPLACE INTO ${table}_words (id, words) VALUES (NEW.id, ${words('NEW')});
+       ${terms};
+     END`,
+  ];
+}
+
 function afterUpdate(name: string, table: string, when: string, action: string): string[] {
   return [`CREATE TRIGGER ${name} AFTER UPDATE ON ${table} FOR EACH ROW WHEN ${when} BEGIN ${action}; END`];
 }
@@ -71,6 +99,7 @@ export const sqliteSchema: SchemaDialect = {
   counterTriggers,
   searchIndex,
   searchTerms,
+  searchWordLists,
   afterUpdate,
   extras: () => [],
 };

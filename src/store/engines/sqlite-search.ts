@@ -2,10 +2,18 @@
 // by merging the lists of every word it begins before returning the first row (50 ms for "printer" in a million
 // tickets, whatever the LIMIT), so a word is first looked up in the table of the words tickets hold
 // (tickets_terms) and searched as the few whole words it begins: those FTS5 walks in id order and stops early.
+// Words that each begin a great many words ("5 6 9") would still be merges that nothing bounds: those are checked
+// against the newest rows' lists of their words instead (tickets_words), as PostgreSQL checks its documents.
 import type SQLite from 'better-sqlite3';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-import { type SearchableTable, type TextSearch, indexedWords, searchWords } from '../text-search.ts';
+import {
+  type PreparedMatch,
+  type SearchableTable,
+  type TextSearch,
+  indexedWords,
+  searchWords,
+} from '../text-search.ts';
 
 /** A word as a prefix of the index's own: correct for any word, but a merge of every word it begins. */
 const asPrefix = (word: string) => `"${word}"*`;
@@ -31,43 +39,146 @@ export function registerSearchFunctions(database: SQLite.Database): void {
 /** The first string after every string that starts with `prefix` (UTF-8 order, as SQLite compares text). */
 const pastPrefix = (prefix: string) => `${prefix}\u{10ffff}`;
 
+/** What a search may read on SQLite, as multiples of the search bound (SEARCH_BOUND, 200 by default). */
+const limits = (bound: number) => ({
+  /** The newest rows whose word lists are checked one by one (4,000), as PostgreSQL's probe reads. */
+  probeRows: 20 * bound,
+  probeMatches: bound + 1,
+  /**
+   * Words begun, all query words together, past which their prefix merges are not run (2,000: FTS5 merges about
+   * 2 µs a word, so about 4 ms at a million tickets; "5 6 9" begins 333,000). Each word's are counted no further.
+   */
+  widest: 10 * bound,
+});
+type Limits = ReturnType<typeof limits>;
+
+/** A query's words looked up: each as an FTS5 expression, and, when every word begins too many words, their folded forms. */
+interface LookedUp {
+  parts: string[];
+  wide?: string[];
+}
+
+const begins = (prefix: string) => sql`term >= ${prefix} AND term < ${pastPrefix(prefix)}`;
+
+/** Every prefix begins more than MAX_EXPANSION words (SQLite runs this once a statement: it names no outer row). */
+function allWide(table: SearchableTable, prefixes: readonly (string | undefined)[]): RawBuilder<boolean> {
+  if (prefixes.some((prefix) => prefix === undefined)) return sql<boolean>`0`;
+  const terms = sql.table(`${table}_terms`);
+  return sql<boolean>`(${sql.join(
+    prefixes.map(
+      (prefix) =>
+        sql`EXISTS (SELECT 1 FROM ${terms} WHERE ${begins(prefix ?? '')} ORDER BY term LIMIT 1 OFFSET ${MAX_EXPANSION})`,
+    ),
+    sql` AND `,
+  )})`;
+}
+
+/**
+ * A query word's lookups: the first words it begins (MAX_EXPANSION + 1 at most), and, when every word begins more
+ * than that (`wide`), how many, up to `widest` (a scan of up to 2,000 words, left out where it cannot matter).
+ */
+function lookups(table: SearchableTable, at: number, prefix: string, wide: RawBuilder<boolean>, { widest }: Limits) {
+  const terms = sql.table(`${table}_terms`);
+  return [
+    sql`SELECT * FROM (SELECT ${at} AS word, term, NULL AS begun FROM ${terms} WHERE ${begins(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1})`,
+    sql`SELECT ${at} AS word, NULL AS term,
+      CASE WHEN ${wide} THEN (SELECT count(*) FROM (SELECT 1 FROM ${terms} WHERE ${begins(prefix)} LIMIT ${widest})) ELSE 0 END AS begun`,
+  ];
+}
+
 /**
  * Each word as an FTS5 expression: the words it begins, or its prefix; undefined when some word begins no word any
  * ticket has (nothing can match). The words are looked up together, in one statement: on the search thread every
- * statement is a message there and back.
+ * statement is a message there and back. `wide` when every word is a prefix of more than MAX_EXPANSION words and
+ * they begin `widest` words in all: merging them would cost more than reading the newest rows.
  */
 async function wordQueries(
   db: Kysely<Database>,
   table: SearchableTable,
   words: readonly string[],
-): Promise<string[] | undefined> {
+  limit: Limits,
+): Promise<LookedUp | undefined> {
   const looked = words.map((word) => {
     const folded = indexedWords(word);
     return WITH_TERMS.has(table) && folded.length === 1 ? folded[0] : undefined;
   });
-  const lookups = looked.flatMap((prefix, at) =>
-    prefix === undefined
-      ? []
-      : [
-          sql`SELECT * FROM (SELECT ${at} AS word, term FROM ${sql.table(`${table}_terms`)}
-            WHERE term >= ${prefix} AND term < ${pastPrefix(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1})`,
-        ],
-  );
+  const wide = allWide(table, looked);
+  const asked = looked.flatMap((prefix, at) => (prefix === undefined ? [] : lookups(table, at, prefix, wide, limit)));
   const terms = words.map((): string[] => []);
-  if (lookups.length > 0) {
-    const { rows } = await sql<{ word: number; term: string }>`${sql.join(lookups, sql` UNION ALL `)}`.execute(db);
-    for (const { word, term } of rows) terms[word]?.push(term);
+  const begun = words.map(() => 0);
+  if (asked.length > 0) {
+    const { rows } = await sql<{ word: number; term: string | null; begun: number | null }>`${sql.join(
+      asked,
+      sql` UNION ALL `,
+    )}`.execute(db);
+    for (const row of rows)
+      if (row.term === null) begun[row.word] = row.begun ?? 0;
+      else terms[row.word]?.push(row.term);
   }
+  const isWide = (at: number) => looked[at] !== undefined && (terms[at]?.length ?? 0) > MAX_EXPANSION;
   const parts = words.map((word, at) => {
-    const begun = terms[at] ?? [];
-    if (looked[at] === undefined || begun.length > MAX_EXPANSION) return asPrefix(word);
+    const found = terms[at] ?? [];
+    if (looked[at] === undefined || isWide(at)) return asPrefix(word);
     // Terms hold only letters and digits: nothing in them needs escaping inside the quotes.
-    return begun.length === 0 ? undefined : `(${begun.map((term) => `"${term}"`).join(' OR ')})`;
+    return found.length === 0 ? undefined : `(${found.map((term) => `"${term}"`).join(' OR ')})`;
   });
-  return parts.every((part) => part !== undefined) ? parts : undefined;
+  if (!parts.every((part) => part !== undefined)) return undefined;
+  const tooMany = words.every((_, at) => isWide(at)) && begun.reduce((a, b) => a + b, 0) >= limit.widest;
+  return { parts, ...(tooMany ? { wide: looked.filter((prefix) => prefix !== undefined) } : {}) };
 }
 
 const index = (table: SearchableTable) => sql.table(`${table}_fts`);
+const lists = (table: SearchableTable) => sql.table(`${table}_words`);
+
+/** A row's word list (a JSON array of folded words) holds a word beginning with each prefix. */
+function listHolds(list: RawBuilder<string>, prefixes: readonly string[]): RawBuilder<boolean> {
+  // Each word follows a quote. instr, not GLOB '*"5*': a quarter cheaper over the probe's 4,000 lists.
+  return sql<boolean>`(${sql.join(
+    prefixes.map((prefix) => sql`instr(${list}, ${`"${prefix}`}) > 0`),
+    sql` AND `,
+  )})`;
+}
+
+/**
+ * Words that each begin more words than FTS5 should merge ("5 6 9": 111,000 each at a million tickets, 170 ms
+ * whatever the LIMIT), answered from the rows' word lists, as PostgreSQL answers the same query: the newest
+ * probeRows lists are checked one by one. With bound + 1 matches among them, matches are common: the lists are
+ * walked newest first, which stops at the page (and the count at the bound). With fewer, the answer is those
+ * matches alone, flagged as partial: older rows were not read.
+ */
+async function newestLists(
+  db: Kysely<Database>,
+  table: SearchableTable,
+  prefixes: readonly string[],
+  { probeRows, probeMatches }: Limits,
+): Promise<PreparedMatch> {
+  // The newest probeRows ids (rows are never deleted; an insert rolled back leaves a gap, and fewer rows), read by
+  // key: a fifth cheaper than ORDER BY id DESC LIMIT in a subquery.
+  const { rows } = await sql<{ id: number }>`SELECT id FROM ${lists(table)}
+    WHERE id > (SELECT max(id) FROM ${lists(table)}) - ${probeRows} AND ${listHolds(sql.ref('words'), prefixes)}
+    ORDER BY id DESC LIMIT ${probeMatches}`.execute(db);
+  const ids = rows.map(({ id }) => id);
+  const rowMatches = (id: RawBuilder<number>) =>
+    sql<boolean>`EXISTS (SELECT 1 FROM ${lists(table)} WHERE id = ${id} AND ${listHolds(sql.ref('words'), prefixes)})`;
+  if (ids.length >= probeMatches)
+    return {
+      statementsAreTrips: true,
+      index: sql<{ id: number }>`${lists(table)}`.as('m'),
+      key: sql<number>`m.id`,
+      condition: listHolds(sql.ref('m.words'), prefixes),
+      rowMatches,
+      atLeast: ids.length,
+    };
+  return {
+    statementsAreTrips: true,
+    index: sql<{ id: number }>`(SELECT value AS id FROM json_each(${JSON.stringify(ids)}))`.as('m'),
+    key: sql<number>`m.id`,
+    condition: sql<boolean>`1`,
+    rowMatches,
+    ids,
+    partial: true,
+  };
+}
 
 export const sqliteSearch: TextSearch = {
   matches(table, text) {
@@ -81,12 +192,14 @@ export const sqliteSearch: TextSearch = {
     // A raw subquery joined as a table must bring its own parentheses.
     return sql`(SELECT rowid AS id, rank FROM ${index(table)} WHERE ${index(table)} MATCH ${query})`;
   },
-  async prepare(db, table, text) {
+  async prepare(db, table, text, bound) {
     const words = searchWords(text);
     if (!words) return undefined;
-    const parts = await wordQueries(db, table, words);
-    if (!parts) return undefined;
-    const query = parts.join(' AND ');
+    const limit = limits(bound);
+    const looked = await wordQueries(db, table, words, limit);
+    if (!looked) return undefined;
+    if (looked.wide) return newestLists(db, table, looked.wide, limit);
+    const query = looked.parts.join(' AND ');
     return {
       statementsAreTrips: true,
       index: sql<{ id: number }>`${index(table)}`.as('m'),
