@@ -15,7 +15,8 @@ import { publicOrigins } from './http/origin.ts';
 import { renderProblems } from './http/problem-renderer.ts';
 import { requestGuard } from './http/request-guard.ts';
 import { BlockLimiter } from './http/rate-limit-blocks.ts';
-import { limitRequests } from './http/rate-limit.ts';
+import { heldStanding, limitRequests } from './http/rate-limit.ts';
+import { replayKeptAnswers } from './http/replay.ts';
 import { logRequests, requestFields } from './http/request-log.ts';
 import { closeIfBodyUnread } from './http/unread-body.ts';
 import { Routes, endpointOf } from './http/routing.ts';
@@ -83,13 +84,10 @@ const CORS_EXPOSE_HEADERS = [
 /** Registers every route; what the middleware needs of them comes back (readiness's dependencies, the explorer). */
 function registerRoutes(
   routes: Routes,
-  metrics: Metrics,
+  { metrics, answers }: { metrics: Metrics; answers: AnswerCache },
   { config, topology, store, extraRoutes }: Pick<AppDependencies, 'config' | 'topology' | 'store' | 'extraRoutes'>,
 ) {
   // One URI per thing: `/Tickets/` is not `/tickets`. Every route is registered by its registry endpoint.
-  // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
-  const answers = new AnswerCache(() => store.generation(), config.answerCache);
-  observeAnswers(answers, metrics.registry);
   const services = serviceRoutes(topology, store, metrics.registry, answers);
   services.register(routes); // home, tickets, FAQs, search and v1, as far as this process runs them
   tokenRoutes(routes, store);
@@ -153,14 +151,26 @@ export async function buildApp({
   });
   if (store.pool) watchPool(registry, store.pool);
   const { perToken, perAddress } = await rateLimiters(store, config);
+  const limits = { token: config.rateLimit, anonymous: config.anonymousRateLimit };
+  const standing = heldStanding({ perToken, perAddress }, limits);
 
-  const { dependencies, explorer } = registerRoutes(routes, metrics, { config, topology, store, extraRoutes });
+  // Finished GET answers, kept until the next committed write (none where the store cannot tell: PostgreSQL).
+  const answers = new AnswerCache(() => store.generation(), config.answerCache);
+  observeAnswers(answers, metrics.registry);
+  const { dependencies, explorer } = registerRoutes(
+    routes,
+    { metrics, answers },
+    { config, topology, store, extraRoutes },
+  );
 
   const allowedOrigins = new Set(config.corsOrigins);
   const app = newApp(config, log);
   // Request id in; once answered, the answer counted and timed (errors included), Connection: close if it came
   // before the body was all in (a 503 past the deadline), and one log line out.
   app.use(logRequests(log, metrics.observe, closeIfBodyUnread));
+  // A GET the same as one answered from the answer cache since the last write: that answer again, without the
+  // steps below (each costs every request an async frame); the rate limit still counted.
+  app.use(replayKeptAnswers(answers, { trustProxy: app.proxy, replayable: (path) => !isV1(path), standing }));
   app.use(
     cors({
       origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
@@ -187,13 +197,7 @@ export async function buildApp({
   );
   app.use(deadline(config.requestDeadlineMs)); // 503 past the deadline
   app.use(authenticate(store.tokens, config.adminToken, config.metricsToken)); // who is calling (a bad token is only noted here)
-  app.use(
-    limitRequests(
-      { perToken, perAddress },
-      { token: config.rateLimit, anonymous: config.anonymousRateLimit },
-      countRefusals(registry),
-    ),
-  ); // 429; then 401 for a bad token, counted against its address first
+  app.use(limitRequests({ perToken, perAddress }, limits, countRefusals(registry))); // 429; then 401 for a bad token, counted against its address first
   app.use(conditionalGet()); // ETag on every GET, 304 when the client's copy is current
   app.use(explorerForBrowsers(explorer)); // a browser opening an API URL gets the explorer page there
   // 415 unless JSON, 413 past 100 kB, 400 when malformed; a route that reads its own body (a bulk import) says so.

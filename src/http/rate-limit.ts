@@ -5,6 +5,7 @@
 import type { Context } from 'koa';
 import type { Next } from './next.ts';
 import type { RateLimit } from '../config.ts';
+import type { Caller } from '../domain/access.ts';
 import { callerOf, refuseBadCredentials } from './authentication.ts';
 import { Problem } from './problem.ts';
 import type { RefusalKind } from './metrics.ts';
@@ -40,20 +41,24 @@ function tooMany(kind: 'token' | 'address', limit: RateLimit, standing: Standing
   );
 }
 
-/** `refused` is told of each refusal (for metrics). */
-export function limitRequests(
-  limiters: RateLimiters,
-  limits: { token: RateLimit; anonymous: RateLimit },
-  refused: (kind: RefusalKind) => void = () => {},
-) {
+type Limits = { token: RateLimit; anonymous: RateLimit };
+
+/** The limiter, limit, policy header and key a caller is counted under: its token's, else its address's. */
+function countedAs(limiters: RateLimiters, limits: Limits) {
   // The policies never change: their header values are written once.
   const policies = { token: policyOf(limits.token), anonymous: policyOf(limits.anonymous) };
+  return (caller: Caller) =>
+    caller.kind === 'token'
+      ? ([limiters.perToken, limits.token, policies.token, String(caller.tokenId)] as const)
+      : ([limiters.perAddress, limits.anonymous, policies.anonymous, caller.address] as const);
+}
+
+/** `refused` is told of each refusal (for metrics). */
+export function limitRequests(limiters: RateLimiters, limits: Limits, refused: (kind: RefusalKind) => void = () => {}) {
+  const counted = countedAs(limiters, limits);
   return (ctx: Context, next: Next): Promise<void> => {
     const caller = callerOf(ctx);
-    const [limiter, limit, policy, key] =
-      caller.kind === 'token'
-        ? [limiters.perToken, limits.token, policies.token, String(caller.tokenId)]
-        : [limiters.perAddress, limits.anonymous, policies.anonymous, caller.address];
+    const [limiter, limit, policy, key] = counted(caller);
     const admit = (standing: Standing) => {
       if (!standing.admitted) {
         refused(caller.kind === 'token' ? 'token' : 'address');
@@ -69,5 +74,19 @@ export function limitRequests(
     // whose failure rejects here and is answered as any other (503 when it is out of reach).
     const held = limiter.spendUnspent(key);
     return held ? admit(held) : limiter.spend(key).then(admit);
+  };
+}
+
+/**
+ * Counts a request of `caller` from the points held here, as limitRequests does, and gives its RateLimit-Policy
+ * and RateLimit values; or nothing, counting nothing, when none are held (points held are always free to spend:
+ * limitRequests then reserves from the database, or answers 429). For an answer given without the chain.
+ */
+export function heldStanding(limiters: RateLimiters, limits: Limits) {
+  const counted = countedAs(limiters, limits);
+  return (caller: Caller): { policy: string; value: string } | undefined => {
+    const [limiter, limit, policy, key] = counted(caller);
+    const held = limiter.spendUnspent(key);
+    return held && { policy, value: rateLimitValue(limit, held) };
   };
 }

@@ -2,6 +2,7 @@
 // untyped, and each reader casting it on its own would let a writer and its readers disagree unseen.
 import type { Context } from 'koa';
 import type { Caller } from '../domain/access.ts';
+import type { Answer } from './answer-cache.ts';
 import type { Endpoint } from '../links/registry.ts';
 import type { Problem } from './problem.ts';
 
@@ -22,6 +23,8 @@ export interface RequestState {
   origin?: string;
   /** Whether the host the request named is one the server answers to; a 421 when not (origin.ts). */
   hostAllowed?: boolean;
+  /** The kept answer this request was given, or that its answer was kept as, when it may be given again (answer-cache.ts). */
+  keptAnswer?: { key: string; answer: Answer };
 }
 
 /** The request's state, as the middleware records it: the one place `ctx.state` is read or written. */

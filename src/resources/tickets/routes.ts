@@ -70,7 +70,9 @@ function ticketHttp(tickets: TicketStore, faqSide: FaqSide, answers: AnswerCache
     answerKept: async (ctx: Context, caller: Caller, produce: (faqs: FaqLinks) => Promise<void>): Promise<void> => {
       const faqs = await faqSide.links(ctx);
       if (!answers) return produce(faqs);
-      await answers.answer(ctx, answerKey(ctx, caller, faqs.variant), () => produce(faqs));
+      // With a remote FAQ service, the links depend on what it says now, not only on the request: not given again.
+      const replayable = faqs.variant === undefined;
+      await answers.answer(ctx, answerKey(ctx, caller, faqs.variant), () => produce(faqs), replayable);
     },
 
     /** Writes the ticket the path names, if the caller may do `action` and the ticket may still change. */
