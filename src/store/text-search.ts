@@ -53,6 +53,12 @@ export interface PreparedMatch {
   statementsAreTrips?: boolean;
   /** Every matching index row's id, when the engine has read them already (PostgreSQL, when they are few). */
   ids?: number[];
+  /**
+   * Every matching index row's id, as a subquery cheap enough to run once a search (PostgreSQL, when a rare word
+   * drives the lookup): the store reads it at the head of one statement that counts the matches and reads the
+   * first page, instead of reading the ids first and sending them back (one round trip and 1,111 ids fewer).
+   */
+  matches?: RawBuilder<{ id: number }>;
   /** Only part of the index was read (PostgreSQL: its newest rows), as reading all would cost too much: counts are lower bounds. */
   partial?: boolean;
 }

@@ -1,11 +1,11 @@
 // Queries for tickets. Writes are guarded by the row's version, so a change decided on a stale read never lands.
-import { type Insertable, type Kysely, type SelectQueryBuilder, type Updateable, sql } from 'kysely';
+import { type Insertable, type Kysely, type RawBuilder, type SelectQueryBuilder, type Updateable, sql } from 'kysely';
 import type { Ticket, TicketFields, TicketStatus } from '../domain/tickets.ts';
 import { now } from './clock.ts';
 import { type MatchPage, type MatchQueries, readMatches, wordScore } from './matches.ts';
 import { type Page, type PageRequest, type Slice, countRows, inSlice, readPage } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
-import { type TicketInsert, type TicketReads, toTicket } from './ticket-reads.ts';
+import { type TicketInsert, type TicketReads, type TicketRow, toTicket } from './ticket-reads.ts';
 import { type PreparedMatch, type TextSearch, indexedWords, searchWords } from './text-search.ts';
 import { updateVersioned } from './versions.ts';
 import type { Writes } from './writes.ts';
@@ -217,6 +217,38 @@ export class TicketStore {
       },
       few: () => this.fewMatches(match, filter),
       ...(match.statementsAreTrips ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
+      ...(match.matches ? { firstPage: (...page) => this.firstPage(match, filter, ...page) } : {}),
+    };
+  }
+
+  /**
+   * MatchQueries.firstPage: the engine's matches read once (a MATERIALIZED CTE), then both counts, and the page
+   * (or, when the index holds fewer than `atMost`, every visible match, to rank), all in one statement.
+   */
+  private async firstPage(match: PreparedMatch, filter: TicketFilter, offset: number, size: number, atMost: number) {
+    const read = (index: RawBuilder<{ id: number }>): PreparedMatch => ({
+      ...match,
+      index: index.as('m'),
+      condition: sql<boolean>`true`,
+    });
+    // The page is read newest first (sorted here: the planner knows no order of a CTE); counts need no order.
+    const once = read(sql`(SELECT id FROM helpdesk_matches ORDER BY id DESC)`);
+    const unordered = read(sql`(SELECT id FROM helpdesk_matches)`);
+    const few = sql<boolean>`(SELECT indexed FROM counts) < ${atMost}`;
+    const rows = this.liveMatches(once, filter)
+      .selectAll('tickets')
+      .orderBy(once.key, 'desc')
+      .limit(sql<number>`CASE WHEN ${few} THEN ${atMost}::integer ELSE ${size}::integer END`)
+      .offset(sql<number>`CASE WHEN ${few} THEN 0 ELSE ${offset}::integer END`);
+    const visible = this.liveMatches(unordered, filter).select(sql`1`.as('one'));
+    const { rows: found } = await sql<Partial<TicketRow> & { indexed: string; counted: string }>`
+      WITH helpdesk_matches AS MATERIALIZED ${match.matches},
+      counts AS (SELECT ${countedTo(this.indexSample(unordered), atMost)} AS indexed, ${countedTo(visible, atMost)} AS counted)
+      SELECT counts.indexed, counts.counted, p.* FROM counts LEFT JOIN LATERAL ${rows} AS p ON true`.execute(this.db);
+    return {
+      indexed: Number(found[0]?.indexed ?? 0),
+      counted: Number(found[0]?.counted ?? 0),
+      rows: found.flatMap((row) => (row.id == null ? [] : [toTicket(row as TicketRow)])),
     };
   }
 
