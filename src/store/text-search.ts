@@ -35,6 +35,13 @@ export function indexedWords(text: string): string[] {
 }
 
 /**
+ * Ends a statement that an engine may prepare once per connection and plan once for all values (PostgreSQL: a
+ * named statement under a generic plan, engines/postgres.ts): only for statements whose best plan does not
+ * depend on their values, and whose text comes from a small set (a search's, by its filters).
+ */
+export const PLAN_ONCE = '/* plan once */';
+
+/**
  * A text query made ready for one engine (SQLite looks up what each word may begin first): the index as a table
  * aliased `m`, to drive a query from in id order, and the same match as a condition on one row.
  */

@@ -211,8 +211,10 @@ function byRarest(
   driven: RawBuilder<unknown>,
   query: RawBuilder<unknown>,
 ): { rows: RawBuilder<{ id: number }>; matches: RawBuilder<{ id: number }> } {
+  // Each tsquery a subquery of its own, so that a plan made once (PLAN_ONCE) folds it once, not once a row.
   const matches = sql<{ id: number }>`(SELECT id FROM
-    (SELECT id, document FROM ${index(table)} WHERE document @@ ${driven} OFFSET 0) AS found WHERE document @@ ${query})`;
+    (SELECT id, document FROM ${index(table)} WHERE document @@ (SELECT ${driven}) OFFSET 0) AS found
+    WHERE document @@ (SELECT ${query}))`;
   return { rows: sql`(SELECT id FROM ${matches} AS every_match ORDER BY id DESC)`, matches };
 }
 
