@@ -58,7 +58,7 @@ export interface PreparedMatch {
   atLeast?: number;
   /** Each statement is a trip to another thread and back (SQLite's search thread): the fewer, the better. */
   statementsAreTrips?: boolean;
-  /** Every matching index row's id, when the engine has read them already (PostgreSQL, when they are few). */
+  /** Every matching index row's id, when the engine has read them already (PostgreSQL's partial answer: the probe's). */
   ids?: number[];
   /**
    * Every matching index row's id, as a subquery cheap enough to run once a search (PostgreSQL, when a rare word

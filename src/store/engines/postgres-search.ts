@@ -215,7 +215,11 @@ function byRarest(
   const matches = sql<{ id: number }>`(SELECT id FROM
     (SELECT id, document FROM ${index(table)} WHERE document @@ (SELECT ${driven}) OFFSET 0) AS found
     WHERE document @@ (SELECT ${query}))`;
-  return { rows: sql`(SELECT id FROM ${matches} AS every_match ORDER BY id DESC)`, matches };
+  // Elsewhere materialised, as lookedUp is, so that no nested loop runs the lookup again for each of its rows.
+  return {
+    rows: sql`(WITH every_match AS MATERIALIZED ${matches} SELECT id FROM every_match ORDER BY id DESC)`,
+    matches,
+  };
 }
 
 export const postgresSearch: TextSearch = {
