@@ -36,8 +36,8 @@ export function indexedWords(text: string): string[] {
 
 /**
  * Ends a statement that an engine may prepare once per connection and plan once for all values (PostgreSQL: a
- * named statement under a generic plan, engines/postgres.ts): only for statements whose best plan does not
- * depend on their values, and whose text comes from a small set (a search's, by its filters).
+ * named statement, which it plans once when that costs no more, engines/postgres.ts): only for statements whose
+ * plan does not depend on their values (values in subqueries), and whose text comes from a small set.
  */
 export const PLAN_ONCE = '/* plan once */';
 

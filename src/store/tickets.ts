@@ -223,9 +223,9 @@ export class TicketStore {
 
   /**
    * MatchQueries.firstPage: the engine's matches read once (a MATERIALIZED CTE), then both counts, and the page
-   * (or, when the index holds fewer than `atMost`, every visible match, to rank), all in one statement, planned
-   * once (its shape is fixed by the CTE and the subqueries, whatever the words: parsing and planning it cost
-   * PostgreSQL 0.7–0.9 ms a search, more than running it).
+   * (or, when the index holds fewer than `atMost`, every visible match, to rank), all in one statement, prepared
+   * and planned once (PLAN_ONCE: its shape is fixed by the CTE and the subqueries, whatever the words; parsing and
+   * planning it cost PostgreSQL 0.7–0.9 ms a search, more than running it).
    */
   private async firstPage(match: PreparedMatch, filter: TicketFilter, offset: number, size: number, atMost: number) {
     const read = (index: RawBuilder<{ id: number }>): PreparedMatch => ({

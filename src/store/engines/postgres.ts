@@ -53,7 +53,11 @@ async function migrateExclusively(db: Kysely<Database>): Promise<void> {
 
 /**
  * Statements that end with PLAN_ONCE run as named statements, named by their text: node-postgres parses each once
- * per connection, and the server keeps its plan (parse and plan were 0.7–0.9 ms of a 1,111-match search).
+ * per connection, and the server keeps its plan. After five executions PostgreSQL plans such a statement once
+ * for any values (a generic plan) when that costs no more than the plans made for each: PLAN_ONCE statements are
+ * written so (their values in subqueries), as parse and plan were 0.7–0.9 ms of a 1,111-match search. Not
+ * `plan_cache_mode=force_generic_plan` on the connection: that applies to Kysely's unnamed statements too, and
+ * made the searches that walk the index 100 times slower.
  */
 function planOnce(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
@@ -72,9 +76,7 @@ export async function openPostgresEngine(url: string, timer?: QueryTimer): Promi
     application_name: 'helpdesk',
     // Durability is stated per connection, not left to the server's or the database's defaults: a commit is
     // acknowledged only once its WAL is flushed.
-    // Statements named here (PLAN_ONCE, below) are planned once, for any values (generic plans); Kysely's others
-    // are never named, so this changes only those and rate-limiter-flexible's named key lookups.
-    options: '-c synchronous_commit=on -c plan_cache_mode=force_generic_plan',
+    options: '-c synchronous_commit=on',
     // A database that does not accept a connection within this time counts as unavailable (503), rather than
     // leaving the request to wait for its deadline; TCP keep-alive finds connections a network silently dropped.
     connectionTimeoutMillis: 3_000,
