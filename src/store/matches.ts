@@ -31,6 +31,16 @@ export interface MatchQueries<Row> {
    * message there and back): `indexed` and `count`, each no further than `atMost`.
    */
   counts?(atMost: number): Promise<{ indexed: number; counted: number }>;
+  /**
+   * Both counts and the rows of a page read by number (no cursor) in one statement, where the engine can read its
+   * matches once inside a statement (PostgreSQL's rarest-word lookup): `rows` are every one of the caller's
+   * matches when the index holds fewer than `atMost` (to rank), else the page at `offset`; counts stop at `atMost`.
+   */
+  firstPage?: (
+    offset: number,
+    size: number,
+    atMost: number,
+  ) => Promise<{ indexed: number; counted: number; rows: Row[] }>;
   /** The index was read only in part (see PreparedMatch.partial): every count is a lower bound. */
   partial?: boolean;
 }
@@ -44,6 +54,9 @@ export async function readMatches<Row extends { id: number }>(
   queries: MatchQueries<Row>,
   score: Score<Row>,
 ): Promise<MatchPage<Row>> {
+  const { firstPage } = queries;
+  if (firstPage && request.after === undefined && request.before === undefined)
+    return fromFirstPage(request, bound, firstPage, score, queries.partial ?? false);
   const counts = await queries.counts?.(bound + 1);
   if ((counts?.indexed ?? (await queries.indexed(bound + 1))) <= bound)
     return ranked(request, await queries.few(), score, queries.partial ?? false);
@@ -59,6 +72,21 @@ export async function readMatches<Row extends { id: number }>(
   const items = slice.limit === 0 ? [] : (read ?? (await queries.rows(slice)));
   if (slice.reverse) items.reverse();
   return page(request, items, total, counted > bound || (queries.partial ?? false), 'newest');
+}
+
+/** readMatches in one statement (MatchQueries.firstPage): the same answer, one round trip. */
+async function fromFirstPage<Row extends { id: number }>(
+  request: PageRequest,
+  bound: number,
+  firstPage: NonNullable<MatchQueries<Row>['firstPage']>,
+  score: Score<Row>,
+  partial: boolean,
+): Promise<MatchPage<Row>> {
+  const { indexed, counted, rows } = await firstPage((request.number - 1) * request.size, request.size, bound + 1);
+  if (indexed <= bound) return ranked(request, rows, score, partial);
+  const total = Math.min(counted, bound);
+  const slice = newestSlice(request, total);
+  return page(request, slice.limit === 0 ? [] : rows, total, counted > bound || partial, 'newest');
 }
 
 /** Few enough to rank: all of them, the best first, then the newest. Cursors name a row to page from. */

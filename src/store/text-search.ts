@@ -35,6 +35,13 @@ export function indexedWords(text: string): string[] {
 }
 
 /**
+ * Ends a statement that an engine may prepare once per connection and plan once for all values (PostgreSQL: a
+ * named statement, which it plans once when that costs no more, engines/postgres.ts): only for statements whose
+ * plan does not depend on their values (values in subqueries), and whose text comes from a small set.
+ */
+export const PLAN_ONCE = '/* plan once */';
+
+/**
  * A text query made ready for one engine (SQLite looks up what each word may begin first): the index as a table
  * aliased `m`, to drive a query from in id order, and the same match as a condition on one row.
  */
@@ -51,8 +58,14 @@ export interface PreparedMatch {
   atLeast?: number;
   /** Each statement is a trip to another thread and back (SQLite's search thread): the fewer, the better. */
   statementsAreTrips?: boolean;
-  /** Every matching index row's id, when the engine has read them already (PostgreSQL, when they are few). */
+  /** Every matching index row's id, when the engine has read them already (PostgreSQL's partial answer: the probe's). */
   ids?: number[];
+  /**
+   * Every matching index row's id, as a subquery cheap enough to run once a search (PostgreSQL, when a rare word
+   * drives the lookup): the store reads it at the head of one statement that counts the matches and reads the
+   * first page, instead of reading the ids first and sending them back (one round trip and 1,111 ids fewer).
+   */
+  matches?: RawBuilder<{ id: number }>;
   /** Only part of the index was read (PostgreSQL: its newest rows), as reading all would cost too much: counts are lower bounds. */
   partial?: boolean;
 }

@@ -191,7 +191,7 @@ async function indexFor(
   const limit = limits(bound);
   const { rarest, gathered, everywhere } = rarestWord(await wordShares(db, table), text, limit);
   const driven = rarest === undefined ? undefined : tsQuery(rarest);
-  if (driven) return byRarest(db, table, driven, query, limit);
+  if (driven) return byRarest(table, driven, query);
   if (everywhere) return { rows: sql`${index(table)}`, atLeast: limit.probeMatches };
   const ids = await probe(db, table, query, limit);
   if (ids.length >= limit.probeMatches) return { rows: sql`${index(table)}`, atLeast: ids.length };
@@ -200,26 +200,26 @@ async function indexFor(
 }
 
 /**
- * The matches of the rarest word's rows, read once (the GIN lookup of a prefix such as "123", 1,111 words, is most of
- * a search's cost): the count, the few and the page then read those ids alone. Read as one array and sorted here,
- * which costs a quarter less than rows sorted there with their documents. More than fewEnoughToSort (ANALYZE
- * guessed low), and the lookup stays a subquery of each statement.
+ * The matches of the rarest word's rows, as one subquery of their ids: the GIN lookup of that word alone (a prefix
+ * such as "123" is 1,111 words, most of a search's cost), then the whole query checked on each row found (OFFSET 0
+ * keeps the planner from adding the other words to the lookup). The store reads it once, as the head of the one
+ * statement that counts the matches and reads the first page (`PreparedMatch.matches`); other statements (a page
+ * from a cursor) read it as an index of their own, newest first.
  */
-async function byRarest(
-  db: Kysely<Database>,
+function byRarest(
   table: SearchableTable,
   driven: RawBuilder<unknown>,
   query: RawBuilder<unknown>,
-  { fewEnoughToSort }: Limits,
-): Promise<{ rows: RawBuilder<{ id: number }>; ids?: number[] }> {
-  const { rows } = await sql<{ ids: number[] | null }>`WITH found AS MATERIALIZED
-    (SELECT id, document FROM ${index(table)} WHERE document @@ ${driven})
-    SELECT array_agg(id) AS ids FROM (SELECT id FROM found WHERE document @@ ${query} LIMIT ${fewEnoughToSort + 1}) AS m`.execute(
-    db,
-  );
-  const ids = (rows[0]?.ids ?? []).sort((a, b) => b - a);
-  if (ids.length > fewEnoughToSort) return { rows: lookedUp(table, driven) };
-  return { rows: onlyRows(ids), ids };
+): { rows: RawBuilder<{ id: number }>; matches: RawBuilder<{ id: number }> } {
+  // Each tsquery a subquery of its own, so that a plan made once (PLAN_ONCE) folds it once, not once a row.
+  const matches = sql<{ id: number }>`(SELECT id FROM
+    (SELECT id, document FROM ${index(table)} WHERE document @@ (SELECT ${driven}) OFFSET 0) AS found
+    WHERE document @@ (SELECT ${query}))`;
+  // Elsewhere materialised, as lookedUp is, so that no nested loop runs the lookup again for each of its rows.
+  return {
+    rows: sql`(WITH every_match AS MATERIALIZED ${matches} SELECT id FROM every_match ORDER BY id DESC)`,
+    matches,
+  };
 }
 
 export const postgresSearch: TextSearch = {
@@ -242,7 +242,7 @@ export const postgresSearch: TextSearch = {
       ...known,
       index: rows.as('m'),
       key: sql<number>`m.id`,
-      condition: known.ids ? sql<boolean>`true` : sql<boolean>`m.document @@ ${query}`,
+      condition: known.ids || known.matches ? sql<boolean>`true` : sql<boolean>`m.document @@ ${query}`,
       rowMatches: (id) =>
         sql<boolean>`EXISTS (SELECT 1 FROM ${index(table)} AS s WHERE s.id = ${id} AND s.document @@ ${query})`,
     };

@@ -31,6 +31,10 @@ test.before(async () => {
         CASE WHEN i IN (10, 50, 90) THEN ${`Also ${rare}.`} WHEN i IN (120, 180) THEN ${`Also ${rare}ish.`} ELSE 'Seeded.' END,
         'open', 'normal', 'bulk@example.com', '[]', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
       FROM n`.execute(db);
+    // One of the five is pending: a status filter leaves four, still more than the bound.
+    await sql`UPDATE tickets SET status = 'pending' WHERE description LIKE ${`%${rare}%`} AND title LIKE '% 50'`.execute(
+      db,
+    );
     await sql`ANALYZE`.execute(db);
     const rows = await db
       .selectFrom('tickets')
@@ -76,6 +80,24 @@ test('the rare word and a longer word it begins: the longer one narrows to the f
   t.is(narrower.order, 'relevance');
   t.deepEqual(ids(narrower), [rareIds[4], rareIds[3]]);
   t.like(narrower.page, { totalElements: 2, totalElementsIsLowerBound: false });
+});
+
+test('a page by number and a status filter read the same newest matches, counted to the bound', async (t) => {
+  const q = encodeURIComponent(`${common} ${rare}`);
+  const open = [...rareIds].reverse().filter((id) => id !== rareIds[1]);
+  const second = await listing(`/tickets?q=${q}&size=2&page=2`);
+  t.deepEqual(ids(second), [...rareIds].reverse().slice(2, 4));
+  const filtered = await listing(`/tickets?q=${q}&status=open&size=2`);
+  t.deepEqual(ids(filtered), open.slice(0, 2));
+  t.like(filtered.page, { totalElements: 3, totalElementsIsLowerBound: true });
+  const further = await listing(`/tickets?q=${q}&status=open&size=2&page=2`);
+  t.deepEqual(ids(further), open.slice(2, 4));
+  const past = await listing(`/tickets?q=${q}&status=open&size=2&page=3`);
+  t.deepEqual(ids(past), []);
+  const pending = await listing(`/tickets?q=${q}&status=pending`);
+  t.is(pending.order, 'newest');
+  t.deepEqual(ids(pending), [rareIds[1]]);
+  t.like(pending.page, { totalElements: 1, totalElementsIsLowerBound: false });
 });
 
 test('a word no ticket holds, with the common one, finds nothing', async (t) => {
