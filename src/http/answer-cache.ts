@@ -203,7 +203,7 @@ export function observeAnswers(answers: AnswerCache, registry: Registry): void {
   });
   new Gauge({
     name: 'helpdesk_answer_cache_bytes',
-    help: 'Bytes of the kept answers (bodies and keys)',
+    help: 'Bytes of the kept answers (bodies, keys, and the requests each was given to again)',
     registers,
     collect() {
       this.set(answers.size.bytes);
