@@ -23,6 +23,9 @@ import { isTemplate } from './wire.ts';
  */
 export const MOUNT = fixedMount();
 
+/** What RFC 6570's simple expansion leaves as it is. */
+const UNRESERVED = /^[A-Za-z0-9._~-]+$/;
+
 export type TemplateValues = Record<string, string | number | undefined>;
 
 export class Endpoint {
@@ -35,6 +38,8 @@ export class Endpoint {
 
   /** The path under the mount prefix. */
   readonly path: string;
+  /** The path as literals and variable names, alternating (split on `{name}`), when it is only those. */
+  private readonly pathParts: string[] | undefined;
 
   constructor(
     ownPath: string,
@@ -51,15 +56,41 @@ export class Endpoint {
     this.expander = parseTemplate(everyVariable.length === 0 ? path : `${path}{?${everyVariable.join(',')}}`);
     this.pathMatcher = parseTemplate(path);
     this.routePath = path.replace(/\{(\w+)\}/g, ':$1');
+    // Literal text and `{name}` variables only: then an href is the literals joined with the values.
+    this.pathParts = /^(?:[\w.~/-]|\{\w+\})*$/.test(path) ? path.split(/\{(\w+)\}/) : undefined;
   }
 
   /** A concrete href; unset and empty variables are left out, so `href({})` of a collection is its bare path. */
   href(values: TemplateValues = {}): string {
+    const plain = this.plainHref(values);
+    if (plain !== undefined) return plain;
     const filled: Record<string, string> = {};
     for (const [name, value] of Object.entries(values)) {
       if (value !== undefined && value !== '') filled[name] = String(value);
     }
     return this.expander.fill(filled);
+  }
+
+  /**
+   * The href without uri-templates, when that is a plain join: only path variables given, each a value that
+   * expands as itself (RFC 6570 leaves unreserved characters as they are). A create or a page of tickets makes
+   * several hrefs, and the template's own expansion costs about a microsecond each. Undefined otherwise.
+   */
+  private plainHref(values: TemplateValues): string | undefined {
+    const parts = this.pathParts;
+    if (parts === undefined) return undefined;
+    let given = 0;
+    for (const name in values) if (values[name] !== undefined && values[name] !== '') given += 1;
+    if (given !== (parts.length - 1) / 2) return undefined;
+    let href = parts[0]!;
+    for (let i = 1; i < parts.length; i += 2) {
+      const value = values[parts[i]!];
+      if (value === undefined) return undefined;
+      const text = String(value);
+      if (!UNRESERVED.test(text)) return undefined;
+      href += text + parts[i + 1]!;
+    }
+    return href;
   }
 
   /** The path variables of a concrete path of this endpoint, or undefined when the path is not one of its own. */
