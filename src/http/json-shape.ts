@@ -28,9 +28,7 @@ export function jsonShapeFault(value: unknown, maxDepth = MAX_JSON_DEPTH): Field
     if (typeof item !== 'object' || item === null) continue;
     if (depth + 1 > maxDepth) return { pointer: pointerOf(next), detail: `nests deeper than ${maxDepth} levels` };
     // Pushed last to first, so that the first is checked first.
-    const keys = Object.keys(item);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i]!;
+    for (const key of Object.keys(item).reverse()) {
       pending.push({ value: (item as Record<string, unknown>)[key], depth: depth + 1, parent: next, key });
     }
   }

@@ -26,6 +26,19 @@ export const MOUNT = fixedMount();
 /** What RFC 6570's simple expansion leaves as it is. */
 const UNRESERVED = /^[A-Za-z0-9._~-]+$/;
 
+/** A path of literals and `{name}` variables: the literal before the first, then each variable's name and the literal after it. */
+interface PathParts {
+  first: string;
+  variables: [name: string, after: string][];
+}
+
+function pathParts(path: string): PathParts {
+  const [first = '', ...rest] = path.split(/\{(\w+)\}/);
+  const variables: [string, string][] = [];
+  for (let i = 0; i + 1 < rest.length; i += 2) variables.push([rest[i] ?? '', rest[i + 1] ?? '']);
+  return { first, variables };
+}
+
 export type TemplateValues = Record<string, string | number | undefined>;
 
 export class Endpoint {
@@ -38,8 +51,8 @@ export class Endpoint {
 
   /** The path under the mount prefix. */
   readonly path: string;
-  /** The path as literals and variable names, alternating (split on `{name}`), when it is only those. */
-  private readonly pathParts: string[] | undefined;
+  /** The path as its literals and variables, when it is only those. */
+  private readonly pathParts: PathParts | undefined;
 
   constructor(
     ownPath: string,
@@ -57,7 +70,7 @@ export class Endpoint {
     this.pathMatcher = parseTemplate(path);
     this.routePath = path.replace(/\{(\w+)\}/g, ':$1');
     // Literal text and `{name}` variables only: then an href is the literals joined with the values.
-    this.pathParts = /^(?:[\w.~/-]|\{\w+\})*$/.test(path) ? path.split(/\{(\w+)\}/) : undefined;
+    this.pathParts = /^(?:[\w.~/-]|\{\w+\})*$/.test(path) ? pathParts(path) : undefined;
   }
 
   /** A concrete href; unset and empty variables are left out, so `href({})` of a collection is its bare path. */
@@ -81,14 +94,14 @@ export class Endpoint {
     if (parts === undefined) return undefined;
     let given = 0;
     for (const name in values) if (values[name] !== undefined && values[name] !== '') given += 1;
-    if (given !== (parts.length - 1) / 2) return undefined;
-    let href = parts[0]!;
-    for (let i = 1; i < parts.length; i += 2) {
-      const value = values[parts[i]!];
+    if (given !== parts.variables.length) return undefined;
+    let href = parts.first;
+    for (const [name, after] of parts.variables) {
+      const value = values[name];
       if (value === undefined) return undefined;
       const text = String(value);
       if (!UNRESERVED.test(text)) return undefined;
-      href += text + parts[i + 1]!;
+      href += text + after;
     }
     return href;
   }

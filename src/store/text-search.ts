@@ -19,7 +19,8 @@ export function searchWords(text: string): string[] | undefined {
 const LATIN_LETTER = /[\u00c0-\u024f\u1e00-\u1eff]/g;
 const DROPPED = new RegExp(DROPPED_MARKS, 'gu');
 const SEPARATING = new RegExp(SEPARATING_MARKS, 'gu');
-const ASCII = /^[\x00-\x7f]*$/;
+/** Any code unit beyond ASCII (surrogates included). */
+const BEYOND_ASCII = /[\u0080-\uffff]/;
 const ASCII_WORD = /[a-z0-9]+/g;
 
 /**
@@ -30,7 +31,7 @@ const ASCII_WORD = /[a-z0-9]+/g;
 export function indexedWords(text: string): string[] {
   // ASCII text (most tickets) has nothing to fold but case, and its letters and digits are a-z and 0-9: the
   // regular expressions over Unicode classes below cost a create more than the rest of its words' work.
-  if (ASCII.test(text)) return text.toLowerCase().match(ASCII_WORD) ?? [];
+  if (!BEYOND_ASCII.test(text)) return text.toLowerCase().match(ASCII_WORD) ?? [];
   const folded = text
     .toLowerCase()
     .replace(LATIN_LETTER, (letter) => LETTER_FOLDS.get(letter) ?? letter)
