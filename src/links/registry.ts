@@ -39,6 +39,13 @@ function pathParts(path: string): PathParts {
   return { first, variables };
 }
 
+/** A value as it stands in an expanded href when it needs no encoding, else undefined. */
+function plainValue(value: string | number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  return UNRESERVED.test(text) ? text : undefined;
+}
+
 export type TemplateValues = Record<string, string | number | undefined>;
 
 export class Endpoint {
@@ -53,6 +60,8 @@ export class Endpoint {
   readonly path: string;
   /** The path as its literals and variables, when it is only those. */
   private readonly pathParts: PathParts | undefined;
+  /** The query variables an href may carry, public and hidden, in the template's order. */
+  private readonly queryVariables: readonly string[];
 
   constructor(
     ownPath: string,
@@ -66,6 +75,7 @@ export class Endpoint {
     this.path = path;
     this.template = query.length === 0 ? path : `${path}{?${query.join(',')}}`;
     const everyVariable = [...query, ...hiddenQuery];
+    this.queryVariables = everyVariable;
     this.expander = parseTemplate(everyVariable.length === 0 ? path : `${path}{?${everyVariable.join(',')}}`);
     this.pathMatcher = parseTemplate(path);
     this.routePath = path.replace(/\{(\w+)\}/g, ':$1');
@@ -85,25 +95,32 @@ export class Endpoint {
   }
 
   /**
-   * The href without uri-templates, when that is a plain join: only path variables given, each a value that
-   * expands as itself (RFC 6570 leaves unreserved characters as they are). A create or a page of tickets makes
-   * several hrefs, and the template's own expansion costs about a microsecond each. Undefined otherwise.
+   * The href without uri-templates, when that is a plain join: each value given expands as itself (RFC 6570
+   * leaves unreserved characters as they are), path variables in place and query ones as `?name=value&…` in the
+   * template's order. A create makes seven hrefs and a page of tickets dozens, and the template's own expansion
+   * costs about a microsecond each. Undefined otherwise (a value to encode, a name the template lacks).
    */
   private plainHref(values: TemplateValues): string | undefined {
     const parts = this.pathParts;
     if (parts === undefined) return undefined;
     let given = 0;
     for (const name in values) if (values[name] !== undefined && values[name] !== '') given += 1;
-    if (given !== parts.variables.length) return undefined;
     let href = parts.first;
     for (const [name, after] of parts.variables) {
-      const value = values[name];
-      if (value === undefined) return undefined;
-      const text = String(value);
-      if (!UNRESERVED.test(text)) return undefined;
+      const text = plainValue(values[name]);
+      if (text === undefined) return undefined;
       href += text + after;
     }
-    return href;
+    let used = parts.variables.length;
+    for (const name of this.queryVariables) {
+      const value = values[name];
+      if (value === undefined || value === '') continue;
+      const text = plainValue(value);
+      if (text === undefined) return undefined;
+      href += `${used === parts.variables.length ? '?' : '&'}${name}=${text}`;
+      used += 1;
+    }
+    return used === given ? href : undefined;
   }
 
   /** The path variables of a concrete path of this endpoint, or undefined when the path is not one of its own. */

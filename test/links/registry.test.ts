@@ -38,7 +38,27 @@ test('a path href is what RFC 6570 expansion of its template gives, whatever the
     }
   }
   t.is(endpoints.ticket.href({ id: 12 }), '/tickets/12');
+  t.is(endpoints.faqs.href({ source: 12 }), '/faqs?source=12');
   t.is(endpoints.importRejection.href({ id: 3, row: 40 }), '/imports/3/rejections/40');
+});
+
+test('a query href is what RFC 6570 expansion of its whole template gives, whatever the values and their order', (t) => {
+  const values = [2, 'open', 'a b', 'x!y', '', undefined, 'caf\u00e9'];
+  for (const endpoint of Object.values(endpoints).filter((e) => e.query.length + e.hiddenQuery.length > 0)) {
+    const template = parseTemplate(`${endpoint.path}{?${[...endpoint.query, ...endpoint.hiddenQuery].join(',')}}`);
+    const names = [...endpoint.query, ...endpoint.hiddenQuery].reverse();
+    for (const [i, value] of values.entries()) {
+      // Some variables set, in an order other than the template's, and one the template lacks.
+      const given = Object.fromEntries(names.filter((_, n) => (n + i) % 2 === 0).map((name) => [name, value]));
+      for (const extra of [{}, { page: 3 }, { unknown: 1 }]) {
+        const all: Record<string, string | number | undefined> = { ...given, ...extra };
+        const filled = Object.fromEntries(
+          Object.entries(all).flatMap(([name, v]) => (v === undefined || v === '' ? [] : [[name, String(v)]])),
+        );
+        t.is(endpoint.href(all), template.fill(filled), `${endpoint.path} with ${JSON.stringify(all)}`);
+      }
+    }
+  }
 });
 
 test('match gives the variables of a path of the endpoint, and nothing for other paths', (t) => {
