@@ -4,7 +4,7 @@ import type { Next } from './next.ts';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import compose from 'koa-compose';
 import { jsonShapeFault, jsonShapeMessage } from './json-shape.ts';
-import { JSON_BODY_TYPES } from './media-types.ts';
+import { JSON_BODY_TYPES, JSON_TYPE } from './media-types.ts';
 import { Problem, invalid } from './problem.ts';
 
 /** What one request body may carry, in bytes; a bulk import's rows are each held to it too. */
@@ -17,9 +17,14 @@ function hasBody(ctx: Context): boolean {
   return ctx.get('Transfer-Encoding') !== '' || length > 0;
 }
 
+/** Plain `application/json` (what most clients send) is known at a glance; anything else is matched in full. */
+function isJson(ctx: Context): boolean {
+  return ctx.get('Content-Type') === JSON_TYPE || Boolean(ctx.is(JSON_BODY_TYPES));
+}
+
 /** koa-body silently leaves unknown types unparsed; here they are refused before it runs. */
 async function requireJson(ctx: Context, next: Next) {
-  if (METHODS_WITH_BODIES.has(ctx.method) && hasBody(ctx) && !ctx.is(JSON_BODY_TYPES)) {
+  if (METHODS_WITH_BODIES.has(ctx.method) && hasBody(ctx) && !isJson(ctx)) {
     const given = ctx.get('Content-Type') || 'no Content-Type';
     throw new Problem(
       'unsupported-media-type',

@@ -16,23 +16,40 @@ export const pointerToken = (key: string) => key.replaceAll('~', '~0').replaceAl
  * on every engine alike, not stored on one and a 500 on the other.
  */
 export function jsonShapeFault(value: unknown, maxDepth = MAX_JSON_DEPTH): FieldError | undefined {
-  const pending: [unknown, string, number][] = [[value, '#', 0]];
+  const pending: Place[] = [{ value, depth: 0 }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [item, pointer, depth] = next;
+    const { value: item, depth } = next;
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) return { pointer, detail: NUL };
+      if (item.includes('\u0000')) return { pointer: pointerOf(next), detail: NUL };
       // JSON may escape half a surrogate pair ("\ud800"); stored as UTF-8 it would silently become U+FFFD.
-      if (!item.isWellFormed()) return { pointer, detail: LONE_SURROGATE };
+      if (!item.isWellFormed()) return { pointer: pointerOf(next), detail: LONE_SURROGATE };
       continue;
     }
     if (typeof item !== 'object' || item === null) continue;
-    if (depth + 1 > maxDepth) return { pointer, detail: `nests deeper than ${maxDepth} levels` };
+    if (depth + 1 > maxDepth) return { pointer: pointerOf(next), detail: `nests deeper than ${maxDepth} levels` };
     // Pushed last to first, so that the first is checked first.
-    for (const [key, child] of Object.entries(item).reverse()) {
-      pending.push([child, `${pointer}/${pointerToken(key)}`, depth + 1]);
+    for (const key of Object.keys(item).reverse()) {
+      pending.push({ value: (item as Record<string, unknown>)[key], depth: depth + 1, parent: next, key });
     }
   }
   return undefined;
+}
+
+/**
+ * A value on the walk, with the way to it: its pointer is spelt out only for a fault, since every body that
+ * passes (every create) would otherwise build a string per value for nothing.
+ */
+interface Place {
+  value: unknown;
+  depth: number;
+  parent?: Place;
+  key?: string;
+}
+
+function pointerOf(place: Place): string {
+  const tokens: string[] = [];
+  for (let at: Place | undefined = place; at?.key !== undefined; at = at.parent) tokens.push(pointerToken(at.key));
+  return ['#', ...tokens.reverse()].join('/');
 }
 
 const NUL = 'holds U+0000';

@@ -50,7 +50,9 @@ export interface Rendering {
   origin?: string;
 }
 
-function toWire(link: Link): WireLink {
+function toWire(link: string | Link): WireLink {
+  // A bare href (most links) has no attributes to look for.
+  if (typeof link === 'string') return isTemplate(link) ? { href: link, templated: true } : { href: link };
   const wire: WireLink = { href: link.href };
   if (isTemplate(link.href)) wire.templated = true;
   for (const key of ['title', 'name', 'type', 'profile', 'deprecation', 'hreflang'] as const) {
@@ -80,7 +82,7 @@ export class HalResource {
    * package's own copy was thrown away by toJSON, yet building it cost a page of 20 tickets a tenth of its time.
    */
   link(rel: string, link: string | Link): this {
-    const wire = toWire(typeof link === 'string' ? { href: link } : link);
+    const wire = toWire(link);
     const links = this.links.get(rel);
     if (links) links.push(wire);
     else this.links.set(rel, [wire]);

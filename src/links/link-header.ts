@@ -23,13 +23,16 @@ export function linkValue(rel: string, link: Pick<WireLink, 'href' | 'type'>): s
 }
 
 export function linkHeader(links: Record<string, WireLink | WireLink[]>): string {
-  const parts: string[] = [];
+  let header = '';
+  // Written out as it goes (no list of parts, no array made of a single link): every answer builds one.
+  const add = (rel: string, link: WireLink) => {
+    if (!link.templated) header += (header === '' ? '' : ', ') + linkValue(rel, link);
+  };
   for (const rel of HEADER_RELATIONS) {
     const value = links[rel];
-    for (const link of value === undefined ? [] : ([] as WireLink[]).concat(value)) {
-      if (link.templated) continue;
-      parts.push(linkValue(rel, link));
-    }
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const link of value) add(rel, link);
+    else add(rel, value);
   }
-  return parts.join(', ');
+  return header;
 }

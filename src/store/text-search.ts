@@ -19,6 +19,9 @@ export function searchWords(text: string): string[] | undefined {
 const LATIN_LETTER = /[\u00c0-\u024f\u1e00-\u1eff]/g;
 const DROPPED = new RegExp(DROPPED_MARKS, 'gu');
 const SEPARATING = new RegExp(SEPARATING_MARKS, 'gu');
+/** Any code unit beyond ASCII (surrogates included). */
+const BEYOND_ASCII = /[\u0080-\uffff]/;
+const ASCII_WORD = /[a-z0-9]+/g;
 
 /**
  * Text as the indexes hold it: lower case, Latin letters without diacritics, words of letters and digits (what
@@ -26,6 +29,9 @@ const SEPARATING = new RegExp(SEPARATING_MARKS, 'gu');
  * term list read words through this, so both engines rank the same rows the same way.
  */
 export function indexedWords(text: string): string[] {
+  // ASCII text (most tickets) has nothing to fold but case, and its letters and digits are a-z and 0-9: the
+  // regular expressions over Unicode classes below cost a create more than the rest of its words' work.
+  if (!BEYOND_ASCII.test(text)) return text.toLowerCase().match(ASCII_WORD) ?? [];
   const folded = text
     .toLowerCase()
     .replace(LATIN_LETTER, (letter) => LETTER_FOLDS.get(letter) ?? letter)

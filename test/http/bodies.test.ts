@@ -89,6 +89,9 @@ test.serial('text holding a NUL character is a 400 naming the field at every wri
   }
   const nested = await refused(t, '/tickets', json('POST', { ...VALID_TICKET, tags: ['fine', 'not\u0000fine'] }), 400);
   t.deepEqual(namedFields(nested), ['#/tags/1']);
+  // The place is a JSON pointer (RFC 6901): `~` and `/` in a name are escaped, at every level.
+  const named = await refused(t, '/tickets', json('POST', { ...VALID_TICKET, 'a/b~c': { 'd~/': ['\u0000'] } }), 400);
+  t.deepEqual(namedFields(named), ['#/a~1b~0c/d~0~1/0']);
 });
 
 test.serial(

@@ -20,7 +20,7 @@ import type { Store } from '../../store/index.ts';
 import type { TicketStore } from '../../store/tickets.ts';
 import { loadResource, pathId } from '../load.ts';
 import type { FaqLinks, FaqSide } from './faq-side.ts';
-import { readTicketBody, ticketBodies } from './bodies.ts';
+import { newTicketFields, readTicketBody, ticketBodies } from './bodies.ts';
 import { ticketCollection, ticketResource } from './representation.ts';
 import { type TicketCreateBody, type TicketPatchBody, createTicket, mergeTicket, patchTicket } from './schema.ts';
 
@@ -122,7 +122,7 @@ function ticketCollectionRoutes(routes: Routes, { tickets, answerKept, send }: T
     const caller = requireAction(ctx, 'ticket:create');
     const body = readTicketBody<typeof createTicket.schema, TicketCreateBody>(ticketBodies(caller).create, bodyOf(ctx));
     const owner = ticketOwner(caller);
-    const ticket = await tickets.create({ ...TICKET_DEFAULTS, ...body, requester: owner ?? body.requester });
+    const ticket = await tickets.create(newTicketFields(body, owner ?? body.requester));
     await send(ctx, ticket, caller, 201, endpoints.ticket.href({ id: ticket.id }));
   });
 }

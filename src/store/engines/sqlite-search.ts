@@ -29,11 +29,16 @@ const MAX_EXPANSION = 64;
 /** The tables that keep a list of their words (migration 0007-search-terms). */
 const WITH_TERMS: ReadonlySet<SearchableTable> = new Set(['tickets']);
 
+/** The distinct words of a row's columns, as a JSON list; a loop, since a trigger runs it on every create. */
+function rowWords(...parts: unknown[]): string {
+  const words = new Set<string>();
+  for (const part of parts) if (typeof part === 'string') for (const word of indexedWords(part)) words.add(word);
+  return JSON.stringify([...words]);
+}
+
 /** The words of a row's columns, distinct, as JSON (helpdesk_words in SQL, for the triggers that keep the list). */
 export function registerSearchFunctions(database: SQLite.Database): void {
-  database.function('helpdesk_words', { deterministic: true, varargs: true }, (...parts: unknown[]) =>
-    JSON.stringify([...new Set(parts.flatMap((part) => (typeof part === 'string' ? indexedWords(part) : [])))]),
-  );
+  database.function('helpdesk_words', { deterministic: true, varargs: true }, rowWords);
 }
 
 /** The first string after every string that starts with `prefix` (UTF-8 order, as SQLite compares text). */
