@@ -78,17 +78,27 @@ function allWide(table: SearchableTable, prefixes: readonly (string | undefined)
   )})`;
 }
 
-/**
- * A query word's lookups: the first words it begins (MAX_EXPANSION + 1 at most), and, when every word begins more
- * than that (`wide`), how many, up to `widest` (a scan of up to 2,000 words, left out where it cannot matter).
- */
-function lookups(table: SearchableTable, at: number, prefix: string, wide: RawBuilder<boolean>, { widest }: Limits) {
+/** A query word's lookup: the first words it begins, MAX_EXPANSION + 1 at most. */
+function lookup(table: SearchableTable, at: number, prefix: string) {
   const terms = sql.table(`${table}_terms`);
-  return [
-    sql`SELECT * FROM (SELECT ${at} AS word, term, NULL AS begun FROM ${terms} WHERE ${begins(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1})`,
-    sql`SELECT ${at} AS word, NULL AS term,
-      CASE WHEN ${wide} THEN (SELECT count(*) FROM (SELECT 1 FROM ${terms} WHERE ${begins(prefix)} LIMIT ${widest})) ELSE 0 END AS begun`,
-  ];
+  return sql`SELECT * FROM (SELECT ${at} AS word, term, NULL AS begun FROM ${terms} WHERE ${begins(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1})`;
+}
+
+/**
+ * When every word begins more than MAX_EXPANSION words (`wide`), how many they begin together, up to `widest`:
+ * one scan of the words begun, word after word, that stops at `widest` in all (2,000 index entries at most,
+ * however many words the query has), and none where it cannot matter.
+ */
+function begunInAll(
+  table: SearchableTable,
+  prefixes: readonly string[],
+  wide: RawBuilder<boolean>,
+  { widest }: Limits,
+) {
+  const terms = sql.table(`${table}_terms`);
+  const each = prefixes.map((prefix) => sql`SELECT 1 FROM ${terms} WHERE ${begins(prefix)}`);
+  return sql`SELECT -1 AS word, NULL AS term,
+    CASE WHEN ${wide} THEN (SELECT count(*) FROM (${sql.join(each, sql` UNION ALL `)} LIMIT ${widest})) ELSE 0 END AS begun`;
 }
 
 /**
@@ -107,17 +117,18 @@ async function wordQueries(
     const folded = indexedWords(word);
     return WITH_TERMS.has(table) && folded.length === 1 ? folded[0] : undefined;
   });
-  const wide = allWide(table, looked);
-  const asked = looked.flatMap((prefix, at) => (prefix === undefined ? [] : lookups(table, at, prefix, wide, limit)));
+  const prefixes = looked.filter((prefix) => prefix !== undefined);
+  const asked = looked.flatMap((prefix, at) => (prefix === undefined ? [] : [lookup(table, at, prefix)]));
+  if (prefixes.length > 0) asked.push(begunInAll(table, prefixes, allWide(table, looked), limit));
   const terms = words.map((): string[] => []);
-  const begun = words.map(() => 0);
+  let begun = 0;
   if (asked.length > 0) {
     const { rows } = await sql<{ word: number; term: string | null; begun: number | null }>`${sql.join(
       asked,
       sql` UNION ALL `,
     )}`.execute(db);
     for (const row of rows)
-      if (row.term === null) begun[row.word] = row.begun ?? 0;
+      if (row.term === null) begun = row.begun ?? 0;
       else terms[row.word]?.push(row.term);
   }
   const isWide = (at: number) => looked[at] !== undefined && (terms[at]?.length ?? 0) > MAX_EXPANSION;
@@ -128,8 +139,8 @@ async function wordQueries(
     return found.length === 0 ? undefined : `(${found.map((term) => `"${term}"`).join(' OR ')})`;
   });
   if (!parts.every((part) => part !== undefined)) return undefined;
-  const tooMany = words.every((_, at) => isWide(at)) && begun.reduce((a, b) => a + b, 0) >= limit.widest;
-  return { parts, ...(tooMany ? { wide: looked.filter((prefix) => prefix !== undefined) } : {}) };
+  const tooMany = words.every((_, at) => isWide(at)) && begun >= limit.widest;
+  return { parts, ...(tooMany ? { wide: prefixes } : {}) };
 }
 
 const index = (table: SearchableTable) => sql.table(`${table}_fts`);
