@@ -9,6 +9,7 @@
 // the origin as the chain resolves it, the URL, Accept and Authorization). A request with any other header is
 // answered by the chain, as is anything under /v1 (whose headers change with the clock), anything the chain did
 // not answer from the cache, and any caller with no rate-limit points held here.
+import { hash } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Caller } from '../domain/access.ts';
 import type { AnswerCache, Replay } from './answer-cache.ts';
@@ -48,7 +49,10 @@ function signatureOf(ctx: Context, known: ReadonlySet<string>): string | undefin
   if (ctx.method !== 'GET') return undefined;
   const raw = ctx.req.rawHeaders;
   for (let at = 0; at < raw.length; at += 2) if (!known.has(String(raw[at]).toLowerCase())) return undefined;
-  return `${ctx.protocol}://${ctx.host}${ctx.url}\n${ctx.get('Accept')}\n${ctx.get('Authorization')}`;
+  // The credentials by their hash: the cache outlives the request, and keeps no secret a heap dump could show.
+  const authorization = ctx.get('Authorization');
+  const credentials = authorization === '' ? '' : hash('sha256', authorization, 'base64');
+  return `${ctx.protocol}://${ctx.host}${ctx.url}\n${ctx.get('Accept')}\n${credentials}`;
 }
 
 /** How the chain just gave its answer, to give it again; undefined when it was not a kept answer. */
