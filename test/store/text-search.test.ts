@@ -2,26 +2,8 @@
 // words FTS5 itself indexes. ASCII text takes a shorter way than other text: checked here against FTS5, and
 // against the full folding, for every ASCII character.
 import test from 'ava';
-import SQLite from 'better-sqlite3';
 import { indexedWords } from '../../src/store/text-search.ts';
-
-/** The terms FTS5 (unicode61, diacritics removed, as the schema's indexes) makes of each text, in order. */
-function fts5Words(texts: string[]): string[][] {
-  const db = new SQLite(':memory:');
-  try {
-    db.exec(`CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2');
-             CREATE VIRTUAL TABLE terms USING fts5vocab(t, instance);`);
-    const insert = db.prepare('INSERT INTO t (rowid, x) VALUES (?, ?)');
-    db.transaction(() => texts.forEach((text, n) => insert.run(n + 1, text)))();
-    const rows = db.prepare('SELECT doc, term, offset FROM terms ORDER BY doc, offset').all() as {
-      doc: number;
-      term: string;
-    }[];
-    return texts.map((_, n) => rows.filter(({ doc }) => doc === n + 1).map(({ term }) => term));
-  } finally {
-    db.close();
-  }
-}
+import { fts5Words } from '../helpers/fts5.ts';
 
 test('ASCII text gives the words FTS5 indexes, as the full folding gives them, whatever the character', (t) => {
   const texts: string[] = [];

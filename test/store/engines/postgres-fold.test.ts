@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { LETTER_FOLDS, isDroppedMark } from '../../../src/store/engines/postgres-fold.ts';
 import { openStore } from '../../../src/store/index.ts';
 import { createTestDatabase, testEngine } from '../../helpers/database.ts';
+import { fts5Words } from '../../helpers/fts5.ts';
 
 /** How FTS5 folds each letter: index "x<letter>x" per row and read the one term back. */
 function fts5Folds(letters: string[]): Map<string, string> {
@@ -36,24 +37,6 @@ test('PostgreSQL folds to a plain Latin letter exactly the letters FTS5 folds so
   t.deepEqual([...LETTER_FOLDS.keys()].sort(), foldedByFts5.sort());
   for (const letter of foldedByFts5) t.is(LETTER_FOLDS.get(letter), fts5.get(letter), letter);
 });
-
-/** The words FTS5 makes of each text, in order. */
-function fts5Words(texts: string[]): string[][] {
-  const db = new SQLite(':memory:');
-  try {
-    db.exec(`CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2');
-             CREATE VIRTUAL TABLE terms USING fts5vocab(t, instance);`);
-    const insert = db.prepare('INSERT INTO t (rowid, x) VALUES (?, ?)');
-    db.transaction(() => texts.forEach((text, n) => insert.run(n + 1, text)))();
-    const rows = db.prepare('SELECT doc, term FROM terms ORDER BY doc, offset').all() as {
-      doc: number;
-      term: string;
-    }[];
-    return texts.map((_, n) => rows.filter((row) => row.doc === n + 1).map((row) => row.term));
-  } finally {
-    db.close();
-  }
-}
 
 /**
  * "ab<mark>cd" for every combining mark FTS5 knows (Unicode 6.1): it drops the mark or splits the word there.
