@@ -15,16 +15,19 @@ import { mediaTypeOf } from './routing.ts';
  */
 export interface Replay {
   /**
-   * The answer's headers as the chain wrote them, in order: a value, or the name of what is made anew for each
-   * request (the body's length, the rate-limit standing), in its place.
+   * The answer's headers as the chain wrote them, in order: each its value, or what is made anew for each request
+   * in its place (the body's length, the rate-limit policy and standing).
    */
-  headers: { name: string; value: string | string[] | number }[];
+  headers: ({ name: string; value: string | string[] | number } | { name: string; made: MadePerRequest })[];
   /** Who asked, as authentication found them; what answered, as the metrics label it. */
   caller: Caller;
   endpoint: Endpoint | undefined;
   /** Bytes counted against the cache's bound: the request's signature and the headers. */
   bytes: number;
 }
+
+/** The headers of a kept answer made anew each time it is given again (replay.ts). */
+export type MadePerRequest = 'content-length' | 'ratelimit-policy' | 'ratelimit';
 
 /** A finished 200 answer, as its headers and bytes, and the requests it may be given to again as it was. */
 export interface Answer {

@@ -12,7 +12,7 @@
 import { hash } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Caller } from '../domain/access.ts';
-import type { AnswerCache, Replay } from './answer-cache.ts';
+import type { AnswerCache, MadePerRequest, Replay } from './answer-cache.ts';
 import type { Next } from './next.ts';
 import { callerOf } from './authentication.ts';
 import { requestState } from './request-state.ts';
@@ -32,8 +32,10 @@ export const REPLAYABLE_HEADERS = [
 /** Read by ctx.protocol, ctx.host and ctx.ip when a proxy is trusted (TRUST_PROXY): the origin is in the signature. */
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'];
 
-/** Answer headers made anew for each request: set outside this step, by Koa, by the server, or here. */
-const PER_REQUEST = new Set(['x-request-id', 'content-length', 'connection', 'ratelimit-policy', 'ratelimit']);
+/** Answer headers set outside this step (the request log's id, the server's Connection): never kept. */
+const OUTSIDE = new Set(['x-request-id', 'connection']);
+/** Answer headers made anew each time an answer is given again: by Koa from the body, or here. */
+const MADE: ReadonlySet<string> = new Set<MadePerRequest>(['content-length', 'ratelimit-policy', 'ratelimit']);
 
 export interface ReplayOptions {
   /** Whether Koa trusts X-Forwarded-* (app.proxy). */
@@ -64,9 +66,9 @@ function replayOf(ctx: Context, signature: string): Replay | undefined {
   const response = ctx.res as typeof ctx.res & { getRawHeaderNames(): string[] };
   for (const name of response.getRawHeaderNames()) {
     const lower = name.toLowerCase();
-    const value = PER_REQUEST.has(lower) ? lower : ctx.res.getHeader(name);
-    if (value === undefined || lower === 'x-request-id' || lower === 'connection') continue;
-    headers.push({ name, value });
+    const value = ctx.res.getHeader(name);
+    if (OUTSIDE.has(lower) || value === undefined) continue;
+    headers.push(MADE.has(lower) ? { name, made: lower as MadePerRequest } : { name, value });
     bytes += name.length + String(value).length;
   }
   return { headers, caller: callerOf(ctx), endpoint: requestState(ctx).endpoint, bytes };
@@ -74,11 +76,11 @@ function replayOf(ctx: Context, signature: string): Replay | undefined {
 
 /** Gives the kept answer again, headers in the order the chain wrote them. */
 function give(ctx: Context, body: Buffer, headers: Replay['headers'], limit: { policy: string; value: string }): void {
-  for (const { name, value } of headers) {
-    if (value === 'content-length') ctx.body = body;
-    else if (value === 'ratelimit-policy') ctx.set(name, limit.policy);
-    else if (value === 'ratelimit') ctx.set(name, limit.value);
-    else ctx.set(name, value as string | string[]);
+  for (const header of headers) {
+    if (!('made' in header))
+      ctx.set(header.name, typeof header.value === 'number' ? String(header.value) : header.value);
+    else if (header.made === 'content-length') ctx.body = body;
+    else ctx.set(header.name, header.made === 'ratelimit' ? limit.value : limit.policy);
   }
   if (ctx.body !== body) ctx.body = body;
   ctx.status = 200;
