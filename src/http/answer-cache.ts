@@ -179,12 +179,17 @@ export class AnswerCache {
     return { answer, replay };
   }
 
-  /** Notes how `answer`, given under `key` to a request with this signature, may be given again. */
-  remember(key: string, answer: Answer, signature: string, replay: Replay): void {
+  /**
+   * Notes how `answer`, given under `key` to a request with this signature, may be given again: `replayOf` is asked
+   * only when it will be kept (not for a signature noted already, nor past MAX_REPLAYS_PER_ANSWER).
+   */
+  remember(key: string, answer: Answer, signature: string, replayOf: () => Replay | undefined): void {
     // Only the answer still kept: a write may have been committed while the request was answered.
     if (this.current() === undefined || this.answers.get(key) !== answer) return;
     answer.replays ??= new Map();
     if (answer.replays.has(signature) || answer.replays.size >= MAX_REPLAYS_PER_ANSWER) return;
+    const replay = replayOf();
+    if (replay === undefined) return;
     answer.replays.set(signature, replay);
     this.givenTo.set(signature, key);
     answer.cost += replay.bytes;

@@ -108,7 +108,6 @@ export function replayKeptAnswers(answers: AnswerCache, { trustProxy, replayable
     await next();
     const given = requestState(ctx).keptAnswer;
     if (signature === undefined || given === undefined || !replayable(ctx.path)) return;
-    const replay = replayOf(ctx, signature);
-    if (replay) answers.remember(given.key, given.answer, signature, replay);
+    answers.remember(given.key, given.answer, signature, () => replayOf(ctx, signature));
   };
 }
