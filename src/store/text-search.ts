@@ -1,7 +1,7 @@
 // Full-text search as the stores see it: free text is cut into words here, once for every engine, and each engine
 // turns the words into its own query language (FTS5 on SQLite, tsquery on PostgreSQL). User text never reaches
 // either query language as such: every word is matched as a prefix, all of them required.
-import type { AliasedRawBuilder, Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
+import { type AliasedRawBuilder, type Expression, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { DROPPED_MARKS, LETTER_FOLDS, SEPARATING_MARKS } from './engines/postgres-fold.ts';
 import type { Database } from './schema.ts';
 
@@ -48,6 +48,16 @@ export function indexedWords(text: string): string[] {
 export const PLAN_ONCE = '/* plan once */';
 
 /**
+ * A constant of ours (never user input) written into the statement: SQLite plans `LIMIT 65` better than
+ * `LIMIT ?` (a word's lookup took a third less time, a count to the bound 0.15 ms less), and the text of each
+ * statement stays one of a few.
+ */
+export function constant(value: number): RawBuilder<number> {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer constant: ${value}`);
+  return sql.lit(value);
+}
+
+/**
  * A text query made ready for one engine (SQLite looks up what each word may begin first): the index as a table
  * aliased `m`, to drive a query from in id order, and the same match as a condition on one row.
  */
@@ -68,8 +78,9 @@ export interface PreparedMatch {
   ids?: number[];
   /**
    * Every matching index row's id, as a subquery cheap enough to run once a search (PostgreSQL, when a rare word
-   * drives the lookup): the store reads it at the head of one statement that counts the matches and reads the
-   * first page, instead of reading the ids first and sending them back (one round trip and 1,111 ids fewer).
+   * drives the lookup; SQLite, when a word is searched as a prefix that FTS5 merges whole anyway): the store reads
+   * it at the head of one statement that counts the matches and reads the first page, instead of reading the ids
+   * first and sending them back (one round trip and 1,111 ids fewer), or reading the index twice.
    */
   matches?: RawBuilder<{ id: number }>;
   /** Only part of the index was read (PostgreSQL: its newest rows), as reading all would cost too much: counts are lower bounds. */

@@ -6,7 +6,7 @@ import { type MatchPage, type MatchQueries, readMatches, wordScore } from './mat
 import { type Page, type PageRequest, type Slice, countRows, inSlice, readPage } from './pagination.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import { type TicketInsert, type TicketReads, type TicketRow, toTicket } from './ticket-reads.ts';
-import { PLAN_ONCE, type PreparedMatch, type TextSearch, indexedWords, searchWords } from './text-search.ts';
+import { PLAN_ONCE, type PreparedMatch, type TextSearch, constant, indexedWords, searchWords } from './text-search.ts';
 import { updateVersioned } from './versions.ts';
 import type { Writes } from './writes.ts';
 
@@ -224,36 +224,46 @@ export class TicketStore {
 
   /**
    * MatchQueries.firstPage: the engine's matches read once (a MATERIALIZED CTE), then both counts, and the page
-   * (or, when the index holds fewer than `atMost`, every visible match, to rank), all in one statement, prepared
-   * and planned once (PLAN_ONCE: its shape is fixed by the CTE and the subqueries, whatever the words; parsing and
-   * planning it cost PostgreSQL 0.7–0.9 ms a search, more than running it).
+   * (or, when the index holds fewer than `atMost`, every visible match, to rank), all in one statement. On
+   * PostgreSQL it is prepared and planned once (PLAN_ONCE: its shape is fixed by the CTE and the subqueries,
+   * whatever the words; parsing and planning it cost 0.7–0.9 ms a search, more than running it). The page is
+   * chosen as ids, then joined to its tickets: SQLite sorts whatever a sorted query selects.
    */
   private async firstPage(match: PreparedMatch, filter: TicketFilter, offset: number, size: number, atMost: number) {
     const read = (index: RawBuilder<{ id: number }>): PreparedMatch => ({
       ...match,
       index: index.as('m'),
+      key: sql<number>`m.id`,
       condition: sql<boolean>`true`,
     });
-    // The page is read newest first (sorted here: the planner knows no order of a CTE); counts need no order.
-    const once = read(sql`(SELECT id FROM helpdesk_matches ORDER BY id DESC)`);
+    // The page is read newest first (sorted here: the planner knows no order of a CTE); counts need no order. The
+    // LIMIT keeps SQLite from flattening the sorted ids into the join, where it would look up every match's ticket
+    // and sort them all (0.15 ms more for "case 123"): sorted first, the join stops at the page.
+    const once = read(
+      sql`(SELECT id FROM helpdesk_matches ORDER BY id DESC LIMIT ${constant(Number.MAX_SAFE_INTEGER)})`,
+    );
     const unordered = read(sql`(SELECT id FROM helpdesk_matches)`);
-    const few = sql<boolean>`(SELECT indexed FROM counts) < ${atMost}`;
-    const rows = this.liveMatches(once, filter)
-      .selectAll('tickets')
+    const few = sql<boolean>`(SELECT indexed FROM counts) < ${constant(atMost)}`;
+    // Typed for PostgreSQL, which cannot tell a parameter's type inside CASE.
+    const integer = (value: number) => sql<number>`CAST(${value} AS integer)`;
+    const page = this.liveMatches(once, filter)
+      .select(once.key.as('id'))
       .orderBy(once.key, 'desc')
-      .limit(sql<number>`CASE WHEN ${few} THEN ${atMost}::integer ELSE ${size}::integer END`)
-      .offset(sql<number>`CASE WHEN ${few} THEN 0 ELSE ${offset}::integer END`);
+      .limit(sql<number>`CASE WHEN ${few} THEN ${constant(atMost)} ELSE ${integer(size)} END`)
+      .offset(sql<number>`CASE WHEN ${few} THEN 0 ELSE ${integer(offset)} END`);
     const visible = this.liveMatches(unordered, filter).select(sql`1`.as('one'));
-    const { rows: found } = await sql<Partial<TicketRow> & { indexed: string; counted: string }>`
+    const { rows: found } = await sql<Partial<TicketRow> & { indexed: string | number; counted: string | number }>`
       WITH helpdesk_matches AS MATERIALIZED ${match.matches},
-      counts AS (SELECT ${countedTo(this.indexSample(unordered), atMost)} AS indexed, ${countedTo(visible, atMost)} AS counted)
-      SELECT counts.indexed, counts.counted, p.* FROM counts LEFT JOIN LATERAL ${rows} AS p ON true ${sql.raw(PLAN_ONCE)}`.execute(
+      counts AS (SELECT ${countedTo(this.indexSample(unordered), atMost)} AS indexed, ${countedTo(visible, atMost)} AS counted),
+      page AS ${page}
+      SELECT counts.indexed, counts.counted, p.* FROM counts
+      LEFT JOIN (SELECT tickets.* FROM page JOIN tickets ON tickets.id = page.id) AS p ON true ${sql.raw(PLAN_ONCE)}`.execute(
       this.db,
     );
     return {
       indexed: Number(found[0]?.indexed ?? 0),
       counted: Number(found[0]?.counted ?? 0),
-      rows: found.flatMap((row) => (row.id == null ? [] : [toTicket(row as TicketRow)])),
+      rows: found.flatMap((row) => (row.id == null ? [] : [toTicket(row as TicketRow)])).sort((a, b) => b.id - a.id),
     };
   }
 
@@ -331,7 +341,7 @@ export class TicketStore {
 
 /** How many rows a query gives, counted no further than `atMost`, as a value to select. */
 function countedTo<DB, TB extends keyof DB>(query: SelectQueryBuilder<DB, TB, { one: unknown }>, atMost: number) {
-  return sql<number>`(SELECT count(*) FROM ${query.limit(atMost)} AS sample)`;
+  return sql<number>`(SELECT count(*) FROM ${query.limit(constant(atMost))} AS sample)`;
 }
 
 /** Whether a ticket holds every word of the text as the beginning of one of its words (what the index matches). */

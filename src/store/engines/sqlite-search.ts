@@ -11,6 +11,7 @@ import {
   type PreparedMatch,
   type SearchableTable,
   type TextSearch,
+  constant,
   indexedWords,
   searchWords,
 } from '../text-search.ts';
@@ -60,45 +61,47 @@ type Limits = ReturnType<typeof limits>;
 /** A query's words looked up: each as an FTS5 expression, and, when every word begins too many words, their folded forms. */
 interface LookedUp {
   parts: string[];
+  /** Some word is searched as an FTS5 prefix: FTS5 merges every list it begins before it returns a row. */
+  merged: boolean;
   wide?: string[];
 }
 
 const begins = (prefix: string) => sql`term >= ${prefix} AND term < ${pastPrefix(prefix)}`;
 
-/** Every prefix begins more than MAX_EXPANSION words (SQLite runs this once a statement: it names no outer row). */
-function allWide(table: SearchableTable, prefixes: readonly (string | undefined)[]): RawBuilder<boolean> {
-  if (prefixes.some((prefix) => prefix === undefined)) return sql<boolean>`0`;
-  const terms = sql.table(`${table}_terms`);
-  return sql<boolean>`(${sql.join(
-    prefixes.map(
-      (prefix) =>
-        sql`EXISTS (SELECT 1 FROM ${terms} WHERE ${begins(prefix ?? '')} ORDER BY term LIMIT 1 OFFSET ${MAX_EXPANSION})`,
-    ),
-    sql` AND `,
-  )})`;
-}
-
-/** A query word's lookup: the first words it begins, MAX_EXPANSION + 1 at most. */
-function lookup(table: SearchableTable, at: number, prefix: string) {
-  const terms = sql.table(`${table}_terms`);
-  return sql`SELECT * FROM (SELECT ${at} AS word, term, NULL AS begun FROM ${terms} WHERE ${begins(prefix)} ORDER BY term LIMIT ${MAX_EXPANSION + 1})`;
+/** The prefix begins more than MAX_EXPANSION words (SQLite runs this once a statement: it names no outer row). */
+function beginsMany(table: SearchableTable, prefix: string): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM ${sql.table(`${table}_terms`)} WHERE ${begins(prefix)} ORDER BY term LIMIT 1 OFFSET ${constant(MAX_EXPANSION)})`;
 }
 
 /**
- * When every word begins more than MAX_EXPANSION words (`wide`), how many they begin together, up to `widest`:
- * one scan of the words begun, word after word, that stops at `widest` in all (2,000 index entries at most,
- * however many words the query has), and none where it cannot matter.
+ * A query word's lookup: the words it begins, when they are MAX_EXPANSION at most; else one row that says so
+ * (`term` NULL), rather than words that would not be used, each a row built and sent from the search thread.
  */
-function begunInAll(
-  table: SearchableTable,
-  prefixes: readonly string[],
-  wide: RawBuilder<boolean>,
-  { widest }: Limits,
-) {
+function lookup(table: SearchableTable, at: number, prefix: string) {
   const terms = sql.table(`${table}_terms`);
-  const each = prefixes.map((prefix) => sql`SELECT 1 FROM ${terms} WHERE ${begins(prefix)}`);
+  const many = beginsMany(table, prefix);
+  // NOT many outside the LIMIT: inside it, SQLite would test it on every word begun, all 111,000 of "5".
+  return sql`SELECT * FROM (SELECT ${constant(at)} AS word, term, NULL AS begun FROM ${terms}
+      WHERE ${begins(prefix)} ORDER BY term LIMIT ${constant(MAX_EXPANSION)}) WHERE NOT ${many}
+    UNION ALL SELECT ${constant(at)}, NULL, NULL WHERE ${many}`;
+}
+
+/**
+ * When every word begins more than MAX_EXPANSION words, how many they begin together, up to `widest`: one scan of
+ * the words begun, word after word, that stops at `widest` in all (2,000 index entries at most, however many words
+ * the query has), and none where it cannot matter.
+ */
+function begunInAll(table: SearchableTable, prefixes: readonly (string | undefined)[], { widest }: Limits) {
+  const terms = sql.table(`${table}_terms`);
+  const every = prefixes.filter((prefix) => prefix !== undefined);
+  if (every.length < prefixes.length) return undefined;
+  const allWide = sql.join(
+    every.map((prefix) => beginsMany(table, prefix)),
+    sql` AND `,
+  );
+  const each = every.map((prefix) => sql`SELECT 1 FROM ${terms} WHERE ${begins(prefix)}`);
   return sql`SELECT -1 AS word, NULL AS term,
-    CASE WHEN ${wide} THEN (SELECT count(*) FROM (${sql.join(each, sql` UNION ALL `)} LIMIT ${widest})) ELSE 0 END AS begun`;
+    CASE WHEN ${allWide} THEN (SELECT count(*) FROM (${sql.join(each, sql` UNION ALL `)} LIMIT ${constant(widest)})) ELSE 0 END AS begun`;
 }
 
 /**
@@ -117,10 +120,11 @@ async function wordQueries(
     const folded = indexedWords(word);
     return WITH_TERMS.has(table) && folded.length === 1 ? folded[0] : undefined;
   });
-  const prefixes = looked.filter((prefix) => prefix !== undefined);
   const asked = looked.flatMap((prefix, at) => (prefix === undefined ? [] : [lookup(table, at, prefix)]));
-  if (prefixes.length > 0) asked.push(begunInAll(table, prefixes, allWide(table, looked), limit));
+  const begunAsked = begunInAll(table, looked, limit);
+  if (begunAsked) asked.push(begunAsked);
   const terms = words.map((): string[] => []);
+  const many = new Set<number>();
   let begun = 0;
   if (asked.length > 0) {
     const { rows } = await sql<{ word: number; term: string | null; begun: number | null }>`${sql.join(
@@ -128,19 +132,20 @@ async function wordQueries(
       sql` UNION ALL `,
     )}`.execute(db);
     for (const row of rows)
-      if (row.term === null) begun = row.begun ?? 0;
+      if (row.word < 0) begun = row.begun ?? 0;
+      else if (row.term === null) many.add(row.word);
       else terms[row.word]?.push(row.term);
   }
-  const isWide = (at: number) => looked[at] !== undefined && (terms[at]?.length ?? 0) > MAX_EXPANSION;
   const parts = words.map((word, at) => {
     const found = terms[at] ?? [];
-    if (looked[at] === undefined || isWide(at)) return asPrefix(word);
+    if (looked[at] === undefined || many.has(at)) return asPrefix(word);
     // Terms hold only letters and digits: nothing in them needs escaping inside the quotes.
     return found.length === 0 ? undefined : `(${found.map((term) => `"${term}"`).join(' OR ')})`;
   });
   if (!parts.every((part) => part !== undefined)) return undefined;
-  const tooMany = words.every((_, at) => isWide(at)) && begun >= limit.widest;
-  return { parts, ...(tooMany ? { wide: prefixes } : {}) };
+  const prefixes = looked.filter((prefix) => prefix !== undefined);
+  const tooMany = many.size === words.length && begun >= limit.widest;
+  return { parts, merged: many.size > 0, ...(tooMany ? { wide: prefixes } : {}) };
 }
 
 const index = (table: SearchableTable) => sql.table(`${table}_fts`);
@@ -171,8 +176,8 @@ async function newestLists(
   // The newest probeRows ids (rows are never deleted; an insert rolled back leaves a gap, and fewer rows), read by
   // key: a fifth cheaper than ORDER BY id DESC LIMIT in a subquery.
   const { rows } = await sql<{ id: number }>`SELECT id FROM ${lists(table)}
-    WHERE id > (SELECT max(id) FROM ${lists(table)}) - ${probeRows} AND ${listHolds(sql.ref('words'), prefixes)}
-    ORDER BY id DESC LIMIT ${probeMatches}`.execute(db);
+    WHERE id > (SELECT max(id) FROM ${lists(table)}) - ${constant(probeRows)} AND ${listHolds(sql.ref('words'), prefixes)}
+    ORDER BY id DESC LIMIT ${constant(probeMatches)}`.execute(db);
   const ids = rows.map(({ id }) => id);
   const rowMatches = (id: RawBuilder<number>) =>
     sql<boolean>`EXISTS (SELECT 1 FROM ${lists(table)} WHERE id = ${id} AND ${listHolds(sql.ref('words'), prefixes)})`;
@@ -218,6 +223,18 @@ export const sqliteSearch: TextSearch = {
     const query = looked.parts.join(' AND ');
     return {
       statementsAreTrips: true,
+      // A word searched as a prefix is merged whole before the first row, and every match is in that merged
+      // list: reading all the matches once, in id order, costs about what the merge did. Read newest first
+      // instead, FTS5 seeks backwards through the other words' lists, 0.5 ms through a word in every ticket
+      // ("case 123"), for the count and again for the page. So the matches are read once, in one statement
+      // with both counts and the page (PreparedMatch.matches).
+      ...(looked.merged
+        ? {
+            matches: sql<{
+              id: number;
+            }>`(SELECT rowid AS id FROM ${index(table)} WHERE ${index(table)} MATCH ${query})`,
+          }
+        : {}),
       index: sql<{ id: number }>`${index(table)}`.as('m'),
       key: sql<number>`m.rowid`,
       // The MATCH operand is the table's own hidden column, here under the alias.
