@@ -224,6 +224,16 @@ const searchWordLists = (dialect: SchemaDialect): Migration => ({
   },
 });
 
+/**
+ * The first characters of each ticket's words, as bits beside its word list (SQLite): the probe of the newest
+ * rows for words that each begin many words tests them before it reads a list (a fifth of its time).
+ */
+const searchWordInitials = (dialect: SchemaDialect): Migration => ({
+  async up(db: MigrationDatabase) {
+    await runAll(db, dialect.searchWordInitials('tickets', ['title', 'description', 'tags']));
+  },
+});
+
 /** Every migration by name; the names are what each database records as done. */
 export function migrations(dialect: SchemaDialect): Record<string, Migration> {
   return {
@@ -236,6 +246,7 @@ export function migrations(dialect: SchemaDialect): Record<string, Migration> {
     '0007-search-terms': searchTerms(dialect),
     '0008-import-parts': importParts(dialect),
     '0009-search-word-lists': searchWordLists(dialect),
+    '0010-search-word-initials': searchWordInitials(dialect),
   };
 }
 

@@ -46,6 +46,7 @@ test('instances starting at once on a fresh database all come up on one schema, 
         '0007-search-terms',
         '0008-import-parts',
         '0009-search-word-lists',
+        '0010-search-word-initials',
       ],
     );
     // Each instance writes; every one of them then counts every write, so they share one database and one set of counters.

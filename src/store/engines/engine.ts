@@ -33,6 +33,8 @@ export interface SchemaDialect {
   searchTerms(table: string, columns: string[]): string[];
   /** Statements for each row's list of its words (filled and then kept by triggers), if the engine needs one. */
   searchWordLists(table: string, columns: string[]): string[];
+  /** Statements for the first characters of each row's words, beside its list (searchWordLists), if the engine needs them. */
+  searchWordInitials(table: string, columns: string[]): string[];
   /**
    * Statements for a trigger `name` that runs `action` (SQL statements over the row's NEW and OLD) after an
    * update of a row of `table` for which `when` holds.

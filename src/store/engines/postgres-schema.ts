@@ -97,6 +97,7 @@ export const postgresSchema: SchemaDialect = {
   // A prefix of a tsquery is looked up in the GIN index's own ordered list of lexemes: no list of words to keep.
   searchTerms: () => [],
   searchWordLists: () => [],
+  searchWordInitials: () => [],
   afterUpdate,
   extras,
 };

@@ -52,30 +52,64 @@ function searchTerms(table: string, columns: string[]): string[] {
 }
 
 /**
+ * The triggers that keep each row's word list (and, through it, the table's words) as a row is written: `list`
+ * is the statement that writes NEW's list (`verb`: INSERT, or INSERT OR REPLACE), calling helpdesk_words once.
+ */
+function wordListTriggers(table: string, columns: string[], list: (verb: string) => string): string[] {
+  const terms = `INSERT OR IGNORE INTO ${table}_terms (term)
+       SELECT value FROM json_each((SELECT words FROM ${table}_words WHERE id = NEW.id))`;
+  return [
+    `CREATE TRIGGER ${table}_words_insert AFTER INSERT ON ${table}
+     BEGIN
+       ${list('INSERT')};
+       ${terms};
+     END`,
+    `CREATE TRIGGER ${table}_words_update AFTER UPDATE OF ${columns.join(', ')} ON ${table}
+     BEGIN
+       ${list('INSERT OR REPLACE')};
+       ${terms};
+     END`,
+  ];
+}
+
+const rowWords = (columns: string[], row: string) => `helpdesk_words(${columns.map((c) => `${row}.${c}`).join(', ')})`;
+
+/**
  * Each row's words as the JSON array helpdesk_words makes (migration 0009-search-word-lists), for searches whose
  * every word begins too many words for FTS5 to merge (src/store/engines/sqlite-search.ts): those check the newest
  * rows' lists one by one. Filled for the rows already there, then kept by the triggers that keep the term list,
  * which they replace: helpdesk_words runs once per write, and the terms are read back from the row's list.
  */
 function searchWordLists(table: string, columns: string[]): string[] {
-  const words = (row: string) => `helpdesk_words(${columns.map((c) => `${row}.${c}`).join(', ')})`;
-  const terms = `INSERT OR IGNORE INTO ${table}_terms (term)
-       SELECT value FROM json_each((SELECT words FROM ${table}_words WHERE id = NEW.id))`;
   return [
     `CREATE TABLE ${table}_words (id INTEGER PRIMARY KEY, words TEXT NOT NULL)`,
-    `INSERT INTO ${table}_words (id, words) SELECT id, ${words(table)} FROM ${table}`,
+    `INSERT INTO ${table}_words (id, words) SELECT id, ${rowWords(columns, table)} FROM ${table}`,
     `DROP TRIGGER ${table}_terms_insert`,
     `DROP TRIGGER ${table}_terms_update`,
-    `CREATE TRIGGER ${table}_words_insert AFTER INSERT ON ${table}
-     BEGIN
-       INSERT INTO ${table}_words (id, words) VALUES (NEW.id, ${words('NEW')});
-       ${terms};
-     END`,
-    `CREATE TRIGGER ${table}_words_update AFTER UPDATE OF ${columns.join(', ')} ON ${table}
-     BEGIN
-       INSERT OR REPLACE INTO ${table}_words (id, words) VALUES (NEW.id, ${words('NEW')});
-       ${terms};
-     END`,
+    ...wordListTriggers(
+      table,
+      columns,
+      (verb) => `${verb} INTO ${table}_words (id, words) VALUES (NEW.id, ${rowWords(columns, 'NEW')})`,
+    ),
+  ];
+}
+
+/**
+ * The first characters of each row's words, as bits (helpdesk_initials, migration 0010-search-word-initials):
+ * the probe of the newest rows tests them before it reads a row's list, and most rows fail that test.
+ */
+function searchWordInitials(table: string, columns: string[]): string[] {
+  return [
+    `ALTER TABLE ${table}_words ADD COLUMN initials INTEGER NOT NULL DEFAULT 0`,
+    `UPDATE ${table}_words SET initials = helpdesk_initials(words)`,
+    `DROP TRIGGER ${table}_words_insert`,
+    `DROP TRIGGER ${table}_words_update`,
+    ...wordListTriggers(
+      table,
+      columns,
+      (verb) => `${verb} INTO ${table}_words (id, words, initials)
+         SELECT NEW.id, words, helpdesk_initials(words) FROM (SELECT ${rowWords(columns, 'NEW')} AS words)`,
+    ),
   ];
 }
 
@@ -100,6 +134,7 @@ export const sqliteSchema: SchemaDialect = {
   searchIndex,
   searchTerms,
   searchWordLists,
+  searchWordInitials,
   afterUpdate,
   extras: () => [],
 };

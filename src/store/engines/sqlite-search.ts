@@ -37,9 +37,37 @@ function rowWords(...parts: unknown[]): string {
   return JSON.stringify([...words]);
 }
 
-/** The words of a row's columns, distinct, as JSON (helpdesk_words in SQL, for the triggers that keep the list). */
+/** The bit of a folded word's first character: one each for 0-9 and a-z, one for every other character. */
+function initialBit(word: string): number {
+  const code = word.charCodeAt(0);
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x7a) return code - 0x61 + 10;
+  return 36;
+}
+
+/**
+ * The bits of the first characters of some folded words (37 bits: summed, not OR'ed, as JavaScript's bitwise
+ * operators stop at 32). A row whose mask lacks a query word's bit holds no word beginning with it: the probe of
+ * the newest rows tests this integer before it reads the row's list (0.11 ms for 4,000 rows instead of 0.5).
+ */
+function initialsOf(words: Iterable<string>): number {
+  const bits = new Set<number>();
+  for (const word of words) if (word.length > 0) bits.add(initialBit(word));
+  let mask = 0;
+  for (const bit of bits) mask += 2 ** bit;
+  return mask;
+}
+
+/** A row's word list (JSON) as its initials (helpdesk_initials in SQL, migration 0010-search-word-initials). */
+const listInitials = (list: unknown) => (typeof list === 'string' ? initialsOf(JSON.parse(list) as string[]) : 0);
+
+/**
+ * The words of a row's columns, distinct, as JSON (helpdesk_words in SQL, for the triggers that keep the list),
+ * and their initials.
+ */
 export function registerSearchFunctions(database: SQLite.Database): void {
   database.function('helpdesk_words', { deterministic: true, varargs: true }, rowWords);
+  database.function('helpdesk_initials', { deterministic: true }, listInitials);
 }
 
 /** The first string after every string that starts with `prefix` (UTF-8 order, as SQLite compares text). */
@@ -151,11 +179,13 @@ async function wordQueries(
 const index = (table: SearchableTable) => sql.table(`${table}_fts`);
 const lists = (table: SearchableTable) => sql.table(`${table}_words`);
 
-/** A row's word list (a JSON array of folded words) holds a word beginning with each prefix. */
-function listHolds(list: RawBuilder<string>, prefixes: readonly string[]): RawBuilder<boolean> {
+/** A row of a word-list table (`row`: its alias, if any) holds a word beginning with each prefix. */
+function listHolds(row: string | undefined, prefixes: readonly string[]): RawBuilder<boolean> {
+  const column = (name: string) => sql.ref(row === undefined ? name : `${row}.${name}`);
+  const mask = initialsOf(prefixes);
   // Each word follows a quote. instr, not GLOB '*"5*': a quarter cheaper over the probe's 4,000 lists.
-  return sql<boolean>`(${sql.join(
-    prefixes.map((prefix) => sql`instr(${list}, ${`"${prefix}`}) > 0`),
+  return sql<boolean>`(${column('initials')} & ${mask}) = ${mask} AND (${sql.join(
+    prefixes.map((prefix) => sql`instr(${column('words')}, ${`"${prefix}`}) > 0`),
     sql` AND `,
   )})`;
 }
@@ -176,17 +206,17 @@ async function newestLists(
   // The newest probeRows ids (rows are never deleted; an insert rolled back leaves a gap, and fewer rows), read by
   // key: a fifth cheaper than ORDER BY id DESC LIMIT in a subquery.
   const { rows } = await sql<{ id: number }>`SELECT id FROM ${lists(table)}
-    WHERE id > (SELECT max(id) FROM ${lists(table)}) - ${constant(probeRows)} AND ${listHolds(sql.ref('words'), prefixes)}
+    WHERE id > (SELECT max(id) FROM ${lists(table)}) - ${constant(probeRows)} AND ${listHolds(undefined, prefixes)}
     ORDER BY id DESC LIMIT ${constant(probeMatches)}`.execute(db);
   const ids = rows.map(({ id }) => id);
   const rowMatches = (id: RawBuilder<number>) =>
-    sql<boolean>`EXISTS (SELECT 1 FROM ${lists(table)} WHERE id = ${id} AND ${listHolds(sql.ref('words'), prefixes)})`;
+    sql<boolean>`EXISTS (SELECT 1 FROM ${lists(table)} WHERE id = ${id} AND ${listHolds(undefined, prefixes)})`;
   if (ids.length >= probeMatches)
     return {
       statementsAreTrips: true,
       index: sql<{ id: number }>`${lists(table)}`.as('m'),
       key: sql<number>`m.id`,
-      condition: listHolds(sql.ref('m.words'), prefixes),
+      condition: listHolds('m', prefixes),
       rowMatches,
       atLeast: ids.length,
     };
