@@ -127,6 +127,21 @@ async function openHandles(url: string): Promise<number> {
   }
 }
 
+/**
+ * openHandles once the store has closed: at once on SQLite (closing a file is synchronous); on PostgreSQL a
+ * session leaves pg_stat_activity when its backend has exited, a moment after the client hung up (a full suite's
+ * load once caught one still there), so it is asked again for up to two seconds. A session left open stays.
+ */
+async function handlesAfterClose(url: string): Promise<number> {
+  const deadline = Date.now() + 2000;
+  let open = await openHandles(url);
+  while (open > 0 && testEngine === 'postgres' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    open = await openHandles(url);
+  }
+  return open;
+}
+
 test("closing the store closes every connection it opened, the search thread's included", async (t) => {
   const database = await createTestDatabase();
   t.teardown(() => database.drop());
@@ -148,6 +163,6 @@ test("closing the store closes every connection it opened, the search thread's i
   // SQLite: the main connection and the search thread's; PostgreSQL: the pool's.
   t.true((await openHandles(database.url)) >= (testEngine === 'sqlite' ? 2 : 1));
   await store.close();
-  t.is(await openHandles(database.url), 0);
+  t.is(await handlesAfterClose(database.url), 0);
   await t.throwsAsync(() => store.tickets.search('closing', 10));
 });
