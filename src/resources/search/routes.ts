@@ -8,6 +8,8 @@ import { sendResource } from '../../http/respond.ts';
 import type { Routes } from '../../http/routing.ts';
 import { QueryReader } from '../../http/query.ts';
 import { endpoints } from '../../links/registry.ts';
+import type { Faq } from '../../domain/faqs.ts';
+import type { FaqFilter } from '../../store/faqs.ts';
 import type { Store } from '../../store/index.ts';
 import { type SearchLinks, type SearchResults, searchResource } from './representation.ts';
 
@@ -40,6 +42,20 @@ export function searchRoutes(routes: Routes, store: Store, scope: SearchScope, a
     await answers.answer(ctx, answerKey(ctx, caller, undefined), () => answerSearch(ctx, caller, q));
   });
 
+  /**
+   * The best FAQs and how many match. PostgreSQL asks both at once, each on a connection of its own. On SQLite the
+   * two run one after the other anyway, and fewer FAQs than asked for are every match: then nothing is left to count.
+   */
+  async function bestFaqs(q: string, filter: FaqFilter): Promise<[Faq[], number | null]> {
+    if (store.engine === 'postgres')
+      return Promise.all([store.faqs.search(q, BEST_MATCHES, filter), store.faqs.count(filter)]);
+    const faqs = await store.faqs.search(q, BEST_MATCHES, filter);
+    return [faqs, faqs.length < BEST_MATCHES ? faqs.length : await store.faqs.count(filter)];
+  }
+
+  /** No FAQs searched: none here when this process keeps them (no q), or unknown (null) when another does. */
+  const noFaqs = (): [Faq[], number | null] => [[], scope.faqs === true ? 0 : null];
+
   async function answerSearch(ctx: Context, caller: Caller, q: string | undefined): Promise<void> {
     // Only what the caller may see is searched: their own tickets (or none), and published FAQs unless they may read drafts.
     const ticketFilter = { q, requester: ticketOwner(caller) };
@@ -51,10 +67,9 @@ export function searchRoutes(routes: Routes, store: Store, scope: SearchScope, a
     // slowest, not for the sum. SQLite reads FAQs on the main connection, which would hold the event loop while
     // the database is locked: only once the ticket search (on a thread of its own) is done.
     if (store.engine !== 'postgres') await ticketsFound;
-    const [found, faqs, faqMatches] = await Promise.all([
+    const [found, [faqs, faqMatches]] = await Promise.all([
       ticketsFound,
-      searchFaqs ? store.faqs.search(q, BEST_MATCHES, faqFilter) : [],
-      searchFaqs ? store.faqs.count(faqFilter) : scope.faqs === true ? 0 : null,
+      searchFaqs ? bestFaqs(q, faqFilter) : noFaqs(),
     ]);
     const results = {
       q,
