@@ -65,9 +65,11 @@ test('a search without q is 200 with both lists empty', async (t) => {
 test('the best ten of each kind are embedded; the linked lists have them all', async (t) => {
   const w = word();
   for (let i = 0; i < 12; i++) await createTicket(server, { title: `Many ${w} ${i}` });
+  for (let i = 0; i < 11; i++) await createFaq(server, { question: `How many ${w} ${i}?` });
   const results = await search(w);
   t.is(embedded(results, 'tickets').length, 10);
-  t.is(results.matches.tickets, 12);
+  t.is(embedded(results, 'faqs').length, 10);
+  t.deepEqual(results.matches, { tickets: 12, faqs: 11 }, 'counted past the ten embedded, of each kind');
   const { body } = await getJson<{ page: { totalElements: number } } & HalDocument>(server, hrefOf(results, 'tickets'));
   t.is(body.page.totalElements, 12);
 });
