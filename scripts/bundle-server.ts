@@ -27,3 +27,14 @@ export async function bundleServer(
     logLevel: 'warning',
   });
 }
+
+/**
+ * The SQLite search thread's code, beside the server's bundle (and any other bundle in dist/, a bench's): the
+ * server starts it from there (src/store/engines/sqlite-search-thread.ts).
+ */
+export async function bundleSearchThread(): Promise<void> {
+  await bundleServer(
+    join(PROJECT_ROOT, 'dist', 'sqlite-search-worker.js'),
+    join(PROJECT_ROOT, 'src', 'store', 'engines', 'sqlite-search-worker.ts'),
+  );
+}

@@ -7,7 +7,7 @@ import { FaqStore } from './faqs.ts';
 import { ImportStore } from './imports.ts';
 import type { Database } from './schema.ts';
 import { kyselyTicketReads, preparedTicketInsert, preparedTicketReads } from './ticket-reads.ts';
-import { TicketStore } from './tickets.ts';
+import { DEFAULT_SEARCH_BOUND, TicketStore } from './tickets.ts';
 import { TokenStore } from './tokens.ts';
 import { groupCommit, writesAlone } from './writes.ts';
 
@@ -47,17 +47,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       ? groupCommit(engine.db, { markCommits: engine.name === 'postgres' })
       : writesAlone(engine.db);
   const reads = kyselyTicketReads(engine.db);
-  // Searches read through the engine's search connection where it has one; they never write.
-  const searcher =
-    engine.searchDb &&
-    new TicketStore(
-      engine.searchDb,
-      engine.search,
-      writes,
-      kyselyTicketReads(engine.searchDb),
-      undefined,
-      options.searchBound,
-    );
+  // Searches run where the engine has a place of their own for them (SQLite: a thread); they never write.
+  const searcher = engine.searcher?.(options.searchBound ?? DEFAULT_SEARCH_BOUND);
   return {
     engine: engine.name,
     generation: () => engine.generation(),

@@ -17,6 +17,12 @@ export interface Writes {
   settled(): Promise<void>;
 }
 
+/** No writes: for a store over a read-only connection (SQLite's search thread), which only searches. */
+export const readOnlyWrites: Writes = {
+  run: () => Promise.reject(new Error('this store only reads (the search thread)')),
+  settled: () => Promise.resolve(),
+};
+
 /** Each write is a transaction of its own: one commit, one fsync, per request. */
 export function writesAlone(db: Kysely<Database>): Writes {
   const pending = new Set<Promise<unknown>>();

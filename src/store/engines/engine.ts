@@ -6,6 +6,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { DatabaseClock } from '../clock.ts';
 import type { Database } from '../schema.ts';
 import type { TextSearch } from '../text-search.ts';
+import type { TicketSearcher } from '../tickets.ts';
 
 export type EngineName = 'sqlite' | 'postgres';
 
@@ -62,8 +63,11 @@ export interface Engine {
   rateLimiter(options: RateLimitOptions): Promise<RateLimiterAbstract>;
   /** SQLite only: Kysely's own connection, for reads through statements prepared once (src/store/ticket-reads.ts). */
   connection?: SQLite.Database;
-  /** SQLite only: a read-only connection on a thread of its own, for searches (src/store/engines/sqlite-search-thread.ts). */
-  searchDb?: Kysely<Database>;
+  /**
+   * SQLite only: who runs ticket searches, on a thread of its own with a read-only connection, bound by
+   * `searchBound` (src/store/engines/sqlite-search-thread.ts). Asked once, by the store.
+   */
+  searcher?: (searchBound: number) => TicketSearcher;
   /**
    * A value that changes whenever a write is committed to the database, by this instance or any other, read
    * before a read so that what the read returns can be kept until it changes; undefined where the engine cannot

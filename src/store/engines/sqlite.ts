@@ -12,7 +12,8 @@ import type { Engine } from './engine.ts';
 import { sqliteClock } from './sqlite-clock.ts';
 import { sqliteSchema } from './sqlite-schema.ts';
 import { registerSearchFunctions, sqliteSearch } from './sqlite-search.ts';
-import { searchThreadDatabase } from './sqlite-search-thread.ts';
+import { SearchThread } from './sqlite-search-thread.ts';
+import { reusingStatements } from './sqlite-statements.ts';
 
 function sqlitePath(url: string): string {
   return resolve(url.slice('file:'.length));
@@ -28,31 +29,6 @@ export function openSqlite(path: string, synchronous: Synchronous | 'OFF'): SQLi
   database.pragma('busy_timeout = 5000');
   // The triggers that keep tickets_terms call it: every connection that may write tickets needs it.
   registerSearchFunctions(database);
-  return database;
-}
-
-/** How many distinct SQL texts keep their compiled statement (ours are parameterised: a few dozen in all). */
-const CACHED_STATEMENTS = 500;
-
-/**
- * Kysely's SQLite driver prepares (compiles) every query anew, which cost a GET a tenth of its time. A
- * better-sqlite3 statement can be run again with new parameters, so the most recently used ones are kept, by
- * their SQL text. (Kysely runs each statement to completion before the next, so none is ever busy when reused.)
- */
-function reusingStatements(database: SQLite.Database): SQLite.Database {
-  const prepare = database.prepare.bind(database);
-  const statements = new Map<string, SQLite.Statement>();
-  database.prepare = ((source: string) => {
-    let statement = statements.get(source);
-    if (statement) statements.delete(source);
-    else statement = prepare(source);
-    statements.set(source, statement);
-    if (statements.size > CACHED_STATEMENTS) {
-      const oldest = statements.keys().next();
-      if (!oldest.done) statements.delete(oldest.value);
-    }
-    return statement;
-  }) as SQLite.Database['prepare'];
   return database;
 }
 
@@ -161,14 +137,15 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous, ti
   const limits = openSqlite(path.replace(/(\.db)?$/, '.limits.db'), 'OFF');
   // One view for both limiters: reusingStatements wraps the connection's own prepare, so wrap it once.
   const limitsClient = rateLimitClient(limits);
-  const searchDb = searchThreadDatabase(path, timer);
+  const searchThread = (searchBound: number) => (searcher ??= new SearchThread(path, searchBound, timer));
+  let searcher: SearchThread | undefined;
   return {
     name: 'sqlite',
     db,
     search: sqliteSearch,
     clock: sqliteClock,
     connection: database,
-    searchDb,
+    searcher: searchThread,
     // Our own commits, counted; and PRAGMA data_version, which changes when another connection (another
     // instance, a worker process) commits to the file, and never for this connection's own.
     generation: () => `${commits()}:${String(dataVersion.get())}`,
@@ -189,7 +166,7 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous, ti
         );
       }),
     async close() {
-      await searchDb.destroy();
+      await searcher?.close();
       await db.destroy();
       limits.close();
     },
