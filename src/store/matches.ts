@@ -27,8 +27,8 @@ export interface MatchQueries<Row> {
    */
   few(): Promise<Row[]>;
   /**
-   * Both counts at once, where one statement costs less than two (SQLite's search thread: each statement is a
-   * message there and back): `indexed` and `count`, each no further than `atMost`.
+   * Both counts at once, where one statement costs less than two (SQLite, PreparedMatch.joinedStatements):
+   * `indexed` and `count`, each no further than `atMost`.
    */
   counts?(atMost: number): Promise<{ indexed: number; counted: number }>;
   /**

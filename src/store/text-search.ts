@@ -72,8 +72,12 @@ export interface PreparedMatch {
   rowMatches(id: RawBuilder<number>): RawBuilder<SqlBool>;
   /** At least this many index rows are known to match already (PostgreSQL's probe counted them): no need to count again. */
   atLeast?: number;
-  /** Each statement is a trip to another thread and back (SQLite's search thread): the fewer, the better. */
-  statementsAreTrips?: boolean;
+  /**
+   * Read the tickets joined to the index, in as few statements as the answer allows (SQLite: its planner walks the
+   * index first and looks each ticket up by key; PostgreSQL's, unable to tell how few a prefix matches, would
+   * hash the whole table against them, so there the few ids are read first).
+   */
+  joinedStatements?: boolean;
   /** Every matching index row's id, when the engine has read them already (PostgreSQL's partial answer: the probe's). */
   ids?: number[];
   /**

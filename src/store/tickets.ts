@@ -223,10 +223,10 @@ export class TicketStore {
       },
       few: () => this.fewMatches(match, filter),
       // With its ids known, the index's count needs no statement: the few are read at once.
-      ...(match.statementsAreTrips && !match.ids ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
+      ...(match.joinedStatements && !match.ids ? { counts: (atMost) => this.bothCounts(match, filter, atMost) } : {}),
       ...(match.matches
         ? { firstPage: (...page) => this.firstPage(match, filter, ...page) }
-        : match.statementsAreTrips && !match.ids
+        : match.joinedStatements && !match.ids
           ? { firstPage: (...page) => this.countsAndPage(match, filter, ...page) }
           : {}),
     };
@@ -275,7 +275,8 @@ export class TicketStore {
    * MatchQueries.firstPage where the index is walked rather than read whole (SQLite's whole words, and the newest
    * rows' lists when their words are common): both counts, then every visible match when the index holds fewer
    * than `atMost` (to rank; read in the index's order, which FTS5 walks cheaply), else the page newest first, in
-   * one statement, as each statement is a trip to the search thread and back. The branch not taken is LIMIT 0,
+   * one statement (two cost more on SQLite's search thread, and were each a message there and back before it ran
+   * whole searches). The branch not taken is LIMIT 0,
    * which SQLite checks before it opens the index: under a WHERE it would still seek, newest first, 0.4 ms back
    * through "case" for "case 123456".
    */
@@ -305,12 +306,12 @@ export class TicketStore {
 
   /**
    * The index's few ids first, then those tickets by key: joined in one query, PostgreSQL's planner (which cannot
-   * tell how few a prefix matches) hashes the whole tickets table against them. Where a statement is a trip to a
-   * thread, joined: SQLite walks the index first and looks each ticket up by its key.
+   * tell how few a prefix matches) hashes the whole tickets table against them. Where statements are joined
+   * (PreparedMatch.joinedStatements), one query: SQLite walks the index first and looks each ticket up by its key.
    */
   private async fewMatches(match: PreparedMatch, filter: TicketFilter): Promise<Ticket[]> {
     if (match.ids?.length === 0) return [];
-    if (match.statementsAreTrips)
+    if (match.joinedStatements)
       return (await this.liveMatches(match, filter).selectAll('tickets').execute()).map(toTicket);
     const ids =
       match.ids ??

@@ -36,8 +36,8 @@ export type SearchAnswered = { id: number; timings: [Operation, number][] } & (
 );
 
 const { path, searchBound } = workerData as SearchThreadData;
+if (!parentPort) throw new Error('sqlite-search-worker.ts runs as the search thread only');
 const port = parentPort;
-if (!port) throw new Error('sqlite-search-worker.ts runs as the search thread only');
 
 let timings: [Operation, number][] = [];
 let store: TicketStore | undefined;
@@ -60,25 +60,29 @@ function opened(): TicketStore {
   return store;
 }
 
-async function answer({ id, text, filter, request }: SearchAsked): Promise<SearchAnswered> {
+/** An error as plain data, which a message can carry: its message, name and SQLite's code. */
+function plain(error: unknown): { message: string; name: string; code?: string } {
+  const { message, name, code } = (error ?? {}) as { message?: unknown; name?: unknown; code?: unknown };
+  return { message: String(message), name: String(name), ...(typeof code === 'string' ? { code } : {}) };
+}
+
+/** Runs one search and sends its answer; whatever fails is that search's error, never the next one's. */
+async function answer({ id, text, filter, request }: SearchAsked): Promise<void> {
   timings = [];
+  let answered: SearchAnswered;
   try {
-    return { id, page: await opened().matching(text, filter, request), timings };
+    answered = { id, page: await opened().matching(text, filter, request), timings };
   } catch (error) {
-    const { message, name, code } = (error ?? {}) as { message?: unknown; name?: unknown; code?: unknown };
-    return {
-      id,
-      timings,
-      error: {
-        message: String(message),
-        name: String(name),
-        ...(typeof code === 'string' ? { code } : {}),
-      },
-    };
+    answered = { id, timings, error: plain(error) };
+  }
+  try {
+    port.postMessage(answered);
+  } catch (error) {
+    port.postMessage({ id, timings, error: plain(error) } satisfies SearchAnswered);
   }
 }
 
 let queue = Promise.resolve();
 port.on('message', (asked: SearchAsked) => {
-  queue = queue.then(async () => port.postMessage(await answer(asked)));
+  queue = queue.then(() => answer(asked));
 });
