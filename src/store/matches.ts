@@ -82,7 +82,10 @@ async function fromFirstPage<Row extends { id: number }>(
   score: Score<Row>,
   partial: boolean,
 ): Promise<MatchPage<Row>> {
-  const { indexed, counted, rows } = await firstPage((request.number - 1) * request.size, request.size, bound + 1);
+  // A page number past the bound reaches past any count (it stops there): its page is not read, as newestSlice
+  // decides for the statements of one page; read, it would walk that far down the index first.
+  const offset = (request.number - 1) * request.size;
+  const { indexed, counted, rows } = await firstPage(offset, offset < bound ? request.size : 0, bound + 1);
   if (indexed <= bound) return ranked(request, rows, score, partial);
   const total = Math.min(counted, bound);
   const slice = newestSlice(request, total);

@@ -42,6 +42,14 @@ test('the bundle serves the API from / and creates, and exits 0 on SIGTERM', asy
     t.is(created.status, 201);
     const ticket = await server.fetch(created.headers.get('location')!);
     t.is((await ticket.json()).title, 'Served by the bundle');
+    // A search runs on SQLite's search thread, whose code lies beside the bundle (dist/sqlite-search-worker.js).
+    const found = await server.fetch('/tickets?q=bundle', { headers: { Accept: HAL } });
+    t.is(found.status, 200);
+    const listing = (await found.json()) as { _embedded: { tickets: { title: string }[] } };
+    t.deepEqual(
+      listing._embedded.tickets.map(({ title }) => title),
+      ['Served by the bundle'],
+    );
 
     // The explorer's files are found from the bundle's place, as from the sources'.
     const page = await (await server.fetch('/', { headers: { Accept: 'text/html' } })).text();
