@@ -137,8 +137,9 @@ export async function openSqliteEngine(url: string, synchronous: Synchronous, ti
   const limits = openSqlite(path.replace(/(\.db)?$/, '.limits.db'), 'OFF');
   // One view for both limiters: reusingStatements wraps the connection's own prepare, so wrap it once.
   const limitsClient = rateLimitClient(limits);
-  const searchThread = (searchBound: number) => (searcher ??= new SearchThread(path, searchBound, timer));
+  // Made when the store asks for it, with its search bound; the thread itself starts with the first search.
   let searcher: SearchThread | undefined;
+  const searchThread = (searchBound: number) => (searcher ??= new SearchThread(path, searchBound, timer));
   return {
     name: 'sqlite',
     db,
