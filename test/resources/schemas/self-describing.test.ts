@@ -17,25 +17,28 @@ test.after.always(() => server.close());
 // A client's own validator, not the server's: it reads the schemas as any JSON Schema tool would.
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats.default(ajv);
-const validators = new Map<string, ValidateFunction>();
+/** Each schema's validator, as a promise: tests running at once that ask for the same schema share one compile (Ajv refuses a second schema with the same $id). */
+const validators = new Map<string, Promise<ValidateFunction>>();
 
 /** Fetches a published schema once, checks how it is served, and compiles it. */
-async function schemaAt(
-  t: { is: (a: unknown, b: unknown, m?: string) => void },
-  path: string,
-): Promise<ValidateFunction> {
+function schemaAt(t: { is: (a: unknown, b: unknown, m?: string) => void }, path: string): Promise<ValidateFunction> {
   // Named by an href (absolute) or by its path: either way the schema's own, absolute URI.
   const href = new URL(path, server.url).href;
-  const known = validators.get(href);
-  if (known) return known;
+  let validator = validators.get(href);
+  if (!validator) validators.set(href, (validator = compiledSchema(t, href)));
+  return validator;
+}
+
+async function compiledSchema(
+  t: { is: (a: unknown, b: unknown, m?: string) => void },
+  href: string,
+): Promise<ValidateFunction> {
   const response = await server.fetch(href);
   t.is(response.status, 200, href);
   t.is(response.headers.get('content-type'), SCHEMA_JSON, href);
   const schema = (await response.json()) as { $id?: string; $schema?: string };
   t.is(schema.$id, href, 'a published schema names itself');
-  const validate = ajv.compile(schema);
-  validators.set(href, validate);
-  return validate;
+  return ajv.compile(schema);
 }
 
 const ticketsHref = (values: Record<string, string | number> = {}) => expand(linkOf(home, 'tickets').href, values);
